@@ -1,0 +1,116 @@
+"""Pass 2, check: reject every construct the later passes do not handle.
+
+After :func:`check`, the function body contains only the statements and
+expressions listed in ``STATEMENTS`` / ``EXPRESSIONS``; anything else has
+raised :class:`TransformError` naming file, line, column and construct.  The
+later passes may therefore assume the subset and never meet a surprise node.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..errors import TransformError
+from .parse import Parsed
+
+STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert)
+EXPRESSIONS = (
+    ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript, ast.Name,
+    ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.JoinedStr,
+    ast.FormattedValue,
+)
+CONTEXTS = (ast.Load, ast.Store, ast.Del, ast.operator, ast.unaryop, ast.cmpop)
+
+#: Human names of the constructs users meet most, for the error message.
+CONSTRUCT_NAMES = {
+    ast.For: "for loop", ast.While: "while loop", ast.If: "if statement",
+    ast.Break: "break", ast.Continue: "continue", ast.Try: "try statement",
+    ast.With: "with block", ast.AsyncWith: "async with", ast.AsyncFor: "async for",
+    ast.AsyncFunctionDef: "async function", ast.Await: "await", ast.Yield: "yield",
+    ast.YieldFrom: "yield from", ast.Lambda: "lambda", ast.ListComp: "list comprehension",
+    ast.SetComp: "set comprehension", ast.DictComp: "dict comprehension",
+    ast.GeneratorExp: "generator expression", ast.ClassDef: "class definition",
+    ast.FunctionDef: "nested function definition", ast.Global: "global statement",
+    ast.Nonlocal: "nonlocal statement", ast.Delete: "del statement", ast.Import: "import",
+    ast.ImportFrom: "import", ast.Raise: "raise statement", ast.IfExp: "conditional expression",
+    ast.BoolOp: "boolean operator (and/or)", ast.Dict: "dict", ast.Set: "set literal",
+    ast.Starred: "starred argument", ast.NamedExpr: "assignment expression (:=)",
+    ast.AnnAssign: "annotated assignment", ast.Match: "match statement",
+}
+
+
+def error(parsed: Parsed, node: ast.AST, message: str, construct: str = "") -> TransformError:
+    """A located ``TransformError`` for ``node``."""
+    return TransformError(message, filename=parsed.filename, lineno=getattr(node, "lineno", 0),
+                          col=getattr(node, "col_offset", 0),
+                          construct=construct or construct_name(node))
+
+
+def construct_name(node: ast.AST) -> str:
+    """The user-facing name of a syntax node's construct."""
+    return CONSTRUCT_NAMES.get(type(node), type(node).__name__)
+
+
+def check(parsed: Parsed) -> None:
+    """Raise ``TransformError`` at the first unsupported construct of ``parsed``."""
+    fn = parsed.node
+    if isinstance(fn, ast.AsyncFunctionDef):
+        raise error(parsed, fn, "async functions cannot be differentiated")
+    args = fn.args
+    if args.vararg or args.kwarg:
+        node = args.vararg or args.kwarg
+        raise error(parsed, node, "*args/**kwargs parameters are not supported",
+                    "variadic parameter")
+    body = fn.body
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, ast.Return) and i != len(body) - 1:
+            raise error(parsed, stmt, "a return before the end of the function is not supported",
+                        "early return")
+        _check_stmt(parsed, stmt)
+    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+        raise error(parsed, body[-1] if body else fn,
+                    "the function must end by returning its value", "missing return")
+
+
+def _check_stmt(parsed: Parsed, stmt: ast.stmt) -> None:
+    if not isinstance(stmt, STATEMENTS):
+        raise error(parsed, stmt, f"{construct_name(stmt)} is not supported in transformed code")
+    if isinstance(stmt, ast.Assign):
+        for t in stmt.targets:
+            _check_target(parsed, t)
+    if isinstance(stmt, ast.AugAssign) and not isinstance(stmt.target, ast.Name):
+        raise error(parsed, stmt.target, "augmented assignment to an element is not supported",
+                    "augmented subscript assignment")
+    for child in ast.iter_child_nodes(stmt):
+        if isinstance(child, ast.expr):
+            _check_expr(parsed, child)
+
+
+def _check_target(parsed: Parsed, target: ast.expr) -> None:
+    if isinstance(target, ast.Name):
+        return
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for e in target.elts:
+            if not isinstance(e, ast.Name):
+                raise error(parsed, e, "only names can be unpacked into", "unpacking target")
+        return
+    if isinstance(target, ast.Subscript):
+        raise error(parsed, target, "writes into arrays are not supported", "subscript assignment")
+    if isinstance(target, ast.Attribute):
+        raise error(parsed, target, "assignment to an attribute is not supported",
+                    "attribute assignment")
+    raise error(parsed, target, "this assignment target is not supported")
+
+
+def _check_expr(parsed: Parsed, expr: ast.AST) -> None:
+    for node in ast.walk(expr):
+        if isinstance(node, CONTEXTS):
+            continue
+        if not isinstance(node, EXPRESSIONS):
+            raise error(parsed, node,
+                        f"{construct_name(node)} is not supported in transformed code")
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg is None:
+                    raise error(parsed, kw.value, "**kwargs in a call are not supported",
+                                "double-starred argument")

@@ -1,0 +1,104 @@
+"""The pipeline: every pass in order, with an optional print of each stage.
+
+``transform(f, wrt, kind)`` runs parse → check → normalize → activity →
+reverse → optimize → emit → load and returns a :class:`Transformed`: the live
+function, its source, and the text of every stage (``stages``), which
+``SRCXFORM_DEBUG=1`` or ``debug=True`` prints as it goes.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .activity import active_names
+from .check import check
+from .emit import emit
+from .env import Env
+from .loader import load
+from .normalize import Program, normalize
+from .optimize import optimize
+from .parse import parse_function
+from .reverse import reverse
+
+
+@dataclass
+class Transformed:
+    """A generated function and how it was made."""
+
+    fn: Callable[..., Any]
+    source: str
+    wrt: tuple[str, ...]
+    kind: str
+    stages: dict[str, str] = field(default_factory=dict)
+
+
+def _show(stages: dict[str, str], name: str, text: str, debug: bool) -> None:
+    stages[name] = text
+    if debug:
+        print(f"--- srcxform stage: {name} ---\n{text}", file=sys.stderr)
+
+
+def resolve_wrt(program_params: list[str], positional: list[str], wrt: Any,
+                fname: str) -> tuple[list[str], bool]:
+    """Parameter names for ``wrt`` (index, name, or tuple); and whether it was a tuple."""
+    is_tuple = isinstance(wrt, (tuple, list))
+    items = list(wrt) if is_tuple else [wrt]
+    if is_tuple and not items:
+        raise ValueError(f"wrt={wrt!r} names no parameter of {fname}")
+    names = []
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, str)):
+            raise TypeError(f"wrt must be a parameter index or name, got {w!r}")
+        if isinstance(w, int):
+            if not -len(positional) <= w < len(positional):
+                raise ValueError(f"wrt={w!r} is out of range: {fname} has {len(positional)} "
+                                 f"positional parameter(s)")
+            names.append(positional[w])
+        else:
+            if w not in program_params:
+                raise ValueError(f"wrt={w!r} is not a parameter of {fname} "
+                                 f"(parameters: {', '.join(program_params)})")
+            names.append(w)
+    if len(set(names)) != len(names):
+        raise ValueError(f"wrt={wrt!r} names a parameter twice")
+    return names, is_tuple
+
+
+def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
+              debug: bool | None = None) -> Transformed:
+    """Differentiate ``f`` by source transformation (``kind``: grad or value_and_grad)."""
+    if debug is None:
+        debug = bool(os.environ.get("SRCXFORM_DEBUG"))
+    stages: dict[str, str] = {}
+    parsed = parse_function(f)
+    fn_node = parsed.node
+    params = [a.arg for a in fn_node.args.posonlyargs + fn_node.args.args
+              + fn_node.args.kwonlyargs]
+    positional = [a.arg for a in fn_node.args.posonlyargs + fn_node.args.args]
+    wrt_names, tuple_wrt = resolve_wrt(params, positional, wrt, f.__qualname__)
+    _show(stages, "parsed", ast.unparse(fn_node), debug)
+    check(parsed)
+    program: Program = normalize(parsed)
+    _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)
+          + f"\nreturn {ast.unparse(program.result)}", debug)
+    active = active_names(program, wrt_names)
+    _show(stages, "active", ", ".join(sorted(active)), debug)
+    user_locals = set(params) | {n.id for n in ast.walk(fn_node) if isinstance(n, ast.Name)
+                                 and isinstance(n.ctx, ast.Store)}
+    env = Env(parsed, program.namer, user_locals)
+    adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
+                      tuple_wrt=tuple_wrt)
+    _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
+    body = optimize(adjoint.body, env, adjoint.adjoint_of, params, adjoint.scalar_names,
+                    set(adjoint.returns))
+    base = fn_node.name if fn_node.name != "lambda_" else "lambda"
+    name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
+    source = emit(name, fn_node.args, body, parsed)
+    _show(stages, "source", source, debug)
+    fn = load(source, name, parsed, env, kind)
+    fn.__doc__ = f"{kind} of {f.__qualname__} with respect to {', '.join(wrt_names)}."
+    return Transformed(fn=fn, source=source, wrt=tuple(wrt_names), kind=kind, stages=stages)

@@ -1,0 +1,71 @@
+"""The names generated code uses for objects it did not get from the user.
+
+After ``Env.ref(obj, "np")`` returns a name, that name refers to ``obj``
+inside the generated function: either the user's own global of that name
+(when it is the very same object and the function has no local of that
+name) or a closure cell the loader fills in.  ``Env.resolve`` answers the
+reverse question for the optimizer: which object a dotted name denotes.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Any
+
+from .names import Namer
+from .parse import Parsed
+
+_MISSING = object()
+
+
+class Env:
+    """Helper objects referenced by generated code, and name resolution."""
+
+    def __init__(self, parsed: Parsed, namer: Namer, user_locals: set[str]) -> None:
+        self.parsed = parsed
+        self.namer = namer
+        self.user_locals = user_locals
+        self.cells: dict[str, Any] = {}
+
+    def ref(self, obj: Any, preferred: str) -> str:
+        """A name that denotes ``obj`` in the generated function."""
+        for name, value in self.cells.items():
+            if value is obj:
+                return name
+        g = self.parsed.globals
+        if (preferred not in self.user_locals and preferred not in self.parsed.closure
+                and g.get(preferred, _MISSING) is obj):
+            return preferred
+        if preferred in self.namer.taken or preferred in g or hasattr(builtins, preferred):
+            name = self.namer.fresh(preferred)
+        else:
+            name = preferred
+            self.namer.reserve(name)
+        self.cells[name] = obj
+        return name
+
+    def lookup_name(self, name: str) -> Any:
+        """The object a free name denotes in the generated function, or ``_MISSING``."""
+        if name in self.cells:
+            return self.cells[name]
+        if name in self.user_locals:
+            return _MISSING
+        if name in self.parsed.closure:
+            try:
+                return self.parsed.closure[name].cell_contents
+            except ValueError:
+                return _MISSING
+        if name in self.parsed.globals:
+            return self.parsed.globals[name]
+        return getattr(builtins, name, _MISSING)
+
+    def resolve(self, node: ast.expr) -> Any:
+        """The object a Name/Attribute chain denotes, or ``None`` if unknown."""
+        if isinstance(node, ast.Name):
+            obj = self.lookup_name(node.id)
+            return None if obj is _MISSING else obj
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            return None if base is None else getattr(base, node.attr, None)
+        return None

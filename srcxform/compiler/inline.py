@@ -1,0 +1,173 @@
+"""Inlining a rule of the table into generated code.
+
+After :func:`inline_rule`, the rule's body has become plain statements over
+the caller's names: its parameters replaced by the primal atoms, the
+cotangent and the result; its locals renamed to fresh names; its free names
+turned into constants (numbers) or helper references (``np``, ``math``,
+``unbroadcast``); and each ``return`` turned into one expression per primal
+parameter (``None`` where the rule gives no gradient).  Rules whose returns
+sit inside ``if`` branches assign per-parameter result names instead, which
+the optimizer folds when the branch conditions are constant.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import functools
+import inspect
+import textwrap
+from dataclasses import dataclass
+
+from ..rules import Rule
+from .env import Env
+from .names import Namer
+
+
+@dataclass
+class Template:
+    node: ast.FunctionDef
+    params: list[str]
+    vararg: str | None
+    kwarg: str | None
+    locals: set[str]
+
+
+@functools.lru_cache(maxsize=None)
+def template(rule: Rule) -> Template:
+    """The parsed body of ``rule``'s function (parsed once)."""
+    src = textwrap.dedent(inspect.getsource(rule.vjp))
+    node = ast.parse(src).body[0]
+    node.decorator_list = []
+    args = node.args
+    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    local_names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            local_names.add(sub.id)
+    comp_vars = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.comprehension):
+            comp_vars |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+    local_names -= comp_vars
+    return Template(node, params, args.vararg and args.vararg.arg,
+                    args.kwarg and args.kwarg.arg, local_names)
+
+
+def _always_returns(stmts: list[ast.stmt]) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    return False
+
+
+def _has_branch_return(stmts: list[ast.stmt]) -> bool:
+    return any(isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s))
+               for s in stmts)
+
+
+def _return_elements(ret: ast.Return) -> list[ast.expr | None]:
+    value = ret.value
+    elts = value.elts if isinstance(value, ast.Tuple) else [value]
+    return [None if isinstance(e, ast.Constant) and e.value is None else e for e in elts]
+
+
+def _lower_returns(stmts: list[ast.stmt], results: list[str | None]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for i, s in enumerate(stmts):
+        if isinstance(s, ast.Return):
+            for name, e in zip(results, _return_elements(s)):
+                if name is not None and e is not None:
+                    out.append(ast.Assign([ast.Name(name, ast.Store())], e))
+            return out
+        if isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
+            if not _always_returns(s.body):
+                raise AssertionError("rule bodies may return inside an if only at its end")
+            s.body = _lower_returns(s.body, results)
+            s.orelse = _lower_returns(s.orelse + stmts[i + 1:], results)
+            out.append(s)
+            return out
+        out.append(s)
+    return out
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, mapping: dict[str, ast.expr], renames: dict[str, str]) -> None:
+        self.mapping = mapping
+        self.renames = renames
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.renames:
+            return ast.Name(self.renames[node.id], node.ctx)
+        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
+            return copy.deepcopy(self.mapping[node.id])
+        return node
+
+
+def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.expr,
+                namer: Namer, env: Env, result_names: list[str | None] | None = None,
+                ) -> tuple[list[ast.stmt], list[ast.expr | None]]:
+    """Inline ``rule`` for one primal statement.
+
+    ``bound`` maps each primal parameter of the rule to the caller's atom (a
+    Constant for a defaulted parameter, a Tuple for a ``*args`` parameter).
+    Returns the statements to emit and one gradient expression per primal
+    parameter, in the rule's parameter order.
+    """
+    tpl = template(rule)
+    fn = copy.deepcopy(tpl.node)
+    primal = tpl.params[2:]
+    mapping: dict[str, ast.expr] = {tpl.params[0]: g, tpl.params[1]: out}
+    mapping.update(bound)
+    if tpl.vararg:
+        mapping.setdefault(tpl.vararg, ast.Constant(()))
+    # Free names of the rule body: numbers become constants, the rest helpers.
+    module_globals = rule.vjp.__globals__
+    bound_names = set(tpl.params) | tpl.locals | {tpl.vararg, tpl.kwarg}
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Name) and sub.id not in bound_names and sub.id not in mapping:
+            if sub.id in module_globals:
+                obj = module_globals[sub.id]
+                if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+                    mapping[sub.id] = ast.Constant(obj)
+                else:
+                    name = env.ref(obj, sub.id)
+                    if name != sub.id:
+                        mapping[sub.id] = ast.Name(name, ast.Load())
+    renames = {}
+    prologue: list[ast.stmt] = []
+    for local in sorted(tpl.locals):
+        fresh = namer.fresh(local)
+        renames[local] = fresh
+        if local in mapping:  # a parameter the body reassigns: start from its value
+            prologue.append(ast.Assign([ast.Name(fresh, ast.Store())], mapping.pop(local)))
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if _has_branch_return(body):
+        names = list(result_names or [None] * len(primal))
+        names += [None] * (len(primal) - len(names))
+        names = [n or namer.fresh(f"grad_{p}") for n, p in zip(names, primal)]
+        body = _lower_returns(body, names)
+        results: list[ast.expr | None] = [ast.Name(n, ast.Load()) for n in names]
+        # A parameter that no branch gives a gradient for has none.
+        assigned = {t.id for s in body for n in ast.walk(s) if isinstance(n, ast.Assign)
+                    for t in n.targets if isinstance(t, ast.Name)}
+        results = [r if r.id in assigned else None for r in results]
+        tail = None
+    else:
+        tail = body[-1]
+        body = body[:-1]
+        results = _return_elements(tail)
+    sub = _Substitute(mapping, renames)
+    stmts = prologue + [sub.visit(s) for s in body]
+    if tail is not None:
+        results = [None if r is None else sub.visit(r) for r in results]
+    results += [None] * (len(primal) - len(results))
+    for s in stmts:
+        ast.fix_missing_locations(s)
+    return stmts, results

@@ -1,0 +1,566 @@
+"""Pass 6, optimize: simplify the generated body until nothing changes.
+
+After :func:`optimize`:
+
+* constants and copies are propagated and constant expressions folded
+  (including ``np.ndim``/``np.size``/``np.shape`` of constants and of values
+  known to be scalars, ``is None`` tests, ``if`` on constants);
+* algebraic identities are applied (``e * 1``, ``e ** 1``, ``e + 0``, ``--e``);
+* a broadcast scalar ``np.broadcast_to(s, np.shape(v))`` combined with an
+  array of ``v``'s shape is replaced by ``s`` itself, and ``unbroadcast(e, v)``
+  / ``np.broadcast_to(e, np.shape(v))`` disappear when ``e`` provably has
+  ``v``'s shape (shape classes: elementwise results share their operands'
+  class, an adjoint shares its primal's);
+* every statement whose value is unused and whose evaluation has no effect
+  is removed.
+
+Every rewrite preserves the value and shape of every live name.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import itertools
+import operator
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import rules
+from ..rules import unbroadcast
+from .env import Env
+
+SCALAR = "<scalar>"
+_BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+        ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod,
+        ast.FloorDiv: operator.floordiv}
+_CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+        ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_,
+        ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
+        ast.NotIn: lambda a, b: a not in b}
+_ELEMENTWISE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod)
+_PURE_EXTRA = {id(np.broadcast_to), id(np.expand_dims), id(np.moveaxis), id(np.split),
+               id(np.cumsum), id(np.tensordot), id(np.swapaxes), id(np.zeros_like),
+               id(np.full_like), id(unbroadcast), id(slice), id(tuple), id(list),
+               id(np.multiply.outer), id(np.outer)}
+_MUTATORS = {id(np.add.at)}
+
+
+def _literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and (
+        node.value is None or isinstance(node.value, (int, float, complex, str, bool, tuple)))
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+        and not isinstance(node.value, bool)
+
+
+def _is(node: ast.AST, value: float) -> bool:
+    return _number(node) and node.value == value
+
+
+class _Shapes:
+    """Union-find over shape classes: names with provably identical shapes."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {SCALAR: SCALAR}
+        self.of: dict[str, str] = {}
+        self.counter = itertools.count()
+
+    def find(self, c: str) -> str:
+        while self.parent[c] != c:
+            self.parent[c] = self.parent[self.parent[c]]
+            c = self.parent[c]
+        return c
+
+    def new(self) -> str:
+        c = f"c{next(self.counter)}"
+        self.parent[c] = c
+        return c
+
+    def union(self, a: str, b: str) -> str:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        if rb == SCALAR:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return ra
+
+    def name(self, n: str) -> str | None:
+        c = self.of.get(n)
+        return None if c is None else self.find(c)
+
+
+class Optimizer:
+    """Simplifies a generated function body."""
+
+    def __init__(self, env: Env, adjoint_of: dict[str, str], params: list[str],
+                 scalar_names: set[str]) -> None:
+        self.env = env
+        self.adjoint_of = adjoint_of
+        self.params = params
+        self.scalar_names = scalar_names
+
+    # -- driver --------------------------------------------------------------------
+    def run(self, body: list[ast.stmt], live_out: set[str], max_rounds: int = 30) -> list[ast.stmt]:
+        before = None
+        for _ in range(max_rounds):
+            self.shapes = _Shapes()
+            for p in self.params:
+                self.shapes.of[p] = self.shapes.new()
+            for n in self.scalar_names:
+                self.shapes.of[n] = SCALAR
+            body = self.propagate(body, {})
+            body, _ = self.dce(body, set(live_out))
+            text = "\n".join(ast.unparse(s) for s in body)
+            if text == before:
+                break
+            before = text
+        return body
+
+    # -- shapes ---------------------------------------------------------------------
+    def shape_of(self, node: ast.expr) -> str | None:
+        sh = self.shapes
+        if _number(node):
+            return SCALAR
+        if isinstance(node, ast.Name):
+            return sh.name(node.id)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _ELEMENTWISE_OPS):
+            return self.combine([self.shape_of(node.left), self.shape_of(node.right)])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return self.shape_of(node.operand)
+        if isinstance(node, ast.Compare):
+            return self.combine([self.shape_of(node.left)]
+                                + [self.shape_of(c) for c in node.comparators])
+        if isinstance(node, ast.Call):
+            bc = self.broadcast_parts(node)
+            if bc is not None:
+                return self.shape_of(bc[1])
+            fn = self.env.resolve(node.func)
+            if fn is unbroadcast and len(node.args) == 2:
+                return self.shape_of(node.args[1])
+            rule = rules.lookup(fn) if fn is not None else None
+            if (rule is not None and rule.elementwise or fn is np.sign) and not node.keywords:
+                return self.combine([self.shape_of(a) for a in node.args])
+        return None
+
+    def combine(self, classes: list[str | None]) -> str | None:
+        if any(c is None for c in classes):
+            return None
+        found = {self.shapes.find(c) for c in classes} - {SCALAR}
+        if not found:
+            return SCALAR
+        return found.pop() if len(found) == 1 else None
+
+    def same_shape(self, a: ast.expr, b: ast.expr) -> bool:
+        sa, sb = self.shape_of(a), self.shape_of(b)
+        return sa is not None and sa == sb
+
+    def broadcast_parts(self, node: ast.expr) -> tuple[ast.expr, ast.expr] | None:
+        """For ``np.broadcast_to(s, np.shape(v))`` return ``(s, v)``."""
+        if not (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords):
+            return None
+        if self.env.resolve(node.func) is not np.broadcast_to:
+            return None
+        shape = node.args[1]
+        if not (isinstance(shape, ast.Call) and len(shape.args) == 1
+                and self.env.resolve(shape.func) is np.shape):
+            return None
+        return node.args[0], shape.args[0]
+
+    def scalar_broadcast(self, node: ast.expr, values: dict) -> tuple[ast.expr, ast.expr] | None:
+        """``(s, v)`` when ``node`` is a broadcast of a scalar ``s`` to ``v``'s shape."""
+        if isinstance(node, ast.Name) and node.id in values.get("__bcast__", {}):
+            return values["__bcast__"][node.id]
+        parts = self.broadcast_parts(node)
+        if parts is not None and self.shape_of(parts[0]) == SCALAR:
+            return parts
+        return None
+
+    # -- propagation and folding ----------------------------------------------------
+    def propagate(self, body: list[ast.stmt], values: dict) -> list[ast.stmt]:
+        values.setdefault("__bcast__", {})
+        out: list[ast.stmt] = []
+        for stmt in body:
+            if isinstance(stmt, ast.If):
+                test = self.expr(stmt.test, values)
+                if isinstance(test, ast.Constant):
+                    branch = stmt.body if test.value else stmt.orelse
+                    out.extend(self.propagate(branch, values))
+                    continue
+                stmt.test = test
+                saved = _copy_values(values)
+                stmt.body = self.propagate(stmt.body, values)
+                other = _copy_values(saved)
+                stmt.orelse = self.propagate(stmt.orelse, other)
+                for n in _assigned(stmt):
+                    self.kill(n, values)
+                    self.shapes.of[n] = self.shapes.new()
+                out.append(stmt)
+                continue
+            if isinstance(stmt, ast.Assign):
+                stmt.value = self.expr(stmt.value, values)
+                target = stmt.targets[0]
+                if isinstance(target, ast.Name):
+                    self.assign(target.id, stmt.value, values)
+                elif isinstance(target, ast.Tuple):
+                    for e in target.elts:
+                        self.kill(e.id, values)
+                        self.shapes.of[e.id] = self.shapes.new()
+                else:  # subscript store: the container is mutated in place
+                    for sub in ast.walk(target):
+                        if isinstance(sub, ast.Name):
+                            if isinstance(sub.ctx, ast.Load) and sub is not _root(target):
+                                pass
+                    target_root = _root(target)
+                    self.substitute_loads(target, values, skip=target_root)
+                    if target_root is not None:
+                        self.kill(target_root.id, values, keep_shape=True)
+                out.append(stmt)
+                continue
+            if isinstance(stmt, ast.Return):
+                stmt.value = self.expr(stmt.value, values)
+                out.append(stmt)
+                continue
+            if isinstance(stmt, ast.Expr):
+                stmt.value = self.expr(stmt.value, values)
+                if isinstance(stmt.value, ast.Call) and id(self.env.resolve(stmt.value.func)) \
+                        in _MUTATORS and stmt.value.args and isinstance(stmt.value.args[0],
+                                                                         ast.Name):
+                    self.kill(stmt.value.args[0].id, values, keep_shape=True)
+                out.append(stmt)
+                continue
+            if isinstance(stmt, ast.Assert):
+                stmt.test = self.expr(stmt.test, values)
+                out.append(stmt)
+                continue
+            out.append(stmt)
+        return out
+
+    def substitute_loads(self, node: ast.AST, values: dict, skip: ast.AST | None = None) -> None:
+        for field_name, old in ast.iter_fields(node):
+            if isinstance(old, ast.expr) and old is not skip:
+                setattr(node, field_name, self.expr(old, values))
+
+    def kill(self, name: str, values: dict, keep_shape: bool = False) -> None:
+        values.pop(name, None)
+        bc = values["__bcast__"]
+        bc.pop(name, None)
+        for k in [k for k, v in values.items() if k != "__bcast__" and _mentions(v, name)]:
+            values.pop(k)
+        for k in [k for k, (s, v) in bc.items() if _mentions(s, name) or _mentions(v, name)]:
+            bc.pop(k)
+
+    def assign(self, name: str, value: ast.expr, values: dict) -> None:
+        shape = self.shape_of(value)
+        self.kill(name, values)
+        sh = self.shapes
+        primal = self.adjoint_of.get(name)
+        if primal is not None:
+            if primal not in sh.of:
+                sh.of[primal] = sh.new()
+            cls = sh.of.setdefault(name, sh.of[primal])
+            sh.union(cls, sh.of[primal])
+            if shape is not None:
+                sh.union(sh.of[primal], shape)
+        else:
+            sh.of[name] = shape if shape is not None else sh.new()
+        if (_literal(value) or isinstance(value, ast.Name)) and not _mentions(value, name):
+            values[name] = value
+        parts = self.scalar_broadcast(value, values)
+        if parts is not None and not _mentions(value, name):
+            values["__bcast__"][name] = parts
+
+    def expr(self, node: ast.expr, values: dict) -> ast.expr:
+        """Substitute known values into ``node`` and simplify it bottom-up."""
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load) and node.id in values:
+                return copy.deepcopy(values[node.id])
+            return node
+        if isinstance(node, (ast.Constant,)) or node is None:
+            return node
+        for field_name, old in ast.iter_fields(node):
+            if isinstance(old, ast.expr):
+                setattr(node, field_name, self.expr(old, values))
+            elif isinstance(old, list):
+                setattr(node, field_name, [self.expr(e, values) if isinstance(e, ast.expr)
+                                           else self._keyword(e, values) for e in old])
+        return self.simplify(node, values)
+
+    def _keyword(self, kw: Any, values: dict) -> Any:
+        if isinstance(kw, ast.keyword):
+            kw.value = self.expr(kw.value, values)
+        return kw
+
+    def simplify(self, node: ast.expr, values: dict) -> ast.expr:
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, values)
+        if isinstance(node, ast.UnaryOp):
+            v = node.operand
+            if isinstance(node.op, ast.Not) and _literal(v):
+                return ast.Constant(not v.value)
+            if isinstance(node.op, ast.USub):
+                if _number(v):
+                    return ast.Constant(-v.value)
+                if isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.USub):
+                    return v.operand
+                bc = self.scalar_broadcast(v, values)
+                if bc is not None:
+                    return self.broadcast(self.simplify(ast.UnaryOp(ast.USub(), bc[0]), values),
+                                          bc[1])
+            if isinstance(node.op, ast.UAdd):
+                return v
+            return node
+        if isinstance(node, ast.Compare) and _literal(node.left) and all(
+                _literal(c) for c in node.comparators) and len(node.ops) == 1:
+            fn = _CMP.get(type(node.ops[0]))
+            try:
+                return ast.Constant(bool(fn(node.left.value, node.comparators[0].value)))
+            except Exception:
+                return node
+        if isinstance(node, ast.BoolOp) and all(_literal(v) for v in node.values):
+            vals = [v.value for v in node.values]
+            result = all(vals) if isinstance(node.op, ast.And) else any(vals)
+            return ast.Constant(bool(result))
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+            # drop leading true constants, stop at a false one
+            kept = []
+            for v in node.values:
+                if _literal(v):
+                    if not v.value:
+                        return ast.Constant(False)
+                    continue
+                kept.append(v)
+            if not kept:
+                return ast.Constant(True)
+            if len(kept) == 1:
+                return kept[0]
+            node.values = kept
+            return node
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            kept = []
+            for v in node.values:
+                if _literal(v):
+                    if v.value:
+                        return ast.Constant(True)
+                    continue
+                kept.append(v)
+            if not kept:
+                return ast.Constant(False)
+            if len(kept) == 1:
+                return kept[0]
+            node.values = kept
+            return node
+        if isinstance(node, ast.IfExp) and _literal(node.test):
+            return node.body if node.test.value else node.orelse
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Tuple) \
+                and _number(node.slice) and isinstance(node.slice.value, int):
+            try:
+                return node.value.elts[node.slice.value]
+            except IndexError:
+                return node
+        if isinstance(node, ast.Call):
+            return self.call(node, values)
+        return node
+
+    def call(self, node: ast.Call, values: dict) -> ast.expr:
+        fn = self.env.resolve(node.func)
+        args = node.args
+        if fn in (np.ndim, np.size, np.shape) and len(args) == 1 and not node.keywords:
+            a = args[0]
+            if _literal(a) and a.value is not None:
+                return ast.Constant(fn(a.value))
+            if self.shape_of(a) == SCALAR:
+                return ast.Constant(fn(0.0))
+        if fn is unbroadcast and len(args) == 2:
+            g, x = args
+            if self.same_shape(g, x):
+                return g
+            bc = self.scalar_broadcast(g, values)
+            if bc is not None and self.same_shape(bc[1], x):
+                return g
+        parts = self.broadcast_parts(node)
+        if parts is not None:
+            s, v = parts
+            if self.same_shape(s, v):
+                return s
+        if fn is np.expand_dims and len(args) == 2 and _literal(args[1]) and args[1].value is None:
+            return node
+        return node
+
+    def broadcast(self, scalar: ast.expr, like: ast.expr) -> ast.expr:
+        npname = ast.Name(self.env.ref(np, "np"), ast.Load())
+        shape = ast.Call(ast.Attribute(npname, "shape", ast.Load()), [copy.deepcopy(like)], [])
+        return ast.Call(ast.Attribute(copy.deepcopy(npname), "broadcast_to", ast.Load()),
+                        [scalar, shape], [])
+
+    def binop(self, node: ast.BinOp, values: dict) -> ast.expr:
+        left, right, op = node.left, node.right, node.op
+        if _number(left) and _number(right) and type(op) in _BIN:
+            try:
+                v = _BIN[type(op)](left.value, right.value)
+                if isinstance(v, (int, float)) and abs(v) < 1e15:
+                    return ast.Constant(v)
+            except Exception:
+                pass
+        # (e * c1) * c2 -> e * (c1 * c2) when both are numbers: keep numbers together
+        if isinstance(op, ast.Mult) and _number(right) and isinstance(left, ast.BinOp) \
+                and isinstance(left.op, ast.Mult) and _number(left.right):
+            left.right = ast.Constant(left.right.value * right.value)
+            return self.binop(left, values)
+        if isinstance(op, ast.Mult):
+            if _is(left, 1):
+                return right
+            if _is(right, 1):
+                return left
+            if _is(left, -1):
+                return self.simplify(ast.UnaryOp(ast.USub(), right), values)
+            if _is(right, -1):
+                return self.simplify(ast.UnaryOp(ast.USub(), left), values)
+        if isinstance(op, ast.Div) and _is(right, 1):
+            return left
+        if isinstance(op, ast.Pow) and _is(right, 1):
+            return left
+        if isinstance(op, ast.Add):
+            if _is(left, 0) and self.shape_of(right) is not None:
+                return right
+            if _is(right, 0) and self.shape_of(left) is not None:
+                return left
+        if isinstance(op, ast.Sub) and _is(right, 0) and self.shape_of(left) is not None:
+            return left
+        if isinstance(op, ast.Mult) and isinstance(left, ast.UnaryOp) \
+                and isinstance(left.op, ast.USub) and _number(right):
+            return self.binop(ast.BinOp(left.operand, op, ast.Constant(-right.value)), values)
+        if isinstance(op, (ast.Mult, ast.Div, ast.Add, ast.Sub)):
+            lb = self.scalar_broadcast(left, values)
+            rb = self.scalar_broadcast(right, values)
+            if lb is not None and rb is None:
+                if self.same_shape(right, lb[1]):
+                    return self.binop(ast.BinOp(lb[0], op, right), values)
+                if self.shape_of(right) == SCALAR:
+                    inner = self.binop(ast.BinOp(lb[0], op, right), values)
+                    return self.broadcast(inner, lb[1])
+            if rb is not None and lb is None:
+                if self.same_shape(left, rb[1]):
+                    return self.binop(ast.BinOp(left, op, rb[0]), values)
+                if self.shape_of(left) == SCALAR:
+                    inner = self.binop(ast.BinOp(left, op, rb[0]), values)
+                    return self.broadcast(inner, rb[1])
+        # c1 * (c2 * e) -> (c1 * c2) * e
+        if isinstance(op, ast.Mult) and _number(left) and isinstance(right, ast.BinOp) \
+                and isinstance(right.op, ast.Mult) and _number(right.left):
+            return self.binop(ast.BinOp(ast.Constant(left.value * right.left.value), op,
+                                        right.right), values)
+        return node
+
+    # -- dead code -------------------------------------------------------------------
+    def pure(self, node: ast.AST) -> bool:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                if getattr(sub, "_sx_method", None) is not None:
+                    m = sub._sx_method
+                    if not (rules.lookup_method(m) or m in rules.NONDIFF_METHODS):
+                        return False
+                    continue
+                fn = self.env.resolve(sub.func)
+                if fn is None and isinstance(sub.func, ast.Attribute):
+                    # a method call written by a rule body (g.reshape(...)): pure
+                    if rules.lookup_method(sub.func.attr) or sub.func.attr in (
+                            "T", "reshape", "astype", "copy"):
+                        continue
+                    return False
+                if fn is None:
+                    return False
+                if not (rules.lookup(fn) or rules.is_nondifferentiable(fn)
+                        or id(fn) in _PURE_EXTRA
+                        or getattr(fn, "__module__", None) in ("numpy", "math")
+                        or isinstance(fn, np.ufunc)):
+                    return False
+        return True
+
+    def dce(self, body: list[ast.stmt], live: set[str]) -> tuple[list[ast.stmt], set[str]]:
+        out: list[ast.stmt] = []
+        for stmt in reversed(body):
+            if isinstance(stmt, ast.Assign):
+                target = stmt.targets[0]
+                if isinstance(target, (ast.Name, ast.Tuple)):
+                    names = [target.id] if isinstance(target, ast.Name) else \
+                        [e.id for e in target.elts]
+                    if not live.intersection(names) and self.pure(stmt.value) \
+                            and not getattr(stmt, "_sx_keep", False):
+                        continue
+                    live.difference_update(names)
+                    live |= _loads(stmt.value)
+                else:
+                    root = _root(target)
+                    if root is not None and root.id not in live:
+                        continue
+                    live |= _loads(stmt)
+                out.append(stmt)
+            elif isinstance(stmt, ast.If):
+                body_stmts, live_body = self.dce(stmt.body, set(live))
+                else_stmts, live_else = self.dce(stmt.orelse, set(live))
+                if not body_stmts and not else_stmts and self.pure(stmt.test):
+                    continue
+                stmt.body = body_stmts or [ast.Pass()]
+                stmt.orelse = else_stmts
+                live = live_body | live_else | _loads(stmt.test)
+                out.append(stmt)
+            elif isinstance(stmt, ast.Expr):
+                call = stmt.value
+                fn = self.env.resolve(call.func) if isinstance(call, ast.Call) else None
+                if id(fn) in _MUTATORS and isinstance(call.args[0], ast.Name) \
+                        and call.args[0].id not in live:
+                    continue
+                if self.pure(call) and id(fn) not in _MUTATORS:
+                    continue
+                live |= _loads(stmt)
+                out.append(stmt)
+            elif isinstance(stmt, ast.Pass):
+                continue
+            else:
+                live |= _loads(stmt)
+                out.append(stmt)
+        out.reverse()
+        return out, live
+
+
+def _root(target: ast.expr) -> ast.Name | None:
+    while isinstance(target, (ast.Subscript, ast.Attribute)):
+        target = target.value
+    return target if isinstance(target, ast.Name) else None
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def _assigned(stmt: ast.stmt) -> set[str]:
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)} | {
+        r.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
+        for t in n.targets if (r := _root(t)) is not None}
+
+
+def _copy_values(values: dict) -> dict:
+    new = dict(values)
+    new["__bcast__"] = dict(values.get("__bcast__", {}))
+    return new
+
+
+def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params: list[str],
+             scalar_names: set[str], live_out: set[str]) -> list[ast.stmt]:
+    """Simplify ``body`` until a fixed point (see the module docstring)."""
+    return Optimizer(env, adjoint_of, params, scalar_names).run(body, live_out)
+
+
+__all__: list[str] = ["optimize", "Optimizer"]
+_unused: Callable | None = None

@@ -1,0 +1,112 @@
+"""Pass 1, parse: from a live function object to a located syntax tree.
+
+After :func:`parse_function`, ``Parsed.node`` is a stdlib ``ast.FunctionDef``
+(a lambda is turned into one) with decorators removed, parsed by gast from
+the dedented source, and every node's ``lineno``/``col_offset`` already
+shifted to the position in the real file, so later passes report errors
+against the user's file.  A function whose source cannot be read raises
+``ValueError`` saying the source is unavailable.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gast
+
+
+@dataclass
+class Parsed:
+    """A function's syntax tree and the environment its names live in."""
+
+    fn: Callable[..., Any]
+    node: ast.FunctionDef
+    filename: str
+    globals: dict[str, Any]
+    closure: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def line_text(self, lineno: int) -> str:
+        """The stripped source line ``lineno`` of the user's file."""
+        import linecache
+
+        return linecache.getline(self.filename, lineno).strip()
+
+
+def _source_unavailable(fn: Any, why: str) -> ValueError:
+    name = getattr(fn, "__qualname__", repr(fn))
+    return ValueError(f"the source of {name} is unavailable ({why}); srcxform needs a function "
+                      "defined in a file or a notebook cell, not one made by exec or eval")
+
+
+def parse_function(fn: Callable[..., Any]) -> Parsed:
+    """Read and parse ``fn``'s source."""
+    if not inspect.isfunction(fn):
+        raise TypeError(f"srcxform transforms Python functions, got {type(fn).__name__}")
+    code = fn.__code__
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise _source_unavailable(fn, str(exc)) from None
+    text = "".join(lines)
+    dedented = textwrap.dedent(text)
+    indent = _common_indent(text)
+    try:
+        tree = gast.parse(dedented)
+    except SyntaxError:
+        # A lambda inside a larger expression: parse the first line's expression.
+        try:
+            tree = gast.parse("(" + dedented.strip().rstrip(",") + ")")
+        except SyntaxError as exc:
+            raise _source_unavailable(fn, f"could not parse it: {exc.msg}") from None
+    pytree = gast.gast_to_ast(tree)
+    node = _find(pytree, fn)
+    if node is None:
+        raise _source_unavailable(fn, "no matching definition found in its source lines")
+    for sub in ast.walk(node):
+        if hasattr(sub, "lineno"):
+            sub.lineno += first - 1
+            sub.col_offset += indent
+            if getattr(sub, "end_lineno", None) is not None:
+                sub.end_lineno += first - 1
+                sub.end_col_offset += indent
+    closure = {}
+    if fn.__closure__:
+        for name, cell in zip(code.co_freevars, fn.__closure__):
+            closure[name] = cell
+    filename = code.co_filename
+    return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
+                  lines=lines)
+
+
+def _common_indent(text: str) -> int:
+    widths = [len(ln) - len(ln.lstrip()) for ln in text.splitlines() if ln.strip()]
+    return min(widths) if widths else 0
+
+
+def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
+    code = fn.__code__
+    params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    if fn.__name__ == "<lambda>":
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
+                 and [a.arg for a in n.args.args + n.args.kwonlyargs] == params]
+        if len(found) != 1:
+            return None
+        lam = found[0]
+        ret = ast.Return(value=lam.body)
+        ast.copy_location(ret, lam.body)
+        node = ast.FunctionDef(name="lambda_", args=lam.args, body=[ret], decorator_list=[],
+                               returns=None, type_comment=None, type_params=[])
+        ast.copy_location(node, lam)
+        return node
+    for n in ast.walk(tree):
+        if isinstance(n, ast.FunctionDef) and n.name == fn.__name__:
+            n.decorator_list = []
+            return n
+        if isinstance(n, ast.AsyncFunctionDef) and n.name == fn.__name__:
+            return n  # rejected by the check pass with a located error
+    return None

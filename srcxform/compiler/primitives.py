@@ -1,0 +1,143 @@
+"""What a normalized statement computes, in terms of the rule table.
+
+:func:`classify` maps each normalized statement to an :class:`Op`: which rule
+(if any) differentiates it, which atoms are its primal arguments, and through
+which local names a gradient can flow.  Activity analysis and the reverse
+pass both read this, so they can never disagree about a statement.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import rules
+from ..rules import Rule
+
+#: Python operators and the NumPy ufunc whose rule differentiates them.
+BINOPS: dict[type, Any] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
+    ast.Pow: np.power, ast.MatMult: np.matmul, ast.Mod: np.remainder,
+}
+UNARYOPS: dict[type, Any] = {ast.USub: np.negative, ast.UAdd: np.positive}
+
+#: Callables that return their argument with the gradient stopped.
+STOP_GRADIENT: set[int] = set()
+
+
+def stops_gradient(fn: Any) -> None:
+    """Declare ``fn(x)`` as returning ``x`` with its gradient stopped (``sx.detach``)."""
+    STOP_GRADIENT.add(id(fn))
+
+
+@dataclass
+class Op:
+    """The differentiation-relevant reading of one normalized statement."""
+
+    kind: str  # "rule", "copy", "pack", "unpack", "nondiff", "unknown", "effect"
+    rule: Rule | None = None
+    args: list[ast.expr] = field(default_factory=list)
+    keywords: dict[str, ast.expr] = field(default_factory=dict)
+    what: str = ""
+    node: ast.AST | None = None
+
+    def flow_names(self) -> list[str]:
+        """Local names whose gradient this statement may need."""
+        if self.kind in ("nondiff", "effect"):
+            return []
+        exprs = list(self.args) + list(self.keywords.values())
+        return [e.id for e in exprs if isinstance(e, ast.Name) and not _is_global(e)]
+
+
+def _is_global(node: ast.AST) -> bool:
+    return getattr(node, "_sx_global", False)
+
+
+def targets(stmt: ast.stmt) -> list[str]:
+    """Names a normalized statement assigns."""
+    if isinstance(stmt, ast.Assign):
+        t = stmt.targets[0]
+        if isinstance(t, ast.Name):
+            return [t.id]
+        if isinstance(t, ast.Tuple):
+            return [e.id for e in t.elts]
+    return []
+
+
+def is_basic_index_syntax(index: ast.expr) -> bool:
+    """True when an index is made only of int constants, slices, None and ``...``."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    for p in parts:
+        if isinstance(p, ast.Slice):
+            continue
+        if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis or (
+                isinstance(p.value, int) and not isinstance(p.value, bool))):
+            continue
+        return False
+    return True
+
+
+def classify(stmt: ast.stmt) -> Op:
+    """Read a normalized statement as an :class:`Op`."""
+    if not isinstance(stmt, ast.Assign):
+        return Op("effect", node=stmt)
+    target = stmt.targets[0]
+    value = stmt.value
+    if isinstance(target, ast.Tuple):
+        return Op("unpack", args=[value], what="tuple unpacking", node=value)
+    if isinstance(value, ast.Name):
+        if _is_global(value):
+            return Op("nondiff", node=value)
+        return Op("copy", args=[value], what="assignment", node=value)
+    if isinstance(value, ast.Constant) or _is_global(value) or isinstance(value, ast.JoinedStr):
+        return Op("nondiff", node=value)
+    if isinstance(value, ast.BinOp):
+        fn = BINOPS.get(type(value.op))
+        what = f"operator {type(value.op).__name__}"
+        if fn is None:
+            return Op("nondiff", node=value)
+        return Op("rule", rules.lookup(fn), [value.left, value.right], what=what, node=value)
+    if isinstance(value, ast.UnaryOp):
+        fn = UNARYOPS.get(type(value.op))
+        if fn is None:
+            return Op("nondiff", node=value)
+        return Op("rule", rules.lookup(fn), [value.operand], what="unary operator", node=value)
+    if isinstance(value, (ast.Compare, ast.BoolOp)):
+        return Op("nondiff", node=value)
+    if isinstance(value, (ast.Tuple, ast.List)):
+        return Op("pack", args=list(value.elts), what="tuple", node=value)
+    if isinstance(value, ast.Attribute):
+        attr = value.attr
+        if attr in rules.NONDIFF_ATTRIBUTES:
+            return Op("nondiff", node=value)
+        rule = rules.lookup_attribute(attr)
+        kind = "rule" if rule else "unknown"
+        return Op(kind, rule, [value.value], what=f"attribute .{attr}", node=value)
+    if isinstance(value, ast.Subscript):
+        basic = is_basic_index_syntax(value.slice)
+        key = rules.BASIC_GETITEM if basic else operator.getitem
+        return Op("rule", rules.lookup(key), [value.value, value.slice], what="indexing",
+                  node=value)
+    if isinstance(value, ast.Call):
+        keywords = {k.arg: k.value for k in value.keywords}
+        method = getattr(value, "_sx_method", None)
+        if method is not None:
+            args = [value.func.value] + list(value.args)
+            if method in ("detach",) or method in rules.NONDIFF_METHODS:
+                return Op("nondiff", node=value)
+            rule = rules.lookup_method(method)
+            kind = "rule" if rule else "unknown"
+            return Op(kind, rule, args, keywords, what=f"method .{method}()", node=value)
+        callee = getattr(value, "_sx_callee", None)
+        name = ast.unparse(value.func)
+        if id(callee) in STOP_GRADIENT or rules.is_nondifferentiable(callee):
+            return Op("nondiff", node=value)
+        rule = rules.lookup(callee)
+        if rule is not None:
+            return Op("rule", rule, list(value.args), keywords, what=f"{name}()", node=value)
+        return Op("unknown", None, list(value.args), keywords, what=f"{name}()", node=value)
+    return Op("unknown", what=type(value).__name__, node=value)

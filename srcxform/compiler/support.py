@@ -1,0 +1,22 @@
+"""Small run-time helpers that generated code may call (besides ``unbroadcast``).
+
+After import, :func:`scalar_seed` is the one place that checks a function's
+output is a scalar before its gradient is taken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def scalar_seed(value: Any) -> Any:
+    """The cotangent 1 for a scalar ``value``; ``ValueError`` for anything else."""
+    size = np.size(value)
+    if size != 1:
+        raise ValueError(f"the function must return a scalar to take its gradient, got an "
+                         f"output of shape {np.shape(value)}; use sx.vjp for other outputs")
+    if isinstance(value, np.ndarray):
+        return np.ones_like(value)
+    return 1.0

@@ -1,0 +1,29 @@
+"""The one rule table: importing this package registers every built-in rule.
+
+After import, ``lookup``/``lookup_method``/``lookup_attribute`` answer for
+every primitive srcxform differentiates, ``is_nondifferentiable`` for the
+functions that stop the gradient, and ``unbroadcast`` is the single place
+where NumPy broadcasting is undone.
+"""
+
+from . import elementwise, linalg, reductions, shaping  # noqa: F401  (registers rules)
+from .registry import (
+    NONDIFF_ATTRIBUTES,
+    NONDIFF_METHODS,
+    Rule,
+    all_rules,
+    is_nondifferentiable,
+    lookup,
+    lookup_attribute,
+    lookup_method,
+    nondifferentiable,
+    register,
+    unbroadcast,
+)
+from .shaping import BASIC_GETITEM, is_basic_index
+
+__all__ = [
+    "BASIC_GETITEM", "NONDIFF_ATTRIBUTES", "NONDIFF_METHODS", "Rule", "all_rules",
+    "is_basic_index", "is_nondifferentiable", "lookup", "lookup_attribute",
+    "lookup_method", "nondifferentiable", "register", "unbroadcast",
+]

@@ -1,0 +1,156 @@
+"""The one derivative table, read by the compiler and by the eager runtime.
+
+After this module is imported (and ``srcxform.rules`` imports every family),
+each differentiable primitive maps to exactly one :class:`Rule`:
+
+* ``lookup(fn)`` for a callable (``np.tanh``, ``math.exp``, ``operator.mul``'s
+  NumPy twin ``np.multiply``, ...),
+* ``lookup_method(name)`` for an array method (``x.sum(...)``),
+* ``lookup_attribute(name)`` for an array attribute (``x.T``).
+
+A rule is a plain function ``rule(g, out, *args, **kwargs)`` returning a
+tuple with one gradient per positional argument of the primitive (``None``
+where there is none; a shorter tuple means the rest are ``None``).  ``g`` is
+the output cotangent and ``out`` the primal result.  Rule bodies are small
+straight-line NumPy (an ``if`` on a keyword argument is allowed); the compiler
+inlines them, the eager runtime calls them.  Rules never undo broadcasting
+themselves: a rule registered ``elementwise=True`` has its gradients passed
+through :func:`unbroadcast` by whichever consumer runs it.
+
+Functions whose gradient is zero everywhere it exists (``np.shape``, ``len``,
+``np.sign``, comparisons, ``np.argmax``, ``np.zeros_like``, ...) are listed in
+``NONDIFF``; they need no rule and stop the gradient.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the table."""
+
+    name: str
+    vjp: Callable[..., tuple]
+    elementwise: bool = False
+    backward_name: str = ""
+    signature: inspect.Signature = field(compare=False, repr=False, default=None)
+
+    def bind(self, *args: Any, **kwargs: Any) -> inspect.BoundArguments:
+        """Bind primal arguments to the rule's parameters (after ``g, out``)."""
+        bound = self.signature.bind(None, None, *args, **kwargs)
+        bound.apply_defaults()
+        return bound
+
+    @property
+    def primal_params(self) -> list[str]:
+        """Names of the primal parameters, in order (``g`` and ``out`` dropped)."""
+        return list(self.signature.parameters)[2:]
+
+
+_BY_FUNCTION: dict[int, Rule] = {}
+_FUNCTIONS: dict[int, Any] = {}  # keep the keyed objects alive
+_BY_METHOD: dict[str, Rule] = {}
+_BY_ATTRIBUTE: dict[str, Rule] = {}
+
+#: Callables with no gradient (the result is piecewise constant, integer, or
+#: a shape).  They are pure: dead code elimination may drop their calls.
+NONDIFF: set[int] = set()
+_NONDIFF_OBJECTS: list[Any] = []
+#: Array methods and attributes with no gradient.
+NONDIFF_METHODS: set[str] = {
+    "argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist",
+    "item", "__len__",
+}
+NONDIFF_ATTRIBUTES: set[str] = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+
+
+def register(
+    *primitives: Any,
+    methods: tuple[str, ...] = (),
+    attributes: tuple[str, ...] = (),
+    elementwise: bool = False,
+    backward_name: str = "",
+) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
+    """Register ``rule`` for each primitive, array method and attribute named."""
+
+    def decorate(rule: Callable[..., tuple]) -> Callable[..., tuple]:
+        sig = inspect.signature(rule)
+        params = list(sig.parameters)
+        if params[:2] != ["g", "out"]:
+            raise TypeError(f"rule {rule.__name__} must start with (g, out, ...)")
+        entry = Rule(
+            name=rule.__name__.rstrip("_"),
+            vjp=rule,
+            elementwise=elementwise,
+            backward_name=backward_name,
+            signature=sig,
+        )
+        for p in primitives:
+            _BY_FUNCTION[id(p)] = entry
+            _FUNCTIONS[id(p)] = p
+        for m in methods:
+            _BY_METHOD[m] = entry
+        for a in attributes:
+            _BY_ATTRIBUTE[a] = entry
+        rule.__srcxform_rule__ = entry
+        return rule
+
+    return decorate
+
+
+def nondifferentiable(*fns: Any) -> None:
+    """Declare callables whose gradient is zero (they stop the gradient)."""
+    for fn in fns:
+        NONDIFF.add(id(fn))
+        _NONDIFF_OBJECTS.append(fn)
+
+
+def lookup(fn: Any) -> Rule | None:
+    """The rule of a callable, or ``None``."""
+    return _BY_FUNCTION.get(id(fn))
+
+
+def lookup_method(name: str) -> Rule | None:
+    """The rule of an array method such as ``sum`` in ``x.sum()``."""
+    return _BY_METHOD.get(name)
+
+
+def lookup_attribute(name: str) -> Rule | None:
+    """The rule of an array attribute such as ``T``."""
+    return _BY_ATTRIBUTE.get(name)
+
+
+def is_nondifferentiable(fn: Any) -> bool:
+    """True for a callable listed as having no gradient."""
+    return id(fn) in NONDIFF
+
+
+def all_rules() -> list[tuple[str, Any, Rule]]:
+    """Every (kind, key, rule) in the table, for table-driven tests."""
+    rows: list[tuple[str, Any, Rule]] = []
+    rows += [("function", _FUNCTIONS[k], r) for k, r in _BY_FUNCTION.items()]
+    rows += [("method", m, r) for m, r in _BY_METHOD.items()]
+    rows += [("attribute", a, r) for a, r in _BY_ATTRIBUTE.items()]
+    return rows
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum ``g`` down to the shape of ``x`` (undo NumPy broadcasting)."""
+    shape = np.shape(x)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if not shape:
+        return np.sum(g)
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+    )
+    g = np.sum(g, axis=axes)
+    return np.reshape(g, shape)
