@@ -34,6 +34,8 @@ class Transformed:
     wrt: tuple[str, ...]
     kind: str
     stages: dict[str, str] = field(default_factory=dict)
+    rank_dependent: bool = False
+    ranks: dict[str, int] | None = None
 
 
 def _show(stages: dict[str, str], name: str, text: str, debug: bool) -> None:
@@ -69,7 +71,7 @@ def resolve_wrt(program_params: list[str], positional: list[str], wrt: Any,
 
 
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
-              debug: bool | None = None) -> Transformed:
+              debug: bool | None = None, ranks: dict[str, int] | None = None) -> Transformed:
     """Differentiate ``f`` by source transformation (``kind``: grad or value_and_grad)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
@@ -93,12 +95,13 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body = optimize(adjoint.body, env, adjoint.adjoint_of, params, adjoint.scalar_names,
-                    set(adjoint.returns))
+    body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
+                                    adjoint.scalar_names, set(adjoint.returns), ranks)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)
     _show(stages, "source", source, debug)
     fn = load(source, name, parsed, env, kind)
     fn.__doc__ = f"{kind} of {f.__qualname__} with respect to {', '.join(wrt_names)}."
-    return Transformed(fn=fn, source=source, wrt=tuple(wrt_names), kind=kind, stages=stages)
+    return Transformed(fn=fn, source=source, wrt=tuple(wrt_names), kind=kind, stages=stages,
+                       rank_dependent=rank_dependent, ranks=ranks)

@@ -23,13 +23,15 @@ import ast
 import copy
 import itertools
 import operator
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .. import rules
 from ..rules import unbroadcast
 from .env import Env
+from .ranks import rank_of_primitive
+from .support import scalar_seed
 
 SCALAR = "<scalar>"
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -45,6 +47,7 @@ _PURE_EXTRA = {id(np.broadcast_to), id(np.expand_dims), id(np.moveaxis), id(np.s
                id(np.full_like), id(unbroadcast), id(slice), id(tuple), id(list),
                id(np.multiply.outer), id(np.outer)}
 _MUTATORS = {id(np.add.at)}
+_SCALAR_VALUED = (np.size, np.ndim, len, float, int)
 
 
 def _literal(node: ast.AST) -> bool:
@@ -67,6 +70,7 @@ class _Shapes:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {SCALAR: SCALAR}
         self.of: dict[str, str] = {}
+        self.rank: dict[str, int] = {SCALAR: 0}
         self.counter = itertools.count()
 
     def find(self, c: str) -> str:
@@ -75,9 +79,13 @@ class _Shapes:
             c = self.parent[c]
         return c
 
-    def new(self) -> str:
+    def new(self, rank: int | None = None) -> str:
+        if rank == 0:
+            return SCALAR
         c = f"c{next(self.counter)}"
         self.parent[c] = c
+        if rank is not None:
+            self.rank[c] = rank
         return c
 
     def union(self, a: str, b: str) -> str:
@@ -87,6 +95,8 @@ class _Shapes:
         if rb == SCALAR:
             ra, rb = rb, ra
         self.parent[rb] = ra
+        if ra not in self.rank and rb in self.rank:
+            self.rank[ra] = self.rank[rb]
         return ra
 
     def name(self, n: str) -> str | None:
@@ -98,8 +108,9 @@ class Optimizer:
     """Simplifies a generated function body."""
 
     def __init__(self, env: Env, adjoint_of: dict[str, str], params: list[str],
-                 scalar_names: set[str]) -> None:
+                 scalar_names: set[str], ranks: dict[str, int] | None = None) -> None:
         self.env = env
+        self.ranks = ranks or {}
         self.adjoint_of = adjoint_of
         self.params = params
         self.scalar_names = scalar_names
@@ -108,9 +119,10 @@ class Optimizer:
     def run(self, body: list[ast.stmt], live_out: set[str], max_rounds: int = 30) -> list[ast.stmt]:
         before = None
         for _ in range(max_rounds):
+            self.rank_queries = 0
             self.shapes = _Shapes()
             for p in self.params:
-                self.shapes.of[p] = self.shapes.new()
+                self.shapes.of[p] = self.shapes.new(self.ranks.get(p))
             for n in self.scalar_names:
                 self.shapes.of[n] = SCALAR
             body = self.propagate(body, {})
@@ -123,6 +135,63 @@ class Optimizer:
 
     # -- shapes ---------------------------------------------------------------------
     def shape_of(self, node: ast.expr) -> str | None:
+        found = self._shape_of(node)
+        if found is None and self.rank_of(node) == 0:
+            return SCALAR
+        return found
+
+    def rank_of(self, node: ast.expr) -> int | None:
+        """The static rank of ``node``'s value, or ``None``."""
+        sh = self.shapes
+        if _number(node) or isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return 0
+        if isinstance(node, ast.Name):
+            c = sh.name(node.id)
+            return None if c is None else sh.rank.get(c)
+        if isinstance(node, ast.BinOp):
+            ranks = [self.rank_of(node.left), self.rank_of(node.right)]
+            name = "matmul" if isinstance(node.op, ast.MatMult) else ""
+            return rank_of_primitive(name, not name, ranks, [node.left, node.right], {})
+        if isinstance(node, ast.UnaryOp):
+            return self.rank_of(node.operand)
+        if isinstance(node, ast.Compare):
+            ranks = [self.rank_of(e) for e in [node.left, *node.comparators]]
+            return None if None in ranks else max(ranks)
+        if isinstance(node, ast.Attribute):
+            if node.attr == "T":
+                return self.rank_of(node.value)
+            if node.attr in ("ndim", "size"):
+                return 0
+            if node.attr == "shape":
+                return 1  # a tuple, which NumPy treats as a vector
+            return None
+        if isinstance(node, ast.Subscript):
+            return rank_of_primitive("getitem_basic", False, [self.rank_of(node.value)],
+                                     [node.value, node.slice], {})
+        if isinstance(node, ast.Call):
+            bc = self.broadcast_parts(node)
+            if bc is not None:
+                return self.rank_of(bc[1])
+            method = getattr(node, "_sx_method", None)
+            if method is None and self.env.resolve(node.func) in _SCALAR_VALUED:
+                return 0
+            if method is not None:
+                rule = rules.lookup_method(method)
+                args = [node.func.value, *node.args]
+            else:
+                fn = self.env.resolve(node.func)
+                if fn is unbroadcast and len(node.args) == 2:
+                    return self.rank_of(node.args[1])
+                rule = rules.lookup(fn) if fn is not None else None
+                args = list(node.args)
+            if rule is None:
+                return None
+            keywords = {k.arg: k.value for k in node.keywords}
+            return rank_of_primitive(rule.name, rule.elementwise,
+                                     [self.rank_of(a) for a in args], args, keywords)
+        return None
+
+    def _shape_of(self, node: ast.expr) -> str | None:
         sh = self.shapes
         if _number(node):
             return SCALAR
@@ -154,6 +223,16 @@ class Optimizer:
         if not found:
             return SCALAR
         return found.pop() if len(found) == 1 else None
+
+    def earliest_like(self, name: str) -> str:
+        """The first-defined name (parameters first) known to have ``name``'s shape."""
+        cls = self.shapes.name(name)
+        if cls is None or cls == SCALAR:
+            return name
+        for other, c in self.shapes.of.items():
+            if self.shapes.find(c) == cls and other not in self.adjoint_of:
+                return other
+        return name
 
     def same_shape(self, a: ast.expr, b: ast.expr) -> bool:
         sa, sb = self.shape_of(a), self.shape_of(b)
@@ -267,7 +346,7 @@ class Optimizer:
             if shape is not None:
                 sh.union(sh.of[primal], shape)
         else:
-            sh.of[name] = shape if shape is not None else sh.new()
+            sh.of[name] = shape if shape is not None else sh.new(self.rank_of(value))
         if (_literal(value) or isinstance(value, ast.Name)) and not _mentions(value, name):
             values[name] = value
         parts = self.scalar_broadcast(value, values)
@@ -375,6 +454,16 @@ class Optimizer:
                 return ast.Constant(fn(a.value))
             if self.shape_of(a) == SCALAR:
                 return ast.Constant(fn(0.0))
+            if fn is np.ndim:
+                r = self.rank_of(a)
+                if r is not None:
+                    return ast.Constant(r)
+                self.rank_queries += 1
+            if isinstance(a, ast.Name):
+                # ask the earliest value of the same shape, so later ones may die
+                node.args = [ast.Name(self.earliest_like(a.id), ast.Load())]
+        if fn is scalar_seed and len(args) == 1 and self.shape_of(args[0]) == SCALAR:
+            return ast.Constant(1.0)
         if fn is unbroadcast and len(args) == 2:
             g, x = args
             if self.same_shape(g, x):
@@ -489,8 +578,8 @@ class Optimizer:
                 if isinstance(target, (ast.Name, ast.Tuple)):
                     names = [target.id] if isinstance(target, ast.Name) else \
                         [e.id for e in target.elts]
-                    if not live.intersection(names) and self.pure(stmt.value) \
-                            and not getattr(stmt, "_sx_keep", False):
+                    keep = getattr(stmt, "_sx_keep", False) and not _literal(stmt.value)
+                    if not live.intersection(names) and self.pure(stmt.value) and not keep:
                         continue
                     live.difference_update(names)
                     live |= _loads(stmt.value)
@@ -557,10 +646,34 @@ def _copy_values(values: dict) -> dict:
 
 
 def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params: list[str],
-             scalar_names: set[str], live_out: set[str]) -> list[ast.stmt]:
-    """Simplify ``body`` until a fixed point (see the module docstring)."""
-    return Optimizer(env, adjoint_of, params, scalar_names).run(body, live_out)
+             scalar_names: set[str], live_out: set[str],
+             ranks: dict[str, int] | None = None) -> tuple[list[ast.stmt], bool]:
+    """Simplify ``body`` until a fixed point (see the module docstring).
+
+    Returns the body and whether it still asks for ranks (``np.ndim``) that
+    specializing on the arguments' ranks would answer.
+    """
+    opt = Optimizer(env, adjoint_of, params, scalar_names, ranks)
+    body = opt.run(body, live_out)
+    _materialize_returned_broadcasts(body, opt, adjoint_of)
+    return body, opt.rank_queries > 0
 
 
-__all__: list[str] = ["optimize", "Optimizer"]
-_unused: Callable | None = None
+def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,
+                                     adjoint_of: dict[str, str]) -> None:
+    """A returned gradient must be a writable array: ``np.broadcast_to`` becomes ``np.full_like``."""
+    returned = _loads(body[-1]) if body and isinstance(body[-1], ast.Return) else set()
+    last_def: dict[str, ast.Assign] = {}
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            last_def[stmt.targets[0].id] = stmt
+    for name in returned:
+        stmt = last_def.get(name)
+        primal = adjoint_of.get(name)
+        if stmt is None or primal is None:
+            continue
+        parts = opt.broadcast_parts(stmt.value)
+        if parts is not None:
+            npname = ast.Name(opt.env.ref(np, "np"), ast.Load())
+            stmt.value = ast.Call(ast.Attribute(npname, "full_like", ast.Load()),
+                                  [ast.Name(primal, ast.Load()), parts[0]], [])
