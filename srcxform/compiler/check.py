@@ -21,6 +21,10 @@ EXPRESSIONS = (
 )
 CONTEXTS = (ast.Load, ast.Store, ast.Del, ast.operator, ast.unaryop, ast.cmpop)
 
+#: Builtins whose effect cannot be analysed statically.
+DYNAMIC_BUILTINS = {"exec", "eval", "compile", "globals", "locals", "vars", "__import__",
+                    "setattr", "delattr"}
+
 #: Human names of the constructs users meet most, for the error message.
 CONSTRUCT_NAMES = {
     ast.For: "for loop", ast.While: "while loop", ast.If: "if statement",
@@ -110,6 +114,9 @@ def _check_expr(parsed: Parsed, expr: ast.AST) -> None:
             raise error(parsed, node,
                         f"{construct_name(node)} is not supported in transformed code")
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_BUILTINS:
+                raise error(parsed, node, f"{node.func.id}() runs code srcxform cannot see",
+                            f"{node.func.id}()")
             for kw in node.keywords:
                 if kw.arg is None:
                     raise error(parsed, kw.value, "**kwargs in a call are not supported",

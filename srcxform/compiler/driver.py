@@ -81,9 +81,9 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     params = [a.arg for a in fn_node.args.posonlyargs + fn_node.args.args
               + fn_node.args.kwonlyargs]
     positional = [a.arg for a in fn_node.args.posonlyargs + fn_node.args.args]
-    wrt_names, tuple_wrt = resolve_wrt(params, positional, wrt, f.__qualname__)
     _show(stages, "parsed", ast.unparse(fn_node), debug)
     check(parsed)
+    wrt_names, tuple_wrt = resolve_wrt(params, positional, wrt, f.__qualname__)
     program: Program = normalize(parsed)
     _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)
           + f"\nreturn {ast.unparse(program.result)}", debug)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import types
 from typing import Any
 
 from .names import Namer
@@ -37,6 +38,11 @@ class Env:
         if (preferred not in self.user_locals and preferred not in self.parsed.closure
                 and g.get(preferred, _MISSING) is obj):
             return preferred
+        if isinstance(obj, types.ModuleType):  # the user's own alias, e.g. numpy imported as onp
+            for alias, value in g.items():
+                if value is obj and alias not in self.user_locals and alias not in \
+                        self.parsed.closure and not alias.startswith("_"):
+                    return alias
         if preferred in self.namer.taken or preferred in g or hasattr(builtins, preferred):
             name = self.namer.fresh(preferred)
         else:

@@ -110,6 +110,7 @@ class _Substitute(ast.NodeTransformer):
 
 def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.expr,
                 namer: Namer, env: Env, result_names: list[str | None] | None = None,
+                receiver_adjoints: list[str | None] | None = None,
                 ) -> tuple[list[ast.stmt], list[ast.expr | None]]:
     """Inline ``rule`` for one primal statement.
 
@@ -139,8 +140,23 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
                     if name != sub.id:
                         mapping[sub.id] = ast.Name(name, ast.Load())
     renames = {}
+    # A local the rule returns is the gradient of an input: name it after that
+    # input's adjoint (or make it the adjoint itself on its first contribution).
+    tail_stmt = fn.body[-1] if fn.body and isinstance(fn.body[-1], ast.Return) else None
+    if tail_stmt is not None and not _has_branch_return(fn.body):
+        for i, e in enumerate(_return_elements(tail_stmt)):
+            if isinstance(e, ast.Name) and e.id in tpl.locals and e.id not in renames \
+                    and e.id not in tpl.params:
+                direct = (result_names or [None] * (i + 1))[i] if result_names and \
+                    i < len(result_names) else None
+                adj = receiver_adjoints[i] if receiver_adjoints and \
+                    i < len(receiver_adjoints) else None
+                if direct is not None:
+                    renames[e.id] = direct
+                elif adj is not None:
+                    renames[e.id] = namer.fresh(f"{adj}_part")
     prologue: list[ast.stmt] = []
-    for local in sorted(tpl.locals):
+    for local in sorted(tpl.locals - set(renames)):
         fresh = namer.fresh(local)
         renames[local] = fresh
         if local in mapping:  # a parameter the body reassigns: start from its value

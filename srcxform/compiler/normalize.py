@@ -182,6 +182,9 @@ class _Normalizer:
 
     def operation(self, node: ast.expr) -> ast.expr:
         """Normalize the operands of ``node``; the result is one primitive."""
+        return ast.copy_location(self._operation(node), node)
+
+    def _operation(self, node: ast.expr) -> ast.expr:
         if isinstance(node, ast.BinOp):
             return ast.BinOp(self.atom(node.left), node.op, self.atom(node.right))
         if isinstance(node, ast.UnaryOp):

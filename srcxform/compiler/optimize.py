@@ -462,8 +462,10 @@ class Optimizer:
             if isinstance(a, ast.Name):
                 # ask the earliest value of the same shape, so later ones may die
                 node.args = [ast.Name(self.earliest_like(a.id), ast.Load())]
-        if fn is scalar_seed and len(args) == 1 and self.shape_of(args[0]) == SCALAR:
-            return ast.Constant(1.0)
+        if fn is scalar_seed and len(args) == 1:
+            if self.shape_of(args[0]) == SCALAR:
+                return ast.Constant(1.0)
+            self.rank_queries += 1  # knowing the ranks may show the output is a scalar
         if fn is unbroadcast and len(args) == 2:
             g, x = args
             if self.same_shape(g, x):

@@ -110,7 +110,10 @@ class _Reverse:
             self.rule(stmt, op, names[0])
         else:
             node = op.node if op.node is not None else stmt
-            raise error(self.parsed, getattr(node, "_sx_node", node),
+            node = getattr(node, "_sx_node", node)
+            if not hasattr(node, "lineno"):
+                node = stmt
+            raise error(self.parsed, node,
                         f"no derivative rule for {op.what}; register one with sx.adjoint "
                         "or stop its gradient with sx.detach", op.what)
 
@@ -147,7 +150,10 @@ class _Reverse:
             direct.append(self.adjoint(r.id) if ok else None)
         g = ast.Name(self.adjoint(target), ast.Load())
         out = ast.Name(target, ast.Load())
-        stmts, results = inline_rule(rule, mapping, g, out, self.namer, self.env, direct)
+        receiver_adjoints = [self.adjoint(r.id) if isinstance(r, ast.Name) and r.id in self.active
+                             else None for r in receivers]
+        stmts, results = inline_rule(rule, mapping, g, out, self.namer, self.env, direct,
+                                     receiver_adjoints)
         for s in stmts:
             self.emit(s)
         for r, grad, d in zip(receivers, results, direct):

@@ -1,0 +1,85 @@
+"""Command line: print the generated derivative of a function in a file.
+
+    python -m srcxform FILE.py:FUNCTION [--wrt NAMES] [--mode reverse|forward]
+
+A bad file, function or option prints one line to stderr and exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import runpy
+import sys
+
+from .errors import TransformError
+
+
+class _Usage(Exception):
+    pass
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m srcxform",
+        description="Print the generated derivative source of FILE.py:FUNCTION.")
+    parser.add_argument("target", help="FILE.py:FUNCTION")
+    parser.add_argument("--wrt", default=None,
+                        help="comma-separated parameter names or indices (default: the first)")
+    parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
+    parser.add_argument("--ranks", default=None, metavar="NAME=N,...",
+                        help="specialize on the parameters' ranks, e.g. x=1,W=2 "
+                             "(folds rank tests of products)")
+    return parser.parse_args(argv)
+
+
+def _wrt(text: str | None) -> object:
+    if text is None:
+        return 0
+    items = [int(t) if t.strip().lstrip("-").isdigit() else t.strip() for t in text.split(",")]
+    return items[0] if len(items) == 1 else tuple(items)
+
+
+def run(argv: list[str]) -> str:
+    """The source text the command prints for ``argv``."""
+    args = _parse_args(argv)
+    path, sep, name = args.target.rpartition(":")
+    if not sep or not path or not name:
+        raise _Usage(f"expected FILE.py:FUNCTION, got {args.target!r}")
+    if not os.path.isfile(path):
+        raise _Usage(f"no such file: {path}")
+    try:
+        namespace = runpy.run_path(path, run_name="__srcxform_cli__")
+    except Exception as exc:  # the user's module failed to import
+        raise _Usage(f"could not run {path}: {type(exc).__name__}: {exc}") from None
+    fn = namespace.get(name)
+    if fn is None or not callable(fn):
+        raise _Usage(f"{path} defines no function {name!r}")
+    fn = getattr(fn, "__srcxform_primal__", fn)
+    if args.mode == "forward":
+        raise _Usage("forward mode (--mode forward) is not available in this version")
+    from .api import grad, source
+
+    if args.ranks:
+        from .compiler import transform
+
+        try:
+            ranks = {k.strip(): int(v) for k, v in (p.split("=") for p in args.ranks.split(","))}
+        except ValueError:
+            raise _Usage(f"--ranks expects NAME=N,..., got {args.ranks!r}") from None
+        return transform(fn, _wrt(args.wrt), "grad", ranks=ranks).source
+    return source(grad(fn, wrt=_wrt(args.wrt)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    try:
+        print(run(sys.argv[1:] if argv is None else argv), end="")
+    except (_Usage, TransformError, ValueError, TypeError) as exc:
+        print(f"srcxform: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

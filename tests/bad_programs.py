@@ -1,0 +1,150 @@
+"""Programs srcxform must reject with a located TransformError.
+
+The offending line of each function carries the marker comment ``# BAD``;
+the test checks the error names this file, that line, and the construct.
+"""
+
+import numpy as np
+
+
+def uses_try(x):
+    try:  # BAD
+        y = x * 2
+    except ValueError:
+        y = x
+    return np.sum(y)
+
+
+def uses_yield(x):
+    yield x  # BAD
+
+
+async def uses_async(x):  # BAD
+    return x
+
+
+def uses_class(x):
+    class Box:  # BAD
+        pass
+    return np.sum(x)
+
+
+def uses_global(x):
+    global COUNTER  # BAD
+    return np.sum(x)
+
+
+def uses_nonlocal(x):
+    def inner():  # BAD
+        return x
+    return np.sum(inner())
+
+
+def uses_del(x):
+    y = x * 2
+    del y  # BAD
+    return np.sum(x)
+
+
+def uses_import(x):
+    import math  # BAD
+    return math.sin(x)
+
+
+def uses_raise(x):
+    raise ValueError("no")  # BAD
+
+
+def uses_lambda(x):
+    f = lambda t: t * 2  # BAD  # noqa: E731
+    return np.sum(f(x))
+
+
+def uses_listcomp(x):
+    return np.sum([t * 2 for t in x])  # BAD
+
+
+def uses_genexp(x):
+    return sum(t * 2 for t in x)  # BAD
+
+
+def uses_set(x):
+    s = {1, 2}  # BAD
+    return np.sum(x) * len(s)
+
+
+def uses_starred(x, shape):
+    return np.sum(np.reshape(x, (*shape,)))  # BAD
+
+
+def uses_walrus(x):
+    return np.sum((y := x * 2) + y)  # BAD
+
+
+def uses_attribute_store(x):
+    x.flags.writeable = False  # BAD
+    return np.sum(x)
+
+
+def uses_kwargs_call(x, opts):
+    return np.sum(x, **opts)  # BAD
+
+
+def uses_varargs(*xs):  # BAD
+    return np.sum(xs[0])
+
+
+def uses_unknown_function(x):
+    return np.sum(np.sinc(x))  # BAD
+
+
+def uses_computed_callee(x, fs):
+    return np.sum(fs[0](x))  # BAD
+
+
+def uses_undefined_name(x):
+    return np.sum(x * UNDEFINED_THING)  # BAD  # noqa: F821
+
+
+def uses_annotated(x):
+    y: float = x * 2  # BAD
+    return np.sum(y)
+
+
+def uses_match(x):
+    match x:  # BAD
+        case _:
+            return np.sum(x)
+
+
+def uses_exec(x):
+    exec("y = 1")  # BAD
+    return np.sum(x)
+
+
+def helper_without_rule(x):
+    return x * 2
+
+
+def calls_user_function(x):
+    return np.sum(helper_without_rule(x))  # BAD
+
+
+def uses_no_rule_bessel(x):
+    return np.sum(np.i0(x) * x)  # BAD
+
+
+BAD = [
+    (uses_try, "try statement"), (uses_yield, "yield"), (uses_async, "async function"),
+    (uses_class, "class definition"), (uses_global, "global statement"),
+    (uses_nonlocal, "nested function definition"), (uses_del, "del statement"),
+    (uses_import, "import"), (uses_raise, "raise statement"), (uses_lambda, "lambda"),
+    (uses_listcomp, "list comprehension"), (uses_genexp, "generator expression"),
+    (uses_set, "set literal"), (uses_starred, "starred argument"),
+    (uses_walrus, "assignment expression (:=)"), (uses_attribute_store, "attribute assignment"),
+    (uses_kwargs_call, "double-starred argument"), (uses_varargs, "variadic parameter"),
+    (uses_unknown_function, "np.sinc()"), (uses_computed_callee, "call of a computed function"),
+    (uses_undefined_name, "undefined name"), (uses_annotated, "annotated assignment"),
+    (uses_match, "match statement"), (uses_exec, "exec()"),
+    (calls_user_function, "helper_without_rule()"), (uses_no_rule_bessel, "np.i0()"),
+]

@@ -1,0 +1,9 @@
+def grad_tanh_layer(x, W):
+    matmul = W @ x
+    tanh = np.tanh(matmul)
+    # grad of: return np.sum(np.tanh(W @ x) ** 2)
+    btanh = 2.0 * tanh
+    bmatmul = btanh * (1 - tanh * tanh)
+    bW = np.outer(bmatmul, x)
+    bx = bmatmul @ W
+    return (bx, bW)
