@@ -39,39 +39,49 @@ def _transformed(f: Callable[..., Any], wrt: Any, kind: str) -> Transformed:
     return result
 
 
-def _rank_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
-                     generic: Transformed) -> Callable[..., Any]:
-    """A function that picks the code specialized to its arguments' ranks.
+def _shape_of_argument(value: Any) -> tuple[int, ...]:
+    kind = type(value)
+    if kind is float or kind is int or kind is bool:
+        return ()
+    return tuple(np.shape(value))
 
-    Used only when the generic code still tests ranks (``np.ndim``), e.g. a
-    product whose operands may be vectors or matrices; it costs one ``np.ndim``
-    per argument per call.
+
+def _shape_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
+                      generic: Transformed) -> Callable[..., Any]:
+    """A function that runs the code specialized to its arguments' shapes.
+
+    Used only when the generic code still asks questions about shapes
+    (``unbroadcast``, ``np.ndim``, ``np.size``, a runtime scalar check) that
+    the arguments' shapes answer statically, as a hand-writer would.  The key
+    is the tuple of argument shapes; a new combination of shapes is compiled
+    once (as a JIT compiler retraces).
     """
     signature = inspect.signature(f)
-    specialized: dict[Any, Transformed] = {}
-    ndim = np.ndim
+    specialized: dict[Any, Callable[..., Any]] = {}
+    ndarray = np.ndarray
+    shape_of = _shape_of_argument
 
-    def build(key: Any, args: tuple, kwargs: dict) -> Transformed:
+    def build(key: Any, args: tuple, kwargs: dict) -> Callable[..., Any]:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"{f.__qualname__}(): {exc}") from None
         bound.apply_defaults()
-        ranks = {name: int(ndim(value)) for name, value in bound.arguments.items()}
-        result = transform(f, wrt, kind, ranks=ranks)
+        shapes = {name: _shape_of_argument(value) for name, value in bound.arguments.items()}
+        result = transform(f, wrt, kind, shapes=shapes)
         result.fn.__srcxform__ = result
-        specialized[key] = result
+        specialized[key] = result.fn
         dispatch.__srcxform__ = result
-        return result
+        return result.fn
 
     def dispatch(*args: Any, **kwargs: Any) -> Any:
-        key = tuple(map(ndim, args))
+        key = tuple([a.shape if type(a) is ndarray else shape_of(a) for a in args])
         if kwargs:
-            key += tuple((k, ndim(v)) for k, v in sorted(kwargs.items()))
-        spec = specialized.get(key)
-        if spec is None:
-            spec = build(key, args, kwargs)
-        return spec.fn(*args, **kwargs)
+            key += tuple(sorted((k, shape_of(v)) for k, v in kwargs.items()))
+        fn = specialized.get(key)
+        if fn is None:
+            fn = build(key, args, kwargs)
+        return fn(*args, **kwargs)
 
     dispatch.__name__ = dispatch.__qualname__ = generic.fn.__name__
     dispatch.__doc__ = generic.fn.__doc__
@@ -91,7 +101,7 @@ def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any) -> Any:
     if per_fn is not None and key in per_fn:
         return per_fn[key]
     generic = _transformed(f, wrt, kind)
-    public = _rank_dispatcher(f, wrt, kind, generic) if generic.rank_dependent else generic.fn
+    public = _shape_dispatcher(f, wrt, kind, generic) if generic.rank_dependent else generic.fn
     with _lock:
         _cache.setdefault(f, {})[key] = public
     return public
@@ -114,9 +124,9 @@ def value_and_grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Callabl
 def source(df: Callable[..., Any]) -> str:
     """The generated Python source of a function made by srcxform.
 
-    For a gradient specialized on its arguments' ranks (products of vectors
-    and matrices), this is the code of the most recent call, or the generic
-    code before the first call.
+    For a gradient specialized on its arguments' shapes (see ``grad``), this
+    is the code of the most recent call, or the generic code before the
+    first call.
     """
     info = getattr(df, "__srcxform__", None)
     if info is None:

@@ -24,6 +24,7 @@ def test_matches_finite_differences(f, make, wrt):
     for i, g in zip(as_tuple(wrt), grads):
         ref = finite_difference(f, args, i)
         assert np.shape(g) == np.shape(args[i])
+        assert np.asarray(g).dtype.kind == "f", f"gradient dtype {np.asarray(g).dtype}"
         np.testing.assert_allclose(g, ref, rtol=1e-5, atol=1e-6, err_msg=f"wrt {i}")
 
 

@@ -34,8 +34,9 @@ class Transformed:
     wrt: tuple[str, ...]
     kind: str
     stages: dict[str, str] = field(default_factory=dict)
-    rank_dependent: bool = False
+    rank_dependent: bool = False  # shape facts would simplify the code further
     ranks: dict[str, int] | None = None
+    shapes: dict[str, tuple[int, ...]] | None = None
 
 
 def _show(stages: dict[str, str], name: str, text: str, debug: bool) -> None:
@@ -71,7 +72,8 @@ def resolve_wrt(program_params: list[str], positional: list[str], wrt: Any,
 
 
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
-              debug: bool | None = None, ranks: dict[str, int] | None = None) -> Transformed:
+              debug: bool | None = None, ranks: dict[str, int] | None = None,
+              shapes: dict[str, tuple[int, ...]] | None = None) -> Transformed:
     """Differentiate ``f`` by source transformation (``kind``: grad or value_and_grad)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
@@ -96,7 +98,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
     body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
-                                    adjoint.scalar_names, set(adjoint.returns), ranks)
+                                    adjoint.scalar_names, set(adjoint.returns), ranks, shapes)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)
@@ -104,4 +106,4 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     fn = load(source, name, parsed, env, kind)
     fn.__doc__ = f"{kind} of {f.__qualname__} with respect to {', '.join(wrt_names)}."
     return Transformed(fn=fn, source=source, wrt=tuple(wrt_names), kind=kind, stages=stages,
-                       rank_dependent=rank_dependent, ranks=ranks)
+                       rank_dependent=rank_dependent, ranks=ranks, shapes=shapes)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
+import math
 import operator
 from typing import Any
 
@@ -31,6 +32,7 @@ from .. import rules
 from ..rules import unbroadcast
 from .env import Env
 from .ranks import rank_of_primitive
+from .shapes import _NOT_CONSTANT, PRODUCTS, constant_value, dummy, product_shape, run_for_shape
 from .support import scalar_seed
 
 SCALAR = "<scalar>"
@@ -99,6 +101,16 @@ class _Shapes:
             self.rank[ra] = self.rank[rb]
         return ra
 
+    def exact(self, shape: tuple[int, ...]) -> str:
+        """The class of all values of exactly this shape."""
+        if shape == ():
+            return SCALAR
+        key = f"s{shape}"
+        if key not in self.parent:
+            self.parent[key] = key
+            self.rank[key] = len(shape)
+        return key
+
     def name(self, n: str) -> str | None:
         c = self.of.get(n)
         return None if c is None else self.find(c)
@@ -108,9 +120,11 @@ class Optimizer:
     """Simplifies a generated function body."""
 
     def __init__(self, env: Env, adjoint_of: dict[str, str], params: list[str],
-                 scalar_names: set[str], ranks: dict[str, int] | None = None) -> None:
+                 scalar_names: set[str], ranks: dict[str, int] | None = None,
+                 shapes: dict[str, tuple[int, ...]] | None = None) -> None:
         self.env = env
         self.ranks = ranks or {}
+        self.exact_in = shapes or {}
         self.adjoint_of = adjoint_of
         self.params = params
         self.scalar_names = scalar_names
@@ -121,8 +135,13 @@ class Optimizer:
         for _ in range(max_rounds):
             self.rank_queries = 0
             self.shapes = _Shapes()
+            self.exact = dict(self.exact_in)
+            self.bool_names: set[str] = set()
             for p in self.params:
-                self.shapes.of[p] = self.shapes.new(self.ranks.get(p))
+                if p in self.exact:
+                    self.shapes.of[p] = self.shapes.exact(self.exact[p])
+                else:
+                    self.shapes.of[p] = self.shapes.new(self.ranks.get(p))
             for n in self.scalar_names:
                 self.shapes.of[n] = SCALAR
             body = self.propagate(body, {})
@@ -135,6 +154,9 @@ class Optimizer:
 
     # -- shapes ---------------------------------------------------------------------
     def shape_of(self, node: ast.expr) -> str | None:
+        exact = self.exact_of(node)
+        if exact is not None:
+            return self.shapes.exact(exact)
         found = self._shape_of(node)
         if found is None and self.rank_of(node) == 0:
             return SCALAR
@@ -142,6 +164,9 @@ class Optimizer:
 
     def rank_of(self, node: ast.expr) -> int | None:
         """The static rank of ``node``'s value, or ``None``."""
+        exact = self.exact_of(node)
+        if exact is not None:
+            return len(exact)
         sh = self.shapes
         if _number(node) or isinstance(node, ast.Constant) and isinstance(node.value, bool):
             return 0
@@ -171,7 +196,8 @@ class Optimizer:
         if isinstance(node, ast.Call):
             bc = self.broadcast_parts(node)
             if bc is not None:
-                return self.rank_of(bc[1])
+                c = self.like_class(bc[1])
+                return None if c is None else self.shapes.rank.get(self.shapes.find(c))
             method = getattr(node, "_sx_method", None)
             if method is None and self.env.resolve(node.func) in _SCALAR_VALUED:
                 return 0
@@ -207,7 +233,7 @@ class Optimizer:
         if isinstance(node, ast.Call):
             bc = self.broadcast_parts(node)
             if bc is not None:
-                return self.shape_of(bc[1])
+                return self.like_class(bc[1])
             fn = self.env.resolve(node.func)
             if fn is unbroadcast and len(node.args) == 2:
                 return self.shape_of(node.args[1])
@@ -234,9 +260,137 @@ class Optimizer:
                 return other
         return name
 
+    def maybe_bool(self, node: ast.expr) -> bool:
+        """True when ``node`` may be a boolean (or integer) array, e.g. a mask."""
+        if isinstance(node, (ast.Compare, ast.BoolOp)):
+            return True
+        if isinstance(node, ast.UnaryOp):
+            return isinstance(node.op, (ast.Not, ast.Invert)) or self.maybe_bool(node.operand)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
+                return True
+            if isinstance(node.op, (ast.Mult, ast.Add, ast.Sub)):
+                return self.maybe_bool(node.left) and self.maybe_bool(node.right)
+            return False
+        if isinstance(node, ast.Name):
+            return node.id in self.bool_names
+        if isinstance(node, ast.Call):
+            fn = self.env.resolve(node.func)
+            return fn is not None and rules.is_nondifferentiable(fn)
+        return False
+
     def same_shape(self, a: ast.expr, b: ast.expr) -> bool:
         sa, sb = self.shape_of(a), self.shape_of(b)
-        return sa is not None and sa == sb
+        return sa is not None and sb is not None and \
+            self.shapes.find(sa) == self.shapes.find(sb)
+
+    def like_class(self, like: ast.expr) -> str | None:
+        """The shape class named by a broadcast target: a value, or a literal shape."""
+        if isinstance(like, ast.Constant) and isinstance(like.value, tuple):
+            return self.shapes.exact(like.value)
+        return self.shape_of(like)
+
+    def same_as_like(self, node: ast.expr, like: ast.expr) -> bool:
+        a, b = self.shape_of(node), self.like_class(like)
+        return a is not None and b is not None and self.shapes.find(a) == self.shapes.find(b)
+
+    # -- exact shapes (code specialized on argument shapes) ---------------------------
+    def exact_of(self, node: ast.expr) -> tuple[int, ...] | None:
+        """The exact shape of ``node``'s value when argument shapes are known."""
+        if not self.exact_in:
+            return None
+        if isinstance(node, ast.Constant):
+            v = node.value
+            return () if isinstance(v, (int, float, bool, complex)) else None
+        if isinstance(node, ast.Name):
+            return self.exact.get(node.id)
+        if isinstance(node, ast.BinOp):
+            a, b = self.exact_of(node.left), self.exact_of(node.right)
+            if a is None or b is None:
+                return None
+            if isinstance(node.op, ast.MatMult):
+                return product_shape("matmul", a, b)
+            return _broadcast_shapes(a, b)
+        if isinstance(node, ast.UnaryOp):
+            return self.exact_of(node.operand)
+        if isinstance(node, ast.Compare):
+            shapes = [self.exact_of(e) for e in [node.left, *node.comparators]]
+            return None if None in shapes else _broadcast_shapes(*shapes)
+        if isinstance(node, ast.Attribute):
+            if node.attr == "T":
+                a = self.exact_of(node.value)
+                return None if a is None else a[::-1]
+            if node.attr in ("ndim", "size"):
+                return ()
+            return None
+        if isinstance(node, ast.Subscript):
+            a = self.exact_of(node.value)
+            index = constant_value(node.slice)
+            if a is None or index is _NOT_CONSTANT:
+                return None
+            return run_for_shape(lambda d: d[index], [dummy(a)], {})
+        if isinstance(node, ast.Call):
+            return self.exact_of_call(node)
+        return None
+
+    def exact_of_call(self, node: ast.Call) -> tuple[int, ...] | None:
+        bc = self.broadcast_parts(node)
+        if bc is not None:
+            like = bc[1]
+            if isinstance(like, ast.Constant) and isinstance(like.value, tuple):
+                return like.value
+            return self.exact_of(like)
+        method = getattr(node, "_sx_method", None)
+        fn = None if method is not None else self.env.resolve(node.func)
+        if fn in _SCALAR_VALUED:
+            return ()
+        if fn is unbroadcast and len(node.args) == 2:
+            return self.exact_of(node.args[1])
+        if fn in (np.zeros_like, np.ones_like, np.full_like, np.empty_like) and node.args:
+            return self.exact_of(node.args[0])
+        if method is not None:
+            rule = rules.lookup_method(method)
+            if rule is None and method not in rules.NONDIFF_METHODS:
+                return None
+            receiver = node.func.value
+            call_args = list(node.args)
+        else:
+            rule = rules.lookup(fn) if fn is not None else None
+            if rule is None and not (fn is not None and rules.is_nondifferentiable(fn)):
+                return None
+            receiver = None
+            call_args = list(node.args)
+        all_args = ([receiver] if receiver is not None else []) + call_args
+        shapes = [self.exact_of(a) for a in all_args]
+        if rule is not None and rule.name in PRODUCTS:
+            if None in shapes[:2]:
+                return None
+            return product_shape(rule.name, shapes[0], shapes[1])
+        if rule is not None and rule.elementwise and not node.keywords:
+            if None in shapes:
+                return None
+            return _broadcast_shapes(*shapes)
+        values = []
+        for a, shp in zip(all_args, shapes):
+            v = constant_value(a)
+            if v is not _NOT_CONSTANT:
+                values.append(v)
+            elif shp is not None:
+                values.append(dummy(shp))
+            else:
+                return None
+        kwargs = {}
+        for k in node.keywords:
+            v = constant_value(k.value)
+            if v is _NOT_CONSTANT:
+                shp = self.exact_of(k.value)
+                if shp is None:
+                    return None
+                v = dummy(shp)
+            kwargs[k.arg] = v
+        if method is not None:
+            return run_for_shape(lambda r, *a, **k: getattr(r, method)(*a, **k), values, kwargs)
+        return run_for_shape(fn, values, kwargs)
 
     def broadcast_parts(self, node: ast.expr) -> tuple[ast.expr, ast.expr] | None:
         """For ``np.broadcast_to(s, np.shape(v))`` return ``(s, v)``."""
@@ -245,6 +399,8 @@ class Optimizer:
         if self.env.resolve(node.func) is not np.broadcast_to:
             return None
         shape = node.args[1]
+        if isinstance(shape, ast.Constant) and isinstance(shape.value, tuple):
+            return node.args[0], shape
         if not (isinstance(shape, ast.Call) and len(shape.args) == 1
                 and self.env.resolve(shape.func) is np.shape):
             return None
@@ -277,6 +433,7 @@ class Optimizer:
                 stmt.orelse = self.propagate(stmt.orelse, other)
                 for n in _assigned(stmt):
                     self.kill(n, values)
+                    self.exact.pop(n, None)
                     self.shapes.of[n] = self.shapes.new()
                 out.append(stmt)
                 continue
@@ -288,6 +445,7 @@ class Optimizer:
                 elif isinstance(target, ast.Tuple):
                     for e in target.elts:
                         self.kill(e.id, values)
+                        self.exact.pop(e.id, None)
                         self.shapes.of[e.id] = self.shapes.new()
                 else:  # subscript store: the container is mutated in place
                     for sub in ast.walk(target):
@@ -334,6 +492,17 @@ class Optimizer:
             bc.pop(k)
 
     def assign(self, name: str, value: ast.expr, values: dict) -> None:
+        if self.maybe_bool(value):
+            self.bool_names.add(name)
+        else:
+            self.bool_names.discard(name)
+        exact = self.exact_of(value)
+        primal_exact = self.exact.get(self.adjoint_of.get(name, ""))
+        exact = primal_exact if primal_exact is not None else exact
+        if exact is not None:
+            self.exact[name] = exact
+        else:
+            self.exact.pop(name, None)
         shape = self.shape_of(value)
         self.kill(name, values)
         sh = self.shapes
@@ -443,6 +612,11 @@ class Optimizer:
                 return node
         if isinstance(node, ast.Call):
             return self.call(node, values)
+        if isinstance(node, ast.Attribute) and node.attr in ("shape", "size", "ndim"):
+            exact = self.exact_of(node.value)
+            if exact is not None:
+                return ast.Constant({"shape": exact, "size": math.prod(exact),
+                                     "ndim": len(exact)}[node.attr])
         return node
 
     def call(self, node: ast.Call, values: dict) -> ast.expr:
@@ -459,6 +633,11 @@ class Optimizer:
                 if r is not None:
                     return ast.Constant(r)
                 self.rank_queries += 1
+            exact = self.exact_of(a)
+            if exact is not None and fn in (np.size, np.shape):
+                return ast.Constant(math.prod(exact) if fn is np.size else exact)
+            if fn is np.size:
+                self.rank_queries += 1
             if isinstance(a, ast.Name):
                 # ask the earliest value of the same shape, so later ones may die
                 node.args = [ast.Name(self.earliest_like(a.id), ast.Load())]
@@ -471,19 +650,52 @@ class Optimizer:
             if self.same_shape(g, x):
                 return g
             bc = self.scalar_broadcast(g, values)
-            if bc is not None and self.same_shape(bc[1], x):
+            if bc is not None and self.same_as_like(x, bc[1]):
                 return g
+            explicit = self.explicit_unbroadcast(g, x)
+            if explicit is not None:
+                return explicit
+            self.rank_queries += 1
         parts = self.broadcast_parts(node)
         if parts is not None:
             s, v = parts
-            if self.same_shape(s, v):
+            if self.same_as_like(s, v):
                 return s
+            if not (isinstance(v, ast.Constant)):
+                exact = self.exact_of(v)
+                if exact is not None:  # np.shape(v) of a known shape: write the shape
+                    node.args[1] = ast.Constant(exact)
         if fn is np.expand_dims and len(args) == 2 and _literal(args[1]) and args[1].value is None:
             return node
         return node
 
+    def explicit_unbroadcast(self, g: ast.expr, x: ast.expr) -> ast.expr | None:
+        """``unbroadcast(g, x)`` as a plain ``np.sum`` when both shapes are known."""
+        gs, xs = self.exact_of(g), self.exact_of(x)
+        if gs is None or xs is None:
+            return None
+        npname = ast.Name(self.env.ref(np, "np"), ast.Load())
+        total = ast.Attribute(npname, "sum", ast.Load())
+        if xs == ():
+            return ast.Call(total, [g], [])
+        lead = len(gs) - len(xs)
+        if lead < 0 or not all(n == 1 or gs[lead + i] == n for i, n in enumerate(xs)):
+            return None
+        units = tuple(lead + i for i, n in enumerate(xs) if n == 1 and gs[lead + i] != 1)
+        if lead and not units:
+            axis = ast.Constant(0 if lead == 1 else tuple(range(lead)))
+            return ast.Call(total, [g], [ast.keyword("axis", axis)])
+        if units and not lead:
+            axis = ast.Constant(units[0] if len(units) == 1 else units)
+            return ast.Call(total, [g], [ast.keyword("axis", axis),
+                                         ast.keyword("keepdims", ast.Constant(True))])
+        return None
+
     def broadcast(self, scalar: ast.expr, like: ast.expr) -> ast.expr:
         npname = ast.Name(self.env.ref(np, "np"), ast.Load())
+        if isinstance(like, ast.Constant):
+            return ast.Call(ast.Attribute(npname, "broadcast_to", ast.Load()),
+                            [scalar, like], [])
         shape = ast.Call(ast.Attribute(npname, "shape", ast.Load()), [copy.deepcopy(like)], [])
         return ast.Call(ast.Attribute(copy.deepcopy(npname), "broadcast_to", ast.Load()),
                         [scalar, shape], [])
@@ -502,23 +714,23 @@ class Optimizer:
                 and isinstance(left.op, ast.Mult) and _number(left.right):
             left.right = ast.Constant(left.right.value * right.value)
             return self.binop(left, values)
-        if isinstance(op, ast.Mult):
-            if _is(left, 1):
+        if isinstance(op, ast.Mult):  # (a boolean mask times 1 must stay a number)
+            if _is(left, 1) and not self.maybe_bool(right):
                 return right
-            if _is(right, 1):
+            if _is(right, 1) and not self.maybe_bool(left):
                 return left
-            if _is(left, -1):
+            if _is(left, -1) and not self.maybe_bool(right):
                 return self.simplify(ast.UnaryOp(ast.USub(), right), values)
-            if _is(right, -1):
+            if _is(right, -1) and not self.maybe_bool(left):
                 return self.simplify(ast.UnaryOp(ast.USub(), left), values)
         if isinstance(op, ast.Div) and _is(right, 1):
             return left
         if isinstance(op, ast.Pow) and _is(right, 1):
             return left
         if isinstance(op, ast.Add):
-            if _is(left, 0) and self.shape_of(right) is not None:
+            if _is(left, 0) and self.shape_of(right) is not None and not self.maybe_bool(right):
                 return right
-            if _is(right, 0) and self.shape_of(left) is not None:
+            if _is(right, 0) and self.shape_of(left) is not None and not self.maybe_bool(left):
                 return left
         if isinstance(op, ast.Sub) and _is(right, 0) and self.shape_of(left) is not None:
             return left
@@ -529,13 +741,13 @@ class Optimizer:
             lb = self.scalar_broadcast(left, values)
             rb = self.scalar_broadcast(right, values)
             if lb is not None and rb is None:
-                if self.same_shape(right, lb[1]):
+                if self.same_as_like(right, lb[1]):
                     return self.binop(ast.BinOp(lb[0], op, right), values)
                 if self.shape_of(right) == SCALAR:
                     inner = self.binop(ast.BinOp(lb[0], op, right), values)
                     return self.broadcast(inner, lb[1])
             if rb is not None and lb is None:
-                if self.same_shape(left, rb[1]):
+                if self.same_as_like(left, rb[1]):
                     return self.binop(ast.BinOp(left, op, rb[0]), values)
                 if self.shape_of(left) == SCALAR:
                     inner = self.binop(ast.BinOp(left, op, rb[0]), values)
@@ -641,6 +853,13 @@ def _assigned(stmt: ast.stmt) -> set[str]:
         for t in n.targets if (r := _root(t)) is not None}
 
 
+def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None
+
+
 def _copy_values(values: dict) -> dict:
     new = dict(values)
     new["__bcast__"] = dict(values.get("__bcast__", {}))
@@ -649,13 +868,14 @@ def _copy_values(values: dict) -> dict:
 
 def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params: list[str],
              scalar_names: set[str], live_out: set[str],
-             ranks: dict[str, int] | None = None) -> tuple[list[ast.stmt], bool]:
+             ranks: dict[str, int] | None = None,
+             shapes: dict[str, tuple[int, ...]] | None = None) -> tuple[list[ast.stmt], bool]:
     """Simplify ``body`` until a fixed point (see the module docstring).
 
     Returns the body and whether it still asks for ranks (``np.ndim``) that
     specializing on the arguments' ranks would answer.
     """
-    opt = Optimizer(env, adjoint_of, params, scalar_names, ranks)
+    opt = Optimizer(env, adjoint_of, params, scalar_names, ranks, shapes)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)
     return body, opt.rank_queries > 0

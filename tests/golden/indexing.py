@@ -4,13 +4,9 @@ def grad_indexing(x):
     c = x[:, -1]
     x_slice = x[..., None]
     b_slice = b[:5]
-    mul = b_slice * c
     # grad of: return np.sum(a ** 2) + np.sum(b[:5] * c) + d * 3.0
-    bmul = np.broadcast_to(1.0, np.shape(mul))
-    bb_slice = unbroadcast(bmul * c, b_slice)
-    bc = unbroadcast(bmul * b_slice, c)
     bb = np.zeros_like(b)
-    bb[:5] = bb_slice
+    bb[:5] = c
     ba = 2.0 * a
     # grad of: d = x[..., None][1, 2, 0]
     bx_slice = np.zeros_like(x_slice)
@@ -19,7 +15,7 @@ def grad_indexing(x):
     bx[..., None] = bx_slice
     # grad of: c = x[:, -1]
     bx_part = np.zeros_like(x)
-    bx_part[:, -1] = bc
+    bx_part[:, -1] = b_slice
     bx = bx + bx_part
     # grad of: b = x[0]
     bx_part_1 = np.zeros_like(x)

@@ -6,16 +6,13 @@ def grad_mlp(W1, b1, W2, b2, X, y):
     pred = matmul_1 + b2
     sub = pred - y
     # grad of: return np.mean((pred - y) ** 2)
-    bsub = 1.0 / np.size(sub) * 2 * sub
-    bpred = unbroadcast(bsub, pred)
+    bsub = 0.25 * sub
     # grad of: pred = h @ W2 + b2
-    bmatmul_1 = unbroadcast(bpred, matmul_1)
-    bb2 = unbroadcast(bpred, b2)
-    bh = bmatmul_1 @ W2.T
-    bW2 = h.T @ bmatmul_1
+    bb2 = np.sum(bsub, axis=0)
+    bh = bsub @ W2.T
+    bW2 = h.T @ bsub
     # grad of: h = np.tanh(X @ W1 + b1)
     badd = bh * (1 - h * h)
-    bmatmul = unbroadcast(badd, matmul)
-    bb1 = unbroadcast(badd, b1)
-    bW1 = X.T @ bmatmul
+    bb1 = np.sum(badd, axis=0)
+    bW1 = X.T @ badd
     return (bW1, bb1, bW2, bb2)

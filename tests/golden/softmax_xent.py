@@ -7,25 +7,25 @@ def grad_softmax_xent(W, X, labels_onehot):
     logz = np.log(sum_)
     sub = shifted - logz
     mul = labels_onehot * sub
-    X_shape = X.shape
-    X_shape0 = X_shape[0]
+    sum_1 = np.sum(mul)
+    neg = -sum_1
+    X_shape0 = (6, 4)[0]
+    div = neg / X_shape0
     # grad of: return -np.sum(labels_onehot * (shifted - logz)) / X.shape[0]
-    bneg = 1.0 / X_shape0
+    bdiv = scalar_seed(div)
+    bneg = unbroadcast(bdiv / X_shape0, neg)
     bsum_1 = -bneg
-    bmul = np.broadcast_to(bsum_1, np.shape(mul))
-    bsub = unbroadcast(bmul * labels_onehot, sub)
-    bshifted = unbroadcast(bsub, shifted)
-    blogz = unbroadcast(-bsub, logz)
+    bsub = bsum_1 * labels_onehot
+    blogz = np.sum(-bsub, axis=1, keepdims=True)
     # grad of: logz = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     bsum_ = blogz / sum_
-    bexp = np.broadcast_to(bsum_, np.shape(shifted))
-    bshifted = bshifted + bexp * exp
+    bexp = np.broadcast_to(bsum_, (6, 3))
+    bshifted = bsub + bexp * exp
     # grad of: shifted = logits - m
-    blogits = unbroadcast(bshifted, logits)
-    bm = unbroadcast(-bshifted, m)
+    bm = np.sum(-bshifted, axis=1, keepdims=True)
     # grad of: m = np.max(logits, axis=1, keepdims=True)
     mask = logits == m
-    blogits = blogits + bm * mask / np.sum(mask, axis=1, keepdims=True, dtype=np.result_type(m))
+    blogits = bshifted + bm * mask / np.sum(mask, axis=1, keepdims=True, dtype=np.result_type(m))
     # grad of: logits = X @ W
     bW = X.T @ blogits
     return bW

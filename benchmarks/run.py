@@ -1,0 +1,244 @@
+"""Time srcxform's gradients against hand-written NumPy gradients.
+
+Usage: ``python benchmarks/run.py [--quick] [--only NAME[,NAME...]]``.
+
+For every workload of ``workloads.py`` the runner first checks that
+``srcxform.grad(f, wrt=...)`` (and, when importable, HIPS autograd on the
+same function with ``np`` rebound to ``autograd.numpy``, and a PyTorch eager
+translation) agrees with the hand gradient, then times all of them in one
+process with interleaved repeats (min over repeats of a ``timeit`` loop), and
+prints one table row: times per call and each one's ratio to the hand time.
+
+A column whose gradient cannot be built or run (srcxform does not support the
+workload yet, autograd cannot trace ``math``, torch is missing) prints why
+and the runner goes on.  The exit status is 0 unless some gradient disagrees
+with the hand gradient, in which case the row says MISMATCH and the exit
+status is 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import timeit
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from workloads import WORKLOADS, Workload  # noqa: E402
+
+MISMATCH_EXIT = 3
+
+
+@dataclass
+class Column:
+    """One way of computing a workload's gradient."""
+
+    name: str
+    fn: Callable[[], Any] | None = None  # computes the gradient, arguments bound
+    note: str = ""  # why fn is None, or MISMATCH
+    times: list[float] = field(default_factory=list)
+    number: int = 1
+
+
+def first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0] if text else ''}".strip()
+
+
+def same_gradient(got: Any, want: Any, wrt: Any) -> bool:
+    """True when ``got`` has ``want``'s structure and values (allclose)."""
+    if isinstance(wrt, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return False
+        pairs = list(zip(got, want))
+    else:
+        pairs = [(got, want)]
+    for g, w in pairs:
+        g = np.asarray(g, dtype=np.float64)
+        if g.shape != np.shape(w):
+            return False
+        scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
+        if not np.allclose(g, w, rtol=1e-6, atol=1e-9 * scale):
+            return False
+    return True
+
+
+# --- the columns ----------------------------------------------------------------------
+
+def srcxform_column(w: Workload, args: tuple) -> Column:
+    col = Column("srcxform")
+    try:
+        import srcxform
+    except Exception as err:  # the package itself does not import
+        col.note = f"not importable: {first_line(err)}"
+        return col
+    try:
+        df = srcxform.grad(w.f, wrt=w.wrt)
+        df(*args)  # a transform may be deferred to the first call
+    except Exception as err:
+        col.note = f"unsupported: {first_line(err)}"
+        return col
+    col.fn = lambda: df(*args)
+    return col
+
+
+def autograd_column(w: Workload, args: tuple) -> Column:
+    col = Column("autograd")
+    try:
+        import autograd
+        import autograd.numpy as anp
+    except ImportError:
+        col.note = "not installed"
+        return col
+    f = w.f
+    rebound = types.FunctionType(f.__code__, {**f.__globals__, "np": anp}, f.__name__,
+                                 f.__defaults__, f.__closure__)
+    indices = w.wrt_indices()
+    argnum = indices if isinstance(w.wrt, tuple) else indices[0]
+    try:
+        df = autograd.grad(rebound, argnum)
+        df(*args)
+    except Exception as err:
+        col.note = f"fails: {first_line(err)}"
+        return col
+    col.fn = lambda: df(*args)
+    return col
+
+
+def torch_column(w: Workload, args: tuple) -> Column:
+    col = Column("torch")
+    try:
+        import torch
+        from torch_versions import TORCH_LOSSES
+    except ImportError:
+        col.note = "not installed"
+        return col
+    loss = TORCH_LOSSES.get(w.name)
+    if loss is None:
+        col.note = "no translation"
+        return col
+    indices = w.wrt_indices()
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=i in indices)
+               for i, a in enumerate(args)]
+    leaves = [tensors[i] for i in indices]
+
+    def run() -> Any:
+        grads = torch.autograd.grad(loss(*tensors), leaves)
+        return tuple(grads) if isinstance(w.wrt, tuple) else grads[0]
+
+    try:
+        run()
+    except Exception as err:
+        col.note = f"fails: {first_line(err)}"
+        return col
+    col.fn = run
+    return col
+
+
+def as_numpy(grad: Any) -> Any:
+    if isinstance(grad, (tuple, list)):
+        return tuple(as_numpy(g) for g in grad)
+    if hasattr(grad, "detach"):  # a torch tensor
+        return grad.detach().numpy()
+    return grad
+
+
+# --- timing ---------------------------------------------------------------------------
+
+def measure(columns: list[Column], repeats: int, budget: float) -> None:
+    """Fill each column's ``times`` with ``repeats`` per-call times, interleaving columns."""
+    live = [c for c in columns if c.fn is not None]
+    for col in live:
+        col.fn()  # warm up
+        timer, number = timeit.Timer(col.fn), 1
+        while (elapsed := timer.timeit(number)) < budget / 4:
+            number *= 4
+        col.number = max(1, round(number * budget / elapsed))
+    for _ in range(repeats):
+        for col in live:
+            col.times.append(timeit.Timer(col.fn).timeit(col.number) / col.number)
+
+
+def show_time(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def run(selected: list[Workload], quick: bool) -> int:
+    repeats, budget = (3, 0.02) if quick else (7, 0.1)
+    rng_seed = 0
+    names = ["srcxform", "autograd", "torch"]
+    header = ["workload", "hand"] + [f"{n}{suffix}" for n in names for suffix in ("", " ratio")]
+    rows = []
+    notes: list[str] = []
+    status = 0
+    for w in selected:
+        args = w.make_args(np.random.default_rng(rng_seed), False)
+        want = w.df_hand(*args)
+        hand = Column("hand", fn=lambda w=w, args=args: w.df_hand(*args))
+        others = [srcxform_column(w, args), autograd_column(w, args), torch_column(w, args)]
+        for col in others:
+            if col.fn is not None and not same_gradient(as_numpy(col.fn()), want, w.wrt):
+                col.note = "MISMATCH with the hand gradient"
+                col.fn = None
+                status = MISMATCH_EXIT
+        measure([hand, *others], repeats, budget)
+        best = min(hand.times)
+        row = [w.name, show_time(best)]
+        for col in others:
+            if col.times:
+                t = min(col.times)
+                row += [show_time(t), f"{t / best:.2f}x"]
+            else:
+                row += [col.note.split(":")[0].split(" ")[0], ""]  # unsupported, fails, ...
+                notes.append(f"{w.name}: {col.name} {col.note}")
+        rows.append(row)
+        print_row(row, header, first=len(rows) == 1)
+    if notes:
+        print("\nnotes:")
+        for note in notes:
+            print(f"  {note}")
+    return status
+
+
+def print_row(row: list[str], header: list[str], first: bool) -> None:
+    widths = [max(16, len(header[0]))] + [max(11, len(h)) for h in header[1:]]
+    if first:
+        print("  ".join(h.ljust(n) if i == 0 else h.rjust(n)
+                        for i, (h, n) in enumerate(zip(header, widths))))
+        print("  ".join("-" * n for n in widths))
+    print("  ".join(c.ljust(n) if i == 0 else c.rjust(n)
+                    for i, (c, n) in enumerate(zip(row, widths))), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
+    parser.add_argument("--only", metavar="NAME", help="comma-separated workload names")
+    opts = parser.parse_args(argv)
+    selected = WORKLOADS
+    if opts.only:
+        wanted = opts.only.split(",")
+        unknown = sorted(set(wanted) - {w.name for w in WORKLOADS})
+        if unknown:
+            parser.error(f"unknown workload(s) {unknown}; known: {[w.name for w in WORKLOADS]}")
+        selected = [w for w in WORKLOADS if w.name in wanted]
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"{'quick' if opts.quick else 'full'} run; times are per gradient call "
+          f"(min of interleaved repeats), ratio = time / hand time\n")
+    return run(selected, opts.quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

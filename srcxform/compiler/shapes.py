@@ -1,0 +1,73 @@
+"""Exact shapes of values, for code specialized on its arguments' shapes.
+
+After :func:`primitive_shape` (given the exact shapes of a primitive's array
+operands and the values of its constant operands), the result's shape is
+known whenever NumPy's own rules determine it from those alone; otherwise
+``None``.  Shapes are found by NumPy itself where that is cheap: the
+primitive runs on zero-strided dummies (no data is touched beyond a copy of
+the output), so this module holds no second copy of NumPy's shape rules
+except for products, whose dummies would cost real arithmetic.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+_NOT_CONSTANT = object()
+PRODUCTS = {"matmul", "dot", "outer", "inner"}
+
+
+def dummy(shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only float64 array of ``shape`` that uses one element of memory."""
+    return np.broadcast_to(np.float64(0.0), shape)
+
+
+def constant_value(node: ast.AST) -> Any:
+    """The Python value of a constant index or argument expression, or ``_NOT_CONSTANT``."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Slice):
+        parts = [None if p is None else constant_value(p)
+                 for p in (node.lower, node.upper, node.step)]
+        return _NOT_CONSTANT if _NOT_CONSTANT in parts else slice(*parts)
+    if isinstance(node, ast.Tuple):
+        parts = [constant_value(e) for e in node.elts]
+        return _NOT_CONSTANT if any(p is _NOT_CONSTANT for p in parts) else tuple(parts)
+    return _NOT_CONSTANT
+
+
+def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape of ``a @ b``, ``np.dot``, ``np.outer`` or ``np.inner`` of these shapes."""
+    try:
+        if name == "outer":
+            return (math.prod(a), math.prod(b))
+        if name == "inner":
+            return a[:-1] + b[:-1]
+        if name == "dot" and (not a or not b):
+            return np.broadcast_shapes(a, b)
+        if name == "dot" and len(b) > 2:
+            return None
+        if len(a) == 1 and len(b) == 1:
+            return ()
+        if len(b) == 1:
+            return a[:-1]
+        if len(a) == 1:
+            return b[:-2] + b[-1:]
+        return np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def run_for_shape(fn: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, ...] | None:
+    """The shape of ``fn(*args, **kwargs)`` where array arguments are dummies."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return tuple(np.shape(fn(*args, **kwargs)))
+    except Exception:
+        return None
