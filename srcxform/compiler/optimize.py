@@ -31,6 +31,7 @@ import numpy as np
 from .. import rules
 from ..rules import unbroadcast
 from .env import Env
+from .lower import lower
 from .ranks import rank_of_primitive
 from .shapes import _NOT_CONSTANT, PRODUCTS, constant_value, dummy, product_shape, run_for_shape
 from .support import scalar_seed
@@ -656,6 +657,14 @@ class Optimizer:
             if explicit is not None:
                 return explicit
             self.rank_queries += 1
+        if fn in (np.expand_dims, np.broadcast_to, np.reshape, np.transpose) and args:
+            inner = self.scalar_broadcast(args[0], values)
+            if inner is not None:  # reshaping a broadcast scalar broadcasts the scalar
+                if fn is np.broadcast_to and len(args) == 2:
+                    return self.simplify(ast.Call(node.func, [inner[0], args[1]], []), values)
+                exact = self.exact_of_call(node)
+                if exact is not None:
+                    return self.broadcast(inner[0], ast.Constant(exact))
         parts = self.broadcast_parts(node)
         if parts is not None:
             s, v = parts
@@ -734,6 +743,8 @@ class Optimizer:
                 return left
         if isinstance(op, ast.Sub) and _is(right, 0) and self.shape_of(left) is not None:
             return left
+        if isinstance(op, ast.Sub) and _is(left, 0) and not self.maybe_bool(right):
+            return self.simplify(ast.UnaryOp(ast.USub(), right), values)
         if isinstance(op, ast.Mult) and isinstance(left, ast.UnaryOp) \
                 and isinstance(left.op, ast.USub) and _number(right):
             return self.binop(ast.BinOp(left.operand, op, ast.Constant(-right.value)), values)
@@ -878,6 +889,7 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
     opt = Optimizer(env, adjoint_of, params, scalar_names, ranks, shapes)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)
+    body = lower(body, env, opt.exact, set(adjoint_of))
     return body, opt.rank_queries > 0
 
 

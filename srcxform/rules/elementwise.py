@@ -90,7 +90,8 @@ def clip(g, out, x, a_min=None, a_max=None):
 
 @register(np.logaddexp, elementwise=True, backward_name="LogaddexpBackward0")
 def logaddexp(g, out, x, y):
-    return g * np.exp(x - out), g * np.exp(y - out)
+    t = np.tanh(0.5 * (x - y))  # sigmoid(x - y) = (1 + t) / 2, without overflow or `out`
+    return g * 0.5 * (1 + t), g * 0.5 * (1 - t)
 
 
 @register(np.arctan2, math.atan2, elementwise=True, backward_name="Atan2Backward0")

@@ -9,6 +9,6 @@ def grad_broadcasting(x, y):
     badd = np.sum(-0.08333333333333333 * div / add, axis=0)
     by = badd * 2 * y
     bx = bexp * exp
-    bx = bx + badd_1 * y
-    by = by + np.sum(0.08333333333333333 * x, axis=0)
+    bx += badd_1 * y
+    by += np.sum(0.08333333333333333 * x, axis=0)
     return (bx, by)

@@ -1,5 +1,5 @@
 def grad_poly(x):
     # grad of: return np.sum(3 * x ** 3 + 2 * x ** 2 + x)
     bx = 1.0 + 4.0 * x
-    bx = bx + 9.0 * x ** 2
+    bx += 9.0 * x ** 2
     return bx

@@ -6,28 +6,27 @@ def grad_reductions(x):
     d = np.prod(add)
     std = np.std(x, axis=0)
     # grad of: return np.sum(a ** 2) + np.sum(b * x) + c + d + np.var(x, ddof=1) + np.std(x, axis=0).sum()
-    bstd = np.broadcast_to(1.0, (4,))
-    g_1 = np.expand_dims(bstd, 0)
+    g_1 = np.broadcast_to(1.0, (1, 4))
     out = np.expand_dims(std, 0)
     centered = x - np.mean(x, axis=0, keepdims=True)
     bx = g_1 * centered / (3.0 * out)
     centered_1 = x - np.mean(x, axis=None, keepdims=True)
-    bx = bx + 2.0 * centered_1 / 11.0
+    bx += 2.0 * centered_1 / 11.0
     bmul = np.broadcast_to(1.0, (3, 4))
     bb = np.sum(x, axis=1, keepdims=True)
-    bx = bx + bmul * b
+    bx += bmul * b
     ba = 2.0 * a
     # grad of: d = np.prod(x[0] + 2.0)
     badd = d / add
     bx_part = np.zeros_like(x)
     bx_part[0] = badd
-    bx = bx + bx_part
+    bx += bx_part
     # grad of: c = x.sum(axis=(0, 1))
     g_6 = np.expand_dims(1.0, (0, 1))
-    bx = bx + np.broadcast_to(g_6, (3, 4))
+    bx += np.broadcast_to(g_6, (3, 4))
     # grad of: b = np.mean(x, axis=1, keepdims=True)
-    bx = bx + np.broadcast_to(bb / 4.0, (3, 4))
+    bx += np.broadcast_to(bb / 4.0, (3, 4))
     # grad of: a = np.sum(x, axis=0)
-    g_8 = np.expand_dims(ba, 0)
-    bx = bx + np.broadcast_to(g_8, (3, 4))
+    g_8 = ba[None]
+    bx += np.broadcast_to(g_8, (3, 4))
     return bx

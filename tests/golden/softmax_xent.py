@@ -16,16 +16,16 @@ def grad_softmax_xent(W, X, labels_onehot):
     bneg = unbroadcast(bdiv / X_shape0, neg)
     bsum_1 = -bneg
     bsub = bsum_1 * labels_onehot
-    blogz = np.sum(-bsub, axis=1, keepdims=True)
+    blogz = -bsub.sum(axis=1, keepdims=True)
     # grad of: logz = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     bsum_ = blogz / sum_
     bexp = np.broadcast_to(bsum_, (6, 3))
     bshifted = bsub + bexp * exp
     # grad of: shifted = logits - m
-    bm = np.sum(-bshifted, axis=1, keepdims=True)
+    bm = -bshifted.sum(axis=1, keepdims=True)
     # grad of: m = np.max(logits, axis=1, keepdims=True)
     mask = logits == m
-    blogits = bshifted + bm * mask / np.sum(mask, axis=1, keepdims=True, dtype=np.result_type(m))
+    blogits = bshifted + bm * mask / mask.sum(axis=1, keepdims=True, dtype=np.result_type(m))
     # grad of: logits = X @ W
     bW = X.T @ blogits
     return bW

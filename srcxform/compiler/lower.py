@@ -1,0 +1,200 @@
+"""Pass 6b, lower: spell the optimized backward sweep the way a fast hand-writer would.
+
+After :func:`lower`, with shapes known statically:
+
+* reductions of backward values are method calls (``g.sum(axis=0)`` rather
+  than ``np.sum(g, axis=0)``: the function form costs a microsecond more);
+* ``np.expand_dims(g, k)`` of a backward array is the view ``g[:, None]``;
+* ``b = b + e`` is ``b += e`` when ``b`` holds a float array that this code
+  allocated and nothing else refers to (so the update cannot be seen through
+  an alias), saving an allocation per accumulation.
+
+Each rewrite gives the same values; none applies to the user's own forward
+statements.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from .. import rules
+from .env import Env
+
+REDUCTIONS = {id(np.sum): "sum", id(np.mean): "mean", id(np.max): "max", id(np.amax): "max",
+              id(np.min): "min", id(np.amin): "min", id(np.prod): "prod"}
+LINEAR_REDUCTIONS = {"sum", "mean"}
+_NOT_FLOAT_UFUNCS = {"absolute", "negative", "positive", "maximum", "minimum", "where", "clip",
+                     "remainder", "copy", "reshape"}
+
+
+class _Lower:
+    def __init__(self, env: Env, exact: dict[str, tuple[int, ...]], grad_names: set[str],
+                 once: set[str]) -> None:
+        # (an adjoint keeps its primal's shape however often it is assigned: ``once``
+        # includes the adjoints)
+        self.env = env
+        self.exact = exact
+        self.grad_names = grad_names
+        self.once = once
+
+    def array_rank(self, node: ast.expr) -> int | None:
+        """The rank of a backward value known to be an ndarray, else None."""
+        if isinstance(node, ast.Name) and node.id in self.grad_names and node.id in self.once:
+            shape = self.exact.get(node.id)
+            if shape is not None and len(shape) >= 1:
+                return len(shape)
+        return None
+
+    def expr(self, node: ast.expr) -> ast.expr:
+        for field_name, old in ast.iter_fields(node):
+            if isinstance(old, ast.expr):
+                setattr(node, field_name, self.expr(old))
+            elif isinstance(old, list):
+                setattr(node, field_name, [self.expr(e) if isinstance(e, ast.expr) else e
+                                           for e in old])
+        if isinstance(node, ast.Call) and node.args:
+            fn = self.env.resolve(node.func)
+            method = REDUCTIONS.get(id(fn))
+            first = node.args[0]
+            if method is not None:
+                negated = isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub) \
+                    and method in LINEAR_REDUCTIONS
+                receiver = first.operand if negated else first
+                if self.array_rank(receiver) is not None:
+                    call = ast.Call(ast.Attribute(receiver, method, ast.Load()), node.args[1:],
+                                    node.keywords)
+                    return ast.UnaryOp(ast.USub(), call) if negated else call
+            if fn is np.expand_dims and len(node.args) == 2 and not node.keywords:
+                rank = self.array_rank(first)
+                axis = node.args[1]
+                if rank is not None and isinstance(axis, ast.Constant):
+                    axes = axis.value if isinstance(axis.value, tuple) else (axis.value,)
+                    if all(isinstance(a, int) for a in axes):
+                        out_rank = rank + len(axes)
+                        axes = sorted(a % out_rank for a in axes)
+                        parts: list[ast.expr] = []
+                        for i in range(out_rank):
+                            parts.append(ast.Constant(None) if i in axes else ast.Slice())
+                        while parts and isinstance(parts[-1], ast.Slice):
+                            parts.pop()
+                        index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
+                        return ast.Subscript(first, index, ast.Load())
+        return node
+
+    # -- in-place accumulation ------------------------------------------------------
+    def fresh(self, node: ast.expr) -> bool:
+        """True when evaluating ``node`` allocates a new array (no view of another)."""
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            return True
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "sum", "mean", "max", "min", "prod") and self.env.resolve(node.func) is None:
+                return True
+            fn = self.env.resolve(node.func)
+            return isinstance(fn, np.ufunc) or fn in (np.outer, np.zeros_like, np.full_like,
+                                                      np.sum, np.mean, np.where)
+        return False
+
+    def float_valued(self, node: ast.expr, floats: set[str]) -> bool:
+        """True when ``node`` is certainly floating point (so ``+=`` cannot fail to cast)."""
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, float)
+        if isinstance(node, ast.Name):
+            return node.id in floats
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Div):
+                return True
+            return self.float_valued(node.left, floats) or self.float_valued(node.right, floats)
+        if isinstance(node, ast.UnaryOp):
+            return self.float_valued(node.operand, floats)
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and self.env.resolve(node.func) is None:
+                return self.float_valued(node.func.value, floats)
+            fn = self.env.resolve(node.func)
+            rule = rules.lookup(fn) if fn is not None else None
+            if isinstance(fn, np.ufunc) and rule is not None and rule.elementwise \
+                    and rule.name not in _NOT_FLOAT_UFUNCS:
+                return True
+            return any(self.float_valued(a, floats) for a in node.args)
+        return False
+
+    def accumulate_in_place(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        owned: set[str] = set()
+        floats: set[str] = set()
+        out: list[ast.stmt] = []
+        for stmt in body:
+            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
+                for n in _aliasing_loads(stmt):
+                    owned.discard(n)
+                if isinstance(stmt, ast.If):
+                    owned.clear()
+                out.append(stmt)
+                continue
+            target = stmt.targets[0].id
+            value = stmt.value
+            if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.BinOp)
+                    and isinstance(value.op, ast.Add) and isinstance(value.left, ast.Name)
+                    and value.left.id == target and target in owned
+                    and target not in _names(value.right)):
+                aug = ast.AugAssign(ast.Name(target, ast.Store()), ast.Add(), value.right)
+                aug._sx_line = stmt._sx_line
+                aug._sx_grad = True
+                for n in _aliasing_loads(aug):
+                    owned.discard(n)
+                out.append(aug)
+                continue
+            for n in _aliasing_loads(stmt):
+                owned.discard(n)
+            if self.float_valued(value, floats):
+                floats.add(target)
+            else:
+                floats.discard(target)
+            if getattr(stmt, "_sx_grad", False) and self.fresh(value) and target in floats:
+                owned.add(target)
+            else:
+                owned.discard(target)
+            out.append(stmt)
+        return out
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _aliasing_loads(node: ast.AST) -> set[str]:
+    """Names read in a way that may keep a reference to their array (not as an operand)."""
+    found: set[str] = set()
+    operand_parents = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign)
+    for parent in ast.walk(node):
+        for child in ast.iter_child_nodes(parent):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                if isinstance(parent, operand_parents):
+                    continue
+                if isinstance(parent, ast.Attribute) and parent.attr in ("sum", "mean", "max",
+                                                                         "min", "prod"):
+                    continue
+                found.add(child.id)
+    return found
+
+
+def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
+          adjoints: set[str] = frozenset()) -> list[ast.stmt]:
+    """Apply the fast spellings described in the module docstring."""
+    counts: dict[str, int] = {}
+    grad_names: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                counts[node.id] = counts.get(node.id, 0) + 1
+                if getattr(stmt, "_sx_grad", False):
+                    grad_names.add(node.id)
+    once = {n for n, c in counts.items() if c == 1} | set(adjoints)
+    low = _Lower(env, exact, grad_names, once)
+    for stmt in body:
+        if getattr(stmt, "_sx_grad", False):
+            for field_name, old in ast.iter_fields(stmt):
+                if isinstance(old, ast.expr) and field_name != "targets":
+                    setattr(stmt, field_name, low.expr(old))
+    return low.accumulate_in_place(body)
