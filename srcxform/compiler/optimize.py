@@ -407,6 +407,12 @@ class Optimizer:
             return None
         return node.args[0], shape.args[0]
 
+    def array_broadcast(self, node: ast.expr, values: dict) -> tuple[ast.expr, ast.expr] | None:
+        """``(a, like)`` when ``node`` is ``np.broadcast_to(a, like)`` (or names one)."""
+        if isinstance(node, ast.Name):
+            return values.get("__arraybcast__", {}).get(node.id)
+        return self.broadcast_parts(node)
+
     def scalar_broadcast(self, node: ast.expr, values: dict) -> tuple[ast.expr, ast.expr] | None:
         """``(s, v)`` when ``node`` is a broadcast of a scalar ``s`` to ``v``'s shape."""
         if isinstance(node, ast.Name) and node.id in values.get("__bcast__", {}):
@@ -487,10 +493,14 @@ class Optimizer:
         values.pop(name, None)
         bc = values["__bcast__"]
         bc.pop(name, None)
-        for k in [k for k, v in values.items() if k != "__bcast__" and _mentions(v, name)]:
+        for k in [k for k, v in values.items() if not k.startswith("__") and _mentions(v, name)]:
             values.pop(k)
         for k in [k for k, (s, v) in bc.items() if _mentions(s, name) or _mentions(v, name)]:
             bc.pop(k)
+        ab = values.setdefault("__arraybcast__", {})
+        ab.pop(name, None)
+        for k in [k for k, (s, v) in ab.items() if _mentions(s, name) or _mentions(v, name)]:
+            ab.pop(k)
 
     def assign(self, name: str, value: ast.expr, values: dict) -> None:
         if self.maybe_bool(value):
@@ -522,6 +532,9 @@ class Optimizer:
         parts = self.scalar_broadcast(value, values)
         if parts is not None and not _mentions(value, name):
             values["__bcast__"][name] = parts
+        parts = self.broadcast_parts(value)
+        if parts is not None and not _mentions(value, name) and isinstance(parts[0], ast.Name):
+            values.setdefault("__arraybcast__", {})[name] = parts
 
     def expr(self, node: ast.expr, values: dict) -> ast.expr:
         """Substitute known values into ``node`` and simplify it bottom-up."""
@@ -763,6 +776,20 @@ class Optimizer:
                 if self.shape_of(left) == SCALAR:
                     inner = self.binop(ast.BinOp(left, op, rb[0]), values)
                     return self.broadcast(inner, rb[1])
+        if isinstance(op, (ast.Mult, ast.Div, ast.Add, ast.Sub)):
+            # np.broadcast_to(a, S) op e, with e of shape S: NumPy broadcasts a itself
+            for side, other in ((left, right), (right, left)):
+                parts = self.array_broadcast(side, values)
+                if parts is not None and self.same_as_like(other, parts[1]):
+                    a = parts[0]
+                    pair = (a, other) if side is left else (other, a)
+                    return self.binop(ast.BinOp(pair[0], op, pair[1]), values)
+        if isinstance(op, ast.Add) and isinstance(right, ast.UnaryOp) \
+                and isinstance(right.op, ast.USub):
+            return self.binop(ast.BinOp(left, ast.Sub(), right.operand), values)
+        if isinstance(op, ast.Mult) and _number(left) and isinstance(right, ast.UnaryOp) \
+                and isinstance(right.op, ast.USub):
+            return self.binop(ast.BinOp(ast.Constant(-left.value), op, right.operand), values)
         # c1 * (c2 * e) -> (c1 * c2) * e
         if isinstance(op, ast.Mult) and _number(left) and isinstance(right, ast.BinOp) \
                 and isinstance(right.op, ast.Mult) and _number(right.left):
@@ -874,6 +901,7 @@ def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
 def _copy_values(values: dict) -> dict:
     new = dict(values)
     new["__bcast__"] = dict(values.get("__bcast__", {}))
+    new["__arraybcast__"] = dict(values.get("__arraybcast__", {}))
     return new
 
 

@@ -3,7 +3,7 @@ def grad_logistic(w, b, X, y):
     z = matmul + b
     # grad of: return np.mean(np.logaddexp(0.0, z) - y * z)
     bz = -0.1 * y
-    t = np.tanh(0.5 * -z)
+    t = np.tanh(-0.5 * z)
     bz += 0.05 * (1 - t)
     # grad of: z = X @ w + b
     bb = bz.sum()

@@ -19,8 +19,7 @@ def grad_softmax_xent(W, X, labels_onehot):
     blogz = -bsub.sum(axis=1, keepdims=True)
     # grad of: logz = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     bsum_ = blogz / sum_
-    bexp = np.broadcast_to(bsum_, (6, 3))
-    bshifted = bsub + bexp * exp
+    bshifted = bsub + bsum_ * exp
     # grad of: shifted = logits - m
     bm = -bshifted.sum(axis=1, keepdims=True)
     # grad of: m = np.max(logits, axis=1, keepdims=True)
