@@ -33,7 +33,7 @@ class Template:
     locals: set[str]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def template(rule: Rule) -> Template:
     """The parsed body of ``rule``'s function (parsed once)."""
     src = textwrap.dedent(inspect.getsource(rule.vjp))

@@ -923,7 +923,7 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
 
 def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,
                                      adjoint_of: dict[str, str]) -> None:
-    """A returned gradient must be a writable array: ``np.broadcast_to`` becomes ``np.full_like``."""
+    """Returned gradients are writable arrays: a ``np.broadcast_to`` becomes ``np.full_like``."""
     returned = _loads(body[-1]) if body and isinstance(body[-1], ast.Return) else set()
     last_def: dict[str, ast.Assign] = {}
     for stmt in body:

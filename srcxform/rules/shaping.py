@@ -90,7 +90,8 @@ def is_basic_index(index) -> bool:
     """True when ``x[index]`` reads every element at most once."""
     parts = index if isinstance(index, tuple) else (index,)
     return all(
-        p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) and not isinstance(p, bool)
+        p is None or p is Ellipsis
+        or isinstance(p, (slice, int, np.integer)) and not isinstance(p, bool)
         for p in parts
     )
 
