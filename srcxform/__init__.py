@@ -1,10 +1,24 @@
 """srcxform: source-transformation AD for NumPy code, and a PyTorch-style eager runtime.
 
-The public names of the contract (shared/API.md) and nothing else.
+The public names of the contract (shared/API.md): the transforms (``grad``,
+``value_and_grad``, ``source``, ``TransformError``), the eager runtime
+(``tensor``, ``Tensor``, grad mode, ``nn``, ``optim``, ...) and ``testing``.
 """
 
-from . import rules  # noqa: F401  (registers the built-in derivative table)
+from . import (  # noqa: E402,F401,I001  (they import the runtime)
+           nn,
+           optim,
+           rules,  # noqa: F401  (registers the built-in derivative table)
+           testing,
+)
 from .api import grad, source, value_and_grad
+from .compiler.primitives import stops_gradient
 from .errors import TransformError
+from .runtime import *  # noqa: F401,F403  (eager runtime)
+from .runtime import __all__ as _runtime_names
+from .runtime import detach
 
-__all__ = ["TransformError", "grad", "source", "value_and_grad"]
+stops_gradient(detach)
+
+__all__ = ["TransformError", "grad", "nn", "optim", "source", "testing", "value_and_grad",
+           *_runtime_names]

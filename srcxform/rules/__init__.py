@@ -6,7 +6,7 @@ functions that stop the gradient, and ``unbroadcast`` is the single place
 where NumPy broadcasting is undone.
 """
 
-from . import elementwise, linalg, reductions, shaping  # noqa: F401  (registers rules)
+from . import elementwise, linalg, nn, reductions, shaping  # noqa: F401  (registers rules)
 from .registry import (
     NONDIFF_ATTRIBUTES,
     NONDIFF_METHODS,
