@@ -13,13 +13,14 @@ import ast
 from ..errors import TransformError
 from .parse import Parsed
 
-STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert)
+STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
+              ast.For, ast.While, ast.Break, ast.Continue)
 EXPRESSIONS = (
     ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript, ast.Name,
     ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.JoinedStr,
-    ast.FormattedValue,
+    ast.FormattedValue, ast.IfExp, ast.BoolOp,
 )
-CONTEXTS = (ast.Load, ast.Store, ast.Del, ast.operator, ast.unaryop, ast.cmpop)
+CONTEXTS = (ast.Load, ast.Store, ast.Del, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 #: Builtins whose effect cannot be analysed statically.
 DYNAMIC_BUILTINS = {"exec", "eval", "compile", "globals", "locals", "vars", "__import__",
@@ -66,14 +67,27 @@ def check(parsed: Parsed) -> None:
         raise error(parsed, node, "*args/**kwargs parameters are not supported",
                     "variadic parameter")
     body = fn.body
-    for i, stmt in enumerate(body):
-        if isinstance(stmt, ast.Return) and i != len(body) - 1:
-            raise error(parsed, stmt, "a return before the end of the function is not supported",
-                        "early return")
+    for stmt in body:
         _check_stmt(parsed, stmt)
-    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
-        raise error(parsed, body[-1] if body else fn,
-                    "the function must end by returning its value", "missing return")
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node.value is None:
+            raise error(parsed, node, "every return must return the function's value",
+                        "return without a value")
+    if not _always_returns(body):
+        last = body[-1] if body else fn
+        raise error(parsed, last, "the function may end without returning a value",
+                    "missing return")
+
+
+def _always_returns(block: list[ast.stmt]) -> bool:
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, ast.Return):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    return False
 
 
 def _check_stmt(parsed: Parsed, stmt: ast.stmt) -> None:
@@ -85,9 +99,18 @@ def _check_stmt(parsed: Parsed, stmt: ast.stmt) -> None:
     if isinstance(stmt, ast.AugAssign) and not isinstance(stmt.target, ast.Name):
         raise error(parsed, stmt.target, "augmented assignment to an element is not supported",
                     "augmented subscript assignment")
+    if isinstance(stmt, (ast.For, ast.While)) and stmt.orelse:
+        kind = "for" if isinstance(stmt, ast.For) else "while"
+        raise error(parsed, stmt, f"a {kind} loop with an else clause is not supported",
+                    f"{kind}-else")
+    if isinstance(stmt, ast.For):
+        _check_target(parsed, stmt.target)
     for child in ast.iter_child_nodes(stmt):
-        if isinstance(child, ast.expr):
+        if isinstance(child, ast.expr) and not (isinstance(stmt, ast.For)
+                                                and child is stmt.target):
             _check_expr(parsed, child)
+        elif isinstance(child, ast.stmt):
+            _check_stmt(parsed, child)
 
 
 def _check_target(parsed: Parsed, target: ast.expr) -> None:
@@ -95,7 +118,9 @@ def _check_target(parsed: Parsed, target: ast.expr) -> None:
         return
     if isinstance(target, (ast.Tuple, ast.List)):
         for e in target.elts:
-            if not isinstance(e, ast.Name):
+            if isinstance(e, (ast.Tuple, ast.List)):
+                _check_target(parsed, e)
+            elif not isinstance(e, ast.Name):
                 raise error(parsed, e, "only names can be unpacked into", "unpacking target")
         return
     if isinstance(target, ast.Subscript):

@@ -16,13 +16,16 @@ from typing import Any, Callable
 
 from .activity import active_names
 from .check import check
+from .control import structure
 from .emit import emit
 from .env import Env
 from .loader import load
+from .names import Namer
 from .normalize import Program, normalize
 from .optimize import optimize
 from .parse import parse_function
 from .reverse import reverse
+from .tape import insert_tapes
 
 
 @dataclass
@@ -86,6 +89,8 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     _show(stages, "parsed", ast.unparse(fn_node), debug)
     check(parsed)
     wrt_names, tuple_wrt = resolve_wrt(params, positional, wrt, f.__qualname__)
+    structure(fn_node, Namer.for_tree(fn_node, extra={fn_node.name}))
+    _show(stages, "structured", ast.unparse(fn_node), debug)
     program: Program = normalize(parsed)
     _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)
           + f"\nreturn {ast.unparse(program.result)}", debug)
@@ -98,7 +103,9 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
     body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
-                                    adjoint.scalar_names, set(adjoint.returns), ranks, shapes)
+                                    adjoint.scalar_names, set(adjoint.returns), ranks, shapes,
+                                    adjoint.overwritten)
+    body = insert_tapes(body, adjoint.overwritten, set(params), program.namer)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)

@@ -3,8 +3,9 @@
 After :func:`emit`, the returned text is one ``def`` with the primal's
 parameters (and defaults), the forward statements, then each backward block
 under a ``# grad of: <primal line>`` comment naming the user's source line it
-differentiates, then the return.  The text is what ``sx.source`` shows, what
-``compile()`` accepts, and what tracebacks display.
+differentiates (inside loops and branches too), then the return.  The text is
+what ``sx.source`` shows, what ``compile()`` accepts, and what tracebacks
+display.
 """
 
 from __future__ import annotations
@@ -16,20 +17,62 @@ from .parse import Parsed
 INDENT = "    "
 
 
-def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed) -> str:
-    """Source text of ``def name(args): body`` with block comments."""
-    header = f"def {name}({ast.unparse(args)}):"
-    lines = [header]
-    last_key = None
-    for stmt in body:
+class _Emitter:
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        self.lines: list[str] = []
+        self.last_key: tuple | None = None
+
+    def comment(self, stmt: ast.stmt, depth: int) -> None:
         grad = getattr(stmt, "_sx_grad", False)
         line = getattr(stmt, "_sx_line", None)
-        key = (grad, line)
-        if grad and key != last_key and line:
-            text = parsed.line_text(line)
+        key = (grad, line, depth)
+        if grad and line and key != self.last_key:
+            text = self.parsed.line_text(line)
             if text:
-                lines.append(f"{INDENT}# grad of: {text}")
-        last_key = key
-        for text_line in ast.unparse(stmt).splitlines():
-            lines.append(INDENT + text_line)
-    return "\n".join(lines) + "\n"
+                self.lines.append(f"{INDENT * depth}# grad of: {text}")
+        self.last_key = key
+
+    def block(self, stmts: list[ast.stmt], depth: int) -> None:
+        for stmt in stmts:
+            self.stmt(stmt, depth)
+
+    def stmt(self, stmt: ast.stmt, depth: int, keyword: str = "if") -> None:
+        pad = INDENT * depth
+        if keyword == "if":
+            self.comment(stmt, depth)
+        if isinstance(stmt, ast.If):
+            self.lines.append(f"{pad}{keyword} {ast.unparse(stmt.test)}:")
+            self.last_key = None
+            self.block(stmt.body, depth + 1)
+            orelse = stmt.orelse
+            if len(orelse) == 1 and isinstance(orelse[0], ast.If) and \
+                    getattr(orelse[0], "_sx_grad", False) == getattr(stmt, "_sx_grad", False):
+                self.stmt(orelse[0], depth, keyword="elif")
+            elif orelse:
+                self.lines.append(f"{pad}else:")
+                self.last_key = None
+                self.block(orelse, depth + 1)
+            self.last_key = None
+        elif isinstance(stmt, ast.For):
+            self.lines.append(f"{pad}for {ast.unparse(stmt.target)} in {ast.unparse(stmt.iter)}:")
+            self.last_key = None
+            self.block(stmt.body, depth + 1)
+            self.last_key = None
+        elif isinstance(stmt, ast.While):
+            self.lines.append(f"{pad}while {ast.unparse(stmt.test)}:")
+            self.last_key = None
+            self.block(stmt.body, depth + 1)
+            self.last_key = None
+        else:
+            for text_line in ast.unparse(stmt).splitlines():
+                self.lines.append(pad + text_line)
+
+
+def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed) -> str:
+    """Source text of ``def name(args): body`` with block comments."""
+    ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
+    em = _Emitter(parsed)
+    em.lines.append(f"def {name}({ast.unparse(args)}):")
+    em.block(body, 1)
+    return "\n".join(em.lines) + "\n"

@@ -67,6 +67,14 @@ class _Normalizer:
                 self.locals.add(node.id)
         self.namer = Namer.for_tree(fn, extra={fn.name})
         self.current: dict[str, str] = {p: p for p in self.params}
+        # Names assigned under control flow keep one name (they are not renamed
+        # per assignment); the reverse pass saves their overwritten values.
+        self.fixed: set[str] = set()
+        for node in ast.walk(fn):
+            if isinstance(node, (ast.If, ast.For, ast.While)):
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                        self.fixed.add(sub.id)
         self.out: list[ast.stmt] = []
         self.line = fn.lineno
 
@@ -110,6 +118,9 @@ class _Normalizer:
 
     def define(self, user_name: str) -> str:
         """The SSA name for a new assignment to ``user_name``."""
+        if user_name in self.fixed:
+            self.current[user_name] = user_name
+            return user_name
         if user_name in self.current:
             name = self.namer.fresh(user_name)
         else:
@@ -139,6 +150,8 @@ class _Normalizer:
             return f"{v}_slice" if isinstance(s, (ast.Slice, ast.Tuple)) else f"{v}_item"
         if isinstance(node, (ast.Tuple, ast.List)):
             return "seq"
+        if isinstance(node, ast.IfExp):
+            return "choice"
         return "t"
 
     # -- expressions --------------------------------------------------------------
@@ -200,9 +213,50 @@ class _Normalizer:
             return ast.Subscript(self.atom(node.value), self.index(node.slice), ast.Load())
         if isinstance(node, (ast.Tuple, ast.List)):
             return type(node)([self.atom(e) for e in node.elts], ast.Load())
+        if isinstance(node, ast.IfExp):
+            return self.branch_value(node.test, node.body, node.orelse, "choice")
+        if isinstance(node, ast.BoolOp):
+            return self.bool_value(node)
         if is_atom(node):
             return self.atom(node)
         raise error(self.parsed, node, "this expression is not supported")
+
+    def branch_value(self, test: ast.expr, body: ast.expr, orelse: ast.expr,
+                     base: str) -> ast.Name:
+        """``body if test else orelse`` as an ``if`` statement assigning a temporary."""
+        cond = self.atom(test)
+        name = self.namer.fresh(base)
+        self.fixed.add(name)
+        branches = []
+        for expr in (body, orelse):
+            saved, self.out = self.out, []
+            value = self.atom(expr)
+            self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
+            branches.append(self.out)
+            self.out = saved
+        self.emit(ast.If(cond, branches[0], branches[1]))
+        return ast.Name(name, ast.Load())
+
+    def bool_value(self, node: ast.BoolOp) -> ast.Name:
+        """``a and b`` / ``a or b`` with Python's short-circuit and value semantics."""
+        name = self.namer.fresh("both" if isinstance(node.op, ast.And) else "either")
+        self.fixed.add(name)
+        first = self.atom(node.values[0])
+        self.emit(ast.Assign([ast.Name(name, ast.Store())], first))
+        rest = node.values[1:]
+        if not rest:
+            return ast.Name(name, ast.Load())
+        saved, self.out = self.out, []
+        tail = ast.BoolOp(node.op, rest) if len(rest) > 1 else rest[0]
+        value = self.atom(tail)
+        self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
+        inner, self.out = self.out, saved
+        test = ast.Name(name, ast.Load())
+        if isinstance(node.op, ast.And):
+            self.emit(ast.If(test, inner, []))
+        else:
+            self.emit(ast.If(test, [ast.Pass()], inner))
+        return ast.Name(name, ast.Load())
 
     def index(self, node: ast.expr) -> ast.expr:
         if isinstance(node, ast.Slice):
@@ -260,12 +314,134 @@ class _Normalizer:
             self.result = self.atom(stmt.value)
         elif isinstance(stmt, ast.Pass):
             return
+        elif isinstance(stmt, ast.If):
+            test = self.atom(stmt.test)
+            self.line = stmt.lineno
+            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
+            self.line = stmt.lineno
+            self.emit(ast.If(test, body or [ast.Pass()], orelse))
+        elif isinstance(stmt, ast.For):
+            self.for_loop(stmt)
+        elif isinstance(stmt, ast.While):
+            self.while_loop(stmt)
+        elif isinstance(stmt, (ast.Break, ast.Continue)):
+            self.emit(type(stmt)())
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        saved, self.out = self.out, []
+        for s in stmts:
+            self.statement(s)
+        out, self.out = self.out, saved
+        return out
+
+    def while_loop(self, stmt: ast.While) -> None:
+        """``while test: body`` becomes ``while True: stop = not test; if stop: break; body``."""
+        saved, self.out = self.out, []
+        self.line = stmt.lineno
+        test = self.atom(stmt.test)
+        stop = self.temp("stop", ast.UnaryOp(ast.Not(), test))
+        self.fixed.add(stop.id)
+        body = self.block(stmt.body)
+        self.line = stmt.lineno
+        self.emit(ast.If(stop, [ast.Break()], body))
+        inner, self.out = self.out, saved
+        self.line = stmt.lineno
+        self.emit(ast.While(ast.Constant(True), inner, []))
+
+    def for_loop(self, stmt: ast.For) -> None:
+        """Every loop becomes ``for k in range(...)``; elements are read by indexing."""
+        self.line = stmt.lineno
+        it = stmt.iter
+        target = stmt.target
+        callee = self.resolve(it.func) if isinstance(it, ast.Call) and isinstance(
+            it.func, (ast.Name, ast.Attribute)) else _MISSING
+        prologue: list[tuple[ast.expr, ast.expr]] = []  # (target, value) per iteration
+        if callee is range and not it.keywords and isinstance(target, ast.Name):
+            args = [self.atom(a) for a in it.args]
+            index = self.define(target.id)
+            bound = ast.Call(ast.Name("range", ast.Load()), args, [])
+        else:
+            index = self.namer.fresh("i")
+            self.fixed.add(index)
+            self.current[index] = index
+            length = self.sequences(it, target, index, prologue)
+            bound = ast.Call(ast.Name("range", ast.Load()), [length], [])
+        bound._sx_range = True
+        saved, self.out = self.out, []
+        for t, value in prologue:
+            self.line = stmt.lineno
+            self.assign_target_value(t, value)
+        for s in stmt.body:
+            self.statement(s)
+        body, self.out = self.out, saved
+        self.line = stmt.lineno
+        self.emit(ast.For(ast.Name(index, ast.Store()), bound, body or [ast.Pass()], []))
+
+    def sequences(self, it: ast.expr, target: ast.expr, index: str,
+                  prologue: list) -> ast.expr:
+        """Set up the element reads of ``for target in it``; return the trip count atom."""
+        callee = self.resolve(it.func) if isinstance(it, ast.Call) and isinstance(
+            it.func, (ast.Name, ast.Attribute)) else _MISSING
+        k = ast.Name(index, ast.Load())
+        if callee is enumerate and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
+                and len(it.args) == 1:
+            start = next((kw.value for kw in it.keywords if kw.arg == "start"), None)
+            position = k if start is None else ast.BinOp(k, ast.Add(), start)
+            prologue.append((target.elts[0], position))
+            return self.sequences(it.args[0], target.elts[1], index, prologue)
+        if callee is zip and isinstance(target, ast.Tuple) and \
+                len(target.elts) == len(it.args) and not it.keywords:
+            lengths = []
+            for t, seq in zip(target.elts, it.args):
+                lengths.append(self.sequences(seq, t, index, prologue))
+            if len(lengths) == 1:
+                return lengths[0]
+            return self.temp("n", ast.Call(ast.Name("min", ast.Load()), lengths, []))
+        if isinstance(it, ast.Call) and callee is not _MISSING and not (
+                isinstance(it.func, ast.Attribute) and self.resolve(it.func) is _MISSING):
+            if callee in (range,):
+                raise error(self.parsed, it, "a range loop must unpack into one name",
+                            "for loop target")
+            if getattr(callee, "__module__", "") not in ("numpy", "builtins") \
+                    or callee in (enumerate, zip, reversed, sorted, iter, map, filter):
+                raise error(self.parsed, it, f"for loops over {ast.unparse(it.func)}(...) "
+                            "are not supported; loop over range, an array, a list or tuple, "
+                            "enumerate or zip", "for loop iterable")
+        if not isinstance(target, (ast.Name, ast.Tuple)):
+            raise error(self.parsed, target, "this loop target is not supported",
+                        "for loop target")
+        seq = self.atom(it)
+        length = self.temp("n", ast.Call(ast.Name("len", ast.Load()), [seq], []))
+        length_call = self.out[-1].value
+        length_call._sx_callee = len
+        length_call._sx_method = None
+        length_call._sx_node = it
+        prologue.append((target, ast.Subscript(seq, k, ast.Load())))
+        return length
+
+    def assign_target_value(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, ast.Subscript) or not _is_literal(value):
+                rhs = self.operation(value) if not is_atom(value) else value
+            else:
+                rhs = self.atom(value)
+            name = self.define(target.id)
+            self.emit(ast.Assign(targets=[ast.Name(name, ast.Store())], value=rhs))
+            return
+        temp = self.atom(value) if is_atom(value) else self.temp(
+            self.base_name(value), self.operation(value))
+        self.assign_target(target, temp)
 
     def assign(self, user_name: str, value: ast.expr) -> None:
         if _is_literal(value) or isinstance(value, ast.JoinedStr):
             rhs = self.atom(value)
         else:
             rhs = self.operation(value)
+            if user_name in self.fixed and any(
+                    isinstance(n, ast.Name) and n.id == user_name for n in ast.walk(rhs)):
+                # `s = s * x` on a variable that is not renamed: compute into a
+                # temporary first, so the old and the new value both have a name
+                rhs = self.temp(self.base_name(rhs), rhs)
         target = self.define(user_name)
         self.emit(ast.Assign(targets=[ast.Name(target, ast.Store())], value=rhs))
 
@@ -274,10 +450,20 @@ class _Normalizer:
             name = self.define(target.id)
             self.emit(ast.Assign(targets=[ast.Name(name, ast.Store())], value=value))
             return
-        names = [self.define(e.id) for e in target.elts]
+        names, nested = [], []
+        for e in target.elts:
+            if isinstance(e, ast.Name):
+                names.append(self.define(e.id))
+            else:
+                part = self.namer.fresh("part")
+                self.fixed.add(part)
+                names.append(part)
+                nested.append((e, part))
         self.emit(ast.Assign(
             targets=[ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())],
             value=value))
+        for e, part in nested:
+            self.assign_target(e, ast.Name(part, ast.Load()))
 
 
 def _is_literal(node: ast.expr) -> bool:

@@ -126,6 +126,7 @@ class Optimizer:
         self.env = env
         self.ranks = ranks or {}
         self.exact_in = shapes or {}
+        self.overwritten: set[str] = set()
         self.adjoint_of = adjoint_of
         self.params = params
         self.scalar_names = scalar_names
@@ -133,11 +134,14 @@ class Optimizer:
     # -- driver --------------------------------------------------------------------
     def run(self, body: list[ast.stmt], live_out: set[str], max_rounds: int = 30) -> list[ast.stmt]:
         before = None
+        self.stable_exact: dict[str, tuple[int, ...]] = {}
         for _ in range(max_rounds):
             self.rank_queries = 0
+            self.assigned_shapes: dict[str, set] = {}
             self.shapes = _Shapes()
             self.exact = dict(self.exact_in)
             self.bool_names: set[str] = set()
+            self.int_names: set[str] = set()
             for p in self.params:
                 if p in self.exact:
                     self.shapes.of[p] = self.shapes.exact(self.exact[p])
@@ -147,8 +151,21 @@ class Optimizer:
                 self.shapes.of[n] = SCALAR
             body = self.propagate(body, {})
             body, _ = self.dce(body, set(live_out))
+            # optimistic at first (unknown shapes ignored), then checked: a shape kept
+            # through loops must be the one every assignment gives, assuming it
+            first_round = before is None
+            stable = {}
+            for n, shapes in self.assigned_shapes.items():
+                known = shapes - {None}
+                if len(known) == 1 and (first_round or None not in shapes):
+                    stable[n] = next(iter(known))
+            for n, shape in list(stable.items()):  # a parameter's own shape counts too
+                if n in self.exact_in and self.exact_in[n] != shape:
+                    del stable[n]
+            changed_stable = stable != self.stable_exact
+            self.stable_exact = stable
             text = "\n".join(ast.unparse(s) for s in body)
-            if text == before:
+            if text == before and not changed_stable:
                 break
             before = text
         return body
@@ -261,6 +278,11 @@ class Optimizer:
                 return other
         return name
 
+    def note_shape(self, name: str, value: ast.expr) -> None:
+        """Record the exact shape this assignment gives ``name`` (``None``: unknown)."""
+        if name in self.overwritten:
+            self.assigned_shapes.setdefault(name, set()).add(self.exact_of(value))
+
     def maybe_bool(self, node: ast.expr) -> bool:
         """True when ``node`` may be a boolean (or integer) array, e.g. a mask."""
         if isinstance(node, (ast.Compare, ast.BoolOp)):
@@ -326,13 +348,21 @@ class Optimizer:
             return None
         if isinstance(node, ast.Subscript):
             a = self.exact_of(node.value)
-            index = constant_value(node.slice)
+            index = constant_value(self.ints_as_zero(node.slice))
             if a is None or index is _NOT_CONSTANT:
                 return None
             return run_for_shape(lambda d: d[index], [dummy(a)], {})
         if isinstance(node, ast.Call):
             return self.exact_of_call(node)
         return None
+
+    def ints_as_zero(self, index: ast.expr) -> ast.expr:
+        """An index with loop counters replaced by 0 (they are ints: same result shape)."""
+        if isinstance(index, ast.Name) and index.id in self.int_names:
+            return ast.Constant(0)
+        if isinstance(index, ast.Tuple):
+            return ast.Tuple([self.ints_as_zero(e) for e in index.elts], ast.Load())
+        return index
 
     def exact_of_call(self, node: ast.Call) -> tuple[int, ...] | None:
         bc = self.broadcast_parts(node)
@@ -444,6 +474,28 @@ class Optimizer:
                     self.shapes.of[n] = self.shapes.new()
                 out.append(stmt)
                 continue
+            if isinstance(stmt, (ast.For, ast.While)):
+                assigned = _assigned(stmt)
+                if isinstance(stmt, ast.For):
+                    stmt.iter = self.expr(stmt.iter, values)
+                for n in assigned:
+                    self.forget(n, values)
+                if isinstance(stmt, ast.For) and _is_range(stmt.iter, self.env):
+                    self.int_names.add(stmt.target.id)  # a range loop counts in ints
+                    if self.exact_in:
+                        self.exact[stmt.target.id] = ()
+                        self.shapes.of[stmt.target.id] = SCALAR
+                inner = _copy_values(values)
+                stmt.body = self.propagate(stmt.body, inner)
+                for n in assigned:
+                    self.forget(n, values)
+                out.append(stmt)
+                continue
+            if getattr(stmt, "_sx_marker", None) is not None:
+                for n in stmt._sx_marker[1]:
+                    self.forget(n, values)
+                out.append(stmt)
+                continue
             if isinstance(stmt, ast.Assign):
                 stmt.value = self.expr(stmt.value, values)
                 target = stmt.targets[0]
@@ -489,6 +541,19 @@ class Optimizer:
             if isinstance(old, ast.expr) and old is not skip:
                 setattr(node, field_name, self.expr(old, values))
 
+    def forget(self, name: str, values: dict) -> None:
+        """Nothing is known any more about ``name`` (it changes in a loop or is restored),
+        except a shape that every assignment to it gives (found in the previous round)."""
+        self.kill(name, values)
+        self.bool_names.discard(name)
+        stable = self.stable_exact.get(name)
+        if stable is not None:
+            self.exact[name] = stable
+            self.shapes.of[name] = self.shapes.exact(stable)
+        else:
+            self.exact.pop(name, None)
+            self.shapes.of[name] = self.shapes.new()
+
     def kill(self, name: str, values: dict, keep_shape: bool = False) -> None:
         values.pop(name, None)
         bc = values["__bcast__"]
@@ -503,12 +568,14 @@ class Optimizer:
             ab.pop(k)
 
     def assign(self, name: str, value: ast.expr, values: dict) -> None:
+        self.note_shape(name, value)
         if self.maybe_bool(value):
             self.bool_names.add(name)
         else:
             self.bool_names.discard(name)
         exact = self.exact_of(value)
-        primal_exact = self.exact.get(self.adjoint_of.get(name, ""))
+        primal_name = self.adjoint_of.get(name, "")
+        primal_exact = None if primal_name in self.overwritten else self.exact.get(primal_name)
         exact = primal_exact if primal_exact is not None else exact
         if exact is not None:
             self.exact[name] = exact
@@ -518,6 +585,8 @@ class Optimizer:
         self.kill(name, values)
         sh = self.shapes
         primal = self.adjoint_of.get(name)
+        if primal in self.overwritten:
+            primal = None  # its value (and shape) may change over time
         if primal is not None:
             if primal not in sh.of:
                 sh.of[primal] = sh.new()
@@ -618,6 +687,13 @@ class Optimizer:
             return node
         if isinstance(node, ast.IfExp) and _literal(node.test):
             return node.body if node.test.value else node.orelse
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, tuple) and _number(node.slice) \
+                and isinstance(node.slice.value, int):
+            try:
+                return ast.Constant(node.value.value[node.slice.value])
+            except IndexError:
+                return node
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Tuple) \
                 and _number(node.slice) and isinstance(node.slice.value, int):
             try:
@@ -816,13 +892,14 @@ class Optimizer:
                 if fn is None:
                     return False
                 if not (rules.lookup(fn) or rules.is_nondifferentiable(fn)
-                        or id(fn) in _PURE_EXTRA
+                        or id(fn) in _PURE_EXTRA or fn in (range, reversed, len, min, max)
                         or getattr(fn, "__module__", None) in ("numpy", "math")
                         or isinstance(fn, np.ufunc)):
                     return False
         return True
 
-    def dce(self, body: list[ast.stmt], live: set[str]) -> tuple[list[ast.stmt], set[str]]:
+    def dce(self, body: list[ast.stmt], live: set[str],
+            loop_live: set[str] = frozenset()) -> tuple[list[ast.stmt], set[str]]:
         out: list[ast.stmt] = []
         for stmt in reversed(body):
             if isinstance(stmt, ast.Assign):
@@ -842,9 +919,10 @@ class Optimizer:
                     live |= _loads(stmt)
                 out.append(stmt)
             elif isinstance(stmt, ast.If):
-                body_stmts, live_body = self.dce(stmt.body, set(live))
-                else_stmts, live_else = self.dce(stmt.orelse, set(live))
+                body_stmts, live_body = self.dce(stmt.body, set(live), loop_live)
+                else_stmts, live_else = self.dce(stmt.orelse, set(live), loop_live)
                 if not body_stmts and not else_stmts and self.pure(stmt.test):
+                    live |= set()
                     continue
                 stmt.body = body_stmts or [ast.Pass()]
                 stmt.orelse = else_stmts
@@ -859,6 +937,33 @@ class Optimizer:
                 if self.pure(call) and id(fn) not in _MUTATORS:
                     continue
                 live |= _loads(stmt)
+                out.append(stmt)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                loop_out = set(live)
+                body_live = set(live)
+                for _ in range(20):  # liveness around the back edge, to a fixed point
+                    _, body_in = self.dce(copy.deepcopy(stmt.body), set(body_live),
+                                          loop_live=body_live | loop_out)
+                    new = body_live | body_in
+                    if new == body_live:
+                        break
+                    body_live = new
+                stmt.body, body_in = self.dce(stmt.body, set(body_live),
+                                              loop_live=body_live | loop_out)
+                if not stmt.body:
+                    stmt.body = [ast.Pass()]
+                live = live | body_in | body_live
+                if isinstance(stmt, ast.For):
+                    live.discard(stmt.target.id)
+                    live |= _loads(stmt.iter)
+                else:
+                    live |= _loads(stmt.test)
+                out.append(stmt)
+            elif isinstance(stmt, (ast.Break, ast.Continue)):
+                live |= loop_live
+                out.append(stmt)
+            elif getattr(stmt, "_sx_marker", None) is not None:
+                live.difference_update(stmt._sx_marker[1])
                 out.append(stmt)
             elif isinstance(stmt, ast.Pass):
                 continue
@@ -891,6 +996,15 @@ def _assigned(stmt: ast.stmt) -> set[str]:
         for t in n.targets if (r := _root(t)) is not None}
 
 
+def _is_range(node: ast.expr, env: Env) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    fn = env.resolve(node.func)
+    if fn is reversed and node.args:
+        return _is_range(node.args[0], env)
+    return fn is range
+
+
 def _broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
     try:
         return tuple(np.broadcast_shapes(*shapes))
@@ -908,13 +1022,15 @@ def _copy_values(values: dict) -> dict:
 def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params: list[str],
              scalar_names: set[str], live_out: set[str],
              ranks: dict[str, int] | None = None,
-             shapes: dict[str, tuple[int, ...]] | None = None) -> tuple[list[ast.stmt], bool]:
+             shapes: dict[str, tuple[int, ...]] | None = None,
+             overwritten: set[str] = frozenset()) -> tuple[list[ast.stmt], bool]:
     """Simplify ``body`` until a fixed point (see the module docstring).
 
     Returns the body and whether it still asks for ranks (``np.ndim``) that
     specializing on the arguments' ranks would answer.
     """
     opt = Optimizer(env, adjoint_of, params, scalar_names, ranks, shapes)
+    opt.overwritten = set(overwritten)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)
     body = lower(body, env, opt.exact, set(adjoint_of))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import itertools
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +31,9 @@ from .normalize import Program
 from .primitives import Op, classify, targets
 from .support import scalar_seed
 
+#: The name of the placeholder call that becomes ``v = v_stack.pop()``.
+RESTORE = "__srcxform_restore__"
+
 #: Reductions whose result is a scalar when called without ``axis``/``keepdims``.
 FULL_REDUCTIONS = {"sum", "mean", "prod", "max", "min", "var", "std", "norm"}
 
@@ -41,6 +46,7 @@ class Adjoint:
     adjoint_of: dict[str, str] = field(default_factory=dict)  # adjoint name -> primal name
     returns: list[str] = field(default_factory=list)
     scalar_names: set[str] = field(default_factory=set)
+    overwritten: set[str] = field(default_factory=set)  # names assigned more than once
 
 
 class _Reverse:
@@ -55,6 +61,9 @@ class _Reverse:
         self.out: list[ast.stmt] = []
         self.line = 0
         self.wrt = wrt
+        self.fixed = _overwritten(program.body)
+        self.sites = itertools.count(1)
+        self.loop_prologue: dict[int, ast.stmt] = {}
 
     def np(self) -> ast.Name:
         return ast.Name(self.env.ref(np, "np"), ast.Load())
@@ -67,7 +76,8 @@ class _Reverse:
     def emit(self, stmt: ast.stmt) -> None:
         for node in ast.walk(stmt):
             if isinstance(node, ast.stmt):
-                node._sx_line = self.line
+                if node is stmt or not hasattr(node, "_sx_line"):
+                    node._sx_line = self.line
                 node._sx_grad = True
         ast.fix_missing_locations(stmt)
         self.out.append(stmt)
@@ -83,6 +93,125 @@ class _Reverse:
             self.initialized.add(atom.id)
         self.emit(ast.Assign([ast.Name(b, ast.Store())], value))
 
+    # -- blocks ----------------------------------------------------------------------
+    def block(self, stmts: list[ast.stmt]) -> None:
+        """Emit the adjoint of ``stmts`` (a forward block), last statement first."""
+        for stmt in reversed(stmts):
+            if isinstance(stmt, ast.Assign):
+                self.statement(stmt)
+                self.restore(stmt)
+            elif isinstance(stmt, ast.If):
+                self.branch(stmt)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                self.loop(stmt)
+
+    def sub(self, stmts: list[ast.stmt], initialized: set[str]) -> tuple[list, set[str]]:
+        saved_out, saved_init = self.out, self.initialized
+        self.out, self.initialized = [], set(initialized)
+        self.block(stmts)
+        out, init = self.out, self.initialized
+        self.out, self.initialized = saved_out, saved_init
+        return out, init
+
+    def zero(self, name: str, like_adjoint: bool) -> ast.stmt:
+        """``bv = np.zeros_like(...)``: the adjoint of ``name`` starts (again) from zero."""
+        b = self.adjoint(name)
+        like = ast.Name(b if like_adjoint else name, ast.Load())
+        stmt = ast.Assign([ast.Name(b, ast.Store())],
+                          ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()), [like], []))
+        stmt._sx_zero = True
+        return stmt
+
+    def branch(self, node: ast.If) -> None:
+        self.line = node._sx_line
+        before = set(self.initialized)
+        code1, init1 = self.sub(node.body, before)
+        code2, init2 = self.sub(node.orelse, before)
+        after = init1 | init2
+        for code, init in ((code1, init1), (code2, init2)):
+            for v in sorted(after - init):
+                code.append(self.zero(v, like_adjoint=v in before))
+        self.line = node._sx_line
+        if code1 or code2:
+            self.emit(ast.If(copy.deepcopy(node.test), code1 or [ast.Pass()], code2))
+        self.initialized = after
+
+    def loop(self, node: ast.For | ast.While) -> None:
+        """A backward loop: the body's adjoint once per forward iteration, last first."""
+        self.line = node._sx_line
+        header: list[str] = [node.target.id] if isinstance(node, ast.For) else []
+        upward = _upward_exposed(node.body, self.active) - set(header)
+        carried = (set(self.initialized) | upward) & self.active
+        for _ in range(3):  # a fixed point: what the body leaves initialized must start so
+            code, after = self.sub(node.body, carried)
+            if after <= carried:
+                break
+            carried |= after
+        for v in sorted(carried - after):
+            code.append(self.zero(v, like_adjoint=True))
+        for v in sorted(carried - self.initialized):
+            self.emit(self.zero(v, like_adjoint=False))
+        self.line = node._sx_line
+        if isinstance(node, ast.For) and _reversible(node):
+            index = node.target.id
+            backward = ast.For(ast.Name(index, ast.Store()),
+                               ast.Call(ast.Name("reversed", ast.Load()),
+                                        [copy.deepcopy(node.iter)], []),
+                               code or [ast.Pass()], [])
+        else:
+            trips = self.namer.fresh("trips")
+            self.fixed.add(trips)
+            init = ast.Assign([ast.Name(trips, ast.Store())], ast.Constant(0))
+            step = ast.Assign([ast.Name(trips, ast.Store())],
+                              ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)))
+            for st in (init, step):
+                st._sx_line = node._sx_line
+                st._sx_site = next(self.sites)
+            self.loop_prologue[id(node)] = init
+            node.body.insert(0, step)
+            pop = self.marker(step, [trips])
+            if isinstance(node, ast.For) and node.target.id in self.active_or_read(node):
+                node._sx_header_site = next(self.sites)
+                code.insert(0, self.marker_for_header(node))
+            backward = ast.For(ast.Name(self.namer.fresh("_"), ast.Store()),
+                               ast.Call(ast.Name("range", ast.Load()),
+                                        [ast.Name(trips, ast.Load())], []),
+                               code + [pop] if code else [ast.Pass(), pop], [])
+            self.emit(backward)
+            self.out.append(self.marker(init, [trips]))
+            self.initialized = carried | after
+            return
+        self.emit(backward)
+        self.initialized = carried | after
+
+    def active_or_read(self, node: ast.For) -> set[str]:
+        return {node.target.id}
+
+    # -- save and restore of overwritten values ------------------------------------
+    def marker(self, stmt: ast.stmt, names: list[str]) -> ast.stmt:
+        """Placeholder for ``v = v_stack.pop()``, resolved once we know what is read."""
+        site = getattr(stmt, "_sx_site", None)
+        if site is None:
+            site = stmt._sx_site = next(self.sites)
+        call = ast.Call(ast.Name(RESTORE, ast.Load()),
+                        [ast.Constant(site)] + [ast.Name(n, ast.Load()) for n in names], [])
+        mark = ast.Expr(call)
+        mark._sx_marker = (site, list(names))
+        mark._sx_line = self.line
+        mark._sx_grad = True
+        return mark
+
+    def marker_for_header(self, node: ast.For) -> ast.stmt:
+        mark = self.marker(ast.Pass(), [node.target.id])
+        mark._sx_marker = (node._sx_header_site, [node.target.id])
+        mark.value.args[0] = ast.Constant(node._sx_header_site)
+        return mark
+
+    def restore(self, stmt: ast.Assign) -> None:
+        names = [n for n in targets(stmt) if n in self.fixed]
+        if names:
+            self.out.append(self.marker(stmt, names))
+
     # -- one statement -------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
         names = targets(stmt)
@@ -92,11 +221,13 @@ class _Reverse:
         op = classify(stmt)
         if op.kind == "copy":
             self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()))
+            self.initialized.difference_update(n for n in names if n in self.fixed)
         elif op.kind == "pack":
             g = self.adjoint(names[0])
             for i, e in enumerate(op.args):
                 self.accumulate(e, ast.Subscript(ast.Name(g, ast.Load()), ast.Constant(i),
                                                  ast.Load()))
+            self.initialized.difference_update(n for n in names if n in self.fixed)
         elif op.kind == "unpack":
             parts = []
             for n in names:
@@ -105,9 +236,16 @@ class _Reverse:
                 else:
                     parts.append(ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
                                           [ast.Name(n, ast.Load())], []))
+            self.initialized.difference_update(n for n in names if n in self.fixed)
             self.accumulate(op.args[0], ast.Tuple(parts, ast.Load()))
         elif op.kind == "rule":
             self.rule(stmt, op, names[0])
+            self.initialized.difference_update(n for n in names if n in self.fixed)
+            return
+        elif op.kind == "nondiff":
+            # a constant or a value with no gradient overwrites the name: its adjoint ends
+            self.initialized.difference_update(n for n in names if n in self.fixed)
+            return
         else:
             node = op.node if op.node is not None else stmt
             node = getattr(node, "_sx_node", node)
@@ -138,7 +276,7 @@ class _Reverse:
             elif not isinstance(value, ast.AST):
                 value = ast.Constant(value)
             mapping[p] = value
-        if rule is rules.lookup(__import__("operator").getitem):
+        if rule is rules.lookup(operator.getitem):
             mapping[params[1]] = _slices_as_calls(mapping[params[1]], self.env)
         # Which primal atoms get which gradient.
         receivers = [mapping.get(p) for p in params]
@@ -166,6 +304,78 @@ class _Reverse:
                 grad = ast.Call(ast.Name(self.env.ref(rules.unbroadcast, "unbroadcast"),
                                          ast.Load()), [grad, ast.Name(r.id, ast.Load())], [])
             self.accumulate(r, grad)
+
+
+def _assign_sites(stmts: list[ast.stmt], in_loop: bool, counts: dict[str, int]) -> None:
+    for stmt in stmts:
+        if isinstance(stmt, ast.Assign):
+            for n in targets(stmt):
+                counts[n] = counts.get(n, 0) + (2 if in_loop else 1)
+        elif isinstance(stmt, ast.If):
+            _assign_sites(stmt.body, in_loop, counts)
+            _assign_sites(stmt.orelse, in_loop, counts)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            if isinstance(stmt, ast.For):
+                counts[stmt.target.id] = counts.get(stmt.target.id, 0) + 2
+            _assign_sites(stmt.body, True, counts)
+
+
+def _overwritten(stmts: list[ast.stmt]) -> set[str]:
+    """Names that may be assigned more than once at run time (in a loop, or twice)."""
+    counts: dict[str, int] = {}
+    _assign_sites(stmts, False, counts)
+    return {n for n, c in counts.items() if c > 1}
+
+
+def _flow_reads(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, ast.Assign):
+        return set(classify(stmt).flow_names())
+    return set()
+
+
+def _upward_exposed(stmts: list[ast.stmt], active: set[str]) -> set[str]:
+    """Active names a loop body may read before assigning them (an over-approximation)."""
+    assigned: set[str] = set()
+    exposed: set[str] = set()
+    for stmt in stmts:
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Assign):
+                exposed |= (_flow_reads(sub) - assigned) & active
+        if isinstance(stmt, ast.Assign):
+            assigned.update(targets(stmt))
+    return exposed
+
+
+def _reversible(node: ast.For) -> bool:
+    """True when ``for i in reversed(range(...))`` replays the loop (no early exit)."""
+    if any(isinstance(n, (ast.Break, ast.Return)) for n in _same_loop_nodes(node.body)):
+        return False
+    assigned = {n.id for n in ast.walk(ast.Module(node.body, [])) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Store)}
+    used = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
+    return node.target.id not in assigned and not (used & assigned)
+
+
+def _same_loop_nodes(stmts: list[ast.stmt]):
+    for stmt in stmts:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _same_loop_nodes(stmt.body)
+            yield from _same_loop_nodes(stmt.orelse)
+
+
+def _insert_prologues(stmts: list[ast.stmt], prologues: dict[int, ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, ast.If):
+            stmt.body = _insert_prologues(stmt.body, prologues)
+            stmt.orelse = _insert_prologues(stmt.orelse, prologues)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            stmt.body = _insert_prologues(stmt.body, prologues)
+            if id(stmt) in prologues:
+                out.append(prologues[id(stmt)])
+        out.append(stmt)
+    return out
 
 
 def _slices_as_calls(index: ast.expr, env: Env) -> ast.expr:
@@ -203,8 +413,6 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
     """Build the adjoint function body of ``program`` for ``wrt``."""
     rev = _Reverse(program, wrt, active, env)
     body: list[ast.stmt] = [copy.deepcopy(s) for s in program.body]
-    for s, orig in zip(body, program.body):
-        s._sx_line = orig._sx_line
     result = program.result
     rev.line = program.body[-1]._sx_line if program.body else program.parsed.node.lineno
     scalar = is_scalar_result(program)
@@ -223,8 +431,8 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
                     rev.out[-1]._sx_keep = True
             else:
                 rev.out[-1]._sx_keep = True
-    for stmt in reversed(program.body):
-        rev.statement(stmt)
+    rev.block(body)
+    body = _insert_prologues(body, rev.loop_prologue)
     grads: list[ast.expr] = []
     returns = []
     for p in wrt:
@@ -245,6 +453,8 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
     rev.line = program.body[-1]._sx_line if program.body else 0
     rev.emit(ret)
     ret._sx_grad = False
+    ast.fix_missing_locations(ast.Module(body=body + rev.out, type_ignores=[]))
     adjoint_of = {b: p for p, b in rev.adjoints.items()}
     return Adjoint(body=body + rev.out, adjoint_of=adjoint_of, returns=returns,
-                   scalar_names={result.id} if scalar and isinstance(result, ast.Name) else set())
+                   scalar_names={result.id} if scalar and isinstance(result, ast.Name) else set(),
+                   overwritten=set(rev.fixed))

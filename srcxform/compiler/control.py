@@ -1,0 +1,161 @@
+"""Pass 2b, control: give jumps a canonical place before normalization.
+
+After :func:`structure`:
+
+* ``break``, ``continue`` and ``return`` only ever end a block: statements that
+  followed an ``if`` which may jump have been moved into that ``if``'s
+  fall-through branches (copied into each, when several paths fall through);
+* a function with more than one ``return`` assigns one result variable on
+  every path and returns it once at the end; a ``return`` inside a loop sets
+  that variable and a ``done`` flag and breaks out of every enclosing loop;
+* loops have no ``else`` clause (rejected earlier by the check pass).
+
+The function computes exactly what it computed before.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+from .names import Namer
+
+JUMPS = (ast.Break, ast.Continue, ast.Return)
+
+
+def _jumps(node: ast.AST, loops: bool = False) -> bool:
+    """True when ``node`` contains a jump that leaves its block (not inside a nested loop)."""
+    if isinstance(node, JUMPS):
+        return True
+    if isinstance(node, (ast.For, ast.While)):
+        return loops and any(isinstance(n, ast.Return) for n in ast.walk(node))
+    return any(_jumps(child, loops) for child in ast.iter_child_nodes(node)
+               if isinstance(child, ast.stmt))
+
+
+def _ends_in_jump(block: list[ast.stmt]) -> bool:
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, JUMPS):
+        return True
+    if isinstance(last, ast.If):
+        return _ends_in_jump(last.body) and _ends_in_jump(last.orelse)
+    return False
+
+
+def _attach(block: list[ast.stmt], rest: list[ast.stmt]) -> list[ast.stmt]:
+    """``block`` followed by ``rest`` on every path that falls through."""
+    if not rest:
+        return block
+    if not block:
+        return copy.deepcopy(rest)
+    last = block[-1]
+    if isinstance(last, JUMPS):
+        return block
+    if isinstance(last, ast.If) and (_jumps(last) or _ends_in_jump(last.body)
+                                     or _ends_in_jump(last.orelse)):
+        last.body = _attach(last.body, rest)
+        last.orelse = _attach(last.orelse, rest)
+        return block
+    return block + copy.deepcopy(rest)
+
+
+def _structure_block(block: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for i, stmt in enumerate(block):
+        if isinstance(stmt, JUMPS):
+            out.append(stmt)
+            return out  # what follows an unconditional jump never runs
+        if isinstance(stmt, (ast.For, ast.While)):
+            stmt.body = _structure_block(stmt.body)
+            out.append(stmt)
+            continue
+        if isinstance(stmt, ast.If):
+            stmt.body = _structure_block(stmt.body)
+            stmt.orelse = _structure_block(stmt.orelse)
+            if _jumps(stmt):
+                rest = _structure_block(block[i + 1:])
+                out.extend(_attach([stmt], rest))
+                return out
+        out.append(stmt)
+    return out
+
+
+class _Returns:
+    """Turn several returns into one result variable and one final return."""
+
+    def __init__(self, namer: Namer) -> None:
+        self.result = namer.fresh("result")
+        self.done = namer.fresh("done")
+        self.used_done = False
+
+    def block(self, block: list[ast.stmt], loop_depth: int) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in block:
+            if isinstance(stmt, ast.Return):
+                assign = ast.Assign([ast.Name(self.result, ast.Store())], stmt.value)
+                out.append(ast.copy_location(assign, stmt))
+                if loop_depth:
+                    self.used_done = True
+                    flag = ast.Assign([ast.Name(self.done, ast.Store())], ast.Constant(True))
+                    out.append(ast.copy_location(flag, stmt))
+                    out.append(ast.copy_location(ast.Break(), stmt))
+                continue
+            if isinstance(stmt, ast.If):
+                stmt.body = self.block(stmt.body, loop_depth)
+                stmt.orelse = self.block(stmt.orelse, loop_depth)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                returns_inside = any(isinstance(n, ast.Return) for n in ast.walk(stmt))
+                stmt.body = self.block(stmt.body, loop_depth + 1)
+                out.append(stmt)
+                if returns_inside:
+                    # leave the enclosing loop too, or skip the rest of the function
+                    test = ast.Name(self.done, ast.Load())
+                    if loop_depth:
+                        out.append(ast.copy_location(ast.If(test, [ast.Break()], []), stmt))
+                    else:
+                        out.append(ast.copy_location(ast.If(test, [ast.Pass()], []), stmt))
+                continue
+            out.append(stmt)
+        return out
+
+
+def structure(fn: ast.FunctionDef, namer: Namer) -> None:
+    """Rewrite ``fn``'s body in place into the canonical form described above."""
+    returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
+    simple = len(returns) == 1 and fn.body and fn.body[-1] is returns[0]
+    if not simple:
+        rewriter = _Returns(namer)
+        body = _structure_block(fn.body)  # returns end their blocks first
+        body = rewriter.block(body, 0)
+        if rewriter.used_done:
+            init = ast.Assign([ast.Name(rewriter.done, ast.Store())], ast.Constant(False))
+            body.insert(0, ast.copy_location(init, fn.body[0]))
+        # a `if done: pass` marks where the rest of the function must be skipped
+        body = _skip_after_done(body, rewriter.done)
+        body = _structure_block(body)
+        final = ast.Return(ast.Name(rewriter.result, ast.Load()))
+        ast.copy_location(final, returns[-1] if returns else fn.body[-1])
+        body.append(final)
+        fn.body = body
+    else:
+        fn.body = _structure_block(fn.body)
+    ast.fix_missing_locations(fn)
+
+
+def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
+    for i, stmt in enumerate(block):
+        if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) \
+                and stmt.test.id == done and len(stmt.body) == 1 \
+                and isinstance(stmt.body[0], ast.Pass):
+            stmt.body = []
+            stmt.orelse = _skip_after_done(block[i + 1:], done)
+            if not stmt.orelse:
+                return block[:i]
+            stmt.test = ast.UnaryOp(ast.Not(), stmt.test)
+            stmt.body, stmt.orelse = stmt.orelse, []
+            return block[: i + 1]
+        if isinstance(stmt, (ast.For, ast.While)):
+            stmt.body = _skip_after_done(stmt.body, done)
+    return block
