@@ -103,8 +103,8 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
     body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
-                                    adjoint.scalar_names, set(adjoint.returns), ranks, shapes,
-                                    adjoint.overwritten)
+                                    adjoint.scalar_names, set(), ranks, shapes,
+                                    adjoint.overwritten, program.int_names)
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")

@@ -120,16 +120,39 @@ class _Lower:
             return any(self.float_valued(a, floats) for a in node.args)
         return False
 
-    def accumulate_in_place(self, body: list[ast.stmt]) -> list[ast.stmt]:
-        owned: set[str] = set()
-        floats: set[str] = set()
+    def accumulate_in_place(self, body: list[ast.stmt], owned: set[str] | None = None,
+                            floats: set[str] | None = None) -> list[ast.stmt]:
+        """Rewrite ``b = b + e`` as ``b += e`` (and scatters as ``b[i] += v``) where safe."""
+        owned = set() if owned is None else owned
+        floats = set() if floats is None else floats
         out: list[ast.stmt] = []
-        for stmt in body:
+        i = 0
+        while i < len(body):
+            stmt = body[i]
+            scatter = self.scatter(body, i, owned)
+            if scatter is not None:
+                out.append(scatter)
+                i += 3
+                continue
+            i += 1
+            if isinstance(stmt, (ast.For, ast.While)):
+                inside = owned - _aliasing_loads(stmt) - _plain_assigned(stmt)
+                stmt.body = self.accumulate_in_place(stmt.body, set(inside), set(floats))
+                owned.intersection_update(inside)
+                out.append(stmt)
+                continue
+            if isinstance(stmt, ast.If):
+                for n in _aliasing_loads(stmt.test):
+                    owned.discard(n)
+                a, b = set(owned), set(owned)
+                stmt.body = self.accumulate_in_place(stmt.body, a, set(floats))
+                stmt.orelse = self.accumulate_in_place(stmt.orelse, b, set(floats))
+                owned.intersection_update(a & b)
+                out.append(stmt)
+                continue
             if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
                 for n in _aliasing_loads(stmt):
                     owned.discard(n)
-                if isinstance(stmt, ast.If):
-                    owned.clear()
                 out.append(stmt)
                 continue
             target = stmt.targets[0].id
@@ -147,7 +170,8 @@ class _Lower:
                 continue
             for n in _aliasing_loads(stmt):
                 owned.discard(n)
-            if self.float_valued(value, floats):
+            if self.float_valued(value, floats) or getattr(stmt, "_sx_zero", False):
+                # (an adjoint's zero start: adjoints are of floating-point values)
                 floats.add(target)
             else:
                 floats.discard(target)
@@ -157,6 +181,53 @@ class _Lower:
                 owned.discard(target)
             out.append(stmt)
         return out
+
+    def scatter(self, body: list[ast.stmt], i: int, owned: set[str]) -> ast.stmt | None:
+        """``p = zeros_like(x); p[k] = v; b = b + p`` → ``b[k] += v`` (``b`` owned, ``p`` unused)."""
+        if i + 2 >= len(body):
+            return None
+        first, second, third = body[i:i + 3]
+        if not (isinstance(first, ast.Assign) and isinstance(first.targets[0], ast.Name)
+                and isinstance(first.value, ast.Call)
+                and self.env.resolve(first.value.func) is np.zeros_like):
+            return None
+        part = first.targets[0].id
+        if not (isinstance(third, ast.Assign) and isinstance(third.targets[0], ast.Name)
+                and isinstance(third.value, ast.BinOp) and isinstance(third.value.op, ast.Add)
+                and isinstance(third.value.left, ast.Name)
+                and third.value.left.id == third.targets[0].id
+                and isinstance(third.value.right, ast.Name) and third.value.right.id == part
+                and third.targets[0].id in owned):
+            return None
+        total = third.targets[0].id
+        if self.part_uses.get(part, 0) != 2:
+            return None
+        if isinstance(second, ast.Assign) and isinstance(second.targets[0], ast.Subscript) \
+                and isinstance(second.targets[0].value, ast.Name) \
+                and second.targets[0].value.id == part:
+            target = ast.Subscript(ast.Name(total, ast.Load()), second.targets[0].slice,
+                                   ast.Store())
+            new: ast.stmt = ast.AugAssign(target, ast.Add(), second.value)
+        elif isinstance(second, ast.Expr) and isinstance(second.value, ast.Call) \
+                and self.env.resolve(second.value.func) is np.add.at \
+                and isinstance(second.value.args[0], ast.Name) \
+                and second.value.args[0].id == part:
+            call = second.value
+            call.args[0] = ast.Name(total, ast.Load())
+            new = ast.Expr(call)
+        else:
+            return None
+        new._sx_line = third._sx_line
+        new._sx_grad = True
+        return new
+
+
+def _plain_assigned(stmt: ast.stmt) -> set[str]:
+    """Names a loop assigns with ``=`` (they may stop being owned arrays)."""
+    return {t.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
+            for t in n.targets if isinstance(t, ast.Name)
+            and not (isinstance(n.value, ast.BinOp) and isinstance(n.value.left, ast.Name)
+                     and n.value.left.id == t.id)}
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -192,6 +263,10 @@ def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                     grad_names.add(node.id)
     once = {n for n, c in counts.items() if c == 1} | set(adjoints)
     low = _Lower(env, exact, grad_names, once)
+    low.part_uses = {}
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            low.part_uses[node.id] = low.part_uses.get(node.id, 0) + 1
     for stmt in body:
         if getattr(stmt, "_sx_grad", False):
             for field_name, old in ast.iter_fields(stmt):

@@ -49,6 +49,7 @@ class Program:
     result: ast.expr
     namer: Namer
     versions: dict[str, str] = field(default_factory=dict)  # user name -> last SSA name
+    int_names: set[str] = field(default_factory=set)  # names that only ever hold ints
 
 
 def is_atom(node: ast.AST) -> bool:
@@ -466,6 +467,64 @@ class _Normalizer:
             self.assign_target(e, ast.Name(part, ast.Load()))
 
 
+_INT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
+
+
+def infer_ints(body: list[ast.stmt], resolve) -> set[str]:
+    """Names every assignment of which gives a Python int (loop counters, lengths, ...)."""
+    values: dict[str, list] = {}
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Assign):
+            t = node.targets[0]
+            if isinstance(t, ast.Name):
+                values.setdefault(t.id, []).append(node.value)
+            else:
+                for e in ast.walk(t):
+                    if isinstance(e, ast.Name):
+                        values.setdefault(e.id, []).append(None)
+        elif isinstance(node, ast.For):
+            call = node.iter
+            is_range = isinstance(call, ast.Call) and getattr(call, "_sx_range", False)
+            values.setdefault(node.target.id, []).append("int" if is_range else None)
+
+    def int_valued(e, ints: set[str]) -> bool:
+        if e == "int":
+            return True
+        if e is None:
+            return False
+        if isinstance(e, ast.Constant):
+            return isinstance(e.value, int) and not isinstance(e.value, bool)
+        if isinstance(e, ast.Name):
+            return e.id in ints
+        if isinstance(e, ast.BinOp) and isinstance(e.op, _INT_OPS):
+            return int_valued(e.left, ints) and int_valued(e.right, ints)
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd)):
+            return int_valued(e.operand, ints)
+        if isinstance(e, ast.Call):
+            callee = getattr(e, "_sx_callee", None)
+            if callee in (len, int):
+                return True
+            if callee in (min, max) and e.args:
+                return all(int_valued(a, ints) for a in e.args)
+            return False
+        if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name) \
+                and e.value.id in shapes and isinstance(e.slice, ast.Constant):
+            return True
+        return False
+
+    shapes = {n for n, vs in values.items() if all(
+        isinstance(v, ast.Attribute) and v.attr == "shape" for v in vs)}
+    ints = set(values)
+    changed = True
+    while changed:
+        changed = False
+        for name in list(ints):
+            if not all(int_valued(v, ints) for v in values[name]):
+                ints.discard(name)
+                changed = True
+    return ints
+
+
 def _is_literal(node: ast.expr) -> bool:
     """Names, constants, ``-1`` and tuples of constants: values needing no statement."""
     if isinstance(node, (ast.Name, ast.Constant)) or _is_negative_literal(node):
@@ -486,5 +545,12 @@ def normalize(parsed: Parsed) -> Program:
     norm = _Normalizer(parsed)
     for stmt in parsed.node.body:
         norm.statement(stmt)
+    ints = infer_ints(norm.out, norm.resolve)
+    for node in ast.walk(ast.Module(norm.out, [])):
+        if isinstance(node, ast.Subscript):
+            for part in ast.walk(node.slice):
+                if isinstance(part, ast.Name) and part.id in ints:
+                    part._sx_int = True
     return Program(parsed=parsed, name=parsed.node.name, params=norm.params, body=norm.out,
+                   int_names=ints,
                    result=norm.result, namer=norm.namer, versions=dict(norm.current))

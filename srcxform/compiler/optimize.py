@@ -127,6 +127,7 @@ class Optimizer:
         self.ranks = ranks or {}
         self.exact_in = shapes or {}
         self.overwritten: set[str] = set()
+        self.known_ints: set[str] = set()
         self.adjoint_of = adjoint_of
         self.params = params
         self.scalar_names = scalar_names
@@ -141,7 +142,7 @@ class Optimizer:
             self.shapes = _Shapes()
             self.exact = dict(self.exact_in)
             self.bool_names: set[str] = set()
-            self.int_names: set[str] = set()
+            self.int_names: set[str] = set(self.known_ints)
             for p in self.params:
                 if p in self.exact:
                     self.shapes.of[p] = self.shapes.exact(self.exact[p])
@@ -326,6 +327,8 @@ class Optimizer:
             v = node.value
             return () if isinstance(v, (int, float, bool, complex)) else None
         if isinstance(node, ast.Name):
+            if node.id in self.int_names:
+                return ()
             return self.exact.get(node.id)
         if isinstance(node, ast.BinOp):
             a, b = self.exact_of(node.left), self.exact_of(node.right)
@@ -499,6 +502,9 @@ class Optimizer:
             if isinstance(stmt, ast.Assign):
                 stmt.value = self.expr(stmt.value, values)
                 target = stmt.targets[0]
+                if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Name) \
+                        and stmt.value.id == target.id:
+                    continue  # x = x
                 if isinstance(target, ast.Name):
                     self.assign(target.id, stmt.value, values)
                 elif isinstance(target, ast.Tuple):
@@ -547,6 +553,10 @@ class Optimizer:
         self.kill(name, values)
         self.bool_names.discard(name)
         stable = self.stable_exact.get(name)
+        if stable is None and name in self.adjoint_of:
+            stable = self.stable_exact.get(self.adjoint_of[name])
+            if stable is None and self.adjoint_of[name] not in self.overwritten:
+                stable = self.exact.get(self.adjoint_of[name])
         if stable is not None:
             self.exact[name] = stable
             self.shapes.of[name] = self.shapes.exact(stable)
@@ -575,7 +585,10 @@ class Optimizer:
             self.bool_names.discard(name)
         exact = self.exact_of(value)
         primal_name = self.adjoint_of.get(name, "")
-        primal_exact = None if primal_name in self.overwritten else self.exact.get(primal_name)
+        if primal_name in self.overwritten:  # an adjoint has its primal's (stable) shape
+            primal_exact = self.stable_exact.get(primal_name)
+        else:
+            primal_exact = self.exact.get(primal_name)
         exact = primal_exact if primal_exact is not None else exact
         if exact is not None:
             self.exact[name] = exact
@@ -1023,7 +1036,8 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
              scalar_names: set[str], live_out: set[str],
              ranks: dict[str, int] | None = None,
              shapes: dict[str, tuple[int, ...]] | None = None,
-             overwritten: set[str] = frozenset()) -> tuple[list[ast.stmt], bool]:
+             overwritten: set[str] = frozenset(),
+             int_names: set[str] = frozenset()) -> tuple[list[ast.stmt], bool]:
     """Simplify ``body`` until a fixed point (see the module docstring).
 
     Returns the body and whether it still asks for ranks (``np.ndim``) that
@@ -1031,6 +1045,7 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
     """
     opt = Optimizer(env, adjoint_of, params, scalar_names, ranks, shapes)
     opt.overwritten = set(overwritten)
+    opt.known_ints = set(int_names)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)
     body = lower(body, env, opt.exact, set(adjoint_of))

@@ -77,6 +77,8 @@ def is_basic_index_syntax(index: ast.expr) -> bool:
         if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis or (
                 isinstance(p.value, int) and not isinstance(p.value, bool))):
             continue
+        if isinstance(p, ast.Name) and getattr(p, "_sx_int", False):
+            continue  # a name that only ever holds an int (a loop counter, a length)
         return False
     return True
 

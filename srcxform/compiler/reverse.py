@@ -64,6 +64,7 @@ class _Reverse:
         self.fixed = _overwritten(program.body)
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
+        self.depth = 0
 
     def np(self) -> ast.Name:
         return ast.Name(self.env.ref(np, "np"), ast.Load())
@@ -142,11 +143,13 @@ class _Reverse:
         header: list[str] = [node.target.id] if isinstance(node, ast.For) else []
         upward = _upward_exposed(node.body, self.active) - set(header)
         carried = (set(self.initialized) | upward) & self.active
+        self.depth += 1
         for _ in range(3):  # a fixed point: what the body leaves initialized must start so
             code, after = self.sub(node.body, carried)
             if after <= carried:
                 break
             carried |= after
+        self.depth -= 1
         for v in sorted(carried - after):
             code.append(self.zero(v, like_adjoint=True))
         for v in sorted(carried - self.initialized):
@@ -160,7 +163,8 @@ class _Reverse:
                                code or [ast.Pass()], [])
         else:
             trips = self.namer.fresh("trips")
-            self.fixed.add(trips)
+            if self.depth:  # a nested loop's count changes with the enclosing iteration
+                self.fixed.add(trips)
             init = ast.Assign([ast.Name(trips, ast.Store())], ast.Constant(0))
             step = ast.Assign([ast.Name(trips, ast.Store())],
                               ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)))

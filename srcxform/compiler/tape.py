@@ -74,6 +74,33 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
         mark = getattr(stmt, "_sx_marker", None)
         if mark is not None and mark[0] in alive:
             used |= set(mark[1]) & wanted
+    # A name's first assignment at the top level of the function overwrites nothing:
+    # it needs no save (and its restore would only bring back an unbound name).
+    initial: set[int] = set()
+    seen: set[str] = set()
+    top = {id(s) for s in body}
+    for stmt in _walk_stmts(body):
+        if getattr(stmt, "_sx_grad", False):
+            continue
+        if isinstance(stmt, ast.Assign):
+            names = [n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+                     and isinstance(n.ctx, ast.Store)]
+            site = getattr(stmt, "_sx_site", None)
+            if site is not None and id(stmt) in top and not seen.intersection(names):
+                initial.add(site)
+            seen.update(names)
+        elif isinstance(stmt, ast.For):
+            seen.add(stmt.target.id)
+    alive -= initial
+    used = set()
+    for stmt in _walk_stmts(body):
+        mark = getattr(stmt, "_sx_marker", None)
+        if mark is not None and mark[0] in alive:
+            used |= set(mark[1]) & wanted
+    first_defined = {n for n in used if any(
+        getattr(st, "_sx_site", None) in initial and n in {
+            x.id for t in st.targets for x in ast.walk(t) if isinstance(x, ast.Name)}
+        for st in body if isinstance(st, ast.Assign))}
     stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(used)}
 
     def push(name: str, line: int) -> ast.stmt:
@@ -100,7 +127,8 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
                             out.append(pop)
                 continue
             grad = getattr(stmt, "_sx_grad", False)
-            if not grad and isinstance(stmt, ast.Assign) and getattr(stmt, "_sx_site", None):
+            if not grad and isinstance(stmt, ast.Assign) and \
+                    getattr(stmt, "_sx_site", None) in alive:
                 for t in stmt.targets:
                     for n in ast.walk(t):
                         if isinstance(n, ast.Name) and n.id in stacks:
@@ -121,7 +149,7 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
     for v, stack in stacks.items():
         new = ast.Assign([ast.Name(stack, ast.Store())], ast.List([], ast.Load()))
         prelude.append(new)
-        if v not in params:
+        if v not in params and v not in first_defined:
             prelude.append(ast.Assign([ast.Name(v, ast.Store())], ast.Constant(None)))
     for stmt in prelude:
         stmt._sx_line = 0
