@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from .check import error
 from .normalize import Program
 from .primitives import classify, targets
 
@@ -22,6 +23,53 @@ def assignments(stmts: list[ast.stmt]):
             yield stmt
         for field in ("body", "orelse"):
             yield from assignments(getattr(stmt, field, []) or [])
+
+
+def effects(stmts: list[ast.stmt]):
+    """Every call kept for its effect (``xs.append(h)``, ``print(x)``), nested blocks included."""
+    for stmt in stmts:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            yield stmt
+        for field in ("body", "orelse"):
+            yield from effects(getattr(stmt, field, []) or [])
+
+
+#: Calls that may see differentiated values without changing any (their result is unused).
+HARMLESS_EFFECTS = {id(print)}
+
+
+def check_effects(program: Program, varied: set[str]) -> None:
+    """A call made for its effect on a differentiated value would lose that value's gradient
+    (``xs.append(h)`` into a list, a helper writing into an array): refuse it, located."""
+    for stmt in effects(program.body):
+        call = stmt.value
+        callee = getattr(call, "_sx_callee", None)
+        if id(callee) in HARMLESS_EFFECTS:
+            continue
+        names = [n.id for n in ast.walk(call) if isinstance(n, ast.Name)]
+        if varied.intersection(names):
+            node = getattr(call, "_sx_node", call)
+            what = ast.unparse(node.func if isinstance(node, ast.Call) else node)
+            raise error(program.parsed, node if hasattr(node, "lineno") else stmt,
+                        f"{what}(...) is called for its effect on a differentiated value; "
+                        "its gradient would be lost (lists and in-place writes of "
+                        "differentiated values are not supported yet)", f"{what}()")
+
+
+def varied_names(program: Program, wrt: list[str]) -> set[str]:
+    """Names that depend on a ``wrt`` parameter through differentiable operations."""
+    ops = [(stmt, classify(stmt)) for stmt in assignments(program.body)]
+    varied = set(wrt)
+    changed = True
+    while changed:
+        changed = False
+        for stmt, op in ops:
+            if any(n in varied for n in op.flow_names()):
+                new = set(targets(stmt)) - varied
+                if new:
+                    varied |= new
+                    changed = True
+    return varied
 
 
 def active_names(program: Program, wrt: list[str]) -> set[str]:

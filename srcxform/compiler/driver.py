@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .activity import active_names
+from .activity import active_names, check_effects, varied_names
 from .check import check
 from .control import structure
 from .emit import emit
@@ -94,6 +94,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     program: Program = normalize(parsed)
     _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)
           + f"\nreturn {ast.unparse(program.result)}", debug)
+    check_effects(program, varied_names(program, wrt_names))
     active = active_names(program, wrt_names)
     _show(stages, "active", ", ".join(sorted(active)), debug)
     user_locals = set(params) | {n.id for n in ast.walk(fn_node) if isinstance(n, ast.Name)

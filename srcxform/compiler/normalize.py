@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,9 @@ class _Normalizer:
         # Names assigned under control flow keep one name (they are not renamed
         # per assignment); the reverse pass saves their overwritten values.
         self.fixed: set[str] = set()
+        self.generated: set[str] = set()  # temporaries this pass made
+        self.literal_seqs: dict[str, list[ast.expr]] = {}  # SSA name -> its element atoms
+        self.sequence_names: set[str] = set()  # names bound to a tuple or list literal
         for node in ast.walk(fn):
             if isinstance(node, (ast.If, ast.For, ast.While)):
                 for sub in ast.walk(node):
@@ -114,6 +118,8 @@ class _Normalizer:
 
     def temp(self, base: str, value: ast.expr) -> ast.Name:
         name = self.namer.fresh(base)
+        self.generated.add(name)
+        self.note_sequence(name, value)
         self.emit(ast.Assign(targets=[ast.Name(name, ast.Store())], value=value))
         return ast.Name(name, ast.Load())
 
@@ -163,6 +169,8 @@ class _Normalizer:
         if isinstance(node, ast.Name):
             if node.id in self.current:
                 return ast.Name(self.current[node.id], ast.Load())
+            if node.id in self.generated:
+                return ast.Name(node.id, ast.Load())
             if node.id in self.locals:
                 raise error(self.parsed, node, f"{node.id!r} is used before it is assigned",
                             "unbound local")
@@ -211,7 +219,13 @@ class _Normalizer:
         if isinstance(node, ast.Attribute):
             return ast.Attribute(self.atom(node.value), node.attr, ast.Load())
         if isinstance(node, ast.Subscript):
-            return ast.Subscript(self.atom(node.value), self.index(node.slice), ast.Load())
+            sub = ast.Subscript(self.atom(node.value), self.index(node.slice), ast.Load())
+            element = self.literal_element(sub)
+            if element is not None:
+                return element
+            if isinstance(sub.value, ast.Name) and sub.value.id in self.sequence_names:
+                sub._sx_sequence = True  # an element of a list or tuple, not of an array
+            return sub
         if isinstance(node, (ast.Tuple, ast.List)):
             return type(node)([self.atom(e) for e in node.elts], ast.Load())
         if isinstance(node, ast.IfExp):
@@ -228,6 +242,7 @@ class _Normalizer:
         cond = self.atom(test)
         name = self.namer.fresh(base)
         self.fixed.add(name)
+        self.generated.add(name)
         branches = []
         for expr in (body, orelse):
             saved, self.out = self.out, []
@@ -242,6 +257,7 @@ class _Normalizer:
         """``a and b`` / ``a or b`` with Python's short-circuit and value semantics."""
         name = self.namer.fresh("both" if isinstance(node.op, ast.And) else "either")
         self.fixed.add(name)
+        self.generated.add(name)
         first = self.atom(node.values[0])
         self.emit(ast.Assign([ast.Name(name, ast.Store())], first))
         rest = node.values[1:]
@@ -357,6 +373,16 @@ class _Normalizer:
         callee = self.resolve(it.func) if isinstance(it, ast.Call) and isinstance(
             it.func, (ast.Name, ast.Attribute)) else _MISSING
         prologue: list[tuple[ast.expr, ast.expr]] = []  # (target, value) per iteration
+        elements = self.literal_elements(it)
+        if elements is not None and not any(
+                isinstance(n, (ast.Break, ast.Continue)) for n in _same_loop(stmt.body)):
+            # a loop over a literal list or tuple runs once per element: unroll it
+            for element in elements:
+                self.line = stmt.lineno
+                self.assign_target_value(copy.deepcopy(target), element)
+                for s in copy.deepcopy(stmt.body):
+                    self.statement(s)
+            return
         if callee is range and not it.keywords and isinstance(target, ast.Name):
             args = [self.atom(a) for a in it.args]
             index = self.define(target.id)
@@ -364,6 +390,7 @@ class _Normalizer:
         else:
             index = self.namer.fresh("i")
             self.fixed.add(index)
+            self.generated.add(index)
             self.current[index] = index
             length = self.sequences(it, target, index, prologue)
             bound = ast.Call(ast.Name("range", ast.Load()), [length], [])
@@ -378,6 +405,23 @@ class _Normalizer:
         self.line = stmt.lineno
         self.emit(ast.For(ast.Name(index, ast.Store()), bound, body or [ast.Pass()], []))
 
+    def literal_element(self, sub: ast.Subscript) -> ast.expr | None:
+        """``pair[0]`` of a tuple literal bound once: the element itself."""
+        if isinstance(sub.value, ast.Name) and sub.value.id in self.literal_seqs \
+                and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, int):
+            elements = self.literal_seqs[sub.value.id]
+            if -len(elements) <= sub.slice.value < len(elements):
+                return copy.deepcopy(elements[sub.slice.value])
+        return None
+
+    def literal_elements(self, it: ast.expr) -> list[ast.expr] | None:
+        """The element atoms of a list/tuple literal (or of a name bound once to one)."""
+        if isinstance(it, (ast.List, ast.Tuple)):
+            return [self.atom(e) for e in it.elts]
+        if isinstance(it, ast.Name) and it.id in self.current:
+            return self.literal_seqs.get(self.current[it.id])
+        return None
+
     def sequences(self, it: ast.expr, target: ast.expr, index: str,
                   prologue: list) -> ast.expr:
         """Set up the element reads of ``for target in it``; return the trip count atom."""
@@ -385,8 +429,9 @@ class _Normalizer:
             it.func, (ast.Name, ast.Attribute)) else _MISSING
         k = ast.Name(index, ast.Load())
         if callee is enumerate and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
-                and len(it.args) == 1:
-            start = next((kw.value for kw in it.keywords if kw.arg == "start"), None)
+                and 1 <= len(it.args) <= 2:
+            start = next((kw.value for kw in it.keywords if kw.arg == "start"),
+                         it.args[1] if len(it.args) == 2 else None)
             position = k if start is None else ast.BinOp(k, ast.Add(), start)
             prologue.append((target.elts[0], position))
             return self.sequences(it.args[0], target.elts[1], index, prologue)
@@ -444,9 +489,23 @@ class _Normalizer:
                 # temporary first, so the old and the new value both have a name
                 rhs = self.temp(self.base_name(rhs), rhs)
         target = self.define(user_name)
+        self.note_sequence(target, rhs)
         self.emit(ast.Assign(targets=[ast.Name(target, ast.Store())], value=rhs))
 
+    def note_sequence(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, (ast.Tuple, ast.List)):
+            self.sequence_names.add(name)
+            stable = all(not (isinstance(e, ast.Name) and e.id in self.fixed) for e in value.elts)
+            if name not in self.fixed and stable:
+                self.literal_seqs[name] = list(value.elts)
+
     def assign_target(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, ast.Name) \
+                and len(self.literal_seqs.get(value.id, ())) == len(target.elts):
+            # unpacking a tuple literal bound once: assign its elements one by one
+            for t, element in zip(target.elts, self.literal_seqs[value.id]):
+                self.assign_target(t, copy.deepcopy(element))
+            return
         if isinstance(target, ast.Name):
             name = self.define(target.id)
             self.emit(ast.Assign(targets=[ast.Name(name, ast.Store())], value=value))
@@ -458,6 +517,7 @@ class _Normalizer:
             else:
                 part = self.namer.fresh("part")
                 self.fixed.add(part)
+                self.generated.add(part)
                 names.append(part)
                 nested.append((e, part))
         self.emit(ast.Assign(
@@ -523,6 +583,15 @@ def infer_ints(body: list[ast.stmt], resolve) -> set[str]:
                 ints.discard(name)
                 changed = True
     return ints
+
+
+def _same_loop(stmts: list[ast.stmt]):
+    """Statements of a loop body, not descending into nested loops."""
+    for stmt in stmts:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _same_loop(stmt.body)
+            yield from _same_loop(stmt.orelse)
 
 
 def _is_literal(node: ast.expr) -> bool:

@@ -51,6 +51,9 @@ _PURE_EXTRA = {id(np.broadcast_to), id(np.expand_dims), id(np.moveaxis), id(np.s
                id(np.multiply.outer), id(np.outer)}
 _MUTATORS = {id(np.add.at)}
 _SCALAR_VALUED = (np.size, np.ndim, len, float, int)
+#: NumPy ufuncs whose ``math`` twin is total on floats (no overflow or domain error).
+_SCALAR_MATH = {id(np.cos): "cos", id(np.sin): "sin", id(np.tanh): "tanh",
+                id(np.arctan): "atan"}
 
 
 def _literal(node: ast.AST) -> bool:
@@ -156,6 +159,8 @@ class Optimizer:
             # through loops must be the one every assignment gives, assuming it
             first_round = before is None
             stable = {}
+            for n in self.overwritten & set(self.exact_in):  # a parameter's value counts
+                self.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
             for n, shapes in self.assigned_shapes.items():
                 known = shapes - {None}
                 if len(known) == 1 and (first_round or None not in shapes):
@@ -744,6 +749,15 @@ class Optimizer:
             if isinstance(a, ast.Name):
                 # ask the earliest value of the same shape, so later ones may die
                 node.args = [ast.Name(self.earliest_like(a.id), ast.Load())]
+        if fn is np.zeros_like and len(args) == 1 and not node.keywords \
+                and self.exact_of(args[0]) == ():
+            return ast.Constant(0.0)  # a scalar's zero: a float, as the gradient of a float
+        if id(fn) in _SCALAR_MATH and len(args) == 1 and not node.keywords \
+                and self.exact_of(args[0]) == () and not self.maybe_bool(args[0]):
+            # np.cos on a Python scalar costs ~20x math.cos; the value is the same
+            math_name = ast.Name(self.env.ref(math, "math"), ast.Load())
+            return ast.Call(ast.Attribute(math_name, _SCALAR_MATH[id(fn)], ast.Load()),
+                            args, [])
         if fn is scalar_seed and len(args) == 1:
             if self.shape_of(args[0]) == SCALAR:
                 return ast.Constant(1.0)
@@ -921,6 +935,11 @@ class Optimizer:
                     names = [target.id] if isinstance(target, ast.Name) else \
                         [e.id for e in target.elts]
                     keep = getattr(stmt, "_sx_keep", False) and not _literal(stmt.value)
+                    # a forward assignment to a name that is saved and restored defines
+                    # the value the backward sweep gets back: it stays
+                    if not getattr(stmt, "_sx_grad", False) and \
+                            self.overwritten.intersection(names):
+                        keep = True
                     if not live.intersection(names) and self.pure(stmt.value) and not keep:
                         continue
                     live.difference_update(names)

@@ -261,6 +261,11 @@ class _Reverse:
 
     def rule(self, stmt: ast.stmt, op: Op, target: str) -> None:
         rule: Rule = op.rule
+        if getattr(op.node, "_sx_sequence", False):
+            where = op.node if getattr(op.node, "lineno", 1) > 1 else _at_line(stmt)
+            raise error(self.parsed, where, "indexing a list or tuple of differentiated values "
+                        "with a computed index is not supported yet (a loop over a list "
+                        "literal is unrolled instead)", "list or tuple indexing")
         try:
             bound = rule.bind(*op.args, **op.keywords)
         except TypeError as exc:
@@ -382,6 +387,13 @@ def _insert_prologues(stmts: list[ast.stmt], prologues: dict[int, ast.stmt]) -> 
     return out
 
 
+def _at_line(stmt: ast.stmt) -> ast.AST:
+    """A node located at the user's line a normalized statement came from."""
+    node = ast.Pass()
+    node.lineno, node.col_offset = getattr(stmt, "_sx_line", 0), 0
+    return node
+
+
 def _slices_as_calls(index: ast.expr, env: Env) -> ast.expr:
     """Write ``a:b`` parts of an index as ``slice(a, b)`` so it can be passed around."""
     if isinstance(index, ast.Tuple):
@@ -450,7 +462,15 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
     value: ast.expr = grads[0] if len(grads) == 1 and not tuple_wrt \
         else ast.Tuple(grads, ast.Load())
     if with_value:
-        value = ast.Tuple([copy.deepcopy(result), value], ast.Load())
+        result_value = copy.deepcopy(result)
+        if isinstance(result, ast.Name) and result.id in rev.fixed:
+            # the backward sweep restores earlier values: keep the result aside first
+            kept = program.namer.fresh("value")
+            keep = ast.Assign([ast.Name(kept, ast.Store())], copy.deepcopy(result))
+            keep._sx_line = rev.line
+            body.append(keep)
+            result_value = ast.Name(kept, ast.Load())
+        value = ast.Tuple([result_value, value], ast.Load())
         if isinstance(result, ast.Name):
             returns.append(result.id)
     ret = ast.Return(value)
