@@ -122,12 +122,10 @@ def uses_exec(x):
     return np.sum(x)
 
 
-def helper_without_rule(x):
-    return x * 2
-
-
-def calls_user_function(x):
-    return np.sum(helper_without_rule(x))  # BAD
+def recursive(x, n):
+    if n == 0:
+        return np.sum(x)
+    return recursive(x * 2.0, n - 1)  # BAD
 
 
 def uses_no_rule_bessel(x):
@@ -146,5 +144,5 @@ BAD = [
     (uses_unknown_function, "np.sinc()"), (uses_computed_callee, "call of a computed function"),
     (uses_undefined_name, "undefined name"), (uses_annotated, "annotated assignment"),
     (uses_match, "match statement"), (uses_exec, "exec()"),
-    (calls_user_function, "helper_without_rule()"), (uses_no_rule_bessel, "np.i0()"),
+    (recursive, "recursion"), (uses_no_rule_bessel, "np.i0()"),
 ]

@@ -90,7 +90,38 @@ def _always_returns(block: list[ast.stmt]) -> bool:
     return False
 
 
+def is_no_grad_block(parsed: Parsed, stmt: ast.stmt) -> bool:
+    """``with sx.no_grad():`` (the eager runtime's grad-mode switch, no ``as``)."""
+    if not isinstance(stmt, ast.With) or len(stmt.items) != 1:
+        return False
+    item = stmt.items[0]
+    call = item.context_expr
+    if item.optional_vars is not None or not isinstance(call, ast.Call) or call.args \
+            or call.keywords:
+        return False
+    from ..runtime.grad_mode import no_grad
+
+    return _resolve(parsed, call.func) is no_grad
+
+
+def _resolve(parsed: Parsed, node: ast.expr) -> object:
+    if isinstance(node, ast.Name):
+        if node.id in parsed.closure:
+            try:
+                return parsed.closure[node.id].cell_contents
+            except ValueError:
+                return None
+        return parsed.globals.get(node.id)
+    if isinstance(node, ast.Attribute):
+        return getattr(_resolve(parsed, node.value), node.attr, None)
+    return None
+
+
 def _check_stmt(parsed: Parsed, stmt: ast.stmt) -> None:
+    if is_no_grad_block(parsed, stmt):
+        for child in stmt.body:
+            _check_stmt(parsed, child)
+        return
     if not isinstance(stmt, STATEMENTS):
         raise error(parsed, stmt, f"{construct_name(stmt)} is not supported in transformed code")
     if isinstance(stmt, ast.Assign):

@@ -67,7 +67,7 @@ def _structure_block(block: list[ast.stmt]) -> list[ast.stmt]:
         if isinstance(stmt, JUMPS):
             out.append(stmt)
             return out  # what follows an unconditional jump never runs
-        if isinstance(stmt, (ast.For, ast.While)):
+        if isinstance(stmt, (ast.For, ast.While, ast.With)):
             stmt.body = _structure_block(stmt.body)
             out.append(stmt)
             continue

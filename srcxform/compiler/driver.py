@@ -99,7 +99,10 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     _show(stages, "active", ", ".join(sorted(active)), debug)
     user_locals = set(params) | {n.id for n in ast.walk(fn_node) if isinstance(n, ast.Name)
                                  and isinstance(n.ctx, ast.Store)}
-    env = Env(parsed, program.namer, user_locals)
+    user_locals |= {n.id for s in program.body for n in ast.walk(s)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    env = Env(parsed, program.namer, user_locals | set(program.foreign))
+    env.cells.update(program.foreign)
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)

@@ -23,9 +23,11 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import TransformError
 from .check import error
 from .names import Namer
 from .parse import Parsed
@@ -51,6 +53,7 @@ class Program:
     namer: Namer
     versions: dict[str, str] = field(default_factory=dict)  # user name -> last SSA name
     int_names: set[str] = field(default_factory=set)  # names that only ever hold ints
+    foreign: dict[str, Any] = field(default_factory=dict)  # inlined callees' globals
 
 
 def is_atom(node: ast.AST) -> bool:
@@ -73,6 +76,9 @@ class _Normalizer:
         # per assignment); the reverse pass saves their overwritten values.
         self.fixed: set[str] = set()
         self.generated: set[str] = set()  # temporaries this pass made
+        self.no_grad = 0
+        self.foreign: dict[str, Any] = {}  # names generated code needs bound to objects
+        self.inline_stack: list[Any] = [parsed.fn.__code__]
         self.literal_seqs: dict[str, list[ast.expr]] = {}  # SSA name -> its element atoms
         self.sequence_names: set[str] = set()  # names bound to a tuple or list literal
         for node in ast.walk(fn):
@@ -87,6 +93,8 @@ class _Normalizer:
     def resolve(self, node: ast.expr) -> Any:
         """The object a dotted non-local reference names, or ``_MISSING``."""
         if isinstance(node, ast.Name):
+            if node.id in self.foreign:
+                return self.foreign[node.id]
             if node.id in self.locals:
                 return _MISSING
             if node.id in self.parsed.closure:
@@ -113,6 +121,8 @@ class _Normalizer:
     # -- helpers -----------------------------------------------------------------
     def emit(self, stmt: ast.stmt) -> None:
         stmt._sx_line = self.line
+        if self.no_grad:
+            stmt._sx_nograd = True  # computed under no_grad: no gradient flows through it
         ast.fix_missing_locations(stmt)
         self.out.append(stmt)
 
@@ -298,11 +308,102 @@ class _Normalizer:
             func, method = f, None
         args = [self.atom(a) for a in node.args]
         keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
+        if method is None and _is_user_function(callee):
+            return self.inline(callee, node, args, {k.arg: k.value for k in keywords})
         call = ast.Call(func=func, args=args, keywords=keywords)
         call._sx_callee = None if callee is _MISSING else callee
         call._sx_method = method
         call._sx_node = node
         return call
+
+    # -- calls of user functions: their body is normalized in place -----------------
+    def inline(self, callee: Any, node: ast.Call, args: list[ast.expr],
+               keywords: dict[str, ast.expr]) -> ast.expr:
+        """Normalize ``callee``'s body at the call site; return the atom of its result."""
+        from .check import check
+        from .control import structure
+        from .parse import Parsed, parse_function
+
+        name = callee.__qualname__
+        if callee.__code__ in self.inline_stack:
+            raise error(self.parsed, node, f"{name} calls itself; recursion cannot be "
+                        "differentiated by source transformation", "recursion")
+        try:
+            bound = inspect.signature(callee).bind(*args, **keywords)
+        except TypeError as exc:
+            raise TypeError(f"{name}(): {exc}") from None
+        bound.apply_defaults()
+        inner = parse_function(callee)
+        check(inner)
+        fn = inner.node
+        structure(fn, Namer.for_tree(fn, extra={fn.name}))
+        call_line = self.line
+        # the callee's names: its locals get fresh names here, its globals keep
+        # meaning what they mean in its own module
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+        stored = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+                  and isinstance(n.ctx, ast.Store)}
+        rename = {n: self.namer.fresh(n) for n in sorted(set(params) | stored)}
+        for sub in ast.walk(fn):
+            if isinstance(sub, ast.Name) and sub.id not in rename:
+                obj = _lookup(inner, sub.id)
+                if obj is _MISSING:
+                    raise error(inner, sub, f"name {sub.id!r} is not defined", "undefined name")
+                if self.resolve_quietly(sub.id) is not obj:
+                    rename[sub.id] = self.namer.fresh(sub.id)
+                    self.foreign[rename[sub.id]] = obj
+        for sub in ast.walk(fn):
+            if isinstance(sub, ast.Name) and sub.id in rename:
+                sub.id = rename[sub.id]
+        local = {rename[n] for n in set(params) | stored}
+        self.locals |= local
+        for sub in ast.walk(fn):
+            if isinstance(sub, (ast.If, ast.For, ast.While)):
+                self.fixed |= {n.id for n in ast.walk(sub) if isinstance(n, ast.Name)
+                               and isinstance(n.ctx, ast.Store)}
+        start = len(self.out)
+        saved_parsed = self.parsed
+        self.parsed = Parsed(fn=callee, node=fn, filename=inner.filename,
+                             globals=saved_parsed.globals, closure=saved_parsed.closure)
+        self.inline_stack.append(callee.__code__)
+        try:
+            for param, value in bound.arguments.items():
+                if not isinstance(value, ast.AST):
+                    value = self.constant_or_foreign(value, param)
+                self.line = call_line
+                self.assign(rename[param], value)
+            body = fn.body
+            for stmt in body[:-1]:
+                self.statement(stmt)
+            self.line = call_line
+            result = self.atom(body[-1].value)
+        finally:
+            self.inline_stack.pop()
+            self.parsed = saved_parsed
+        for stmt in self.out[start:]:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.stmt):
+                    sub._sx_line = call_line
+        self.line = call_line
+        return result
+
+    def constant_or_foreign(self, value: Any, hint: str) -> ast.expr:
+        """A default argument value as an expression of generated code."""
+        if value is None or isinstance(value, (bool, int, float, complex, str)):
+            return ast.Constant(value)
+        if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
+            return ast.Constant(value)
+        ref = self.namer.fresh(hint + "_default")
+        self.foreign[ref] = value
+        node = ast.Name(ref, ast.Load())
+        node._sx_global = True
+        return node
+
+    def resolve_quietly(self, name: str) -> Any:
+        try:
+            return self.resolve(ast.Name(name, ast.Load()))
+        except TransformError:
+            return _MISSING
 
     # -- statements ---------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
@@ -343,6 +444,11 @@ class _Normalizer:
             self.while_loop(stmt)
         elif isinstance(stmt, (ast.Break, ast.Continue)):
             self.emit(type(stmt)())
+        elif isinstance(stmt, ast.With):  # `with sx.no_grad():` (the check pass made sure)
+            self.no_grad += 1
+            for s in stmt.body:
+                self.statement(s)
+            self.no_grad -= 1
 
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         saved, self.out = self.out, []
@@ -585,6 +691,34 @@ def infer_ints(body: list[ast.stmt], resolve) -> set[str]:
     return ints
 
 
+_LIBRARY_MODULES = ("numpy", "scipy", "math", "builtins", "srcxform", "autograd", "torch",
+                    "functools", "operator")
+
+
+def _is_user_function(fn: Any) -> bool:
+    """A plain Python function of the user's (its body is differentiated by inlining)."""
+    if not inspect.isfunction(fn):
+        return False
+    from .. import rules
+    from .primitives import STOP_GRADIENT
+
+    if rules.lookup(fn) is not None or rules.is_nondifferentiable(fn) or id(fn) in STOP_GRADIENT:
+        return False
+    module = getattr(fn, "__module__", "") or ""
+    return not module.split(".")[0] in _LIBRARY_MODULES
+
+
+def _lookup(parsed: Parsed, name: str) -> Any:
+    if name in parsed.closure:
+        try:
+            return parsed.closure[name].cell_contents
+        except ValueError:
+            return _MISSING
+    if name in parsed.globals:
+        return parsed.globals[name]
+    return getattr(builtins, name, _MISSING)
+
+
 def _same_loop(stmts: list[ast.stmt]):
     """Statements of a loop body, not descending into nested loops."""
     for stmt in stmts:
@@ -621,5 +755,5 @@ def normalize(parsed: Parsed) -> Program:
                 if isinstance(part, ast.Name) and part.id in ints:
                     part._sx_int = True
     return Program(parsed=parsed, name=parsed.node.name, params=norm.params, body=norm.out,
-                   int_names=ints,
+                   int_names=ints, foreign=dict(norm.foreign),
                    result=norm.result, namer=norm.namer, versions=dict(norm.current))

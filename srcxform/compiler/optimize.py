@@ -137,44 +137,59 @@ class Optimizer:
 
     # -- driver --------------------------------------------------------------------
     def run(self, body: list[ast.stmt], live_out: set[str], max_rounds: int = 30) -> list[ast.stmt]:
+        self.stable_exact: dict[str, tuple[int, ...]] = self.find_stable_shapes(body)
         before = None
-        self.stable_exact: dict[str, tuple[int, ...]] = {}
         for _ in range(max_rounds):
-            self.rank_queries = 0
-            self.assigned_shapes: dict[str, set] = {}
-            self.shapes = _Shapes()
-            self.exact = dict(self.exact_in)
-            self.bool_names: set[str] = set()
-            self.int_names: set[str] = set(self.known_ints)
-            for p in self.params:
-                if p in self.exact:
-                    self.shapes.of[p] = self.shapes.exact(self.exact[p])
-                else:
-                    self.shapes.of[p] = self.shapes.new(self.ranks.get(p))
-            for n in self.scalar_names:
-                self.shapes.of[n] = SCALAR
+            self.start_round()
             body = self.propagate(body, {})
             body, _ = self.dce(body, set(live_out))
-            # optimistic at first (unknown shapes ignored), then checked: a shape kept
-            # through loops must be the one every assignment gives, assuming it
-            first_round = before is None
-            stable = {}
-            for n in self.overwritten & set(self.exact_in):  # a parameter's value counts
-                self.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
-            for n, shapes in self.assigned_shapes.items():
-                known = shapes - {None}
-                if len(known) == 1 and (first_round or None not in shapes):
-                    stable[n] = next(iter(known))
-            for n, shape in list(stable.items()):  # a parameter's own shape counts too
-                if n in self.exact_in and self.exact_in[n] != shape:
-                    del stable[n]
-            changed_stable = stable != self.stable_exact
-            self.stable_exact = stable
             text = "\n".join(ast.unparse(s) for s in body)
-            if text == before and not changed_stable:
+            if text == before:
                 break
             before = text
         return body
+
+    def start_round(self) -> None:
+        self.rank_queries = 0
+        self.assigned_shapes: dict[str, set] = {}
+        self.shapes = _Shapes()
+        self.exact = dict(self.exact_in)
+        self.bool_names: set[str] = set()
+        self.int_names: set[str] = set(self.known_ints)
+        for p in self.params:
+            if p in self.exact:
+                self.shapes.of[p] = self.shapes.exact(self.exact[p])
+            else:
+                self.shapes.of[p] = self.shapes.new(self.ranks.get(p))
+        for n in self.scalar_names:
+            self.shapes.of[n] = SCALAR
+
+    def find_stable_shapes(self, body: list[ast.stmt]) -> dict[str, tuple[int, ...]]:
+        """Shapes that names reassigned in loops keep at every assignment.
+
+        Found on a copy of the code (nothing is rewritten on an assumption): first
+        optimistically (unknown shapes ignored), then shrunk until, assuming these
+        shapes where loops begin, every assignment gives exactly them.
+        """
+        self.stable_exact = {}
+        if not (self.exact_in and self.overwritten):
+            return {}
+        for round_number in range(12):
+            self.start_round()
+            self.propagate(copy.deepcopy(body), {})
+            for n in self.overwritten & set(self.exact_in):  # a parameter's value counts
+                self.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
+            stable = {}
+            for n, shapes in self.assigned_shapes.items():
+                known = shapes - {None}
+                if len(known) == 1 and (round_number == 0 or None not in shapes):
+                    stable[n] = next(iter(known))
+            if round_number > 0:  # after the optimistic start, only ever shrink
+                stable = {n: v for n, v in stable.items() if self.stable_exact.get(n) == v}
+            if stable == self.stable_exact and round_number > 0:
+                return stable
+            self.stable_exact = stable
+        return {}
 
     # -- shapes ---------------------------------------------------------------------
     def shape_of(self, node: ast.expr) -> str | None:
@@ -1087,5 +1102,10 @@ def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,
         parts = opt.broadcast_parts(stmt.value)
         if parts is not None:
             npname = ast.Name(opt.env.ref(np, "np"), ast.Load())
-            stmt.value = ast.Call(ast.Attribute(npname, "full_like", ast.Load()),
-                                  [ast.Name(primal, ast.Load()), parts[0]], [])
+            scalar, like = parts
+            if isinstance(like, ast.Constant):  # a known shape: a new float array of it
+                stmt.value = ast.Call(ast.Attribute(npname, "full", ast.Load()),
+                                      [like, scalar], [])
+            else:
+                stmt.value = ast.Call(ast.Attribute(npname, "full_like", ast.Load()),
+                                      [like, scalar], [])

@@ -87,6 +87,8 @@ def classify(stmt: ast.stmt) -> Op:
     """Read a normalized statement as an :class:`Op`."""
     if not isinstance(stmt, ast.Assign):
         return Op("effect", node=stmt)
+    if getattr(stmt, "_sx_nograd", False):
+        return Op("nondiff", node=stmt.value)
     target = stmt.targets[0]
     value = stmt.value
     if isinstance(target, ast.Tuple):
