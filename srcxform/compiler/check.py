@@ -127,9 +127,8 @@ def _check_stmt(parsed: Parsed, stmt: ast.stmt) -> None:
     if isinstance(stmt, ast.Assign):
         for t in stmt.targets:
             _check_target(parsed, t)
-    if isinstance(stmt, ast.AugAssign) and not isinstance(stmt.target, ast.Name):
-        raise error(parsed, stmt.target, "augmented assignment to an element is not supported",
-                    "augmented subscript assignment")
+    if isinstance(stmt, ast.AugAssign):
+        _check_target(parsed, stmt.target)
     if isinstance(stmt, (ast.For, ast.While)) and stmt.orelse:
         kind = "for" if isinstance(stmt, ast.For) else "while"
         raise error(parsed, stmt, f"a {kind} loop with an else clause is not supported",
@@ -155,7 +154,10 @@ def _check_target(parsed: Parsed, target: ast.expr) -> None:
                 raise error(parsed, e, "only names can be unpacked into", "unpacking target")
         return
     if isinstance(target, ast.Subscript):
-        raise error(parsed, target, "writes into arrays are not supported", "subscript assignment")
+        if not isinstance(target.value, ast.Name):
+            raise error(parsed, target, "only writes into a named array (out[i] = ...) are "
+                        "supported", "subscript assignment")
+        return
     if isinstance(target, ast.Attribute):
         raise error(parsed, target, "assignment to an attribute is not supported",
                     "attribute assignment")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import os
+
+import numpy as np
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -109,7 +111,8 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
                                     adjoint.scalar_names, set(), ranks, shapes,
                                     adjoint.overwritten, program.int_names)
-    body = insert_tapes(body, adjoint.overwritten, set(params), program.namer)
+    body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
+                        env.ref(np, "np"))
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)

@@ -151,12 +151,22 @@ class _Lower:
                 out.append(stmt)
                 continue
             if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
+                root = stmt.targets[0].value if isinstance(stmt, ast.Assign) and isinstance(
+                    stmt.targets[0], ast.Subscript) else None
                 for n in _aliasing_loads(stmt):
-                    owned.discard(n)
+                    if root is None or n != getattr(root, "id", None):
+                        owned.discard(n)
                 out.append(stmt)
                 continue
             target = stmt.targets[0].id
             value = stmt.value
+            if getattr(stmt, "_sx_own_copy", False):
+                if target in owned:
+                    continue  # already an array of its own: write into it directly
+                owned.add(target)
+                floats.add(target)
+                out.append(stmt)
+                continue
             if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.BinOp)
                     and isinstance(value.op, ast.Add) and isinstance(value.left, ast.Name)
                     and value.left.id == target and target in owned
@@ -170,7 +180,9 @@ class _Lower:
                 continue
             for n in _aliasing_loads(stmt):
                 owned.discard(n)
-            if self.float_valued(value, floats) or getattr(stmt, "_sx_zero", False):
+            zeros = isinstance(value, ast.Call) and self.env.resolve(value.func) is np.zeros_like
+            if self.float_valued(value, floats) or getattr(stmt, "_sx_zero", False) or (
+                    zeros and getattr(stmt, "_sx_grad", False)):
                 # (an adjoint's zero start: adjoints are of floating-point values)
                 floats.add(target)
             else:
@@ -225,9 +237,17 @@ class _Lower:
 def _plain_assigned(stmt: ast.stmt) -> set[str]:
     """Names a loop assigns with ``=`` (they may stop being owned arrays)."""
     return {t.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
+            and not getattr(n, "_sx_own_copy", False)
             for t in n.targets if isinstance(t, ast.Name)
             and not (isinstance(n.value, ast.BinOp) and isinstance(n.value.left, ast.Name)
                      and n.value.left.id == t.id)}
+
+
+def _int_index(index: ast.expr) -> bool:
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return all(isinstance(p, ast.Constant) and isinstance(p.value, int)
+               and not isinstance(p.value, bool) or getattr(p, "_sx_int", False)
+               for p in parts)
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -243,8 +263,11 @@ def _aliasing_loads(node: ast.AST) -> set[str]:
             if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
                 if isinstance(parent, operand_parents):
                     continue
-                if isinstance(parent, ast.Attribute) and parent.attr in ("sum", "mean", "max",
-                                                                         "min", "prod"):
+                if isinstance(parent, ast.Subscript) and child is parent.value \
+                        and _int_index(parent.slice):
+                    continue  # reading one element copies it
+                if isinstance(parent, ast.Attribute) and parent.attr in (
+                        "sum", "mean", "max", "min", "prod", "copy", "shape", "ndim", "size"):
                     continue
                 found.add(child.id)
     return found

@@ -76,6 +76,11 @@ class _Normalizer:
         # per assignment); the reverse pass saves their overwritten values.
         self.fixed: set[str] = set()
         self.generated: set[str] = set()  # temporaries this pass made
+        self.writable = _writable_arrays(fn, self.params, parsed)
+        for node in ast.walk(fn):  # an array written into keeps its name (it is one object)
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \
+                    and isinstance(node.value, ast.Name):
+                self.fixed.add(node.value.id)
         self.no_grad = 0
         self.foreign: dict[str, Any] = {}  # names generated code needs bound to objects
         self.inline_stack: list[Any] = [parsed.fn.__code__]
@@ -415,6 +420,11 @@ class _Normalizer:
             value = self.atom(stmt.value)
             for target in stmt.targets:
                 self.assign_target(target, value)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            # out[i] += v  is  out[i] = out[i] + v
+            read = ast.Subscript(stmt.target.value, copy.deepcopy(stmt.target.slice), ast.Load())
+            value = ast.BinOp(ast.copy_location(read, stmt), stmt.op, stmt.value)
+            self.store(stmt.target, ast.copy_location(value, stmt))
         elif isinstance(stmt, ast.AugAssign):
             value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value)
             ast.copy_location(value, stmt)
@@ -605,7 +615,22 @@ class _Normalizer:
             if name not in self.fixed and stable:
                 self.literal_seqs[name] = list(value.elts)
 
+    def store(self, target: ast.Subscript, value: ast.expr) -> None:
+        """``out[index] = value`` into an array this function created."""
+        rhs = self.atom(value)
+        root = target.value
+        if root.id not in self.writable:
+            raise error(self.parsed, target, f"writes into {root.id!r} are supported only when "
+                        f"the function created it (np.zeros(...), x.copy(), ...) and never "
+                        f"gave it another name", "write into an array")
+        index = self.index(target.slice)
+        self.emit(ast.Assign([ast.Subscript(ast.Name(root.id, ast.Load()), index, ast.Store())],
+                             rhs))
+
     def assign_target(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Subscript):
+            self.store(target, value)
+            return
         if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, ast.Name) \
                 and len(self.literal_seqs.get(value.id, ())) == len(target.elts):
             # unpacking a tuple literal bound once: assign its elements one by one
@@ -644,6 +669,9 @@ def infer_ints(body: list[ast.stmt], resolve) -> set[str]:
             t = node.targets[0]
             if isinstance(t, ast.Name):
                 values.setdefault(t.id, []).append(node.value)
+            elif isinstance(t, ast.Subscript):
+                if isinstance(t.value, ast.Name):
+                    values.setdefault(t.value.id, []).append(None)
             else:
                 for e in ast.walk(t):
                     if isinstance(e, ast.Name):
@@ -717,6 +745,39 @@ def _lookup(parsed: Parsed, name: str) -> Any:
     if name in parsed.globals:
         return parsed.globals[name]
     return getattr(builtins, name, _MISSING)
+
+
+_CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
+                 "full_like", "array", "copy", "eye", "identity", "arange", "linspace")
+
+
+def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> set[str]:
+    """Names every assignment of which creates a fresh array, and that are never copied
+    to another name: element writes into them cannot be seen through an alias."""
+    created: dict[str, bool] = {}
+    aliased: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            value = node.value
+            fresh = isinstance(value, ast.Call) and (
+                isinstance(value.func, ast.Attribute) and value.func.attr in _CONSTRUCTORS
+                or isinstance(value.func, ast.Name) and value.func.id in _CONSTRUCTORS)
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    created[t.id] = created.get(t.id, True) and fresh
+                elif isinstance(t, (ast.Tuple, ast.List)):
+                    for e in ast.walk(t):
+                        if isinstance(e, ast.Name):
+                            created[e.id] = False
+            if isinstance(value, ast.Name):
+                aliased.add(value.id)
+            elif isinstance(value, (ast.Tuple, ast.List)):
+                aliased |= {e.id for e in value.elts if isinstance(e, ast.Name)}
+        elif isinstance(node, ast.For):
+            for e in ast.walk(node.target):
+                if isinstance(e, ast.Name):
+                    created[e.id] = False
+    return {n for n, ok in created.items() if ok and n not in aliased and n not in params}
 
 
 def _same_loop(stmts: list[ast.stmt]):

@@ -764,6 +764,10 @@ class Optimizer:
             if isinstance(a, ast.Name):
                 # ask the earliest value of the same shape, so later ones may die
                 node.args = [ast.Name(self.earliest_like(a.id), ast.Load())]
+        if fn is len and len(args) == 1 and not node.keywords:
+            exact = self.exact_of(args[0])
+            if exact:  # the length of an array of known shape
+                return ast.Constant(exact[0])
         if fn is np.zeros_like and len(args) == 1 and not node.keywords \
                 and self.exact_of(args[0]) == ():
             return ast.Constant(0.0)  # a scalar's zero: a float, as the gradient of a float

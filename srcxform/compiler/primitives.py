@@ -65,6 +65,8 @@ def targets(stmt: ast.stmt) -> list[str]:
             return [t.id]
         if isinstance(t, ast.Tuple):
             return [e.id for e in t.elts]
+        if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+            return [t.value.id]  # an element write changes the array
     return []
 
 
@@ -91,6 +93,8 @@ def classify(stmt: ast.stmt) -> Op:
         return Op("nondiff", node=stmt.value)
     target = stmt.targets[0]
     value = stmt.value
+    if isinstance(target, ast.Subscript):
+        return Op("setitem", args=[target.value, value], what="element write", node=target)
     if isinstance(target, ast.Tuple):
         return Op("unpack", args=[value], what="tuple unpacking", node=value)
     if isinstance(value, ast.Name):

@@ -214,7 +214,10 @@ class _Reverse:
     def restore(self, stmt: ast.Assign) -> None:
         names = [n for n in targets(stmt) if n in self.fixed]
         if names:
-            self.out.append(self.marker(stmt, names))
+            mark = self.marker(stmt, names)
+            if isinstance(stmt.targets[0], ast.Subscript):  # restores the elements written
+                mark._sx_store_index = stmt.targets[0].slice
+            self.out.append(mark)
 
     # -- one statement -------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
@@ -246,6 +249,9 @@ class _Reverse:
             self.rule(stmt, op, names[0])
             self.initialized.difference_update(n for n in names if n in self.fixed)
             return
+        elif op.kind == "setitem":
+            self.setitem(stmt, op)
+            return
         elif op.kind == "nondiff":
             # a constant or a value with no gradient overwrites the name: its adjoint ends
             self.initialized.difference_update(n for n in names if n in self.fixed)
@@ -258,6 +264,24 @@ class _Reverse:
             raise error(self.parsed, node,
                         f"no derivative rule for {op.what}; register one with sx.adjoint "
                         "or stop its gradient with sx.detach", op.what)
+
+    def setitem(self, stmt: ast.Assign, op: Op) -> None:
+        """``out[i] = v``: ``v`` gets ``bout[i]``; the overwritten elements get nothing more."""
+        root, value = op.args
+        index = stmt.targets[0].slice
+        b = ast.Name(self.adjoint(root.id), ast.Load())
+        if isinstance(value, ast.Name) and value.id in self.active:
+            part = ast.Subscript(copy.deepcopy(b), copy.deepcopy(index), ast.Load())
+            grad = ast.Call(ast.Name(self.env.ref(rules.unbroadcast, "unbroadcast"), ast.Load()),
+                            [part, ast.Name(value.id, ast.Load())], [])
+            self.accumulate(value, grad)
+        own = ast.Assign([ast.Name(b.id, ast.Store())],
+                         ast.Call(ast.Attribute(copy.deepcopy(b), "copy", ast.Load()), [], []))
+        own._sx_own_copy = True  # dropped where the adjoint is already an array of its own
+        self.emit(own)
+        zero = ast.Assign([ast.Subscript(ast.Name(b.id, ast.Load()), copy.deepcopy(index),
+                                         ast.Store())], ast.Constant(0.0))
+        self.emit(zero)
 
     def rule(self, stmt: ast.stmt, op: Op, target: str) -> None:
         rule: Rule = op.rule

@@ -19,6 +19,7 @@ two places).  After :func:`insert_tapes`:
 from __future__ import annotations
 
 import ast
+import copy
 
 from .names import Namer
 from .reverse import RESTORE
@@ -55,7 +56,7 @@ def backward_reads(body: list[ast.stmt]) -> set[str]:
 
 
 def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
-                 namer: Namer) -> list[ast.stmt]:
+                 namer: Namer, np_name: str = "np") -> list[ast.stmt]:
     """Resolve the placeholders (see the module docstring)."""
     reads = backward_reads(body)
     wanted = overwritten & reads
@@ -103,9 +104,13 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
         for st in body if isinstance(st, ast.Assign))}
     stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(used)}
 
-    def push(name: str, line: int) -> ast.stmt:
+    def push(name: str, line: int, index: ast.expr | None = None) -> ast.stmt:
+        saved: ast.expr = ast.Name(name, ast.Load())
+        if index is not None:  # the elements about to be overwritten, copied
+            saved = ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()), "copy", ast.Load()),
+                             [ast.Subscript(saved, copy.deepcopy(index), ast.Load())], [])
         call = ast.Call(ast.Attribute(ast.Name(stacks[name], ast.Load()), "append", ast.Load()),
-                        [ast.Name(name, ast.Load())], [])
+                        [saved], [])
         stmt = ast.Expr(call)
         stmt._sx_line = line
         return stmt
@@ -117,9 +122,14 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
             if mark is not None:
                 site, names = mark
                 if site in alive:
+                    index = getattr(stmt, "_sx_store_index", None)
                     for n in names:
                         if n in stacks:
-                            pop = ast.Assign([ast.Name(n, ast.Store())], ast.Call(
+                            target: ast.expr = ast.Name(n, ast.Store())
+                            if index is not None:
+                                target = ast.Subscript(ast.Name(n, ast.Load()),
+                                                       copy.deepcopy(index), ast.Store())
+                            pop = ast.Assign([target], ast.Call(
                                 ast.Attribute(ast.Name(stacks[n], ast.Load()), "pop",
                                               ast.Load()), [], []))
                             pop._sx_line = stmt._sx_line
@@ -129,7 +139,11 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
             grad = getattr(stmt, "_sx_grad", False)
             if not grad and isinstance(stmt, ast.Assign) and \
                     getattr(stmt, "_sx_site", None) in alive:
-                for t in stmt.targets:
+                t = stmt.targets[0]
+                if isinstance(t, ast.Subscript):
+                    if t.value.id in stacks:
+                        out.append(push(t.value.id, stmt._sx_line, t.slice))
+                else:
                     for n in ast.walk(t):
                         if isinstance(n, ast.Name) and n.id in stacks:
                             out.append(push(n.id, stmt._sx_line))

@@ -14,15 +14,9 @@ def grad_indexing(x):
     bx = np.zeros_like(x)
     bx[..., None] = bx_slice
     # grad of: c = x[:, -1]
-    bx_part = np.zeros_like(x)
-    bx_part[:, -1] = b_slice
-    bx = bx + bx_part
+    bx[:, -1] += b_slice
     # grad of: b = x[0]
-    bx_part_1 = np.zeros_like(x)
-    bx_part_1[0] = bb
-    bx = bx + bx_part_1
+    bx[0] += bb
     # grad of: a = x[1:, ::2]
-    bx_part_2 = np.zeros_like(x)
-    bx_part_2[1:, ::2] = ba
-    bx = bx + bx_part_2
+    bx[1:, ::2] += ba
     return bx
