@@ -18,7 +18,7 @@ STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Ass
 EXPRESSIONS = (
     ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript, ast.Name,
     ast.Constant, ast.Tuple, ast.List, ast.Slice, ast.keyword, ast.JoinedStr,
-    ast.FormattedValue, ast.IfExp, ast.BoolOp,
+    ast.FormattedValue, ast.IfExp, ast.BoolOp, ast.Dict,
 )
 CONTEXTS = (ast.Load, ast.Store, ast.Del, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .aggregates import replace_dicts
 from .activity import active_names, check_effects, varied_names
 from .check import check
 from .control import structure
@@ -92,6 +93,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     check(parsed)
     wrt_names, tuple_wrt = resolve_wrt(params, positional, wrt, f.__qualname__)
     structure(fn_node, Namer.for_tree(fn_node, extra={fn_node.name}))
+    replace_dicts(parsed, Namer.for_tree(fn_node, extra={fn_node.name}))
     _show(stages, "structured", ast.unparse(fn_node), debug)
     program: Program = normalize(parsed)
     _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)

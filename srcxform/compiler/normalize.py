@@ -338,10 +338,13 @@ class _Normalizer:
         except TypeError as exc:
             raise TypeError(f"{name}(): {exc}") from None
         bound.apply_defaults()
+        from .aggregates import replace_dicts
+
         inner = parse_function(callee)
         check(inner)
         fn = inner.node
         structure(fn, Namer.for_tree(fn, extra={fn.name}))
+        replace_dicts(inner, Namer.for_tree(fn, extra={fn.name}))
         call_line = self.line
         # the callee's names: its locals get fresh names here, its globals keep
         # meaning what they mean in its own module
