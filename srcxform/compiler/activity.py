@@ -19,7 +19,7 @@ from .primitives import classify, targets
 def assignments(stmts: list[ast.stmt]):
     """Every assignment in ``stmts``, nested blocks included, in program order."""
     for stmt in stmts:
-        if isinstance(stmt, ast.Assign):
+        if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
             yield stmt
         for field in ("body", "orelse"):
             yield from assignments(getattr(stmt, field, []) or [])
@@ -44,7 +44,7 @@ def check_effects(program: Program, varied: set[str]) -> None:
     for stmt in effects(program.body):
         call = stmt.value
         callee = getattr(call, "_sx_callee", None)
-        if id(callee) in HARMLESS_EFFECTS:
+        if id(callee) in HARMLESS_EFFECTS or getattr(stmt, "_sx_append", False):
             continue
         names = [n.id for n in ast.walk(call) if isinstance(n, ast.Name)]
         if varied.intersection(names):

@@ -38,6 +38,7 @@ class _Lower:
         self.exact = exact
         self.grad_names = grad_names
         self.once = once
+        self.ranks = {n: len(shape) for n, shape in exact.items()}
 
     def array_rank(self, node: ast.expr) -> int | None:
         """The rank of a backward value known to be an ndarray, else None."""
@@ -136,13 +137,13 @@ class _Lower:
                 continue
             i += 1
             if isinstance(stmt, (ast.For, ast.While)):
-                inside = owned - _aliasing_loads(stmt) - _plain_assigned(stmt)
+                inside = owned - _aliasing_loads(stmt, self.ranks) - _plain_assigned(stmt)
                 stmt.body = self.accumulate_in_place(stmt.body, set(inside), set(floats))
                 owned.intersection_update(inside)
                 out.append(stmt)
                 continue
             if isinstance(stmt, ast.If):
-                for n in _aliasing_loads(stmt.test):
+                for n in _aliasing_loads(stmt.test, self.ranks):
                     owned.discard(n)
                 a, b = set(owned), set(owned)
                 stmt.body = self.accumulate_in_place(stmt.body, a, set(floats))
@@ -153,7 +154,7 @@ class _Lower:
             if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
                 root = stmt.targets[0].value if isinstance(stmt, ast.Assign) and isinstance(
                     stmt.targets[0], ast.Subscript) else None
-                for n in _aliasing_loads(stmt):
+                for n in _aliasing_loads(stmt, self.ranks):
                     if root is None or n != getattr(root, "id", None):
                         owned.discard(n)
                 out.append(stmt)
@@ -174,11 +175,11 @@ class _Lower:
                 aug = ast.AugAssign(ast.Name(target, ast.Store()), ast.Add(), value.right)
                 aug._sx_line = stmt._sx_line
                 aug._sx_grad = True
-                for n in _aliasing_loads(aug):
+                for n in _aliasing_loads(aug, self.ranks):
                     owned.discard(n)
                 out.append(aug)
                 continue
-            for n in _aliasing_loads(stmt):
+            for n in _aliasing_loads(stmt, self.ranks):
                 owned.discard(n)
             zeros = isinstance(value, ast.Call) and self.env.resolve(value.func) is np.zeros_like
             if self.float_valued(value, floats) or getattr(stmt, "_sx_zero", False) or (
@@ -243,6 +244,10 @@ def _plain_assigned(stmt: ast.stmt) -> set[str]:
                      and n.value.left.id == t.id)}
 
 
+def _index_length(index: ast.expr) -> int:
+    return len(index.elts) if isinstance(index, ast.Tuple) else 1
+
+
 def _int_index(index: ast.expr) -> bool:
     parts = index.elts if isinstance(index, ast.Tuple) else [index]
     return all(isinstance(p, ast.Constant) and isinstance(p.value, int)
@@ -254,7 +259,7 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _aliasing_loads(node: ast.AST) -> set[str]:
+def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None) -> set[str]:
     """Names read in a way that may keep a reference to their array (not as an operand)."""
     found: set[str] = set()
     operand_parents = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign)
@@ -264,8 +269,9 @@ def _aliasing_loads(node: ast.AST) -> set[str]:
                 if isinstance(parent, operand_parents):
                     continue
                 if isinstance(parent, ast.Subscript) and child is parent.value \
-                        and _int_index(parent.slice):
-                    continue  # reading one element copies it
+                        and _int_index(parent.slice) and ranks is not None \
+                        and ranks.get(child.id) == _index_length(parent.slice):
+                    continue  # reading one element (every dimension indexed) copies it
                 if isinstance(parent, ast.Attribute) and parent.attr in (
                         "sum", "mean", "max", "min", "prod", "copy", "shape", "ndim", "size"):
                     continue

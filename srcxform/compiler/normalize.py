@@ -54,6 +54,7 @@ class Program:
     versions: dict[str, str] = field(default_factory=dict)  # user name -> last SSA name
     int_names: set[str] = field(default_factory=set)  # names that only ever hold ints
     foreign: dict[str, Any] = field(default_factory=dict)  # inlined callees' globals
+    lists: set[str] = field(default_factory=set)  # lists that grow by append
 
 
 def is_atom(node: ast.AST) -> bool:
@@ -77,6 +78,7 @@ class _Normalizer:
         self.fixed: set[str] = set()
         self.generated: set[str] = set()  # temporaries this pass made
         self.writable = _writable_arrays(fn, self.params, parsed)
+        self.lists = _growing_lists(fn, parsed)
         for node in ast.walk(fn):  # an array written into keeps its name (it is one object)
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \
                     and isinstance(node.value, ast.Name):
@@ -238,7 +240,9 @@ class _Normalizer:
             element = self.literal_element(sub)
             if element is not None:
                 return element
-            if isinstance(sub.value, ast.Name) and sub.value.id in self.sequence_names:
+            if isinstance(sub.value, ast.Name) and sub.value.id in self.lists:
+                sub._sx_list = True  # an element of a list that grows by append
+            elif isinstance(sub.value, ast.Name) and sub.value.id in self.sequence_names:
                 sub._sx_sequence = True  # an element of a list or tuple, not of an array
             return sub
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -437,7 +441,12 @@ class _Normalizer:
                 return  # docstring or bare constant
             value = self.operation(stmt.value) if isinstance(stmt.value, ast.Call) \
                 else self.atom(stmt.value)
-            self.emit(ast.Expr(value))
+            expr = ast.Expr(value)
+            if isinstance(value, ast.Call) and getattr(value, "_sx_method", None) == "append" \
+                    and isinstance(value.func.value, ast.Name) \
+                    and value.func.value.id in self.lists:
+                expr._sx_append = True
+            self.emit(expr)
         elif isinstance(stmt, ast.Assert):
             self.emit(ast.Assert(self.rename_loads(stmt.test),
                                  stmt.msg and self.rename_loads(stmt.msg)))
@@ -612,6 +621,8 @@ class _Normalizer:
         self.emit(ast.Assign(targets=[ast.Name(target, ast.Store())], value=rhs))
 
     def note_sequence(self, name: str, value: ast.expr) -> None:
+        if name in self.lists:
+            return  # a list that grows is not a literal
         if isinstance(value, (ast.Tuple, ast.List)):
             self.sequence_names.add(name)
             stable = all(not (isinstance(e, ast.Name) and e.id in self.fixed) for e in value.elts)
@@ -754,6 +765,25 @@ _CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "e
                  "full_like", "array", "copy", "eye", "identity", "arange", "linspace")
 
 
+def _growing_lists(fn: ast.FunctionDef, parsed: Parsed) -> set[str]:
+    """Names of lists the function builds with ``append`` (created once, at the top)."""
+    appended = {n.func.value.id for n in ast.walk(fn) if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
+                and isinstance(n.func.value, ast.Name)}
+    if not appended:
+        return set()
+    top = {id(s) for s in fn.body}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name) and t.id in appended:
+                    if not isinstance(node.value, ast.List) or id(node) not in top:
+                        raise error(parsed, node, f"the list {t.id!r} grows by append: create "
+                                    "it once, at the top level of the function, from a list "
+                                    "literal", "list")
+    return appended
+
+
 def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> set[str]:
     """Names every assignment of which creates a fresh array, and that are never copied
     to another name: element writes into them cannot be seen through an alias."""
@@ -819,5 +849,5 @@ def normalize(parsed: Parsed) -> Program:
                 if isinstance(part, ast.Name) and part.id in ints:
                     part._sx_int = True
     return Program(parsed=parsed, name=parsed.node.name, params=norm.params, body=norm.out,
-                   int_names=ints, foreign=dict(norm.foreign),
+                   int_names=ints, foreign=dict(norm.foreign), lists=set(norm.lists),
                    result=norm.result, namer=norm.namer, versions=dict(norm.current))

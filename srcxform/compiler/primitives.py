@@ -59,6 +59,8 @@ def _is_global(node: ast.AST) -> bool:
 
 def targets(stmt: ast.stmt) -> list[str]:
     """Names a normalized statement assigns."""
+    if getattr(stmt, "_sx_append", False):
+        return [stmt.value.func.value.id]  # appending changes the list
     if isinstance(stmt, ast.Assign):
         t = stmt.targets[0]
         if isinstance(t, ast.Name):
@@ -87,6 +89,9 @@ def is_basic_index_syntax(index: ast.expr) -> bool:
 
 def classify(stmt: ast.stmt) -> Op:
     """Read a normalized statement as an :class:`Op`."""
+    if getattr(stmt, "_sx_append", False):
+        call = stmt.value
+        return Op("append", args=[call.func.value, call.args[0]], what="list.append", node=call)
     if not isinstance(stmt, ast.Assign):
         return Op("effect", node=stmt)
     if getattr(stmt, "_sx_nograd", False):
@@ -125,6 +130,8 @@ def classify(stmt: ast.stmt) -> Op:
         rule = rules.lookup_attribute(attr)
         kind = "rule" if rule else "unknown"
         return Op(kind, rule, [value.value], what=f"attribute .{attr}", node=value)
+    if isinstance(value, ast.Subscript) and getattr(value, "_sx_list", False):
+        return Op("listitem", args=[value.value], what="list element", node=value)
     if isinstance(value, ast.Subscript):
         basic = is_basic_index_syntax(value.slice)
         key = rules.BASIC_GETITEM if basic else operator.getitem
@@ -142,6 +149,8 @@ def classify(stmt: ast.stmt) -> Op:
             return Op(kind, rule, args, keywords, what=f"method .{method}()", node=value)
         callee = getattr(value, "_sx_callee", None)
         name = ast.unparse(value.func)
+        if callee is sum and len(value.args) == 1 and not value.keywords:
+            return Op("listsum", args=list(value.args), what="sum()", node=value)
         if id(callee) in STOP_GRADIENT or rules.is_nondifferentiable(callee):
             return Op("nondiff", node=value)
         rule = rules.lookup(callee)

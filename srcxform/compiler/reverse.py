@@ -64,6 +64,7 @@ class _Reverse:
         self.fixed = _overwritten(program.body)
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
+        self.lists = set(program.lists)
         self.depth = 0
 
     def np(self) -> ast.Name:
@@ -83,10 +84,26 @@ class _Reverse:
         ast.fix_missing_locations(stmt)
         self.out.append(stmt)
 
-    def accumulate(self, atom: ast.expr, contribution: ast.expr) -> None:
+    def accumulate(self, atom: ast.expr, contribution: ast.expr,
+                   same_for_all: bool = False) -> None:
         if not isinstance(atom, ast.Name) or atom.id not in self.active:
             return
         b = self.adjoint(atom.id)
+        if atom.id in self.lists:  # a list's adjoint is a list of its elements' adjoints
+            elt, k = self.namer.fresh("elt"), self.namer.fresh("k")
+            if not same_for_all:
+                part = self.namer.fresh(f"{b}_parts")
+                self.emit(ast.Assign([ast.Name(part, ast.Store())], contribution))
+                contribution = ast.Subscript(ast.Name(part, ast.Load()), ast.Name(k, ast.Load()),
+                                             ast.Load())
+            comp = ast.ListComp(
+                ast.BinOp(ast.Name(elt, ast.Load()), ast.Add(), contribution),
+                [ast.comprehension(ast.Tuple([ast.Name(k, ast.Store()), ast.Name(elt, ast.Store())],
+                                             ast.Store()),
+                                   ast.Call(ast.Name("enumerate", ast.Load()),
+                                            [ast.Name(b, ast.Load())], []), [], 0)])
+            self.emit(ast.Assign([ast.Name(b, ast.Store())], comp))
+            return
         if atom.id in self.initialized:
             value = ast.BinOp(ast.Name(b, ast.Load()), ast.Add(), contribution)
         else:
@@ -98,7 +115,9 @@ class _Reverse:
     def block(self, stmts: list[ast.stmt]) -> None:
         """Emit the adjoint of ``stmts`` (a forward block), last statement first."""
         for stmt in reversed(stmts):
-            if isinstance(stmt, ast.Assign):
+            if getattr(stmt, "_sx_append", False):
+                self.statement(stmt)
+            elif isinstance(stmt, ast.Assign):
                 self.statement(stmt)
                 self.restore(stmt)
             elif isinstance(stmt, ast.If):
@@ -251,6 +270,30 @@ class _Reverse:
             return
         elif op.kind == "setitem":
             self.setitem(stmt, op)
+            return
+        elif op.kind == "append":  # the adjoint of append is pop
+            lst, value = op.args
+            pop = ast.Call(ast.Attribute(ast.Name(self.adjoint(lst.id), ast.Load()), "pop",
+                                         ast.Load()), [], [])
+            if isinstance(value, ast.Name) and value.id in self.active:
+                self.accumulate(value, pop)
+            else:
+                self.emit(ast.Expr(pop))
+            return
+        elif op.kind == "listitem":
+            b = self.adjoint(op.args[0].id)
+            index = stmt.value.slice
+            item = ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index), ast.Load())
+            self.emit(ast.Assign([ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index),
+                                                ast.Store())],
+                                 ast.BinOp(item, ast.Add(),
+                                           ast.Name(self.adjoint(names[0]), ast.Load()))))
+            self.initialized.difference_update(n for n in names if n in self.fixed)
+            return
+        elif op.kind == "listsum":
+            self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()),
+                            same_for_all=True)
+            self.initialized.difference_update(n for n in names if n in self.fixed)
             return
         elif op.kind == "nondiff":
             # a constant or a value with no gradient overwrites the name: its adjoint ends
@@ -471,6 +514,14 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
                     rev.out[-1]._sx_keep = True
             else:
                 rev.out[-1]._sx_keep = True
+    for lst in sorted(program.lists & active):  # one zero per element, at the start
+        elt = program.namer.fresh("elt")
+        zeros = ast.ListComp(
+            ast.Call(ast.Attribute(rev.np(), "zeros_like", ast.Load()),
+                     [ast.Name(elt, ast.Load())], []),
+            [ast.comprehension(ast.Name(elt, ast.Store()), ast.Name(lst, ast.Load()), [], 0)])
+        rev.emit(ast.Assign([ast.Name(rev.adjoint(lst), ast.Store())], zeros))
+        rev.initialized.add(lst)
     rev.block(body)
     body = _insert_prologues(body, rev.loop_prologue)
     grads: list[ast.expr] = []
