@@ -147,6 +147,7 @@ class _Normalizer:
             return user_name
         if user_name in self.current:
             name = self.namer.fresh(user_name)
+            self.generated.add(name)  # already normalized wherever it appears
         else:
             name = user_name
         self.current[user_name] = name
@@ -255,10 +256,18 @@ class _Normalizer:
             return self.atom(node)
         raise error(self.parsed, node, "this expression is not supported")
 
+    def branch_test(self, test: ast.expr) -> ast.expr:
+        """The atom an ``if`` tests: a name that nothing reassigns while the backward sweep
+        may still need it (a variable that changes gets copied into a fresh one first)."""
+        if isinstance(test, ast.Name) and test.id in self.fixed:
+            copy_ = self.temp("cond", ast.Name(test.id, ast.Load()))
+            return copy_
+        return test
+
     def branch_value(self, test: ast.expr, body: ast.expr, orelse: ast.expr,
                      base: str) -> ast.Name:
         """``body if test else orelse`` as an ``if`` statement assigning a temporary."""
-        cond = self.atom(test)
+        cond = self.branch_test(self.atom(test))
         name = self.namer.fresh(base)
         self.fixed.add(name)
         self.generated.add(name)
@@ -287,7 +296,7 @@ class _Normalizer:
         value = self.atom(tail)
         self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
         inner, self.out = self.out, saved
-        test = ast.Name(name, ast.Load())
+        test = self.branch_test(ast.Name(name, ast.Load()))
         if isinstance(node.op, ast.And):
             self.emit(ast.If(test, inner, []))
         else:
@@ -455,7 +464,7 @@ class _Normalizer:
         elif isinstance(stmt, ast.Pass):
             return
         elif isinstance(stmt, ast.If):
-            test = self.atom(stmt.test)
+            test = self.branch_test(self.atom(stmt.test))
             self.line = stmt.lineno
             body, orelse = self.block(stmt.body), self.block(stmt.orelse)
             self.line = stmt.lineno
@@ -609,6 +618,9 @@ class _Normalizer:
     def assign(self, user_name: str, value: ast.expr) -> None:
         if _is_literal(value) or isinstance(value, ast.JoinedStr):
             rhs = self.atom(value)
+            if isinstance(rhs, ast.Name) and rhs.id == self.current.get(user_name, user_name) \
+                    and user_name in self.fixed:
+                return  # `s = s`: nothing changes
         else:
             rhs = self.operation(value)
             if user_name in self.fixed and any(

@@ -151,6 +151,7 @@ class Optimizer:
 
     def start_round(self) -> None:
         self.rank_queries = 0
+        self.always_defined: set[str] = set(self.params)
         self.assigned_shapes: dict[str, set] = {}
         self.shapes = _Shapes()
         self.exact = dict(self.exact_in)
@@ -295,7 +296,8 @@ class Optimizer:
         if cls is None or cls == SCALAR:
             return name
         for other, c in self.shapes.of.items():
-            if self.shapes.find(c) == cls and other not in self.adjoint_of:
+            if self.shapes.find(c) == cls and other not in self.adjoint_of \
+                    and other in self.always_defined:
                 return other
         return name
 
@@ -476,21 +478,24 @@ class Optimizer:
         return None
 
     # -- propagation and folding ----------------------------------------------------
-    def propagate(self, body: list[ast.stmt], values: dict) -> list[ast.stmt]:
+    def propagate(self, body: list[ast.stmt], values: dict, top: bool = True) -> list[ast.stmt]:
         values.setdefault("__bcast__", {})
         out: list[ast.stmt] = []
         for stmt in body:
+            if top and isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                    and stmt.targets[0].id not in self.overwritten:
+                self.always_defined.add(stmt.targets[0].id)  # (after this statement)
             if isinstance(stmt, ast.If):
                 test = self.expr(stmt.test, values)
                 if isinstance(test, ast.Constant):
                     branch = stmt.body if test.value else stmt.orelse
-                    out.extend(self.propagate(branch, values))
+                    out.extend(self.propagate(branch, values, top))
                     continue
                 stmt.test = test
                 saved = _copy_values(values)
-                stmt.body = self.propagate(stmt.body, values)
+                stmt.body = self.propagate(stmt.body, values, False)
                 other = _copy_values(saved)
-                stmt.orelse = self.propagate(stmt.orelse, other)
+                stmt.orelse = self.propagate(stmt.orelse, other, False)
                 for n in _assigned(stmt):
                     self.kill(n, values)
                     self.exact.pop(n, None)
@@ -509,7 +514,7 @@ class Optimizer:
                         self.exact[stmt.target.id] = ()
                         self.shapes.of[stmt.target.id] = SCALAR
                 inner = _copy_values(values)
-                stmt.body = self.propagate(stmt.body, inner)
+                stmt.body = self.propagate(stmt.body, inner, False)
                 for n in assigned:
                     self.forget(n, values)
                 out.append(stmt)
@@ -1041,10 +1046,13 @@ def _mentions(node: ast.AST, name: str) -> bool:
 
 
 def _assigned(stmt: ast.stmt) -> set[str]:
+    """Names a statement may change: assigned, written into, or restored by a placeholder."""
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
             and isinstance(n.ctx, ast.Store)} | {
         r.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
-        for t in n.targets if (r := _root(t)) is not None}
+        for t in n.targets if (r := _root(t)) is not None} | {
+        name for n in ast.walk(stmt) if getattr(n, "_sx_marker", None) is not None
+        for name in n._sx_marker[1]}
 
 
 def _is_range(node: ast.expr, env: Env) -> bool:

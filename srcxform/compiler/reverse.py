@@ -247,13 +247,13 @@ class _Reverse:
         op = classify(stmt)
         if op.kind == "copy":
             self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()))
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
         elif op.kind == "pack":
             g = self.adjoint(names[0])
             for i, e in enumerate(op.args):
                 self.accumulate(e, ast.Subscript(ast.Name(g, ast.Load()), ast.Constant(i),
                                                  ast.Load()))
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
         elif op.kind == "unpack":
             parts = []
             for n in names:
@@ -262,11 +262,11 @@ class _Reverse:
                 else:
                     parts.append(ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
                                           [ast.Name(n, ast.Load())], []))
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
             self.accumulate(op.args[0], ast.Tuple(parts, ast.Load()))
         elif op.kind == "rule":
             self.rule(stmt, op, names[0])
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
             return
         elif op.kind == "setitem":
             self.setitem(stmt, op)
@@ -288,16 +288,16 @@ class _Reverse:
                                                 ast.Store())],
                                  ast.BinOp(item, ast.Add(),
                                            ast.Name(self.adjoint(names[0]), ast.Load()))))
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
             return
         elif op.kind == "listsum":
             self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()),
                             same_for_all=True)
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
             return
         elif op.kind == "nondiff":
             # a constant or a value with no gradient overwrites the name: its adjoint ends
-            self.initialized.difference_update(n for n in names if n in self.fixed)
+            self.initialized.difference_update(names)
             return
         else:
             node = op.node if op.node is not None else stmt
