@@ -65,6 +65,7 @@ class _Reverse:
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
         self.lists = set(program.lists)
+        self.tuples = _tuple_names(program.body) - self.lists
         self.depth = 0
 
     def np(self) -> ast.Name:
@@ -104,7 +105,17 @@ class _Reverse:
                                             [ast.Name(b, ast.Load())], []), [], 0)])
             self.emit(ast.Assign([ast.Name(b, ast.Store())], comp))
             return
-        if atom.id in self.initialized:
+        if atom.id in self.initialized and atom.id in self.tuples:
+            # a tuple's adjoint is a tuple: add element by element
+            p, q = self.namer.fresh("p"), self.namer.fresh("q")
+            value = ast.Call(ast.Name("tuple", ast.Load()), [ast.GeneratorExp(
+                ast.BinOp(ast.Name(p, ast.Load()), ast.Add(), ast.Name(q, ast.Load())),
+                [ast.comprehension(ast.Tuple([ast.Name(p, ast.Store()), ast.Name(q, ast.Store())],
+                                             ast.Store()),
+                                   ast.Call(ast.Name("zip", ast.Load()),
+                                            [ast.Name(b, ast.Load()), contribution], []),
+                                   [], 0)])], [])
+        elif atom.id in self.initialized:
             value = ast.BinOp(ast.Name(b, ast.Load()), ast.Add(), contribution)
         else:
             value = contribution
@@ -137,8 +148,14 @@ class _Reverse:
         """``bv = np.zeros_like(...)``: the adjoint of ``name`` starts (again) from zero."""
         b = self.adjoint(name)
         like = ast.Name(b if like_adjoint else name, ast.Load())
-        stmt = ast.Assign([ast.Name(b, ast.Store())],
-                          ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()), [like], []))
+        zeros = ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()), [like], [])
+        if name in self.tuples:  # one zero per element
+            e = self.namer.fresh("e")
+            zeros = ast.Call(ast.Name("tuple", ast.Load()), [ast.GeneratorExp(
+                ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
+                         [ast.Name(e, ast.Load())], []),
+                [ast.comprehension(ast.Name(e, ast.Store()), like, [], 0)])], [])
+        stmt = ast.Assign([ast.Name(b, ast.Store())], zeros)
         stmt._sx_zero = True
         return stmt
 
@@ -404,22 +421,32 @@ def _overwritten(stmts: list[ast.stmt]) -> set[str]:
 
 
 def _flow_reads(stmt: ast.stmt) -> set[str]:
-    if isinstance(stmt, ast.Assign):
+    if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
         return set(classify(stmt).flow_names())
     return set()
 
 
 def _upward_exposed(stmts: list[ast.stmt], active: set[str]) -> set[str]:
-    """Active names a loop body may read before assigning them (an over-approximation)."""
-    assigned: set[str] = set()
-    exposed: set[str] = set()
-    for stmt in stmts:
-        for sub in ast.walk(stmt):
-            if isinstance(sub, ast.Assign):
-                exposed |= (_flow_reads(sub) - assigned) & active
-        if isinstance(stmt, ast.Assign):
-            assigned.update(targets(stmt))
-    return exposed
+    """Active names a loop body may read before assigning them on the same path."""
+
+    def walk(block: list[ast.stmt], assigned: set[str]) -> tuple[set[str], set[str]]:
+        exposed: set[str] = set()
+        assigned = set(assigned)
+        for stmt in block:
+            if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
+                exposed |= (_flow_reads(stmt) - assigned) & active
+                assigned.update(targets(stmt))
+            elif isinstance(stmt, ast.If):
+                e1, a1 = walk(stmt.body, assigned)
+                e2, a2 = walk(stmt.orelse, assigned)
+                exposed |= e1 | e2
+                assigned |= a1 & a2  # assigned on every path
+            elif isinstance(stmt, (ast.For, ast.While)):
+                e, _ = walk(stmt.body, assigned)  # the loop may not run
+                exposed |= e
+        return exposed, assigned
+
+    return walk(stmts, set())[0]
 
 
 def _reversible(node: ast.For) -> bool:
@@ -459,6 +486,26 @@ def _at_line(stmt: ast.stmt) -> ast.AST:
     node = ast.Pass()
     node.lineno, node.col_offset = getattr(stmt, "_sx_line", 0), 0
     return node
+
+
+def _tuple_names(stmts: list[ast.stmt]) -> set[str]:
+    """Names that hold tuples (built by a tuple literal, or copied from one)."""
+    from .activity import assignments
+
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for stmt in assignments(stmts):
+            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
+                continue
+            v = stmt.value
+            name = stmt.targets[0].id
+            if name not in found and (isinstance(v, ast.Tuple) or
+                                      isinstance(v, ast.Name) and v.id in found):
+                found.add(name)
+                changed = True
+    return found
 
 
 def _slices_as_calls(index: ast.expr, env: Env) -> ast.expr:
