@@ -145,17 +145,30 @@ def structure(fn: ast.FunctionDef, namer: Namer) -> None:
 
 
 def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
+    """After a statement that may have returned (set ``done``), run the rest only if not."""
     for i, stmt in enumerate(block):
-        if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) \
-                and stmt.test.id == done and len(stmt.body) == 1 \
-                and isinstance(stmt.body[0], ast.Pass):
-            stmt.body = []
-            stmt.orelse = _skip_after_done(block[i + 1:], done)
-            if not stmt.orelse:
+        marker = isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) \
+            and stmt.test.id == done and len(stmt.body) == 1 \
+            and isinstance(stmt.body[0], ast.Pass)
+        if marker:
+            rest = _skip_after_done(block[i + 1:], done)
+            if not rest:
                 return block[:i]
-            stmt.test = ast.UnaryOp(ast.Not(), stmt.test)
-            stmt.body, stmt.orelse = stmt.orelse, []
-            return block[: i + 1]
+            guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(done, ast.Load())), rest, [])
+            return block[:i] + [ast.copy_location(guard, stmt)]
         if isinstance(stmt, (ast.For, ast.While)):
             stmt.body = _skip_after_done(stmt.body, done)
+        if isinstance(stmt, ast.If) and _sets(stmt, done):
+            stmt.body = _skip_after_done(stmt.body, done)
+            stmt.orelse = _skip_after_done(stmt.orelse, done)
+            rest = _skip_after_done(block[i + 1:], done)
+            if rest:
+                guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(done, ast.Load())), rest, [])
+                return block[:i + 1] + [ast.copy_location(guard, stmt)]
+            return block[:i + 1]
     return block
+
+
+def _sets(stmt: ast.stmt, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               for n in ast.walk(stmt))

@@ -87,6 +87,8 @@ class _Normalizer:
         self.foreign: dict[str, Any] = {}  # names generated code needs bound to objects
         self.inline_stack: list[Any] = [parsed.fn.__code__]
         self.literal_seqs: dict[str, list[ast.expr]] = {}  # SSA name -> its element atoms
+        self.top_sequences: set[str] = set()
+        self.depth = 0  # how many loops and branches enclose the statement being normalized
         self.sequence_names: set[str] = set()  # names bound to a tuple or list literal
         for node in ast.walk(fn):
             if isinstance(node, (ast.If, ast.For, ast.While)):
@@ -241,8 +243,13 @@ class _Normalizer:
             element = self.literal_element(sub)
             if element is not None:
                 return element
+            if isinstance(sub.value, ast.Name) and sub.value.id in self.top_sequences \
+                    and sub.value.id not in self.fixed:
+                # a tuple or list literal read at a computed position: its adjoint is a
+                # list of its elements' adjoints, as for a list built by append
+                self.lists.add(sub.value.id)
             if isinstance(sub.value, ast.Name) and sub.value.id in self.lists:
-                sub._sx_list = True  # an element of a list that grows by append
+                sub._sx_list = True  # an element of a list
             elif isinstance(sub.value, ast.Name) and sub.value.id in self.sequence_names:
                 sub._sx_sequence = True  # an element of a list or tuple, not of an array
             return sub
@@ -483,14 +490,17 @@ class _Normalizer:
 
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         saved, self.out = self.out, []
+        self.depth += 1
         for s in stmts:
             self.statement(s)
+        self.depth -= 1
         out, self.out = self.out, saved
         return out
 
     def while_loop(self, stmt: ast.While) -> None:
         """``while test: body`` becomes ``while True: stop = not test; if stop: break; body``."""
         saved, self.out = self.out, []
+        self.depth += 1
         self.line = stmt.lineno
         test = self.atom(stmt.test)
         stop = self.temp("stop", ast.UnaryOp(ast.Not(), test))
@@ -498,6 +508,7 @@ class _Normalizer:
         body = self.block(stmt.body)
         self.line = stmt.lineno
         self.emit(ast.If(stop, [ast.Break()], body))
+        self.depth -= 1
         inner, self.out = self.out, saved
         self.line = stmt.lineno
         self.emit(ast.While(ast.Constant(True), inner, []))
@@ -511,14 +522,31 @@ class _Normalizer:
             it.func, (ast.Name, ast.Attribute)) else _MISSING
         prologue: list[tuple[ast.expr, ast.expr]] = []  # (target, value) per iteration
         elements = self.literal_elements(it)
-        if elements is not None and not any(
-                isinstance(n, (ast.Break, ast.Continue)) for n in _same_loop(stmt.body)):
-            # a loop over a literal list or tuple runs once per element: unroll it
-            for element in elements:
-                self.line = stmt.lineno
-                self.assign_target_value(copy.deepcopy(target), element)
-                for s in copy.deepcopy(stmt.body):
-                    self.statement(s)
+        if elements is not None:
+            # a loop over a literal list or tuple runs once per element: unroll it; a
+            # `break` (always the end of its block here) sets a flag that skips the rest
+            jumps = any(isinstance(n, ast.Break) for n in _same_loop(stmt.body))
+            flag = self.namer.fresh("stop") if jumps else None
+            if flag:
+                self.fixed.add(flag)
+                self.generated.add(flag)
+                self.current[flag] = flag
+                self.locals.add(flag)
+                self.assign(flag, ast.Constant(False))
+            for n, element in enumerate(elements):
+                body = [ast.Assign([copy.deepcopy(target)], element)]
+                body[0].lineno = stmt.lineno
+                body += _replace_jumps(copy.deepcopy(stmt.body), flag)
+                if flag and n:
+                    guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(flag, ast.Load())), body, [])
+                    body = [ast.copy_location(guard, stmt)]
+                    ast.fix_missing_locations(guard)
+                for s in body:
+                    if isinstance(s, ast.Assign) and s is not None and s.value is element:
+                        self.line = stmt.lineno
+                        self.assign_target_value(s.targets[0], element)
+                    else:
+                        self.statement(s)
             return
         if callee is range and not it.keywords and isinstance(target, ast.Name):
             args = [self.atom(a) for a in it.args]
@@ -533,11 +561,13 @@ class _Normalizer:
             bound = ast.Call(ast.Name("range", ast.Load()), [length], [])
         bound._sx_range = True
         saved, self.out = self.out, []
+        self.depth += 1
         for t, value in prologue:
             self.line = stmt.lineno
             self.assign_target_value(t, value)
         for s in stmt.body:
             self.statement(s)
+        self.depth -= 1
         body, self.out = self.out, saved
         self.line = stmt.lineno
         self.emit(ast.For(ast.Name(index, ast.Store()), bound, body or [ast.Pass()], []))
@@ -554,7 +584,11 @@ class _Normalizer:
     def literal_elements(self, it: ast.expr) -> list[ast.expr] | None:
         """The element atoms of a list/tuple literal (or of a name bound once to one)."""
         if isinstance(it, (ast.List, ast.Tuple)):
-            return [self.atom(e) for e in it.elts]
+            elements = [self.atom(e) for e in it.elts]
+            # the tuple holds the values of its elements when it is built: a variable
+            # that the loop body may change is read into a temporary first
+            return [self.temp("elt", e) if isinstance(e, ast.Name) and e.id in self.fixed
+                    else e for e in elements]
         if isinstance(it, ast.Name) and it.id in self.current:
             return self.literal_seqs.get(self.current[it.id])
         return None
@@ -637,6 +671,8 @@ class _Normalizer:
             return  # a list that grows is not a literal
         if isinstance(value, (ast.Tuple, ast.List)):
             self.sequence_names.add(name)
+            if self.depth == 0 and not self.inline_stack[1:]:
+                self.top_sequences.add(name)  # built once, at the top of the function
             stable = all(not (isinstance(e, ast.Name) and e.id in self.fixed) for e in value.elts)
             if name not in self.fixed and stable:
                 self.literal_seqs[name] = list(value.elts)
@@ -823,6 +859,24 @@ def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> 
                 if isinstance(e, ast.Name):
                     created[e.id] = False
     return {n for n, ok in created.items() if ok and n not in aliased and n not in params}
+
+
+def _replace_jumps(stmts: list[ast.stmt], flag: str | None) -> list[ast.stmt]:
+    """An unrolled loop body: ``break`` sets ``flag``, ``continue`` does nothing more."""
+    out: list[ast.stmt] = []
+    for stmt in stmts:
+        if isinstance(stmt, ast.Break):
+            new = ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(True))
+            out.append(ast.copy_location(new, stmt))
+            continue
+        if isinstance(stmt, ast.Continue):
+            out.append(ast.copy_location(ast.Pass(), stmt))
+            continue
+        if isinstance(stmt, ast.If):
+            stmt.body = _replace_jumps(stmt.body, flag) or [ast.Pass()]
+            stmt.orelse = _replace_jumps(stmt.orelse, flag)
+        out.append(stmt)
+    return out
 
 
 def _same_loop(stmts: list[ast.stmt]):
