@@ -628,6 +628,8 @@ class _Normalizer:
             raise error(self.parsed, target, "this loop target is not supported",
                         "for loop target")
         seq = self.atom(it)
+        if isinstance(seq, ast.Name) and seq.id in self.fixed:
+            seq = self.temp("seq", seq)  # the loop walks the object it started with
         length = self.temp("n", ast.Call(ast.Name("len", ast.Load()), [seq], []))
         length_call = self.out[-1].value
         length_call._sx_callee = len
