@@ -834,6 +834,29 @@ def _growing_lists(fn: ast.FunctionDef, parsed: Parsed) -> set[str]:
     return appended
 
 
+def _fresh_before_alias(fn: ast.FunctionDef, alias: ast.Assign, name: str) -> bool:
+    """``u = new`` is harmless when, in the same block, ``new`` was just created fresh and is
+    only written between that and the alias (a double buffer), and ``u`` is never written."""
+    target = alias.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    if any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
+           and isinstance(n.value, ast.Name) and n.value.id == target.id for n in ast.walk(fn)):
+        return False
+    for block in (getattr(n, f, None) for n in ast.walk(fn) for f in ("body", "orelse")):
+        if not isinstance(block, list) or alias not in block:
+            continue
+        before = block[:block.index(alias)]
+        fresh = [i for i, st in enumerate(before) if isinstance(st, ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == name for t in st.targets)
+                 and isinstance(st.value, ast.Call)]
+        after = block[block.index(alias) + 1:]
+        used_after = any(isinstance(n, ast.Name) and n.id == name
+                         for st in after for n in ast.walk(st))
+        return bool(fresh) and not used_after
+    return False
+
+
 def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> set[str]:
     """Names every assignment of which creates a fresh array, and that are never copied
     to another name: element writes into them cannot be seen through an alias."""
@@ -852,7 +875,7 @@ def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> 
                     for e in ast.walk(t):
                         if isinstance(e, ast.Name):
                             created[e.id] = False
-            if isinstance(value, ast.Name):
+            if isinstance(value, ast.Name) and not _fresh_before_alias(fn, node, value.id):
                 aliased.add(value.id)
             elif isinstance(value, (ast.Tuple, ast.List)):
                 aliased |= {e.id for e in value.elts if isinstance(e, ast.Name)}
