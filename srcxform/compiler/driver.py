@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import ast
 import os
-
-import numpy as np
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .aggregates import replace_dicts
+import numpy as np
+
 from .activity import active_names, check_effects, varied_names
+from .aggregates import replace_dicts
 from .check import check
 from .control import structure
 from .emit import emit

@@ -196,7 +196,7 @@ class _Lower:
         return out
 
     def scatter(self, body: list[ast.stmt], i: int, owned: set[str]) -> ast.stmt | None:
-        """``p = zeros_like(x); p[k] = v; b = b + p`` → ``b[k] += v`` (``b`` owned, ``p`` unused)."""
+        """``p = zeros_like(x); p[k] = v; b = b + p`` as ``b[k] += v`` (``b`` owned)."""
         if i + 2 >= len(body):
             return None
         first, second, third = body[i:i + 3]

@@ -797,7 +797,7 @@ def _is_user_function(fn: Any) -> bool:
     if rules.lookup(fn) is not None or rules.is_nondifferentiable(fn) or id(fn) in STOP_GRADIENT:
         return False
     module = getattr(fn, "__module__", "") or ""
-    return not module.split(".")[0] in _LIBRARY_MODULES
+    return module.split(".")[0] not in _LIBRARY_MODULES
 
 
 def _lookup(parsed: Parsed, name: str) -> Any:
