@@ -175,21 +175,29 @@ class Optimizer:
         self.stable_exact = {}
         if not (self.exact_in and self.overwritten):
             return {}
-        for round_number in range(12):
+
+        def observe() -> dict[str, set]:
             self.start_round()
             self.propagate(copy.deepcopy(body), {})
             for n in self.overwritten & set(self.exact_in):  # a parameter's value counts
                 self.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
-            stable = {}
-            for n, shapes in self.assigned_shapes.items():
-                known = shapes - {None}
-                if len(known) == 1 and (round_number == 0 or None not in shapes):
-                    stable[n] = next(iter(known))
-            if round_number > 0:  # after the optimistic start, only ever shrink
-                stable = {n: v for n, v in stable.items() if self.stable_exact.get(n) == v}
-            if stable == self.stable_exact and round_number > 0:
-                return stable
-            self.stable_exact = stable
+            return self.assigned_shapes
+
+        # grow: a name whose known assignments agree is assumed to keep that shape
+        for _ in range(8):
+            seen = observe()
+            grown = {n: next(iter(v - {None})) for n, v in seen.items() if len(v - {None}) == 1}
+            if grown == self.stable_exact:
+                break
+            self.stable_exact = grown
+        # check: keep only names every assignment of which gives exactly the assumed shape,
+        # assuming the others (shrinking until the assumption proves itself)
+        for _ in range(12):
+            seen = observe()
+            kept = {n: v for n, v in self.stable_exact.items() if seen.get(n) == {v}}
+            if kept == self.stable_exact:
+                return kept
+            self.stable_exact = kept
         return {}
 
     # -- shapes ---------------------------------------------------------------------
