@@ -75,16 +75,7 @@ def varied_names(program: Program, wrt: list[str]) -> set[str]:
 def active_names(program: Program, wrt: list[str]) -> set[str]:
     """The set of active local names of ``program`` for ``wrt``."""
     ops = [(stmt, classify(stmt)) for stmt in assignments(program.body)]
-    varied = set(wrt)
-    changed = True
-    while changed:
-        changed = False
-        for stmt, op in ops:
-            if any(n in varied for n in op.flow_names()):
-                new = set(targets(stmt)) - varied
-                if new:
-                    varied |= new
-                    changed = True
+    varied = varied_names(program, wrt)
     useful: set[str] = set()
     if isinstance(program.result, ast.Name):
         useful.add(program.result.id)
