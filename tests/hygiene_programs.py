@@ -35,3 +35,9 @@ def closure_maker(scale):
         return numpy_alias.sum(scale * x ** 2 + offset * x)
 
     return f
+
+
+def concatenate_with_user_a(x):
+    a = x * 2.0
+    ext = numpy_alias.concatenate((numpy_alias.zeros(1), a, numpy_alias.zeros(2)))
+    return numpy_alias.sum(ext[:-2] * ext[2:]) + numpy_alias.sum(a)

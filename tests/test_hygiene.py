@@ -132,3 +132,9 @@ def test_generated_code_compiles_again():
     df(np.ones(3), np.ones((2, 3)))
     compile(sx.source(df), "<check>", "exec")
     assert pathlib.Path(__file__).exists()
+
+
+def test_rule_comprehension_variables_do_not_meet_user_names():
+    # the concatenate rule iterates its arrays with a comprehension; a user variable of the
+    # same spelling must not be confused with it (once, shape folding did exactly that)
+    _check(hp.concatenate_with_user_a, (np.linspace(-1.0, 1.0, 5),))

@@ -31,6 +31,7 @@ class Template:
     vararg: str | None
     kwarg: str | None
     locals: set[str]
+    comprehension_vars: set[str]
 
 
 @functools.cache
@@ -51,7 +52,7 @@ def template(rule: Rule) -> Template:
             comp_vars |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
     local_names -= comp_vars
     return Template(node, params, args.vararg and args.vararg.arg,
-                    args.kwarg and args.kwarg.arg, local_names)
+                    args.kwarg and args.kwarg.arg, local_names, comp_vars)
 
 
 def _always_returns(stmts: list[ast.stmt]) -> bool:
@@ -128,7 +129,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
         mapping.setdefault(tpl.vararg, ast.Constant(()))
     # Free names of the rule body: numbers become constants, the rest helpers.
     module_globals = rule.vjp.__globals__
-    bound_names = set(tpl.params) | tpl.locals | {tpl.vararg, tpl.kwarg}
+    bound_names = set(tpl.params) | tpl.locals | {tpl.vararg, tpl.kwarg} | tpl.comprehension_vars
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id not in bound_names and sub.id not in mapping:
             if sub.id in module_globals:
@@ -155,6 +156,8 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
                     renames[e.id] = direct
                 elif adj is not None:
                     renames[e.id] = namer.fresh(f"{adj}_part")
+    for var in sorted(tpl.comprehension_vars):  # never the user's name of the same spelling
+        renames[var] = namer.fresh(var)
     prologue: list[ast.stmt] = []
     for local in sorted(tpl.locals - set(renames)):
         fresh = namer.fresh(local)

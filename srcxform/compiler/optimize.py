@@ -156,6 +156,7 @@ class Optimizer:
         self.shapes = _Shapes()
         self.exact = dict(self.exact_in)
         self.bool_names: set[str] = set()
+        self.tuple_shapes: dict[str, list] = {}
         self.int_names: set[str] = set(self.known_ints)
         for p in self.params:
             if p in self.exact:
@@ -441,6 +442,8 @@ class Optimizer:
                 values.append(v)
             elif shp is not None:
                 values.append(dummy(shp))
+            elif isinstance(a, ast.Name) and a.id in self.tuple_shapes:
+                values.append(tuple(dummy(e) for e in self.tuple_shapes[a.id]))
             else:
                 return None
         kwargs = {}
@@ -585,6 +588,7 @@ class Optimizer:
         except a shape that every assignment to it gives (found in the previous round)."""
         self.kill(name, values)
         self.bool_names.discard(name)
+        self.tuple_shapes.pop(name, None)
         stable = self.stable_exact.get(name)
         if stable is None and name in self.adjoint_of:
             stable = self.stable_exact.get(self.adjoint_of[name])
@@ -612,6 +616,11 @@ class Optimizer:
 
     def assign(self, name: str, value: ast.expr, values: dict) -> None:
         self.note_shape(name, value)
+        self.tuple_shapes.pop(name, None)
+        if isinstance(value, (ast.Tuple, ast.List)) and self.exact_in:
+            shapes = [self.exact_of(e) for e in value.elts]
+            if None not in shapes:  # a tuple of arrays of known shapes (np.concatenate's input)
+                self.tuple_shapes[name] = shapes
         if self.maybe_bool(value):
             self.bool_names.add(name)
         else:
