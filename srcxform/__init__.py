@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401,I001  (they import the runtime)
            testing,
 )
 from .api import grad, source, value_and_grad
+from .transforms import hessian, hvp, jvp, jvp_fn, vjp
 from .compiler.primitives import stops_gradient
 from .errors import TransformError
 from .runtime import *  # noqa: F401,F403  (eager runtime)
@@ -20,5 +21,6 @@ from .runtime import detach
 
 stops_gradient(detach)
 
-__all__ = ["TransformError", "grad", "nn", "optim", "source", "testing", "value_and_grad",
+__all__ = ["TransformError", "grad", "hessian", "hvp", "jvp", "jvp_fn", "nn", "optim", "source",
+           "testing", "value_and_grad", "vjp",
            *_runtime_names]

@@ -22,12 +22,14 @@ from .check import check
 from .control import structure
 from .emit import emit
 from .env import Env
-from .loader import load
+from .forward import forward
+from .loader import load, load_all
 from .names import Namer
 from .normalize import Program, normalize
 from .optimize import optimize
 from .parse import parse_function
-from .reverse import reverse
+from .reverse import overwritten, reverse
+from .split import split
 from .tape import insert_tapes
 
 
@@ -43,6 +45,7 @@ class Transformed:
     rank_dependent: bool = False  # shape facts would simplify the code further
     ranks: dict[str, int] | None = None
     shapes: dict[str, tuple[int, ...]] | None = None
+    backward: Callable[..., Any] | None = None  # split motion: the backward sweep
 
 
 def _show(stages: dict[str, str], name: str, text: str, debug: bool) -> None:
@@ -77,6 +80,84 @@ def resolve_wrt(program_params: list[str], positional: list[str], wrt: Any,
     return names, is_tuple
 
 
+def _user_locals(fn_node: ast.FunctionDef, program: Program, params: list[str]) -> set[str]:
+    found = set(params) | {n.id for n in ast.walk(fn_node) if isinstance(n, ast.Name)
+                           and isinstance(n.ctx, ast.Store)}
+    found |= {n.id for s in program.body for n in ast.walk(s)
+              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return found
+
+
+def _forward_mode(f: Callable[..., Any], parsed: Any, program: Program, params: list[str],
+                  positional: list[str], wrt_names: list[str], varied: set[str],
+                  stages: dict[str, str], debug: bool, ranks: dict[str, int] | None,
+                  shapes: dict[str, tuple[int, ...]] | None) -> Transformed:
+    """The Jacobian-vector product ``jvp_f(*params, *tangents) -> (value, tangent)``."""
+    fn_node = parsed.node
+    _show(stages, "varied", ", ".join(sorted(varied)), debug)
+    env = Env(parsed, program.namer, _user_locals(fn_node, program, params)
+              | set(program.foreign))
+    env.cells.update(program.foreign)
+    tangent = forward(program, wrt_names, varied, env)
+    _show(stages, "forward", "\n".join(ast.unparse(s) for s in tangent.body), debug)
+    all_params = params + tangent.params
+    primal_of = tangent.tangent_of
+    if shapes is not None:  # a tangent has its primal's shape
+        shapes = {**shapes, **{t: shapes[p] for t, p in primal_of.items() if p in shapes}}
+    if ranks is not None:
+        ranks = {**ranks, **{t: ranks[p] for t, p in primal_of.items() if p in ranks}}
+    body, rank_dependent = optimize(tangent.body, env, primal_of, all_params,
+                                    set(), set(), ranks, shapes, overwritten(tangent.body),
+                                    program.int_names, restores=False)
+    base = fn_node.name if fn_node.name != "lambda_" else "lambda"
+    name = program.namer.fresh(f"jvp_{base}")
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in all_params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    source = emit(name, args, body, parsed, label="tangent of")
+    _show(stages, "source", source, debug)
+    fn = load(source, name, parsed, env, "jvp", keep_defaults=False)
+    fn.__doc__ = (f"jvp of {f.__qualname__}: takes its parameters ({', '.join(params)}) then "
+                  f"the tangents of {', '.join(wrt_names)}; returns (value, tangent).")
+    return Transformed(fn=fn, source=source, wrt=tuple(wrt_names), kind="jvp", stages=stages,
+                       rank_dependent=rank_dependent, ranks=ranks, shapes=shapes)
+
+
+def _split_motion(f: Callable[..., Any], parsed: Any, program: Program, params: list[str],
+                  wrt_names: list[str], active: set[str], env: Env, stages: dict[str, str],
+                  debug: bool, ranks: dict[str, int] | None,
+                  shapes: dict[str, tuple[int, ...]] | None) -> Transformed:
+    """``forward_f(*params) -> (value, residuals)`` and ``backward_f(residuals, cotangent)``."""
+    fn_node = parsed.node
+    adjoint = reverse(program, wrt_names, active, env, with_value=True, tuple_wrt=True,
+                      seed_param=True)
+    _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
+    body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of,
+                                    params + [adjoint.seed], set(), set(), ranks, shapes,
+                                    adjoint.overwritten, program.int_names)
+    body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
+                        env.ref(np, "np"))
+    residuals = program.namer.fresh("residuals")
+    parts = split(body, params, residuals)
+    base = fn_node.name if fn_node.name != "lambda_" else "lambda"
+    fwd_name = program.namer.fresh(f"forward_{base}")
+    bwd_name = program.namer.fresh(f"backward_{base}")
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    bargs = ast.arguments(posonlyargs=[], args=[ast.arg(residuals), ast.arg(adjoint.seed)],
+                          vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    source = (emit(fwd_name, args, parts.forward, parsed) + "\n\n"
+              + emit(bwd_name, bargs, parts.backward, parsed))
+    _show(stages, "source", source, debug)
+    fwd, bwd = load_all(source, [fwd_name, bwd_name], parsed, env, "vjp", keep_defaults=False)
+    fwd.__doc__ = f"The forward sweep of {f.__qualname__}: returns (value, residuals)."
+    bwd.__doc__ = (f"The backward sweep of {f.__qualname__}: takes (residuals, cotangent), "
+                   f"returns the gradients of {', '.join(wrt_names)}.")
+    result = Transformed(fn=fwd, source=source, wrt=tuple(wrt_names), kind="vjp", stages=stages,
+                         rank_dependent=rank_dependent, ranks=ranks, shapes=shapes)
+    result.backward = bwd
+    return result
+
+
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               debug: bool | None = None, ranks: dict[str, int] | None = None,
               shapes: dict[str, tuple[int, ...]] | None = None) -> Transformed:
@@ -98,15 +179,19 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     program: Program = normalize(parsed)
     _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)
           + f"\nreturn {ast.unparse(program.result)}", debug)
-    check_effects(program, varied_names(program, wrt_names))
+    varied = varied_names(program, wrt_names)
+    check_effects(program, varied)
+    if kind == "jvp":
+        return _forward_mode(f, parsed, program, params, positional, wrt_names, varied,
+                             stages, debug, ranks, shapes)
     active = active_names(program, wrt_names)
     _show(stages, "active", ", ".join(sorted(active)), debug)
-    user_locals = set(params) | {n.id for n in ast.walk(fn_node) if isinstance(n, ast.Name)
-                                 and isinstance(n.ctx, ast.Store)}
-    user_locals |= {n.id for s in program.body for n in ast.walk(s)
-                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    user_locals = _user_locals(fn_node, program, params)
     env = Env(parsed, program.namer, user_locals | set(program.foreign))
     env.cells.update(program.foreign)
+    if kind == "vjp":
+        return _split_motion(f, parsed, program, params, wrt_names, active, env, stages,
+                             debug, ranks, shapes)
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)

@@ -18,19 +18,22 @@ INDENT = "    "
 
 
 class _Emitter:
-    def __init__(self, parsed: Parsed) -> None:
+    def __init__(self, parsed: Parsed, label: str = "grad of") -> None:
         self.parsed = parsed
+        self.label = label
         self.lines: list[str] = []
         self.last_key: tuple | None = None
 
     def comment(self, stmt: ast.stmt, depth: int) -> None:
-        grad = getattr(stmt, "_sx_grad", False)
+        grad = getattr(stmt, "_sx_grad", False) or (
+            getattr(stmt, "_sx_forward", False)
+            and not isinstance(stmt, (ast.If, ast.For, ast.While)))
         line = getattr(stmt, "_sx_line", None)
         key = (grad, line, depth)
         if grad and line and key != self.last_key:
             text = self.parsed.line_text(line)
             if text:
-                self.lines.append(f"{INDENT * depth}# grad of: {text}")
+                self.lines.append(f"{INDENT * depth}# {self.label}: {text}")
         self.last_key = key
 
     def block(self, stmts: list[ast.stmt], depth: int) -> None:
@@ -69,10 +72,11 @@ class _Emitter:
                 self.lines.append(pad + text_line)
 
 
-def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed) -> str:
-    """Source text of ``def name(args): body`` with block comments."""
+def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed,
+         label: str = "grad of") -> str:
+    """Source text of ``def name(args): body`` with block comments (``# <label>: <line>``)."""
     ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
-    em = _Emitter(parsed)
+    em = _Emitter(parsed, label)
     em.lines.append(f"def {name}({ast.unparse(args)}):")
     em.block(body, 1)
     return "\n".join(em.lines) + "\n"

@@ -22,15 +22,22 @@ _counter = itertools.count(1)
 FACTORY = "__srcxform_factory__"
 
 
-def load(source: str, name: str, parsed: Parsed, env: Env, kind: str) -> types.FunctionType:
+def load(source: str, name: str, parsed: Parsed, env: Env, kind: str,
+         keep_defaults: bool = True) -> types.FunctionType:
     """Compile ``source`` (one ``def name``) in the user's environment."""
+    return load_all(source, [name], parsed, env, kind, keep_defaults)[0]
+
+
+def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
+             keep_defaults: bool = True) -> list[types.FunctionType]:
+    """Compile ``source`` (a ``def`` per name) in the user's environment."""
     tree = ast.parse(source)
     loads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     free = sorted(n for n in loads if n in env.cells or n in parsed.closure)
     lines = [f"def {FACTORY}():"]
     lines += [f"    {n} = None" for n in free]
     lines += ["    " + ln if ln else ln for ln in source.splitlines()]
-    lines += [f"    return {name}", ""]
+    lines += [f"    return {', '.join(names)}", ""]
     text = "\n".join(lines)
     fn = parsed.fn
     filename = (f"<srcxform {kind} of {fn.__qualname__} "
@@ -44,14 +51,19 @@ def load(source: str, name: str, parsed: Parsed, env: Env, kind: str) -> types.F
     linecache.cache[filename] = (len(shown_text), None, shown_text.splitlines(True), filename)
     module_code = compile(text, filename, "exec")
     factory_code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
-    inner = next(c for c in factory_code.co_consts
-                 if isinstance(c, types.CodeType) and c.co_name == name)
-    cells = tuple(_cell(n, parsed, env) for n in inner.co_freevars)
-    out = types.FunctionType(inner, parsed.globals, name, fn.__defaults__, cells)
-    out.__kwdefaults__ = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
-    out.__qualname__ = name
-    out.__module__ = fn.__module__
-    return out
+    made = []
+    for name in names:
+        inner = next(c for c in factory_code.co_consts
+                     if isinstance(c, types.CodeType) and c.co_name == name)
+        cells = tuple(_cell(n, parsed, env) for n in inner.co_freevars)
+        defaults = fn.__defaults__ if keep_defaults else None
+        out = types.FunctionType(inner, parsed.globals, name, defaults, cells)
+        if keep_defaults:
+            out.__kwdefaults__ = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
+        out.__qualname__ = name
+        out.__module__ = fn.__module__
+        made.append(out)
+    return made
 
 
 def _cell(name: str, parsed: Parsed, env: Env) -> Any:

@@ -130,6 +130,7 @@ class Optimizer:
         self.ranks = ranks or {}
         self.exact_in = shapes or {}
         self.overwritten: set[str] = set()
+        self.restores = True  # overwritten values are restored by the backward sweep
         self.known_ints: set[str] = set()
         self.adjoint_of = adjoint_of
         self.params = params
@@ -158,6 +159,8 @@ class Optimizer:
         self.bool_names: set[str] = set()
         self.tuple_shapes: dict[str, list] = {}
         self.int_names: set[str] = set(self.known_ints)
+        self.seed_of = {self.adjoint_of[p]: p for p in self.params if p in self.adjoint_of
+                        and self.adjoint_of[p] not in self.params}
         for p in self.params:
             if p in self.exact:
                 self.shapes.of[p] = self.shapes.exact(self.exact[p])
@@ -639,6 +642,13 @@ class Optimizer:
         shape = self.shape_of(value)
         self.kill(name, values)
         sh = self.shapes
+        seed = self.seed_of.get(name)
+        if seed is not None and name not in self.overwritten:
+            # the cotangent parameter of split motion has the output's shape
+            if shape is not None:
+                sh.union(sh.of[seed], shape)
+            if exact is not None:
+                self.exact[seed] = exact
         primal = self.adjoint_of.get(name)
         if primal in self.overwritten:
             primal = None  # its value (and shape) may change over time
@@ -978,7 +988,7 @@ class Optimizer:
                     keep = getattr(stmt, "_sx_keep", False) and not _literal(stmt.value)
                     # a forward assignment to a name that is saved and restored defines
                     # the value the backward sweep gets back: it stays
-                    if not getattr(stmt, "_sx_grad", False) and \
+                    if self.restores and not getattr(stmt, "_sx_grad", False) and \
                             self.overwritten.intersection(names):
                         keep = True
                     if not live.intersection(names) and self.pure(stmt.value) and not keep:
@@ -1100,7 +1110,8 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
              ranks: dict[str, int] | None = None,
              shapes: dict[str, tuple[int, ...]] | None = None,
              overwritten: set[str] = frozenset(),
-             int_names: set[str] = frozenset()) -> tuple[list[ast.stmt], bool]:
+             int_names: set[str] = frozenset(),
+             restores: bool = True) -> tuple[list[ast.stmt], bool]:
     """Simplify ``body`` until a fixed point (see the module docstring).
 
     Returns the body and whether it still asks for ranks (``np.ndim``) that
@@ -1108,6 +1119,7 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
     """
     opt = Optimizer(env, adjoint_of, params, scalar_names, ranks, shapes)
     opt.overwritten = set(overwritten)
+    opt.restores = restores
     opt.known_ints = set(int_names)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)

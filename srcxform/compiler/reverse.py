@@ -47,6 +47,7 @@ class Adjoint:
     returns: list[str] = field(default_factory=list)
     scalar_names: set[str] = field(default_factory=set)
     overwritten: set[str] = field(default_factory=set)  # names assigned more than once
+    seed: str | None = None  # the output's cotangent, a parameter (split motion only)
 
 
 class _Reverse:
@@ -61,7 +62,7 @@ class _Reverse:
         self.out: list[ast.stmt] = []
         self.line = 0
         self.wrt = wrt
-        self.fixed = _overwritten(program.body)
+        self.fixed = overwritten(program.body)
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
         self.lists = set(program.lists)
@@ -350,27 +351,8 @@ class _Reverse:
             raise error(self.parsed, where, "indexing a list or tuple of differentiated values "
                         "with a computed index is not supported yet (a loop over a list "
                         "literal is unrolled instead)", "list or tuple indexing")
-        try:
-            bound = rule.bind(*op.args, **op.keywords)
-        except TypeError as exc:
-            raise error(self.parsed, getattr(op.node, "_sx_node", op.node),
-                        f"cannot differentiate {op.what} called this way: {exc}",
-                        op.what) from None
+        mapping = rule_mapping(rule, op, self.parsed, self.env)
         params = rule.primal_params
-        mapping: dict[str, ast.expr] = {}
-        sig_params = rule.signature.parameters
-        for p in params:
-            value = bound.arguments.get(p, sig_params[p].default)
-            kind = sig_params[p].kind
-            if kind is sig_params[p].VAR_POSITIONAL:
-                value = ast.Tuple(list(value), ast.Load())
-            elif kind is sig_params[p].VAR_KEYWORD:
-                continue
-            elif not isinstance(value, ast.AST):
-                value = ast.Constant(value)
-            mapping[p] = value
-        if rule is rules.lookup(operator.getitem):
-            mapping[params[1]] = _slices_as_calls(mapping[params[1]], self.env)
         # Which primal atoms get which gradient.
         receivers = [mapping.get(p) for p in params]
         names_used = [r.id for r in receivers if isinstance(r, ast.Name)]
@@ -399,6 +381,36 @@ class _Reverse:
             self.accumulate(r, grad)
 
 
+def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
+    """Each primal parameter of ``rule`` mapped to the caller's atom for ``op``.
+
+    A defaulted parameter maps to a Constant, a ``*args`` parameter to a Tuple.
+    A call the rule's signature cannot bind raises ``TransformError``.
+    """
+    try:
+        bound = rule.bind(*op.args, **op.keywords)
+    except TypeError as exc:
+        raise error(parsed, getattr(op.node, "_sx_node", op.node),
+                    f"cannot differentiate {op.what} called this way: {exc}",
+                    op.what) from None
+    params = rule.primal_params
+    mapping: dict[str, ast.expr] = {}
+    sig_params = rule.signature.parameters
+    for p in params:
+        value = bound.arguments.get(p, sig_params[p].default)
+        kind = sig_params[p].kind
+        if kind is sig_params[p].VAR_POSITIONAL:
+            value = ast.Tuple(list(value), ast.Load())
+        elif kind is sig_params[p].VAR_KEYWORD:
+            continue
+        elif not isinstance(value, ast.AST):
+            value = ast.Constant(value)
+        mapping[p] = value
+    if rule is rules.lookup(operator.getitem):
+        mapping[params[1]] = _slices_as_calls(mapping[params[1]], env)
+    return mapping
+
+
 def _assign_sites(stmts: list[ast.stmt], in_loop: bool, counts: dict[str, int]) -> None:
     for stmt in stmts:
         if isinstance(stmt, ast.Assign):
@@ -413,7 +425,7 @@ def _assign_sites(stmts: list[ast.stmt], in_loop: bool, counts: dict[str, int]) 
             _assign_sites(stmt.body, True, counts)
 
 
-def _overwritten(stmts: list[ast.stmt]) -> set[str]:
+def overwritten(stmts: list[ast.stmt]) -> set[str]:
     """Names that may be assigned more than once at run time (in a loop, or twice)."""
     counts: dict[str, int] = {}
     _assign_sites(stmts, False, counts)
@@ -539,14 +551,27 @@ def is_scalar_result(program: Program) -> bool:
 
 
 def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
-            with_value: bool = False, tuple_wrt: bool = False) -> Adjoint:
-    """Build the adjoint function body of ``program`` for ``wrt``."""
+            with_value: bool = False, tuple_wrt: bool = False,
+            seed_param: bool = False) -> Adjoint:
+    """Build the adjoint function body of ``program`` for ``wrt``.
+
+    With ``seed_param`` the output's cotangent is not seeded: it is the free
+    name ``Adjoint.seed`` that the caller binds (a parameter of the pullback).
+    """
     rev = _Reverse(program, wrt, active, env)
     body: list[ast.stmt] = [copy.deepcopy(s) for s in program.body]
     result = program.result
     rev.line = program.body[-1]._sx_line if program.body else program.parsed.node.lineno
     scalar = is_scalar_result(program)
-    if isinstance(result, ast.Name) and not getattr(result, "_sx_global", False):
+    seed_name = None
+    if seed_param:  # split motion: the cotangent is a parameter of the backward sweep
+        if isinstance(result, ast.Name) and result.id in active:
+            seed_name = rev.adjoint(result.id)
+            rev.initialized.add(result.id)
+        else:
+            base = result.id if isinstance(result, ast.Name) else "out"
+            seed_name = program.namer.fresh("b" + base)
+    elif isinstance(result, ast.Name) and not getattr(result, "_sx_global", False):
         seed_target = rev.adjoint(result.id) if result.id in active else program.namer.fresh("seed")
         if scalar:
             seed: ast.expr = ast.Constant(1.0)
@@ -602,5 +627,6 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
     ast.fix_missing_locations(ast.Module(body=body + rev.out, type_ignores=[]))
     adjoint_of = {b: p for p, b in rev.adjoints.items()}
     return Adjoint(body=body + rev.out, adjoint_of=adjoint_of, returns=returns,
-                   scalar_names={result.id} if scalar and isinstance(result, ast.Name) else set(),
-                   overwritten=set(rev.fixed))
+                   scalar_names={result.id} if scalar and isinstance(result, ast.Name)
+                   and not seed_param else set(),
+                   overwritten=set(rev.fixed), seed=seed_name)

@@ -6,7 +6,14 @@ functions that stop the gradient, and ``unbroadcast`` is the single place
 where NumPy broadcasting is undone.
 """
 
-from . import elementwise, linalg, nn, reductions, shaping  # noqa: F401  (registers rules)
+from . import (  # noqa: F401  (registers rules)
+    elementwise,
+    linalg,
+    nn,
+    reductions,
+    shaping,
+    tangents,  # noqa: F401  (after the rules it completes)
+)
 from .registry import (
     NONDIFF_ATTRIBUTES,
     NONDIFF_METHODS,
@@ -18,6 +25,8 @@ from .registry import (
     lookup_method,
     nondifferentiable,
     register,
+    register_tangents,
+    tangents_of,
     unbroadcast,
 )
 from .shaping import BASIC_GETITEM, is_basic_index
@@ -25,5 +34,6 @@ from .shaping import BASIC_GETITEM, is_basic_index
 __all__ = [
     "BASIC_GETITEM", "NONDIFF_ATTRIBUTES", "NONDIFF_METHODS", "Rule", "all_rules",
     "is_basic_index", "is_nondifferentiable", "lookup", "lookup_attribute",
-    "lookup_method", "nondifferentiable", "register", "unbroadcast",
+    "lookup_method", "nondifferentiable", "register", "register_tangents", "tangents_of",
+    "unbroadcast",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 from .registry import register, unbroadcast
 
 
-@register(np.matmul, backward_name="MmBackward0")
+@register(np.matmul, backward_name="MmBackward0", linear=True)
 def matmul(g, out, a, b):
     if np.ndim(a) == 2 and np.ndim(b) == 2:
         return g @ b.T, a.T @ g
@@ -32,7 +32,7 @@ def matmul(g, out, a, b):
             unbroadcast(np.swapaxes(a, -1, -2) @ g, b))
 
 
-@register(np.dot, methods=("dot",), backward_name="DotBackward0")
+@register(np.dot, methods=("dot",), backward_name="DotBackward0", linear=True)
 def dot(g, out, a, b):
     if np.ndim(a) == 2 and np.ndim(b) == 2:
         return g @ b.T, a.T @ g
@@ -47,13 +47,13 @@ def dot(g, out, a, b):
     raise NotImplementedError("gradient of np.dot on arrays of more than 2 dimensions")
 
 
-@register(np.outer, backward_name="OuterBackward0")
+@register(np.outer, backward_name="OuterBackward0", linear=True)
 def outer(g, out, a, b):
     return (np.reshape(g @ np.ravel(b), np.shape(a)),
             np.reshape(np.ravel(a) @ g, np.shape(b)))
 
 
-@register(np.inner, backward_name="InnerBackward0")
+@register(np.inner, backward_name="InnerBackward0", linear=True)
 def inner(g, out, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)

@@ -13,14 +13,14 @@ import numpy as np
 from .registry import register
 
 
-@register(np.sum, methods=("sum",), backward_name="SumBackward0")
+@register(np.sum, methods=("sum",), backward_name="SumBackward0", linear=True)
 def sum_(g, out, x, axis=None, dtype=None, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return (np.broadcast_to(g, np.shape(x)),)
 
 
-@register(np.mean, methods=("mean",), backward_name="MeanBackward0")
+@register(np.mean, methods=("mean",), backward_name="MeanBackward0", linear=True)
 def mean(g, out, x, axis=None, dtype=None, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)

@@ -17,6 +17,21 @@ inlines them, the eager runtime calls them.  Rules never undo broadcasting
 themselves: a rule registered ``elementwise=True`` has its gradients passed
 through :func:`unbroadcast` by whichever consumer runs it.
 
+Forward mode reads the same table.  A rule's tangent (the Jacobian times a
+tangent ``t``) is derived, never written twice, when the rule is
+
+* ``elementwise``: its Jacobian is diagonal, so the tangent from argument
+  ``i`` is the rule's own gradient ``i`` with ``g = t`` (broadcast to the
+  output's shape);
+* ``linear``: the primitive is linear in each differentiable argument
+  (``matmul``, ``sum``, ``reshape``, indexing, ...), so the tangent from
+  argument ``i`` is the primitive applied with ``t`` in place of argument ``i``.
+
+Other rules (``softmax``, ``max``, ``norm``, and the losses whose gradients are
+elementwise but whose values are reduced) register per-argument tangent
+functions ``tangent(t, out, *args, **kwargs)`` with :func:`register_tangents`;
+registered ones take precedence.
+
 Functions whose gradient is zero everywhere it exists (``np.shape``, ``len``,
 ``np.sign``, comparisons, ``np.argmax``, ``np.zeros_like``, ...) are listed in
 ``NONDIFF``; they need no rule and stop the gradient.
@@ -39,6 +54,7 @@ class Rule:
     vjp: Callable[..., tuple]
     elementwise: bool = False
     backward_name: str = ""
+    linear: bool = False  # linear in each differentiable argument (tangent: same primitive)
     signature: inspect.Signature = field(compare=False, repr=False, default=None)
 
     def bind(self, *args: Any, **kwargs: Any) -> inspect.BoundArguments:
@@ -76,6 +92,7 @@ def register(
     attributes: tuple[str, ...] = (),
     elementwise: bool = False,
     backward_name: str = "",
+    linear: bool = False,
 ) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
     """Register ``rule`` for each primitive, array method and attribute named."""
 
@@ -89,6 +106,7 @@ def register(
             vjp=rule,
             elementwise=elementwise,
             backward_name=backward_name,
+            linear=linear,
             signature=sig,
         )
         for p in primitives:
@@ -102,6 +120,28 @@ def register(
         return rule
 
     return decorate
+
+
+#: Per-argument tangent functions of rules that are neither elementwise nor linear,
+#: keyed by the rule function's identity.
+_TANGENTS: dict[int, tuple[Callable[..., Any] | None, ...]] = {}
+
+
+def register_tangents(rule: Callable[..., tuple],
+                      *tangents: Callable[..., Any] | None) -> None:
+    """Give ``rule`` one tangent function per primal argument (``None``: not differentiable).
+
+    Each is ``tangent(t, out, *args, **kwargs)`` with the rule's primal
+    parameters and returns the output's tangent for tangent ``t`` of its
+    argument.  Like rules, tangent functions are small straight-line NumPy.
+    """
+    entry: Rule = rule.__srcxform_rule__
+    _TANGENTS[id(entry.vjp)] = tuple(tangents)
+
+
+def tangents_of(rule: Rule) -> tuple[Callable[..., Any] | None, ...] | None:
+    """The registered tangent functions of ``rule``, or ``None``."""
+    return _TANGENTS.get(id(rule.vjp))
 
 
 def nondifferentiable(*fns: Any) -> None:

@@ -21,19 +21,19 @@ import numpy as np
 from .registry import nondifferentiable, register
 
 
-@register(np.transpose, backward_name="PermuteBackward0")
+@register(np.transpose, backward_name="PermuteBackward0", linear=True)
 def transpose(g, out, x, axes=None):
     if axes is None:
         return (np.transpose(g),)
     return (np.transpose(g, np.argsort(np.mod(axes, np.ndim(x)))),)
 
 
-@register(attributes=("T",), backward_name="PermuteBackward0")
+@register(attributes=("T",), backward_name="PermuteBackward0", linear=True)
 def transpose_attribute(g, out, x):
     return (np.transpose(g),)
 
 
-@register(methods=("transpose",), backward_name="PermuteBackward0")
+@register(methods=("transpose",), backward_name="PermuteBackward0", linear=True)
 def transpose_method(g, out, x, *axes):
     if not axes:
         return (np.transpose(g),)
@@ -42,28 +42,28 @@ def transpose_method(g, out, x, *axes):
 
 @register(np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.atleast_2d,
           methods=("reshape", "ravel", "flatten", "squeeze", "view"),
-          backward_name="ViewBackward0")
+          backward_name="ViewBackward0", linear=True)
 def reshape(g, out, x, *shape, **options):
     return (np.reshape(g, np.shape(x)),)
 
 
 @register(np.copy, np.array, np.asarray, np.asanyarray, np.ascontiguousarray,
-          methods=("copy", "astype"), backward_name="CloneBackward0")
+          methods=("copy", "astype"), backward_name="CloneBackward0", linear=True)
 def copy(g, out, x, *options, **keywords):
     return (g,)
 
 
-@register(np.concatenate, backward_name="CatBackward0")
+@register(np.concatenate, backward_name="CatBackward0", linear=True)
 def concatenate(g, out, arrays, axis=0):
     return (np.split(g, np.cumsum([np.shape(a)[axis] for a in arrays])[:-1], axis),)
 
 
-@register(np.stack, backward_name="StackBackward0")
+@register(np.stack, backward_name="StackBackward0", linear=True)
 def stack(g, out, arrays, axis=0):
     return (np.moveaxis(g, axis, 0),)
 
 
-@register(operator.getitem, backward_name="IndexBackward0")
+@register(operator.getitem, backward_name="IndexBackward0", linear=True)
 def getitem(g, out, x, index):
     gx = np.zeros_like(x)
     np.add.at(gx, index, g)
@@ -74,7 +74,7 @@ def _basic_getitem_key(x, index):  # pragma: no cover - a key object, never call
     raise TypeError
 
 
-@register(_basic_getitem_key, backward_name="SliceBackward0")
+@register(_basic_getitem_key, backward_name="SliceBackward0", linear=True)
 def getitem_basic(g, out, x, index):
     gx = np.zeros_like(x)
     gx[index] = g

@@ -1,0 +1,269 @@
+"""Pass 5 (forward mode), tangents: the Jacobian-vector product of a normalized program.
+
+After :func:`forward`, ``Tangent.body`` is a complete function body in which
+every assignment of a *varied* name (one that depends on a differentiated
+parameter) is followed, in the same block, by the assignment of its tangent
+``d<name>``; branches and loops keep their shape (no tape is needed, the
+tangent is carried along), and the body ends with ``return (value, tangent)``.
+
+Tangents come from the one rule table (``rules.registry``): an elementwise
+rule's gradient evaluated at ``g = t``, a linear primitive applied to the
+tangent, or a registered tangent function.  A name that is never varied has a
+zero tangent that is never materialized; a varied name overwritten by a value
+without gradient gets an explicit zero.  Every statement carries
+``_sx_line`` and ``_sx_forward`` so the emitter comments each user line once.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..rules import Rule, tangents_of
+from .check import error
+from .env import Env
+from .inline import inline_rule
+from .normalize import Program
+from .primitives import Op, classify, targets
+from .reverse import rule_mapping
+
+
+@dataclass
+class Tangent:
+    """The generated body and what the optimizer needs to know."""
+
+    body: list[ast.stmt]
+    tangent_of: dict[str, str] = field(default_factory=dict)  # tangent name -> primal name
+    params: list[str] = field(default_factory=list)  # tangent parameters, in wrt order
+
+
+class _Forward:
+    def __init__(self, program: Program, wrt: list[str], varied: set[str], env: Env) -> None:
+        self.program = program
+        self.parsed = program.parsed
+        self.varied = varied
+        self.env = env
+        self.namer = program.namer
+        self.tangents: dict[str, str] = {}
+        self.lists = set(program.lists)
+        self.line = 0
+
+    def np(self) -> ast.Name:
+        return ast.Name(self.env.ref(np, "np"), ast.Load())
+
+    def tangent(self, name: str) -> str:
+        if name not in self.tangents:
+            self.tangents[name] = self.namer.fresh("d" + name)
+        return self.tangents[name]
+
+    def t(self, atom: ast.expr) -> ast.expr | None:
+        """The tangent of an atom, or ``None`` when it is zero by construction."""
+        if isinstance(atom, ast.Name) and atom.id in self.varied \
+                and not getattr(atom, "_sx_global", False):
+            return ast.Name(self.tangent(atom.id), ast.Load())
+        return None
+
+    def zeros_like(self, atom: ast.expr) -> ast.expr:
+        if isinstance(atom, ast.Constant):
+            return ast.Constant(None) if atom.value is None else ast.Constant(0.0)
+        return ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
+                        [copy.deepcopy(atom)], [])
+
+    def t_or_zero(self, atom: ast.expr) -> ast.expr:
+        found = self.t(atom)
+        return found if found is not None else self.zeros_like(atom)
+
+    # -- blocks ------------------------------------------------------------------------
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in stmts:
+            if isinstance(stmt, ast.If):
+                stmt.body = self.block(stmt.body)
+                stmt.orelse = self.block(stmt.orelse)
+                stmt._sx_forward = True
+                out.append(stmt)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                stmt.body = self.block(stmt.body)
+                stmt._sx_forward = True
+                out.append(stmt)
+            else:
+                stmt._sx_forward = True
+                out.append(stmt)
+                if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
+                    self.line = getattr(stmt, "_sx_line", self.line)
+                    for new in self.statement(stmt):
+                        new._sx_line = self.line
+                        new._sx_forward = True
+                        ast.fix_missing_locations(new)
+                        out.append(new)
+        return out
+
+    def assign(self, name: str, value: ast.expr) -> ast.stmt:
+        return ast.Assign([ast.Name(self.tangent(name), ast.Store())], value)
+
+    # -- one statement -----------------------------------------------------------------
+    def statement(self, stmt: ast.stmt) -> list[ast.stmt]:
+        names = targets(stmt)
+        if not any(n in self.varied for n in names):
+            return []
+        op = classify(stmt)
+        if op.kind == "append":
+            lst, value = op.args
+            call = ast.Call(ast.Attribute(ast.Name(self.tangent(lst.id), ast.Load()), "append",
+                                          ast.Load()), [self.t_or_zero(value)], [])
+            return [ast.Expr(call)]
+        target = stmt.targets[0]
+        if op.kind == "setitem":
+            root, value = op.args
+            store = ast.Subscript(ast.Name(self.tangent(root.id), ast.Load()),
+                                  copy.deepcopy(target.slice), ast.Store())
+            return [ast.Assign([store], self.t_or_zero(value))]
+        if op.kind == "copy":
+            return [self.assign(names[0], self.t_or_zero(op.args[0]))]
+        if op.kind == "pack":
+            elts = [self.t_or_zero(e) for e in op.args]
+            seq = ast.List(elts, ast.Load()) if isinstance(op.node, ast.List) \
+                else ast.Tuple(elts, ast.Load())
+            return [self.assign(names[0], seq)]
+        if op.kind == "unpack":
+            store = ast.Tuple([ast.Name(self.tangent(n), ast.Store()) for n in names], ast.Store())
+            return [ast.Assign([store], self.t_or_zero(op.args[0]))]
+        if op.kind in ("listitem",):
+            value = stmt.value
+            item = ast.Subscript(self.t_or_zero(value.value), copy.deepcopy(value.slice),
+                                 ast.Load())
+            return [self.assign(names[0], item)]
+        if op.kind == "listsum":
+            return [self.assign(names[0], ast.Call(ast.Name("sum", ast.Load()),
+                                                   [self.t_or_zero(op.args[0])], []))]
+        if op.kind == "rule":
+            return self.rule(stmt, op, names[0])
+        if op.kind == "nondiff":
+            return [self.assign(n, self.zero_of(stmt, n)) for n in names]
+        if op.kind == "unknown" and isinstance(stmt.value, ast.Call) \
+                and getattr(stmt.value, "_sx_method", None) == "pop" \
+                and isinstance(stmt.value.func.value, ast.Name):
+            receiver = stmt.value.func.value
+            call = copy.deepcopy(stmt.value)
+            call.func.value = self.t_or_zero(receiver)
+            return [self.assign(names[0], call)]
+        if not any(self.t(a) is not None for a in op.args + list(op.keywords.values())):
+            return [self.assign(n, self.zero_of(stmt, n)) for n in names]
+        node = op.node if op.node is not None else stmt
+        node = getattr(node, "_sx_node", node)
+        if not hasattr(node, "lineno"):
+            node = stmt
+        raise error(self.parsed, node,
+                    f"no derivative rule for {op.what}; register one with sx.adjoint "
+                    "or stop its gradient with sx.detach", op.what)
+
+    def zero_of(self, stmt: ast.Assign, name: str) -> ast.expr:
+        value = stmt.value
+        if isinstance(value, (ast.List, ast.Tuple)) and not value.elts:
+            return copy.deepcopy(value)  # an empty list's tangent is an empty list
+        if isinstance(value, ast.Constant):
+            return self.zeros_like(value)
+        return self.zeros_like(ast.Name(name, ast.Load()))
+
+    def rule(self, stmt: ast.Assign, op: Op, target: str) -> list[ast.stmt]:
+        rule: Rule = op.rule
+        mapping = rule_mapping(rule, op, self.parsed, self.env)
+        params = rule.primal_params
+        explicit = tangents_of(rule)
+        out_atom = ast.Name(target, ast.Load())
+        stmts: list[ast.stmt] = []
+        parts: list[ast.expr] = []
+        for i, p in enumerate(params):
+            atom = mapping.get(p)
+            t = self.t(atom) if atom is not None else None
+            if t is None:
+                continue
+            if explicit is not None:
+                fn = explicit[i] if i < len(explicit) else None
+                if fn is None:
+                    raise self.no_tangent(stmt, op, p)
+                pseudo = Rule(name=fn.__name__, vjp=fn, signature=_signature(fn))
+                body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env)
+                stmts += body
+                parts.append(results[0])
+            elif rule.linear:
+                parts.append(_with_argument(stmt.value, op, atom, t))
+            elif rule.elementwise:
+                body, results = inline_rule(rule, mapping, t, out_atom, self.namer, self.env)
+                if results[i] is None:
+                    raise self.no_tangent(stmt, op, p)
+                stmts += body
+                parts.append(results[i])
+            else:
+                raise self.no_tangent(stmt, op, p)
+        if not parts:
+            return [self.assign(target, self.zero_of(stmt, target))]
+        total = parts[0]
+        for extra in parts[1:]:
+            total = ast.BinOp(total, ast.Add(), extra)
+        if rule.elementwise and explicit is None:  # a broadcast operand's tangent broadcasts
+            shape = ast.Call(ast.Attribute(self.np(), "shape", ast.Load()),
+                             [copy.deepcopy(out_atom)], [])
+            total = ast.Call(ast.Attribute(self.np(), "broadcast_to", ast.Load()),
+                             [total, shape], [])
+        stmts.append(self.assign(target, total))
+        return stmts
+
+    def no_tangent(self, stmt: ast.stmt, op: Op, param: str):
+        node = getattr(op.node, "_sx_node", op.node)
+        if not hasattr(node, "lineno"):
+            node = _at_line(stmt)
+        return error(self.parsed, node,
+                     f"forward mode has no tangent rule for argument {param!r} of {op.what}",
+                     op.what)
+
+
+def _signature(fn):
+    import inspect
+
+    return inspect.signature(fn)
+
+
+def _at_line(stmt: ast.stmt) -> ast.AST:
+    node = ast.Pass()
+    node.lineno, node.col_offset = getattr(stmt, "_sx_line", 0), 0
+    return node
+
+
+def _with_argument(value: ast.expr, op: Op, atom: ast.expr, tangent: ast.expr) -> ast.expr:
+    """``value`` (the primitive's expression) with operand ``atom`` replaced by ``tangent``."""
+    atom._sx_hole = True
+    try:
+        new = copy.deepcopy(value)
+    finally:
+        del atom._sx_hole
+
+    class Fill(ast.NodeTransformer):
+        done = False
+
+        def visit(self, node: ast.AST) -> ast.AST:
+            if getattr(node, "_sx_hole", False) and not self.done:
+                self.done = True  # ``x @ x``: one operand at a time
+                return copy.deepcopy(tangent)
+            return self.generic_visit(node)
+
+    return Fill().visit(new)
+
+
+def forward(program: Program, wrt: list[str], varied: set[str], env: Env) -> Tangent:
+    """Build the body of the Jacobian-vector product of ``program`` for ``wrt``."""
+    fwd = _Forward(program, wrt, varied, env)
+    tangent_params = [fwd.tangent(p) for p in wrt]
+    body = fwd.block([copy.deepcopy(s) for s in program.body])
+    result = program.result
+    value = copy.deepcopy(result)
+    dvalue = fwd.t_or_zero(result)
+    ret = ast.Return(ast.Tuple([value, dvalue], ast.Load()))
+    ret._sx_line = program.body[-1]._sx_line if program.body else program.parsed.node.lineno
+    body.append(ret)
+    ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
+    return Tangent(body=body, tangent_of={t: p for p, t in fwd.tangents.items()},
+                   params=tangent_params)

@@ -1,0 +1,97 @@
+"""Pass 6d (split motion), split: one adjoint body becomes a forward and a backward function.
+
+After :func:`split`, the statements of the optimized, taped adjoint body are
+divided at the start of the backward sweep:
+
+* ``Split.forward`` runs the forward sweep and returns
+  ``(value, residuals)``: the tuple of every forward value the backward sweep
+  reads (parameters, intermediate values, tapes), nothing more;
+* ``Split.backward`` takes ``(residuals, cotangent)``, unpacks them, copies
+  the residuals it mutates (tapes it pops, arrays whose elements it restores),
+  runs the backward sweep and returns the gradients.
+
+The forward sweep never depends on the cotangent and the backward sweep never
+changes a residual, so one forward run serves any number of backward runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass
+class Split:
+    forward: list[ast.stmt]
+    backward: list[ast.stmt]
+    residuals: list[str]
+
+
+def _names(node: ast.AST, ctx: type) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+
+
+def _mutated(stmts: list[ast.stmt]) -> set[str]:
+    """Names whose object a block changes in place (element writes, pop/append).
+
+    (``b += e`` in place happens only to adjoints, never to a residual.)
+    """
+    found: set[str] = set()
+    for node in ast.walk(ast.Module(stmts, [])):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                while isinstance(target, ast.Subscript):
+                    target = target.value
+                    if isinstance(target, ast.Name):
+                        found.add(target.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("pop", "append") and isinstance(node.func.value, ast.Name):
+            found.add(node.func.value.id)
+    return found
+
+
+def split(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split:
+    """Divide ``body`` (ending in ``return (value, gradients)``) into the two sweeps."""
+    ret = body[-1]
+    assert isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple)
+    value, grads = ret.value.elts
+    stmts = body[:-1]
+    cut = next((i for i, s in enumerate(stmts) if getattr(s, "_sx_grad", False)), len(stmts))
+    forward, backward = stmts[:cut], stmts[cut:]
+    defined = set(params) | _names(ast.Module(forward, []), ast.Store)
+    backward_module = ast.Module(backward + [ast.Return(grads)], [])
+    needed = sorted(_names(backward_module, ast.Load) & defined, key=_order(params, forward))
+    top_level = set(params) | {t.id for s in forward if isinstance(s, ast.Assign)
+                               for t in s.targets if isinstance(t, ast.Name)}
+    # a value assigned only under a branch or in a loop may be unbound: bind it first
+    unbound = [ast.Assign([ast.Name(n, ast.Store())], ast.Constant(None))
+               for n in needed if n not in top_level]
+    load = [ast.Name(n, ast.Load()) for n in needed]
+    forward = unbound + forward + [ast.Return(ast.Tuple([value, ast.Tuple(load, ast.Load())],
+                                                        ast.Load()))]
+    prologue: list[ast.stmt] = []
+    if needed:
+        prologue.append(ast.Assign(
+            [ast.Tuple([ast.Name(n, ast.Store()) for n in needed], ast.Store())]
+            if len(needed) > 1 else [ast.Name(needed[0], ast.Store())],
+            ast.Name(residuals_name, ast.Load()) if len(needed) > 1
+            else ast.Subscript(ast.Name(residuals_name, ast.Load()), ast.Constant(0),
+                               ast.Load())))
+    for n in sorted(_mutated(backward) & set(needed), key=needed.index):
+        copy_call = ast.Call(ast.Attribute(ast.Name(n, ast.Load()), "copy", ast.Load()), [], [])
+        prologue.append(ast.Assign([ast.Name(n, ast.Store())], copy_call))
+    for s in prologue:
+        s._sx_line = 0
+    backward = prologue + backward + [ast.Return(grads)]
+    for block in (forward, backward):
+        ast.fix_missing_locations(ast.Module(block, []))
+    return Split(forward=forward, backward=backward, residuals=needed)
+
+
+def _order(params: list[str], forward: list[ast.stmt]):
+    """Sort key: parameters first, then names in order of first assignment."""
+    rank: dict[str, int] = {p: i for i, p in enumerate(params)}
+    for node in ast.walk(ast.Module(forward, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            rank.setdefault(node.id, len(rank))
+    return lambda n: rank.get(n, len(rank))

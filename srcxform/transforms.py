@@ -1,0 +1,211 @@
+"""The transforms beyond ``grad``: ``vjp``, ``jvp``, ``jvp_fn``, ``hessian``, ``hvp``.
+
+After import, each transform runs code generated for the shapes of the
+arguments it is called with (compiled once per combination of shapes and
+cached on ``f``, as ``grad``'s specializations are):
+
+* ``vjp(f, *primals)`` runs the generated forward sweep once and returns
+  ``(out, pullback)``; ``pullback(cotangent)`` runs only the generated
+  backward sweep on the saved residuals, as often as wanted;
+* ``jvp(f, primals, tangents)`` runs the forward-mode code (the tangent is
+  carried along with each value);
+* ``hessian(f)`` and ``hvp`` are forward-over-reverse: the forward-mode
+  transform applied to the *generated source* of ``f``'s gradient.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+
+from .compiler import Transformed, transform
+
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    kind = type(value)
+    if kind is float or kind is int or kind is bool:
+        return ()
+    return tuple(np.shape(value))
+
+
+def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
+             ) -> tuple[list[str], list[Any]]:
+    """``f``'s parameter names and the values ``f(*args, **kwargs)`` would see."""
+    signature = inspect.signature(f)
+    try:
+        bound = signature.bind(*args, **(kwargs or {}))
+    except TypeError as exc:
+        raise TypeError(f"{getattr(f, '__qualname__', f)}(): {exc}") from None
+    bound.apply_defaults()
+    names, values = [], []
+    for name, param in signature.parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError(f"{f.__qualname__} has *args or **kwargs, which srcxform's "
+                            f"transforms do not take")
+        names.append(name)
+        values.append(bound.arguments[name])
+    return names, values
+
+
+def specialized(f: Callable[..., Any], kind: str, wrt: Any, names: list[str],
+                values: list[Any]) -> Transformed:
+    """The transform of ``f`` (``kind``) compiled for these arguments' shapes (cached)."""
+    shapes = {n: _shape(v) for n, v in zip(names, values)}
+    key = (kind, wrt, tuple(shapes.values()), f.__code__, f.__defaults__)
+    per_fn = _cache.get(f)
+    if per_fn is not None and key in per_fn:
+        return per_fn[key]
+    result = transform(f, wrt, kind, shapes=shapes)
+    result.fn.__srcxform__ = result
+    with _lock:
+        _cache.setdefault(f, {})[key] = result
+    return result
+
+
+def _check_like(what: str, value: Any, like: Any) -> None:
+    if isinstance(like, tuple):
+        if not isinstance(value, tuple) or len(value) != len(like):
+            raise ValueError(f"the {what} must be a tuple of {len(like)} like the output")
+        for v, w in zip(value, like):
+            _check_like(what, v, w)
+        return
+    if _shape(value) != _shape(like):
+        raise ValueError(f"the {what} has shape {_shape(value)}; the output has shape "
+                         f"{_shape(like)}")
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]]:
+    """``(f(*primals), pullback)``: ``pullback(cotangent)`` gives one gradient per primal.
+
+    The forward sweep runs here, once; ``pullback`` runs only the backward
+    sweep, any number of times.  ``cotangent`` has the output's shape (a
+    tuple of them for a tuple output).  ``sx.source(pullback)`` shows both
+    generated sweeps.
+    """
+    if not callable(f):
+        raise TypeError(f"vjp expects a function, got {type(f).__name__}")
+    names, values = bind_all(f, primals)
+    wrt = tuple(range(len(primals)))
+    if not wrt:
+        raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
+    made = specialized(f, "vjp", wrt, names, values)
+    value, residuals = made.fn(*values)
+    backward = made.backward
+
+    def pullback(cotangent: Any) -> tuple:
+        _check_like("cotangent", cotangent, value)
+        return backward(residuals, cotangent)
+
+    pullback.__srcxform__ = made
+    pullback.__doc__ = f"The pullback of {f.__qualname__} at the primals given to vjp."
+    return value, pullback
+
+
+def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, Any]:
+    """Forward mode: ``(f(*primals), J @ tangents)``.
+
+    ``tangents`` has one entry per primal, of the primal's shape (``None``:
+    that argument is held constant).
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents")
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        if t is not None and _shape(t) != _shape(p):
+            raise ValueError(f"tangent {i} has shape {_shape(t)}; its primal has shape "
+                             f"{_shape(p)}")
+    names, values = bind_all(f, primals)
+    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
+    if not wrt:
+        out = f(*primals)
+        return out, _zeros_like(out)
+    made = specialized(f, "jvp", wrt, names, values)
+    return made.fn(*values, *[tangents[i] for i in wrt])
+
+
+def _zeros_like(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_zeros_like(v) for v in value)
+    if isinstance(value, float):
+        return 0.0
+    return np.zeros_like(value)
+
+
+def jvp_fn(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., tuple]:
+    """The generated forward-mode function of ``f`` (its source: ``sx.source``).
+
+    It takes all of ``f``'s parameters, then one tangent per ``wrt`` parameter,
+    and returns ``(value, tangent)``.  This is the generic code; ``jvp``
+    compiles the same transform specialized to the arguments' shapes.
+    """
+    made = transform(f, wrt, "jvp")
+    made.fn.__srcxform__ = made
+    return made.fn
+
+
+def _gradient_code(f: Callable[..., Any], wrt: Any, names: list[str],
+                   values: list[Any]) -> Callable[..., Any]:
+    """The generated gradient of ``f`` for these shapes: a real function with source."""
+    return specialized(f, "grad", wrt, names, values).fn
+
+
+def hvp(f: Callable[..., Any], primals: tuple, tangents: tuple, wrt: Any = 0) -> Any:
+    """The Hessian-vector product: the tangent of ``grad(f, wrt)`` at ``primals``.
+
+    Forward-over-reverse: the forward-mode transform of the generated gradient
+    source.  ``tangents`` has one entry per primal (``None``: held constant).
+    """
+    names, values = bind_all(f, tuple(primals))
+    df = _gradient_code(f, wrt, names, values)
+    return jvp(df, tuple(values), tuple(tangents) + (None,) * (len(values) - len(tangents)))[1]
+
+
+def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
+    """The second derivative of scalar ``f`` with respect to ``wrt``.
+
+    ``hessian(f)(*args)`` has shape ``x.shape + x.shape`` for one ``wrt``
+    (a float for a float argument); for a tuple ``wrt`` it is a tuple of
+    tuples of blocks, ``H[i][j]`` of shape ``xi.shape + xj.shape``.  Each
+    column is a forward-mode pass over the generated gradient code (the
+    forward-mode transform of that generated source), never finite differences.
+    """
+
+    def hess(*args: Any, **kwargs: Any) -> Any:
+        names, values = bind_all(f, args, kwargs)
+        df = _gradient_code(f, wrt, names, values)
+        tuple_wrt = isinstance(wrt, (tuple, list))
+        items = list(wrt) if tuple_wrt else [wrt]
+        index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+        rows: list[list[Any]] = [[None] * len(index) for _ in index]
+        for j, pj in enumerate(index):
+            xj = values[pj]
+            size = int(np.size(xj))
+            columns: list[list[Any]] = [[] for _ in index]
+            for k in range(size):
+                basis = np.zeros(size)
+                basis[k] = 1.0
+                tangent = basis.reshape(np.shape(xj)) if np.ndim(xj) else 1.0
+                tangents = tuple(tangent if i == pj else None for i in range(len(values)))
+                dg = jvp(df, tuple(values), tangents)[1]
+                dgs = dg if tuple_wrt else (dg,)
+                for i in range(len(index)):
+                    columns[i].append(np.ravel(dgs[i]))
+            for i, pi in enumerate(index):
+                xi = values[pi]
+                block = np.stack(columns[i], axis=-1).reshape(np.shape(xi) + np.shape(xj))
+                rows[i][j] = float(block) if block.ndim == 0 and isinstance(xi, float) \
+                    else block
+        if tuple_wrt:
+            return tuple(tuple(r) for r in rows)
+        return rows[0][0]
+
+    hess.__name__ = hess.__qualname__ = f"hessian_{getattr(f, '__name__', 'f')}"
+    hess.__doc__ = f"The Hessian of {getattr(f, '__qualname__', f)} with respect to {wrt!r}."
+    return hess
