@@ -1,7 +1,8 @@
 """srcxform: source-transformation AD for NumPy code, and a PyTorch-style eager runtime.
 
 The public names of the contract (shared/API.md): the transforms (``grad``,
-``value_and_grad``, ``source``, ``TransformError``), the eager runtime
+``value_and_grad``, ``vjp``, ``jvp``, ``hessian``, ``hvp``, ``source``,
+``TransformError``), the bridge (``adjoint``, ``compile``), the eager runtime
 (``tensor``, ``Tensor``, grad mode, ``nn``, ``optim``, ...) and ``testing``.
 """
 
@@ -13,6 +14,7 @@ from . import (  # noqa: E402,F401,I001  (they import the runtime)
 )
 from .api import grad, source, value_and_grad
 from .transforms import hessian, hvp, jvp, jvp_fn, vjp
+from .bridge import adjoint, compile  # noqa: A004  (sx.compile)
 from .compiler.primitives import stops_gradient
 from .errors import TransformError
 from .runtime import *  # noqa: F401,F403  (eager runtime)
@@ -21,6 +23,6 @@ from .runtime import detach
 
 stops_gradient(detach)
 
-__all__ = ["TransformError", "grad", "hessian", "hvp", "jvp", "jvp_fn", "nn", "optim", "source",
-           "testing", "value_and_grad", "vjp",
+__all__ = ["TransformError", "adjoint", "compile", "grad", "hessian", "hvp", "jvp", "jvp_fn",
+           "nn", "optim", "source", "testing", "value_and_grad", "vjp",
            *_runtime_names]

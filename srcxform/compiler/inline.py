@@ -96,6 +96,51 @@ def _lower_returns(stmts: list[ast.stmt], results: list[str | None]) -> list[ast
     return out
 
 
+_COMPOUND = (ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.Lambda, ast.ClassDef,
+             ast.AsyncFunctionDef, ast.Global, ast.Nonlocal, ast.Yield, ast.Delete)
+
+
+def _inlinable(rule: Rule, tpl: Template) -> bool:
+    """A rule body of plain statements over module globals (user rules may be anything)."""
+    if getattr(rule.vjp, "__closure__", None):
+        return False
+    body = tpl.node.body
+    if any(isinstance(n, _COMPOUND) for s in body for n in ast.walk(s)):
+        return False
+    try:
+        _lower_returns(copy.deepcopy(body), [None])
+    except AssertionError:
+        return False
+    return isinstance(body[-1], ast.Return) or _always_returns(body)
+
+
+def _called(rule: Rule, tpl: Template, bound: dict[str, ast.expr], g: ast.expr, out: ast.expr,
+            namer: Namer, env: Env) -> tuple[list[ast.stmt], list[ast.expr | None]]:
+    """``parts = rule(g, out, *args)``; gradient ``i`` is ``parts[i]``."""
+    sig = rule.signature.parameters
+    args: list[ast.expr] = [g, out]
+    keywords: list[ast.keyword] = []
+    for p in tpl.params[2:]:
+        if p not in bound:
+            continue
+        if sig[p].kind is sig[p].KEYWORD_ONLY:
+            keywords.append(ast.keyword(p, bound[p]))
+        else:
+            args.append(bound[p])
+    if tpl.vararg and tpl.vararg in bound:
+        args.append(ast.Starred(bound[tpl.vararg], ast.Load()))
+    fn_name = env.ref(rule.vjp, getattr(rule.vjp, "__name__", "rule"))
+    parts = namer.fresh(f"{rule.name}_grads")
+    call = ast.Assign([ast.Name(parts, ast.Store())],
+                      ast.Call(ast.Name(fn_name, ast.Load()), args, keywords))
+    ast.fix_missing_locations(call)
+    primal = tpl.params[2:]
+    results: list[ast.expr | None] = [
+        ast.Subscript(ast.Name(parts, ast.Load()), ast.Constant(i), ast.Load())
+        for i in range(len(primal))]
+    return [call], results
+
+
 class _Substitute(ast.NodeTransformer):
     def __init__(self, mapping: dict[str, ast.expr], renames: dict[str, str]) -> None:
         self.mapping = mapping
@@ -121,6 +166,8 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     parameter, in the rule's parameter order.
     """
     tpl = template(rule)
+    if not _inlinable(rule, tpl):
+        return _called(rule, tpl, bound, g, out, namer, env)
     fn = copy.deepcopy(tpl.node)
     primal = tpl.params[2:]
     mapping: dict[str, ast.expr] = {tpl.params[0]: g, tpl.params[1]: out}
