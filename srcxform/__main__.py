@@ -56,18 +56,19 @@ def run(argv: list[str]) -> str:
     if fn is None or not callable(fn):
         raise _Usage(f"{path} defines no function {name!r}")
     fn = getattr(fn, "__srcxform_primal__", fn)
-    if args.mode == "forward":
-        raise _Usage("forward mode (--mode forward) is not available in this version")
-    from .api import grad, source
-
+    kind = "jvp" if args.mode == "forward" else "grad"
+    ranks = None
     if args.ranks:
-        from .compiler import transform
-
         try:
             ranks = {k.strip(): int(v) for k, v in (p.split("=") for p in args.ranks.split(","))}
         except ValueError:
             raise _Usage(f"--ranks expects NAME=N,..., got {args.ranks!r}") from None
-        return transform(fn, _wrt(args.wrt), "grad", ranks=ranks).source
+    if ranks is not None or kind == "jvp":
+        from .compiler import transform
+
+        return transform(fn, _wrt(args.wrt), kind, ranks=ranks).source
+    from .api import grad, source
+
     return source(grad(fn, wrt=_wrt(args.wrt)))
 
 

@@ -258,6 +258,14 @@ def forward(program: Program, wrt: list[str], varied: set[str], env: Env) -> Tan
     fwd = _Forward(program, wrt, varied, env)
     tangent_params = [fwd.tangent(p) for p in wrt]
     body = fwd.block([copy.deepcopy(s) for s in program.body])
+    # a parameter held constant that a loop or branch reassigns with a varied value
+    # starts with a zero tangent
+    for p in reversed(program.params):
+        if p in varied and p not in wrt:
+            start = fwd.assign(p, fwd.zeros_like(ast.Name(p, ast.Load())))
+            start._sx_line = program.parsed.node.lineno
+            start._sx_forward = True
+            body.insert(0, start)
     result = program.result
     value = copy.deepcopy(result)
     dvalue = fwd.t_or_zero(result)
