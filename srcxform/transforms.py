@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .api import concrete
 from .compiler import Transformed, transform
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -57,6 +58,7 @@ def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
 def specialized(f: Callable[..., Any], kind: str, wrt: Any, names: list[str],
                 values: list[Any]) -> Transformed:
     """The transform of ``f`` (``kind``) compiled for these arguments' shapes (cached)."""
+    f = concrete(f, tuple(values))
     shapes = {n: _shape(v) for n, v in zip(names, values)}
     key = (kind, wrt, tuple(shapes.values()), f.__code__, f.__defaults__)
     per_fn = _cache.get(f)
