@@ -144,6 +144,27 @@ def tangents_of(rule: Rule) -> tuple[Callable[..., Any] | None, ...] | None:
     return _TANGENTS.get(id(rule.vjp))
 
 
+def tangent(rule: Rule, primal: Callable[..., Any], index: int, t: Any, out: Any,
+            args: list, kwargs: dict) -> Any:
+    """The output's tangent for tangent ``t`` of positional argument ``index``, evaluated.
+
+    The same derivation the forward-mode compiler inlines: a registered tangent
+    function, else the primitive applied to ``t`` (``linear``), else the rule's
+    gradient ``index`` at ``g = t`` broadcast to the output (``elementwise``).
+    """
+    explicit = tangents_of(rule)
+    if explicit is not None:
+        fn = explicit[index] if index < len(explicit) else None
+        if fn is None:
+            raise ValueError(f"{rule.name} has no tangent for argument {index}")
+        return fn(t, out, *args, **kwargs)
+    if rule.linear:
+        return primal(*args[:index], t, *args[index + 1:], **kwargs)
+    if rule.elementwise:
+        return np.broadcast_to(rule.vjp(t, out, *args, **kwargs)[index], np.shape(out))
+    raise ValueError(f"{rule.name} is neither elementwise nor linear and has no tangents")
+
+
 def nondifferentiable(*fns: Any) -> None:
     """Declare callables whose gradient is zero (they stop the gradient)."""
     for fn in fns:

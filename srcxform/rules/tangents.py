@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import nn, reductions
+from . import linalg, nn, reductions
 from .nn import sigmoid
 from .registry import register_tangents
 
@@ -130,3 +130,4 @@ register_tangents(reductions.min_, max_tangent)  # the same: t at the extreme el
 register_tangents(reductions.prod, prod_tangent)
 register_tangents(reductions.var, var_tangent)
 register_tangents(reductions.std, std_tangent)
+register_tangents(linalg.norm, norm_tangent)
