@@ -20,7 +20,7 @@ from .activity import active_names, check_effects, varied_names
 from .aggregates import replace_dicts
 from .check import check
 from .control import structure
-from .emit import emit
+from .emit import emit, group_no_grad
 from .env import Env
 from .forward import forward
 from .loader import load, load_all
@@ -80,6 +80,15 @@ def resolve_wrt(program_params: list[str], positional: list[str], wrt: Any,
     return names, is_tuple
 
 
+def _keep_no_grad(body: list[ast.stmt], env: Env) -> list[ast.stmt]:
+    """The user's ``with sx.no_grad():`` blocks, kept in the generated forward sweep."""
+    if not any(getattr(n, "_sx_nograd", False) for s in body for n in ast.walk(s)):
+        return body
+    from ..runtime.grad_mode import no_grad
+
+    return group_no_grad(body, env.ref(no_grad, "no_grad"))
+
+
 def _user_locals(fn_node: ast.FunctionDef, program: Program, params: list[str]) -> set[str]:
     found = set(params) | {n.id for n in ast.walk(fn_node) if isinstance(n, ast.Name)
                            and isinstance(n.ctx, ast.Store)}
@@ -136,6 +145,7 @@ def _split_motion(f: Callable[..., Any], parsed: Any, program: Program, params: 
                                     adjoint.overwritten, program.int_names)
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
                         env.ref(np, "np"))
+    body = _keep_no_grad(body, env)
     residuals = program.namer.fresh("residuals")
     parts = split(body, params, residuals)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
@@ -200,6 +210,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
                                     adjoint.overwritten, program.int_names)
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
                         env.ref(np, "np"))
+    body = _keep_no_grad(body, env)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)

@@ -62,6 +62,12 @@ class _Emitter:
             self.last_key = None
             self.block(stmt.body, depth + 1)
             self.last_key = None
+        elif isinstance(stmt, ast.With):
+            items = ", ".join(ast.unparse(i) for i in stmt.items)
+            self.lines.append(f"{pad}with {items}:")
+            self.last_key = None
+            self.block(stmt.body, depth + 1)
+            self.last_key = None
         elif isinstance(stmt, ast.While):
             self.lines.append(f"{pad}while {ast.unparse(stmt.test)}:")
             self.last_key = None
@@ -70,6 +76,37 @@ class _Emitter:
         else:
             for text_line in ast.unparse(stmt).splitlines():
                 self.lines.append(pad + text_line)
+
+
+def group_no_grad(body: list[ast.stmt], no_grad_name: str) -> list[ast.stmt]:
+    """Wrap each run of statements computed under ``no_grad`` in ``with no_grad():``.
+
+    The user's stopped gradients stay visible in the generated code, so a
+    transform of that code (``hessian``, ``grad(grad(f))``) stops them too.
+    """
+    out: list[ast.stmt] = []
+    run: list[ast.stmt] = []
+
+    def flush() -> None:
+        if run:
+            call = ast.Call(ast.Name(no_grad_name, ast.Load()), [], [])
+            block = ast.With([ast.withitem(call, None)], list(run))
+            block._sx_line = getattr(run[0], "_sx_line", None)
+            out.append(block)
+            run.clear()
+
+    for stmt in body:
+        if getattr(stmt, "_sx_nograd", False) and not getattr(stmt, "_sx_grad", False):
+            run.append(stmt)
+            continue
+        flush()
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner and isinstance(stmt, (ast.If, ast.For, ast.While)):
+                setattr(stmt, field, group_no_grad(inner, no_grad_name))
+        out.append(stmt)
+    flush()
+    return out
 
 
 def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed,

@@ -110,7 +110,7 @@ class _Forward:
         if not any(n in self.varied for n in names):
             return []
         op = classify(stmt)
-        if op.kind == "append":
+        if getattr(stmt, "_sx_append", False):  # also onto a list that is popped
             lst, value = op.args
             call = ast.Call(ast.Attribute(ast.Name(self.tangent(lst.id), ast.Load()), "append",
                                           ast.Load()), [self.t_or_zero(value)], [])
@@ -182,6 +182,8 @@ class _Forward:
             if t is None:
                 continue
             if explicit is not None:
+                if i < len(explicit) and explicit[i] is None:
+                    continue  # registered as not differentiable (a shape or an option)
                 fn = explicit[i] if i < len(explicit) else None
                 if fn is None:
                     raise self.no_tangent(stmt, op, p)

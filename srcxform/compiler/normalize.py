@@ -548,7 +548,24 @@ class _Normalizer:
                     else:
                         self.statement(s)
             return
-        if callee is range and not it.keywords and isinstance(target, ast.Name):
+        if callee is reversed and self.reversed_range(it) and isinstance(target, ast.Name):
+            # generated gradient code walks loops back: `reversed(range(start, stop))` is
+            # `range(stop - 1, start - 1, -1)`; with a step s and n = len(range(...)),
+            # `range(start + (n - 1) * s, start - s, -s)`
+            inner = it.args[0].args
+            if len(inner) == 3:
+                start, step = self.atom(inner[0]), self.atom(inner[2])
+                n = self.atom(ast.Call(ast.Name("len", ast.Load()), [it.args[0]], []))
+                last = ast.BinOp(self.minus_one(n), ast.Mult(), step)
+                args = [self.atom(ast.BinOp(start, ast.Add(), last)),
+                        self.atom(ast.BinOp(start, ast.Sub(), step)),
+                        self.atom(ast.UnaryOp(ast.USub(), step))]
+            else:
+                start, stop = (ast.Constant(0), inner[0]) if len(inner) == 1 else inner
+                args = [self.minus_one(stop), self.minus_one(start), ast.Constant(-1)]
+            index = self.define(target.id)
+            bound = ast.Call(ast.Name("range", ast.Load()), args, [])
+        elif callee is range and not it.keywords and isinstance(target, ast.Name):
             args = [self.atom(a) for a in it.args]
             index = self.define(target.id)
             bound = ast.Call(ast.Name("range", ast.Load()), args, [])
@@ -571,6 +588,21 @@ class _Normalizer:
         body, self.out = self.out, saved
         self.line = stmt.lineno
         self.emit(ast.For(ast.Name(index, ast.Store()), bound, body or [ast.Pass()], []))
+
+    def reversed_range(self, it: ast.Call) -> bool:
+        """``reversed(range(...))`` with positional arguments."""
+        if len(it.args) != 1 or it.keywords:
+            return False
+        inner = it.args[0]
+        return isinstance(inner, ast.Call) and isinstance(inner.func, (ast.Name, ast.Attribute)) \
+            and self.resolve(inner.func) is range and not inner.keywords \
+            and 1 <= len(inner.args) <= 3
+
+    def minus_one(self, node: ast.expr) -> ast.expr:
+        """An atom holding the int ``node - 1``."""
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return ast.Constant(node.value - 1)
+        return self.atom(ast.BinOp(node, ast.Sub(), ast.Constant(1)))
 
     def literal_element(self, sub: ast.Subscript) -> ast.expr | None:
         """``pair[0]`` of a tuple literal bound once: the element itself."""
@@ -857,17 +889,100 @@ def _fresh_before_alias(fn: ast.FunctionDef, alias: ast.Assign, name: str) -> bo
     return False
 
 
+def _is_fresh(value: ast.expr) -> bool:
+    """``value`` certainly evaluates to a new array (a constructor, a copy, an operator)."""
+    return isinstance(value, ast.Call) and (
+        isinstance(value.func, ast.Attribute) and value.func.attr in _CONSTRUCTORS
+        or isinstance(value.func, ast.Name) and value.func.id in _CONSTRUCTORS) \
+        or isinstance(value, ast.BinOp) and not any(  # an operator's result is a new array
+            isinstance(side, (ast.List, ast.Tuple)) for side in (value.left, value.right))
+
+
+def _written_root(stmt: ast.stmt) -> str | None:
+    """``n`` for ``n[...] = v`` or ``n[...] += v``."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, ast.AugAssign) else []
+    for t in targets:
+        if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+            return t.value.id
+    return None
+
+
+def _assigns(stmt: ast.stmt, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               for n in ast.walk(stmt))
+
+
+def _fresh_where_written(fn: ast.FunctionDef, name: str) -> bool:
+    """Every write into ``name`` is reached only right after an assignment of a fresh array
+    to ``name``, with no other assignment of (or by) ``name`` in between (``b = b.copy()``
+    before ``b[i] = 0.0``, as generated gradient code does).  Flow-sensitive and
+    conservative: a loop keeps the state only when every assignment in its body is fresh."""
+    found = False
+
+    def shares(stmt: ast.stmt) -> bool:  # `u = name`, `pair = (name, v)`: another reference
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ast.Name):
+            return value.id == name
+        return isinstance(value, (ast.Tuple, ast.List)) and any(
+            isinstance(e, ast.Name) and e.id == name for e in value.elts)
+
+    def all_fresh(block: list[ast.stmt]) -> bool:
+        for stmt in (n for s in block for n in ast.walk(s) if isinstance(n, ast.stmt)):
+            if shares(stmt):
+                return False
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+                if not _is_fresh(stmt.value):
+                    return False
+            elif not isinstance(stmt, (ast.If, ast.For, ast.While, ast.With)) \
+                    and _assigns(stmt, name):
+                return False
+        return True
+
+    def walk(block: list[ast.stmt], fresh: bool) -> bool | None:
+        """The state after ``block``; ``None`` when a write is not safe."""
+        nonlocal found
+        for stmt in block:
+            if _written_root(stmt) == name:
+                found = True
+                if not fresh:
+                    return None
+            elif isinstance(stmt, ast.If):
+                after_body = walk(stmt.body, fresh)
+                after_else = walk(stmt.orelse, fresh)
+                if after_body is None or after_else is None:
+                    return None
+                fresh = after_body and after_else
+            elif isinstance(stmt, (ast.For, ast.While)):
+                fresh = fresh and all_fresh(stmt.body)
+                if walk(stmt.body, fresh) is None:
+                    return None
+            elif isinstance(stmt, ast.With):
+                fresh = walk(stmt.body, fresh)
+                if fresh is None:
+                    return None
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+                fresh = _is_fresh(stmt.value)
+            elif shares(stmt) or _assigns(stmt, name):
+                fresh = False
+        return fresh
+
+    return walk(fn.body, False) is not None and found
+
+
 def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> set[str]:
-    """Names every assignment of which creates a fresh array, and that are never copied
-    to another name: element writes into them cannot be seen through an alias."""
+    """Names every assignment of which creates a fresh array (or that are written only right
+    after such an assignment), and that are never copied to another name: element writes
+    into them cannot be seen through an alias."""
     created: dict[str, bool] = {}
     aliased: set[str] = set()
+    stored: list[tuple[str, str]] = []  # (value name, array written into)
     for node in ast.walk(fn):
         if isinstance(node, ast.Assign):
             value = node.value
-            fresh = isinstance(value, ast.Call) and (
-                isinstance(value.func, ast.Attribute) and value.func.attr in _CONSTRUCTORS
-                or isinstance(value.func, ast.Name) and value.func.id in _CONSTRUCTORS)
+            fresh = _is_fresh(value)
             for t in node.targets:
                 if isinstance(t, ast.Name):
                     created[t.id] = created.get(t.id, True) and fresh
@@ -875,7 +990,10 @@ def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> 
                     for e in ast.walk(t):
                         if isinstance(e, ast.Name):
                             created[e.id] = False
-            if isinstance(value, ast.Name) and not _fresh_before_alias(fn, node, value.id):
+            written = _written_root(node)
+            if isinstance(value, ast.Name) and written is not None:
+                stored.append((value.id, written))  # a copy when `written` is an array
+            elif isinstance(value, ast.Name) and not _fresh_before_alias(fn, node, value.id):
                 aliased.add(value.id)
             elif isinstance(value, (ast.Tuple, ast.List)):
                 aliased |= {e.id for e in value.elts if isinstance(e, ast.Name)}
@@ -883,7 +1001,12 @@ def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> 
             for e in ast.walk(node.target):
                 if isinstance(e, ast.Name):
                     created[e.id] = False
-    return {n for n, ok in created.items() if ok and n not in aliased and n not in params}
+    ok = {n for n, c in created.items() if c}
+    # `out[i] = v` copies v's elements into an array, but stores v itself into a list
+    aliased |= {v for v, root in stored if root not in ok}
+    writable = {n for n in ok if n not in aliased}
+    writable |= {n for n in created if n not in writable and _fresh_where_written(fn, n)}
+    return writable - set(params)
 
 
 def _replace_jumps(stmts: list[ast.stmt], flag: str | None) -> list[ast.stmt]:
@@ -934,6 +1057,14 @@ def normalize(parsed: Parsed) -> Program:
     for stmt in parsed.node.body:
         norm.statement(stmt)
     ints = infer_ints(norm.out, norm.resolve)
+    # a list that is also popped (the stacks of generated gradient code): appending to it is
+    # not reversible by replaying pops, so reverse mode must refuse it (forward mode is fine)
+    popped = {n.func.value.id for n in ast.walk(ast.Module(norm.out, []))
+              if isinstance(n, ast.Call) and getattr(n, "_sx_method", None) == "pop"
+              and isinstance(n.func.value, ast.Name)}
+    for node in ast.walk(ast.Module(norm.out, [])):
+        if getattr(node, "_sx_append", False) and node.value.func.value.id in popped:
+            node._sx_popped = True
     for node in ast.walk(ast.Module(norm.out, [])):
         if isinstance(node, ast.Subscript):
             for part in ast.walk(node.slice):

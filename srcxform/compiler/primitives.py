@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import rules
 from ..rules import Rule
+from .support import scalar_seed, zeros_like_or_none
 
 #: Python operators and the NumPy ufunc whose rule differentiates them.
 BINOPS: dict[type, Any] = {
@@ -27,6 +28,11 @@ UNARYOPS: dict[type, Any] = {ast.USub: np.negative, ast.UAdd: np.positive}
 
 #: Callables that return their argument with the gradient stopped.
 STOP_GRADIENT: set[int] = set()
+
+
+# the cotangent seed and the zeros of generated gradient code are constants (for transforms
+# of generated code: hessian, grad of grad)
+rules.nondifferentiable(scalar_seed, zeros_like_or_none)
 
 
 def stops_gradient(fn: Any) -> None:
@@ -49,7 +55,14 @@ class Op:
         """Local names whose gradient this statement may need."""
         if self.kind in ("nondiff", "effect"):
             return []
-        exprs = list(self.args) + list(self.keywords.values())
+        args = list(self.args)
+        if self.kind == "rule" and self.rule is not None:
+            # arguments registered without a tangent (``unbroadcast``'s ``like``: only its
+            # shape is read) carry no derivative either way
+            declared = rules.tangents_of(self.rule) or ()
+            args = [a for i, a in enumerate(args)
+                    if not (i < len(declared) and declared[i] is None)]
+        exprs = args + list(self.keywords.values())
         return [e.id for e in exprs if isinstance(e, ast.Name) and not _is_global(e)]
 
 
@@ -91,6 +104,9 @@ def classify(stmt: ast.stmt) -> Op:
     """Read a normalized statement as an :class:`Op`."""
     if getattr(stmt, "_sx_append", False):
         call = stmt.value
+        if getattr(stmt, "_sx_popped", False):  # reverse mode cannot undo a pop-and-append
+            return Op("unknown", args=[call.func.value, call.args[0]],
+                      what="list.append on a list that is also popped", node=call)
         return Op("append", args=[call.func.value, call.args[0]], what="list.append", node=call)
     if not isinstance(stmt, ast.Assign):
         return Op("effect", node=stmt)

@@ -29,7 +29,7 @@ from .env import Env
 from .inline import inline_rule
 from .normalize import Program
 from .primitives import Op, classify, targets
-from .support import scalar_seed
+from .support import scalar_seed, zeros_like_or_none
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
 RESTORE = "__srcxform_restore__"
@@ -68,6 +68,8 @@ class _Reverse:
         self.lists = set(program.lists)
         self.tuples = _tuple_names(program.body) - self.lists
         self.depth = 0
+        self.bound_before: dict[int, set[str]] = {}  # set for the body being reversed
+        self.prebound: set[str] = set()  # primals bound to None first (see ``zero``)
 
     def np(self) -> ast.Name:
         return ast.Name(self.env.ref(np, "np"), ast.Load())
@@ -145,11 +147,20 @@ class _Reverse:
         self.out, self.initialized = saved_out, saved_init
         return out, init
 
-    def zero(self, name: str, like_adjoint: bool) -> ast.stmt:
-        """``bv = np.zeros_like(...)``: the adjoint of ``name`` starts (again) from zero."""
+    def zero(self, name: str, like_adjoint: bool, maybe_unbound: bool = False) -> ast.stmt:
+        """``bv = np.zeros_like(...)``: the adjoint of ``name`` starts (again) from zero.
+
+        With ``maybe_unbound`` the primal may never have been assigned on this run
+        (it is assigned under another branch): the zero is ``zeros_like_or_none(v)``
+        and ``v`` is bound to ``None`` first thing (the adjoint is then never read).
+        """
         b = self.adjoint(name)
         like = ast.Name(b if like_adjoint else name, ast.Load())
         zeros = ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()), [like], [])
+        if maybe_unbound and not like_adjoint:
+            self.prebound.add(name)
+            zeros = ast.Call(ast.Name(self.env.ref(zeros_like_or_none, "zeros_like_or_none"),
+                                      ast.Load()), [like], [])
         if name in self.tuples:  # one zero per element
             e = self.namer.fresh("e")
             zeros = ast.Call(ast.Name("tuple", ast.Load()), [ast.GeneratorExp(
@@ -166,9 +177,11 @@ class _Reverse:
         code1, init1 = self.sub(node.body, before)
         code2, init2 = self.sub(node.orelse, before)
         after = init1 | init2
+        bound = self.bound_before.get(id(node), set())
         for code, init in ((code1, init1), (code2, init2)):
             for v in sorted(after - init):
-                code.append(self.zero(v, like_adjoint=v in before))
+                code.append(self.zero(v, like_adjoint=v in before,
+                                      maybe_unbound=v not in bound))
         self.line = node._sx_line
         if code1 or code2:
             self.emit(ast.If(copy.deepcopy(node.test), code1 or [ast.Pass()], code2))
@@ -411,6 +424,29 @@ def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
     return mapping
 
 
+def _bound_before_branches(stmts: list[ast.stmt], bound: set[str]) -> dict[int, set[str]]:
+    """For each ``if`` (by id), the names certainly assigned whenever it is reached."""
+    found: dict[int, set[str]] = {}
+
+    def walk(block: list[ast.stmt], assigned: set[str]) -> set[str]:
+        assigned = set(assigned)
+        for stmt in block:
+            if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
+                assigned.update(targets(stmt))
+            elif isinstance(stmt, ast.If):
+                found[id(stmt)] = set(assigned)
+                assigned |= walk(stmt.body, assigned) & walk(stmt.orelse, assigned)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                inner = set(assigned)
+                if isinstance(stmt, ast.For):
+                    inner.add(stmt.target.id)
+                walk(stmt.body, inner)  # the loop may not run: nothing certain after it
+        return assigned
+
+    walk(stmts, bound)
+    return found
+
+
 def _assign_sites(stmts: list[ast.stmt], in_loop: bool, counts: dict[str, int]) -> None:
     for stmt in stmts:
         if isinstance(stmt, ast.Assign):
@@ -560,6 +596,7 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
     """
     rev = _Reverse(program, wrt, active, env)
     body: list[ast.stmt] = [copy.deepcopy(s) for s in program.body]
+    rev.bound_before = _bound_before_branches(body, set(program.params))
     result = program.result
     rev.line = program.body[-1]._sx_line if program.body else program.parsed.node.lineno
     scalar = is_scalar_result(program)
@@ -596,6 +633,11 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
         rev.initialized.add(lst)
     rev.block(body)
     body = _insert_prologues(body, rev.loop_prologue)
+    for name in sorted(rev.prebound):
+        unbound = ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None))
+        unbound._sx_line = program.parsed.node.lineno
+        body.insert(0, unbound)
+        rev.fixed.add(name)  # now assigned twice
     grads: list[ast.expr] = []
     returns = []
     for p in wrt:

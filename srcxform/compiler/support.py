@@ -1,7 +1,8 @@
 """Small run-time helpers that generated code may call (besides ``unbroadcast``).
 
 After import, :func:`scalar_seed` is the one place that checks a function's
-output is a scalar before its gradient is taken.
+output is a scalar before its gradient is taken, and :func:`zeros_like_or_none`
+zeroes the adjoint of a value that a branch not taken never assigned.
 """
 
 from __future__ import annotations
@@ -20,3 +21,8 @@ def scalar_seed(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return np.ones_like(value)
     return 1.0
+
+
+def zeros_like_or_none(value: Any) -> Any:
+    """``np.zeros_like(value)``, or ``None`` for a value never assigned on this run."""
+    return None if value is None else np.zeros_like(value)

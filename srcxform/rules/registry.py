@@ -129,7 +129,12 @@ _TANGENTS: dict[int, tuple[Callable[..., Any] | None, ...]] = {}
 
 def register_tangents(rule: Callable[..., tuple],
                       *tangents: Callable[..., Any] | None) -> None:
-    """Give ``rule`` one tangent function per primal argument (``None``: not differentiable).
+    """Give ``rule`` one tangent function per primal argument.
+
+    ``None`` declares that the output does not depend on that argument's values
+    (only on its shape, or it is an option): it contributes no tangent, and in
+    reverse mode it receives no gradient.  An argument past the end of the
+    tuple has no tangent rule: forward mode refuses to differentiate it.
 
     Each is ``tangent(t, out, *args, **kwargs)`` with the rule's primal
     parameters and returns the output's tangent for tangent ``t`` of its

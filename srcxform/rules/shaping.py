@@ -18,7 +18,7 @@ import operator
 
 import numpy as np
 
-from .registry import nondifferentiable, register
+from .registry import nondifferentiable, register, unbroadcast
 
 
 @register(np.transpose, backward_name="PermuteBackward0", linear=True)
@@ -53,9 +53,14 @@ def copy(g, out, x, *options, **keywords):
     return (g,)
 
 
+def split_points(arrays, axis=0):
+    """Where ``np.concatenate(arrays, axis)``'s parts start (after the first)."""
+    return np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]
+
+
 @register(np.concatenate, backward_name="CatBackward0", linear=True)
 def concatenate(g, out, arrays, axis=0):
-    return (np.split(g, np.cumsum([np.shape(a)[axis] for a in arrays])[:-1], axis),)
+    return (np.split(g, split_points(arrays, axis), axis),)
 
 
 @register(np.stack, backward_name="StackBackward0", linear=True)
@@ -104,8 +109,14 @@ nondifferentiable(
     np.not_equal, np.isnan, np.isinf, np.isfinite, np.logical_and, np.logical_or,
     np.logical_not, np.logical_xor, np.floor_divide, np.count_nonzero, np.allclose,
     np.isclose, np.array_equal, np.searchsorted, np.digitize, np.heaviside,
-    np.nonzero, np.any, np.all, np.broadcast_shapes,
+    np.nonzero, np.any, np.all, np.broadcast_shapes, np.result_type, split_points,
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
     int, bool, builtins.round, range, builtins.isinstance, builtins.type,
     builtins.enumerate, builtins.zip,
 )
+
+
+@register(unbroadcast, linear=True)
+def unbroadcast_(g, out, grad, like):
+    """``unbroadcast`` (in generated gradient code) sums ``grad`` over broadcast axes."""
+    return (np.broadcast_to(g, np.shape(grad)),)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import linalg, nn, reductions
+from . import linalg, nn, reductions, shaping
 from .nn import sigmoid
-from .registry import register_tangents
+from .registry import register_tangents, unbroadcast
 
 # --- nn ---------------------------------------------------------------------------------
 
@@ -131,3 +131,13 @@ register_tangents(reductions.prod, prod_tangent)
 register_tangents(reductions.var, var_tangent)
 register_tangents(reductions.std, std_tangent)
 register_tangents(linalg.norm, norm_tangent)
+
+
+# --- generated gradient code ------------------------------------------------------------
+
+def unbroadcast_tangent(t, out, grad, like):
+    return unbroadcast(t, like)
+
+
+# `like` only gives the shape: it has no tangent
+register_tangents(shaping.unbroadcast_, unbroadcast_tangent, None)

@@ -365,6 +365,17 @@ def huber(r, delta):
     return delta * (a - 0.5 * delta)
 
 
+def branch_twice(x, c):
+    # `m` exists only when the first branch ran; the second `if` reads it under the
+    # same condition (its adjoint's zero on the other path must not read `m`)
+    if c > 0:
+        m = x * 2.0
+    s = np.sum(x)
+    if c > 0:
+        s = s + np.sum(m * x)
+    return s
+
+
 def first_large_entry(A):
     for i in range(A.shape[0]):
         for j in range(A.shape[1]):
@@ -898,6 +909,8 @@ _add(first_crossing, lambda: (_fixed(0.9, 0.8, 0.7, 0.6),), 0, "return_in_loop",
 _add(first_crossing, lambda: (_fixed(0.9, -0.8, 0.7, 0.6),), 0, "return_in_loop")
 _add(huber, lambda: (0.3, 1.0), (0, 1), "several_returns", "float_arg")
 _add(huber, lambda: (-1.7, 1.0), (0, 1), "several_returns", "float_arg")
+_add(branch_twice, lambda: (_r(41, 3), 1.0), 0, "branches")
+_add(branch_twice, lambda: (_r(42, 3), -1.0), 0, "branches")
 _add(first_large_entry, lambda: (_fixed(0.2, 0.5, 1.4, -0.3, 0.1, 0.6).reshape(2, 3),), 0,
      "return_in_loop", "nested_loops")
 _add(first_large_entry, lambda: (_r(23, 2, 3),), 0, "return_in_loop", "nested_loops")
