@@ -206,7 +206,8 @@ class _Forward:
         total = parts[0]
         for extra in parts[1:]:
             total = ast.BinOp(total, ast.Add(), extra)
-        if rule.elementwise and explicit is None:  # a broadcast operand's tangent broadcasts
+        if rule.elementwise and explicit is None and _may_broadcast(self, mapping, params):
+            # the tangent of an operand smaller than the output broadcasts to it
             shape = ast.Call(ast.Attribute(self.np(), "shape", ast.Load()),
                              [copy.deepcopy(out_atom)], [])
             total = ast.Call(ast.Attribute(self.np(), "broadcast_to", ast.Load()),
@@ -221,6 +222,20 @@ class _Forward:
         return error(self.parsed, node,
                      f"forward mode has no tangent rule for argument {param!r} of {op.what}",
                      op.what)
+
+
+def _may_broadcast(fwd: _Forward, mapping: dict[str, ast.expr], params: list[str]) -> bool:
+    """False when the tangents' sum certainly has the output's shape: every operand
+    without a tangent is a number (the tangents of all array operands take part)."""
+    for p in params:
+        atom = mapping.get(p)
+        if atom is None or fwd.t(atom) is not None:
+            continue
+        if isinstance(atom, ast.Constant) and (atom.value is None or isinstance(
+                atom.value, (int, float, bool, str))):
+            continue
+        return True
+    return False
 
 
 def _signature(fn):

@@ -13,9 +13,9 @@ def jvp_leaky_penalty(x, dx):
             x_item_1 = x[i]
             dx_item_1 = dx[i]
             pow_ = x_item_1 ** 2
-            dpow_ = np.broadcast_to(dx_item_1 * 2 * x_item_1, np.shape(pow_))
+            dpow_ = dx_item_1 * 2 * x_item_1
             add = s + pow_
-            dadd = np.broadcast_to(ds + dpow_, np.shape(add))
+            dadd = ds + dpow_
             s = add
             ds = dadd
         else:
@@ -23,9 +23,9 @@ def jvp_leaky_penalty(x, dx):
             x_item_2 = x[i]
             dx_item_2 = dx[i]
             mul = 0.1 * x_item_2
-            dmul = np.broadcast_to(dx_item_2 * 0.1, np.shape(mul))
+            dmul = dx_item_2 * 0.1
             add_1 = s + mul
-            dadd_1 = np.broadcast_to(ds + dmul, np.shape(add_1))
+            dadd_1 = ds + dmul
             s = add_1
             ds = dadd_1
     return (s, ds)
