@@ -29,6 +29,7 @@ from .inline import inline_rule
 from .normalize import Program
 from .primitives import Op, classify, targets
 from .reverse import rule_mapping
+from .support import zeros_each
 
 
 @dataclass
@@ -166,6 +167,8 @@ class _Forward:
             return copy.deepcopy(value)  # an empty list's tangent is an empty list
         if isinstance(value, ast.Constant):
             return self.zeros_like(value)
+        if isinstance(value, ast.Call) and getattr(value, "_sx_callee", None) is zeros_each:
+            return ast.Call(copy.deepcopy(value.func), [ast.Name(name, ast.Load())], [])
         return self.zeros_like(ast.Name(name, ast.Load()))
 
     def rule(self, stmt: ast.Assign, op: Op, target: str) -> list[ast.stmt]:

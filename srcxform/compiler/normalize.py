@@ -844,7 +844,9 @@ def _lookup(parsed: Parsed, name: str) -> Any:
 
 
 _CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
-                 "full_like", "array", "copy", "eye", "identity", "arange", "linspace")
+                 "full_like", "array", "copy", "eye", "identity", "arange", "linspace",
+                 # the adjoints of lists in generated gradient code (support.py)
+                 "zeros_each", "add_each", "add_to_each")
 
 
 def _growing_lists(fn: ast.FunctionDef, parsed: Parsed) -> set[str]:

@@ -29,7 +29,14 @@ from .env import Env
 from .inline import inline_rule
 from .normalize import Program
 from .primitives import Op, classify, targets
-from .support import scalar_seed, zeros_like_or_none
+from .support import (
+    FORWARD_ONLY,
+    add_each,
+    add_to_each,
+    scalar_seed,
+    zeros_each,
+    zeros_like_or_none,
+)
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
 RESTORE = "__srcxform_restore__"
@@ -94,30 +101,15 @@ class _Reverse:
             return
         b = self.adjoint(atom.id)
         if atom.id in self.lists:  # a list's adjoint is a list of its elements' adjoints
-            elt, k = self.namer.fresh("elt"), self.namer.fresh("k")
-            if not same_for_all:
-                part = self.namer.fresh(f"{b}_parts")
-                self.emit(ast.Assign([ast.Name(part, ast.Store())], contribution))
-                contribution = ast.Subscript(ast.Name(part, ast.Load()), ast.Name(k, ast.Load()),
-                                             ast.Load())
-            comp = ast.ListComp(
-                ast.BinOp(ast.Name(elt, ast.Load()), ast.Add(), contribution),
-                [ast.comprehension(ast.Tuple([ast.Name(k, ast.Store()), ast.Name(elt, ast.Store())],
-                                             ast.Store()),
-                                   ast.Call(ast.Name("enumerate", ast.Load()),
-                                            [ast.Name(b, ast.Load())], []), [], 0)])
-            self.emit(ast.Assign([ast.Name(b, ast.Store())], comp))
+            helper = add_to_each if same_for_all else add_each
+            name = self.env.ref(helper, helper.__name__)
+            self.emit(ast.Assign([ast.Name(b, ast.Store())], ast.Call(
+                ast.Name(name, ast.Load()), [ast.Name(b, ast.Load()), contribution], [])))
             return
         if atom.id in self.initialized and atom.id in self.tuples:
             # a tuple's adjoint is a tuple: add element by element
-            p, q = self.namer.fresh("p"), self.namer.fresh("q")
-            value = ast.Call(ast.Name("tuple", ast.Load()), [ast.GeneratorExp(
-                ast.BinOp(ast.Name(p, ast.Load()), ast.Add(), ast.Name(q, ast.Load())),
-                [ast.comprehension(ast.Tuple([ast.Name(p, ast.Store()), ast.Name(q, ast.Store())],
-                                             ast.Store()),
-                                   ast.Call(ast.Name("zip", ast.Load()),
-                                            [ast.Name(b, ast.Load()), contribution], []),
-                                   [], 0)])], [])
+            value = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
+                             [ast.Name(b, ast.Load()), contribution], [])
         elif atom.id in self.initialized:
             value = ast.BinOp(ast.Name(b, ast.Load()), ast.Add(), contribution)
         else:
@@ -162,11 +154,8 @@ class _Reverse:
             zeros = ast.Call(ast.Name(self.env.ref(zeros_like_or_none, "zeros_like_or_none"),
                                       ast.Load()), [like], [])
         if name in self.tuples:  # one zero per element
-            e = self.namer.fresh("e")
-            zeros = ast.Call(ast.Name("tuple", ast.Load()), [ast.GeneratorExp(
-                ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
-                         [ast.Name(e, ast.Load())], []),
-                [ast.comprehension(ast.Name(e, ast.Store()), like, [], 0)])], [])
+            zeros = ast.Call(ast.Name(self.env.ref(zeros_each, "zeros_each"), ast.Load()),
+                             [like], [])
         stmt = ast.Assign([ast.Name(b, ast.Store())], zeros)
         stmt._sx_zero = True
         return stmt
@@ -359,6 +348,9 @@ class _Reverse:
 
     def rule(self, stmt: ast.stmt, op: Op, target: str) -> None:
         rule: Rule = op.rule
+        if id(rule.vjp) in FORWARD_ONLY:
+            raise error(self.parsed, _at_line(stmt), f"reverse mode does not take {op.what} "
+                        "(an adjoint of a list or tuple in generated code)", op.what)
         if getattr(op.node, "_sx_sequence", False):
             where = op.node if getattr(op.node, "lineno", 1) > 1 else _at_line(stmt)
             raise error(self.parsed, where, "indexing a list or tuple of differentiated values "
@@ -624,11 +616,8 @@ def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
             else:
                 rev.out[-1]._sx_keep = True
     for lst in sorted(program.lists & active):  # one zero per element, at the start
-        elt = program.namer.fresh("elt")
-        zeros = ast.ListComp(
-            ast.Call(ast.Attribute(rev.np(), "zeros_like", ast.Load()),
-                     [ast.Name(elt, ast.Load())], []),
-            [ast.comprehension(ast.Name(elt, ast.Store()), ast.Name(lst, ast.Load()), [], 0)])
+        zeros = ast.Call(ast.Name(env.ref(zeros_each, "zeros_each"), ast.Load()),
+                         [ast.Name(lst, ast.Load())], [])
         rev.emit(ast.Assign([ast.Name(rev.adjoint(lst), ast.Store())], zeros))
         rev.initialized.add(lst)
     rev.block(body)

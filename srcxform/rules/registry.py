@@ -23,9 +23,12 @@ tangent ``t``) is derived, never written twice, when the rule is
 * ``elementwise``: its Jacobian is diagonal, so the tangent from argument
   ``i`` is the rule's own gradient ``i`` with ``g = t`` (broadcast to the
   output's shape);
-* ``linear``: the primitive is linear in each differentiable argument
-  (``matmul``, ``sum``, ``reshape``, indexing, ...), so the tangent from
-  argument ``i`` is the primitive applied with ``t`` in place of argument ``i``.
+* ``linear``: the primitive is linear in each differentiable argument when
+  the others are held fixed — a one-argument linear map (``sum``, ``reshape``,
+  indexing, ``concatenate`` of one sequence) or a product (``matmul``,
+  ``outer``) — so the tangent from argument ``i`` is the primitive applied
+  with ``t`` in place of argument ``i``.  A sum ``a + b`` is *not* linear in
+  this sense (``f(t, b) != t``): such rules are elementwise or register tangents.
 
 Other rules (``softmax``, ``max``, ``norm``, and the losses whose gradients are
 elementwise but whose values are reduced) register per-argument tangent

@@ -24,9 +24,6 @@ MAX_SIZE = 12
 #: Programs whose generated gradient forward mode cannot read yet (a clear TransformError).
 UNSUPPORTED = {
     "joins": "the gradient of np.concatenate calls np.split, which has no rule",
-    "rnn_mean_output": "the gradient of a list is initialized by a list comprehension",
-    "cumulative_energy": "the gradient of a list is initialized by a list comprehension",
-    "list_features": "the gradient of a list is initialized by a list comprehension",
 }
 
 
