@@ -50,6 +50,34 @@ def _mutated(stmts: list[ast.stmt]) -> set[str]:
     return found
 
 
+def _exposed(stmts: list[ast.stmt]) -> set[str]:
+    """Names ``stmts`` may read before assigning them (a backward loop's counter is not)."""
+
+    def walk(block: list[ast.stmt], assigned: set[str]) -> tuple[set[str], set[str]]:
+        reads: set[str] = set()
+        assigned = set(assigned)
+        for stmt in block:
+            if isinstance(stmt, ast.If):
+                reads |= _names(stmt.test, ast.Load) - assigned
+                r1, a1 = walk(stmt.body, assigned)
+                r2, a2 = walk(stmt.orelse, assigned)
+                reads |= r1 | r2
+                assigned |= a1 & a2
+            elif isinstance(stmt, (ast.For, ast.While)):
+                head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
+                reads |= _names(head, ast.Load) - assigned
+                inner = assigned | (_names(stmt.target, ast.Store)
+                                    if isinstance(stmt, ast.For) else set())
+                r, _ = walk(stmt.body, inner)
+                reads |= r  # the body may not run: it assigns nothing for certain
+            else:
+                reads |= _names(stmt, ast.Load) - assigned
+                assigned |= _names(stmt, ast.Store)
+        return reads, assigned
+
+    return walk(stmts, set())[0]
+
+
 def split(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split:
     """Divide ``body`` (ending in ``return (value, gradients)``) into the two sweeps."""
     ret = body[-1]
@@ -60,7 +88,7 @@ def split(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split
     forward, backward = stmts[:cut], stmts[cut:]
     defined = set(params) | _names(ast.Module(forward, []), ast.Store)
     backward_module = ast.Module(backward + [ast.Return(grads)], [])
-    needed = sorted(_names(backward_module, ast.Load) & defined, key=_order(params, forward))
+    needed = sorted(_exposed(backward_module.body) & defined, key=_order(params, forward))
     top_level = set(params) | {t.id for s in forward if isinstance(s, ast.Assign)
                                for t in s.targets if isinstance(t, ast.Name)}
     # a value assigned only under a branch or in a loop may be unbound: bind it first
