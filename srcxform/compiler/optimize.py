@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import rules
 from ..rules import unbroadcast
+from .defer import defer_outer_products
 from .env import Env
 from .lower import lower
 from .ranks import rank_of_primitive
@@ -1111,8 +1112,36 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
     opt.known_ints = set(int_names)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)
+    body = defer_outer_products(body, env, _trusted_shapes(body, opt, adjoint_of))
     body = lower(body, env, opt.exact, set(adjoint_of))
     return body, opt.rank_queries > 0
+
+
+def _trusted_shapes(body: list[ast.stmt], opt: Optimizer,
+                    adjoint_of: dict[str, str]) -> dict[str, tuple[int, ...]]:
+    """Exact shapes that hold wherever a name is read (not only after its last assignment).
+
+    A name's shape is trusted when every assignment gives it (a stable loop shape), or
+    when it is bound once (one assignment, or a parameter never reassigned); an
+    adjoint has its primal's trusted shape.
+    """
+    binds: dict[str, int] = {p: 1 for p in opt.params}
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            binds[node.id] = binds.get(node.id, 0) + 1
+        for name in (getattr(node, "_sx_marker", None) or (None, ()))[1]:
+            binds[name] = binds.get(name, 0) + 1
+    trusted: dict[str, tuple[int, ...]] = {}
+    for name, shape in opt.exact.items():
+        if opt.stable_exact.get(name) == shape or (
+                name not in opt.overwritten and binds.get(name, 0) == 1):
+            trusted[name] = shape
+    for adjoint, primal in adjoint_of.items():
+        if primal in trusted:
+            trusted[adjoint] = trusted[primal]
+        else:
+            trusted.pop(adjoint, None)
+    return trusted
 
 
 def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,
