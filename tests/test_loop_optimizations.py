@@ -114,3 +114,43 @@ def test_rows_of_an_array_written_in_place_are_not_batched():
     # (the rows of hs are views into an array the backward sweep writes back into)
     assert "_rows.append(" not in _source(rnn_written_rows, W, h, wrt=(0, 1))
     check_grad(rnn_written_rows, W, h, wrt=(0, 1))
+
+
+# --- np.split of known offsets, dot products (compiler/optimize.py, lower.py) --------------
+
+def padded_chain(k, x):
+    for _ in range(5):
+        ext = np.concatenate((np.zeros(1), x, np.zeros(1)))
+        x = x + 0.1 * k * (ext[:-2] - 2.0 * x + ext[2:])
+    return np.sum(x ** 2)
+
+
+def growing(x):
+    for _ in range(3):
+        x = np.concatenate((x, np.sin(x[:1])))
+    return np.sum(x ** 3)
+
+
+def scaled_matrix(k, A):
+    for _ in range(3):
+        A = np.tanh(k * A)
+    return np.sum(A)
+
+
+def test_concatenate_adjoint_slices_known_offsets():
+    x = np.random.default_rng(8).standard_normal(4)
+    text = _source(padded_chain, 0.7, x, wrt=(0, 1))
+    assert "np.split" not in text and "@" in text  # (dk: the vector dot product)
+    check_grad(padded_chain, 0.7, x, wrt=(0, 1))
+
+
+def test_concatenate_of_changing_shapes_keeps_split():
+    x = np.random.default_rng(9).standard_normal(3)
+    assert "np.split" in _source(growing, x)
+    check_grad(growing, x)
+
+
+def test_sum_of_matrix_products_is_not_a_dot_product():
+    A = np.random.default_rng(10).standard_normal((2, 3))
+    assert "@" not in _source(scaled_matrix, 0.8, A, wrt=(0, 1))
+    check_grad(scaled_matrix, 0.8, A, wrt=(0, 1))

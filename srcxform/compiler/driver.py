@@ -110,7 +110,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
+    body, rank_dependent, _ = optimize(adjoint.body, env, adjoint.adjoint_of, params,
                                     adjoint.scalar_names, set(), ranks, shapes,
                                     adjoint.overwritten, program.int_names)
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,

@@ -5,12 +5,15 @@ After :func:`lower`, with shapes known statically:
 * reductions of backward values are method calls (``g.sum(axis=0)`` rather
   than ``np.sum(g, axis=0)``: the function form costs a microsecond more);
 * ``np.expand_dims(g, k)`` of a backward array is the view ``g[:, None]``;
-* ``b = b + e`` is ``b += e`` when ``b`` holds a float array that this code
-  allocated and nothing else refers to (so the update cannot be seen through
-  an alias), saving an allocation per accumulation.
+* ``b = b + e`` is ``b += e`` (``b = b - e`` is ``b -= e``) when ``b`` holds
+  a float array that this code allocated and nothing else refers to (so the
+  update cannot be seen through an alias), saving an allocation per
+  accumulation;
+* ``np.sum(a * b)`` of two vectors of one known shape (one of them a backward
+  array) is the dot product ``a @ b``, also inside loops.
 
-Each rewrite gives the same values; none applies to the user's own forward
-statements.
+Each rewrite gives the same values (a dot product sums in another order: equal
+up to rounding); none applies to the user's own forward statements.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ class _Lower:
             fn = self.env.resolve(node.func)
             method = REDUCTIONS.get(id(fn))
             first = node.args[0]
+            if method == "sum" and len(node.args) == 1 and not node.keywords:
+                dot = self.dot_product(first)
+                if dot is not None:
+                    return dot
             if method is not None:
                 negated = isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub) \
                     and method in LINEAR_REDUCTIONS
@@ -83,6 +90,19 @@ class _Lower:
                         index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
                         return ast.Subscript(first, index, ast.Load())
         return node
+
+    def dot_product(self, node: ast.expr) -> ast.expr | None:
+        """``a @ b`` for the sum of ``a * b``, vectors of one known shape (one product)."""
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+                and isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name)):
+            return None
+        a, b = node.left.id, node.right.id
+        shape = self.trusted.get(a)
+        if shape is None or len(shape) != 1 or self.trusted.get(b) != shape:
+            return None
+        if not (self.array_rank(node.left) or self.array_rank(node.right)):
+            return None  # (one of them a backward array: floating point, not booleans)
+        return ast.BinOp(node.left, ast.MatMult(), node.right)
 
     # -- in-place accumulation ------------------------------------------------------
     def fresh(self, node: ast.expr) -> bool:
@@ -169,10 +189,11 @@ class _Lower:
                 out.append(stmt)
                 continue
             if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.BinOp)
-                    and isinstance(value.op, ast.Add) and isinstance(value.left, ast.Name)
+                    and isinstance(value.op, (ast.Add, ast.Sub))
+                    and isinstance(value.left, ast.Name)
                     and value.left.id == target and target in owned
                     and target not in _names(value.right)):
-                aug = ast.AugAssign(ast.Name(target, ast.Store()), ast.Add(), value.right)
+                aug = ast.AugAssign(ast.Name(target, ast.Store()), type(value.op)(), value.right)
                 aug._sx_line = stmt._sx_line
                 aug._sx_grad = True
                 for n in _aliasing_loads(aug, self.ranks):
@@ -280,7 +301,8 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None) -> set[s
 
 
 def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
-          adjoints: set[str] = frozenset()) -> list[ast.stmt]:
+          adjoints: set[str] = frozenset(),
+          trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
     """Apply the fast spellings described in the module docstring."""
     counts: dict[str, int] = {}
     grad_names: set[str] = set()
@@ -292,13 +314,20 @@ def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                     grad_names.add(node.id)
     once = {n for n, c in counts.items() if c == 1} | set(adjoints)
     low = _Lower(env, exact, grad_names, once)
+    low.trusted = trusted or {}
     low.part_uses = {}
     for node in ast.walk(ast.Module(body, [])):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             low.part_uses[node.id] = low.part_uses.get(node.id, 0) + 1
-    for stmt in body:
-        if getattr(stmt, "_sx_grad", False):
-            for field_name, old in ast.iter_fields(stmt):
-                if isinstance(old, ast.expr) and field_name != "targets":
-                    setattr(stmt, field_name, low.expr(old))
+
+    def spell(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if getattr(stmt, "_sx_grad", False):
+                for field_name, old in ast.iter_fields(stmt):
+                    if isinstance(old, ast.expr) and field_name not in ("targets", "target"):
+                        setattr(stmt, field_name, low.expr(old))
+            for field_name in ("body", "orelse"):
+                spell(getattr(stmt, field_name, None) or [])
+
+    spell(body)
     return low.accumulate_in_place(body)
