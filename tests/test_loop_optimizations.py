@@ -7,6 +7,8 @@ gradient that is right only because the rewrite was skipped is noticed.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import srcxform as sx
@@ -116,6 +118,80 @@ def test_rows_of_an_array_written_in_place_are_not_batched():
     check_grad(rnn_written_rows, W, h, wrt=(0, 1))
 
 
+# --- cheap values recomputed instead of saved (compiler/tape.py) --------------------------
+
+def float_steps(a, x):
+    for _ in range(20):
+        m = a * x
+        x = x + 0.1 * math.sin(m)
+    return x * x
+
+
+def row_inputs(W, h, xs):
+    for t in range(xs.shape[0]):
+        row = xs[t]
+        h = np.tanh(W @ h + row)
+    return np.sum(h * h)
+
+
+def rows_rescaled(W, h, xs):
+    for t in range(xs.shape[0]):
+        row = xs[t]
+        h = np.tanh(W @ h + row * h)
+        if np.sum(h) > 0.0:
+            xs = xs * 0.9
+    return np.sum(h * h)
+
+
+def rows_read_after(W, h, xs):
+    for _ in range(2):
+        for t in range(xs.shape[0]):
+            row = xs[t]
+            h = np.tanh(W @ h + row * h)
+        h = h * row  # the last row, read after the inner loop (in each outer step)
+    return np.sum(h * h)
+
+
+def written_rows(W, h):
+    hs = np.zeros((5, 3))
+    hs[0] = h
+    for t in range(4):
+        row = hs[t]
+        hs[t + 1] = np.tanh(W @ row)
+    return np.sum(hs ** 2)
+
+
+def test_scalar_arithmetic_recomputed_in_the_backward_loop():
+    text = _source(float_steps, 1.3, 0.4, wrt=(0, 1))
+    assert "m_stack" not in text and "m = a * x" in text.split("reversed")[1]
+    check_grad(float_steps, 1.3, 0.4, wrt=(0, 1))
+
+
+def test_row_of_an_input_recomputed_as_a_view():
+    W, _, h, xs = _rnn_args(np.random.default_rng(6), n_in=4)
+    text = _source(row_inputs, W, h, xs, wrt=(0, 1, 2))
+    assert "row_stack" not in text and "row = xs[t]" in text.split("reversed")[1]
+    check_grad(row_inputs, W, h, xs, wrt=(0, 1, 2))
+
+
+def test_operand_reassigned_under_a_branch_keeps_its_save():
+    W, _, h, xs = _rnn_args(np.random.default_rng(11), n_in=4)
+    assert "row_stack" in _source(rows_rescaled, W, h, xs, wrt=(0, 1, 2))
+    check_grad(rows_rescaled, W, h, xs, wrt=(0, 1, 2))
+
+
+def test_value_read_after_its_loop_keeps_its_save():
+    W, _, h, xs = _rnn_args(np.random.default_rng(12), n_in=4)
+    assert "row_stack" in _source(rows_read_after, W, h, xs, wrt=(0, 1, 2))
+    check_grad(rows_read_after, W, h, xs, wrt=(0, 1, 2))
+
+
+def test_row_of_an_array_written_in_place_keeps_its_save():
+    W, _, h, _ = _rnn_args(np.random.default_rng(7), n_hidden=3)
+    assert "row_stack" in _source(written_rows, W, h, wrt=(0, 1))
+    check_grad(written_rows, W, h, wrt=(0, 1))
+
+
 # --- np.split of known offsets, dot products (compiler/optimize.py, lower.py) --------------
 
 def padded_chain(k, x):
@@ -154,3 +230,23 @@ def test_sum_of_matrix_products_is_not_a_dot_product():
     A = np.random.default_rng(10).standard_normal((2, 3))
     assert "@" not in _source(scaled_matrix, 0.8, A, wrt=(0, 1))
     check_grad(scaled_matrix, 0.8, A, wrt=(0, 1))
+
+
+def chained_elements(x, y):
+    s = 0.0
+    for t in range(x.shape[0]):
+        a = x[t]
+        b = y[t]
+        d = a - b
+        s = s + a * b + math.sin(d)
+    return s
+
+
+def test_values_recomputed_from_recomputed_values_come_after_them():
+    rng = np.random.default_rng(13)
+    x, y = rng.standard_normal(4), rng.standard_normal(4)
+    backward = _source(chained_elements, x, y, wrt=(0, 1)).split("reversed")[1]
+    assert "d_stack" not in backward and "a = x[t]" in backward and "d = a - b" in backward
+    assert backward.index("d = a - b") > max(backward.index("a = x[t]"),
+                                             backward.index("b = y[t]"))
+    check_grad(chained_elements, x, y, wrt=(0, 1))

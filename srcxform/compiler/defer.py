@@ -37,12 +37,12 @@ import numpy as np
 
 from .env import Env
 
-_PURE_METHODS = {"sum", "mean", "max", "min", "prod", "reshape", "copy", "astype", "ravel",
+PURE_METHODS = {"sum", "mean", "max", "min", "prod", "reshape", "copy", "astype", "ravel",
                  "transpose", "swapaxes", "dot", "any", "all", "item", "tolist"}
 _FRESH_CALLS = {id(np.outer), id(np.zeros_like), id(np.full_like), id(np.zeros),
                 id(np.ones), id(np.full), id(np.sum), id(np.mean), id(np.where), id(np.array),
                 id(np.concatenate), id(np.stack), id(np.dot), id(np.matmul)}
-_WRITING_FUNCTIONS = {"at", "copyto", "put", "place", "putmask", "fill_diagonal"}
+WRITING_FUNCTIONS = {"at", "copyto", "put", "place", "putmask", "fill_diagonal"}
 
 
 def _walk_stmts(stmts: list[ast.stmt]):
@@ -68,13 +68,15 @@ def _marker_names(stmt: ast.stmt) -> list[str]:
     return list(mark[1]) if mark is not None else []
 
 
-class _Facts:
-    """Whole-function facts: which arrays may be written in place, and aliases."""
+class MemoryFacts:
+    """Whole-function facts: which arrays may be written in place, and which names may
+    share memory (a name bound to a view, a subscript or any non-fresh value of others)."""
 
     def __init__(self, body: list[ast.stmt], env: Env) -> None:
         self.env = env
         self.mutated: set[str] = set()
         self.sources: dict[str, set[str]] = {}  # name -> names its value may be a view of
+        self.linked: dict[str, set[str]] | None = None
         for stmt in _walk_stmts(body):
             if getattr(stmt, "_sx_marker", None) is not None:
                 if getattr(stmt, "_sx_store_index", None) is not None:
@@ -118,9 +120,9 @@ class _Facts:
                 written.append(kw.value)
         fn = self.env.resolve(call.func)
         if fn is None and isinstance(call.func, ast.Attribute) \
-                and call.func.attr not in _PURE_METHODS:
+                and call.func.attr not in PURE_METHODS:
             written.append(call.func.value)  # a method that may write into its object
-        if isinstance(call.func, ast.Attribute) and call.func.attr in _WRITING_FUNCTIONS:
+        if isinstance(call.func, ast.Attribute) and call.func.attr in WRITING_FUNCTIONS:
             written.extend(call.args[:1])  # np.add.at(a, ...), np.copyto(a, ...)
         for node in written:
             self.mutated.update(_loads(node))
@@ -135,7 +137,14 @@ class _Facts:
         return False
 
     def never_written(self, name: str) -> bool:
-        """No array ``name`` may share memory with is ever written in place."""
+        """No array ``name`` may share memory with is ever written in place (sharing
+        goes both ways: a view of ``name`` written, or ``name`` a view of a written one)."""
+        if self.linked is None:
+            self.linked = {}
+            for n, sources in self.sources.items():
+                for m in sources:
+                    self.linked.setdefault(n, set()).add(m)
+                    self.linked.setdefault(m, set()).add(n)
         seen: set[str] = set()
         todo = [name]
         while todo:
@@ -145,12 +154,12 @@ class _Facts:
             seen.add(n)
             if n in self.mutated:
                 return False
-            todo.extend(self.sources.get(n, ()))
+            todo.extend(self.linked.get(n, ()))
         return True
 
 
 class _Defer:
-    def __init__(self, env: Env, exact: dict[str, tuple[int, ...]], facts: _Facts,
+    def __init__(self, env: Env, exact: dict[str, tuple[int, ...]], facts: MemoryFacts,
                  loads: dict[str, int], stores: dict[str, int]) -> None:
         self.env = env
         self.exact = exact
@@ -325,4 +334,4 @@ def defer_outer_products(body: list[ast.stmt], env: Env,
         if isinstance(node, ast.Name):
             counts = loads if isinstance(node.ctx, ast.Load) else stores
             counts[node.id] = counts.get(node.id, 0) + 1
-    return _Defer(env, exact, _Facts(body, env), loads, stores).block(body)
+    return _Defer(env, exact, MemoryFacts(body, env), loads, stores).block(body)

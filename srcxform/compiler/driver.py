@@ -110,11 +110,12 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body, rank_dependent, _ = optimize(adjoint.body, env, adjoint.adjoint_of, params,
+    body, rank_dependent, shapes_known = optimize(adjoint.body, env, adjoint.adjoint_of, params,
                                     adjoint.scalar_names, set(), ranks, shapes,
                                     adjoint.overwritten, program.int_names)
+    scalars = {n for n, shape in shapes_known.items() if shape == ()}
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
-                        env.ref(np, "np"))
+                        env.ref(np, "np"), scalars, env)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)
