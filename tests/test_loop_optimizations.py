@@ -250,3 +250,35 @@ def test_values_recomputed_from_recomputed_values_come_after_them():
     assert backward.index("d = a - b") > max(backward.index("a = x[t]"),
                                              backward.index("b = y[t]"))
     check_grad(chained_elements, x, y, wrt=(0, 1))
+
+
+# --- restores nobody sees are not saved (compiler/tape.py) --------------------------------
+
+def damped(k, x, v):
+    for _ in range(5):
+        a = -k * x - 0.1 * v
+        x = x + 0.1 * v
+        v = v + 0.1 * a
+    return np.sum(x ** 2)
+
+
+def damped_nonlinear(k, x, v):
+    for _ in range(5):
+        a = -k * x * v
+        x = x + 0.1 * v
+        v = v + 0.1 * a
+    return np.sum(x ** 2)
+
+
+def test_value_read_only_before_its_restores_is_not_saved():
+    rng = np.random.default_rng(14)
+    x, v = rng.standard_normal(3), rng.standard_normal(3)
+    assert "v_stack" not in _source(damped, 2.0, x, v, wrt=(0, 1))
+    check_grad(damped, 2.0, x, v, wrt=(0, 1, 2))
+
+
+def test_value_read_after_a_restore_is_saved():
+    rng = np.random.default_rng(15)
+    x, v = rng.standard_normal(3), rng.standard_normal(3)
+    assert "v_stack" in _source(damped_nonlinear, 2.0, x, v, wrt=(0, 1))
+    check_grad(damped_nonlinear, 2.0, x, v, wrt=(0, 1, 2))

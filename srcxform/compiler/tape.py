@@ -14,6 +14,8 @@ two places).  After :func:`insert_tapes`:
   matching backward iteration;
 * placeholders of names nobody reads are gone, and names saved before their
   first assignment are first bound to ``None``;
+* a name whose every backward read comes before the first statement holding
+  one of its restores is not saved (no restore would ever be seen);
 * a cheap value of a ``range`` loop (a basic index of an array nothing writes
   into, like ``x[t]``; arithmetic on scalars) is not saved but computed again
   in the backward loop, at a point where its operands hold the values they had
@@ -242,13 +244,27 @@ def recompute_cheap_values(body: list[ast.stmt], overwritten: set[str], params: 
             backward.remove(mark)
 
 
+def _never_read_after_restore(body: list[ast.stmt]) -> set[str]:
+    """Names every backward read of which comes before the first statement of the
+    function body that holds a restore of them: no restore is ever seen."""
+    first_restore: dict[str, int] = {}
+    last_read: dict[str, int] = {}
+    for i, stmt in enumerate(body):
+        for inner in _walk_stmts([stmt]):
+            for n in getattr(inner, "_sx_marker", None) and inner._sx_marker[1] or ():
+                first_restore.setdefault(n, i)
+        for n in backward_reads([stmt]):
+            last_read[n] = i
+    return {n for n, i in first_restore.items() if last_read.get(n, -1) < i}
+
+
 def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
                  namer: Namer, np_name: str = "np",
                  scalars: set[str] = frozenset(), env: Env | None = None) -> list[ast.stmt]:
     """Resolve the placeholders (see the module docstring)."""
     recompute_cheap_values(body, overwritten, params, set(scalars), env)
     reads = backward_reads(body)
-    wanted = overwritten & reads
+    wanted = overwritten & reads - _never_read_after_restore(body)
     alive: set[int] = set()
     for stmt in _walk_stmts(body):
         if getattr(stmt, "_sx_grad", False):
