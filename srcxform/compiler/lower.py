@@ -8,7 +8,8 @@ After :func:`lower`, with shapes known statically:
 * ``b = b + e`` is ``b += e`` (``b = b - e`` is ``b -= e``) when ``b`` holds
   a float array that this code allocated and nothing else refers to (so the
   update cannot be seen through an alias), saving an allocation per
-  accumulation;
+  accumulation; ``b = a`` hands such an array on when ``a`` is read nowhere
+  else;
 * ``np.sum(a * b)`` of two vectors of one known shape (one of them a backward
   array) is the dot product ``a @ b``, also inside loops.
 
@@ -199,6 +200,19 @@ class _Lower:
                 for n in _aliasing_loads(aug, self.ranks):
                     owned.discard(n)
                 out.append(aug)
+                continue
+            if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.Name)
+                    and value.id in owned and value.id != target
+                    and self.part_uses.get(value.id) == 1):
+                # b = a where a is an array of this code's own and read nowhere else:
+                # b takes it over (nothing can see a write into it through a)
+                owned.discard(value.id)
+                owned.add(target)
+                if value.id in floats:
+                    floats.add(target)
+                else:
+                    floats.discard(target)
+                out.append(stmt)
                 continue
             for n in _aliasing_loads(stmt, self.ranks):
                 owned.discard(n)
