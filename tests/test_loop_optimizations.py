@@ -143,6 +143,14 @@ def rows_rescaled(W, h, xs):
     return np.sum(h * h)
 
 
+def rows_rescaled_always(W, h, xs):
+    for t in range(xs.shape[0]):
+        row = xs[t]
+        h = np.tanh(W @ h + row * h)
+        xs = xs * 0.9
+    return np.sum(h * h)
+
+
 def rows_read_after(W, h, xs):
     for _ in range(2):
         for t in range(xs.shape[0]):
@@ -178,6 +186,14 @@ def test_operand_reassigned_under_a_branch_keeps_its_save():
     W, _, h, xs = _rnn_args(np.random.default_rng(11), n_in=4)
     assert "row_stack" in _source(rows_rescaled, W, h, xs, wrt=(0, 1, 2))
     check_grad(rows_rescaled, W, h, xs, wrt=(0, 1, 2))
+
+
+def test_row_recomputed_after_its_array_is_restored():
+    W, _, h, xs = _rnn_args(np.random.default_rng(16), n_in=4)
+    backward = _source(rows_rescaled_always, W, h, xs, wrt=(0, 1, 2)).split("reversed")[1]
+    assert "row_stack" not in backward
+    assert backward.index("row = xs[t]") > backward.index("xs = xs_stack.pop()")
+    check_grad(rows_rescaled_always, W, h, xs, wrt=(0, 1, 2))
 
 
 def test_value_read_after_its_loop_keeps_its_save():
