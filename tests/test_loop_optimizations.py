@@ -188,6 +188,19 @@ def test_operand_reassigned_under_a_branch_keeps_its_save():
     check_grad(rows_rescaled, W, h, xs, wrt=(0, 1, 2))
 
 
+def counted_scale(a, x):
+    s = 0.0
+    for t in range(6):
+        c = a * t
+        s = s + math.sin(c * x) * c
+    return s
+
+
+def test_scalar_of_the_loop_counter_recomputed():
+    assert "c_stack" not in _source(counted_scale, 0.7, 1.3, wrt=(0, 1))
+    check_grad(counted_scale, 0.7, 1.3, wrt=(0, 1))
+
+
 def test_row_recomputed_after_its_array_is_restored():
     W, _, h, xs = _rnn_args(np.random.default_rng(16), n_in=4)
     backward = _source(rows_rescaled_always, W, h, xs, wrt=(0, 1, 2)).split("reversed")[1]

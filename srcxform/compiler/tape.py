@@ -123,7 +123,7 @@ def _cheap(value: ast.expr, counter: str, scalars: set[str],
     def scalar(node: ast.expr) -> bool:
         if isinstance(node, ast.Constant):
             return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
-        return isinstance(node, ast.Name) and node.id in scalars
+        return isinstance(node, ast.Name) and (node.id in scalars or node.id == counter)
 
     if isinstance(value, ast.BinOp) and not isinstance(value.op, ast.MatMult):
         return scalar(value.left) and scalar(value.right)
