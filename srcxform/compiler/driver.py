@@ -115,7 +115,7 @@ def _forward_mode(f: Callable[..., Any], parsed: Any, program: Program, params: 
         shapes = {**shapes, **{t: shapes[p] for t, p in primal_of.items() if p in shapes}}
     if ranks is not None:
         ranks = {**ranks, **{t: ranks[p] for t, p in primal_of.items() if p in ranks}}
-    body, rank_dependent = optimize(tangent.body, env, primal_of, all_params,
+    body, rank_dependent, _ = optimize(tangent.body, env, primal_of, all_params,
                                     set(), set(), ranks, shapes, overwritten(tangent.body),
                                     program.int_names, restores=False)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
@@ -140,11 +140,12 @@ def _split_motion(f: Callable[..., Any], parsed: Any, program: Program, params: 
     adjoint = reverse(program, wrt_names, active, env, with_value=True, tuple_wrt=True,
                       seed_param=True)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of,
-                                    params + [adjoint.seed], set(), set(), ranks, shapes,
-                                    adjoint.overwritten, program.int_names)
+    body, rank_dependent, shapes_known = optimize(
+        adjoint.body, env, adjoint.adjoint_of, params + [adjoint.seed], set(), set(), ranks,
+        shapes, adjoint.overwritten, program.int_names)
+    scalars = {n for n, shape in shapes_known.items() if shape == ()}
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
-                        env.ref(np, "np"))
+                        env.ref(np, "np"), scalars, env)
     body = _keep_no_grad(body, env)
     residuals = program.namer.fresh("residuals")
     parts = split(body, params, residuals)
@@ -205,11 +206,12 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body, rank_dependent = optimize(adjoint.body, env, adjoint.adjoint_of, params,
+    body, rank_dependent, shapes_known = optimize(adjoint.body, env, adjoint.adjoint_of, params,
                                     adjoint.scalar_names, set(), ranks, shapes,
                                     adjoint.overwritten, program.int_names)
+    scalars = {n for n, shape in shapes_known.items() if shape == ()}
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
-                        env.ref(np, "np"))
+                        env.ref(np, "np"), scalars, env)
     body = _keep_no_grad(body, env)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")

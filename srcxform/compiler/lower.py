@@ -5,12 +5,16 @@ After :func:`lower`, with shapes known statically:
 * reductions of backward values are method calls (``g.sum(axis=0)`` rather
   than ``np.sum(g, axis=0)``: the function form costs a microsecond more);
 * ``np.expand_dims(g, k)`` of a backward array is the view ``g[:, None]``;
-* ``b = b + e`` is ``b += e`` when ``b`` holds a float array that this code
-  allocated and nothing else refers to (so the update cannot be seen through
-  an alias), saving an allocation per accumulation.
+* ``b = b + e`` is ``b += e`` (``b = b - e`` is ``b -= e``) when ``b`` holds
+  a float array that this code allocated and nothing else refers to (so the
+  update cannot be seen through an alias), saving an allocation per
+  accumulation; ``b = a`` hands such an array on when ``a`` is read nowhere
+  else;
+* ``np.sum(a * b)`` of two vectors of one known shape (one of them a backward
+  array) is the dot product ``a @ b``, also inside loops.
 
-Each rewrite gives the same values; none applies to the user's own forward
-statements.
+Each rewrite gives the same values (a dot product sums in another order: equal
+up to rounding); none applies to the user's own forward statements.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class _Lower:
         # (an adjoint keeps its primal's shape however often it is assigned: ``once``
         # includes the adjoints)
         self.env = env
+        self.passthrough: frozenset[str] = frozenset()  # helpers returning their argument
         self.exact = exact
         self.grad_names = grad_names
         self.once = once
@@ -59,6 +64,10 @@ class _Lower:
             fn = self.env.resolve(node.func)
             method = REDUCTIONS.get(id(fn))
             first = node.args[0]
+            if method == "sum" and len(node.args) == 1 and not node.keywords:
+                dot = self.dot_product(first)
+                if dot is not None:
+                    return dot
             if method is not None:
                 negated = isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub) \
                     and method in LINEAR_REDUCTIONS
@@ -83,6 +92,19 @@ class _Lower:
                         index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
                         return ast.Subscript(first, index, ast.Load())
         return node
+
+    def dot_product(self, node: ast.expr) -> ast.expr | None:
+        """``a @ b`` for the sum of ``a * b``, vectors of one known shape (one product)."""
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+                and isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name)):
+            return None
+        a, b = node.left.id, node.right.id
+        shape = self.trusted.get(a)
+        if shape is None or len(shape) != 1 or self.trusted.get(b) != shape:
+            return None
+        if not (self.array_rank(node.left) or self.array_rank(node.right)):
+            return None  # (one of them a backward array: floating point, not booleans)
+        return ast.BinOp(node.left, ast.MatMult(), node.right)
 
     # -- in-place accumulation ------------------------------------------------------
     def fresh(self, node: ast.expr) -> bool:
@@ -137,13 +159,25 @@ class _Lower:
                 continue
             i += 1
             if isinstance(stmt, (ast.For, ast.While)):
-                inside = owned - _aliasing_loads(stmt, self.ranks) - _plain_assigned(stmt)
+                kept = _aliasing_loads(stmt, self.ranks, self.passthrough) | _plain_assigned(stmt)
+                for copied in _own_copies(stmt.body):
+                    if copied not in owned and copied not in kept:
+                        # copy once before the loop rather than in every iteration
+                        hoisted = ast.Assign([ast.Name(copied, ast.Store())], ast.Call(
+                            ast.Attribute(ast.Name(copied, ast.Load()), "copy", ast.Load()),
+                            [], []))
+                        hoisted._sx_line = stmt._sx_line
+                        hoisted._sx_grad = True
+                        out.append(hoisted)
+                        owned.add(copied)
+                        floats.add(copied)
+                inside = owned - kept
                 stmt.body = self.accumulate_in_place(stmt.body, set(inside), set(floats))
                 owned.intersection_update(inside)
                 out.append(stmt)
                 continue
             if isinstance(stmt, ast.If):
-                for n in _aliasing_loads(stmt.test, self.ranks):
+                for n in _aliasing_loads(stmt.test, self.ranks, self.passthrough):
                     owned.discard(n)
                 a, b = set(owned), set(owned)
                 stmt.body = self.accumulate_in_place(stmt.body, a, set(floats))
@@ -154,7 +188,7 @@ class _Lower:
             if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
                 root = stmt.targets[0].value if isinstance(stmt, ast.Assign) and isinstance(
                     stmt.targets[0], ast.Subscript) else None
-                for n in _aliasing_loads(stmt, self.ranks):
+                for n in _aliasing_loads(stmt, self.ranks, self.passthrough):
                     if root is None or n != getattr(root, "id", None):
                         owned.discard(n)
                 out.append(stmt)
@@ -169,17 +203,31 @@ class _Lower:
                 out.append(stmt)
                 continue
             if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.BinOp)
-                    and isinstance(value.op, ast.Add) and isinstance(value.left, ast.Name)
+                    and isinstance(value.op, (ast.Add, ast.Sub))
+                    and isinstance(value.left, ast.Name)
                     and value.left.id == target and target in owned
                     and target not in _names(value.right)):
-                aug = ast.AugAssign(ast.Name(target, ast.Store()), ast.Add(), value.right)
+                aug = ast.AugAssign(ast.Name(target, ast.Store()), type(value.op)(), value.right)
                 aug._sx_line = stmt._sx_line
                 aug._sx_grad = True
-                for n in _aliasing_loads(aug, self.ranks):
+                for n in _aliasing_loads(aug, self.ranks, self.passthrough):
                     owned.discard(n)
                 out.append(aug)
                 continue
-            for n in _aliasing_loads(stmt, self.ranks):
+            if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.Name)
+                    and value.id in owned and value.id != target
+                    and self.part_uses.get(value.id) == 1):
+                # b = a where a is an array of this code's own and read nowhere else:
+                # b takes it over (nothing can see a write into it through a)
+                owned.discard(value.id)
+                owned.add(target)
+                if value.id in floats:
+                    floats.add(target)
+                else:
+                    floats.discard(target)
+                out.append(stmt)
+                continue
+            for n in _aliasing_loads(stmt, self.ranks, self.passthrough):
                 owned.discard(n)
             zeros = isinstance(value, ast.Call) and self.env.resolve(value.func) is np.zeros_like
             if self.float_valued(value, floats) or getattr(stmt, "_sx_zero", False) or (
@@ -235,6 +283,12 @@ class _Lower:
         return new
 
 
+def _own_copies(stmts: list[ast.stmt]) -> list[str]:
+    """Names a block copies to own them (``b = b.copy()`` before an element write)."""
+    return [n.targets[0].id for n in ast.walk(ast.Module(stmts, []))
+            if isinstance(n, ast.Assign) and getattr(n, "_sx_own_copy", False)]
+
+
 def _plain_assigned(stmt: ast.stmt) -> set[str]:
     """Names a loop assigns with ``=`` (they may stop being owned arrays)."""
     return {t.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
@@ -259,14 +313,29 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None) -> set[str]:
-    """Names read in a way that may keep a reference to their array (not as an operand)."""
+def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
+                    passthrough: frozenset[str] = frozenset()) -> set[str]:
+    """Names read in a way that may keep a reference to their array (not as an operand).
+
+    A name read through a view that only feeds an operand (``b + g[t]``, also via a
+    ``passthrough`` helper such as ``unbroadcast(g[t], h)``, which returns its
+    argument or a new array) keeps no reference: the operator makes a new array.
+    """
     found: set[str] = set()
     operand_parents = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign)
-    for parent in ast.walk(node):
+
+    def visit(parent: ast.AST, operand: bool) -> None:
         for child in ast.iter_child_nodes(parent):
+            child_operand = isinstance(parent, operand_parents)
+            if isinstance(parent, ast.Subscript) and child is parent.value:
+                # a view is kept exactly when the subscript is; a write keeps none
+                child_operand = operand or isinstance(parent.ctx, ast.Store)
+            elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
+                    and parent.func.id in passthrough and parent.args \
+                    and child is parent.args[0]:
+                child_operand = operand
             if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
-                if isinstance(parent, operand_parents):
+                if child_operand:
                     continue
                 if isinstance(parent, ast.Subscript) and child is parent.value \
                         and _int_index(parent.slice) and ranks is not None \
@@ -276,11 +345,15 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None) -> set[s
                         "sum", "mean", "max", "min", "prod", "copy", "shape", "ndim", "size"):
                     continue
                 found.add(child.id)
+            visit(child, child_operand)
+
+    visit(node, False)
     return found
 
 
 def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
-          adjoints: set[str] = frozenset()) -> list[ast.stmt]:
+          adjoints: set[str] = frozenset(),
+          trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
     """Apply the fast spellings described in the module docstring."""
     counts: dict[str, int] = {}
     grad_names: set[str] = set()
@@ -292,13 +365,23 @@ def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                     grad_names.add(node.id)
     once = {n for n, c in counts.items() if c == 1} | set(adjoints)
     low = _Lower(env, exact, grad_names, once)
+    low.passthrough = frozenset(
+        name for name in {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
+        if env.resolve(ast.Name(name, ast.Load())) is rules.unbroadcast)
+    low.trusted = trusted or {}
     low.part_uses = {}
     for node in ast.walk(ast.Module(body, [])):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             low.part_uses[node.id] = low.part_uses.get(node.id, 0) + 1
-    for stmt in body:
-        if getattr(stmt, "_sx_grad", False):
-            for field_name, old in ast.iter_fields(stmt):
-                if isinstance(old, ast.expr) and field_name != "targets":
-                    setattr(stmt, field_name, low.expr(old))
+
+    def spell(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if getattr(stmt, "_sx_grad", False):
+                for field_name, old in ast.iter_fields(stmt):
+                    if isinstance(old, ast.expr) and field_name not in ("targets", "target"):
+                        setattr(stmt, field_name, low.expr(old))
+            for field_name in ("body", "orelse"):
+                spell(getattr(stmt, field_name, None) or [])
+
+    spell(body)
     return low.accumulate_in_place(body)

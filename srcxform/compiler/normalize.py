@@ -978,13 +978,29 @@ def _writable_arrays(fn: ast.FunctionDef, params: list[str], parsed: Parsed) -> 
     """Names every assignment of which creates a fresh array (or that are written only right
     after such an assignment), and that are never copied to another name: element writes
     into them cannot be seen through an alias."""
+    loads: dict[str, int] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loads[node.id] = loads.get(node.id, 0) + 1
+    first: dict[str, bool] = {}  # names every assignment of which is a fresh array
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    first[t.id] = first.get(t.id, True) and _is_fresh(node.value)
+
+    def handover(value: ast.expr) -> bool:
+        """``b = a`` where ``a`` is a fresh array read nowhere else: ``b`` is its only name."""
+        return isinstance(value, ast.Name) and loads.get(value.id) == 1 \
+            and first.get(value.id, False) and value.id not in params
+
     created: dict[str, bool] = {}
     aliased: set[str] = set()
     stored: list[tuple[str, str]] = []  # (value name, array written into)
     for node in ast.walk(fn):
         if isinstance(node, ast.Assign):
             value = node.value
-            fresh = _is_fresh(value)
+            fresh = _is_fresh(value) or handover(value)
             for t in node.targets:
                 if isinstance(t, ast.Name):
                     created[t.id] = created.get(t.id, True) and fresh

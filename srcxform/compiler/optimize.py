@@ -5,7 +5,14 @@ After :func:`optimize`:
 * constants and copies are propagated and constant expressions folded
   (including ``np.ndim``/``np.size``/``np.shape`` of constants and of values
   known to be scalars, ``is None`` tests, ``if`` on constants);
-* algebraic identities are applied (``e * 1``, ``e ** 1``, ``e + 0``, ``--e``);
+* algebraic identities are applied (``e * 1``, ``e ** 1``, ``e + 0``, ``--e``,
+  ``a + e * -c`` as ``a - e * c``), and a negation ``t = -u`` read once moves
+  into its reader (where ``-u * c`` becomes ``u * -c``), never into a loop;
+* with argument shapes known, ``np.split(g, indices, axis)`` whose indices
+  follow from shapes alone (the adjoint of ``np.concatenate``) has its pieces
+  read as basic slices of ``g`` (``bseq[1]`` is ``bext[1:33]``); tuples whose
+  every assignment in a loop holds arrays of the same shapes keep those shapes
+  where their saved values come back;
 * a broadcast scalar ``np.broadcast_to(s, np.shape(v))`` combined with an
   array of ``v``'s shape is replaced by ``s`` itself, and ``unbroadcast(e, v)``
   / ``np.broadcast_to(e, np.shape(v))`` disappear when ``e`` provably has
@@ -14,7 +21,9 @@ After :func:`optimize`:
 * every statement whose value is unused and whose evaluation has no effect
   is removed.
 
-Every rewrite preserves the value and shape of every live name.
+Every rewrite preserves the value and shape of every live name.  The result
+then goes through the defer pass (outer products of backward loops batched,
+``defer.py``) and the lower pass (``lower.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ import numpy as np
 
 from .. import rules
 from ..rules import unbroadcast
+from ..rules.shaping import split_points
+from .defer import defer_outer_products
 from .env import Env
 from .lower import lower
 from .ranks import rank_of_primitive
@@ -135,6 +146,7 @@ class Optimizer:
         self.adjoint_of = adjoint_of
         self.params = params
         self.scalar_names = scalar_names
+        self.load_counts: dict[str, int] = {}
 
     # -- driver --------------------------------------------------------------------
     def run(self, body: list[ast.stmt], live_out: set[str], max_rounds: int = 30) -> list[ast.stmt]:
@@ -142,6 +154,7 @@ class Optimizer:
         before = None
         for _ in range(max_rounds):
             self.start_round()
+            self.load_counts = _load_counts(body)
             body = self.propagate(body, {})
             body, _ = self.dce(body, set(live_out))
             text = "\n".join(ast.unparse(s) for s in body)
@@ -158,6 +171,7 @@ class Optimizer:
         self.exact = dict(self.exact_in)
         self.bool_names: set[str] = set()
         self.tuple_shapes: dict[str, list] = {}
+        self.assigned_tuples: dict[str, set] = {}
         self.int_names: set[str] = set(self.known_ints)
         self.seed_of = {self.adjoint_of[p]: p for p in self.params if p in self.adjoint_of
                         and self.adjoint_of[p] not in self.params}
@@ -177,11 +191,13 @@ class Optimizer:
         shapes where loops begin, every assignment gives exactly them.
         """
         self.stable_exact = {}
+        self.stable_tuples: dict[str, list] = {}
         if not (self.exact_in and self.overwritten):
             return {}
 
         def observe() -> dict[str, set]:
             self.start_round()
+            self.load_counts = _load_counts(body)
             self.propagate(copy.deepcopy(body), {})
             for n in self.overwritten & set(self.exact_in):  # a parameter's value counts
                 self.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
@@ -200,6 +216,10 @@ class Optimizer:
             seen = observe()
             kept = {n: v for n, v in self.stable_exact.items() if seen.get(n) == {v}}
             if kept == self.stable_exact:
+                # tuples (of arrays) whose every assignment has the same element shapes
+                self.stable_tuples = {n: list(next(iter(v)))
+                                      for n, v in self.assigned_tuples.items()
+                                      if len(v) == 1 and None not in v}
                 return kept
             self.stable_exact = kept
         return {}
@@ -491,6 +511,107 @@ class Optimizer:
             return parts
         return None
 
+    def split_pieces(self, node: ast.expr) -> list[ast.expr] | None:
+        """For ``np.split(g, indices, axis)`` with ``g``'s shape and the indices known
+        (from shapes alone), the pieces as basic slices of ``g`` (the same views)."""
+        if not (isinstance(node, ast.Call) and self.env.resolve(node.func) is np.split
+                and 2 <= len(node.args) <= 3 and not node.keywords
+                and isinstance(node.args[0], ast.Name)):
+            return None
+        shape = self.exact_of(node.args[0])
+        axis = node.args[2].value if len(node.args) == 3 and _number(node.args[2]) else (
+            0 if len(node.args) == 2 else None)
+        if shape is None or not isinstance(axis, int) or not -len(shape) <= axis < len(shape):
+            return None
+        axis %= len(shape)
+        indices = self.shape_only_value(node.args[1])
+        if isinstance(indices, np.ndarray) and indices.ndim == 1 \
+                and np.issubdtype(indices.dtype, np.integer):
+            indices = indices.tolist()
+        if not (isinstance(indices, (list, tuple)) and all(
+                type(i) is int and 0 <= i <= shape[axis] for i in indices)
+                and list(indices) == sorted(indices)):
+            return None
+        bounds = [0, *indices, shape[axis]]
+        pieces: list[ast.expr] = []
+        for lo, hi in zip(bounds, bounds[1:]):
+            part = ast.Slice(None if lo == 0 else ast.Constant(lo),
+                             None if hi == shape[axis] else ast.Constant(hi), None)
+            index = part if axis == 0 else ast.Tuple([ast.Slice()] * axis + [part], ast.Load())
+            pieces.append(ast.Subscript(ast.Name(node.args[0].id, ast.Load()), index,
+                                        ast.Load()))
+        return pieces
+
+    def shape_only_value(self, node: ast.expr) -> Any:
+        """The value of ``node`` when it reads arrays only through their (known) shapes,
+        as ``np.cumsum([np.shape(a)[0] for a in seq])``; else ``_NOT_CONSTANT``."""
+        if not self.exact_in or not self.pure(node):
+            return _NOT_CONSTANT
+        queries = (np.shape, np.ndim, np.size, len)
+        names: dict[str, Any] = {}
+
+        def known(n: ast.expr, bound: set[str]) -> bool:
+            if not isinstance(n, ast.Name):
+                return False
+            if n.id in bound:
+                return True
+            shape = self.exact.get(n.id)
+            if shape is None or n.id in self.int_names:
+                return False
+            names[n.id] = dummy(shape)
+            return True
+
+        def ok(n: ast.AST, bound: set[str]) -> bool:
+            if isinstance(n, ast.Constant):
+                return True
+            if isinstance(n, ast.Name):
+                if n.id in bound or n.id in self.exact or n.id in self.tuple_shapes:
+                    return False  # an array's values, not only its shape
+                obj = self.env.resolve(n)
+                if obj is None:
+                    return False
+                names[n.id] = obj
+                return True
+            if isinstance(n, ast.Attribute):
+                if n.attr in ("shape", "ndim", "size") and known(n.value, bound):
+                    return True
+                return ok(n.value, bound)
+            if isinstance(n, ast.Call):
+                if self.env.resolve(n.func) in queries and len(n.args) == 1 \
+                        and not n.keywords and known(n.args[0], bound):
+                    return ok(n.func, bound)
+                if self.env.resolve(n.func) is split_points and not n.keywords:
+                    for a in n.args:  # it reads its sequence's shapes only
+                        if isinstance(a, ast.Name) and a.id in self.tuple_shapes:
+                            names[a.id] = tuple(dummy(e) for e in self.tuple_shapes[a.id])
+                        elif not (isinstance(a, ast.Name) and known(a, bound) or ok(a, bound)):
+                            return False
+                    return ok(n.func, bound)
+                return ok(n.func, bound) and all(ok(a, bound) for a in n.args) and all(
+                    ok(k.value, bound) for k in n.keywords)
+            if isinstance(n, ast.ListComp) and len(n.generators) == 1:
+                gen = n.generators[0]
+                if gen.ifs or gen.is_async or not isinstance(gen.target, ast.Name) \
+                        or not isinstance(gen.iter, ast.Name) \
+                        or gen.iter.id not in self.tuple_shapes:
+                    return False
+                names[gen.iter.id] = tuple(dummy(e) for e in self.tuple_shapes[gen.iter.id])
+                return ok(n.elt, bound | {gen.target.id})
+            if isinstance(n, (ast.Subscript, ast.Slice, ast.Tuple, ast.List, ast.BinOp,
+                              ast.UnaryOp)):
+                return all(ok(c, bound) for c in ast.iter_child_nodes(n)
+                           if not isinstance(c, (ast.expr_context, ast.operator, ast.unaryop)))
+            return False
+
+        if not ok(node, set()):
+            return _NOT_CONSTANT
+        try:
+            with np.errstate(all="ignore"):
+                return eval(compile(ast.fix_missing_locations(ast.Expression(
+                    copy.deepcopy(node))), "<shape>", "eval"), {"__builtins__": {}, **names})
+        except Exception:
+            return _NOT_CONSTANT
+
     # -- propagation and folding ----------------------------------------------------
     def propagate(self, body: list[ast.stmt], values: dict, top: bool = True) -> list[ast.stmt]:
         values.setdefault("__bcast__", {})
@@ -528,6 +649,8 @@ class Optimizer:
                         self.exact[stmt.target.id] = ()
                         self.shapes.of[stmt.target.id] = SCALAR
                 inner = _copy_values(values)
+                for n in [n for n, v in inner.items() if isinstance(v, ast.UnaryOp)]:
+                    del inner[n]  # (a negation stays out of loops: once, not per iteration)
                 stmt.body = self.propagate(stmt.body, inner, False)
                 for n in assigned:
                     self.forget(n, values)
@@ -592,6 +715,8 @@ class Optimizer:
         self.kill(name, values)
         self.bool_names.discard(name)
         self.tuple_shapes.pop(name, None)
+        if name in self.stable_tuples:
+            self.tuple_shapes[name] = list(self.stable_tuples[name])
         stable = self.stable_exact.get(name)
         if stable is None and name in self.adjoint_of:
             stable = self.stable_exact.get(self.adjoint_of[name])
@@ -616,6 +741,10 @@ class Optimizer:
         ab.pop(name, None)
         for k in [k for k, (s, v) in ab.items() if _mentions(s, name) or _mentions(v, name)]:
             ab.pop(k)
+        pieces = values.setdefault("__pieces__", {})
+        pieces.pop(name, None)
+        for k in [k for k, parts in pieces.items() if any(_mentions(p, name) for p in parts)]:
+            pieces.pop(k)
 
     def assign(self, name: str, value: ast.expr, values: dict) -> None:
         self.note_shape(name, value)
@@ -624,6 +753,10 @@ class Optimizer:
             shapes = [self.exact_of(e) for e in value.elts]
             if None not in shapes:  # a tuple of arrays of known shapes (np.concatenate's input)
                 self.tuple_shapes[name] = shapes
+        if name in self.overwritten:
+            known = self.tuple_shapes.get(name)
+            self.assigned_tuples.setdefault(name, set()).add(
+                None if known is None else tuple(known))
         if self.maybe_bool(value):
             self.bool_names.add(name)
         else:
@@ -663,12 +796,19 @@ class Optimizer:
             sh.of[name] = shape if shape is not None else sh.new(self.rank_of(value))
         if (_literal(value) or isinstance(value, ast.Name)) and not _mentions(value, name):
             values[name] = value
+        elif isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
+                and isinstance(value.operand, ast.Name) and value.operand.id != name \
+                and self.load_counts.get(name) == 1 and name not in self.overwritten:
+            values[name] = value  # read once: -u moves into its use (-u * c is u * -c)
         parts = self.scalar_broadcast(value, values)
         if parts is not None and not _mentions(value, name):
             values["__bcast__"][name] = parts
         parts = self.broadcast_parts(value)
         if parts is not None and not _mentions(value, name) and isinstance(parts[0], ast.Name):
             values.setdefault("__arraybcast__", {})[name] = parts
+        pieces = self.split_pieces(value)
+        if pieces is not None and not _mentions(value, name):
+            values.setdefault("__pieces__", {})[name] = pieces
 
     def expr(self, node: ast.expr, values: dict) -> ast.expr:
         """Substitute known values into ``node`` and simplify it bottom-up."""
@@ -759,6 +899,12 @@ class Optimizer:
                 return ast.Constant(node.value.value[node.slice.value])
             except IndexError:
                 return node
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                and _number(node.slice) and isinstance(node.slice.value, int) \
+                and isinstance(node.ctx, ast.Load):
+            pieces = values.get("__pieces__", {}).get(node.value.id)
+            if pieces is not None and -len(pieces) <= node.slice.value < len(pieces):
+                return copy.deepcopy(pieces[node.slice.value])
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Tuple) \
                 and _number(node.slice) and isinstance(node.slice.value, int):
             try:
@@ -941,6 +1087,13 @@ class Optimizer:
         if isinstance(op, ast.Add) and isinstance(right, ast.UnaryOp) \
                 and isinstance(right.op, ast.USub):
             return self.binop(ast.BinOp(left, ast.Sub(), right.operand), values)
+        # a + e * -c -> a - e * c (and a - e * -c -> a + e * c): negation is exact
+        if isinstance(op, (ast.Add, ast.Sub)) and isinstance(right, ast.BinOp) \
+                and isinstance(right.op, ast.Mult) and _number(right.right) \
+                and right.right.value < 0:
+            flipped = ast.Sub() if isinstance(op, ast.Add) else ast.Add()
+            product = ast.BinOp(right.left, ast.Mult(), ast.Constant(-right.right.value))
+            return self.binop(ast.BinOp(left, flipped, product), values)
         if isinstance(op, ast.Mult) and _number(left) and isinstance(right, ast.UnaryOp) \
                 and isinstance(right.op, ast.USub):
             return self.binop(ast.BinOp(ast.Constant(-left.value), op, right.operand), values)
@@ -1057,6 +1210,14 @@ class Optimizer:
         return out, live
 
 
+def _load_counts(body: list[ast.stmt]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
 def _root(target: ast.expr) -> ast.Name | None:
     while isinstance(target, (ast.Subscript, ast.Attribute)):
         target = target.value
@@ -1102,6 +1263,7 @@ def _copy_values(values: dict) -> dict:
     new = dict(values)
     new["__bcast__"] = dict(values.get("__bcast__", {}))
     new["__arraybcast__"] = dict(values.get("__arraybcast__", {}))
+    new["__pieces__"] = dict(values.get("__pieces__", {}))
     return new
 
 
@@ -1111,11 +1273,13 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
              shapes: dict[str, tuple[int, ...]] | None = None,
              overwritten: set[str] = frozenset(),
              int_names: set[str] = frozenset(),
-             restores: bool = True) -> tuple[list[ast.stmt], bool]:
+             restores: bool = True,
+             ) -> tuple[list[ast.stmt], bool, dict[str, tuple[int, ...]]]:
     """Simplify ``body`` until a fixed point (see the module docstring).
 
-    Returns the body and whether it still asks for ranks (``np.ndim``) that
-    specializing on the arguments' ranks would answer.
+    Returns the body, whether it still asks for ranks (``np.ndim``) that
+    specializing on the arguments' ranks would answer, and the exact shapes that
+    hold wherever their names are read (see :func:`_trusted_shapes`).
     """
     opt = Optimizer(env, adjoint_of, params, scalar_names, ranks, shapes)
     opt.overwritten = set(overwritten)
@@ -1123,8 +1287,37 @@ def optimize(body: list[ast.stmt], env: Env, adjoint_of: dict[str, str], params:
     opt.known_ints = set(int_names)
     body = opt.run(body, live_out)
     _materialize_returned_broadcasts(body, opt, adjoint_of)
-    body = lower(body, env, opt.exact, set(adjoint_of))
-    return body, opt.rank_queries > 0
+    trusted = _trusted_shapes(body, opt, adjoint_of)
+    body = defer_outer_products(body, env, trusted)
+    body = lower(body, env, opt.exact, set(adjoint_of), trusted)
+    return body, opt.rank_queries > 0, trusted
+
+
+def _trusted_shapes(body: list[ast.stmt], opt: Optimizer,
+                    adjoint_of: dict[str, str]) -> dict[str, tuple[int, ...]]:
+    """Exact shapes that hold wherever a name is read (not only after its last assignment).
+
+    A name's shape is trusted when every assignment gives it (a stable loop shape), or
+    when it is bound once (one assignment, or a parameter never reassigned); an
+    adjoint has its primal's trusted shape.
+    """
+    binds: dict[str, int] = {p: 1 for p in opt.params}
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            binds[node.id] = binds.get(node.id, 0) + 1
+        for name in (getattr(node, "_sx_marker", None) or (None, ()))[1]:
+            binds[name] = binds.get(name, 0) + 1
+    trusted: dict[str, tuple[int, ...]] = {}
+    for name, shape in opt.exact.items():
+        if opt.stable_exact.get(name) == shape or (
+                name not in opt.overwritten and binds.get(name, 0) == 1):
+            trusted[name] = shape
+    for adjoint, primal in adjoint_of.items():
+        if primal in trusted:
+            trusted[adjoint] = trusted[primal]
+        else:
+            trusted.pop(adjoint, None)
+    return trusted
 
 
 def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,

@@ -22,16 +22,21 @@ def backward__scan_states(residuals, bout):
     bh = np.zeros_like(h)
     bxs = np.zeros_like(xs)
     # grad of: for t in range(xs.shape[0]):
+    badd_rows = []
+    h_rows = []
+    bout = bout.copy()
     for t in reversed(range(4)):
         # grad of: out[t] = h
         bh = bh + unbroadcast(bout[t], h)
-        bout = bout.copy()
         bout[t] = 0.0
         # grad of: h = np.tanh(W @ h + xs[t])
         badd = bh * (1 - h * h)
         h = h_stack.pop()
         bxs[t] += badd
-        grad_a = np.outer(badd, h)
+        badd_rows.append(badd)
+        h_rows.append(h)
         bh = badd @ W
-        bW += grad_a
+    if badd_rows:
+        # grad of: h = np.tanh(W @ h + xs[t])
+        bW += np.array(badd_rows).T @ np.array(h_rows)
     return (bW, bxs)

@@ -23,7 +23,6 @@ MAX_SIZE = 12
 
 #: Programs whose generated gradient forward mode cannot read yet (a clear TransformError).
 UNSUPPORTED = {
-    "joins": "the gradient of np.concatenate calls np.split, which has no rule",
 }
 
 
