@@ -36,9 +36,30 @@ def _shape(value: Any) -> tuple[int, ...]:
     return tuple(np.shape(value))
 
 
+_positional: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
+    """``f``'s parameter names when all are plain positional ones (cached), else None."""
+    try:
+        found = _positional.get(f)
+    except TypeError:
+        return None
+    if found is None:
+        params = inspect.signature(f).parameters.values()
+        plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
+        found = tuple(p.name for p in params) if plain else ()
+        _positional[f] = found
+    return found or None
+
+
 def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
              ) -> tuple[list[str], list[Any]]:
     """``f``'s parameter names and the values ``f(*args, **kwargs)`` would see."""
+    if not kwargs:
+        plain = _plain_parameters(f)
+        if plain is not None and len(plain) == len(args):  # the common call: no binding
+            return list(plain), list(args)
     signature = inspect.signature(f)
     try:
         bound = signature.bind(*args, **(kwargs or {}))

@@ -116,3 +116,11 @@ def test_same_gradient_checks_structure_and_values() -> None:
     assert not runner.same_gradient((a, b.ravel()), (a, b), (0, 1))
     assert not runner.same_gradient(a * (1 + 1e-4), a, 0)
     assert runner.same_gradient(2.0, 2.0, "x")
+
+
+def test_transforms_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """``benchmarks/transforms.py --quick`` checks its results, then prints its ratios."""
+    bench = _load("transforms")
+    assert bench.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "jvp / f" in out and "pullback / grad" in out and "hessian" in out
