@@ -146,7 +146,8 @@ class _Forward:
             return [self.assign(n, self.zero_of(stmt, n)) for n in names]
         if op.kind == "unknown" and isinstance(stmt.value, ast.Call) \
                 and getattr(stmt.value, "_sx_method", None) == "pop" \
-                and isinstance(stmt.value.func.value, ast.Name):
+                and isinstance(stmt.value.func.value, ast.Name) \
+                and self.t(stmt.value.func.value) is not None:  # a tape of generated code
             receiver = stmt.value.func.value
             call = copy.deepcopy(stmt.value)
             call.func.value = self.t_or_zero(receiver)
