@@ -150,7 +150,18 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         out = f(*primals)
         return out, _zeros_like(out)
     made = specialized(f, "jvp", wrt, names, values)
-    return made.fn(*values, *[tangents[i] for i in wrt])
+    out, tangent = made.fn(*values, *[tangents[i] for i in wrt])
+    return out, _kind_of(tangent, out)
+
+
+def _kind_of(tangent: Any, value: Any) -> Any:
+    """A 0-d array tangent of a scalar value as the value's scalar type."""
+    if isinstance(value, tuple) and isinstance(tangent, tuple):
+        return tuple(_kind_of(t, v) for t, v in zip(tangent, value))
+    if type(tangent) is np.ndarray and tangent.ndim == 0 and type(value) is not np.ndarray:
+        return float(tangent) if isinstance(value, float) and type(value) is float \
+            else tangent[()]
+    return tangent
 
 
 def _zeros_like(value: Any) -> Any:

@@ -1322,7 +1322,7 @@ def _trusted_shapes(body: list[ast.stmt], opt: Optimizer,
 
 def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,
                                      adjoint_of: dict[str, str]) -> None:
-    """Returned gradients are writable arrays: a ``np.broadcast_to`` becomes ``np.full_like``."""
+    """Returned gradients are writable arrays: a ``np.broadcast_to`` becomes ``np.full``."""
     returned = _loads(body[-1]) if body and isinstance(body[-1], ast.Return) else set()
     last_def: dict[str, ast.Assign] = {}
     for stmt in body:
@@ -1337,9 +1337,11 @@ def _materialize_returned_broadcasts(body: list[ast.stmt], opt: Optimizer,
         if parts is not None:
             npname = ast.Name(opt.env.ref(np, "np"), ast.Load())
             scalar, like = parts
-            if isinstance(like, ast.Constant):  # a known shape: a new float array of it
-                stmt.value = ast.Call(ast.Attribute(npname, "full", ast.Load()),
-                                      [like, scalar], [])
-            else:
-                stmt.value = ast.Call(ast.Attribute(npname, "full_like", ast.Load()),
-                                      [like, scalar], [])
+            if isinstance(scalar, ast.Constant) and type(scalar.value) is int:
+                scalar = ast.Constant(float(scalar.value))
+            if not isinstance(like, ast.Constant):
+                # the shape of ``like``, not its dtype: the name standing for a shape may
+                # hold integers (a gradient must not be truncated to them)
+                like = ast.Call(ast.Attribute(copy.deepcopy(npname), "shape", ast.Load()),
+                                [like], [])
+            stmt.value = ast.Call(ast.Attribute(npname, "full", ast.Load()), [like, scalar], [])

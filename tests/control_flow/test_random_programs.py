@@ -11,6 +11,9 @@ Guarantees of this module:
   deterministically (``derandomize=True``, no example database), in worker
   processes (one per CPU); a failure is replayed inline so that hypothesis
   shrinks it to a minimal program;
+* every fourth program (by seed) is also run through ``sx.jvp`` along a random
+  direction (against central differences along it) and ``sx.vjp`` (its
+  ``pullback(1.0)`` must equal the gradient);
 * no mismatch is tolerated; a mismatch is reported only when finite
   differences at two step sizes agree with each other, so it is srcxform's;
 * a ``TransformError`` is a failure (the generator emits only constructs that
@@ -53,6 +56,7 @@ MIN_PROGRAMS = 2000
 EXAMPLES_PER_PROFILE = 750  # about a quarter repeat a source (other inputs): > 500 distinct each
 SELF_CHECK_EXAMPLES = 300
 RTOL, ATOL = 1e-5, 1e-6  # central differences, step 1e-6, values of at most 1e3
+FORWARD_EVERY = 4  # every 4th program (by seed) also goes through sx.jvp and sx.vjp
 
 SETTINGS = dict(
     derandomize=True,
@@ -128,6 +132,39 @@ def check_against_finite_differences(program: Program, directory, loaded: dict) 
             f"finite differences: {np.asarray(ref).tolist()}\n"
             f"(rtol={RTOL}, atol={ATOL}; f = {measured.value!r}, smallest branch margin "
             f"{measured.min_margin:.3g})", df=df))
+    if program.seed % FORWARD_EVERY == 0:
+        check_jvp_and_vjp(program, f, args, grads)
+
+
+def _directional_difference(f, args, tangents, eps):
+    up = f(*[a + eps * t for a, t in zip(args, tangents)])
+    down = f(*[a - eps * t for a, t in zip(args, tangents)])
+    return (up - down) / (2 * eps)
+
+
+def check_jvp_and_vjp(program: Program, f, args, grads) -> None:
+    """Forward mode along a random direction against finite differences, and the
+    pullback of split motion against the (already checked) gradient."""
+    rng = np.random.default_rng(program.seed)
+    tangents = tuple(float(rng.normal()) if isinstance(a, float) else rng.normal(size=a.shape)
+                     for a in args)
+    try:
+        _, tangent = sx.jvp(f, args, tangents)
+        _, pullback = sx.vjp(f, *args)
+        pulled = pullback(1.0)
+    except Exception as exc:
+        raise AssertionError(_report(program, f"sx.jvp or sx.vjp raised {exc!r}")) from exc
+    ref = _directional_difference(f, args, tangents, 1e-6)
+    if not _close(tangent, ref):
+        if not _close(ref, _directional_difference(f, args, tangents, 1e-5)):
+            reject()
+        raise AssertionError(_report(
+            program, "sx.jvp disagrees with finite differences along the tangent",
+            f"jvp: {tangent!r}\nfinite differences: {ref!r}"))
+    for name, p, g in zip("xya", pulled, grads):
+        assert _close(p, g), _report(program, f"vjp's pullback(1.0) for {name} is not grad",
+                                     f"pullback: {np.asarray(p).tolist()}\n"
+                                     f"grad: {np.asarray(g).tolist()}")
 
 
 # -- checking in parallel ---------------------------------------------------

@@ -225,3 +225,20 @@ def test_forward_source_matches_golden(name):
     assert text == path.read_text()
     compile(text, name, "exec")
     assert "# tangent of:" in text
+
+
+def _empty_sum(x, y, a):
+    # `sum([])` is the int 0: a returned broadcast must not take its dtype
+    acc = []
+    return np.sum(x * y) + a * a + 0.5 * sum(acc)
+
+
+def test_tangent_is_not_truncated_to_an_integer_like_value():
+    x, y, a = np.array([0.1, 0.2, 0.3]), np.array([0.5, -0.1, 0.2]), 0.7
+    tangents = (np.full(3, 0.25), np.full(3, -0.5), 0.5)
+    value, tangent = sx.jvp(_empty_sum, (x, y, a), tangents)
+    eps = 1e-6
+    up = _empty_sum(*[p + eps * t for p, t in zip((x, y, a), tangents)])
+    down = _empty_sum(*[p - eps * t for p, t in zip((x, y, a), tangents)])
+    assert np.isclose(tangent, (up - down) / (2 * eps), rtol=1e-7)
+    assert np.ndim(tangent) == 0 and not isinstance(tangent, np.ndarray)
