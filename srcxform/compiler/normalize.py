@@ -194,7 +194,15 @@ class _Normalizer:
             if node.id in self.locals:
                 raise error(self.parsed, node, f"{node.id!r} is used before it is assigned",
                             "unbound local")
-            self.resolve(node)  # raises for an undefined name
+            try:
+                self.resolve(node)  # raises for an undefined name
+            except TransformError:
+                if getattr(self.parsed.fn, "__srcxform__", None) is None:
+                    raise
+                # generated code: a branch the optimizer proved dead in the forward sweep
+                # but kept in the backward one names values never computed; it never runs
+                # (if it did, Python would raise, as the code being transformed would)
+                return ast.Name(node.id, ast.Load())
             ref = ast.Name(node.id, ast.Load())
             ref._sx_global = True
             return ref

@@ -20,7 +20,10 @@ two places).  After :func:`insert_tapes`:
   into, like ``x[t]``; arithmetic on scalars) is not saved but computed again
   in the backward loop, at a point where its operands hold the values they had
   when the forward sweep computed it and before every backward read of it (see
-  :func:`recompute_cheap_values`).
+  :func:`recompute_cheap_values`);
+* a backward branch left with nothing to do once its restores are dropped is
+  gone too (its test may name a value the optimized forward sweep never
+  computes, which a later transform of this code would reject).
 """
 
 from __future__ import annotations
@@ -258,6 +261,10 @@ def _never_read_after_restore(body: list[ast.stmt]) -> set[str]:
     return {n for n, i in first_restore.items() if last_read.get(n, -1) < i}
 
 
+def _empty(block: list[ast.stmt]) -> bool:
+    return all(isinstance(s, ast.Pass) for s in block)
+
+
 def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
                  namer: Namer, np_name: str = "np",
                  scalars: set[str] = frozenset(), env: Env | None = None) -> list[ast.stmt]:
@@ -357,6 +364,10 @@ def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
                 if inner:
                     new = rewrite(inner)
                     setattr(stmt, field, new if new or field == "orelse" else [ast.Pass()])
+            if grad and isinstance(stmt, ast.If) and _empty(stmt.body) \
+                    and _empty(stmt.orelse) \
+                    and not any(isinstance(n, ast.Call) for n in ast.walk(stmt.test)):
+                continue  # a backward branch left empty once its restores were dropped
             if not grad and isinstance(stmt, ast.For) and \
                     getattr(stmt, "_sx_header_site", None) and stmt.target.id in stacks:
                 stmt.body.insert(0, push(stmt.target.id, stmt._sx_line))

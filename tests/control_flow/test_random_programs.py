@@ -13,7 +13,8 @@ Guarantees of this module:
   shrinks it to a minimal program;
 * every fourth program (by seed) is also run through ``sx.jvp`` along a random
   direction (against central differences along it) and ``sx.vjp`` (its
-  ``pullback(1.0)`` must equal the gradient);
+  ``pullback(1.0)`` must equal the gradient), and every twelfth through
+  ``sx.hessian`` with respect to ``x`` (against differences of the gradient);
 * no mismatch is tolerated; a mismatch is reported only when finite
   differences at two step sizes agree with each other, so it is srcxform's;
 * a ``TransformError`` is a failure (the generator emits only constructs that
@@ -57,6 +58,7 @@ EXAMPLES_PER_PROFILE = 750  # about a quarter repeat a source (other inputs): > 
 SELF_CHECK_EXAMPLES = 300
 RTOL, ATOL = 1e-5, 1e-6  # central differences, step 1e-6, values of at most 1e3
 FORWARD_EVERY = 4  # every 4th program (by seed) also goes through sx.jvp and sx.vjp
+HESSIAN_EVERY = 12  # every 12th, sx.hessian (forward mode over the generated gradient)
 
 SETTINGS = dict(
     derandomize=True,
@@ -134,6 +136,35 @@ def check_against_finite_differences(program: Program, directory, loaded: dict) 
             f"{measured.min_margin:.3g})", df=df))
     if program.seed % FORWARD_EVERY == 0:
         check_jvp_and_vjp(program, f, args, grads)
+    if program.seed % HESSIAN_EVERY == 0:
+        check_hessian(program, f, args)
+
+
+def check_hessian(program: Program, f, args) -> None:
+    """``sx.hessian`` (forward mode over the generated gradient code) with respect to ``x``
+    against central differences of the gradient."""
+    try:
+        H = sx.hessian(f, wrt=0)(*args)
+    except Exception as exc:
+        raise AssertionError(_report(program, f"sx.hessian raised {exc!r}")) from exc
+    grad = sx.grad(f, wrt=0)
+
+    def columns(eps):
+        x = args[0]
+        out = np.zeros((x.size, x.size))
+        for k in range(x.size):
+            step = np.zeros_like(x)
+            step[k] = eps
+            out[:, k] = (grad(x + step, *args[1:]) - grad(x - step, *args[1:])) / (2 * eps)
+        return out
+
+    ref = columns(1e-6)
+    if not np.allclose(H, ref, rtol=1e-4, atol=1e-5):
+        if not np.allclose(ref, columns(1e-5), rtol=1e-4, atol=1e-5):
+            reject()  # the gradient is not smooth enough here to judge
+        raise AssertionError(_report(
+            program, "sx.hessian disagrees with differences of the gradient",
+            f"hessian: {np.asarray(H).tolist()}\ndifferences: {ref.tolist()}"))
 
 
 def _directional_difference(f, args, tangents, eps):
