@@ -116,6 +116,10 @@ def compile(f: Callable[..., Any] | None = None) -> Any:  # noqa: A001  (sx.comp
     def compiled(*args: Any, **kwargs: Any) -> Any:
         wrt = tuple(i for i, a in enumerate(args)
                     if isinstance(a, graph.TensorType) and a.requires_grad)
+        for key, value in kwargs.items():
+            if isinstance(value, graph.TensorType) and value.requires_grad and _mode.enabled:
+                raise TypeError(f"{f.__qualname__}: sx.compile differentiates positional "
+                                f"arguments; pass {key!r} positionally")
         raw_args = [graph.unwrap(a) for a in args]
         raw_kwargs = {k: graph.unwrap(v) for k, v in kwargs.items()}
         if not wrt or not _mode.enabled:

@@ -214,3 +214,12 @@ def test_compiled_function_on_arrays_is_the_function():
     args = (rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=4),
             rng.normal(size=(4, 2)))
     np.testing.assert_allclose(compiled_block(*args), mlp_block(*args))
+
+
+def test_a_keyword_tensor_that_requires_grad_is_refused():
+    W1, b1, W2 = sx.randn(3, 4, requires_grad=True), sx.zeros(4), sx.randn(4, 2)
+    x = sx.randn(2, 3)
+    with pytest.raises(TypeError, match="positionally"):
+        compiled_block(x, W1, b1, W2=sx.randn(4, 2, requires_grad=True))
+    out = compiled_block(x, W1, b1, W2=W2)  # a constant keyword argument is fine
+    assert type(out.grad_fn).__name__ == "CompiledFunctionBackward"
