@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .api import _shape_of_argument as _shape
 from .api import concrete
 from .compiler import Transformed, transform
 
@@ -29,11 +30,6 @@ _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def _shape(value: Any) -> tuple[int, ...]:
-    kind = type(value)
-    if kind is float or kind is int or kind is bool:
-        return ()
-    return tuple(np.shape(value))
 
 
 _positional: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

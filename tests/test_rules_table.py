@@ -33,7 +33,7 @@ import pytest
 
 from srcxform import rules
 from srcxform.rules import nn as nn_rules
-from srcxform.rules import registry
+from srcxform.rules import registry, sequences
 
 EPS = 1e-6
 RTOL = 1e-5
@@ -476,6 +476,9 @@ NN_SPECS: dict[Any, list[Case]] = {
     # generated gradient code calls unbroadcast (forward mode over a gradient)
     registry.unbroadcast: [c(A(3, 4), A(3, 1), wrt=(0,)), c(A(2, 3), A(), wrt=(0,)),
                            c(A(2, 3, 4), A(1, 4), wrt=(0,)), c(A(4), A(4), wrt=(0,))],
+    # sequence adjoints of generated code: forward mode only, their gradients refuse
+    sequences.add_each: [c(L(A(2), A(3)), L(A(2), A(3)), raises=NotImplementedError)],
+    sequences.add_to_each: [c(L(A(2), A(3)), A(), raises=NotImplementedError)],
 }
 
 METHOD_SPECS: dict[str, list[Case]] = {

@@ -105,3 +105,30 @@ def test_a_wrong_tangent_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     case = SPECS[("function", np.max)][0]
     with pytest.raises(AssertionError):
         test_tangent_matches_finite_differences("function", np.max, rule, case)
+
+
+def test_sequence_adjoint_helpers_have_the_tangents_of_sums():
+    """``add_each``/``add_to_each`` (generated code's list adjoints) are sums, not linear
+    maps of one argument: their tangents against differences on lists."""
+    from srcxform.rules import sequences
+
+    rng = np.random.default_rng(3)
+    a, b = [rng.normal(size=2), rng.normal(size=3)], [rng.normal(size=2), rng.normal(size=3)]
+    c = float(rng.normal())
+    ta, tb = [rng.normal(size=2), rng.normal(size=3)], [rng.normal(size=2), rng.normal(size=3)]
+    tc = float(rng.normal())
+    cases = [
+        (sequences.add_each, [a, b], 0, ta), (sequences.add_each, [a, b], 1, tb),
+        (sequences.add_to_each, [a, c], 0, ta), (sequences.add_to_each, [a, c], 1, tc),
+    ]
+    for fn, args, i, t in cases:
+        rule = rules.lookup(fn)
+        out = fn(*args)
+        jt = registry.tangent(rule, fn, i, t, out, args, {})
+        step = [list(args) for _ in range(2)]
+        for s, sign in zip(step, (1, -1)):
+            s[i] = [x + sign * EPS * y for x, y in zip(args[i], t)] if isinstance(t, list) \
+                else args[i] + sign * EPS * t
+        up, down = fn(*step[0]), fn(*step[1])
+        for got, u, d in zip(jt, up, down):
+            np.testing.assert_allclose(got, (u - d) / (2 * EPS), rtol=RTOL, atol=ATOL)

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..rules import Rule, tangents_of
+from ..rules.sequences import zeros_each
 from .check import error
 from .env import Env
 from .inline import inline_rule
 from .normalize import Program
 from .primitives import Op, classify, targets
-from .reverse import rule_mapping
-from .support import zeros_each
+from .reverse import at_line, no_rule, rule_mapping
 
 
 @dataclass
@@ -42,14 +43,12 @@ class Tangent:
 
 
 class _Forward:
-    def __init__(self, program: Program, wrt: list[str], varied: set[str], env: Env) -> None:
-        self.program = program
+    def __init__(self, program: Program, varied: set[str], env: Env) -> None:
         self.parsed = program.parsed
         self.varied = varied
         self.env = env
         self.namer = program.namer
         self.tangents: dict[str, str] = {}
-        self.lists = set(program.lists)
         self.line = 0
 
     def np(self) -> ast.Name:
@@ -96,8 +95,10 @@ class _Forward:
                 if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
                     self.line = getattr(stmt, "_sx_line", self.line)
                     for new in self.statement(stmt):
-                        new._sx_line = self.line
-                        new._sx_forward = True
+                        for inner in ast.walk(new):  # (a rule's folded branches too)
+                            if isinstance(inner, ast.stmt):
+                                inner._sx_line = self.line
+                                inner._sx_forward = True
                         ast.fix_missing_locations(new)
                         out.append(new)
         return out
@@ -154,13 +155,7 @@ class _Forward:
             return [self.assign(names[0], call)]
         if not any(self.t(a) is not None for a in op.args + list(op.keywords.values())):
             return [self.assign(n, self.zero_of(stmt, n)) for n in names]
-        node = op.node if op.node is not None else stmt
-        node = getattr(node, "_sx_node", node)
-        if not hasattr(node, "lineno"):
-            node = stmt
-        raise error(self.parsed, node,
-                    f"no derivative rule for {op.what}; register one with sx.adjoint "
-                    "or stop its gradient with sx.detach", op.what)
+        raise no_rule(self.parsed, op, stmt)
 
     def zero_of(self, stmt: ast.Assign, name: str) -> ast.expr:
         value = stmt.value
@@ -191,8 +186,10 @@ class _Forward:
                 fn = explicit[i] if i < len(explicit) else None
                 if fn is None:
                     raise self.no_tangent(stmt, op, p)
-                pseudo = Rule(name=fn.__name__, vjp=fn, signature=_signature(fn))
-                body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env)
+                pseudo = Rule(name=fn.__name__, vjp=fn, signature=inspect.signature(fn))
+                part = self.namer.fresh(f"{self.tangent(target)}_{p}")  # if it branches
+                body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env,
+                                            [part])
                 stmts += body
                 parts.append(results[0])
             elif rule.linear:
@@ -222,7 +219,7 @@ class _Forward:
     def no_tangent(self, stmt: ast.stmt, op: Op, param: str):
         node = getattr(op.node, "_sx_node", op.node)
         if not hasattr(node, "lineno"):
-            node = _at_line(stmt)
+            node = at_line(stmt)
         return error(self.parsed, node,
                      f"forward mode has no tangent rule for argument {param!r} of {op.what}",
                      op.what)
@@ -240,18 +237,6 @@ def _may_broadcast(fwd: _Forward, mapping: dict[str, ast.expr], params: list[str
             continue
         return True
     return False
-
-
-def _signature(fn):
-    import inspect
-
-    return inspect.signature(fn)
-
-
-def _at_line(stmt: ast.stmt) -> ast.AST:
-    node = ast.Pass()
-    node.lineno, node.col_offset = getattr(stmt, "_sx_line", 0), 0
-    return node
 
 
 def _with_argument(value: ast.expr, op: Op, atom: ast.expr, tangent: ast.expr) -> ast.expr:
@@ -276,7 +261,7 @@ def _with_argument(value: ast.expr, op: Op, atom: ast.expr, tangent: ast.expr) -
 
 def forward(program: Program, wrt: list[str], varied: set[str], env: Env) -> Tangent:
     """Build the body of the Jacobian-vector product of ``program`` for ``wrt``."""
-    fwd = _Forward(program, wrt, varied, env)
+    fwd = _Forward(program, varied, env)
     tangent_params = [fwd.tangent(p) for p in wrt]
     body = fwd.block([copy.deepcopy(s) for s in program.body])
     # a parameter held constant that a loop or branch reassigns with a varied value

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import rules
 from ..rules import Rule
-from .support import scalar_seed, zeros_each, zeros_like_or_none
+from .support import scalar_seed, zeros_like_or_none
 
 #: Python operators and the NumPy ufunc whose rule differentiates them.
 BINOPS: dict[type, Any] = {
@@ -32,7 +32,7 @@ STOP_GRADIENT: set[int] = set()
 
 # the cotangent seed and the zeros of generated gradient code are constants (for transforms
 # of generated code: hessian, grad of grad)
-rules.nondifferentiable(scalar_seed, zeros_like_or_none, zeros_each)
+rules.nondifferentiable(scalar_seed, zeros_like_or_none)
 
 
 def stops_gradient(fn: Any) -> None:

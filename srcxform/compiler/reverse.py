@@ -24,19 +24,13 @@ import numpy as np
 
 from .. import rules
 from ..rules import Rule
+from ..rules.sequences import FORWARD_ONLY, add_each, add_to_each, zeros_each
 from .check import error
 from .env import Env
 from .inline import inline_rule
 from .normalize import Program
 from .primitives import Op, classify, targets
-from .support import (
-    FORWARD_ONLY,
-    add_each,
-    add_to_each,
-    scalar_seed,
-    zeros_each,
-    zeros_like_or_none,
-)
+from .support import scalar_seed, zeros_like_or_none
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
 RESTORE = "__srcxform_restore__"
@@ -320,13 +314,7 @@ class _Reverse:
             self.initialized.difference_update(names)
             return
         else:
-            node = op.node if op.node is not None else stmt
-            node = getattr(node, "_sx_node", node)
-            if not hasattr(node, "lineno"):
-                node = stmt
-            raise error(self.parsed, node,
-                        f"no derivative rule for {op.what}; register one with sx.adjoint "
-                        "or stop its gradient with sx.detach", op.what)
+            raise no_rule(self.parsed, op, stmt)
 
     def setitem(self, stmt: ast.Assign, op: Op) -> None:
         """``out[i] = v``: ``v`` gets ``bout[i]``; the overwritten elements get nothing more."""
@@ -349,10 +337,10 @@ class _Reverse:
     def rule(self, stmt: ast.stmt, op: Op, target: str) -> None:
         rule: Rule = op.rule
         if id(rule.vjp) in FORWARD_ONLY:
-            raise error(self.parsed, _at_line(stmt), f"reverse mode does not take {op.what} "
+            raise error(self.parsed, at_line(stmt), f"reverse mode does not take {op.what} "
                         "(an adjoint of a list or tuple in generated code)", op.what)
         if getattr(op.node, "_sx_sequence", False):
-            where = op.node if getattr(op.node, "lineno", 1) > 1 else _at_line(stmt)
+            where = op.node if getattr(op.node, "lineno", 1) > 1 else at_line(stmt)
             raise error(self.parsed, where, "indexing a list or tuple of differentiated values "
                         "with a computed index is not supported yet (a loop over a list "
                         "literal is unrolled instead)", "list or tuple indexing")
@@ -384,6 +372,16 @@ class _Reverse:
                 grad = ast.Call(ast.Name(self.env.ref(rules.unbroadcast, "unbroadcast"),
                                          ast.Load()), [grad, ast.Name(r.id, ast.Load())], [])
             self.accumulate(r, grad)
+
+
+def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
+    """The ``TransformError`` for a differentiated call that has no rule, located."""
+    node = op.node if op.node is not None else stmt
+    node = getattr(node, "_sx_node", node)
+    if not hasattr(node, "lineno"):
+        node = stmt
+    return error(parsed, node, f"no derivative rule for {op.what}; register one with "
+                 "sx.adjoint or stop its gradient with sx.detach", op.what)
 
 
 def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
@@ -521,7 +519,7 @@ def _insert_prologues(stmts: list[ast.stmt], prologues: dict[int, ast.stmt]) -> 
     return out
 
 
-def _at_line(stmt: ast.stmt) -> ast.AST:
+def at_line(stmt: ast.stmt) -> ast.AST:
     """A node located at the user's line a normalized statement came from."""
     node = ast.Pass()
     node.lineno, node.col_offset = getattr(stmt, "_sx_line", 0), 0

@@ -8,6 +8,7 @@ that stop the gradient, a frozen surrogate for finite differences.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -99,3 +100,46 @@ def assert_close(actual, expected, *, rtol, atol, what):
     b = np.asarray(expected, dtype=float)
     assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
+
+
+# -- functions with array outputs (vjp and jvp) ---------------------------------------
+
+def layer(x, W):
+    return np.tanh(W @ x)
+
+
+def every_other(x):
+    return x[::2] * 3.0
+
+
+def prefix_products(x):
+    out = np.zeros(len(x))
+    p = 1.0
+    for i in range(len(x)):
+        p = p * x[i]
+        if p > 0:
+            out[i] = p + math.sin(x[i])
+        else:
+            out[i] = 0.5 * p
+    return out
+
+
+def stacked(x, y):
+    rows = []
+    for k in range(3):
+        rows.append(np.sin(x * k) + y ** 2)
+    return np.stack(rows)
+
+
+def matrix_out(A, v):
+    return np.outer(np.exp(A @ v), v) + A.T
+
+
+VECTOR_CASES = [
+    (layer, lambda: (np.array([0.3, -0.5, 0.8]), np.array([[0.2, 0.1, -0.4], [0.7, -0.3, 0.5]])),
+     True),
+    (every_other, lambda: (np.array([0.5, -1.0, 2.0, 0.3, -0.7]),), True),
+    (prefix_products, lambda: (np.array([0.9, -1.1, 0.6, 1.3]),), False),  # array writes
+    (stacked, lambda: (np.array([0.2, -0.4]), np.array([1.1, 0.3])), True),
+    (matrix_out, lambda: (np.array([[0.2, -0.3], [0.5, 0.1]]), np.array([0.4, -0.6])), True),
+]

@@ -11,7 +11,6 @@ outputs are checked against autograd and finite differences of ``<c, f(x)>``.
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -20,7 +19,15 @@ import pytest
 import srcxform as sx
 from tests.control_flow.oracles import for_autograd
 from tests.helpers import finite_difference
-from tests.transforms.common import ENTRIES, assert_close, params, rng_for
+from tests.transforms.common import (
+    ENTRIES,
+    VECTOR_CASES,
+    assert_close,
+    every_other,
+    params,
+    prefix_products,
+    rng_for,
+)
 
 
 def _copy(value):
@@ -77,45 +84,6 @@ def test_corpus_includes_loops_and_branches():
 
 # -- non-scalar outputs ---------------------------------------------------------------
 
-def layer(x, W):
-    return np.tanh(W @ x)
-
-
-def every_other(x):
-    return x[::2] * 3.0
-
-
-def prefix_products(x):
-    out = np.zeros(len(x))
-    p = 1.0
-    for i in range(len(x)):
-        p = p * x[i]
-        if p > 0:
-            out[i] = p + math.sin(x[i])
-        else:
-            out[i] = 0.5 * p
-    return out
-
-
-def stacked(x, y):
-    rows = []
-    for k in range(3):
-        rows.append(np.sin(x * k) + y ** 2)
-    return np.stack(rows)
-
-
-def matrix_out(A, v):
-    return np.outer(np.exp(A @ v), v) + A.T
-
-
-VECTOR_CASES = [
-    (layer, lambda: (np.array([0.3, -0.5, 0.8]), np.array([[0.2, 0.1, -0.4], [0.7, -0.3, 0.5]])),
-     True),
-    (every_other, lambda: (np.array([0.5, -1.0, 2.0, 0.3, -0.7]),), True),
-    (prefix_products, lambda: (np.array([0.9, -1.1, 0.6, 1.3]),), False),  # array writes
-    (stacked, lambda: (np.array([0.2, -0.4]), np.array([1.1, 0.3])), True),
-    (matrix_out, lambda: (np.array([[0.2, -0.3], [0.5, 0.1]]), np.array([0.4, -0.6])), True),
-]
 VECTOR_IDS = [f.__name__ for f, _, _ in VECTOR_CASES]
 
 
@@ -225,3 +193,19 @@ def test_split_sweeps_match_golden():
         path.write_text(text)
     compile(text, "vjp_scan_states", "exec")
     assert text == path.read_text()
+
+
+def test_cotangent_written_in_a_loop_is_copied_once_and_left_intact():
+    rng = np.random.default_rng(12)
+    W, xs = rng.normal(size=(3, 3)) * 0.4, rng.normal(size=(5, 3))
+    out, pullback = sx.vjp(_scan_states, W, xs)
+    ct = rng.normal(size=out.shape)
+    before = ct.copy()
+    first = pullback(ct)
+    np.testing.assert_array_equal(ct, before)  # the user's cotangent is not written into
+    second = pullback(ct)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    backward = sx.source(pullback).split("def backward_")[1]
+    loop = backward.split("for t in reversed(range(5)):")[1].split("    if ")[0]
+    assert ".copy()" not in loop, backward  # copied once, before the loop

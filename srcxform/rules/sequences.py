@@ -1,0 +1,61 @@
+"""Adjoints of lists and tuples in generated code, and their entries in the table.
+
+After import, ``zeros_each``, ``add_each`` and ``add_to_each`` are the helpers
+generated gradient code uses for the adjoint of a list or tuple (one adjoint
+per element), and the table has their tangents, so forward mode reads that code
+(``sx.hessian``).  They are sums, so affine in each argument: their tangents
+are registered, not derived as for linear primitives.  Reverse mode does not
+take them (``FORWARD_ONLY``: their gradient rules only raise), so
+``grad(grad(f))`` of such code falls back to forward mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .registry import nondifferentiable, register, register_tangents
+
+
+def zeros_each(seq: Any) -> Any:
+    """A zero for each element of a list or tuple (of the same kind)."""
+    return type(seq)(np.zeros_like(e) for e in seq)
+
+
+def add_each(a: Any, b: Any) -> Any:
+    """Element ``k`` of ``a`` plus element ``k`` of ``b`` (lists or tuples)."""
+    return type(a)(x + y for x, y in zip(a, b))
+
+
+def add_to_each(a: Any, c: Any) -> Any:
+    """Each element of ``a`` plus ``c``."""
+    return type(a)(x + c for x in a)
+
+
+@register(add_each)
+def _add_each_rule(g, out, a, b):
+    raise NotImplementedError("reverse mode over a sequence adjoint")
+
+
+@register(add_to_each)
+def _add_to_each_rule(g, out, a, c):
+    raise NotImplementedError("reverse mode over a sequence adjoint")
+
+
+def _add_each_tangent(t, out, a, b):
+    return t  # d(a + b) = da + db: each argument's tangent passes through
+
+
+def _add_to_each_tangent_of_c(t, out, a, c):
+    return add_to_each(zeros_each(a), t)
+
+
+register_tangents(_add_each_rule, _add_each_tangent, _add_each_tangent)
+register_tangents(_add_to_each_rule, _add_each_tangent, _add_to_each_tangent_of_c)
+
+
+nondifferentiable(zeros_each)
+
+#: Rules generated code uses that reverse mode refuses (their values are sequences).
+FORWARD_ONLY = {id(_add_each_rule), id(_add_to_each_rule)}
