@@ -17,13 +17,17 @@ Everything else is a leaf.  After import:
 * ``flatten(tree)`` returns ``(vector, unflatten)``: one 1-d array of every
   numeric leaf raveled in that order (its dtype the leaves' common floating
   type), and a function rebuilding the same structure from such a vector,
-  each leaf with its shape and dtype (a Python float as a Python float).
-  Leaves that are not numbers or numeric arrays raise ``TypeError`` naming
-  the leaf's path.
+  each leaf with its shape and dtype (a Python float as a Python float;
+  dicts with their keys in sorted order).  Leaves that are not numbers or
+  numeric arrays raise ``TypeError`` naming the leaf's path.
 
 The numeric bodies (:func:`ravel_leaves`, :func:`unravel_leaves`) are plain
-NumPy (``ravel``, ``concatenate``, slices, ``reshape``); everything else
-walks the containers, which is known once the structure is.
+NumPy (``ravel``, ``concatenate``, ``astype``, slices, ``reshape``,
+``float``); everything else walks the containers, which a compiler
+specialised on the structure knows before the call, so ``flatten(params)``
+inside differentiated code can become ``ravel_leaves([leaf, ...], dtype)``
+with the leaves written out, and ``unflatten(v)`` the slices and reshapes
+of ``unravel_leaves`` for the known specs.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class LeafSpec:
 
     shape: tuple[int, ...]
     dtype: np.dtype
-    kind: str  # "array", "numpy" (a NumPy scalar), "python" (float, int, bool), "other"
+    kind: str  # "array", "numpy" (a NumPy scalar), "python" (bool, int, float, complex), "other"
     pytype: type
 
     @property
@@ -171,7 +175,7 @@ def _show(node: Any, specs: Any) -> str:
 
 def _spec(leaf: Any) -> LeafSpec:
     kind = type(leaf)
-    if kind is float or kind is int or kind is bool:
+    if kind is float or kind is int or kind is bool or kind is complex:
         return LeafSpec((), np.dtype(kind), "python", kind)
     if isinstance(leaf, np.ndarray) and leaf.dtype.kind in _NUMERIC_KINDS:
         return LeafSpec(tuple(leaf.shape), leaf.dtype, "array", np.ndarray)
@@ -259,7 +263,7 @@ def ravel_leaves(leaves_: list[Any], dtype: Any) -> np.ndarray:
     """Every leaf raveled, joined into one vector of ``dtype`` (plain NumPy)."""
     if not leaves_:
         return np.zeros(0, dtype=dtype)
-    return np.concatenate([np.ravel(leaf) for leaf in leaves_]).astype(dtype, copy=False)
+    return np.concatenate([np.ravel(leaf) for leaf in leaves_]).astype(dtype)
 
 
 def unravel_leaves(vector: np.ndarray, specs: tuple[LeafSpec, ...]) -> list[Any]:
@@ -270,9 +274,7 @@ def unravel_leaves(vector: np.ndarray, specs: tuple[LeafSpec, ...]) -> list[Any]
         stop = start + spec.size
         if spec.kind == "array":
             out.append(np.reshape(vector[start:stop], spec.shape).astype(spec.dtype))
-        elif spec.kind == "numpy":
-            out.append(spec.pytype(vector[start]))
-        else:
+        else:  # a NumPy or Python scalar of its own type (np.float32, float, int, ...)
             out.append(spec.pytype(vector[start]))
         start = stop
     return out

@@ -277,3 +277,22 @@ def test_map_refuses_mismatched_structures(other, fragment):
 def test_map_mismatch_deep_names_the_path():
     with pytest.raises(ValueError, match=r"\[0\]\['W'\]"):
         tree.map(lambda a, b: a, [{"W": (1.0,)}], [{"W": [1.0]}])
+
+
+def test_map_refuses_a_leaf_where_the_first_tree_has_none():
+    with pytest.raises(ValueError, match=r"tree 2 holds float at \[1\]"):
+        tree.map(lambda a, b: a, [1.0, None], [1.0, 2.0])
+
+
+def test_map_refuses_a_tuple_for_a_namedtuple():
+    with pytest.raises(ValueError, match="different structure"):
+        tree.map(lambda a, b: a, Pair(1.0, 2.0), (1.0, 2.0))
+
+
+def test_complex_leaves_give_a_complex_vector():
+    t = [1.0 + 2.0j, np.ones(2, dtype=np.complex64)]
+    v, unflatten = sx.flatten(t)
+    assert v.dtype == np.complex64
+    back = unflatten(v)
+    assert type(back[0]) is complex and back[0] == 1.0 + 2.0j
+    assert back[1].dtype == np.complex64
