@@ -10,8 +10,9 @@ Everything else is a leaf.  After import:
   first;
 * ``structure(tree)`` is a hashable :class:`Structure` (containers, keys, and
   the shape and type of every leaf), equal for equal trees of equal leaf
-  shapes, so it can key a cache; ``unflatten(structure, leaves)`` rebuilds a
-  tree from a list of leaves;
+  shapes, so it can key a cache; its ``paths`` are the keys leading to each
+  leaf; ``unflatten(structure, leaves)`` rebuilds a tree from a list of
+  leaves;
 * ``map(fn, tree, *rest)`` applies ``fn`` leaf by leaf; each of ``rest`` has
   ``tree``'s containers (at ``tree``'s leaves it may hold anything);
 * ``flatten(tree)`` returns ``(vector, unflatten)``: one 1-d array of every
@@ -73,6 +74,13 @@ class Structure:
     def num_leaves(self) -> int:
         return len(self.specs)
 
+    @property
+    def paths(self) -> list[tuple[Any, ...]]:
+        """The keys leading to each leaf, in leaf order (``tree[k0][k1]...`` is the leaf)."""
+        out: list[tuple[Any, ...]] = []
+        _collect_paths(self.node, (), out)
+        return out
+
     def unflatten(self, leaves_: list[Any]) -> Any:
         """The tree of this structure holding ``leaves_`` (in ``leaves`` order)."""
         leaves_ = list(leaves_)
@@ -131,6 +139,18 @@ def _walk(x: Any, path: str, out: list[tuple[str, Any]]) -> Any:
     if tag is _NONE:
         return _NONE
     return (tag, tuple(_walk(child, p, out) for p, child in children))
+
+
+def _collect_paths(node: Any, prefix: tuple[Any, ...], out: list[tuple[Any, ...]]) -> None:
+    if node is _LEAF:
+        out.append(prefix)
+        return
+    if node is _NONE:
+        return
+    (tag, keys), children = node
+    labels = keys if tag[0] == "dict" else range(len(children))
+    for key, child in zip(labels, children):
+        _collect_paths(child, prefix + (key,), out)
 
 
 def _build(node: Any, items: Any) -> Any:

@@ -223,6 +223,18 @@ def test_unflatten_rebuilds_from_leaves():
         tree.unflatten(params, [1, 2, 3, 4])
 
 
+def test_structure_paths_lead_to_the_leaves():
+    t = {"layers": [(np.ones(2), None), (np.zeros(1), 3.0)], "scale": 0.5}
+    struct = tree.structure(t)
+    assert struct.paths == [("layers", 0, 0), ("layers", 1, 0), ("layers", 1, 1), ("scale",)]
+    for path, leaf in zip(struct.paths, tree.leaves(t)):
+        node = t
+        for key in path:
+            node = node[key]
+        assert node is leaf
+    assert tree.structure(2.0).paths == [()]
+
+
 def test_structure_repr_is_readable():
     text = repr(tree.structure({"W": np.ones((2, 3)), "b": [1.0, None]}))
     assert text == "Structure({'W': float64[2, 3], 'b': [float, None]})"
