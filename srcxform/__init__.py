@@ -3,7 +3,8 @@
 The public names of the contract (shared/API.md): the transforms (``grad``,
 ``value_and_grad``, ``vjp``, ``jvp``, ``hessian``, ``hvp``, ``source``,
 ``TransformError``), the bridge (``adjoint``, ``compile``), the eager runtime
-(``tensor``, ``Tensor``, grad mode, ``nn``, ``optim``, ...) and ``testing``.
+(``tensor``, ``Tensor``, grad mode, ``nn``, ``optim``, ...), ``testing``, and the
+pytree utilities ``tree`` (``sx.flatten`` is ``sx.tree.flatten``).
 """
 
 from . import (  # noqa: E402,F401,I001  (they import the runtime)
@@ -20,9 +21,11 @@ from .errors import TransformError
 from .runtime import *  # noqa: F401,F403  (eager runtime)
 from .runtime import __all__ as _runtime_names
 from .runtime import detach
+from . import tree  # noqa: E402,I001  (after the runtime: sx.flatten is the pytree flatten)
+from .tree import flatten  # noqa: E402,F401  (in the runtime's __all__ already)
 
 stops_gradient(detach)
 
 __all__ = ["TransformError", "adjoint", "compile", "grad", "hessian", "hvp", "jvp", "jvp_fn",
-           "nn", "optim", "source", "testing", "value_and_grad", "vjp",
+           "nn", "optim", "source", "testing", "tree", "value_and_grad", "vjp",
            *_runtime_names]
