@@ -313,14 +313,25 @@ def _vector_dtype(specs: tuple[LeafSpec, ...], found: list[tuple[str, Any]]) -> 
     return np.result_type(*strong, *weak, 0.0)
 
 
-def flatten(tree: Any) -> tuple[np.ndarray, Callable[[Any], Any]]:
+def flatten(tree: Any, *dims: int, **dim_names: int) -> Any:
     """``(vector, unflatten)``: all numeric leaves as one 1-d array, and its inverse.
 
     The vector's dtype is the leaves' common type promoted to floating
     (float64 for Python numbers and integers, float32 if every leaf is
     float32).  ``unflatten(vector)`` returns ``tree``'s structure with leaves
     cut from ``vector`` in the same order, each of its leaf's shape and dtype.
+
+    Called on an eager ``Tensor`` it is PyTorch's ``flatten(input, start_dim=0,
+    end_dim=-1)`` instead, so ``sx.flatten(t, 1)`` reads as ``torch.flatten(t, 1)``.
     """
+    from .runtime.tensor_class import Tensor
+
+    if isinstance(tree, Tensor):
+        from .runtime.shape_ops import flatten as flatten_tensor
+
+        return flatten_tensor(tree, *dims, **dim_names)
+    if dims or dim_names:
+        raise TypeError("flatten(tree) takes only the tree; start_dim/end_dim are for Tensors")
     found, struct = _paths_and_structure(tree)
     dtype = _vector_dtype(struct.specs, found)
     vector = ravel_leaves([leaf for _, leaf in found], dtype)

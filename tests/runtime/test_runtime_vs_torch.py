@@ -78,6 +78,7 @@ CASES = [
     Case("bmm", lambda L, a, b: L.bmm(a, b), [A((2, 3, 4)), A((2, 4, 5))]),
     Case("matmul_broadcast_batch", lambda L, a, b: a @ b, [A((2, 1, 3, 4)), A((5, 4, 2))]),
     Case("sum_all", lambda L, a: a.sum(), [A((3, 4))]),
+    Case("flatten_top_level", lambda L, a: L.flatten(a, 1) * 2, [A((2, 3, 4))]),
     Case("sum_dim", lambda L, a: a.sum(1), [A((3, 4))]),
     Case("sum_dims_keepdim", lambda L, a: a.sum(dim=(0, 2), keepdim=True), [A((2, 3, 4))]),
     Case("sum_negative_dim", lambda L, a: L.sum(a, -1), [A((2, 3, 4))]),
