@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import backends
 from .api import _shape_of_argument as _shape
 from .api import concrete
 from .compiler import Transformed, transform
@@ -115,12 +116,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
     made = specialized(f, "vjp", wrt, names, values)
-    value, residuals = made.fn(*values)
-    backward = made.backward
+    forward, backward, values, adopt = backends.sweeps(made.fn, made.backward, values)
+    value, residuals = forward(*values)
 
     def pullback(cotangent: Any) -> tuple:
         _check_like("cotangent", cotangent, value)
-        return backward(residuals, cotangent)
+        return backward(residuals, adopt(cotangent))
 
     pullback.__srcxform__ = made
     pullback.__doc__ = f"The pullback of {f.__qualname__} at the primals given to vjp."
@@ -146,7 +147,7 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         out = f(*primals)
         return out, _zeros_like(out)
     made = specialized(f, "jvp", wrt, names, values)
-    out, tangent = made.fn(*values, *[tangents[i] for i in wrt])
+    out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
     return out, _kind_of(tangent, out)
 
 
