@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import backends
 from .compiler import Transformed, transform
 from .errors import TransformError
 
@@ -75,6 +76,8 @@ def _shape_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
         dispatch.__srcxform__ = result
         return result.fn
 
+    plain = backends.PLAIN
+
     def dispatch(*args: Any, **kwargs: Any) -> Any:
         key = tuple([a.shape if type(a) is ndarray else shape_of(a) for a in args])
         if kwargs:
@@ -82,7 +85,9 @@ def _shape_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
         fn = specialized.get(key)
         if fn is None:
             fn = build(key, args, kwargs)
-        return fn(*args, **kwargs)
+        if all(type(a) in plain for a in args) and not kwargs:
+            return fn(*args)
+        return backends.run(fn, args, kwargs)
 
     def specialize(args: tuple, kwargs: dict) -> Callable[..., Any]:
         key = tuple([a.shape if type(a) is ndarray else shape_of(a) for a in args])
@@ -98,6 +103,22 @@ def _shape_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
     dispatch.__srcxform__ = generic
     dispatch.__srcxform_specialized__ = specialized
     return dispatch
+
+
+def _namespace_dispatcher(generic: Transformed) -> Callable[..., Any]:
+    """``generic.fn`` run on its arguments' array namespace (NumPy: as it is)."""
+    fn = generic.fn
+    plain = backends.PLAIN
+
+    @functools.wraps(fn)
+    def public(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs and all(type(a) in plain for a in args):
+            return fn(*args)
+        return backends.run(fn, args, kwargs)
+
+    public.__srcxform__ = generic
+    public.__srcxform_specialize__ = lambda args, kwargs: fn
+    return public
 
 
 def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any) -> Any:
@@ -121,7 +142,8 @@ def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any) -> Any:
         with _lock:
             _cache.setdefault(f, {})[key] = public
         return public
-    public = _shape_dispatcher(f, wrt, kind, generic) if generic.rank_dependent else generic.fn
+    public = _shape_dispatcher(f, wrt, kind, generic) if generic.rank_dependent else \
+        _namespace_dispatcher(generic)
     with _lock:
         _cache.setdefault(f, {})[key] = public
     return public
