@@ -69,7 +69,12 @@ def bound_all(fns: list[Callable[..., Any]], ns: Any) -> list[Callable[..., Any]
 def call(fn: Callable[..., Any], ns: Any, args: Any, kwargs: dict | None = None) -> Any:
     """Run generated function ``fn`` on namespace ``ns``."""
     args, kwargs = adopt(ns, args, kwargs)
-    return bound(fn, ns)(*args, **kwargs)
+    try:
+        return bound(fn, ns)(*args, **kwargs)
+    except NamespaceError as exc:
+        if hasattr(exc, "add_note") and getattr(fn, "__qualname__", None):
+            exc.add_note(f"(while running {fn.__qualname__} on {ns.name} arrays)")
+        raise
 
 
 def run(fn: Callable[..., Any], args: Any, kwargs: dict | None = None) -> Any:

@@ -67,8 +67,12 @@ def _transpose(ns: Any, a: Any, *axes: Any) -> Any:
 def _item(ns: Any, a: Any, *args: Any) -> Any:
     if args:
         a = ns.reshape(a, (-1,))[args[0]] if len(args) == 1 else a[args]
-    value = a.item() if hasattr(a, "item") else a
-    return value
+    xp = ns.xp
+    if xp.isdtype(a.dtype, "bool"):
+        return bool(a)
+    if xp.isdtype(a.dtype, "integral"):
+        return int(a)
+    return complex(a) if xp.isdtype(a.dtype, "complex floating") else float(a)
 
 
 def _tolist(ns: Any, a: Any) -> Any:
