@@ -1,7 +1,7 @@
 """Gradient descent on data bigger than a worker's memory, on a Dask cluster.
 
-Usage: ``python examples/dask_cluster.py [--rows N] [--steps K] [--workers W]``
-(needs ``pip install 'srcxform[dask]'``).
+Usage: ``python examples/dask_cluster.py [--rows N] [--steps K] [--workers W]
+[--memory-limit 512MiB]`` (needs ``pip install 'srcxform[dask]'``).
 
 It starts a ``dask.distributed.LocalCluster`` of worker processes bound to
 127.0.0.1, each with a memory limit smaller than the data, and makes the data
@@ -21,6 +21,7 @@ stopped at the end, also on an error.
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 
 import numpy as np
@@ -111,11 +112,11 @@ def run(rows: int, chunk_rows: int, steps: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=3_000_000)
-    parser.add_argument("--chunk-rows", type=int, default=200_000)
-    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=6_000_000)
+    parser.add_argument("--chunk-rows", type=int, default=100_000)
+    parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--memory-limit", default="256MiB")
+    parser.add_argument("--memory-limit", default="512MiB")
     args = parser.parse_args(argv)
 
     from dask.distributed import Client, LocalCluster
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         print("  (at these settings the data fits in one worker's memory)")
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address=None,
-                           memory_limit=args.memory_limit)
+                           memory_limit=args.memory_limit, silence_logs=logging.ERROR)
     try:
         with Client(cluster):
             run(args.rows, args.chunk_rows, args.steps)
