@@ -32,6 +32,19 @@ SCALARS = (float, int, bool, complex)
 _NUMPY_SCALAR = np.generic
 
 
+def _scalar_kind(value: Any) -> int:
+    return 0 if isinstance(value, bool) else 1 if isinstance(value, int) else \
+        2 if isinstance(value, float) else 3
+
+
+def _dtype_kind(xp: Any, dtype: Any) -> int:
+    if xp.isdtype(dtype, "bool"):
+        return 0
+    if xp.isdtype(dtype, "integral"):
+        return 1
+    return 2 if xp.isdtype(dtype, "real floating") else 3
+
+
 class Core:
     """The state of one namespace object and NumPy's conversions and creation."""
 
@@ -141,21 +154,15 @@ class Core:
         return self.asarray(a)
 
     def like(self, a: Any, other: Any) -> Any:
-        """``a`` as an array; a Python scalar takes ``other``'s dtype where NumPy's would."""
+        """``a`` as an array; a Python scalar takes ``other``'s dtype where NumPy's would
+        (when its kind — bool, integer, floating, complex — is not above the array's)."""
         if isinstance(a, self.ndarray):
             return a
         if isinstance(a, SCALARS) and isinstance(other, self.ndarray):
             dtype = other.dtype
-            xp = self.xp
-            if isinstance(a, bool) or xp.isdtype(dtype, "bool"):
-                dtype = self.scalar_dtype(a) if not isinstance(a, bool) or not \
-                    xp.isdtype(dtype, "bool") else dtype
-            elif isinstance(a, float) and not xp.isdtype(dtype, ("real floating",
-                                                                 "complex floating")):
-                dtype = self.float
-            elif isinstance(a, complex) and not xp.isdtype(dtype, "complex floating"):
+            if _scalar_kind(a) > _dtype_kind(self.xp, dtype):
                 dtype = self.scalar_dtype(a)
-            return xp.asarray(a, dtype=dtype, device=self.device)
+            return self.xp.asarray(a, dtype=dtype, device=self.device)
         return self.asarray(a)
 
     def from_numpy(self, a: np.ndarray) -> Any:

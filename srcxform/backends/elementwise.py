@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .core import _dtype_kind
 from .errors import cannot
 
 #: NumPy name -> array API name, one argument.
@@ -94,16 +95,6 @@ def _binary(np_name: str, api_name: str) -> Callable[..., Any]:
 _PYTHON = (float, int, bool)
 
 
-def _kind(xp: Any, dtype: Any) -> int:
-    if xp.isdtype(dtype, "bool"):
-        return 0
-    if xp.isdtype(dtype, "integral"):
-        return 1
-    if xp.isdtype(dtype, "real floating"):
-        return 2
-    return 3
-
-
 class Ufunc:
     """A binary NumPy ufunc of a namespace: callable, with ``at``, ``outer``, ``reduce``."""
 
@@ -145,12 +136,11 @@ class Elementwise:
         arrays = self.ndarray
         if isinstance(a, arrays):
             if not isinstance(b, arrays):
-                return a, self.like(b, a)
-            if a.dtype != b.dtype:
-                return self.same_kind(a, b)
-            return a, b
+                b = self.like(b, a)
+            return self.same_kind(a, b) if a.dtype != b.dtype else (a, b)
         if isinstance(b, arrays):
-            return self.like(a, b), b
+            a = self.like(a, b)
+            return self.same_kind(a, b) if a.dtype != b.dtype else (a, b)
         if type(a) in _PYTHON and type(b) in _PYTHON:  # both weak: the wider kind wins
             kind = float if float in (type(a), type(b)) else type(a) if type(a) is type(b) \
                 else int
@@ -162,7 +152,7 @@ class Elementwise:
         """Arrays of different kinds (bool, integer, floating) promoted as NumPy does: the
         array of the lower kind takes the other's dtype (the array API leaves it open)."""
         xp = self.xp
-        ka, kb = _kind(xp, a.dtype), _kind(xp, b.dtype)
+        ka, kb = _dtype_kind(xp, a.dtype), _dtype_kind(xp, b.dtype)
         if ka < kb:
             return xp.astype(a, b.dtype), b
         if kb < ka:
