@@ -37,6 +37,7 @@ PLAIN.update(t for t in np.sctypeDict.values() if isinstance(t, type))
 _CONTAINERS = (list, tuple, dict)
 _FOREIGN: set[type] = set()
 _NAMESPACES: dict[Any, Any] = {}
+_SEEN: dict[tuple, Any] = {}  # (type, dtype, device) of each leaf -> namespace object
 _lock = threading.Lock()
 _ROOTS = ("torch", "dask", "cupy", "jax", "jaxlib", "array_api_strict", "sparse", "ndonnx",
           "dpnp", "mlx")
@@ -73,9 +74,29 @@ def namespace_for(values: Any) -> Any:
     """The namespace object of the non-NumPy arrays among ``values`` (None if none)."""
     leaves: list[Any] = []
     _leaves(list(values), leaves)
-    foreign = [v for v in leaves if type(v) not in PLAIN and is_foreign_type(type(v))]
+    key: list[Any] = []
+    foreign = []
+    for v in leaves:
+        kind = type(v)
+        if kind is np.ndarray:
+            key.append(v.dtype)  # a NumPy float array takes part in the floating dtype
+        elif kind not in PLAIN and is_foreign_type(kind):
+            foreign.append(v)
+            key.append((kind, v.dtype, getattr(v, "device", None)))
     if not foreign:
         return None
+    try:
+        found = _SEEN.get(tuple(key))
+    except TypeError:  # an unhashable device: no shortcut
+        return _namespace(foreign, leaves)
+    if found is None:
+        found = _namespace(foreign, leaves)
+        with _lock:
+            _SEEN[tuple(key)] = found
+    return found
+
+
+def _namespace(foreign: list[Any], leaves: list[Any]) -> Any:
     try:
         import array_api_compat as compat
     except ImportError:
