@@ -139,7 +139,10 @@ def test_results_stay_on_the_arguments_device():
 
 
 def test_missing_array_api_compat_says_what_to_install(monkeypatch):
+    from srcxform.backends import detect
+
     torch = require("torch").module
+    monkeypatch.setattr(detect, "_SEEN", {})  # nothing remembered from earlier tests
     monkeypatch.setitem(sys.modules, "array_api_compat", None)
     with pytest.raises(sx.NamespaceError, match=r"pip install 'srcxform\[array-api\]'"):
         backends.namespace_for([torch.asarray(X)])
