@@ -7,8 +7,9 @@ For a logistic regression and a one-hidden-layer MLP on data that fits in
 memory (``--rows`` x 32 features, float64), the script times
 ``sx.grad(loss)`` on NumPy arrays in this process, then, for each worker
 count, starts a ``LocalCluster`` of single-threaded worker processes on
-127.0.0.1, puts the same data on it in row chunks (``persist``: generation
-and transfer are not timed) and times ``sx.computed(sx.grad(loss))`` on it —
+127.0.0.1, makes the same data on the workers in row chunks (Dask's seeded
+generator, ``persist``: not timed; this process computed it once for NumPy)
+and times ``sx.computed(sx.grad(loss))`` on it —
 the generated gradient run on Dask's namespace, the per-chunk partials
 reduced by Dask — then stops the cluster.  Each gradient is checked against
 NumPy's before it is timed.  It prints rows per second of gradient
@@ -20,6 +21,7 @@ better of its two times is the reference.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import sys
@@ -47,15 +49,23 @@ def mlp(W1, b1, W2, b2, X, y):
     return np.mean((pred - y) ** 2)
 
 
-def workloads(rows: int, seed: int = 0) -> list[tuple]:
+def lazy_data(rows: int, chunk_rows: int, seed: int = 0) -> tuple:
+    """Inputs, labels and a target as lazy Dask arrays (made where they are computed)."""
+    import dask.array as da
+
+    rng = da.random.default_rng(seed)
+    X = rng.standard_normal((rows, FEATURES), chunks=(chunk_rows, FEATURES))
+    labels = (X @ np.linspace(-1.0, 1.0, FEATURES) > 0).astype(float)
+    return X, labels, da.tanh(X[:, :1])
+
+
+def workloads(X, labels, target, seed: int = 0) -> list[tuple]:
+    """``(name, loss, params, X, y)`` per workload (``X, y`` NumPy or Dask alike)."""
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((rows, FEATURES))
-    labels = (X @ rng.standard_normal(FEATURES) > 0).astype(float)
-    target = np.tanh(X[:, :1])
     return [
         ("logistic", logistic, [0.1 * rng.standard_normal(FEATURES), 0.0], X, labels),
         ("mlp", mlp, [0.3 * rng.standard_normal((FEATURES, HIDDEN)), np.zeros(HIDDEN),
-                      0.3 * rng.standard_normal((HIDDEN, 1)), np.zeros(1)], X, target[:, :1]),
+                      0.3 * rng.standard_normal((HIDDEN, 1)), np.zeros(1)], X, target),
     ]
 
 
@@ -81,26 +91,27 @@ def numpy_times(cases, repeats: int) -> dict[str, float]:
     return out
 
 
-def cluster_times(cases, workers: int, chunk_rows: int, repeats: int) -> dict[str, float]:
-    import dask.array as da
+def cluster_times(cases, lazy, workers: int, repeats: int) -> dict[str, float]:
+    """Times on a fresh cluster of ``workers`` processes, the data made on the workers."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
+                           host="127.0.0.1", dashboard_address=None,
+                           silence_logs=logging.ERROR)
     out = {}
     try:
         with Client(cluster) as client:
-            for name, loss, params, X, y in cases:
-                Xd = da.from_array(X, chunks=(chunk_rows, X.shape[1])).persist()
-                yd = da.from_array(y, chunks=(chunk_rows,) + y.shape[1:]).persist()
-                client.wait_for_workers(workers)
+            client.wait_for_workers(workers)
+            on_cluster = workloads(*dask.persist(*lazy))
+            for (name, loss, params, X, y), (_, _, _, Xd, yd) in zip(cases, on_cluster):
                 wrt = tuple(range(len(params)))
                 df = sx.computed(sx.grad(loss, wrt=wrt))
                 if not same(df(*params, Xd, yd), sx.grad(loss, wrt=wrt)(*params, X, y)):
                     raise SystemExit(f"MISMATCH: {name} on {workers} workers")
                 out[name] = best_time(lambda df=df, p=params, Xd=Xd, yd=yd: df(*p, Xd, yd),
                                       repeats)
-                del Xd, yd
+            del on_cluster
     finally:
         cluster.close()
     return out
@@ -115,13 +126,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     counts = [int(w) for w in args.workers.split(",")]
 
-    cases = workloads(args.rows)
+    import dask
+
+    lazy = lazy_data(args.rows, args.chunk_rows)
+    cases = workloads(*dask.compute(*lazy, scheduler="threads"))
     print(f"# {args.rows:,} rows x {FEATURES} features (float64, "
           f"{args.rows * FEATURES * 8 / 2 ** 20:.0f} MiB), chunks of {args.chunk_rows:,} rows; "
           f"{os.cpu_count()} CPUs; Python {platform.python_version()}, "
           f"NumPy {np.__version__}")
     reference = numpy_times(cases, args.repeats)
-    per_count = {w: cluster_times(cases, w, args.chunk_rows, args.repeats) for w in counts}
+    per_count = {w: cluster_times(cases, lazy, w, args.repeats) for w in counts}
     again = numpy_times(cases, args.repeats)
     reference = {k: min(reference[k], again[k]) for k in reference}
 
