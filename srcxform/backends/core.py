@@ -133,6 +133,30 @@ class Core:
             return self.scalar_dtype(args[0]) if args else self.float
         return self.xp.result_type(*found)
 
+    #: NumPy's abstract scalar types, as the array API's kinds (for ``issubdtype``).
+    floating = "real floating"
+    complexfloating = "complex floating"
+    inexact = ("real floating", "complex floating")
+    integer = "integral"
+    signedinteger = "signed integer"
+    unsignedinteger = "unsigned integer"
+    number = "numeric"
+
+    def issubdtype(self, dtype: Any, kind: Any) -> bool:
+        """``np.issubdtype``: ``kind`` an abstract type (``np.floating``) or a dtype."""
+        dtype = dtype.dtype if isinstance(dtype, self.ndarray) else self.dtype_of(dtype)
+        if isinstance(kind, (str, tuple)):
+            return self.xp.isdtype(dtype, kind)
+        return dtype == self.dtype_of(kind)
+
+    def iscomplexobj(self, a: Any) -> bool:
+        if isinstance(a, self.ndarray):
+            return self.is_complex(a.dtype)
+        return isinstance(a, complex) or np.iscomplexobj(a)
+
+    def isrealobj(self, a: Any) -> bool:
+        return not self.iscomplexobj(a)
+
     def promote_types(self, a: Any, b: Any) -> Any:
         return self.xp.result_type(self.dtype_of(a), self.dtype_of(b))
 

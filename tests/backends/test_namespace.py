@@ -170,3 +170,14 @@ def test_namespace_objects_are_cached_per_namespace_device_and_dtype():
     other = backends.namespace_for([xs.asarray([1.0], device=xs.Device("device1"))])
     assert other is not one and other.device == xs.Device("device1")
     assert backends.namespace_of((np.ones(2), 1.0, None, "text")) is None
+
+
+@pytest.mark.parametrize("library", ["array_api_strict", "torch"])
+def test_dtype_predicates(library):
+    lib = require(library)
+    a = lib.convert(A)
+    ns = backends.namespace_for([a])
+    for m, x in ((np, A), (ns, a)):
+        assert m.issubdtype(x.dtype, m.floating) and not m.issubdtype(x.dtype, m.integer)
+        assert m.issubdtype(x.dtype, m.float64) and not m.iscomplexobj(x) and m.isrealobj(x)
+    assert ns.result_type(a) == a.dtype and ns.result_type(1.0) == ns.float
