@@ -33,8 +33,8 @@ from typing import Any, Callable
 from .detect import PLAIN, is_foreign_type, namespace_for
 from .errors import NamespaceError
 
-__all__ = ["PLAIN", "NamespaceError", "adopt", "bound", "bound_all", "call", "computed",
-           "is_foreign_type", "namespace_for", "namespace_of", "run", "sweeps"]
+__all__ = ["PLAIN", "NamespaceError", "adopt", "array_module", "bound", "bound_all", "call",
+           "computed", "is_foreign_type", "namespace_for", "namespace_of", "run", "sweeps"]
 
 
 def namespace_of(args: Any, kwargs: dict | None = None) -> Any:
@@ -83,6 +83,17 @@ def run(fn: Callable[..., Any], args: Any, kwargs: dict | None = None) -> Any:
     if ns is None:
         return fn(*args, **(kwargs or {}))
     return call(fn, ns, args, kwargs)
+
+
+def array_module(values: Any) -> Any:
+    """``numpy`` for NumPy values, else the namespace object of their library (NumPy's
+    names: ``m.zeros``, ``m.stack``, ``m.reshape``), for code that builds arrays."""
+    ns = namespace_of(values)
+    if ns is None:
+        import numpy
+
+        return numpy
+    return ns
 
 
 def _same(value: Any) -> Any:
