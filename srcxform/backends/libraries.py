@@ -21,15 +21,65 @@ from .errors import cannot
 from .namespace import Namespace
 
 
+def positive_steps(index: Any, shape: tuple) -> tuple[Any, list[int]] | None:
+    """``index`` with each slice of negative step written with a positive one, and the
+    axes of the result to flip; None when it has no such slice (or holds arrays)."""
+    parts = list(index) if type(index) is tuple else [index]
+    if not any(type(p) is slice and p.step is not None and p.step < 0 for p in parts):
+        return None
+    if not all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               for p in parts):
+        return None
+    if Ellipsis in parts:
+        k = parts.index(Ellipsis)
+        used = sum(1 for p in parts if p is not None and p is not Ellipsis)
+        parts = parts[:k] + [slice(None)] * (len(shape) - used) + parts[k + 1:]
+    out: list[Any] = []
+    flips: list[int] = []
+    axis = result = 0
+    for p in parts:
+        if p is None:
+            out.append(None)
+            result += 1
+            continue
+        if isinstance(p, slice):
+            start, stop, step = p.indices(shape[axis])
+            if step < 0:
+                taken = range(start, stop, step)
+                p = slice(taken[-1], taken[0] + 1, -step) if len(taken) else slice(0, 0)
+                flips.append(result)
+            result += 1
+        out.append(p)
+        axis += 1
+    return tuple(out), flips
+
+
 class TorchNamespace(Namespace):
     library = "torch"
     index_rewrite = True
 
     def getitem(self, a: Any, index: Any) -> Any:
+        if not isinstance(a, self.ndarray):
+            return a[index]
+        positive = positive_steps(index, tuple(a.shape))
+        if positive is not None:  # PyTorch slices only forwards
+            out = a[positive[0]]
+            return self.native.flip(out, positive[1]) if positive[1] else out
         out = a[index]
-        if isinstance(a, self.ndarray) and out.ndim == 0:
+        if out.ndim == 0:
             return out.clone()  # NumPy's a[i, j] is a copy, PyTorch's a view
         return out
+
+    def setitem(self, a: Any, index: Any, value: Any) -> None:
+        positive = positive_steps(index, tuple(a.shape)) if isinstance(a, self.ndarray) \
+            else None
+        if positive is None:
+            a[index] = self.from_numpy(value) if isinstance(value, np.ndarray) else value
+            return
+        key, flips = positive
+        target = a[key]
+        value = self.native.broadcast_to(self.like(value, a), tuple(target.shape))
+        a[key] = self.native.flip(value, flips) if flips else value
 
     def from_numpy(self, a: np.ndarray) -> Any:
         return self.native.asarray(a, device=self.device)

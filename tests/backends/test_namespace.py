@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import srcxform as sx
 from srcxform import backends
 from tests.backends.libraries import assert_like_numpy, convert_args, require
 
@@ -181,3 +182,23 @@ def test_dtype_predicates(library):
         assert m.issubdtype(x.dtype, m.floating) and not m.issubdtype(x.dtype, m.integer)
         assert m.issubdtype(x.dtype, m.float64) and not m.iscomplexobj(x) and m.isrealobj(x)
     assert ns.result_type(a) == a.dtype and ns.result_type(1.0) == ns.float
+
+
+def reversed_slices(x):
+    y = x[::-1] * np.arange(1.0, 6.0)
+    z = x[3:0:-2] ** 2
+    return np.sum(y * y) + np.sum(z)
+
+
+@pytest.mark.parametrize("library", ["array_api_strict", "torch"])
+def test_negative_steps(library):
+    """Slices with a negative step (which PyTorch refuses) read and write as NumPy's."""
+    lib = require(library)
+    x = np.array([0.3, -1.2, 0.8, 2.0, -0.5])
+    df = sx.grad(reversed_slices)
+    assert_like_numpy(df(lib.convert(x)), df(x), lib, "gradient through x[::-1]")
+    ns = backends.namespace_for([lib.convert(x)])
+    t = lib.convert(np.arange(24.0).reshape(2, 3, 4))
+    index = (0, slice(None, None, -2), None, slice(1, None, -1))
+    assert_like_numpy(ns.getitem(t, index), np.arange(24.0).reshape(2, 3, 4)[index], lib,
+                      "getitem")
