@@ -202,3 +202,30 @@ def test_negative_steps(library):
     index = (0, slice(None, None, -2), None, slice(1, None, -1))
     assert_like_numpy(ns.getitem(t, index), np.arange(24.0).reshape(2, 3, 4)[index], lib,
                       "getitem")
+
+
+def gated(x, w):
+    y = x * w
+    if np.mean(x) > 0.2:
+        y = y * 2.0
+    return np.sum(y ** 2)
+
+
+def test_helpers_are_loaded_for_the_namespace():
+    """``unbroadcast`` in generated code runs as a version loaded for the namespace (its own
+    source, NumPy's names bound to the namespace object), not NumPy's."""
+    from srcxform import rules
+
+    xs = require("array_api_strict").module
+    x, w = np.array([0.5, 0.4, 0.1]), np.array([0.3, 0.2, 0.1])
+    df = sx.grad(gated, wrt=(0, 1))
+    df(x, w)
+    fn = df.__srcxform__.fn
+    assert "unbroadcast" in fn.__code__.co_freevars
+    ns = backends.namespace_for([xs.asarray(x)])
+    loaded = backends.bound(fn, ns)
+    cells = dict(zip(loaded.__code__.co_freevars, loaded.__closure__))
+    helper = cells["unbroadcast"].cell_contents
+    assert helper is not rules.unbroadcast and helper.__name__ == "unbroadcast"
+    assert ns in [c.cell_contents for c in helper.__closure__]
+    assert backends.bound(fn, ns) is loaded  # cached per function and namespace
