@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from . import anno
 from .check import error
 from .normalize import Program
 from .primitives import classify, targets
@@ -19,7 +20,7 @@ from .primitives import classify, targets
 def assignments(stmts: list[ast.stmt]):
     """Every assignment in ``stmts``, nested blocks included, in program order."""
     for stmt in stmts:
-        if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
+        if isinstance(stmt, ast.Assign) or anno.get(stmt, anno.APPEND, False):
             yield stmt
         for field in ("body", "orelse"):
             yield from assignments(getattr(stmt, field, []) or [])
@@ -43,12 +44,12 @@ def check_effects(program: Program, varied: set[str]) -> None:
     (``xs.append(h)`` into a list, a helper writing into an array): refuse it, located."""
     for stmt in effects(program.body):
         call = stmt.value
-        callee = getattr(call, "_sx_callee", None)
-        if id(callee) in HARMLESS_EFFECTS or getattr(stmt, "_sx_append", False):
+        callee = anno.get(call, anno.CALLEE)
+        if id(callee) in HARMLESS_EFFECTS or anno.get(stmt, anno.APPEND, False):
             continue
         names = [n.id for n in ast.walk(call) if isinstance(n, ast.Name)]
         if varied.intersection(names):
-            node = getattr(call, "_sx_node", call)
+            node = anno.get(call, anno.NODE, call)
             what = ast.unparse(node.func if isinstance(node, ast.Call) else node)
             raise error(program.parsed, node if hasattr(node, "lineno") else stmt,
                         f"{what}(...) is called for its effect on a differentiated value; "

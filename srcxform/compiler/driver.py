@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import anno
 from .activity import active_names, check_effects, varied_names
 from .aggregates import replace_dicts
 from .check import check
@@ -82,7 +83,7 @@ def resolve_wrt(program_params: list[str], positional: list[str], wrt: Any,
 
 def _keep_no_grad(body: list[ast.stmt], env: Env) -> list[ast.stmt]:
     """The user's ``with sx.no_grad():`` blocks, kept in the generated forward sweep."""
-    if not any(getattr(n, "_sx_nograd", False) for s in body for n in ast.walk(s)):
+    if not any(anno.get(n, anno.NOGRAD, False) for s in body for n in ast.walk(s)):
         return body
     from ..runtime.grad_mode import no_grad
 

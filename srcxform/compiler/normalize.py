@@ -6,15 +6,15 @@ global such as ``np.pi``):
 
 * ``name = atom``                                  (copy)
 * ``name = atom <op> atom`` / ``name = <op> atom`` / ``name = atom < atom``
-* ``name = f(atom, ..., key=atom)``                (``call._sx_callee`` is the
-  resolved object) or ``name = atom.method(...)``  (``call._sx_method``)
+* ``name = f(atom, ..., key=atom)``                (annotation ``callee``: the
+  resolved object) or ``name = atom.method(...)``  (annotation ``method``)
 * ``name = atom.attr`` / ``name = atom[index]``     (index: atoms and slices)
 * ``name = (atom, ...)`` / ``name = [atom, ...]`` / ``a, b = atom``
 * ``f(...)`` as an expression statement (kept for its effect), ``assert``
 * ``return atom`` as the last statement.
 
 Every local name is assigned once (a reassigned ``x`` becomes ``x_1``), every
-statement carries ``_sx_line``, the user's line it came from, and temporaries
+statement carries the annotation ``line``, the user's line it came from, and temporaries
 are named after their operation (``matmul``, ``tanh``, ``sum_``).
 """
 
@@ -24,13 +24,15 @@ import ast
 import builtins
 import copy
 import inspect
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import TransformError
+from . import anno
 from .check import error
 from .names import Namer
 from .parse import Parsed
+from .program import Program
+from .program import start as program_start
 
 BINOP_NAMES = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
@@ -41,25 +43,9 @@ UNARY_NAMES = {ast.USub: "neg", ast.UAdd: "pos", ast.Not: "not_", ast.Invert: "i
 _MISSING = object()
 
 
-@dataclass
-class Program:
-    """A normalized function."""
-
-    parsed: Parsed
-    name: str
-    params: list[str]
-    body: list[ast.stmt]
-    result: ast.expr
-    namer: Namer
-    versions: dict[str, str] = field(default_factory=dict)  # user name -> last SSA name
-    int_names: set[str] = field(default_factory=set)  # names that only ever hold ints
-    foreign: dict[str, Any] = field(default_factory=dict)  # inlined callees' globals
-    lists: set[str] = field(default_factory=set)  # lists that grow by append
-
-
 def is_atom(node: ast.AST) -> bool:
     """True for the operands a normalized statement may use."""
-    return isinstance(node, (ast.Name, ast.Constant)) or getattr(node, "_sx_global", False)
+    return isinstance(node, (ast.Name, ast.Constant)) or anno.get(node, anno.GLOBAL, False)
 
 
 class _Normalizer:
@@ -129,9 +115,9 @@ class _Normalizer:
 
     # -- helpers -----------------------------------------------------------------
     def emit(self, stmt: ast.stmt) -> None:
-        stmt._sx_line = self.line
+        anno.set(stmt, anno.LINE, self.line)
         if self.no_grad:
-            stmt._sx_nograd = True  # computed under no_grad: no gradient flows through it
+            anno.set(stmt, anno.NOGRAD, True)  # under no_grad: no gradient flows through it
         ast.fix_missing_locations(stmt)
         self.out.append(stmt)
 
@@ -204,11 +190,11 @@ class _Normalizer:
                 # (if it did, Python would raise, as the code being transformed would)
                 return ast.Name(node.id, ast.Load())
             ref = ast.Name(node.id, ast.Load())
-            ref._sx_global = True
+            anno.set(ref, anno.GLOBAL, True)
             return ref
         if isinstance(node, ast.Attribute) and self.resolve(node) is not _MISSING:
             ref = ast.Attribute(value=node.value, attr=node.attr, ctx=ast.Load())
-            ref._sx_global = True
+            anno.set(ref, anno.GLOBAL, True)
             return ast.copy_location(ref, node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) \
                 and isinstance(node.operand, ast.Constant) \
@@ -257,9 +243,9 @@ class _Normalizer:
                 # list of its elements' adjoints, as for a list built by append
                 self.lists.add(sub.value.id)
             if isinstance(sub.value, ast.Name) and sub.value.id in self.lists:
-                sub._sx_list = True  # an element of a list
+                anno.set(sub, anno.LIST, True)  # an element of a list
             elif isinstance(sub.value, ast.Name) and sub.value.id in self.sequence_names:
-                sub._sx_sequence = True  # an element of a list or tuple, not of an array
+                anno.set(sub, anno.SEQUENCE, True)  # an element of a list or tuple, not of an array
             return sub
         if isinstance(node, (ast.Tuple, ast.List)):
             return type(node)([self.atom(e) for e in node.elts], ast.Load())
@@ -344,9 +330,9 @@ class _Normalizer:
         if method is None and _is_user_function(callee):
             return self.inline(callee, node, args, {k.arg: k.value for k in keywords})
         call = ast.Call(func=func, args=args, keywords=keywords)
-        call._sx_callee = None if callee is _MISSING else callee
-        call._sx_method = method
-        call._sx_node = node
+        anno.set(call, anno.CALLEE, None if callee is _MISSING else callee)
+        anno.set(call, anno.METHOD, method)
+        anno.set(call, anno.NODE, node)
         return call
 
     # -- calls of user functions: their body is normalized in place -----------------
@@ -419,7 +405,7 @@ class _Normalizer:
         for stmt in self.out[start:]:
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.stmt):
-                    sub._sx_line = call_line
+                    anno.set(sub, anno.LINE, call_line)
         self.line = call_line
         return result
 
@@ -432,7 +418,7 @@ class _Normalizer:
         ref = self.namer.fresh(hint + "_default")
         self.foreign[ref] = value
         node = ast.Name(ref, ast.Load())
-        node._sx_global = True
+        anno.set(node, anno.GLOBAL, True)
         return node
 
     def resolve_quietly(self, name: str) -> Any:
@@ -466,10 +452,10 @@ class _Normalizer:
             value = self.operation(stmt.value) if isinstance(stmt.value, ast.Call) \
                 else self.atom(stmt.value)
             expr = ast.Expr(value)
-            if isinstance(value, ast.Call) and getattr(value, "_sx_method", None) == "append" \
+            if isinstance(value, ast.Call) and anno.get(value, anno.METHOD) == "append" \
                     and isinstance(value.func.value, ast.Name) \
                     and value.func.value.id in self.lists:
-                expr._sx_append = True
+                anno.set(expr, anno.APPEND, True)
             self.emit(expr)
         elif isinstance(stmt, ast.Assert):
             self.emit(ast.Assert(self.rename_loads(stmt.test),
@@ -584,7 +570,7 @@ class _Normalizer:
             self.current[index] = index
             length = self.sequences(it, target, index, prologue)
             bound = ast.Call(ast.Name("range", ast.Load()), [length], [])
-        bound._sx_range = True
+        anno.set(bound, anno.RANGE, True)
         saved, self.out = self.out, []
         self.depth += 1
         for t, value in prologue:
@@ -672,9 +658,9 @@ class _Normalizer:
             seq = self.temp("seq", seq)  # the loop walks the object it started with
         length = self.temp("n", ast.Call(ast.Name("len", ast.Load()), [seq], []))
         length_call = self.out[-1].value
-        length_call._sx_callee = len
-        length_call._sx_method = None
-        length_call._sx_node = it
+        anno.set(length_call, anno.CALLEE, len)
+        anno.set(length_call, anno.METHOD, None)
+        anno.set(length_call, anno.NODE, it)
         prologue.append((target, ast.Subscript(seq, k, ast.Load())))
         return length
 
@@ -782,7 +768,7 @@ def infer_ints(body: list[ast.stmt], resolve) -> set[str]:
                         values.setdefault(e.id, []).append(None)
         elif isinstance(node, ast.For):
             call = node.iter
-            is_range = isinstance(call, ast.Call) and getattr(call, "_sx_range", False)
+            is_range = isinstance(call, ast.Call) and anno.get(call, anno.RANGE, False)
             values.setdefault(node.target.id, []).append("int" if is_range else None)
 
     def int_valued(e, ints: set[str]) -> bool:
@@ -799,7 +785,7 @@ def infer_ints(body: list[ast.stmt], resolve) -> set[str]:
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd)):
             return int_valued(e.operand, ints)
         if isinstance(e, ast.Call):
-            callee = getattr(e, "_sx_callee", None)
+            callee = anno.get(e, anno.CALLEE)
             if callee in (len, int):
                 return True
             if callee in (min, max) and e.args:
@@ -1086,16 +1072,22 @@ def normalize(parsed: Parsed) -> Program:
     # a list that is also popped (the stacks of generated gradient code): appending to it is
     # not reversible by replaying pops, so reverse mode must refuse it (forward mode is fine)
     popped = {n.func.value.id for n in ast.walk(ast.Module(norm.out, []))
-              if isinstance(n, ast.Call) and getattr(n, "_sx_method", None) == "pop"
+              if isinstance(n, ast.Call) and anno.get(n, anno.METHOD) == "pop"
               and isinstance(n.func.value, ast.Name)}
     for node in ast.walk(ast.Module(norm.out, [])):
-        if getattr(node, "_sx_append", False) and node.value.func.value.id in popped:
-            node._sx_popped = True
+        if anno.get(node, anno.APPEND, False) and node.value.func.value.id in popped:
+            anno.set(node, anno.POPPED, True)
     for node in ast.walk(ast.Module(norm.out, [])):
         if isinstance(node, ast.Subscript):
             for part in ast.walk(node.slice):
                 if isinstance(part, ast.Name) and part.id in ints:
-                    part._sx_int = True
-    return Program(parsed=parsed, name=parsed.node.name, params=norm.params, body=norm.out,
-                   int_names=ints, foreign=dict(norm.foreign), lists=set(norm.lists),
-                   result=norm.result, namer=norm.namer, versions=dict(norm.current))
+                    anno.set(part, anno.INT, True)
+    program = program_start(parsed)
+    program.body = norm.out
+    program.result = norm.result
+    program.namer = norm.namer
+    program.versions = dict(norm.current)
+    program.int_names = ints
+    program.foreign = dict(norm.foreign)
+    program.lists = set(norm.lists)
+    return program
