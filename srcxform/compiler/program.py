@@ -72,6 +72,7 @@ class Program:
     # -- optimize ---------------------------------------------------------------------------
     rank_dependent: bool = False             # the code still asks for ranks (np.ndim ...)
     trusted_shapes: Shapes = field(default_factory=dict)  # exact shapes wherever read
+    exact_shapes: Shapes = field(default_factory=dict)    # exact shapes after the last write
 
     # -- split (vjp) ------------------------------------------------------------------------
     forward_body: list[ast.stmt] = field(default_factory=list)
@@ -92,6 +93,17 @@ class Program:
     def show_body(self, stage: str) -> None:
         """Record the current body as the text of ``stage``."""
         self.show(stage, "\n".join(ast.unparse(s) for s in self.body))
+
+    @property
+    def derivative_of(self) -> dict[str, str]:
+        """Derivative name -> primal name: the tangents in forward mode, else the adjoints."""
+        return self.tangent_of if self.kind == "jvp" else self.adjoint_of
+
+    @property
+    def generated_params(self) -> list[str]:
+        """Every parameter of the generated code: the primal's, then the tangents (jvp) or
+        the output's cotangent (vjp's backward sweep)."""
+        return self.params + self.tangent_params + ([self.seed] if self.seed else [])
 
     @property
     def base_name(self) -> str:
