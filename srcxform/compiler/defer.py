@@ -36,6 +36,7 @@ import copy
 import numpy as np
 
 from .env import Env
+from .program import Program
 
 PURE_METHODS = {"sum", "mean", "max", "min", "prod", "reshape", "copy", "astype", "ravel",
                  "transpose", "swapaxes", "dot", "any", "all", "item", "tolist"}
@@ -325,9 +326,18 @@ def _stmt(stmt: ast.stmt, like: ast.stmt) -> ast.stmt:
     return stmt
 
 
-def defer_outer_products(body: list[ast.stmt], env: Env,
-                         exact: dict[str, tuple[int, ...]]) -> list[ast.stmt]:
-    """Batch outer-product accumulations of backward loops (see the module docstring)."""
+def defer_outer_products(program: Program) -> Program:
+    """Batch outer-product accumulations of backward loops (see the module docstring).
+
+    Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
+    """
+    program.body = defer_body(program.body, program.env, program.trusted_shapes)
+    return program
+
+
+def defer_body(body: list[ast.stmt], env: Env,
+               exact: dict[str, tuple[int, ...]]) -> list[ast.stmt]:
+    """:func:`defer_outer_products` of a body, given the shapes trusted where names are read."""
     loads: dict[str, int] = {}
     stores: dict[str, int] = {}
     for node in ast.walk(ast.Module(body, [])):

@@ -21,10 +21,12 @@ from .activity import active_names, check_effects, varied_names
 from .aggregates import replace_dicts
 from .check import check
 from .control import structure
+from .defer import defer_outer_products
 from .emit import emit, group_no_grad
 from .env import Env
 from .forward import forward
 from .loader import load, load_all
+from .lower import lower
 from .names import Namer
 from .normalize import Program, normalize
 from .optimize import optimize
@@ -116,9 +118,12 @@ def _forward_mode(f: Callable[..., Any], parsed: Any, program: Program, params: 
         shapes = {**shapes, **{t: shapes[p] for t, p in primal_of.items() if p in shapes}}
     if ranks is not None:
         ranks = {**ranks, **{t: ranks[p] for t, p in primal_of.items() if p in ranks}}
-    body, rank_dependent, _ = optimize(tangent.body, env, primal_of, all_params,
-                                    set(), set(), ranks, shapes, overwritten(tangent.body),
-                                    program.int_names, restores=False)
+    program.kind, program.env, program.body = "jvp", env, tangent.body
+    program.tangent_of, program.tangent_params = primal_of, tangent.params
+    program.ranks, program.shapes = ranks, shapes
+    program.overwritten = overwritten(tangent.body)
+    program = lower(defer_outer_products(optimize(program)))
+    body, rank_dependent = program.body, program.rank_dependent
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"jvp_{base}")
     args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in all_params], vararg=None,
@@ -141,10 +146,13 @@ def _split_motion(f: Callable[..., Any], parsed: Any, program: Program, params: 
     adjoint = reverse(program, wrt_names, active, env, with_value=True, tuple_wrt=True,
                       seed_param=True)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body, rank_dependent, shapes_known = optimize(
-        adjoint.body, env, adjoint.adjoint_of, params + [adjoint.seed], set(), set(), ranks,
-        shapes, adjoint.overwritten, program.int_names)
-    scalars = {n for n, shape in shapes_known.items() if shape == ()}
+    program.kind, program.env, program.body = "vjp", env, adjoint.body
+    program.adjoint_of, program.seed, program.overwritten = (adjoint.adjoint_of, adjoint.seed,
+                                                             adjoint.overwritten)
+    program.ranks, program.shapes = ranks, shapes
+    program = lower(defer_outer_products(optimize(program)))
+    body, rank_dependent = program.body, program.rank_dependent
+    scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
                         env.ref(np, "np"), scalars, env)
     body = _keep_no_grad(body, env)
@@ -207,10 +215,12 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
                       tuple_wrt=tuple_wrt)
     _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    body, rank_dependent, shapes_known = optimize(adjoint.body, env, adjoint.adjoint_of, params,
-                                    adjoint.scalar_names, set(), ranks, shapes,
-                                    adjoint.overwritten, program.int_names)
-    scalars = {n for n, shape in shapes_known.items() if shape == ()}
+    program.kind, program.env, program.body = kind, env, adjoint.body
+    program.adjoint_of, program.overwritten = adjoint.adjoint_of, adjoint.overwritten
+    program.scalar_names, program.ranks, program.shapes = adjoint.scalar_names, ranks, shapes
+    program = lower(defer_outer_products(optimize(program)))
+    body, rank_dependent = program.body, program.rank_dependent
+    scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
     body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
                         env.ref(np, "np"), scalars, env)
     body = _keep_no_grad(body, env)

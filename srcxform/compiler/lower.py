@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import rules
 from .env import Env
+from .program import Program
 
 REDUCTIONS = {id(np.sum): "sum", id(np.mean): "mean", id(np.max): "max", id(np.amax): "max",
               id(np.min): "min", id(np.amin): "min", id(np.prod): "prod"}
@@ -351,10 +352,21 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
     return found
 
 
-def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
-          adjoints: set[str] = frozenset(),
-          trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
-    """Apply the fast spellings described in the module docstring."""
+def lower(program: Program) -> Program:
+    """Apply the fast spellings described in the module docstring.
+
+    Reads ``body``, ``env``, ``exact_shapes``, ``derivative_of`` and ``trusted_shapes``;
+    sets ``body``.
+    """
+    program.body = lower_body(program.body, program.env, program.exact_shapes,
+                              set(program.derivative_of), program.trusted_shapes)
+    return program
+
+
+def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
+               adjoints: set[str] = frozenset(),
+               trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
+    """:func:`lower` of a body, given exact and trusted shapes and the adjoints' names."""
     counts: dict[str, int] = {}
     grad_names: set[str] = set()
     for stmt in body:

@@ -63,6 +63,14 @@ def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[in
         return None
 
 
+def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape NumPy broadcasts ``shapes`` to, or ``None`` when they do not broadcast."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None
+
+
 def run_for_shape(fn: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, ...] | None:
     """The shape of ``fn(*args, **kwargs)`` where array arguments are dummies."""
     try:
