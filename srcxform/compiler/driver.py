@@ -14,8 +14,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
-
 from . import anno
 from .activity import active_names, check_effects, varied_names
 from .aggregates import replace_dicts
@@ -31,7 +29,7 @@ from .names import Namer
 from .normalize import Program, normalize
 from .optimize import optimize
 from .parse import parse_function
-from .reverse import overwritten, reverse
+from .reverse import reverse
 from .split import split
 from .tape import insert_tapes
 
@@ -110,20 +108,13 @@ def _forward_mode(f: Callable[..., Any], parsed: Any, program: Program, params: 
     env = Env(parsed, program.namer, _user_locals(fn_node, program, params)
               | set(program.foreign))
     env.cells.update(program.foreign)
-    tangent = forward(program, wrt_names, varied, env)
-    _show(stages, "forward", "\n".join(ast.unparse(s) for s in tangent.body), debug)
-    all_params = params + tangent.params
-    primal_of = tangent.tangent_of
-    if shapes is not None:  # a tangent has its primal's shape
-        shapes = {**shapes, **{t: shapes[p] for t, p in primal_of.items() if p in shapes}}
-    if ranks is not None:
-        ranks = {**ranks, **{t: ranks[p] for t, p in primal_of.items() if p in ranks}}
-    program.kind, program.env, program.body = "jvp", env, tangent.body
-    program.tangent_of, program.tangent_params = primal_of, tangent.params
+    program.kind, program.wrt, program.varied, program.env = "jvp", wrt_names, varied, env
     program.ranks, program.shapes = ranks, shapes
-    program.overwritten = overwritten(tangent.body)
+    program = forward(program)
+    _show(stages, "forward", "\n".join(ast.unparse(s) for s in program.body), debug)
     program = lower(defer_outer_products(optimize(program)))
     body, rank_dependent = program.body, program.rank_dependent
+    all_params = program.generated_params
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"jvp_{base}")
     args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in all_params], vararg=None,
@@ -134,7 +125,8 @@ def _forward_mode(f: Callable[..., Any], parsed: Any, program: Program, params: 
     fn.__doc__ = (f"jvp of {f.__qualname__}: takes its parameters ({', '.join(params)}) then "
                   f"the tangents of {', '.join(wrt_names)}; returns (value, tangent).")
     return Transformed(fn=fn, source=source, wrt=tuple(wrt_names), kind="jvp", stages=stages,
-                       rank_dependent=rank_dependent, ranks=ranks, shapes=shapes)
+                       rank_dependent=rank_dependent, ranks=program.ranks,
+                       shapes=program.shapes)
 
 
 def _split_motion(f: Callable[..., Any], parsed: Any, program: Program, params: list[str],
@@ -143,37 +135,30 @@ def _split_motion(f: Callable[..., Any], parsed: Any, program: Program, params: 
                   shapes: dict[str, tuple[int, ...]] | None) -> Transformed:
     """``forward_f(*params) -> (value, residuals)`` and ``backward_f(residuals, cotangent)``."""
     fn_node = parsed.node
-    adjoint = reverse(program, wrt_names, active, env, with_value=True, tuple_wrt=True,
-                      seed_param=True)
-    _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    program.kind, program.env, program.body = "vjp", env, adjoint.body
-    program.adjoint_of, program.seed, program.overwritten = (adjoint.adjoint_of, adjoint.seed,
-                                                             adjoint.overwritten)
-    program.ranks, program.shapes = ranks, shapes
-    program = lower(defer_outer_products(optimize(program)))
-    body, rank_dependent = program.body, program.rank_dependent
-    scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
-    body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
-                        env.ref(np, "np"), scalars, env)
-    body = _keep_no_grad(body, env)
-    residuals = program.namer.fresh("residuals")
-    parts = split(body, params, residuals)
+    program.kind, program.wrt, program.tuple_wrt = "vjp", wrt_names, True
+    program.active, program.env, program.ranks, program.shapes = active, env, ranks, shapes
+    program = reverse(program)
+    _show(stages, "reverse", "\n".join(ast.unparse(s) for s in program.body), debug)
+    program = insert_tapes(lower(defer_outer_products(optimize(program))))
+    program.body = _keep_no_grad(program.body, env)
+    program = split(program)
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     fwd_name = program.namer.fresh(f"forward_{base}")
     bwd_name = program.namer.fresh(f"backward_{base}")
     args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    bargs = ast.arguments(posonlyargs=[], args=[ast.arg(residuals), ast.arg(adjoint.seed)],
+    bargs = ast.arguments(posonlyargs=[], args=[ast.arg(program.residuals),
+                                                ast.arg(program.seed)],
                           vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    source = (emit(fwd_name, args, parts.forward, parsed) + "\n\n"
-              + emit(bwd_name, bargs, parts.backward, parsed))
+    source = (emit(fwd_name, args, program.forward_body, parsed) + "\n\n"
+              + emit(bwd_name, bargs, program.backward_body, parsed))
     _show(stages, "source", source, debug)
     fwd, bwd = load_all(source, [fwd_name, bwd_name], parsed, env, "vjp", keep_defaults=False)
     fwd.__doc__ = f"The forward sweep of {f.__qualname__}: returns (value, residuals)."
     bwd.__doc__ = (f"The backward sweep of {f.__qualname__}: takes (residuals, cotangent), "
                    f"returns the gradients of {', '.join(wrt_names)}.")
     result = Transformed(fn=fwd, source=source, wrt=tuple(wrt_names), kind="vjp", stages=stages,
-                         rank_dependent=rank_dependent, ranks=ranks, shapes=shapes)
+                         rank_dependent=program.rank_dependent, ranks=ranks, shapes=shapes)
     result.backward = bwd
     return result
 
@@ -212,18 +197,13 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     if kind == "vjp":
         return _split_motion(f, parsed, program, params, wrt_names, active, env, stages,
                              debug, ranks, shapes)
-    adjoint = reverse(program, wrt_names, active, env, with_value=(kind == "value_and_grad"),
-                      tuple_wrt=tuple_wrt)
-    _show(stages, "reverse", "\n".join(ast.unparse(s) for s in adjoint.body), debug)
-    program.kind, program.env, program.body = kind, env, adjoint.body
-    program.adjoint_of, program.overwritten = adjoint.adjoint_of, adjoint.overwritten
-    program.scalar_names, program.ranks, program.shapes = adjoint.scalar_names, ranks, shapes
-    program = lower(defer_outer_products(optimize(program)))
-    body, rank_dependent = program.body, program.rank_dependent
-    scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
-    body = insert_tapes(body, adjoint.overwritten, set(params), program.namer,
-                        env.ref(np, "np"), scalars, env)
-    body = _keep_no_grad(body, env)
+    program.kind, program.wrt, program.tuple_wrt = kind, wrt_names, tuple_wrt
+    program.active, program.env, program.ranks, program.shapes = active, env, ranks, shapes
+    program = reverse(program)
+    _show(stages, "reverse", "\n".join(ast.unparse(s) for s in program.body), debug)
+    program = insert_tapes(lower(defer_outer_products(optimize(program))))
+    body = _keep_no_grad(program.body, env)
+    rank_dependent = program.rank_dependent
     base = fn_node.name if fn_node.name != "lambda_" else "lambda"
     name = program.namer.fresh(f"{'grad' if kind == 'grad' else 'value_and_grad'}_{base}")
     source = emit(name, fn_node.args, body, parsed)
