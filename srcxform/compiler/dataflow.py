@@ -34,6 +34,7 @@ def upward_exposed(stmts: list[ast.stmt], reads: Names, writes: Names) -> set[st
     """
 
     def walk(block: list[ast.stmt], assigned: set[str]) -> tuple[set[str], set[str]]:
+        """The names exposed in ``block`` and those it writes on every path."""
         exposed: set[str] = set()
         assigned = set(assigned)
         for stmt in block:
@@ -59,6 +60,7 @@ def overwritten(stmts: list[ast.stmt], writes: Names) -> set[str]:
     counts: dict[str, int] = {}
 
     def count(block: list[ast.stmt], in_loop: bool) -> None:
+        """Count the writes of ``block`` (twice each inside a loop)."""
         for stmt in block:
             if isinstance(stmt, ast.If):
                 count(stmt.body, in_loop)
@@ -82,6 +84,7 @@ def bound_before_branches(stmts: list[ast.stmt], bound: set[str],
     found: dict[int, set[str]] = {}
 
     def walk(block: list[ast.stmt], assigned: set[str]) -> set[str]:
+        """Record the ``if``s of ``block``; the names it writes on every path."""
         assigned = set(assigned)
         for stmt in block:
             if isinstance(stmt, ast.If):

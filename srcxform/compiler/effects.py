@@ -43,6 +43,7 @@ def pure(node: ast.AST, env: Env) -> bool:
 
 
 def _pure_call(call: ast.Call, env: Env) -> bool:
+    """True for a call of a known function or method without effects."""
     method = anno.get(call, anno.METHOD)
     if method is not None:
         return bool(rules.lookup_method(method) or method in rules.NONDIFF_METHODS)

@@ -142,6 +142,7 @@ class Optimizer:
             return StableShapes()
 
         def observe() -> Propagator:
+            """One walk over a copy of the body under the current assumption."""
             walk = self.walk(body)
             walk.block(copy.deepcopy(body), Facts())
             for n in overwritten & set(self.exact_in):  # a parameter's value counts

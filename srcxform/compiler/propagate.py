@@ -287,6 +287,7 @@ class Propagator:
         return self.rewriter.simplify(node, facts)
 
     def _keyword(self, kw: Any, facts: Facts) -> Any:
+        """A keyword argument with its value propagated (anything else unchanged)."""
         if isinstance(kw, ast.keyword):
             kw.value = self.expr(kw.value, facts)
         return kw

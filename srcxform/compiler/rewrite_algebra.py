@@ -52,6 +52,7 @@ def is_value(node: ast.AST, value: float) -> bool:
 
 
 def _negated(node: ast.expr) -> bool:
+    """True for ``-e``."""
     return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
 
 
@@ -139,6 +140,7 @@ def decide_if_expression(node: ast.IfExp, rw: Rewriter, facts: Facts) -> ast.exp
 
 
 def _int_index(node: ast.Subscript) -> bool:
+    """True for ``a[k]`` with an int literal ``k``."""
     return is_number(node.slice) and isinstance(node.slice.value, int)
 
 

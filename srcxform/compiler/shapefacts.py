@@ -30,7 +30,7 @@ from . import anno
 from .env import Env
 from .ranks import rank_of_primitive
 from .shapes import (
-    _NOT_CONSTANT,
+    NOT_CONSTANT,
     PRODUCTS,
     broadcast_shapes,
     constant_value,
@@ -134,6 +134,7 @@ class ShapeFacts:
         return found
 
     def _class_of(self, node: ast.expr) -> str | None:
+        """The shape class of ``node`` from its structure (no exact shape known)."""
         if is_number(node):
             return SCALAR
         if isinstance(node, ast.Name):
@@ -230,6 +231,7 @@ class ShapeFacts:
         return None
 
     def _rank_of_call(self, node: ast.Call) -> int | None:
+        """The rank of a call's result: a broadcast's target, a scalar query, or its rule."""
         bc = self.broadcast_parts(node)
         if bc is not None:
             c = self.like_class(bc[1])
@@ -286,7 +288,7 @@ class ShapeFacts:
         if isinstance(node, ast.Subscript):
             a = self.exact_of(node.value)
             index = constant_value(self.ints_as_zero(node.slice))
-            if a is None or index is _NOT_CONSTANT:
+            if a is None or index is NOT_CONSTANT:
                 return None
             return run_for_shape(lambda d: d[index], [dummy(a)], {})
         if isinstance(node, ast.Call):
@@ -344,7 +346,7 @@ class ShapeFacts:
         values = []
         for a, shp in zip(all_args, shapes):
             v = constant_value(a)
-            if v is not _NOT_CONSTANT:
+            if v is not NOT_CONSTANT:
                 values.append(v)
             elif shp is not None:
                 values.append(dummy(shp))
@@ -355,7 +357,7 @@ class ShapeFacts:
         kwargs = {}
         for k in node.keywords:
             v = constant_value(k.value)
-            if v is _NOT_CONSTANT:
+            if v is NOT_CONSTANT:
                 shp = self.exact_of(k.value)
                 if shp is None:
                     return None

@@ -23,9 +23,8 @@ import numpy as np
 from ..rules.shaping import split_points
 from .effects import pure
 from .shapefacts import ShapeFacts, is_number
-from .shapes import _NOT_CONSTANT, dummy
+from .shapes import NOT_CONSTANT, dummy
 
-NOT_CONSTANT = _NOT_CONSTANT
 _QUERIES = (np.shape, np.ndim, np.size, len)
 
 
@@ -65,16 +64,16 @@ def shape_only_value(node: ast.expr, facts: ShapeFacts) -> Any:
     """The value of ``node`` when it reads arrays only through their (known) shapes,
     as ``np.cumsum([np.shape(a)[0] for a in seq])``; else ``NOT_CONSTANT``."""
     if not facts.specialized or not pure(node, facts.env):
-        return _NOT_CONSTANT
+        return NOT_CONSTANT
     names: dict[str, Any] = {}
     if not _Reads(facts, names).only_shapes(node, set()):
-        return _NOT_CONSTANT
+        return NOT_CONSTANT
     try:
         with np.errstate(all="ignore"):
             return eval(compile(ast.fix_missing_locations(ast.Expression(
                 copy.deepcopy(node))), "<shape>", "eval"), {"__builtins__": {}, **names})
     except Exception:
-        return _NOT_CONSTANT
+        return NOT_CONSTANT
 
 
 class _Reads:
