@@ -4,8 +4,9 @@ Run ``PYTHONPATH=$PWD python benchmarks/transform_time_probe.py [repeats]``.
 Each measurement builds a fresh function object from ``f``'s code (so no
 cache answers), transforms it and calls the result once on its arguments
 (a shape-specialized gradient compiles its specialization on that call);
-the table prints the minimum over the repeats, in milliseconds, per
-function and mode, and the total.  Compare two checkouts by running the
+the table prints the minimum over the repeats of the process's CPU time, in
+milliseconds, per function and mode, and the total (CPU time, not wall
+time, so other processes sharing the machine disturb it less).  Compare two checkouts by running the
 script in each, one after the other, on an idle machine.
 """
 
@@ -58,22 +59,22 @@ def _cases():
 
 
 def _time_grad(f, args, wrt) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     sx.grad(_fresh(f), wrt=wrt)(*args)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def _time_jvp(f, args, wrt) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     sx.jvp(_fresh(f), args, args)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def _time_vjp(f, args, wrt) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     out, pullback = sx.vjp(_fresh(f), *args)
     pullback(out)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 MODES = {"grad": _time_grad, "jvp": _time_jvp, "vjp": _time_vjp}

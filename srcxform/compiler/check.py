@@ -1,9 +1,10 @@
 """Pass 2, check: reject every construct the later passes do not handle.
 
-After :func:`check`, the function body contains only the statements and
-expressions listed in ``STATEMENTS`` / ``EXPRESSIONS``; anything else has
-raised :class:`TransformError` naming file, line, column and construct.  The
-later passes may therefore assume the subset and never meet a surprise node.
+After :func:`check` (or :func:`check_function` on a callee), the function
+body contains only the statements and expressions listed in ``STATEMENTS`` /
+``EXPRESSIONS``; anything else has raised :class:`TransformError` naming
+file, line, column and construct.  The later passes may therefore assume the
+subset and never meet a surprise node.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ast
 
 from ..errors import TransformError
 from .parse import Parsed
+from .program import Program
 
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
               ast.For, ast.While, ast.Break, ast.Continue)
@@ -56,7 +58,13 @@ def construct_name(node: ast.AST) -> str:
     return CONSTRUCT_NAMES.get(type(node), type(node).__name__)
 
 
-def check(parsed: Parsed) -> None:
+def check(program: Program) -> Program:
+    """Raise ``TransformError`` at the first unsupported construct of the program."""
+    check_function(program.parsed)
+    return program
+
+
+def check_function(parsed: Parsed) -> None:
     """Raise ``TransformError`` at the first unsupported construct of ``parsed``."""
     fn = parsed.node
     if isinstance(fn, ast.AsyncFunctionDef):

@@ -1,6 +1,7 @@
 """Pass 2b, control: give jumps a canonical place before normalization.
 
-After :func:`structure`:
+After :func:`structure` (or :func:`structure_function` on one function's
+tree):
 
 * ``break``, ``continue`` and ``return`` only ever end a block: statements that
   followed an ``if`` which may jump have been moved into that ``if``'s
@@ -19,6 +20,7 @@ import ast
 import copy
 
 from .names import Namer
+from .program import Program
 
 JUMPS = (ast.Break, ast.Continue, ast.Return)
 
@@ -121,7 +123,14 @@ class _Returns:
         return out
 
 
-def structure(fn: ast.FunctionDef, namer: Namer) -> None:
+def structure(program: Program) -> Program:
+    """Rewrite the program's function in place into the canonical form described above."""
+    fn = program.parsed.node
+    structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
+    return program
+
+
+def structure_function(fn: ast.FunctionDef, namer: Namer) -> None:
     """Rewrite ``fn``'s body in place into the canonical form described above."""
     returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
     simple = len(returns) == 1 and fn.body and fn.body[-1] is returns[0]

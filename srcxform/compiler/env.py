@@ -1,6 +1,9 @@
 """The names generated code uses for objects it did not get from the user.
 
-After ``Env.ref(obj, "np")`` returns a name, that name refers to ``obj``
+After :func:`bind_env`, ``program.env`` is the :class:`Env` of the generated
+code: the user's locals it must not reuse are every name the function and
+its normalized body assign, and the globals of inlined callees are its first
+cells.  After ``Env.ref(obj, "np")`` returns a name, that name refers to ``obj``
 inside the generated function: either the user's own global of that name
 (when it is the very same object and the function has no local of that
 name) or a closure cell the loader fills in.  ``Env.resolve`` answers the
@@ -14,8 +17,10 @@ import builtins
 import types
 from typing import Any
 
+from .astutil import names_stored
 from .names import Namer
 from .parse import Parsed
+from .program import Program
 
 _MISSING = object()
 
@@ -75,3 +80,13 @@ class Env:
             base = self.resolve(node.value)
             return None if base is None else getattr(base, node.attr, None)
         return None
+
+
+def bind_env(program: Program) -> Program:
+    """Set ``program.env`` (see the module docstring)."""
+    user_locals = set(program.params) | names_stored(program.parsed.node) \
+        | names_stored(program.body)
+    env = Env(program.parsed, program.namer, user_locals | set(program.foreign))
+    env.cells.update(program.foreign)
+    program.env = env
+    return program

@@ -32,7 +32,6 @@ from .check import error
 from .names import Namer
 from .parse import Parsed
 from .program import Program
-from .program import start as program_start
 
 BINOP_NAMES = {
     ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
@@ -339,8 +338,9 @@ class _Normalizer:
     def inline(self, callee: Any, node: ast.Call, args: list[ast.expr],
                keywords: dict[str, ast.expr]) -> ast.expr:
         """Normalize ``callee``'s body at the call site; return the atom of its result."""
-        from .check import check
-        from .control import structure
+        from .aggregates import replace_dicts_function
+        from .check import check_function
+        from .control import structure_function
         from .parse import Parsed, parse_function
 
         name = callee.__qualname__
@@ -352,13 +352,11 @@ class _Normalizer:
         except TypeError as exc:
             raise TypeError(f"{name}(): {exc}") from None
         bound.apply_defaults()
-        from .aggregates import replace_dicts
-
         inner = parse_function(callee)
-        check(inner)
+        check_function(inner)
         fn = inner.node
-        structure(fn, Namer.for_tree(fn, extra={fn.name}))
-        replace_dicts(inner, Namer.for_tree(fn, extra={fn.name}))
+        structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
+        replace_dicts_function(inner, Namer.for_tree(fn, extra={fn.name}))
         call_line = self.line
         # the callee's names: its locals get fresh names here, its globals keep
         # meaning what they mean in its own module
@@ -1063,8 +1061,10 @@ def _is_negative_literal(node: ast.expr) -> bool:
         and isinstance(node.operand, ast.Constant)
 
 
-def normalize(parsed: Parsed) -> Program:
-    """Normalize ``parsed`` (already checked) into a :class:`Program`."""
+def normalize(program: Program) -> Program:
+    """Normalize the program's function (already checked): fill in its body, result, namer,
+    versions, int names, lists and foreign names."""
+    parsed = program.parsed
     norm = _Normalizer(parsed)
     for stmt in parsed.node.body:
         norm.statement(stmt)
@@ -1082,7 +1082,6 @@ def normalize(parsed: Parsed) -> Program:
             for part in ast.walk(node.slice):
                 if isinstance(part, ast.Name) and part.id in ints:
                     anno.set(part, anno.INT, True)
-    program = program_start(parsed)
     program.body = norm.out
     program.result = norm.result
     program.namer = norm.namer
