@@ -11,6 +11,8 @@ name the backward sweep saves and restores; only the reads of needed
 statements make names live (so a chain of unused values is dead as a whole).
 Loops are solved to a fixed point around their back edge; ``break`` and
 ``continue`` keep alive what the rest of the loop and the code after it read.
+A restore placeholder (annotation ``marker``) is an opaque call: it stays,
+and the names it restores count as read there.
 
 Written by hand rather than with beniget's def-use chains: the chains are
 flow-insensitive at loop back edges and know nothing of the restore
@@ -87,9 +89,6 @@ class _Walk:
                 live = self.loop(stmt, live)
             elif isinstance(stmt, (ast.Break, ast.Continue)):
                 live |= loop_live
-                self.verdict(stmt, True)
-            elif anno.get(stmt, anno.MARKER) is not None:
-                live.difference_update(anno.get(stmt, anno.MARKER)[1])
                 self.verdict(stmt, True)
             elif isinstance(stmt, ast.Pass):
                 self.verdict(stmt, False)

@@ -124,6 +124,8 @@ def drop_literal_operands(node: ast.BoolOp, rw: Rewriter, facts: Facts) -> ast.e
                 return ast.Constant(deciding)
             continue
         kept.append(v)
+    if len(kept) == len(node.values):
+        return None
     if not kept:
         return ast.Constant(not deciding)
     if len(kept) == 1:

@@ -105,9 +105,10 @@ def fold_shape_query(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | N
         return ast.Constant(math.prod(exact) if fn is np.size else exact)
     if fn is np.size:
         rw.wants_ranks()
-    if isinstance(a, ast.Name):
-        # ask the earliest value of the same shape, so later ones may die
-        node.args = [ast.Name(shapes.earliest_like(a.id), ast.Load())]
+    if not isinstance(a, ast.Name):
+        return None
+    # ask the earliest value of the same shape, so later ones may die
+    node.args = [ast.Name(shapes.earliest_like(a.id), ast.Load())]
     return node
 
 
