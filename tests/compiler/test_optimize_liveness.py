@@ -76,6 +76,30 @@ def test_the_back_edge_keeps_a_carried_value_alive():
     assert "    t = s * 2.0\n    s = t + x" in kept
 
 
+def test_a_value_read_only_on_the_next_iteration_is_live():
+    dead, _, _ = _dead("""
+        p = 0.0
+        s = 0.0
+        for i in range(3):
+            s = s + p
+            p = x * i
+        return s
+    """)
+    assert dead == []  # p reaches s only around the back edge
+
+
+def test_an_if_with_one_needed_branch_stays():
+    dead, _, kept = _dead("""
+        if x > 0:
+            a = 1.0
+        else:
+            print(x)
+        return x
+    """)
+    assert dead == ["a = 1.0"]
+    assert kept == "if x > 0:\n    pass\nelse:\n    print(x)\nreturn x"
+
+
 def test_an_if_with_nothing_left_to_do_is_dead_and_an_emptied_loop_keeps_a_pass():
     dead, _, kept = _dead("""
         if x > 0:

@@ -88,6 +88,22 @@ def test_what_a_loop_changes_is_forgotten_before_and_after_it():
     """, overwritten={"a", "b"})
     assert "    b = a\n    a = a + 1.0" in out  # not x: a changes in the loop
     assert "c = a\nreturn a" in out  # c is a copy of a after the loop, not of x
+    copied, _ = propagated("""
+        a = x
+        for i in range(2):
+            a = y
+        c = a
+        return c
+    """, overwritten={"a"})
+    assert copied.endswith("c = a\nreturn a")  # the loop may not run: a may still be x
+    shaped, _ = propagated("""
+        a = x
+        for i in range(2):
+            a = y
+        c = np.shape(a)
+        return c
+    """, overwritten={"a"}, exact={"x": (2,), "y": (3,)})
+    assert shaped.endswith("c = np.shape(a)\nreturn c")  # (2,) or (3,): not known
 
 
 def test_what_a_branch_changes_is_forgotten_after_it():
