@@ -130,6 +130,15 @@ def names_changed(stmt: ast.AST) -> set[str]:
     return changed
 
 
+def names_under_control_flow(fn: ast.AST) -> set[str]:
+    """Names assigned anywhere inside an ``if``, ``for`` or ``while`` of ``fn``."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.If, ast.For, ast.While)):
+            found |= names_stored(node)
+    return found
+
+
 def walk_stmts(stmts: list[ast.stmt], into_loops: bool = True) -> Iterator[ast.stmt]:
     """Every statement of ``stmts`` and of their nested blocks, in program order.
 

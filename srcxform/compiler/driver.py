@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import activity, aggregates, assemble, check, control, env, normalize
+from . import activity, aggregates, assemble, check, control, env, loops, normalize
 from . import backend_adapters as backend
 from .parse import parse_function
 from .program import Program, resolve_wrt, start
@@ -44,6 +44,7 @@ FRONT_END: list[Pass] = [
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return
     aggregates.replace_dicts,          # a dict with constant keys: one variable per key
+    loops.canonicalize,                # every loop `for k in range(...)` or `while True`
     normalize.normalize,               # one primitive per statement (inlines user calls)
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
