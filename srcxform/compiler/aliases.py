@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 
-from .astutil import assigns, written_root
+from .astutil import assigns, load_counts, mentions, names_written_into, written_root
 from .diagnostics import error
 from .parse import Parsed
 
@@ -51,8 +51,7 @@ def _fresh_before_alias(fn: ast.FunctionDef, alias: ast.Assign, name: str) -> bo
     target = alias.targets[0]
     if not isinstance(target, ast.Name):
         return False
-    if any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
-           and isinstance(n.value, ast.Name) and n.value.id == target.id for n in ast.walk(fn)):
+    if target.id in names_written_into(fn):
         return False
     for block in (getattr(n, f, None) for n in ast.walk(fn) for f in ("body", "orelse")):
         if not isinstance(block, list) or alias not in block:
@@ -62,9 +61,7 @@ def _fresh_before_alias(fn: ast.FunctionDef, alias: ast.Assign, name: str) -> bo
                  and any(isinstance(t, ast.Name) and t.id == name for t in st.targets)
                  and isinstance(st.value, ast.Call)]
         after = block[block.index(alias) + 1:]
-        used_after = any(isinstance(n, ast.Name) and n.id == name
-                         for st in after for n in ast.walk(st))
-        return bool(fresh) and not used_after
+        return bool(fresh) and not mentions(after, name)
     return False
 
 
@@ -140,10 +137,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     """Names every assignment of which creates a fresh array (or that are written only right
     after such an assignment), and that are never copied to another name: element writes
     into them cannot be seen through an alias."""
-    loads: dict[str, int] = {}
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            loads[node.id] = loads.get(node.id, 0) + 1
+    loads = load_counts(fn)
     first: dict[str, bool] = {}  # names every assignment of which is a fresh array
     for node in ast.walk(fn):
         if isinstance(node, ast.Assign):

@@ -106,6 +106,12 @@ def written_root(stmt: ast.stmt) -> str | None:
     return None
 
 
+def names_written_into(tree: Tree) -> set[str]:
+    """Names ``tree`` writes into by element or slice (``a`` for ``a[i] = v``)."""
+    return {n.value.id for n in walk(tree) if isinstance(n, ast.Subscript)
+            and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+
+
 def marker_names(stmt: ast.AST) -> list[str]:
     """The names a restore placeholder (annotation ``marker``) brings back; ``[]`` if none."""
     mark = anno.get(stmt, anno.MARKER)

@@ -61,11 +61,8 @@ def template(rule: Rule) -> Template:
     node = ast.parse(src).body[0]
     node.decorator_list = []
     args = node.args
-    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    local_names = set()
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-            local_names.add(sub.id)
+    params = params_of(node)
+    local_names = names_stored(node)
     comp_vars = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.comprehension):

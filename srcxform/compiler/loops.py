@@ -46,6 +46,7 @@ from .astutil import (
     is_negative_literal,
     names_stored,
     names_under_control_flow,
+    names_written_into,
     params_of,
     walk_stmts,
 )
@@ -78,9 +79,7 @@ def canonicalize_function(parsed: Parsed, namer: Namer) -> set[str]:
 def _under_control_flow(fn: ast.FunctionDef) -> set[str]:
     """The names the normalizer keeps one name for (it never renames them per assignment):
     assigned inside an ``if``/``for``/``while``, or written into by element."""
-    return names_under_control_flow(fn) | {
-        n.value.id for n in ast.walk(fn) if isinstance(n, ast.Subscript)
-        and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+    return names_under_control_flow(fn) | names_written_into(fn)
 
 
 def _is_constant(node: ast.expr) -> bool:

@@ -41,7 +41,14 @@ from typing import Any
 
 from . import anno
 from .aliases import growing_lists, writable_arrays
-from .astutil import is_negative_literal, names_stored, names_under_control_flow, params_of
+from .astutil import (
+    is_negative_literal,
+    mentions,
+    names_stored,
+    names_under_control_flow,
+    names_written_into,
+    params_of,
+)
 from .diagnostics import error
 from .inline import inline_call, is_user_function
 from .ints import infer_ints
@@ -71,9 +78,8 @@ class _Normalizer:
         # Names assigned under control flow keep one name (they are not renamed per
         # assignment); the reverse pass saves their overwritten values.  So do arrays
         # written into (an array is one object) and the names of unrolled loops.
-        self.fixed: set[str] = names_under_control_flow(fn) | set(fixed_names) | {
-            n.value.id for n in ast.walk(fn) if isinstance(n, ast.Subscript)
-            and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+        self.fixed: set[str] = names_under_control_flow(fn) | names_written_into(fn) \
+            | set(fixed_names)
         self.generated: set[str] = set()  # temporaries this pass made
         self.writable = writable_arrays(fn, self.params)
         self.lists = growing_lists(fn, parsed)
@@ -392,8 +398,7 @@ class _Normalizer:
                 return  # `s = s`: nothing changes
         else:
             rhs = self.operation(value)
-            if user_name in self.fixed and any(
-                    isinstance(n, ast.Name) and n.id == user_name for n in ast.walk(rhs)):
+            if user_name in self.fixed and mentions(rhs, user_name):
                 # `s = s * x` on a variable that is not renamed: compute into a
                 # temporary first, so the old and the new value both have a name
                 rhs = self.temp(operation_name(rhs), rhs)
