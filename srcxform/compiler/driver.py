@@ -20,7 +20,7 @@ Every mode starts with the front end, then differentiates and finishes:
     jvp:  env → forward → optimize → defer → lower → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
-stage (``backend`` stands for the back-end module its comment names).
+stage.
 """
 
 from __future__ import annotations
@@ -30,8 +30,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import activity, aggregates, assemble, check, control, env, loops, normalize
-from . import backend_adapters as backend
+from . import (
+    activity,
+    aggregates,
+    assemble,
+    check,
+    control,
+    defer,
+    env,
+    forward,
+    loops,
+    lower,
+    normalize,
+    optimize,
+    reverse,
+    split,
+    tape,
+)
 from .parse import parse_function
 from .program import Program, resolve_wrt, start
 
@@ -53,22 +68,22 @@ FRONT_END: list[Pass] = [
 #: Reverse mode: the adjoint, optimized, with the tapes its backward sweep reads.
 REVERSE: list[Pass] = [
     activity.find_active,              # varied values that reach the output
-    env.bind_env,              # names of helper objects in generated code
-    backend.reverse,                   # reverse.py: forward sweep, seed, backward sweep
-    backend.optimize,                  # optimize.py: folding, algebra, dead code
-    backend.defer_outer_products,      # defer.py: a loop's outer products batched
-    backend.lower,                     # lower.py: fast spellings (b += e, g.sum(axis=0))
-    backend.insert_tapes,              # tape.py: save what the backward sweep reads
+    env.bind_env,                      # names of helper objects in generated code
+    reverse.reverse,                   # forward sweep, seed, backward sweep
+    optimize.optimize,                 # folding, algebra, dead code
+    defer.defer_outer_products,        # a loop's outer products batched
+    lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
+    tape.insert_tapes,                 # save what the backward sweep reads
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
 #: Forward mode: the tangent code, optimized.
 FORWARD: list[Pass] = [
     env.bind_env,
-    backend.forward,                   # forward.py: each value's tangent beside it
-    backend.optimize,
-    backend.defer_outer_products,
-    backend.lower,
+    forward.forward,                   # each value's tangent beside it
+    optimize.optimize,
+    defer.defer_outer_products,
+    lower.lower,
 ]
 
 #: Writing the generated function(s) and compiling them.
@@ -80,7 +95,7 @@ FINISH: list[Pass] = [
 PIPELINES: dict[str, list[Pass]] = {
     "grad": FRONT_END + REVERSE + FINISH,
     "value_and_grad": FRONT_END + REVERSE + FINISH,
-    "vjp": FRONT_END + REVERSE + [backend.split] + FINISH,  # split.py: two sweeps
+    "vjp": FRONT_END + REVERSE + [split.split] + FINISH,  # two sweeps
     "jvp": FRONT_END + FORWARD + FINISH,
 }
 
