@@ -91,6 +91,9 @@ NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize",
     read_by="activity reverse forward")
+LOOP_EXIT = _declare(
+    "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
+    "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")
 RANGE = _declare(
     "range", "bool: the range(...) call of a canonical 'for k in range(...)' loop (its counter "
     "is an int)", set_by="normalize", read_by="normalize")

@@ -106,6 +106,12 @@ def written_root(stmt: ast.stmt) -> str | None:
     return None
 
 
+def names_written_into(tree: Tree) -> set[str]:
+    """Names ``tree`` writes into by element or slice (``a`` for ``a[i] = v``)."""
+    return {n.value.id for n in walk(tree) if isinstance(n, ast.Subscript)
+            and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+
+
 def marker_names(stmt: ast.AST) -> list[str]:
     """The names a restore placeholder (annotation ``marker``) brings back; ``[]`` if none."""
     mark = anno.get(stmt, anno.MARKER)
@@ -128,6 +134,15 @@ def names_changed(stmt: ast.AST) -> set[str]:
         if mark is not None:
             changed.update(mark[1])
     return changed
+
+
+def names_under_control_flow(fn: ast.AST) -> set[str]:
+    """Names assigned anywhere inside an ``if``, ``for`` or ``while`` of ``fn``."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.If, ast.For, ast.While)):
+            found |= names_stored(node)
+    return found
 
 
 def walk_stmts(stmts: list[ast.stmt], into_loops: bool = True) -> Iterator[ast.stmt]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 
+from .astutil import assigns
 from .names import Namer
 from .program import Program
 
@@ -167,7 +168,7 @@ def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
             return block[:i] + [ast.copy_location(guard, stmt)]
         if isinstance(stmt, (ast.For, ast.While)):
             stmt.body = _skip_after_done(stmt.body, done)
-        if isinstance(stmt, ast.If) and _sets(stmt, done):
+        if isinstance(stmt, ast.If) and assigns(stmt, done):
             stmt.body = _skip_after_done(stmt.body, done)
             stmt.orelse = _skip_after_done(stmt.orelse, done)
             rest = _skip_after_done(block[i + 1:], done)
@@ -178,6 +179,3 @@ def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
     return block
 
 
-def _sets(stmt: ast.stmt, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
-               for n in ast.walk(stmt))

@@ -39,6 +39,7 @@ from . import (
     defer,
     env,
     forward,
+    loops,
     lower,
     normalize,
     optimize,
@@ -58,6 +59,7 @@ FRONT_END: list[Pass] = [
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return
     aggregates.replace_dicts,          # a dict with constant keys: one variable per key
+    loops.canonicalize,                # every loop `for k in range(...)` or `while True`
     normalize.normalize,               # one primitive per statement (inlines user calls)
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
@@ -66,7 +68,7 @@ FRONT_END: list[Pass] = [
 #: Reverse mode: the adjoint, optimized, with the tapes its backward sweep reads.
 REVERSE: list[Pass] = [
     activity.find_active,              # varied values that reach the output
-    env.bind_env,              # names of helper objects in generated code
+    env.bind_env,                      # names of helper objects in generated code
     reverse.reverse,                   # forward sweep, seed, backward sweep
     optimize.optimize,                 # folding, algebra, dead code
     defer.defer_outer_products,        # a loop's outer products batched

@@ -46,6 +46,9 @@ class Program:
     debug: bool = False                      # print every stage as it is recorded
     stages: dict[str, str] = field(default_factory=dict)  # stage name -> its text
 
+    # -- loops ------------------------------------------------------------------------------
+    fixed_names: set[str] = field(default_factory=set)  # assigned in unrolled loops: one name
+
     # -- normalize --------------------------------------------------------------------------
     body: list[ast.stmt] = field(default_factory=list)   # the statements of the current stage
     result: ast.expr | None = None           # the atom the normalized function returns
