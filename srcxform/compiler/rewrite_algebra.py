@@ -29,7 +29,7 @@ from .shapefacts import is_number
 
 if TYPE_CHECKING:
     from .facts import Facts
-    from .rewrites import Rewriter
+    from .rewriter import Rewriter
 
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod,

@@ -36,7 +36,7 @@ from .support import scalar_seed
 
 if TYPE_CHECKING:
     from .facts import Facts
-    from .rewrites import Rewriter
+    from .rewriter import Rewriter
 
 #: NumPy ufuncs whose ``math`` twin is total on floats (no overflow or domain error).
 _SCALAR_MATH = {id(np.cos): "cos", id(np.sin): "sin", id(np.tanh): "tanh",

@@ -19,7 +19,8 @@ import pytest
 from srcxform.compiler import rewrite_algebra as alg
 from srcxform.compiler import rewrite_shapes as shp
 from srcxform.compiler.facts import Facts
-from srcxform.compiler.rewrites import RULES, Rewriter
+from srcxform.compiler.rewriter import Rewriter
+from srcxform.compiler.rewrites import RULES, rewriter
 from srcxform.compiler.shapefacts import SCALAR, ShapeFacts
 from tests.compiler.passes import env
 
@@ -269,7 +270,7 @@ def _bottom_up(node: ast.expr, rw: Rewriter) -> ast.expr:
 
 
 def test_with_every_rule_a_nest_of_identities_simplifies_all_the_way():
-    rw = Rewriter(env(), shape_facts(Case(None, "", None)))
+    rw = rewriter(env(), shape_facts(Case(None, "", None)))
     # -1 is a literal, x * -1 is -x, 0 - -x is --x, which is x
     assert ast.unparse(_bottom_up(ast.parse("0 - x * -1", mode="eval").body, rw)) == "x"
     # (x * 2) * 3 gathers to x * 6; + 0 of a value of unknown shape stays
