@@ -36,7 +36,15 @@ import copy
 import numpy as np
 
 from . import anno
-from .astutil import load_counts, marker_names, names_loaded, root_name, store_counts, walk_stmts
+from .astutil import (
+    load_counts,
+    marker_names,
+    names_loaded,
+    names_stored,
+    root_name,
+    store_counts,
+    walk_stmts,
+)
 from .env import Env
 from .memory import MemoryFacts
 from .program import Program
@@ -158,8 +166,7 @@ class _Defer:
         current: dict[str, int] = {}
         for stmt in body:
             version.append(dict(current))
-            names = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
-                     and isinstance(n.ctx, ast.Store)} | set(marker_names(stmt))
+            names = names_stored(stmt) | set(marker_names(stmt))
             for n in names:
                 current[n] = current.get(n, 0) + 1
         lists: dict[tuple[str, int], str] = {}

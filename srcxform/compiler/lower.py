@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import rules
 from . import anno
-from .astutil import load_counts, names_mentioned
+from .astutil import load_counts, names_mentioned, names_stored, store_counts
 from .env import Env
 from .program import Program
 
@@ -43,15 +43,8 @@ class _Lower:
 
     def __init__(self, body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                  adjoints: set[str], trusted: dict[str, tuple[int, ...]]) -> None:
-        counts: dict[str, int] = {}
-        self.grad_names: set[str] = set()
-        for stmt in body:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    counts[node.id] = counts.get(node.id, 0) + 1
-                    if anno.get(stmt, anno.GRAD, False):
-                        self.grad_names.add(node.id)
-        self.once = {n for n, c in counts.items() if c == 1} | set(adjoints)
+        self.grad_names = names_stored([s for s in body if anno.get(s, anno.GRAD, False)])
+        self.once = {n for n, c in store_counts(body).items() if c == 1} | set(adjoints)
         self.env = env
         self.exact = exact
         self.ranks = {n: len(shape) for n, shape in exact.items()}

@@ -41,8 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anno
-from .astutil import load_counts, names_loaded
+from .astutil import load_counts, marker_names, names_loaded, store_counts, walk_stmts
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
@@ -199,10 +198,10 @@ def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
     adjoint has its primal's trusted shape.
     """
     binds: dict[str, int] = {p: 1 for p in opt.params}
-    for node in ast.walk(ast.Module(body, [])):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            binds[node.id] = binds.get(node.id, 0) + 1
-        for name in (anno.get(node, anno.MARKER) or (None, ()))[1]:
+    for name, count in store_counts(body).items():
+        binds[name] = binds.get(name, 0) + count
+    for stmt in walk_stmts(body):
+        for name in marker_names(stmt):  # a restore binds its names again
             binds[name] = binds.get(name, 0) + 1
     trusted: dict[str, Shape] = {}
     for name, shape in opt.last.shapes.exact.items():

@@ -22,7 +22,7 @@ import ast
 from dataclasses import dataclass
 
 from . import anno, dataflow
-from .astutil import LOOPS, names_loaded, names_stored
+from .astutil import LOOPS, names_loaded, names_stored, store_counts
 from .program import Program
 
 
@@ -131,7 +131,6 @@ def split_body(body: list[ast.stmt], params: list[str], residuals_name: str) -> 
 def _order(params: list[str], forward: list[ast.stmt]):
     """Sort key: parameters first, then names in order of first assignment."""
     rank: dict[str, int] = {p: i for i, p in enumerate(params)}
-    for node in ast.walk(ast.Module(forward, [])):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            rank.setdefault(node.id, len(rank))
+    for name in store_counts(forward):  # (in the order of their first assignment)
+        rank.setdefault(name, len(rank))
     return lambda n: rank.get(n, len(rank))
