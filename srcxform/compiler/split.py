@@ -22,7 +22,7 @@ import ast
 from dataclasses import dataclass
 
 from . import anno, dataflow
-from .astutil import LOOPS, names_loaded, names_stored, store_counts
+from .astutil import LOOPS, names_loaded, names_stored
 from .program import Program
 
 
@@ -129,8 +129,10 @@ def split_body(body: list[ast.stmt], params: list[str], residuals_name: str) -> 
 
 
 def _order(params: list[str], forward: list[ast.stmt]):
-    """Sort key: parameters first, then names in order of first assignment."""
+    """Sort key: parameters first, then names in the order a breadth-first walk of the
+    forward body first meets their assignments."""
     rank: dict[str, int] = {p: i for i, p in enumerate(params)}
-    for name in store_counts(forward):  # (in the order of their first assignment)
-        rank.setdefault(name, len(rank))
+    for node in ast.walk(ast.Module(forward, [])):  # (breadth first over the whole body)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            rank.setdefault(node.id, len(rank))
     return lambda n: rank.get(n, len(rank))

@@ -64,3 +64,18 @@ def test_one_forward_run_serves_several_backward_runs():
     for g1, g2, i in zip(first, second, (0, 1)):
         np.testing.assert_allclose(g1, finite_difference(rnn, args, i), rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(g2, 2.0 * g1, rtol=1e-12)
+
+
+def branch_on_sum(x):
+    if np.sum(x) > 0:
+        y = np.sin(x)
+    else:
+        y = np.cos(x)
+    return np.sum(y * x)
+
+
+def test_residuals_come_parameters_first_then_as_a_walk_of_the_forward_sweep_meets_them():
+    program = split.split(before(branch_on_sum, split.split, kind="vjp"))
+    # (breadth first: the top-level mul before the y assigned inside the branch)
+    assert ast.unparse(program.forward_body[-1]) == "return (sum_1, (x, cond, mul, y))"
+    assert ast.unparse(program.backward_body[0]) == "x, cond, mul, y = residuals"
