@@ -94,6 +94,11 @@ NODE = _declare(
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")
+TEMPORARY = _declare(
+    "temporary", "str | None: on 'name = value' made by the loops pass to evaluate a value once "
+    "before a loop; the normalizer makes 'name' stand for a temporary holding the value, named "
+    "after this base (after the operation when None), so 'name' itself never appears",
+    set_by="loops", read_by="normalize")
 RANGE = _declare(
     "range", "bool: the range(...) call of a canonical 'for k in range(...)' loop (its counter "
     "is an int)", set_by="normalize", read_by="normalize")
