@@ -31,7 +31,7 @@ from .astutil import mentions, names_changed, root
 from .effects import is_mutator
 from .facts import Facts
 from .rewrite_algebra import is_literal
-from .rewrites import Rewriter
+from .rewrites import rewriter
 from .shapefacts import SCALAR, Shape, ShapeFacts
 from .shapevalues import split_pieces
 
@@ -60,7 +60,7 @@ class Propagator:
                  load_counts: dict[str, int]) -> None:
         self.shapes = shapes
         self.env = shapes.env
-        self.rewriter = Rewriter(shapes.env, shapes)
+        self.rewriter = rewriter(shapes.env, shapes)
         self.derivation = derivation
         self.adjoint_of = derivation.adjoint_of
         self.overwritten = derivation.overwritten

@@ -29,7 +29,7 @@ from .shapefacts import is_number
 
 if TYPE_CHECKING:
     from .facts import Facts
-    from .rewrites import Rewriter
+    from .rewriter import Rewriter
 
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod,
@@ -124,6 +124,8 @@ def drop_literal_operands(node: ast.BoolOp, rw: Rewriter, facts: Facts) -> ast.e
                 return ast.Constant(deciding)
             continue
         kept.append(v)
+    if len(kept) == len(node.values):
+        return None
     if not kept:
         return ast.Constant(not deciding)
     if len(kept) == 1:

@@ -36,7 +36,7 @@ from .support import scalar_seed
 
 if TYPE_CHECKING:
     from .facts import Facts
-    from .rewrites import Rewriter
+    from .rewriter import Rewriter
 
 #: NumPy ufuncs whose ``math`` twin is total on floats (no overflow or domain error).
 _SCALAR_MATH = {id(np.cos): "cos", id(np.sin): "sin", id(np.tanh): "tanh",
@@ -105,9 +105,10 @@ def fold_shape_query(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | N
         return ast.Constant(math.prod(exact) if fn is np.size else exact)
     if fn is np.size:
         rw.wants_ranks()
-    if isinstance(a, ast.Name):
-        # ask the earliest value of the same shape, so later ones may die
-        node.args = [ast.Name(shapes.earliest_like(a.id), ast.Load())]
+    if not isinstance(a, ast.Name):
+        return None
+    # ask the earliest value of the same shape, so later ones may die
+    node.args = [ast.Name(shapes.earliest_like(a.id), ast.Load())]
     return node
 
 

@@ -4,7 +4,8 @@ A rule is a function ``rule(node, rw, facts) -> ast.expr | None`` for one
 kind of node (``ast.BinOp``, ``ast.Call``, ...): it returns the node's
 simpler replacement (which has the same value and shape), or ``None`` when
 it does not apply.  :meth:`Rewriter.simplify` tries the rules of the node's
-kind in the order of :data:`RULES` and takes the first answer; a rule that
+kind in the order of :data:`RULES` and takes the first answer
+(``rewriter.py``; :func:`rewriter` makes one with every rule); a rule that
 builds a new node simplifies it again through ``rw.simplify``.  Children are
 simplified before their parent (the propagation pass walks bottom-up), and
 the optimize pass repeats its walk until nothing changes, so the rules reach
@@ -13,19 +14,14 @@ a fixed point over the whole body.
 The rules themselves live in ``rewrite_algebra.py`` (numbers, logic,
 identities, negations, indexing of literals) and ``rewrite_shapes.py``
 (broadcasting, ``unbroadcast``, shape queries, scalar math); each is
-testable alone with a :class:`Rewriter` over known shape facts.
+testable alone with a ``Rewriter`` over known shape facts.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
-from typing import Any, Callable
-
-import numpy as np
 
 from .env import Env
-from .facts import Facts, Pair
 from .rewrite_algebra import (
     add_negation,
     add_negative_product,
@@ -67,9 +63,8 @@ from .rewrite_shapes import (
     scalar_zeros_like,
     seed_of_scalar,
 )
-from .shapefacts import SCALAR, ShapeFacts
-
-Rule = Callable[[Any, "Rewriter", Facts], "ast.expr | None"]
+from .rewriter import Rewriter, Rule
+from .shapefacts import ShapeFacts
 
 #: Every rule with the kind of node it applies to; a node's rules are tried in this order.
 RULES: list[tuple[type, Rule]] = [
@@ -117,61 +112,6 @@ for _kind, _rule in RULES:
     _BY_KIND.setdefault(_kind, []).append(_rule)
 
 
-class Rewriter:
-    """Applies :data:`RULES` to one node, asking ``shapes`` what is known."""
-
-    def __init__(self, env: Env, shapes: ShapeFacts,
-                 rules: dict[type, list[Rule]] | None = None) -> None:
-        self.env = env
-        self.shapes = shapes
-        self.rules = _BY_KIND if rules is None else rules
-        self.rank_queries = 0  # rewrites that knowing the arguments' ranks would enable
-        self._callee_of: ast.Call | None = None
-        self._callee: Any = None
-
-    def simplify(self, node: ast.expr, facts: Facts) -> ast.expr:
-        """The first answer of ``node``'s rules, or ``node`` itself."""
-        for rule in self.rules.get(type(node), ()):
-            new = rule(node, self, facts)
-            if new is not None:
-                return new
-        return node
-
-    def callee(self, call: ast.Call) -> Any:
-        """The object ``call`` calls, or ``None`` (resolved once per call node)."""
-        if self._callee_of is not call:
-            self._callee_of, self._callee = call, self.env.resolve(call.func)
-        return self._callee
-
-    def wants_ranks(self) -> None:
-        """Note a rewrite that the arguments' ranks (a specialization) would enable."""
-        self.rank_queries += 1
-
-    def np_name(self) -> ast.Name:
-        """A reference to NumPy in generated code."""
-        return ast.Name(self.env.ref(np, "np"), ast.Load())
-
-    def scalar_broadcast(self, node: ast.expr, facts: Facts) -> Pair | None:
-        """``(s, v)`` when ``node`` is a broadcast of a scalar ``s`` to ``v``'s shape."""
-        if isinstance(node, ast.Name) and node.id in facts.scalar_broadcasts:
-            return facts.scalar_broadcasts[node.id]
-        parts = self.shapes.broadcast_parts(node)
-        if parts is not None and self.shapes.class_of(parts[0]) == SCALAR:
-            return parts
-        return None
-
-    def array_broadcast(self, node: ast.expr, facts: Facts) -> Pair | None:
-        """``(a, like)`` when ``node`` is ``np.broadcast_to(a, like)`` (or names one)."""
-        if isinstance(node, ast.Name):
-            return facts.array_broadcasts.get(node.id)
-        return self.shapes.broadcast_parts(node)
-
-    def broadcast(self, scalar: ast.expr, like: ast.expr) -> ast.expr:
-        """``np.broadcast_to(scalar, like)`` for a literal shape, else to ``np.shape(like)``."""
-        npname = self.np_name()
-        if isinstance(like, ast.Constant):
-            return ast.Call(ast.Attribute(npname, "broadcast_to", ast.Load()),
-                            [scalar, like], [])
-        shape = ast.Call(ast.Attribute(npname, "shape", ast.Load()), [copy.deepcopy(like)], [])
-        return ast.Call(ast.Attribute(copy.deepcopy(npname), "broadcast_to", ast.Load()),
-                        [scalar, shape], [])
+def rewriter(env: Env, shapes: ShapeFacts) -> Rewriter:
+    """A :class:`Rewriter` with every rule of :data:`RULES`."""
+    return Rewriter(env, shapes, _BY_KIND)
