@@ -72,15 +72,17 @@ _NOT_ITERABLE_CALLS = (enumerate, zip, reversed, sorted, iter, map, filter)
 
 def canonicalize(program: Program) -> Program:
     """Rewrite the program's loops in place (see the module docstring)."""
-    fn = program.parsed.node
-    program.fixed_names |= canonicalize_function(program.parsed,
-                                                 Namer.for_tree(fn, extra={fn.name}))
+    program.fixed_names |= canonicalize_function(program.parsed)
     return program
 
 
-def canonicalize_function(parsed: Parsed, namer: Namer) -> set[str]:
-    """Rewrite ``parsed.node``'s loops in place; return the names unrolled loops assign."""
-    loops = _Loops(parsed, namer)
+def canonicalize_function(parsed: Parsed, namer: Namer | None = None) -> set[str]:
+    """Rewrite ``parsed.node``'s loops in place; return the names unrolled loops assign.
+    (``namer``: fresh names; by default one that avoids every name of the function.)"""
+    fn = parsed.node
+    if not any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(fn)):
+        return set()  # nothing to do (the common case of straight-line code)
+    loops = _Loops(parsed, namer or Namer.for_tree(fn, extra={fn.name}))
     parsed.node.body = loops.top_level(parsed.node.body)
     ast.fix_missing_locations(parsed.node)
     return loops.fixed_names
