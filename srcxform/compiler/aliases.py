@@ -1,6 +1,9 @@
 """Alias and ownership analysis of a function's arrays and lists, before normalization.
 
-After import, :func:`writable_arrays` answers which local arrays the function
+After :func:`find_owned`, ``program.writable`` and ``program.lists`` hold the
+answers of :func:`writable_arrays` and :func:`growing_lists` for the user's
+function as written (before the loops pass adds names of its own).
+:func:`writable_arrays` answers which local arrays the function
 may write into element by element (``out[i] = v``) without the write being
 seen through another name: every assignment of such a name creates a fresh
 array (a constructor, a copy, an operator's result), or every write is
@@ -19,11 +22,20 @@ import ast
 from .astutil import assigns, load_counts, mentions, names_written_into, written_root
 from .diagnostics import error
 from .parse import Parsed
+from .program import Program
 
 CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
                  "full_like", "array", "copy", "eye", "identity", "arange", "linspace",
                  # the adjoints of lists in generated gradient code (support.py)
                  "zeros_each", "add_each", "add_to_each")
+
+
+def find_owned(program: Program) -> Program:
+    """Set ``program.writable`` and ``program.lists`` (see the module docstring)."""
+    fn = program.parsed.node
+    program.writable = writable_arrays(fn, program.params)
+    program.lists = growing_lists(fn, program.parsed)
+    return program
 
 
 def growing_lists(fn: ast.FunctionDef, parsed: Parsed) -> set[str]:

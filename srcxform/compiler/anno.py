@@ -61,42 +61,47 @@ def _declare(name: str, meaning: str, set_by: str, read_by: str) -> str:
 LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
-    set_by="normalize reverse forward tape defer lower split emit",
-    read_by="emit reverse forward tape lower")
+    set_by="normalize inline reverse forward tape defer lower split emit",
+    read_by="emit reverse rulecalls forward tape defer lower")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
-    set_by="reverse tape defer lower", read_by="emit split tape defer lower optimize")
+    set_by="reverse tape defer lower", read_by="emit split tape defer lower liveness")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
     "backward block)", set_by="forward", read_by="emit")
 NOGRAD = _declare(
     "nograd", "bool: the statement was computed under the user's 'with sx.no_grad():' (no "
     "gradient flows through it; the block is kept in generated code)",
-    set_by="normalize", read_by="primitives driver emit")
+    set_by="normalize", read_by="primitives assemble emit")
 
 # -- normalized atoms and calls ---------------------------------------------------------------
 GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
-    set_by="normalize", read_by="normalize primitives reverse forward")
+    set_by="normalize inline", read_by="normalize primitives reverse forward")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize",
-    read_by="normalize primitives activity reverse forward")
+    read_by="primitives activity ints reverse forward")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize",
-    read_by="normalize primitives optimize forward")
+    read_by="normalize primitives effects shapefacts forward")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize",
-    read_by="activity reverse forward")
+    read_by="activity rulecalls forward")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")
+TEMPORARY = _declare(
+    "temporary", "str | None: on 'name = value' made by the loops pass to evaluate a value once "
+    "before a loop; the normalizer makes 'name' stand for a temporary holding the value, named "
+    "after this base (after the operation when None), so 'name' itself never appears",
+    set_by="loops", read_by="normalize")
 RANGE = _declare(
     "range", "bool: the range(...) call of a canonical 'for k in range(...)' loop (its counter "
-    "is an int)", set_by="normalize", read_by="normalize")
+    "is an int)", set_by="normalize", read_by="ints")
 INT = _declare(
     "int", "bool: a Name inside an index that only ever holds a Python int (a loop counter, "
     "a length), so the index is basic indexing", set_by="normalize",
@@ -106,7 +111,7 @@ INT = _declare(
 APPEND = _declare(
     "append", "bool: an expression statement 'xs.append(v)' on a list that grows by append "
     "(treated as an assignment of xs)", set_by="normalize",
-    read_by="activity primitives reverse forward")
+    read_by="normalize activity primitives reverse forward")
 POPPED = _declare(
     "popped", "bool: an APPEND statement on a list that is also popped (reverse mode cannot "
     "undo it)", set_by="normalize", read_by="primitives")
@@ -124,24 +129,24 @@ ZERO = _declare(
     "(bv = np.zeros_like(...))", set_by="reverse", read_by="lower")
 KEEP = _declare(
     "keep", "bool: the seed statement kept even when its value looks unused (it checks the "
-    "output is a scalar)", set_by="reverse", read_by="optimize")
+    "output is a scalar)", set_by="reverse", read_by="liveness")
 OWN_COPY = _declare(
     "own_copy", "bool: 'b = b.copy()' before an element write into an adjoint, dropped where "
     "the adjoint is already an array of its own", set_by="reverse", read_by="lower")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",
-    read_by="tape")
+    read_by="reverse tape")
 HEADER_SITE = _declare(
     "header_site", "int: the site id of a for loop's counter, when the backward sweep reads it",
-    set_by="reverse", read_by="tape")
+    set_by="reverse", read_by="reverse tape")
 MARKER = _declare(
     "marker", "(site, [names]): a placeholder statement of the backward sweep that restores "
     "the values the names had before the assignment at that site",
-    set_by="reverse tape", read_by="optimize tape defer")
+    set_by="reverse tape", read_by="astutil optimize propagate memory tape defer")
 STORE_INDEX = _declare(
     "store_index", "ast.expr: on a MARKER of an element write 'a[i] = v', the index i (the "
-    "elements to restore)", set_by="reverse", read_by="tape defer")
+    "elements to restore)", set_by="reverse", read_by="memory tape")
 HOLE = _declare(
     "hole", "bool: the operand forward mode replaces by its tangent while it copies an "
     "expression (set and removed within one call)", set_by="forward", read_by="forward")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from . import anno
 
@@ -28,10 +29,8 @@ LOOPS = (ast.For, ast.While)
 def walk(tree: Tree) -> Iterator[ast.AST]:
     """Every node of ``tree`` (as :func:`ast.walk`; a list walks each of its items)."""
     if isinstance(tree, ast.AST):
-        yield from ast.walk(tree)
-    else:
-        for item in tree:
-            yield from ast.walk(item)
+        return ast.walk(tree)
+    return chain.from_iterable(map(ast.walk, tree))
 
 
 def names_stored(tree: Tree) -> set[str]:

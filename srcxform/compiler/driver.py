@@ -9,7 +9,8 @@ after every pass that changed it (``stages``, printed as it goes).
 Every mode starts with the front end, then differentiates and finishes:
 
     parse (parse.py) → check (check.py) → resolve wrt (program.py)
-    → control (control.py) → aggregates (aggregates.py) → loops (loops.py)
+    → control (control.py) → aggregates (aggregates.py) → owned arrays
+    (aliases.py) → loops (loops.py)
     → normalize (normalize.py, with inline.py for user functions)
     → varied, effects (activity.py)
 
@@ -33,6 +34,7 @@ from typing import Any
 from . import (
     activity,
     aggregates,
+    aliases,
     assemble,
     check,
     control,
@@ -59,6 +61,7 @@ FRONT_END: list[Pass] = [
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return
     aggregates.replace_dicts,          # a dict with constant keys: one variable per key
+    aliases.find_owned,                # arrays it may write into, lists that grow
     loops.canonicalize,                # every loop `for k in range(...)` or `while True`
     normalize.normalize,               # one primitive per statement (inlines user calls)
     activity.find_varied,              # the values that depend on wrt

@@ -282,7 +282,7 @@ def prepare_callee(callee: Any) -> tuple[Parsed, set[str]]:
     fn = inner.node
     structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
     replace_dicts_function(inner, Namer.for_tree(fn, extra={fn.name}))
-    fixed = canonicalize_function(inner, Namer.for_tree(fn, extra={fn.name}))
+    fixed = canonicalize_function(inner)
     return inner, fixed
 
 

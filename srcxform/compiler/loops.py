@@ -13,12 +13,18 @@ function's tree), the function computes what it computed before and:
     ``zip`` walks an index: ``n = len(seq)`` (``min`` of the lengths for
     ``zip``), ``for i in range(n):`` whose body first assigns the targets
     (``x = seq[i]``, the position ``i`` or ``i + start``); a sequence that
-    the function may reassign, or that is an expression, is first bound to
-    a name of its own (the loop walks the object it started with);
+    the function may reassign, or that is an expression, is evaluated once,
+    first (the loop walks the object it started with);
+
+  a value evaluated once before a loop is assigned to a placeholder name
+  annotated ``temporary``: the normalizer gives it a temporary named as its
+  own (``n``, ``seq``, ``elt``, or after the operation), so the loops pass
+  leaves no name of its own in the generated code but ``i`` and ``stop``;
 
 * a loop over a tuple or list literal, or over a name bound once (at the top
   level, never reassigned under control flow) to one, is unrolled: the
-  elements are evaluated once, before the first copy; each copy of the body
+  elements are evaluated once, before the first copy (a variable the body
+  may change is copied first); each copy of the body
   starts with ``target = element`` (``target = name[k]`` for a bound name);
   a ``break`` sets a flag (``stop = True``) that guards the later copies and
   a ``continue`` ends its copy.  The names an unrolled loop assigns, and its
@@ -51,10 +57,14 @@ from .astutil import (
     walk_stmts,
 )
 from .diagnostics import error
-from .names import Namer, operation_name
+from .names import Namer
 from .parse import Parsed
 from .program import Program
 from .resolve import MISSING, Scope
+
+#: The base of the names the loops pass gives values it evaluates once (never emitted: the
+#: normalizer replaces each by a temporary it names itself).
+_PLACEHOLDER = "loop_value"
 
 #: Calls a for loop may not iterate over (besides non-NumPy callables).
 _NOT_ITERABLE_CALLS = (enumerate, zip, reversed, sorted, iter, map, filter)
@@ -62,15 +72,17 @@ _NOT_ITERABLE_CALLS = (enumerate, zip, reversed, sorted, iter, map, filter)
 
 def canonicalize(program: Program) -> Program:
     """Rewrite the program's loops in place (see the module docstring)."""
-    fn = program.parsed.node
-    program.fixed_names |= canonicalize_function(program.parsed,
-                                                 Namer.for_tree(fn, extra={fn.name}))
+    program.fixed_names |= canonicalize_function(program.parsed)
     return program
 
 
-def canonicalize_function(parsed: Parsed, namer: Namer) -> set[str]:
-    """Rewrite ``parsed.node``'s loops in place; return the names unrolled loops assign."""
-    loops = _Loops(parsed, namer)
+def canonicalize_function(parsed: Parsed, namer: Namer | None = None) -> set[str]:
+    """Rewrite ``parsed.node``'s loops in place; return the names unrolled loops assign.
+    (``namer``: fresh names; by default one that avoids every name of the function.)"""
+    fn = parsed.node
+    if not any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(fn)):
+        return set()  # nothing to do (the common case of straight-line code)
+    loops = _Loops(parsed, namer or Namer.for_tree(fn, extra={fn.name}))
     parsed.node.body = loops.top_level(parsed.node.body)
     ast.fix_missing_locations(parsed.node)
     return loops.fixed_names
@@ -258,12 +270,16 @@ class _Loops:
             return it
         if isinstance(it, ast.Attribute) and self.scope.resolve(it) is not MISSING:
             return it  # a module global: nothing rebinds it
-        return self.bind(operation_name(it), it, it, before)
+        return self.bind(None, it, it, before)
 
-    def bind(self, base: str, value: ast.expr, at: ast.AST, before: list[ast.stmt]) -> ast.Name:
-        """``name = value`` before the loop; the name."""
-        name = self.fresh(base)
-        before.append(ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], value), at))
+    def bind(self, base: str | None, value: ast.expr, at: ast.AST,
+             before: list[ast.stmt]) -> ast.Name:
+        """``name = value`` before the loop, annotated ``temporary``: the normalizer names
+        the temporary (``base``, or after the operation), in its own order."""
+        name = self.fresh(_PLACEHOLDER)
+        assign = ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], value), at)
+        anno.set(assign, anno.TEMPORARY, base)
+        before.append(assign)
         return ast.Name(name, ast.Load())
 
     # -- unrolled loops --------------------------------------------------------------------
@@ -277,7 +293,7 @@ class _Loops:
             elements = [e if _is_constant(e) or isinstance(e, ast.Name)
                         or (isinstance(e, ast.Attribute) and self.scope.resolve(e) is not MISSING)
                         or (isinstance(e, ast.Tuple) and all(_is_constant(p) for p in e.elts))
-                        else self.bind(operation_name(e), e, e, before) for e in it.elts]
+                        else self.bind(None, e, e, before) for e in it.elts]
             elements = [self.bind("elt", e, e, before)
                         if isinstance(e, ast.Name) and e.id in self.fixed else e
                         for e in elements]

@@ -40,7 +40,6 @@ import copy
 from typing import Any
 
 from . import anno
-from .aliases import growing_lists, writable_arrays
 from .astutil import (
     is_negative_literal,
     mentions,
@@ -57,7 +56,7 @@ from .parse import Parsed
 from .program import Program
 from .resolve import MISSING, UNDEFINED, Scope
 
-__all__ = ["Program", "is_atom", "normalize"]  # (Program: re-exported for older imports)
+__all__ = ["is_atom", "normalize"]
 
 
 def is_atom(node: ast.AST) -> bool:
@@ -68,7 +67,8 @@ def is_atom(node: ast.AST) -> bool:
 class _Normalizer:
     """The flattening of one function body (and of the callees inlined into it)."""
 
-    def __init__(self, parsed: Parsed, fixed_names: set[str]) -> None:
+    def __init__(self, parsed: Parsed, fixed_names: set[str], writable: set[str],
+                 lists: set[str]) -> None:
         self.parsed = parsed
         fn = parsed.node
         self.params = params_of(fn)
@@ -81,8 +81,8 @@ class _Normalizer:
         self.fixed: set[str] = names_under_control_flow(fn) | names_written_into(fn) \
             | set(fixed_names)
         self.generated: set[str] = set()  # temporaries this pass made
-        self.writable = writable_arrays(fn, self.params)
-        self.lists = growing_lists(fn, parsed)
+        self.writable = writable  # arrays it may write into (aliases.py)
+        self.lists = set(lists)  # lists that grow by append (aliases.py)
         self.no_grad = 0
         self.foreign: dict[str, Any] = {}  # names generated code needs bound to objects
         self.scope = Scope(parsed, self.locals, self.foreign)
@@ -297,7 +297,9 @@ class _Normalizer:
     # -- statements ---------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
         self.line = stmt.lineno
-        if isinstance(stmt, ast.Assign):
+        if isinstance(stmt, ast.Assign) and anno.has(stmt, anno.TEMPORARY):
+            self.temporary(stmt.targets[0].id, stmt.value, anno.get(stmt, anno.TEMPORARY))
+        elif isinstance(stmt, ast.Assign):
             if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 self.assign(stmt.targets[0].id, stmt.value)
                 return
@@ -406,6 +408,19 @@ class _Normalizer:
         self.note_sequence(target, rhs)
         self.emit(ast.Assign(targets=[ast.Name(target, ast.Store())], value=rhs))
 
+    def temporary(self, placeholder: str, value: ast.expr, base: str | None) -> None:
+        """A value the loops pass evaluates once before a loop: ``placeholder`` stands for a
+        temporary named ``base`` (after the operation when ``None``)."""
+        if base is None:
+            held = self.atom(value)
+        elif is_atom(value):
+            held = self.temp(base, self.atom(value))  # a copy of a variable
+        else:
+            held = self.temp(base, self.operation(value))
+        if not isinstance(held, ast.Name):
+            held = self.temp(operation_name(held), held)
+        self.current[placeholder] = held.id
+
     def note_sequence(self, name: str, value: ast.expr) -> None:
         if name in self.lists:
             return  # a list that grows is not a literal
@@ -474,7 +489,7 @@ def normalize(program: Program) -> Program:
     """Normalize the program's function (already checked): fill in its body, result, namer,
     versions, int names, lists and foreign names."""
     parsed = program.parsed
-    norm = _Normalizer(parsed, program.fixed_names)
+    norm = _Normalizer(parsed, program.fixed_names, program.writable, program.lists)
     for stmt in parsed.node.body:
         norm.statement(stmt)
     ints = infer_ints(norm.out)

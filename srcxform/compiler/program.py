@@ -46,6 +46,9 @@ class Program:
     debug: bool = False                      # print every stage as it is recorded
     stages: dict[str, str] = field(default_factory=dict)  # stage name -> its text
 
+    # -- aliases ----------------------------------------------------------------------------
+    writable: set[str] = field(default_factory=set)     # arrays it may write into by element
+
     # -- loops ------------------------------------------------------------------------------
     fixed_names: set[str] = field(default_factory=set)  # assigned in unrolled loops: one name
 
@@ -56,7 +59,7 @@ class Program:
                                              # tree as normalize receives it)
     versions: dict[str, str] = field(default_factory=dict)  # user name -> its last SSA name
     int_names: set[str] = field(default_factory=set)     # names that only ever hold ints
-    lists: set[str] = field(default_factory=set)         # lists that grow by append
+    lists: set[str] = field(default_factory=set)         # lists that grow by append (aliases)
     foreign: dict[str, Any] = field(default_factory=dict)  # inlined callees' globals, by name
 
     # -- activity ---------------------------------------------------------------------------

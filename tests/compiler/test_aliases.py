@@ -9,6 +9,8 @@ import srcxform as sx
 from srcxform.compiler.aliases import fresh_where_written, growing_lists, writable_arrays
 from srcxform.compiler.parse import parse_function
 
+from .util import program_of
+
 
 def _writable(f):
     parsed = parse_function(f)
@@ -86,6 +88,25 @@ def written_before_copy(x):
 ])
 def test_writable_arrays(f, expected):
     assert _writable(f) & {"out", "y", "x", "a", "b", "new", "u", "c"} == expected
+
+
+def walks_what_it_writes(x):
+    out = np.zeros(3)
+    out[0] = x[0]
+    s = 0.0
+    for v in out:
+        s = s + v * x[1]
+    out[1] = s
+    return s + np.sum(out)
+
+
+def test_the_analysis_sees_the_function_as_written():
+    """The loops pass copies a sequence the body may change before walking it; that copy
+    is not an alias of the user's (a regression: the write into `out` was refused)."""
+    program = program_of(walks_what_it_writes, "find_owned")
+    assert "out" in program.writable
+    value, grad = sx.value_and_grad(walks_what_it_writes)(np.array([2.0, 3.0]))
+    assert value == pytest.approx(14.0) and grad == pytest.approx([7.0, 4.0])
 
 
 def test_fresh_where_written_is_flow_sensitive():

@@ -75,3 +75,16 @@ def test_the_compiler_uses_only_declared_keys():
     for path in SOURCE.rglob("*.py"):
         used |= set(re.findall(r"_sx_([a-z_]+)", path.read_text()))
     assert used <= set(anno.KEYS), sorted(used - set(anno.KEYS))
+
+
+def test_the_declarations_name_every_module_that_sets_or_reads_a_key():
+    """The documentation of each key stays true: a module that sets (or reads) it through
+    the API is named in its ``set_by`` (or ``read_by``)."""
+    calls = re.compile(r"anno\.(set|get|has|delete)\([^,]+,\s*anno\.([A-Z_]+)")
+    for path in SOURCE.rglob("*.py"):
+        if path.name == "anno.py":
+            continue
+        for verb, constant in calls.findall(path.read_text()):
+            key = anno.declared(getattr(anno, constant))
+            named = key.set_by if verb in ("set", "delete") else key.read_by
+            assert path.stem in named, (path.stem, verb, key.name)

@@ -93,7 +93,13 @@ def test_loops_over_rows_walk_an_index():
     X, w = np.arange(6.0).reshape(3, 2), np.array([0.5, -1.0])
     _, node = _check_canonical_and_same(over_rows, X, w)
     text = ast.unparse(node)
-    assert "n = len(X)" in text and "row = X[i]" in text
+    assert "loop_value = len(X)" in text and "row = X[i]" in text
+    # the trip count is a temporary the normalizer names (`n`), in its own order
+    length = next(s for s in node.body if isinstance(s, ast.Assign) and anno.has(s, anno.TEMPORARY))
+    assert anno.get(length, anno.TEMPORARY) == "n"
+    normalized = "\n".join(ast.unparse(s) for s in program_of(over_rows, "normalize").body)
+    assert normalized.startswith("s = 0.0\nn = len(X)\nfor i in range(n):\n    row = X[i]")
+    assert "loop_value" not in normalized
 
 
 def test_enumerate_and_zip_assign_positions_and_elements():

@@ -147,6 +147,22 @@ def test_an_element_of_a_tuple_literal_is_the_element_itself():
     assert body_text(program)[-3:] == ["a = x0", "b = mul", "mul_1 = a * b"]
 
 
+def tanh_twice(x, y):
+    v0 = np.exp(np.tanh(x))
+    s = 0.0
+    for t in (y, np.tanh(v0)):
+        s = s + t
+    return np.sum(s)
+
+
+def test_temporaries_are_named_in_program_order_across_loops():
+    """A value the loops pass evaluates once gets its name when normalized, after the
+    temporaries of the statements before the loop."""
+    text = body_text(program_of(tanh_twice, "normalize"))
+    assert text[:3] == ["tanh = np.tanh(x)", "v0 = np.exp(tanh)", "s = 0.0"]
+    assert text[3] == "tanh_1 = np.tanh(v0)"
+
+
 def writes_into_argument(x):
     x[0] = 1.0
     return np.sum(x)
