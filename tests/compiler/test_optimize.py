@@ -87,3 +87,20 @@ def test_the_optimized_gradient_matches_finite_differences():
         gx, gW = compiled(after(program, optimize.optimize))(*args)
         np.testing.assert_allclose(gx, finite_difference(loop, args, 0), rtol=1e-6, atol=1e-9)
         np.testing.assert_allclose(gW, finite_difference(loop, args, 1), rtol=1e-6, atol=1e-9)
+
+
+def dunder(x):
+    __a = x
+    s = 0.0
+    for _ in range(3):
+        x = x * 2.0
+        s = s + __a * x
+    return s
+
+
+def test_a_copy_into_a_dunder_name_is_not_confused_with_a_later_value():
+    # (main once returned 68.6 here: __a was read as the doubled x)
+    grad = compiled(after(optimize.optimize(before(dunder, optimize.optimize)),
+                          optimize.optimize))
+    assert np.isclose(grad(0.7), finite_difference(dunder, (0.7,), 0), rtol=1e-6)
+    assert np.isclose(grad(0.7), 28 * 0.7)

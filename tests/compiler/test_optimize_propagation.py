@@ -170,3 +170,17 @@ def test_facts_kill_forgets_every_fact_mentioning_a_name():
     assert set(facts.values) == {"c", "n"} and not facts.scalar_broadcasts and not facts.pieces
     assert set(kept.values) == {"b", "c", "n"}  # a copy is independent
     assert set(kept.without_negations().values) == {"b", "c"}
+
+
+def test_a_name_beginning_with_two_underscores_is_forgotten_like_any_other():
+    """(The facts once lived in a dict with three keys starting with "__"; what mentioned
+    a forgotten name was dropped only for names not starting so: ``__a`` kept standing
+    for the old ``x``.)"""
+    out, _ = propagated("""
+        __a = x
+        for i in range(3):
+            x = x * 2.0
+            s = __a * x
+        return s
+    """, overwritten={"x", "s"})
+    assert "    s = __a * x" in out
