@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .arguments import concrete
+from .arguments import shape_of_argument as _shape_of_argument
 from .compiler import Transformed, transform
 from .errors import TransformError
 
@@ -38,13 +40,6 @@ def _transformed(f: Callable[..., Any], wrt: Any, kind: str) -> Transformed:
     with _lock:
         _cache.setdefault(f, {})[key] = result
     return result
-
-
-def _shape_of_argument(value: Any) -> tuple[int, ...]:
-    kind = type(value)
-    if kind is float or kind is int or kind is bool:
-        return ()
-    return tuple(np.shape(value))
 
 
 def _shape_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
@@ -170,13 +165,6 @@ def _forward_columns(kind: str, f: Callable[..., Any], wrt: Any) -> Callable[...
     columns.__signature__ = inspect.signature(f)
     columns.__srcxform__ = None
     return columns
-
-
-def concrete(f: Callable[..., Any], args: tuple, kwargs: dict | None = None) -> Callable[..., Any]:
-    """``f`` itself, or for a shape dispatcher made by ``grad`` the generated function it
-    runs for these arguments (a real function with source, which can be transformed)."""
-    specialize = getattr(f, "__srcxform_specialize__", None)
-    return f if specialize is None else specialize(tuple(args), dict(kwargs or {}))
 
 
 def _of_dispatcher(kind: str, dispatcher: Callable[..., Any], wrt: Any) -> Callable[..., Any]:

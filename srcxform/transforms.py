@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .api import _shape_of_argument as _shape
-from .api import concrete
+from .arguments import concrete
+from .arguments import shape_of_argument as _shape
 from .compiler import Transformed, transform
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

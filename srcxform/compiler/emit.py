@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from . import anno
 from .parse import Parsed
 
 INDENT = "    "
@@ -25,10 +26,10 @@ class _Emitter:
         self.last_key: tuple | None = None
 
     def comment(self, stmt: ast.stmt, depth: int) -> None:
-        grad = getattr(stmt, "_sx_grad", False) or (
-            getattr(stmt, "_sx_forward", False)
+        grad = anno.get(stmt, anno.GRAD, False) or (
+            anno.get(stmt, anno.FORWARD, False)
             and not isinstance(stmt, (ast.If, ast.For, ast.While)))
-        line = getattr(stmt, "_sx_line", None)
+        line = anno.get(stmt, anno.LINE)
         key = (grad, line, depth)
         if grad and line and key != self.last_key:
             text = self.parsed.line_text(line)
@@ -50,7 +51,7 @@ class _Emitter:
             self.block(stmt.body, depth + 1)
             orelse = stmt.orelse
             if len(orelse) == 1 and isinstance(orelse[0], ast.If) and \
-                    getattr(orelse[0], "_sx_grad", False) == getattr(stmt, "_sx_grad", False):
+                    anno.get(orelse[0], anno.GRAD, False) == anno.get(stmt, anno.GRAD, False):
                 self.stmt(orelse[0], depth, keyword="elif")
             elif orelse:
                 self.lines.append(f"{pad}else:")
@@ -91,12 +92,12 @@ def group_no_grad(body: list[ast.stmt], no_grad_name: str) -> list[ast.stmt]:
         if run:
             call = ast.Call(ast.Name(no_grad_name, ast.Load()), [], [])
             block = ast.With([ast.withitem(call, None)], list(run))
-            block._sx_line = getattr(run[0], "_sx_line", None)
+            anno.set(block, anno.LINE, anno.get(run[0], anno.LINE))
             out.append(block)
             run.clear()
 
     for stmt in body:
-        if getattr(stmt, "_sx_nograd", False) and not getattr(stmt, "_sx_grad", False):
+        if anno.get(stmt, anno.NOGRAD, False) and not anno.get(stmt, anno.GRAD, False):
             run.append(stmt)
             continue
         flush()
