@@ -5,7 +5,11 @@ After :func:`parse_function`, ``Parsed.node`` is a stdlib ``ast.FunctionDef``
 the dedented source, and every node's ``lineno``/``col_offset`` already
 shifted to the position in the real file, so later passes report errors
 against the user's file.  A function whose source cannot be read raises
-``ValueError`` saying the source is unavailable.
+``ValueError`` saying the source is unavailable; one whose file was edited
+after it was defined (its text no longer compiles to its code) raises
+``freshness.SourceChangedError``, a ``ValueError`` saying to reload.  Every
+function parsed is noted (``srcxform.depends``) with the free names its text
+reads, so the cache knows what the generated code depends on.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import gast
+
+from .. import depends
+from .freshness import check_fresh
 
 
 @dataclass
@@ -67,6 +74,8 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     node = _find(pytree, fn)
     if node is None:
         raise _source_unavailable(fn, "no matching definition found in its source lines")
+    check_fresh(fn, lines, first)
+    depends.note_function(fn, node)
     for sub in ast.walk(node):
         if hasattr(sub, "lineno"):
             sub.lineno += first - 1
