@@ -3,12 +3,12 @@
 After ``with recording() as rec:`` around a transform on this thread:
 
 * ``rec.functions`` lists each function whose source ``compiler/parse.py``
-  read — the transformed function first, then every inlined helper — with
-  the free references of that source: the names it reads but does not bind,
-  each with the attribute chain read on it (``("m", "helper")`` for
-  ``m.helper(x)``);
-* ``rec.rules`` lists the rules of the table the compiler looked up that
-  users registered (``sx.adjoint``), whose bodies it inlines;
+  read — the transformed function first, then every inlined helper — and
+  each user rule (``sx.adjoint``) the compiler looked up in the table, whose
+  body it inlines; with each, what its free references denoted when it was
+  read (:class:`Read`): every name the source reads but does not bind, in
+  the function's closure, globals or builtins, and along an attribute chain
+  (``m.helper``) each attribute of a module, class or user object;
 * ``rec.frozen`` holds the ids of the objects the loader bound into the
   generated code by value (a helper's globals of another module, defaults,
   srcxform's own helpers), as opposed to the user's globals and closure
@@ -24,7 +24,13 @@ This module imports nothing from srcxform, so the rule table can import it.
 from __future__ import annotations
 
 import ast
+import builtins
+import inspect
+import sys
+import textwrap
 import threading
+import types
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,12 +42,32 @@ _local = threading.local()
 _active_lock = threading.Lock()
 
 
+@dataclass(frozen=True, eq=False)
+class Read:
+    """One object a transform read: ``key`` of ``subject`` denoted ``value``.
+
+    ``kind`` is ``"global"`` (``subject`` is a module's globals dict; a name
+    it lacks was found in the builtins, ``builtin`` is then True), ``"cell"``
+    (``subject`` is a closure cell, ``key`` None) or ``"attr"`` (an attribute
+    of the object ``subject``).  ``root`` is the read that starts the chain
+    (itself for a name).
+    """
+
+    kind: str
+    subject: Any
+    key: str | None
+    value: Any
+    builtin: bool = False
+    root: Read | None = None
+
+
 @dataclass
 class Noted:
-    """One function whose source a transform read, with its free references."""
+    """One function whose source a transform read, with what its free names denoted."""
 
     fn: Any
-    chains: frozenset[tuple[str, ...]]
+    reads: list[Read]
+    rule: bool = False  # a user's rule, whose body is inlined
 
 
 @dataclass
@@ -49,14 +75,12 @@ class Recording:
     """Everything one transform read (see the module docstring)."""
 
     functions: list[Noted] = field(default_factory=list)
-    rules: list[Any] = field(default_factory=list)
     frozen: set[int] = field(default_factory=set)
     keep: list[Any] = field(default_factory=list)  # keeps the frozen ids meaningful
 
     def merge(self, other: Recording) -> None:
         """Add what ``other`` (a nested transform, another thread) recorded."""
         self.functions.extend(other.functions)
-        self.rules.extend(other.rules)
         self.frozen |= other.frozen
         self.keep.extend(other.keep)
 
@@ -95,18 +119,34 @@ def note_function(fn: Any, node: ast.AST) -> None:
     stack = _open()
     if not stack:
         return
-    noted = Noted(fn, frozenset(free_references(node)))
+    noted = Noted(fn, resolve(fn, free_references(node)))
     for rec in stack:
         rec.functions.append(noted)
 
 
+_RULE_REFERENCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def note_rule(rule: Any) -> None:
     """The compiler looked ``rule`` up; a user's rule's body is inlined, so it counts."""
-    module = getattr(getattr(rule, "vjp", None), "__module__", "") or ""
-    if module == "srcxform" or module.startswith("srcxform."):
+    fn = getattr(rule, "vjp", None)
+    module = getattr(fn, "__module__", "") or ""
+    if module == "srcxform" or module.startswith("srcxform.") or not inspect.isfunction(fn):
         return
-    for rec in _open():
-        rec.rules.append(rule)
+    stack = _open()
+    if not stack:
+        return
+    chains = _RULE_REFERENCES.get(fn.__code__)
+    if chains is None:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+            chains = frozenset(free_references(tree.body[0]))
+        except (OSError, TypeError, SyntaxError, IndexError):
+            chains = frozenset()  # the compiler calls such a rule; its code identity still counts
+        _RULE_REFERENCES[fn.__code__] = chains
+    noted = Noted(fn, resolve(fn, chains), rule=True)
+    for rec in stack:
+        rec.functions.append(noted)
 
 
 def note_frozen(objects: Any) -> None:
@@ -118,6 +158,60 @@ def note_frozen(objects: Any) -> None:
     for rec in stack:
         rec.frozen.update(id(o) for o in objects)
         rec.keep.extend(objects)
+
+
+# -- what the free references denote --------------------------------------------------
+
+#: Packages whose modules, functions and types are taken as fixed: their attributes are
+#: not followed (``np.sum`` is checked as the global ``np`` only).
+LIBRARY_PACKAGES = frozenset({"numpy", "scipy", "srcxform", "autograd", "torch", "gast"}
+                             | set(sys.stdlib_module_names))
+
+
+def is_library(obj: Any) -> bool:
+    """A module, function or object of a library (its attributes are not followed)."""
+    if isinstance(obj, types.ModuleType):
+        name = obj.__name__
+    elif isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)):
+        name = getattr(obj, "__module__", None) or ""
+    else:
+        name = type(obj).__module__ or ""
+    return name.split(".")[0] in LIBRARY_PACKAGES
+
+
+def resolve(fn: Any, chains: Any) -> list[Read]:
+    """What each free reference of ``fn`` denotes now (one :class:`Read` per step)."""
+    code = fn.__code__
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    space = fn.__globals__
+    found: dict[tuple, Read] = {}
+    for chain in sorted(chains):
+        name = chain[0]
+        if name in cells:
+            try:
+                read = Read("cell", cells[name], None, cells[name].cell_contents)
+            except ValueError:  # an empty cell: the name is not yet bound
+                continue
+        elif name in space:
+            read = Read("global", space, name, space[name])
+        elif hasattr(builtins, name):
+            read = Read("global", space, name, getattr(builtins, name), builtin=True)
+        else:
+            continue  # undefined: the transform raises, or never reads it
+        read = found.setdefault((read.kind, id(read.subject), read.key), read)
+        root = read
+        for attr in chain[1:]:
+            base = read.value
+            if is_library(base) or isinstance(base, (types.FunctionType, types.MethodType)):
+                break
+            key = ("attr", id(base), attr)
+            if key not in found:
+                try:
+                    found[key] = Read("attr", base, attr, getattr(base, attr), root=root)
+                except Exception:  # noqa: BLE001  (the transform reports it, located)
+                    break
+            read = found[key]
+    return list(found.values())
 
 
 # -- free references of a function's source ---------------------------------------------

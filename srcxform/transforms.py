@@ -15,77 +15,35 @@ cached on ``f``, as ``grad``'s specializations are):
 
 from __future__ import annotations
 
-import inspect
-import threading
-import weakref
 from typing import Any, Callable
 
 import numpy as np
 
-from .api import _shape_of_argument as _shape
-from .api import concrete
-from .compiler import Transformed, transform
+from .cache import bind_all, concrete, specialized
+from .cache import shape_of as _shape
+from .cache.specialise import as_float, needs_float
+from .compiler import transform
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
+__all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
 
 
-_positional: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _bound(f: Callable[..., Any], primals: tuple) -> tuple[Callable[..., Any], tuple, int]:
+    """``(function, arguments, offset)``: a partial, bound method or callable object's
+    function with its bound arguments first; ``offset`` of the first primal."""
+    from .api import unwrap
+
+    fn, args, kwargs = unwrap(f)
+    if kwargs:
+        raise TypeError(f"{f!r} binds keyword arguments; srcxform's vjp, jvp and hessian "
+                        "take them positionally: write a def or lambda that passes them")
+    if not callable(fn):
+        raise TypeError(f"expected a function, got {type(f).__name__}")
+    return fn, tuple(args) + tuple(primals), len(args)
 
 
-def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
-    """``f``'s parameter names when all are plain positional ones (cached), else None."""
-    try:
-        found = _positional.get(f)
-    except TypeError:
-        return None
-    if found is None:
-        params = inspect.signature(f).parameters.values()
-        plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
-        found = tuple(p.name for p in params) if plain else ()
-        _positional[f] = found
-    return found or None
-
-
-def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
-             ) -> tuple[list[str], list[Any]]:
-    """``f``'s parameter names and the values ``f(*args, **kwargs)`` would see."""
-    if not kwargs:
-        plain = _plain_parameters(f)
-        if plain is not None and len(plain) == len(args):  # the common call: no binding
-            return list(plain), list(args)
-    signature = inspect.signature(f)
-    try:
-        bound = signature.bind(*args, **(kwargs or {}))
-    except TypeError as exc:
-        raise TypeError(f"{getattr(f, '__qualname__', f)}(): {exc}") from None
-    bound.apply_defaults()
-    names, values = [], []
-    for name, param in signature.parameters.items():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            raise TypeError(f"{f.__qualname__} has *args or **kwargs, which srcxform's "
-                            f"transforms do not take")
-        names.append(name)
-        values.append(bound.arguments[name])
-    return names, values
-
-
-def specialized(f: Callable[..., Any], kind: str, wrt: Any, names: list[str],
-                values: list[Any]) -> Transformed:
-    """The transform of ``f`` (``kind``) compiled for these arguments' shapes (cached)."""
-    f = concrete(f, tuple(values))
-    shapes = {n: _shape(v) for n, v in zip(names, values)}
-    key = (kind, wrt, tuple(shapes.values()), f.__code__, f.__defaults__)
-    per_fn = _cache.get(f)
-    if per_fn is not None and key in per_fn:
-        return per_fn[key]
-    result = transform(f, wrt, kind, shapes=shapes)
-    result.fn.__srcxform__ = result
-    with _lock:
-        _cache.setdefault(f, {})[key] = result
-    return result
+def _promoted(values: list[Any], positions: Any) -> list[Any]:
+    """Integer arguments at ``positions`` (differentiated) promoted to float."""
+    return [as_float(v) if i in positions and needs_float(v) else v for i, v in enumerate(values)]
 
 
 def _check_like(what: str, value: Any, like: Any) -> None:
@@ -110,10 +68,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     """
     if not callable(f):
         raise TypeError(f"vjp expects a function, got {type(f).__name__}")
-    names, values = bind_all(f, primals)
-    wrt = tuple(range(len(primals)))
+    f, args, offset = _bound(f, primals)
+    names, values = bind_all(f, args)
+    wrt = tuple(range(offset, offset + len(primals)))
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
+    values = _promoted(values, wrt)
     made = specialized(f, "vjp", wrt, names, values)
     value, residuals = made.fn(*values)
     backward = made.backward
@@ -140,11 +100,14 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         if t is not None and _shape(t) != _shape(p):
             raise ValueError(f"tangent {i} has shape {_shape(t)}; its primal has shape "
                              f"{_shape(p)}")
-    names, values = bind_all(f, primals)
+    f, args, offset = _bound(f, primals)
+    tangents = (None,) * offset + tangents
+    names, values = bind_all(f, args)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     if not wrt:
-        out = f(*primals)
+        out = f(*args)
         return out, _zeros_like(out)
+    values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
     out, tangent = made.fn(*values, *[tangents[i] for i in wrt])
     return out, _kind_of(tangent, out)
@@ -175,7 +138,9 @@ def jvp_fn(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., tuple]:
     and returns ``(value, tangent)``.  This is the generic code; ``jvp``
     compiles the same transform specialized to the arguments' shapes.
     """
-    made = transform(f, wrt, "jvp")
+    from .api import check_wrt
+
+    made = transform(f, check_wrt(wrt), "jvp")
     made.fn.__srcxform__ = made
     return made.fn
 
@@ -192,9 +157,20 @@ def hvp(f: Callable[..., Any], primals: tuple, tangents: tuple, wrt: Any = 0) ->
     Forward-over-reverse: the forward-mode transform of the generated gradient
     source.  ``tangents`` has one entry per primal (``None``: held constant).
     """
-    names, values = bind_all(f, tuple(primals))
+    f, args, offset = _bound(f, tuple(primals))
+    wrt = _shifted(wrt, offset)
+    tangents = (None,) * offset + tuple(tangents)
+    names, values = bind_all(f, args)
+    values = _promoted(values, [i for i, t in enumerate(tangents) if t is not None])
     df = _gradient_code(f, wrt, names, values)
-    return jvp(df, tuple(values), tuple(tangents) + (None,) * (len(values) - len(tangents)))[1]
+    return jvp(df, tuple(values), tangents + (None,) * (len(values) - len(tangents)))[1]
+
+
+def _shifted(wrt: Any, offset: int) -> Any:
+    """``wrt`` of a bound callable as ``wrt`` of its function (indices move by ``offset``)."""
+    if isinstance(wrt, (tuple, list)):
+        return tuple(_shifted(w, offset) for w in wrt)
+    return wrt + offset if isinstance(wrt, int) and wrt >= 0 else wrt
 
 
 def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
@@ -207,12 +183,19 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
     forward-mode transform of that generated source), never finite differences.
     """
 
+    from .api import check_wrt
+
+    check_wrt(wrt)
+
     def hess(*args: Any, **kwargs: Any) -> Any:
-        names, values = bind_all(f, args, kwargs)
-        df = _gradient_code(f, wrt, names, values)
+        fn, args, offset = _bound(f, args)
+        fn_wrt = _shifted(wrt, offset)
+        names, values = bind_all(fn, args, kwargs)
         tuple_wrt = isinstance(wrt, (tuple, list))
-        items = list(wrt) if tuple_wrt else [wrt]
+        items = list(fn_wrt) if tuple_wrt else [fn_wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+        values = _promoted(values, index)
+        df = _gradient_code(fn, fn_wrt, names, values)
         rows: list[list[Any]] = [[None] * len(index) for _ in index]
         for j, pj in enumerate(index):
             xj = values[pj]

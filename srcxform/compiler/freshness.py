@@ -21,8 +21,8 @@ text lives in ``linecache`` under a ``<srcxform ...>`` name and never changes.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import linecache
 import textwrap
