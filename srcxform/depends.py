@@ -12,7 +12,10 @@ After ``with recording() as rec:`` around a transform on this thread:
 * ``rec.frozen`` holds the ids of the objects the loader bound into the
   generated code by value (a helper's globals of another module, defaults,
   srcxform's own helpers), as opposed to the user's globals and closure
-  cells, which generated code reads live.
+  cells, which generated code reads live;
+* ``rec.inspected`` holds the ids of the user's values the compiler looked
+  at while it optimized (a global's value evaluated to fold a constant,
+  ``compiler/optimize.py``), which code made from them depends on.
 
 The cache (``srcxform/cache/``) turns a recording into the facts it checks
 before it serves generated code.  Recordings nest: a note reaches every
@@ -59,6 +62,7 @@ class Read:
     value: Any
     builtin: bool = False
     root: Read | None = None
+    path: tuple[str, ...] = ()  # the reference read so far: ("m",), ("m", "helper")
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Noted:
     fn: Any
     reads: list[Read]
     rule: bool = False  # a user's rule, whose body is inlined
+    chains: frozenset[tuple[str, ...]] = frozenset()  # its free references
 
 
 @dataclass
@@ -76,12 +81,14 @@ class Recording:
 
     functions: list[Noted] = field(default_factory=list)
     frozen: set[int] = field(default_factory=set)
-    keep: list[Any] = field(default_factory=list)  # keeps the frozen ids meaningful
+    inspected: set[int] = field(default_factory=set)
+    keep: list[Any] = field(default_factory=list)  # keeps the ids meaningful
 
     def merge(self, other: Recording) -> None:
         """Add what ``other`` (a nested transform, another thread) recorded."""
         self.functions.extend(other.functions)
         self.frozen |= other.frozen
+        self.inspected |= other.inspected
         self.keep.extend(other.keep)
 
 
@@ -119,7 +126,8 @@ def note_function(fn: Any, node: ast.AST) -> None:
     stack = _open()
     if not stack:
         return
-    noted = Noted(fn, resolve(fn, free_references(node)))
+    chains = frozenset(free_references(node))
+    noted = Noted(fn, resolve(fn, chains), chains=chains)
     for rec in stack:
         rec.functions.append(noted)
 
@@ -144,7 +152,7 @@ def note_rule(rule: Any) -> None:
         except (OSError, TypeError, SyntaxError, IndexError):
             chains = frozenset()  # the compiler calls such a rule; its code identity still counts
         _RULE_REFERENCES[fn.__code__] = chains
-    noted = Noted(fn, resolve(fn, chains), rule=True)
+    noted = Noted(fn, resolve(fn, chains), rule=True, chains=chains)
     for rec in stack:
         rec.functions.append(noted)
 
@@ -158,6 +166,15 @@ def note_frozen(objects: Any) -> None:
     for rec in stack:
         rec.frozen.update(id(o) for o in objects)
         rec.keep.extend(objects)
+
+
+def note_value(value: Any) -> Any:
+    """The compiler looked at ``value`` (a user's global or closure value); returns it."""
+    if ACTIVE[0]:
+        for rec in _open():
+            rec.inspected.add(id(value))
+            rec.keep.append(value)
+    return value
 
 
 # -- what the free references denote --------------------------------------------------
@@ -187,15 +204,17 @@ def resolve(fn: Any, chains: Any) -> list[Read]:
     found: dict[tuple, Read] = {}
     for chain in sorted(chains):
         name = chain[0]
+        path = (name,)
         if name in cells:
             try:
-                read = Read("cell", cells[name], None, cells[name].cell_contents)
+                read = Read("cell", cells[name], None, cells[name].cell_contents, path=path)
             except ValueError:  # an empty cell: the name is not yet bound
                 continue
         elif name in space:
-            read = Read("global", space, name, space[name])
+            read = Read("global", space, name, space[name], path=path)
         elif hasattr(builtins, name):
-            read = Read("global", space, name, getattr(builtins, name), builtin=True)
+            read = Read("global", space, name, getattr(builtins, name), builtin=True,
+                        path=path)
         else:
             continue  # undefined: the transform raises, or never reads it
         read = found.setdefault((read.kind, id(read.subject), read.key), read)
@@ -204,10 +223,12 @@ def resolve(fn: Any, chains: Any) -> list[Read]:
             base = read.value
             if is_library(base) or isinstance(base, (types.FunctionType, types.MethodType)):
                 break
+            path = (*path, attr)
             key = ("attr", id(base), attr)
             if key not in found:
                 try:
-                    found[key] = Read("attr", base, attr, getattr(base, attr), root=root)
+                    found[key] = Read("attr", base, attr, getattr(base, attr), root=root,
+                                      path=path)
                 except Exception:  # noqa: BLE001  (the transform reports it, located)
                     break
             read = found[key]

@@ -35,7 +35,7 @@ from typing import Any, Callable
 from .. import depends
 from ..compiler import Transformed, transform
 from ..rules import registry
-from . import guard
+from . import guard, templates
 from .facts import Fact, facts_of, revalidate
 from .specialise import bind_all, call_key, promote, transform_options, wrt_parameters
 
@@ -112,9 +112,24 @@ def _on_big_stack(work: Callable[[], Any]) -> Any:
     return value
 
 
+def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
+           ) -> tuple[Transformed, list[Fact]]:
+    """The code of ``transform(fn, wrt, kind, **options)`` and its facts: remembered for
+    another function of the same code object if it holds for ``fn`` (``templates.py``),
+    else transformed now (and remembered).  ``key`` is the options' specialisation key."""
+    key = (kind, wrt, key)
+    found = templates.recall(fn, key)
+    if found is not None:
+        return found
+    made, facts, chains = run_transform(fn, wrt, kind, **options)
+    templates.remember(fn, key, made, facts, chains)
+    return made, facts
+
+
 def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
-                  ) -> tuple[Transformed, list[Fact]]:
-    """``transform(fn, wrt, kind, **options)`` and the facts its code relies on."""
+                  ) -> tuple[Transformed, list[Fact], frozenset]:
+    """``transform(fn, wrt, kind, **options)``, the facts its code relies on, and the
+    free references of ``fn``'s source."""
     for _ in range(3):
         version = registry.VERSION[0]
 
@@ -130,10 +145,11 @@ def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
             depends.merge_into_open(rec)
         facts = facts_of(rec, fn, version)
         made.fn.__srcxform__ = made
+        chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
         if all(f.current(fn) is f.value for f in facts):
-            return made, facts
+            return made, facts, chains
         # something the transform read changed while it ran: its code may mix both
-    return made, facts
+    return made, facts, chains
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -160,9 +176,10 @@ class Entry:
     # -- building ---------------------------------------------------------------------------
     def build(self, fn: Callable[..., Any]) -> None:
         """Transform ``fn`` afresh (generic code first for ``grad``-like kinds)."""
-        self.versions.clear()
+        with _lock:
+            self.versions.clear()
         if self.kind in ("grad", "value_and_grad"):
-            made, facts = run_transform(fn, self.wrt, self.kind)
+            made, facts = obtain(fn, self.wrt, self.kind, None)
             self.generic = self.latest = made
             self.mode = "shapes" if made.rank_dependent else "generic"
             self.facts = facts
@@ -182,7 +199,7 @@ class Entry:
         with _lock:
             self.cells["snapshot"].cell_contents = snapshot
             if self.mode == "shapes":
-                self.cells["target"].cell_contents = self.dispatch
+                self.cells["target"].cell_contents = self.versions
             elif self.mode == "generic":
                 self.cells["target"].cell_contents = self.generic.fn
             if code is not self.code:
@@ -253,10 +270,9 @@ class Entry:
         """The guard's other branch: validate, promote integer arguments, run."""
         self.validate(fn)
         args, kwargs = promote(args, kwargs, self.wrt_params)
-        target = self.cells["target"].cell_contents
         if self.mode == "shapes":
-            return target(fn, *args, **kwargs)
-        return target(*args, **kwargs)
+            return self.dispatch(fn, *args, **kwargs)
+        return self.cells["target"].cell_contents(*args, **kwargs)
 
     # -- versions ---------------------------------------------------------------------------
     def dispatch(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -296,8 +312,7 @@ class Entry:
 
     def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
                     values: list[Any]) -> Transformed:
-        made, facts = run_transform(fn, self.wrt, self.kind,
-                                    **transform_options(names, values))
+        made, facts = obtain(fn, self.wrt, self.kind, key, **transform_options(names, values))
         known = {f.ident(): f for f in self.facts}
         if any(f.ident() in known and known[f.ident()].value is not f.value for f in facts):
             self.versions.clear()  # the world changed since the others were made

@@ -17,14 +17,15 @@ expression).  When the identity fails, :meth:`Fact.accepts` decides whether
 the new object is as good as the old for the generated code, so the fact is
 refreshed instead of the code being rebuilt:
 
-* an immutable value (number, string, ``None``, tuple of them) — an equal
-  value of the same type: generated code that folded the old one is right;
-* a float or complex NumPy array that the generated code reads *live* (a
-  global of the function's own module, or one of its own closure cells, not
-  frozen into the code by value) — an array of the same type, shape and
-  dtype: the code reads its values when it runs;
-* an integer array read live — an array equal to it (its values may be
-  folded as split points);
+* a number or NumPy array that the generated code reads *live* (a global of
+  the function's own module, or one of its own closure cells; not frozen
+  into the code by value, and not looked at by the compiler while it
+  optimized, ``depends.note_value``) — a number of the same type, an array
+  of the same type, shape and dtype: the code reads its value when it runs;
+* any other immutable value (number, string, ``None``, tuple of them) — an
+  equal value of the same type: generated code that folded the old one is
+  right;
+* an integer array the compiler looked at — an equal array;
 * anything else (functions, modules, classes, other objects, anything frozen
   by value) — only the same object.
 """
@@ -46,16 +47,17 @@ _IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, np.generic)
 class Fact:
     """``subject``'s ``key`` still denotes ``value`` (see the module docstring)."""
 
-    __slots__ = ("kind", "subject", "key", "value", "accept", "builtin")
+    __slots__ = ("kind", "subject", "key", "value", "accept", "builtin", "label")
 
     def __init__(self, kind: str, subject: Any, key: Any, value: Any, accept: str = "identity",
-                 builtin: bool = False) -> None:
+                 builtin: bool = False, label: tuple | None = None) -> None:
         self.kind = kind
         self.subject = subject
         self.key = key
         self.value = value
         self.accept = accept
         self.builtin = builtin
+        self.label = label  # ("own", key) or ("top", path): a fact about the function itself
 
     def ident(self) -> tuple:
         """What the fact is about (not its value): two facts about one thing share it."""
@@ -83,8 +85,10 @@ class Fact:
         old = self.value
         if new is old:
             return True
+        if self.accept == "type":
+            return type(new) is type(old)
         if self.accept == "equal":
-            return _same_value(new, old)
+            return same_value(new, old)
         if self.accept in ("layout", "array_equal"):
             if type(new) is not type(old) or new.shape != old.shape or new.dtype != old.dtype:
                 return False
@@ -92,18 +96,21 @@ class Fact:
         return False
 
     def with_value(self, value: Any) -> Fact:
-        return Fact(self.kind, self.subject, self.key, value, self.accept, self.builtin)
+        return Fact(self.kind, self.subject, self.key, value, self.accept, self.builtin,
+                    self.label)
 
     def __repr__(self) -> str:
         return f"Fact({self.kind}, {self.key!r}, {self.accept})"
 
 
-def _same_value(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     """Equal immutable values of the same type (NaN equals NaN, 0.0 is not -0.0)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, tuple):
-        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, (float, np.floating)):
         return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
     try:
@@ -112,17 +119,23 @@ def _same_value(a: Any, b: Any) -> bool:
         return False
 
 
-def _immutable(value: Any) -> bool:
+def immutable(value: Any) -> bool:
+    """A value of immutable parts only (numbers, strings, None, tuples of them)."""
     if isinstance(value, tuple):
-        return all(_immutable(v) for v in value)
+        return all(immutable(v) for v in value)
     return isinstance(value, _IMMUTABLE)
 
 
-def _acceptance(value: Any, live: bool) -> str:
-    if _immutable(value):
+_NUMBERS = (bool, int, float, complex, np.number, np.bool_)
+
+
+def _acceptance(value: Any, live: bool, inspected: bool) -> str:
+    if live and not inspected and isinstance(value, _NUMBERS):
+        return "type"
+    if immutable(value):
         return "equal"
     if live and type(value) is np.ndarray:
-        if value.dtype.kind in "fc":
+        if not inspected and value.dtype.kind in "fcbiu":
             return "layout"
         if value.dtype.kind in "biu":
             return "array_equal"
@@ -135,7 +148,8 @@ def own_facts(fn: Any, subject: Any = None) -> list[Fact]:
     keys = ["__code__", "__defaults__"]
     if fn.__code__.co_kwonlyargcount:
         keys.append("__kwdefaults__")
-    return [Fact(kind, subject, k, getattr(fn, k)) for k in keys]
+    return [Fact(kind, subject, k, getattr(fn, k), label=("own", k) if subject is None else None)
+            for k in keys]
 
 
 def facts_of(rec: depends.Recording, fn: Any, version: object) -> list[Fact]:
@@ -165,9 +179,12 @@ def facts_of(rec: depends.Recording, fn: Any, version: object) -> list[Fact]:
                 if fact.ident() not in seen:
                     seen.add(fact.ident())
                     facts.append(fact)
+        top = noted.fn is fn and not noted.rule
         for read in noted.reads:
-            fact = Fact(read.kind, read.subject, read.key, read.value,
-                        _acceptance(read.value, live(read) and not noted.rule), read.builtin)
+            accept = _acceptance(read.value, live(read) and not noted.rule,
+                                 id(read.value) in rec.inspected)
+            fact = Fact(read.kind, read.subject, read.key, read.value, accept, read.builtin,
+                        ("top", read.path) if top else None)
             if fact.ident() not in seen:
                 seen.add(fact.ident())
                 facts.append(fact)

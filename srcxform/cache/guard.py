@@ -36,11 +36,8 @@ import numpy as np
 
 from ..compiler.loader import register
 from .facts import MISSING, Fact
+from .specialise import INT_TYPES, call_key, inline_key, shape_of
 
-#: Types a differentiated argument is promoted to float from (besides integer arrays).
-INT_TYPES = frozenset({int, bool, np.bool_} | {t for t in np.sctypeDict.values()
-                                               if isinstance(t, type)
-                                               and issubclass(t, (np.integer, np.bool_))})
 _CODES: OrderedDict[str, GuardCode] = OrderedDict()
 _CODES_SIZE = 512
 _lock = threading.Lock()
@@ -72,7 +69,7 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 
     ``S`` names the snapshot in the expressions, ``F`` the transformed function.
     """
-    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception]
+    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, shape_of, call_key]
     exprs: list[str] = []
     for fact in facts:
         i = len(items)
@@ -102,50 +99,66 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 #: ``*args, **kwargs`` form, and a global of this prefix is read with ``.get``.
 PREFIX = "__sx_"
 NAMES = {role: PREFIX + role for role in
-         ("f", "s", "t", "slow", "ok", "a", "k", "x", "factory", "check")}
+         ("f", "s", "t", "slow", "ok", "a", "k", "x", "v", "m", "key", "factory", "check")}
 ROLES = {NAMES["f"]: "f", NAMES["s"]: "snapshot", NAMES["t"]: "target", NAMES["slow"]: "slow"}
+#: Snapshot slots before the facts' objects: what the guard calls, so that a module's
+#: own ``type`` or ``len`` never stands in for the builtin.
+CONSTANTS = 7  # ndarray, INT_TYPES, type, len, Exception, shape_of, call_key
+
+
+def _promotion(value: str, S: str, X: str) -> str:
+    """True unless ``value`` is an integer (or bool) array or number (promoted slowly)."""
+    return (f"((({X} := {S}[2]({value})) is {S}[0] and {value}.dtype.kind not in 'biu') "
+            f"or ({X} is not {S}[0] and {X} not in {S}[1]))")
 
 
 def _text(layout: Layout, exprs: list[str]) -> str:
-    names = NAMES
-    F, S, A, K, X = names["f"], names["s"], names["a"], names["k"], names["x"]
+    n = NAMES
+    F, S, A, K, X, V, M, KEY = n["f"], n["s"], n["a"], n["k"], n["x"], n["v"], n["m"], n["key"]
     checks = " and ".join(exprs) or "True"
     promos = []
     for pos, pname in layout.wrt:
         if layout.params is not None:
-            first = value = pname
+            promos.append(_promotion(pname, S, X))
         else:
             got = f"{K}.get({pname!r})" if pos is None else \
                 f"({A}[{pos}] if {S}[3]({A}) > {pos} else {K}.get({pname!r}))"
-            first, value = f"({X} := {got})", X
-        promos.append(f"({S}[2]({first}) is not {S}[0] or {value}.dtype.kind not in 'biu') "
-                      f"and {S}[2]({value}) not in {S}[1]")
+            promos.append(f"(({V} := {got}) is {V} and {_promotion(V, S, X)})")
     promo = " and ".join(promos) or "True"
     if layout.params is None:
-        params, args = f"*{A}, **{K}", f"*{A}, **{K}"
+        params = args = f"*{A}, **{K}"
+        key = f"{S}[6]({A}, {K})"
     else:
         params = args = ", ".join(layout.params)
+        key = inline_key(layout.params, S) or f"{S}[6](({args}{',' if args else ''}), {{}})"
     call = f"{F}, {args}" if args else F
-    target_args = call if layout.dispatch else args
+    if layout.dispatch:  # the target is the entry's versions, keyed as specialise.call_key
+        run = [f"            {M} = {n['t']}.get({KEY} := {key})",
+               f"            if {M} is not None:",
+               f"                if {S}[3]({n['t']}) > 1:",
+               f"                    {n['t']}.move_to_end({KEY})",
+               f"                return {M}.fn({args})"]
+    else:
+        run = [f"            return {n['t']}({args})"]
     lines = [
         "# srcxform: checks that the generated code is still the right code (see sx.source)",
-        f"def {names['factory']}({F}, {S}, {names['t']}, {names['slow']}):",
+        f"def {n['factory']}({F}, {S}, {n['t']}, {n['slow']}):",
         f"    def {layout.name}({params}):",
         "        try:",
-        f"            {names['ok']} = {checks}",
+        f"            {n['ok']} = {checks}",
         f"        except {S}[4]:",
-        f"            {names['ok']} = False",
-        f"        if {names['ok']} and {promo}:",
-        f"            return {names['t']}({target_args})",
-        f"        return {names['slow']}({call})",
+        f"            {n['ok']} = False",
+        f"        if {n['ok']} and {promo}:",
+        *run,
+        f"        return {n['slow']}({call})",
         "",
-        f"    def {names['check']}({F}):",
+        f"    def {n['check']}({F}):",
         "        try:",
         f"            return {checks}",
         f"        except {S}[4]:",
         "            return False",
         "",
-        f"    return {layout.name}, {names['check']}",
+        f"    return {layout.name}, {n['check']}",
         "",
     ]
     return "\n".join(lines)

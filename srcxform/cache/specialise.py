@@ -30,7 +30,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .guard import INT_TYPES
+#: Types a differentiated argument is promoted to float from (besides integer arrays).
+INT_TYPES = frozenset({int, bool, np.bool_} | {t for t in np.sctypeDict.values()
+                                               if isinstance(t, type)
+                                               and issubclass(t, (np.integer, np.bool_))})
 
 
 def shape_of(value: Any) -> tuple[int, ...]:
@@ -77,6 +80,16 @@ def call_key(args: tuple, kwargs: dict) -> Hashable:
     if len(SPECIALISERS) == 1:
         return SPECIALISERS[0].key(args, kwargs)
     return tuple(s.key(args, kwargs) for s in SPECIALISERS)
+
+
+def inline_key(params: list[str], S: str) -> str | None:
+    """``call_key`` of a call with these positional parameters as an expression, for the
+    guard to compute inline (``S[0]`` is ``np.ndarray``, ``S[2]`` ``type``, ``S[5]``
+    :func:`shape_of`); None when a specialiser has no inline form."""
+    if len(SPECIALISERS) != 1 or type(SPECIALISERS[0]) is not ArgumentShapes:
+        return None
+    parts = [f"{p}.shape if {S}[2]({p}) is {S}[0] else {S}[5]({p})" for p in params]
+    return "(" + "".join(f"{part}, " for part in parts) + ")"
 
 
 def transform_options(names: list[str], values: list[Any]) -> dict[str, Any]:
