@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import rules
+from .. import depends, rules
 from ..rules import unbroadcast
 from ..rules.shaping import split_points
 from .defer import defer_outer_products
@@ -570,7 +570,7 @@ class Optimizer:
                 obj = self.env.resolve(n)
                 if obj is None:
                     return False
-                names[n.id] = obj
+                names[n.id] = depends.note_value(obj)  # the code may fold it: a dependency
                 return True
             if isinstance(n, ast.Attribute):
                 if n.attr in ("shape", "ndim", "size") and known(n.value, bound):
