@@ -188,6 +188,10 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     replace_dicts(parsed, Namer.for_tree(fn_node, extra={fn_node.name}))
     _show(stages, "structured", ast.unparse(fn_node), debug)
     program: Program = normalize(parsed)
+    result = getattr(program.result, "value", 0) if isinstance(program.result, ast.Constant) else 0
+    if kind != "jvp" and not isinstance(result, (int, float, complex)):
+        raise ValueError(f"the function must return a scalar to take its gradient; "
+                         f"{f.__qualname__} returns a {type(result).__name__} ({result!r})")
     _show(stages, "normalized", "\n".join(ast.unparse(s) for s in program.body)
           + f"\nreturn {ast.unparse(program.result)}", debug)
     varied = varied_names(program, wrt_names)
