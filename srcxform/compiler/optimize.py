@@ -46,6 +46,7 @@ from .lower import lower
 from .ranks import rank_of_primitive
 from .shapes import _NOT_CONSTANT, PRODUCTS, constant_value, dummy, product_shape, run_for_shape
 from .support import scalar_seed
+from .weak import product_of_broadcast
 
 SCALAR = "<scalar>"
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -959,6 +960,12 @@ class Optimizer:
             if self.shape_of(args[0]) == SCALAR:
                 return ast.Constant(1.0)
             self.rank_queries += 1  # knowing the ranks may show the output is a scalar
+        if fn is np.outer and len(args) == 2 and not node.keywords:  # keeps the dtype
+            weak = product_of_broadcast("outer", args[0], args[1],
+                                        lambda e: self.scalar_broadcast(e, values),
+                                        self.exact_of, self.env.ref(np, "np"))
+            if weak is not None:
+                return self.simplify(weak, values)
         if fn is unbroadcast and len(args) == 2:
             g, x = args
             if self.same_shape(g, x):
@@ -1024,6 +1031,12 @@ class Optimizer:
 
     def binop(self, node: ast.BinOp, values: dict) -> ast.expr:
         left, right, op = node.left, node.right, node.op
+        if isinstance(op, ast.MatMult):  # a product with a broadcast number keeps the dtype
+            weak = product_of_broadcast("matmul", left, right,
+                                        lambda e: self.scalar_broadcast(e, values),
+                                        self.exact_of, self.env.ref(np, "np"))
+            if weak is not None:
+                return self.simplify(weak, values)
         if _number(left) and _number(right) and type(op) in _BIN:
             try:
                 v = _BIN[type(op)](left.value, right.value)
