@@ -25,6 +25,7 @@ After import:
 
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
 import itertools
@@ -129,7 +130,7 @@ def rule_caller(fn: Callable[..., Any]) -> Callable[..., Any] | None:
     text = f"def {name}({signature}):\n    return {name}({call})\n"
     filename = f"<srcxform call of {name} #{next(_caller_count)}>"
     namespace = {"__builtins__": __builtins__, "__name__": original.__module__}
-    exec(compile(text, filename, "exec"), namespace)
+    exec(builtins.compile(text, filename, "exec"), namespace)
     caller = namespace[name]
     namespace[name] = dispatch  # the name in its body is the function with the rule
     caller.__defaults__ = original.__defaults__

@@ -27,18 +27,16 @@ from .compiler import transform
 __all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
 
 
-def _bound(f: Callable[..., Any], primals: tuple) -> tuple[Callable[..., Any], tuple, int]:
-    """``(function, arguments, offset)``: a partial, bound method or callable object's
-    function with its bound arguments first; ``offset`` of the first primal."""
+def _bound(f: Callable[..., Any], primals: tuple
+           ) -> tuple[Callable[..., Any], tuple, dict, int]:
+    """``(function, arguments, keywords, offset)``: a partial, bound method or callable
+    object's function with its bound arguments first; ``offset`` of the first primal."""
     from .api import unwrap
 
     fn, args, kwargs = unwrap(f)
-    if kwargs:
-        raise TypeError(f"{f!r} binds keyword arguments; srcxform's vjp, jvp and hessian "
-                        "take them positionally: write a def or lambda that passes them")
     if not callable(fn):
         raise TypeError(f"expected a function, got {type(f).__name__}")
-    return fn, tuple(args) + tuple(primals), len(args)
+    return fn, tuple(args) + tuple(primals), kwargs, len(args)
 
 
 def _promoted(values: list[Any], positions: Any) -> list[Any]:
@@ -68,8 +66,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     """
     if not callable(f):
         raise TypeError(f"vjp expects a function, got {type(f).__name__}")
-    f, args, offset = _bound(f, primals)
-    names, values = bind_all(f, args)
+    f, args, kwargs, offset = _bound(f, primals)
+    names, values = bind_all(f, args, kwargs)
     wrt = tuple(range(offset, offset + len(primals)))
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
@@ -100,12 +98,12 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         if t is not None and _shape(t) != _shape(p):
             raise ValueError(f"tangent {i} has shape {_shape(t)}; its primal has shape "
                              f"{_shape(p)}")
-    f, args, offset = _bound(f, primals)
+    f, args, kwargs, offset = _bound(f, primals)
     tangents = (None,) * offset + tangents
-    names, values = bind_all(f, args)
+    names, values = bind_all(f, args, kwargs)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     if not wrt:
-        out = f(*args)
+        out = f(*args, **kwargs)
         return out, _zeros_like(out)
     values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
@@ -157,10 +155,10 @@ def hvp(f: Callable[..., Any], primals: tuple, tangents: tuple, wrt: Any = 0) ->
     Forward-over-reverse: the forward-mode transform of the generated gradient
     source.  ``tangents`` has one entry per primal (``None``: held constant).
     """
-    f, args, offset = _bound(f, tuple(primals))
+    f, args, kwargs, offset = _bound(f, tuple(primals))
     wrt = _shifted(wrt, offset)
     tangents = (None,) * offset + tuple(tangents)
-    names, values = bind_all(f, args)
+    names, values = bind_all(f, args, kwargs)
     values = _promoted(values, [i for i, t in enumerate(tangents) if t is not None])
     df = _gradient_code(f, wrt, names, values)
     return jvp(df, tuple(values), tangents + (None,) * (len(values) - len(tangents)))[1]
@@ -188,9 +186,9 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
     check_wrt(wrt)
 
     def hess(*args: Any, **kwargs: Any) -> Any:
-        fn, args, offset = _bound(f, args)
+        fn, args, bound_kwargs, offset = _bound(f, args)
         fn_wrt = _shifted(wrt, offset)
-        names, values = bind_all(fn, args, kwargs)
+        names, values = bind_all(fn, args, {**bound_kwargs, **kwargs})
         tuple_wrt = isinstance(wrt, (tuple, list))
         items = list(fn_wrt) if tuple_wrt else [fn_wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]

@@ -32,9 +32,23 @@ from .. import depends
 from ..compiler import Transformed
 from .facts import MISSING, Fact, same_value
 
-_TEMPLATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: id of a code object -> (a weak reference to it, its templates by key).  By identity:
+#: equal code objects of two files are two functions.
+_TEMPLATES: dict[int, tuple[weakref.ref, OrderedDict]] = {}
 _lock = threading.Lock()
 PER_CODE = 64
+
+
+def _templates_of(code: types.CodeType, create: bool = False) -> OrderedDict | None:
+    found = _TEMPLATES.get(id(code))
+    if found is not None and found[0]() is code:
+        return found[1]
+    if not create:
+        return None
+    per_code: OrderedDict = OrderedDict()
+    _TEMPLATES[id(code)] = (weakref.ref(code), per_code)
+    weakref.finalize(code, _TEMPLATES.pop, id(code), None)
+    return per_code
 
 
 @dataclass
@@ -71,9 +85,7 @@ def remember(fn: Callable[..., Any], key: Any, made: Transformed, facts: list[Fa
         parts.append(_part(fn, made.backward, False))
     skeleton = dataclasses.replace(made, fn=None, backward=None)
     with _lock:
-        per_code = _TEMPLATES.get(fn.__code__)
-        if per_code is None:
-            per_code = _TEMPLATES[fn.__code__] = OrderedDict()
+        per_code = _templates_of(fn.__code__, create=True)
         per_code[key] = Template(skeleton, parts, facts, chains)
         while len(per_code) > PER_CODE:
             per_code.popitem(last=False)
@@ -94,7 +106,7 @@ def _bind(part: Part, fn: Callable[..., Any], name: str) -> types.FunctionType:
 
 def recall(fn: Callable[..., Any], key: Any) -> tuple[Transformed, list[Fact]] | None:
     """The remembered code of ``key`` bound to ``fn``, if every fact holds for ``fn``."""
-    per_code = _TEMPLATES.get(fn.__code__)
+    per_code = _templates_of(fn.__code__)
     tpl = per_code.get(key) if per_code is not None else None
     if tpl is None:
         return None
@@ -112,7 +124,8 @@ def recall(fn: Callable[..., Any], key: Any) -> tuple[Transformed, list[Fact]] |
             facts.append(fact)
         elif label[0] == "own":
             now = getattr(fn, fact.key)
-            if now is not fact.value and not same_value(now, fact.value):
+            if now is not fact.value and (fact.key == "__code__"
+                                          or not same_value(now, fact.value)):
                 return None
             facts.append(Fact("own", None, fact.key, now, fact.accept, label=label))
         else:

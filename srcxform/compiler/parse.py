@@ -100,7 +100,8 @@ def _common_indent(text: str) -> int:
 def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
     code = fn.__code__
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    if fn.__name__ == "<lambda>":
+    name = code.co_name  # the code's own name (``__name__`` may be set, ``__code__`` swapped)
+    if name == "<lambda>":
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
                  and [a.arg for a in n.args.args + n.args.kwonlyargs] == params]
         if len(found) != 1:
@@ -113,9 +114,9 @@ def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
         ast.copy_location(node, lam)
         return node
     for n in ast.walk(tree):
-        if isinstance(n, ast.FunctionDef) and n.name == fn.__name__:
+        if isinstance(n, ast.FunctionDef) and n.name == name:
             n.decorator_list = []
             return n
-        if isinstance(n, ast.AsyncFunctionDef) and n.name == fn.__name__:
+        if isinstance(n, ast.AsyncFunctionDef) and n.name == name:
             return n  # rejected by the check pass with a located error
     return None
