@@ -59,8 +59,12 @@ def unwrap(f: Any) -> tuple[Any, tuple, dict]:
 
     A ``functools.partial`` gives its function and arguments, a bound method
     its function and ``self``, a callable object ``type(obj).__call__`` and
-    ``obj``; a function gives itself and nothing bound.
+    ``obj``, ``sx.compile(f)`` what ``f`` gives; a function gives itself and
+    nothing bound.
     """
+    compiled = getattr(f, "__srcxform_compiled__", None)
+    if compiled is not None:  # sx.compile(f) computes f
+        return unwrap(compiled)
     if isinstance(f, functools.partial):
         inner, args, kwargs = unwrap(f.func)
         return inner, args + tuple(f.args), {**kwargs, **(f.keywords or {})}

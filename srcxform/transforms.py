@@ -1,8 +1,11 @@
 """The transforms beyond ``grad``: ``vjp``, ``jvp``, ``jvp_fn``, ``hessian``, ``hvp``.
 
 After import, each transform runs code generated for the shapes of the
-arguments it is called with (compiled once per combination of shapes and
-cached on ``f``, as ``grad``'s specializations are):
+arguments it is called with (compiled once per combination of shapes, kept
+by ``srcxform/cache`` while everything it was made from still holds, as
+``grad``'s are).  ``f`` may be a ``functools.partial``, a bound method or a
+callable object (its bound arguments come first; only the primals given are
+differentiated); differentiated integer arguments are promoted to float:
 
 * ``vjp(f, *primals)`` runs the generated forward sweep once and returns
   ``(out, pullback)``; ``pullback(cotangent)`` runs only the generated

@@ -550,3 +550,22 @@ def test_float32_gradients_keep_their_dtype(loss):
     W64, x64 = W.astype(np.float64), x.astype(np.float64)
     np.testing.assert_allclose(gW, _fd(loss, W64, x64, wrt=0), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(gx, _fd(loss, W64, x64, wrt=1), rtol=1e-5, atol=1e-5)
+
+
+def test_a_wrapper_is_not_mistaken_for_what_it_wraps():
+    def inner(x):
+        return np.sum(x ** 2)
+
+    @functools.wraps(inner)
+    def doubled(*args):
+        return 2.0 * inner(*args)
+
+    with pytest.raises(sx.TransformError, match="args"):  # never inner's gradient, 2x
+        sx.grad(doubled)
+
+    @functools.wraps(inner)
+    def tripled(x):
+        return 3.0 * inner(x)
+
+    _close(sx.grad(tripled)(X), 6 * X)
+    _close(sx.grad(sx.compile(inner))(X), 2 * X)  # sx.compile(f) computes f

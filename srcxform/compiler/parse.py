@@ -56,7 +56,8 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         raise TypeError(f"srcxform transforms Python functions, got {type(fn).__name__}")
     code = fn.__code__
     try:
-        lines, first = inspect.getsourcelines(fn)
+        # the source of the code that runs: a functools.wraps wrapper's own, not what it wraps
+        lines, first = inspect.getsourcelines(code)
     except (OSError, TypeError) as exc:
         raise _source_unavailable(fn, str(exc)) from None
     text = "".join(lines)
