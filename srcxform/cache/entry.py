@@ -6,8 +6,9 @@ transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
 
 * ``entry.public(fn)`` is what ``grad`` returns: a guard (``guard.py``) in
   front of the generated function — or, for code that still asks questions
-  about shapes, in front of :meth:`Entry.dispatch`, which runs the version
-  compiled for the arguments' specialisation key (``specialise.py``);
+  about shapes, in front of the versions compiled per specialisation key
+  (``specialise.py``), which the guard looks up itself and
+  :meth:`Entry.dispatch` compiles when a key is new;
 * ``entry.lookup(fn, values)`` is what ``vjp``, ``jvp``, ``hessian`` and
   ``sx.compile`` use: the version for these argument values, after the same
   check;
@@ -24,7 +25,6 @@ transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
 
 from __future__ import annotations
 
-import functools
 import sys
 import threading
 import types
@@ -236,8 +236,6 @@ class Entry:
         g.__doc__ = self.latest.fn.__doc__ if self.latest is not None else None
         g.__srcxform_entry__ = self
         g.__srcxform_fn__ = fn
-        if self.mode == "shapes":
-            g.__srcxform_specialize__ = functools.partial(self.specialize, fn)
         with _lock:
             self.publics.add(g)
         self._show()
