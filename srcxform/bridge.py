@@ -115,6 +115,8 @@ def rule_caller(fn: Callable[..., Any]) -> Callable[..., Any] | None:
         return None
     made = _callers.get(original)
     if made is not None and made[0] is original.__code__:
+        made[1].__defaults__ = original.__defaults__  # as they are now (the cache checks)
+        made[1].__kwdefaults__ = original.__kwdefaults__
         return made[1]
     code = original.__code__
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])

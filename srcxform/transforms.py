@@ -35,10 +35,12 @@ def _bound(f: Callable[..., Any], primals: tuple
     """``(function, arguments, keywords, offset)``: a partial, bound method or callable
     object's function with its bound arguments first; ``offset`` of the first primal."""
     from .api import unwrap
+    from .bridge import rule_caller
 
     fn, args, kwargs = unwrap(f)
     if not callable(fn):
         raise TypeError(f"expected a function, got {type(f).__name__}")
+    fn = rule_caller(fn) or fn  # a function with a rule from sx.adjoint: through its rule
     return fn, tuple(args) + tuple(primals), kwargs, len(args)
 
 

@@ -569,3 +569,14 @@ def test_a_wrapper_is_not_mistaken_for_what_it_wraps():
 
     _close(sx.grad(tripled)(X), 6 * X)
     _close(sx.grad(sx.compile(inner))(X), 2 * X)  # sx.compile(f) computes f
+
+
+def test_transforms_of_a_function_with_a_rule_use_the_rule(module):
+    mod, _ = module(RULES)
+
+    @sx.adjoint(mod.h)
+    def marked(g, out, x):
+        return (g * 2.0 * np.cos(x),)
+
+    _close(sx.grad(mod.h)(0.3), 2 * np.cos(0.3))
+    _close(sx.vjp(mod.h, X)[1](np.ones(3))[0], 2 * np.cos(X))
