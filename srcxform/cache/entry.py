@@ -87,7 +87,12 @@ def _on_big_stack(work: Callable[[], Any]) -> Any:
         _deep_users[0] += 1
         sys.setrecursionlimit(max(_deep_users[1], DEEP_RECURSION_LIMIT))
         old_size = threading.stack_size()
-        threading.stack_size(DEEP_STACK_BYTES)
+        for size in (DEEP_STACK_BYTES, DEEP_STACK_BYTES // 4, DEEP_STACK_BYTES // 16):
+            try:  # (some platforms cap a thread's stack)
+                threading.stack_size(size)
+                break
+            except (ValueError, RuntimeError):
+                continue
         try:
             result: list[Any] = []
 
