@@ -17,7 +17,7 @@ from .program import Program
 from .resolve import Scope
 
 __all__ = ["CONSTRUCT_NAMES", "DYNAMIC_BUILTINS", "EXPRESSIONS", "STATEMENTS", "check",
-           "check_function", "construct_name", "error", "is_no_grad_block"]
+           "check_function", "scalar_result", "construct_name", "error", "is_no_grad_block"]
 
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
               ast.For, ast.While, ast.Break, ast.Continue)
@@ -35,6 +35,17 @@ DYNAMIC_BUILTINS = {"exec", "eval", "compile", "globals", "locals", "vars", "__i
 def check(program: Program) -> Program:
     """Raise ``TransformError`` at the first unsupported construct of the program."""
     check_function(program.parsed)
+    return program
+
+
+def scalar_result(program: Program) -> Program:
+    """Reverse mode of a normalized program: a constant result that is not a number (a
+    string, ``None``) can never be differentiated; say so now, naming what it returns."""
+    result = program.result
+    if isinstance(result, ast.Constant) and not isinstance(result.value, (int, float, complex)):
+        raise ValueError(f"the function must return a scalar to take its gradient; "
+                         f"{program.parsed.fn.__qualname__} returns a "
+                         f"{type(result.value).__name__} ({result.value!r})")
     return program
 
 

@@ -70,6 +70,7 @@ FRONT_END: list[Pass] = [
 
 #: Reverse mode: the adjoint, optimized, with the tapes its backward sweep reads.
 REVERSE: list[Pass] = [
+    check.scalar_result,               # a constant result that is not a number: refused
     activity.find_active,              # varied values that reach the output
     env.bind_env,                      # names of helper objects in generated code
     reverse.reverse,                   # forward sweep, seed, backward sweep

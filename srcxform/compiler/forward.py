@@ -136,8 +136,10 @@ class _Forward:
                 else ast.Tuple(elts, ast.Load())
             return [self.assign(names[0], seq)]
         if op.kind == "unpack":
+            if self.t(op.args[0]) is None:  # a sequence without tangent: each part a zero
+                return [self.assign(n, self.zeros_like(ast.Name(n, ast.Load()))) for n in names]
             store = ast.Tuple([ast.Name(self.tangent(n), ast.Store()) for n in names], ast.Store())
-            return [ast.Assign([store], self.t_or_zero(op.args[0]))]
+            return [ast.Assign([store], self.t(op.args[0]))]
         if op.kind in ("listitem",):
             value = stmt.value
             item = ast.Subscript(self.t_or_zero(value.value), copy.deepcopy(value.slice),

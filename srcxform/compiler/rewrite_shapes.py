@@ -15,7 +15,10 @@ applies, these hold:
   ``e`` of shape ``S`` is ``e``;
 * ``np.zeros_like`` of a float is ``0.0``; ``np.cos``/``np.sin``/``np.tanh``/
   ``np.arctan`` of a float are their ``math`` twins (same value, ~20x
-  faster); ``scalar_seed`` of a scalar is ``1.0``.
+  faster); ``scalar_seed`` of a scalar is ``1.0``;
+* ``np.outer`` and ``@`` with an operand that is a broadcast Python number
+  keep the number a number (``weak.py``), so the product keeps the other
+  operand's dtype (a float32 gradient stays float32).
 
 A rule that could apply if the arguments' ranks were known calls
 ``rw.wants_ranks()``: the caller then specializes the code on them.
@@ -33,6 +36,7 @@ from ..rules import unbroadcast
 from .rewrite_algebra import is_literal
 from .shapefacts import SCALAR
 from .support import scalar_seed
+from .weak import product_of_broadcast
 
 if TYPE_CHECKING:
     from .facts import Facts
@@ -46,6 +50,29 @@ _RESHAPES = (np.expand_dims, np.broadcast_to, np.reshape, np.transpose)
 
 
 # -- binary operators with broadcasts ------------------------------------------------------
+def matmul_with_broadcast_number(node: ast.BinOp, rw: Rewriter, facts: Facts
+                                 ) -> ast.expr | None:
+    """``np.broadcast_to(c, S) @ e`` (either side) for a Python number ``c``: ``c`` times a
+    sum or tiling of ``e``, which keeps ``e``'s dtype (``weak.py``)."""
+    if not isinstance(node.op, ast.MatMult):
+        return None
+    weak = product_of_broadcast("matmul", node.left, node.right,
+                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.exact_of,
+                                rw.np_name().id)
+    return None if weak is None else rw.simplify(weak, facts)
+
+
+def outer_with_broadcast_number(node: ast.Call, rw: Rewriter, facts: Facts
+                                ) -> ast.expr | None:
+    """``np.outer`` with a broadcast Python number as one operand, written as for ``@``."""
+    if not (rw.callee(node) is np.outer and len(node.args) == 2 and not node.keywords):
+        return None
+    weak = product_of_broadcast("outer", node.args[0], node.args[1],
+                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.exact_of,
+                                rw.np_name().id)
+    return None if weak is None else rw.simplify(weak, facts)
+
+
 def distribute_broadcast_scalar(node: ast.BinOp, rw: Rewriter, facts: Facts
                                 ) -> ast.expr | None:
     """``np.broadcast_to(s, S) op e`` is ``s op e`` for ``e`` of shape ``S``, and

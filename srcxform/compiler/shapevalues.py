@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import depends
 from ..rules.shaping import split_points
 from .effects import pure
 from .shapefacts import ShapeFacts, is_number
@@ -111,7 +112,7 @@ class _Reads:
             obj = facts.env.resolve(n)
             if obj is None:
                 return False
-            self.names[n.id] = obj
+            self.names[n.id] = depends.note_value(obj)  # the code may fold it: a dependency
             return True
         if isinstance(n, ast.Attribute):
             if n.attr in ("shape", "ndim", "size") and self.known(n.value, bound):

@@ -102,3 +102,28 @@ def test_the_tangent_matches_differences_along_it(f, wrt, args):
     directions = [tangents[wrt.index(i)] if i in wrt else None for i in range(len(args))]
     assert value == pytest.approx(f(*args))
     assert tangent == pytest.approx(float(central_difference(f, args, directions)), rel=1e-6)
+
+
+def _pair(u, t=0.5):
+    return u, t
+
+
+def overwritten_by_constant_pair(x, a):
+    v, s = x, a
+    k = 0
+    while k < 1 and s < 0.0:
+        k += 1
+        v, s = _pair(np.sin(np.zeros(3)))  # a tuple of an array and a float, not varied
+    return np.sum(v * x) + s * a
+
+
+def test_unpacking_a_sequence_without_tangent_zeroes_each_part():
+    """(A ragged tuple has no np.zeros_like: each unpacked name gets its own zero.)"""
+    x, a = np.array([0.3, -0.7, 1.1]), -0.4
+    dx, da = np.array([1.0, 2.0, -1.0]), 0.5
+    program = _tangent(overwritten_by_constant_pair, (0, 1), (x, a))
+    assert "np.zeros_like(seq)" not in text(program.body)
+    fn = compiled(program)
+    _, tangent = fn(x, a, dx, da)
+    expected = central_difference(overwritten_by_constant_pair, (x, a), (dx, da))
+    np.testing.assert_allclose(tangent, expected, rtol=1e-6, atol=1e-8)

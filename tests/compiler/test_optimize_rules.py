@@ -194,6 +194,9 @@ CASES = [
     Case(shp.drop_broadcast_operand, "np.broadcast_to(a, np.shape(v)) + x", "a + x",
          same={"x": "V", "v": "V"}),
     Case(shp.drop_broadcast_operand, "np.broadcast_to(a, np.shape(v)) + x", None),
+    Case(shp.matmul_with_broadcast_number, "g @ W", "2.0 * np.sum(W, axis=0)",
+         scalar_broadcasts={"g": "2.0, v"}, exact={"v": (3,), "W": (3, 4)}),
+    Case(shp.matmul_with_broadcast_number, "x @ W", None, exact={"x": (3,), "W": (3, 4)}),
     # -- calls ---------------------------------------------------------------------------------
     Case(shp.fold_shape_query, "np.ndim(x)", Const(2), ranks={"x": 2}),
     Case(shp.fold_shape_query, "np.shape(x)", Const((3, 4)), exact={"x": (3, 4)}),
@@ -223,6 +226,10 @@ CASES = [
     Case(shp.drop_needless_broadcast, "np.broadcast_to(s, np.shape(v))",
          "np.broadcast_to(s, (4, 2))", exact={"v": (4, 2), "s": ()}),
     Case(shp.drop_needless_broadcast, "np.broadcast_to(s, np.shape(v))", None),
+    Case(shp.outer_with_broadcast_number, "np.outer(g, x)", "np.tile(x, (2, 1))",
+         scalar_broadcasts={"g": "1.0, v"}, exact={"v": (2,), "x": (3,)}),
+    Case(shp.outer_with_broadcast_number, "np.outer(y, x)", None,
+         exact={"y": (2,), "x": (3,)}),
     # -- attributes ----------------------------------------------------------------------------
     Case(shp.fold_shape_attribute, "x.size", Const(12), exact={"x": (3, 4)}),
     Case(shp.fold_shape_attribute, "x.shape", None),
