@@ -1,9 +1,15 @@
 """The transforms users call: ``grad``, ``value_and_grad``, ``source``.
 
-After ``df = grad(f, wrt)``, ``df`` is the generated function itself (no
-wrapper on the hot path) with ``f``'s parameters; it is built once per
-``(f, wrt, kind)`` and cached on ``f``'s identity and code object, so a
-redefined ``f`` is transformed afresh and a stale gradient is never served.
+After ``df = grad(f, wrt)``, ``df`` is a guard compiled in front of the
+generated function (``srcxform/cache``): on every call it checks by identity
+that nothing the generated code relies on has changed — ``f``'s code and
+defaults, the helpers and rules it inlined, the rule table's version — and
+runs the generated code (or the version specialised on the arguments' shapes,
+for code that still asks about shapes); otherwise it rebuilds first.  It is
+built once per ``(f, wrt, kind)`` and cached while ``f`` lives.  ``f`` may
+also be a ``functools.partial``, a bound method or a callable object (their
+bound arguments are passed, the underlying function is differentiated), or a
+function with a rule registered by ``sx.adjoint`` (its rule is used).
 ``source(df)`` returns the generated text.
 """
 
@@ -11,142 +17,130 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
-import weakref
 from typing import Any, Callable
 
 import numpy as np
 
-from . import backends
-from .compiler import Transformed, transform
+from . import cache
 from .errors import TransformError
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
 
-
-def _key(wrt: Any) -> Any:
+def check_wrt(wrt: Any) -> Any:
+    """``wrt`` as the cache keys it; ``TypeError`` naming the problem if it is no index or name."""
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, str)):
+            what = type(w).__name__
+            raise TypeError(f"wrt must be a parameter index, a parameter name, or a tuple of "
+                            f"them; got a {what} {w!r}" + (
+                                " (a dict names no parameter: pass the names, e.g. "
+                                "wrt=('x', 'W'))" if isinstance(w, dict) else ""))
     return tuple(wrt) if isinstance(wrt, list) else wrt
 
 
-def _transformed(f: Callable[..., Any], wrt: Any, kind: str) -> Transformed:
-    per_fn = _cache.get(f)
-    key = (_key(wrt), kind, f.__code__, f.__defaults__)
-    if per_fn is not None and key in per_fn:
-        return per_fn[key]
-    result = transform(f, wrt, kind)
-    result.fn.__srcxform__ = result
-    with _lock:
-        _cache.setdefault(f, {})[key] = result
-    return result
+def _not_a_python_function(f: Any, kind: str) -> TypeError:
+    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or repr(f)
+    if isinstance(f, np.ufunc):
+        name = f"np.{f.__name__}"
+        what = f"{name} is a NumPy ufunc"
+    elif isinstance(f, (type(len), type(np.ndarray.sum))):
+        what = f"{name} is a built-in function"
+    elif isinstance(f, type):
+        what = f"{name} is a class"
+    else:
+        what = f"{name} (a {type(f).__name__}) is not a Python function"
+    return TypeError(f"sx.{kind}({name}): {what}, without Python source to transform. "
+                     f"Differentiate a Python function that calls it, e.g. "
+                     f"def f(x): return {name}(x)")
 
 
-def _shape_of_argument(value: Any) -> tuple[int, ...]:
-    kind = type(value)
-    if kind is float or kind is int or kind is bool:
-        return ()
-    return tuple(np.shape(value))
+def unwrap(f: Any) -> tuple[Any, tuple, dict]:
+    """``(function, bound positional arguments, bound keywords)`` of a callable.
 
-
-def _shape_dispatcher(f: Callable[..., Any], wrt: Any, kind: str,
-                      generic: Transformed) -> Callable[..., Any]:
-    """A function that runs the code specialized to its arguments' shapes.
-
-    Used only when the generic code still asks questions about shapes
-    (``unbroadcast``, ``np.ndim``, ``np.size``, a runtime scalar check) that
-    the arguments' shapes answer statically, as a hand-writer would.  The key
-    is the tuple of argument shapes; a new combination of shapes is compiled
-    once (as a JIT compiler retraces).
+    A ``functools.partial`` gives its function and arguments, a bound method
+    its function and ``self``, a callable object ``type(obj).__call__`` and
+    ``obj``, ``sx.compile(f)`` what ``f`` gives; a function gives itself and
+    nothing bound.
     """
-    signature = inspect.signature(f)
-    specialized: dict[Any, Callable[..., Any]] = {}
-    ndarray = np.ndarray
-    shape_of = _shape_of_argument
-
-    def build(key: Any, args: tuple, kwargs: dict) -> Callable[..., Any]:
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise TypeError(f"{f.__qualname__}(): {exc}") from None
-        bound.apply_defaults()
-        shapes = {name: _shape_of_argument(value) for name, value in bound.arguments.items()}
-        result = transform(f, wrt, kind, shapes=shapes)
-        result.fn.__srcxform__ = result
-        specialized[key] = result.fn
-        dispatch.__srcxform__ = result
-        return result.fn
-
-    plain = backends.PLAIN
-
-    def dispatch(*args: Any, **kwargs: Any) -> Any:
-        key = tuple([a.shape if type(a) is ndarray else shape_of(a) for a in args])
-        if kwargs:
-            key += tuple(sorted((k, shape_of(v)) for k, v in kwargs.items()))
-        fn = specialized.get(key)
-        if fn is None:
-            fn = build(key, args, kwargs)
-        if all(type(a) in plain for a in args) and not kwargs:
-            return fn(*args)
-        return backends.run(fn, args, kwargs)
-
-    def specialize(args: tuple, kwargs: dict) -> Callable[..., Any]:
-        key = tuple([a.shape if type(a) is ndarray else shape_of(a) for a in args])
-        if kwargs:
-            key += tuple(sorted((k, shape_of(v)) for k, v in kwargs.items()))
-        fn = specialized.get(key)
-        return fn if fn is not None else build(key, args, kwargs)
-
-    dispatch.__srcxform_specialize__ = specialize
-    dispatch.__name__ = dispatch.__qualname__ = generic.fn.__name__
-    dispatch.__doc__ = generic.fn.__doc__
-    dispatch.__signature__ = signature
-    dispatch.__srcxform__ = generic
-    dispatch.__srcxform_specialized__ = specialized
-    return dispatch
+    compiled = getattr(f, "__srcxform_compiled__", None)
+    if compiled is not None:  # sx.compile(f) computes f
+        return unwrap(compiled)
+    if isinstance(f, functools.partial):
+        inner, args, kwargs = unwrap(f.func)
+        return inner, args + tuple(f.args), {**kwargs, **(f.keywords or {})}
+    if inspect.ismethod(f):
+        inner, args, kwargs = unwrap(f.__func__)
+        return inner, args + (f.__self__,), kwargs
+    if inspect.isfunction(f) or not callable(f) or isinstance(f, type):
+        return f, (), {}
+    call = inspect.getattr_static(type(f), "__call__", None)
+    if inspect.isfunction(call):
+        return call, (f,), {}
+    return f, (), {}
 
 
-def _namespace_dispatcher(generic: Transformed) -> Callable[..., Any]:
-    """``generic.fn`` run on its arguments' array namespace (NumPy: as it is)."""
-    fn = generic.fn
-    plain = backends.PLAIN
+def _bound_wrt(f: Any, wrt: Any) -> Any:
+    """``wrt`` (indices or names of ``f``'s visible parameters) as parameter names."""
+    params = [p for p in inspect.signature(f).parameters.values()]
+    positional = [p.name for p in params
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    names = [p.name for p in params]
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    out = []
+    for w in items:
+        if isinstance(w, int):
+            if not -len(positional) <= w < len(positional):
+                raise ValueError(f"wrt={w!r} is out of range: {f!r} takes {len(positional)} "
+                                 "positional argument(s)")
+            out.append(positional[w])
+        elif w not in names:
+            raise ValueError(f"wrt={w!r} is not a parameter of {f!r} (parameters: "
+                             f"{', '.join(names)})")
+        else:
+            out.append(w)
+    return tuple(out) if isinstance(wrt, (tuple, list)) else out[0]
 
-    @functools.wraps(fn)
-    def public(*args: Any, **kwargs: Any) -> Any:
-        if not kwargs and all(type(a) in plain for a in args):
-            return fn(*args)
-        return backends.run(fn, args, kwargs)
 
-    public.__srcxform__ = generic
-    public.__srcxform_specialize__ = lambda args, kwargs: fn
-    return public
+def _bound_gradient(kind: str, f: Any, fn: Any, args: tuple, kwargs: dict, wrt: Any) -> Any:
+    """The gradient of a partial, bound method or callable object: ``fn``'s, bound."""
+    inner = _decorator(kind, fn, _bound_wrt(f, wrt))
+
+    def bound(*more: Any, **more_kwargs: Any) -> Any:
+        return inner(*args, *more, **{**kwargs, **more_kwargs})
+
+    bound.__name__ = bound.__qualname__ = getattr(inner, "__name__", kind)
+    bound.__doc__ = getattr(inner, "__doc__", None)
+    bound.__signature__ = inspect.signature(f)
+    bound.__srcxform_of__ = inner
+    return bound
 
 
 def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any) -> Any:
     if f is None:
         return functools.partial(_decorator, kind, wrt=wrt)
+    wrt = check_wrt(wrt)
     if not callable(f):
         raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
-    if getattr(f, "__srcxform_specialize__", None) is not None:
-        return _of_dispatcher(kind, f, wrt)
-    per_fn = _cache.get(f)
-    key = (_key(wrt), kind, f.__code__, f.__defaults__, "public")
-    if per_fn is not None and key in per_fn:
-        return per_fn[key]
+    fn, args, kwargs = unwrap(f)
+    if args or kwargs:
+        return _bound_gradient(kind, f, fn, args, kwargs, wrt)
+    if getattr(fn, "__srcxform_entry__", None) is not None:
+        return _of_gradient(kind, fn, wrt)
+    from .bridge import rule_caller
+
+    fn = rule_caller(fn) or fn
+    if not inspect.isfunction(fn):
+        raise _not_a_python_function(f, kind)
+    entry = cache.entry_for(fn, kind, wrt)
     try:
-        generic = _transformed(f, wrt, kind)
+        return entry.public(fn)
     except TransformError:
-        if getattr(f, "__srcxform__", None) is None:
+        if getattr(fn, "__srcxform__", None) is None:
             raise
         # generated code with tapes (loops) is differentiated in forward mode instead
-        public = _forward_columns(kind, f, wrt)
-        with _lock:
-            _cache.setdefault(f, {})[key] = public
+        public = _forward_columns(kind, fn, wrt)
+        entry.adopt(public, fn)
         return public
-    public = _shape_dispatcher(f, wrt, kind, generic) if generic.rank_dependent else \
-        _namespace_dispatcher(generic)
-    with _lock:
-        _cache.setdefault(f, {})[key] = public
-    return public
 
 
 def _forward_columns(kind: str, f: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
@@ -155,15 +149,13 @@ def _forward_columns(kind: str, f: Callable[..., Any], wrt: Any) -> Callable[...
     Used for ``grad(grad(g))`` when ``grad(g)``'s code keeps tapes (loops), which
     reverse mode does not read back; for a scalar argument it is a single pass.
     """
-    from .transforms import bind_all, specialized
-
     tuple_wrt = isinstance(wrt, (tuple, list))
 
     def columns(*args: Any, **kwargs: Any) -> Any:
-        names, values = bind_all(f, args, kwargs)
+        names, values = cache.bind_all(f, args, kwargs)
         items = list(wrt) if tuple_wrt else [wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
-        made = specialized(f, "jvp", tuple(index), names, values)
+        made = cache.specialized(f, "jvp", tuple(index), names, values)
         columns.__srcxform__ = made
         grads, value = [], None
         for j, p in enumerate(index):
@@ -195,30 +187,36 @@ def _forward_columns(kind: str, f: Callable[..., Any], wrt: Any) -> Callable[...
 
 
 def concrete(f: Callable[..., Any], args: tuple, kwargs: dict | None = None) -> Callable[..., Any]:
-    """``f`` itself, or for a shape dispatcher made by ``grad`` the generated function it
-    runs for these arguments (a real function with source, which can be transformed)."""
-    specialize = getattr(f, "__srcxform_specialize__", None)
-    return f if specialize is None else specialize(tuple(args), dict(kwargs or {}))
+    """``f`` itself, or for a gradient made by ``grad`` the generated function it runs
+    for these arguments now (a real function with source, which can be transformed)."""
+    return cache.concrete(f, args, kwargs)
 
 
-def _of_dispatcher(kind: str, dispatcher: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
-    """``grad`` of a gradient that dispatches on shapes: transform what it runs, per shape."""
-    made: dict[Any, Callable[..., Any]] = {}
-    shape_of = _shape_of_argument
+def _of_gradient(kind: str, df: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
+    """``grad`` of a gradient: per call, transform the generated code ``df`` runs now.
 
-    def dispatch(*args: Any, **kwargs: Any) -> Any:
-        key = tuple(shape_of(a) for a in args) + tuple(
-            sorted((k, shape_of(v)) for k, v in kwargs.items()))
-        fn = made.get(key)
-        if fn is None:
-            fn = made[key] = _decorator(kind, concrete(dispatcher, args, kwargs), wrt)
-            dispatch.__srcxform__ = getattr(fn, "__srcxform__", None)
-        return fn(*args, **kwargs)
+    ``df`` checks its own facts first, so when it is rebuilt (a helper rebound,
+    a rule replaced) this gradient follows.
+    """
+    fn = df.__srcxform_fn__
+    entry = cache.entry_for(df, kind, wrt)
+    for public in list(entry.publics):
+        return public
 
-    dispatch.__name__ = dispatch.__qualname__ = f"{kind}_{dispatcher.__name__}"
-    dispatch.__signature__ = inspect.signature(dispatcher)
-    dispatch.__srcxform__ = None
-    return dispatch
+    def through(*args: Any, **kwargs: Any) -> Any:
+        inner = _decorator(kind, cache.concrete(df, args, kwargs), wrt)
+        through.__srcxform__ = getattr(inner, "__srcxform__", None)
+        return inner(*args, **kwargs)
+
+    through.__name__ = through.__qualname__ = f"{kind}_{getattr(df, '__name__', 'df')}"
+    through.__signature__ = inspect.signature(df)
+    through.__srcxform__ = None
+    df_entry = df.__srcxform_entry__
+    if df_entry.mode == "generic":  # no shape to wait for: transform now, as grad(f) does
+        first = _decorator(kind, df_entry.generic.fn, wrt)
+        through.__srcxform__ = getattr(first, "__srcxform__", None)
+    entry.adopt(through, fn)
+    return through
 
 
 def grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Callable[..., Any]:
@@ -239,9 +237,15 @@ def source(df: Callable[..., Any]) -> str:
     """The generated Python source of a function made by srcxform.
 
     For a gradient specialized on its arguments' shapes (see ``grad``), this
-    is the code of the most recent call, or the generic code before the
-    first call.
+    is the code of the most recent version compiled, or the generic code
+    before the first call.
     """
+    seen = 0
+    while getattr(df, "__srcxform_of__", None) is not None and seen < 16:
+        df, seen = df.__srcxform_of__, seen + 1
+    entry = getattr(df, "__srcxform_entry__", None)
+    if entry is not None and entry.latest is not None:
+        return entry.latest.source
     if hasattr(df, "__srcxform__") and df.__srcxform__ is None:
         raise TypeError(f"{df.__name__} is compiled per argument shape on its first call; "
                         "call it once, then ask for its source")

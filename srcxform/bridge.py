@@ -7,7 +7,15 @@ After import:
   calls ``fn`` uses it (inlined when its body is plain statements, called
   otherwise), and it makes the module-level name ``fn`` dispatch: called on
   Tensors, ``fn`` records one graph node whose backward runs the rule;
-  called on anything else, it is ``fn`` itself.
+  called on anything else, it is ``fn`` itself.  Registering again for the
+  same function (or its dispatcher) replaces the rule everywhere: the table
+  (whose new version makes every cached gradient that may use it rebuild),
+  the one dispatcher of ``fn``, hence the eager runtime, ``vjp`` and
+  ``compile``.
+* ``rule_caller(fn)`` is, for a function with a registered rule, a function
+  of the same parameters that calls it, so ``grad(fn)`` (and
+  ``sx.testing.check_grad``) differentiates through the rule, not ``fn``'s
+  body.
 * ``compile(f)`` returns a function that, called on Tensors that require
   grad, runs ``f``'s generated forward sweep and returns a Tensor whose
   single ``grad_fn`` (``CompiledFunctionBackward``) runs the generated
@@ -17,17 +25,25 @@ After import:
 
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
+import itertools
+import weakref
 from typing import Any, Callable
 
 import numpy as np
 
 from . import rules
+from .cache import bind_all, specialized
+from .compiler.loader import register
 from .rules import Rule
 from .runtime import graph
 from .runtime.grad_mode import _mode
-from .transforms import bind_all, specialized
+
+#: The one dispatcher of each function with a rule registered by ``adjoint`` (by id of
+#: the function; the table keeps those functions alive).
+_DISPATCHERS: dict[int, Callable[..., Any]] = {}
 
 
 def _has_tensor(values: Any) -> bool:
@@ -60,7 +76,9 @@ def adjoint(fn: Callable[..., Any]) -> Callable[[Callable[..., tuple]], Callable
             raise TypeError(f"the rule {rule.__name__} must start with the parameters (g, out, "
                             f"...), got ({', '.join(params)})")
         name = getattr(original, "__name__", "custom")
-        dispatch = _dispatcher(original)
+        dispatch = _DISPATCHERS.get(id(original))
+        if dispatch is None:
+            dispatch = _DISPATCHERS[id(original)] = _dispatcher(original)
         rules.register(original, dispatch, backward_name=f"{name}Backward")(rule)
         dispatch.__srcxform_rule__ = rule.__srcxform_rule__
         module_globals = getattr(original, "__globals__", None)
@@ -82,6 +100,48 @@ def _dispatcher(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     dispatch.__srcxform_primal__ = fn
     return dispatch
+
+
+_callers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_caller_count = itertools.count(1)
+
+
+def rule_caller(fn: Callable[..., Any]) -> Callable[..., Any] | None:
+    """For ``fn`` (or its dispatcher) with a rule from :func:`adjoint`: a function with
+    ``fn``'s parameters whose body calls ``fn``, so transforms of it use the rule."""
+    original = getattr(fn, "__srcxform_primal__", fn)
+    dispatch = _DISPATCHERS.get(id(original))
+    if dispatch is None or not inspect.isfunction(original):
+        return None
+    made = _callers.get(original)
+    if made is not None and made[0] is original.__code__:
+        made[1].__defaults__ = original.__defaults__  # as they are now (the cache checks)
+        made[1].__kwdefaults__ = original.__kwdefaults__
+        return made[1]
+    code = original.__code__
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    if code.co_flags & 0x0C:  # *args/**kwargs: transforms refuse them, say where
+        return None
+    positional = params[:code.co_argcount]
+    keywords = params[code.co_argcount:]
+    name = original.__name__ if original.__name__.isidentifier() else "fn"
+    if name in params:
+        return None
+    signature = ", ".join(positional + (["*", *keywords] if keywords else []))
+    call = ", ".join(positional + [f"{k}={k}" for k in keywords])
+    text = f"def {name}({signature}):\n    return {name}({call})\n"
+    filename = f"<srcxform call of {name} #{next(_caller_count)}>"
+    namespace = {"__builtins__": __builtins__, "__name__": original.__module__}
+    exec(builtins.compile(text, filename, "exec"), namespace)
+    caller = namespace[name]
+    namespace[name] = dispatch  # the name in its body is the function with the rule
+    caller.__defaults__ = original.__defaults__
+    caller.__kwdefaults__ = original.__kwdefaults__
+    caller.__qualname__ = getattr(original, "__qualname__", name)
+    caller.__module__ = original.__module__
+    register(filename, text, [caller.__code__])
+    _callers[original] = (code, caller)
+    return caller
 
 
 def _backward_rule(made: Any, wrt: tuple[int, ...], name: str) -> Rule:
@@ -110,7 +170,6 @@ def compile(f: Callable[..., Any] | None = None) -> Any:  # noqa: A001  (sx.comp
         return compile
     if not callable(f):
         raise TypeError(f"sx.compile expects a function, got {type(f).__name__}")
-    backward_rules: dict[Any, Rule] = {}
 
     @functools.wraps(f)
     def compiled(*args: Any, **kwargs: Any) -> Any:
@@ -128,9 +187,11 @@ def compile(f: Callable[..., Any] | None = None) -> Any:  # noqa: A001  (sx.comp
             return graph.wrap(np.asarray(f(*raw_args, **raw_kwargs)))
         names, values = bind_all(f, tuple(raw_args), raw_kwargs)
         made = specialized(f, "vjp", wrt, names, values)
-        rule = backward_rules.get(id(made))
-        if rule is None:
-            rule = backward_rules[id(made)] = _backward_rule(made, wrt, f.__name__)
+        rule = getattr(made, "compiled_rule", None)  # one per generated version
+        if rule is None or rule[0] != wrt:
+            rule = (wrt, _backward_rule(made, wrt, f.__name__))
+            made.compiled_rule = rule
+        rule = rule[1]
         holder: list = []
 
         def run(*raw: Any) -> Any:

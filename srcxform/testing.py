@@ -4,6 +4,9 @@ After import, :func:`check_grad` compares ``srcxform.grad(f, wrt=...)`` with
 central finite differences in float64 and :func:`assert_matches_eager`
 compares the transformed value and gradient with ``f`` run eagerly on
 tensors; both raise ``AssertionError`` naming the worst element on mismatch.
+The gradient checked is what ``grad`` serves now (its cache rebuilds after a
+rule, helper or default changed), and for a function with a rule registered
+by ``sx.adjoint`` it is the rule's: ``check_grad`` never passes a wrong rule.
 """
 
 from __future__ import annotations

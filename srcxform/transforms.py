@@ -1,8 +1,11 @@
 """The transforms beyond ``grad``: ``vjp``, ``jvp``, ``jvp_fn``, ``hessian``, ``hvp``.
 
 After import, each transform runs code generated for the shapes of the
-arguments it is called with (compiled once per combination of shapes and
-cached on ``f``, as ``grad``'s specializations are):
+arguments it is called with (compiled once per combination of shapes, kept
+by ``srcxform/cache`` while everything it was made from still holds, as
+``grad``'s are).  ``f`` may be a ``functools.partial``, a bound method or a
+callable object (its bound arguments come first; only the primals given are
+differentiated); differentiated integer arguments are promoted to float:
 
 * ``vjp(f, *primals)`` runs the generated forward sweep once and returns
   ``(out, pullback)``; ``pullback(cotangent)`` runs only the generated
@@ -15,78 +18,36 @@ cached on ``f``, as ``grad``'s specializations are):
 
 from __future__ import annotations
 
-import inspect
-import threading
-import weakref
 from typing import Any, Callable
 
 import numpy as np
 
 from . import backends
-from .api import _shape_of_argument as _shape
-from .api import concrete
-from .compiler import Transformed, transform
+from .cache import bind_all, concrete, specialized
+from .cache import shape_of as _shape
+from .cache.specialise import as_float, needs_float
+from .compiler import transform
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
+__all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
 
 
-_positional: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _bound(f: Callable[..., Any], primals: tuple
+           ) -> tuple[Callable[..., Any], tuple, dict, int]:
+    """``(function, arguments, keywords, offset)``: a partial, bound method or callable
+    object's function with its bound arguments first; ``offset`` of the first primal."""
+    from .api import unwrap
+    from .bridge import rule_caller
+
+    fn, args, kwargs = unwrap(f)
+    if not callable(fn):
+        raise TypeError(f"expected a function, got {type(f).__name__}")
+    fn = rule_caller(fn) or fn  # a function with a rule from sx.adjoint: through its rule
+    return fn, tuple(args) + tuple(primals), kwargs, len(args)
 
 
-def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
-    """``f``'s parameter names when all are plain positional ones (cached), else None."""
-    try:
-        found = _positional.get(f)
-    except TypeError:
-        return None
-    if found is None:
-        params = inspect.signature(f).parameters.values()
-        plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
-        found = tuple(p.name for p in params) if plain else ()
-        _positional[f] = found
-    return found or None
-
-
-def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
-             ) -> tuple[list[str], list[Any]]:
-    """``f``'s parameter names and the values ``f(*args, **kwargs)`` would see."""
-    if not kwargs:
-        plain = _plain_parameters(f)
-        if plain is not None and len(plain) == len(args):  # the common call: no binding
-            return list(plain), list(args)
-    signature = inspect.signature(f)
-    try:
-        bound = signature.bind(*args, **(kwargs or {}))
-    except TypeError as exc:
-        raise TypeError(f"{getattr(f, '__qualname__', f)}(): {exc}") from None
-    bound.apply_defaults()
-    names, values = [], []
-    for name, param in signature.parameters.items():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            raise TypeError(f"{f.__qualname__} has *args or **kwargs, which srcxform's "
-                            f"transforms do not take")
-        names.append(name)
-        values.append(bound.arguments[name])
-    return names, values
-
-
-def specialized(f: Callable[..., Any], kind: str, wrt: Any, names: list[str],
-                values: list[Any]) -> Transformed:
-    """The transform of ``f`` (``kind``) compiled for these arguments' shapes (cached)."""
-    f = concrete(f, tuple(values))
-    shapes = {n: _shape(v) for n, v in zip(names, values)}
-    key = (kind, wrt, tuple(shapes.values()), f.__code__, f.__defaults__)
-    per_fn = _cache.get(f)
-    if per_fn is not None and key in per_fn:
-        return per_fn[key]
-    result = transform(f, wrt, kind, shapes=shapes)
-    result.fn.__srcxform__ = result
-    with _lock:
-        _cache.setdefault(f, {})[key] = result
-    return result
+def _promoted(values: list[Any], positions: Any) -> list[Any]:
+    """Integer arguments at ``positions`` (differentiated) promoted to float."""
+    return [as_float(v) if i in positions and needs_float(v) else v for i, v in enumerate(values)]
 
 
 def _check_like(what: str, value: Any, like: Any) -> None:
@@ -111,10 +72,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     """
     if not callable(f):
         raise TypeError(f"vjp expects a function, got {type(f).__name__}")
-    names, values = bind_all(f, primals)
-    wrt = tuple(range(len(primals)))
+    f, args, kwargs, offset = _bound(f, primals)
+    names, values = bind_all(f, args, kwargs)
+    wrt = tuple(range(offset, offset + len(primals)))
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
+    values = _promoted(values, wrt)
     made = specialized(f, "vjp", wrt, names, values)
     forward, backward, values, adopt = backends.sweeps(made.fn, made.backward, values)
     value, residuals = forward(*values)
@@ -141,11 +104,14 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         if t is not None and _shape(t) != _shape(p):
             raise ValueError(f"tangent {i} has shape {_shape(t)}; its primal has shape "
                              f"{_shape(p)}")
-    names, values = bind_all(f, primals)
+    f, args, kwargs, offset = _bound(f, primals)
+    tangents = (None,) * offset + tangents
+    names, values = bind_all(f, args, kwargs)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     if not wrt:
-        out = f(*primals)
+        out = f(*args, **kwargs)
         return out, _zeros_like(out)
+    values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
     out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
     return out, _kind_of(tangent, out)
@@ -176,7 +142,9 @@ def jvp_fn(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., tuple]:
     and returns ``(value, tangent)``.  This is the generic code; ``jvp``
     compiles the same transform specialized to the arguments' shapes.
     """
-    made = transform(f, wrt, "jvp")
+    from .api import check_wrt
+
+    made = transform(f, check_wrt(wrt), "jvp")
     made.fn.__srcxform__ = made
     return made.fn
 
@@ -193,9 +161,20 @@ def hvp(f: Callable[..., Any], primals: tuple, tangents: tuple, wrt: Any = 0) ->
     Forward-over-reverse: the forward-mode transform of the generated gradient
     source.  ``tangents`` has one entry per primal (``None``: held constant).
     """
-    names, values = bind_all(f, tuple(primals))
+    f, args, kwargs, offset = _bound(f, tuple(primals))
+    wrt = _shifted(wrt, offset)
+    tangents = (None,) * offset + tuple(tangents)
+    names, values = bind_all(f, args, kwargs)
+    values = _promoted(values, [i for i, t in enumerate(tangents) if t is not None])
     df = _gradient_code(f, wrt, names, values)
-    return jvp(df, tuple(values), tuple(tangents) + (None,) * (len(values) - len(tangents)))[1]
+    return jvp(df, tuple(values), tangents + (None,) * (len(values) - len(tangents)))[1]
+
+
+def _shifted(wrt: Any, offset: int) -> Any:
+    """``wrt`` of a bound callable as ``wrt`` of its function (indices move by ``offset``)."""
+    if isinstance(wrt, (tuple, list)):
+        return tuple(_shifted(w, offset) for w in wrt)
+    return wrt + offset if isinstance(wrt, int) and wrt >= 0 else wrt
 
 
 def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
@@ -208,12 +187,19 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
     forward-mode transform of that generated source), never finite differences.
     """
 
+    from .api import check_wrt
+
+    check_wrt(wrt)
+
     def hess(*args: Any, **kwargs: Any) -> Any:
-        names, values = bind_all(f, args, kwargs)
-        df = _gradient_code(f, wrt, names, values)
+        fn, args, bound_kwargs, offset = _bound(f, args)
+        fn_wrt = _shifted(wrt, offset)
+        names, values = bind_all(fn, args, {**bound_kwargs, **kwargs})
         tuple_wrt = isinstance(wrt, (tuple, list))
-        items = list(wrt) if tuple_wrt else [wrt]
+        items = list(fn_wrt) if tuple_wrt else [fn_wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+        values = _promoted(values, index)
+        df = _gradient_code(fn, fn_wrt, names, values)
         rows: list[list[Any]] = [[None] * len(index) for _ in index]
         for j, pj in enumerate(index):
             xj = values[pj]

@@ -1,29 +1,111 @@
-"""Independent oracles for the tests: central finite differences and HIPS autograd."""
+"""Independent oracles for the tests: central finite differences and HIPS autograd.
+
+Every finite difference of the suite is computed here, from one formula
+(:func:`central_difference`): ``(f(x + eps t) - f(x - eps t)) / (2 eps)``
+along a direction ``t`` given per argument.  The other helpers are that
+formula along the coordinate directions of one argument
+(:func:`finite_difference`, :func:`jacobian_difference`), and the
+four-point second difference (:func:`second_difference`).  Steps default to
+``EPS`` = 1e-6 in float64.
+"""
 
 from __future__ import annotations
 
 import types
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
+#: The default step of every difference.
+EPS = 1e-6
 
-def finite_difference(f, args, i, eps=1e-6):
-    """Central finite differences of scalar ``f`` with respect to ``args[i]`` (float64)."""
-    args = list(args)
+
+def _shift(value: Any, direction: Any, h: float) -> Any:
+    """``value + h * direction``: a ``None`` direction holds the value; a list or tuple
+    along a list or tuple of directions moves element by element (and stays one)."""
+    if direction is None:
+        return value
+    if isinstance(value, (list, tuple)) and isinstance(direction, (list, tuple)):
+        return type(value)(_shift(v, d, h) for v, d in zip(value, direction))
+    return value + h * direction
+
+
+def _difference(up: Any, down: Any, eps: float) -> Any:
+    """``(up - down) / (2 eps)`` in float64; a list or tuple output element by element."""
+    if isinstance(up, (list, tuple)):
+        return [_difference(u, d, eps) for u, d in zip(up, down)]
+    return (np.asarray(up, dtype=float) - np.asarray(down, dtype=float)) / (2 * eps)
+
+
+def central_difference(f: Callable[..., Any], args: Sequence[Any], directions: Sequence[Any],
+                       eps: float = EPS) -> Any:
+    """The derivative of ``f(*args)`` along ``directions`` (one per argument, ``None``:
+    held constant) by central differences: a float64 array of ``f``'s output shape (a
+    list of them for a list or tuple output)."""
+    up = f(*[_shift(a, d, eps) for a, d in zip(args, directions)])
+    down = f(*[_shift(a, d, -eps) for a, d in zip(args, directions)])
+    return _difference(up, down, eps)
+
+
+def _coordinates(args: Sequence[Any], i: int):
+    """``args[i]`` as a float64 array, whether it is a Python scalar, and for each of its
+    elements the directions moving that element alone."""
     x = args[i]
     scalar = np.ndim(x) == 0 and not isinstance(x, np.ndarray)
     x = np.array(x, dtype=float)
+    args = list(args)
+    args[i] = float(x) if scalar else x
+
+    def directions():
+        for idx in np.ndindex(x.shape):
+            basis = np.zeros(x.shape)
+            basis[idx] = 1.0
+            direction: list[Any] = [None] * len(args)
+            direction[i] = float(basis) if scalar else basis
+            yield idx, direction
+
+    return args, x, scalar, directions()
+
+
+def finite_difference(f: Callable[..., Any], args: Sequence[Any], i: int,
+                      eps: float = EPS) -> Any:
+    """The gradient of scalar ``f`` with respect to ``args[i]``, element by element
+    (a float for a float argument)."""
+    args, x, scalar, directions = _coordinates(args, i)
     g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += eps
-        xm[idx] -= eps
-        args[i] = float(xp) if scalar else xp
-        fp = f(*args)
-        args[i] = float(xm) if scalar else xm
-        fm = f(*args)
-        g[idx] = (float(fp) - float(fm)) / (2 * eps)
+    for idx, direction in directions:
+        g[idx] = float(central_difference(f, args, direction, eps))
     return float(g) if scalar else g
+
+
+def jacobian_difference(f: Callable[..., Any], args: Sequence[Any], i: int,
+                        eps: float = EPS) -> np.ndarray:
+    """The derivative of array-valued ``f`` with respect to ``args[i]``: shape
+    ``f(...).shape + args[i].shape`` (a column per element of ``args[i]``)."""
+    args, x, _, directions = _coordinates(args, i)
+    columns = [central_difference(f, args, direction, eps) for _, direction in directions]
+    return np.stack(columns, axis=-1).reshape(np.shape(columns[0]) + x.shape)
+
+
+def second_difference(f: Callable[..., Any], args: Sequence[Any], i: int,
+                      eps: float = 1e-4) -> np.ndarray:
+    """The Hessian of scalar ``f`` with respect to ``args[i]`` by four-point differences
+    ``(f(x+a+b) - f(x+a-b) - f(x-a+b) + f(x-a-b)) / (4 eps^2)``: shape ``x.shape * 2``."""
+    x = np.array(args[i], dtype=float)
+    n = x.size
+
+    def at(delta: np.ndarray) -> float:
+        live = list(args)
+        moved = x + delta.reshape(x.shape)
+        live[i] = float(moved) if isinstance(args[i], float) else moved
+        return float(f(*live))
+
+    H = np.zeros((n, n))
+    for a in range(n):
+        for b in range(n):
+            ea, eb = np.eye(n)[a] * eps, np.eye(n)[b] * eps
+            H[a, b] = (at(ea + eb) - at(ea - eb) - at(eb - ea) + at(-ea - eb)) / (4 * eps ** 2)
+    return H.reshape(x.shape + x.shape)
 
 
 def with_autograd_numpy(f):
@@ -36,4 +118,5 @@ def with_autograd_numpy(f):
 
 
 def as_tuple(wrt):
+    """``wrt`` as a tuple of parameter indices."""
     return wrt if isinstance(wrt, tuple) else (wrt,)

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.helpers import finite_difference
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -33,24 +35,6 @@ def _load(name: str) -> ModuleType:
 
 
 workloads = _load("workloads")
-EPS = 1e-6
-
-
-def _numeric_gradient(f: Any, args: tuple, i: int) -> Any:
-    """Central differences of ``f`` with respect to argument ``i``, per element."""
-
-    def at(value: Any) -> float:
-        return float(f(*args[:i], value, *args[i + 1:]))
-
-    x = args[i]
-    if isinstance(x, float):
-        return (at(x + EPS) - at(x - EPS)) / (2 * EPS)
-    grad = np.zeros(x.shape)
-    for idx in np.ndindex(*x.shape):
-        step = np.zeros(x.shape)
-        step[idx] = EPS
-        grad[idx] = (at(x + step) - at(x - step)) / (2 * EPS)
-    return grad
 
 
 @pytest.mark.parametrize("w", workloads.WORKLOADS, ids=lambda w: w.name)
@@ -72,7 +56,7 @@ def test_hand_gradient_matches_finite_differences(w: Any) -> None:
             assert isinstance(grad, float), f"argument {i} is a float, its gradient {type(grad)}"
         else:
             assert np.shape(grad) == np.shape(args[i])
-        np.testing.assert_allclose(grad, _numeric_gradient(w.f, args, i), rtol=1e-6, atol=1e-7,
+        np.testing.assert_allclose(grad, finite_difference(w.f, args, i), rtol=1e-6, atol=1e-7,
                                    err_msg=f"{w.name}: gradient of argument {i}")
 
 

@@ -14,6 +14,7 @@ import pytest
 import srcxform as sx
 from srcxform import nn, optim
 from srcxform.testing import check_grad
+from tests.helpers import finite_difference
 
 # --- sx.adjoint ---------------------------------------------------------------------------
 
@@ -186,14 +187,7 @@ def test_compiled_function_is_one_node():
     assert b1.grad is None
     # the oracle: vjp of the NumPy function by finite differences, per element of W1
     raw = [a.detach().numpy().astype(np.float64) for a in (x, W1, b1, W2)]
-    eps = 1e-6
-    fd = np.zeros_like(raw[1])
-    for idx in np.ndindex(*raw[1].shape):
-        up = [r.copy() for r in raw]
-        dn = [r.copy() for r in raw]
-        up[1][idx] += eps
-        dn[1][idx] -= eps
-        fd[idx] = np.sum((mlp_block(*up) - mlp_block(*dn)) * g) / (2 * eps)
+    fd = finite_difference(lambda *a: np.sum(mlp_block(*a) * g), raw, 1)
     np.testing.assert_allclose(W1.grad.numpy(), fd, rtol=1e-3, atol=1e-4)
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         out.backward(sx.tensor(g))

@@ -13,6 +13,7 @@ import textwrap
 import numpy as np
 
 from srcxform.__main__ import main
+from tests.helpers import central_difference
 
 PROGRAM = textwrap.dedent("""
     import numpy as np
@@ -57,8 +58,7 @@ def test_forward_mode_prints_a_runnable_jvp(tmp_path, capsys):
     x, W = _args()
     dx, dW = np.ones(3) * 0.3, np.full((4, 3), -0.2)
     value, tangent = jvp_loss(x, W, dx, dW)
-    eps = 1e-6
-    fd = (loss(x + eps * dx, W + eps * dW) - loss(x - eps * dx, W - eps * dW)) / (2 * eps)
+    fd = central_difference(loss, (x, W), (dx, dW))
     assert np.isclose(value, loss(x, W))
     assert np.isclose(tangent, fd, rtol=1e-6, atol=1e-9)
 

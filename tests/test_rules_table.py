@@ -34,6 +34,7 @@ import pytest
 from srcxform import rules
 from srcxform.rules import nn as nn_rules
 from srcxform.rules import registry, sequences
+from tests.helpers import central_difference, finite_difference
 
 EPS = 1e-6
 RTOL = 1e-5
@@ -616,25 +617,16 @@ def check_rule(rule: registry.Rule, primal: Callable[..., Any], case: Case,
             raise AssertionError(f"{where}: gradient dtype {grad.dtype} is not floating")
         if not np.all(np.isfinite(grad)):
             raise AssertionError(f"{where}: gradient is not finite: {grad}")
-        if isinstance(x, float):
-            numeric = (phi(_with(args, address, x + EPS))
-                       - phi(_with(args, address, x - EPS))) / (2 * EPS)
-            _compare(where, np.asarray(numeric), grad)
-        elif x.size <= FULL_FD_MAX:
-            numeric = np.zeros(x.shape)
-            for idx in np.ndindex(*x.shape):
-                step = np.zeros(x.shape)
-                step[idx] = EPS
-                numeric[idx] = (phi(_with(args, address, np.asarray(x + step)))
-                                - phi(_with(args, address, np.asarray(x - step)))) / (2 * EPS)
-            _compare(where, numeric, grad)
+        def at(value, x=x, address=address):
+            return phi(_with(args, address, value if isinstance(x, float) else np.asarray(value)))
+
+        if isinstance(x, float) or x.size <= FULL_FD_MAX:
+            _compare(where, np.asarray(finite_difference(at, [x], 0, EPS)), grad)
         else:
             for _ in range(2):
                 v = rng.standard_normal(x.shape)
-                numeric = (phi(_with(args, address, np.asarray(x + EPS * v)))
-                           - phi(_with(args, address, np.asarray(x - EPS * v)))) / (2 * EPS)
-                _compare(where + " along a random direction", np.asarray(numeric),
-                         np.asarray(np.sum(grad * v)))
+                _compare(where + " along a random direction",
+                         central_difference(at, [x], [v], EPS), np.asarray(np.sum(grad * v)))
 
 
 def _compare(where: str, numeric: np.ndarray, analytic: np.ndarray) -> None:

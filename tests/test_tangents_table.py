@@ -18,6 +18,7 @@ import pytest
 
 from srcxform import rules
 from srcxform.rules import registry
+from tests.helpers import central_difference
 from tests.test_rules_table import (
     EPS,
     ROWS,
@@ -77,11 +78,11 @@ def test_tangent_matches_finite_differences(kind: str, key: Any, rule: registry.
         with np.errstate(all="ignore"):
             jt = registry.tangent(rule, primal, index, t_arg, out, args, kwargs)
         assert np.shape(jt) == np.shape(out), (np.shape(jt), np.shape(out))
-        up = np.asarray(primal(*_with(args, address, np.asarray(x + EPS * t) if not
-                                      isinstance(x, float) else x + EPS * t), **kwargs))
-        down = np.asarray(primal(*_with(args, address, np.asarray(x - EPS * t) if not
-                                        isinstance(x, float) else x - EPS * t), **kwargs))
-        numeric = (up - down) / (2 * EPS)
+        def at(value, x=x, address=address):
+            return primal(*_with(args, address, value if isinstance(x, float)
+                                 else np.asarray(value)), **kwargs)
+
+        numeric = central_difference(at, [x], [t], EPS)
         np.testing.assert_allclose(np.asarray(jt, dtype=float), numeric, rtol=RTOL, atol=ATOL,
                                    err_msg=f"argument {address}")
         # the dot-product identity with the rule's own gradient
@@ -125,10 +126,6 @@ def test_sequence_adjoint_helpers_have_the_tangents_of_sums():
         rule = rules.lookup(fn)
         out = fn(*args)
         jt = registry.tangent(rule, fn, i, t, out, args, {})
-        step = [list(args) for _ in range(2)]
-        for s, sign in zip(step, (1, -1)):
-            s[i] = [x + sign * EPS * y for x, y in zip(args[i], t)] if isinstance(t, list) \
-                else args[i] + sign * EPS * t
-        up, down = fn(*step[0]), fn(*step[1])
-        for got, u, d in zip(jt, up, down):
-            np.testing.assert_allclose(got, (u - d) / (2 * EPS), rtol=RTOL, atol=ATOL)
+        direction = [t if j == i else None for j in range(len(args))]
+        for got, numeric in zip(jt, central_difference(fn, args, direction, EPS)):
+            np.testing.assert_allclose(got, numeric, rtol=RTOL, atol=ATOL)

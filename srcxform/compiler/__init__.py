@@ -1,6 +1,7 @@
-"""The source-transformation compiler: one module per pass, run by ``driver``.
+"""The source-transformation compiler: one module per pass, listed by ``driver``.
 
-parse → check → normalize → activity → reverse → optimize → emit → load.
+``driver.PIPELINES`` names the passes of each mode in order; each takes and
+returns a ``program.Program``.  ``transform`` is the entry point.
 """
 
 from .driver import Transformed, transform

@@ -1,59 +1,74 @@
 """Pass 4, activity analysis: which values need an adjoint.
 
-After :func:`active_names`, the returned set holds the local names that both
-depend on a ``wrt`` parameter through differentiable operations (*varied*)
-and can influence the returned value (*useful*).  Only these get adjoints.
-Inside loops and branches the analysis is flow-insensitive (iterated to a
-fixed point over every assignment), which can only add names, never miss one.
+After :func:`find_varied`, ``program.varied`` holds the local names that
+depend on a ``wrt`` parameter through differentiable operations; after
+:func:`check_effects`, no call made for its effect (``helper(x)``) sees a
+varied value; after :func:`find_active`, ``program.active`` holds the varied
+names that can also influence the returned value (*useful*).  Only these get
+adjoints.  Inside loops and branches the analysis is flow-insensitive
+(iterated to a fixed point over every assignment), which can only add names,
+never miss one.  (:func:`varied_names` and :func:`active_names` are the same
+analyses as plain queries.)
 """
 
 from __future__ import annotations
 
 import ast
 
+from . import anno
+from .astutil import names_mentioned, walk_stmts
 from .check import error
-from .normalize import Program
 from .primitives import classify, targets
+from .program import Program
 
 
 def assignments(stmts: list[ast.stmt]):
     """Every assignment in ``stmts``, nested blocks included, in program order."""
-    for stmt in stmts:
-        if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
+    for stmt in walk_stmts(stmts):
+        if isinstance(stmt, ast.Assign) or anno.get(stmt, anno.APPEND, False):
             yield stmt
-        for field in ("body", "orelse"):
-            yield from assignments(getattr(stmt, field, []) or [])
 
 
 def effects(stmts: list[ast.stmt]):
     """Every call kept for its effect (``xs.append(h)``, ``print(x)``), nested blocks included."""
-    for stmt in stmts:
+    for stmt in walk_stmts(stmts):
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             yield stmt
-        for field in ("body", "orelse"):
-            yield from effects(getattr(stmt, field, []) or [])
 
 
 #: Calls that may see differentiated values without changing any (their result is unused).
 HARMLESS_EFFECTS = {id(print)}
 
 
-def check_effects(program: Program, varied: set[str]) -> None:
+def find_varied(program: Program) -> Program:
+    """Set ``program.varied`` (see the module docstring)."""
+    program.varied = varied_names(program, program.wrt)
+    return program
+
+
+def find_active(program: Program) -> Program:
+    """Set ``program.active`` (see the module docstring)."""
+    program.active = active_names(program, program.wrt, program.varied)
+    return program
+
+
+def check_effects(program: Program) -> Program:
     """A call made for its effect on a differentiated value would lose that value's gradient
     (``xs.append(h)`` into a list, a helper writing into an array): refuse it, located."""
+    varied = program.varied
     for stmt in effects(program.body):
         call = stmt.value
-        callee = getattr(call, "_sx_callee", None)
-        if id(callee) in HARMLESS_EFFECTS or getattr(stmt, "_sx_append", False):
+        callee = anno.get(call, anno.CALLEE)
+        if id(callee) in HARMLESS_EFFECTS or anno.get(stmt, anno.APPEND, False):
             continue
-        names = [n.id for n in ast.walk(call) if isinstance(n, ast.Name)]
-        if varied.intersection(names):
-            node = getattr(call, "_sx_node", call)
+        if not varied.isdisjoint(names_mentioned(call)):
+            node = anno.get(call, anno.NODE, call)
             what = ast.unparse(node.func if isinstance(node, ast.Call) else node)
             raise error(program.parsed, node if hasattr(node, "lineno") else stmt,
                         f"{what}(...) is called for its effect on a differentiated value; "
                         "its gradient would be lost (lists and in-place writes of "
                         "differentiated values are not supported yet)", f"{what}()")
+    return program
 
 
 def varied_names(program: Program, wrt: list[str]) -> set[str]:
@@ -72,10 +87,12 @@ def varied_names(program: Program, wrt: list[str]) -> set[str]:
     return varied
 
 
-def active_names(program: Program, wrt: list[str]) -> set[str]:
-    """The set of active local names of ``program`` for ``wrt``."""
+def active_names(program: Program, wrt: list[str], varied: set[str] | None = None) -> set[str]:
+    """The set of active local names of ``program`` for ``wrt`` (``varied``: the varied
+    names, when already known)."""
     ops = [(stmt, classify(stmt)) for stmt in assignments(program.body)]
-    varied = varied_names(program, wrt)
+    if varied is None:
+        varied = varied_names(program, wrt)
     useful: set[str] = set()
     if isinstance(program.result, ast.Name):
         useful.add(program.result.id)

@@ -1,7 +1,8 @@
 """Pass 2c, aggregates: a dict with constant keys becomes one variable per key.
 
-After :func:`replace_dicts`, a local dict that is only ever built from a
-literal with constant keys (``p = {"w": w}`` or ``p = {}``), written and read
+After :func:`replace_dicts` (or :func:`replace_dicts_function` on one
+function's tree), a local dict that is only ever built from a literal with
+constant keys (``p = {"w": w}`` or ``p = {}``), written and read
 by constant keys (``p["b"] = ...``, ``p["w"]``, ``p["n"] += 1``) is gone:
 each key is an ordinary variable (``p_w``, ``p_b``), so the later passes
 differentiate it like any other name.  Any other use of such a dict (passed
@@ -15,6 +16,7 @@ import ast
 from .check import error
 from .names import Namer
 from .parse import Parsed
+from .program import Program
 
 
 def _constant_key(node: ast.expr) -> object:
@@ -24,7 +26,14 @@ def _constant_key(node: ast.expr) -> object:
     return None
 
 
-def replace_dicts(parsed: Parsed, namer: Namer) -> None:
+def replace_dicts(program: Program) -> Program:
+    """Rewrite the program's function in place (see the module docstring)."""
+    fn = program.parsed.node
+    replace_dicts_function(program.parsed, Namer.for_tree(fn, extra={fn.name}))
+    return program
+
+
+def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
     """Rewrite ``parsed.node`` in place (see the module docstring)."""
     fn = parsed.node
     dicts = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign)

@@ -1,17 +1,23 @@
 """Pass 2, check: reject every construct the later passes do not handle.
 
-After :func:`check`, the function body contains only the statements and
-expressions listed in ``STATEMENTS`` / ``EXPRESSIONS``; anything else has
-raised :class:`TransformError` naming file, line, column and construct.  The
-later passes may therefore assume the subset and never meet a surprise node.
+After :func:`check` (or :func:`check_function` on a callee), the function
+body contains only the statements and expressions listed in ``STATEMENTS`` /
+``EXPRESSIONS``; anything else has raised :class:`TransformError` naming
+file, line, column and construct.  The later passes may therefore assume the
+subset and never meet a surprise node.
 """
 
 from __future__ import annotations
 
 import ast
 
-from ..errors import TransformError
+from .diagnostics import CONSTRUCT_NAMES, construct_name, error
 from .parse import Parsed
+from .program import Program
+from .resolve import Scope
+
+__all__ = ["CONSTRUCT_NAMES", "DYNAMIC_BUILTINS", "EXPRESSIONS", "STATEMENTS", "check",
+           "check_function", "scalar_result", "construct_name", "error", "is_no_grad_block"]
 
 STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr, ast.Pass, ast.Assert, ast.If,
               ast.For, ast.While, ast.Break, ast.Continue)
@@ -26,37 +32,24 @@ CONTEXTS = (ast.Load, ast.Store, ast.Del, ast.operator, ast.unaryop, ast.cmpop, 
 DYNAMIC_BUILTINS = {"exec", "eval", "compile", "globals", "locals", "vars", "__import__",
                     "setattr", "delattr"}
 
-#: Human names of the constructs users meet most, for the error message.
-CONSTRUCT_NAMES = {
-    ast.For: "for loop", ast.While: "while loop", ast.If: "if statement",
-    ast.Break: "break", ast.Continue: "continue", ast.Try: "try statement",
-    ast.With: "with block", ast.AsyncWith: "async with", ast.AsyncFor: "async for",
-    ast.AsyncFunctionDef: "async function", ast.Await: "await", ast.Yield: "yield",
-    ast.YieldFrom: "yield from", ast.Lambda: "lambda", ast.ListComp: "list comprehension",
-    ast.SetComp: "set comprehension", ast.DictComp: "dict comprehension",
-    ast.GeneratorExp: "generator expression", ast.ClassDef: "class definition",
-    ast.FunctionDef: "nested function definition", ast.Global: "global statement",
-    ast.Nonlocal: "nonlocal statement", ast.Delete: "del statement", ast.Import: "import",
-    ast.ImportFrom: "import", ast.Raise: "raise statement", ast.IfExp: "conditional expression",
-    ast.BoolOp: "boolean operator (and/or)", ast.Dict: "dict", ast.Set: "set literal",
-    ast.Starred: "starred argument", ast.NamedExpr: "assignment expression (:=)",
-    ast.AnnAssign: "annotated assignment", ast.Match: "match statement",
-}
+def check(program: Program) -> Program:
+    """Raise ``TransformError`` at the first unsupported construct of the program."""
+    check_function(program.parsed)
+    return program
 
 
-def error(parsed: Parsed, node: ast.AST, message: str, construct: str = "") -> TransformError:
-    """A located ``TransformError`` for ``node``."""
-    return TransformError(message, filename=parsed.filename, lineno=getattr(node, "lineno", 0),
-                          col=getattr(node, "col_offset", 0),
-                          construct=construct or construct_name(node))
+def scalar_result(program: Program) -> Program:
+    """Reverse mode of a normalized program: a constant result that is not a number (a
+    string, ``None``) can never be differentiated; say so now, naming what it returns."""
+    result = program.result
+    if isinstance(result, ast.Constant) and not isinstance(result.value, (int, float, complex)):
+        raise ValueError(f"the function must return a scalar to take its gradient; "
+                         f"{program.parsed.fn.__qualname__} returns a "
+                         f"{type(result.value).__name__} ({result.value!r})")
+    return program
 
 
-def construct_name(node: ast.AST) -> str:
-    """The user-facing name of a syntax node's construct."""
-    return CONSTRUCT_NAMES.get(type(node), type(node).__name__)
-
-
-def check(parsed: Parsed) -> None:
+def check_function(parsed: Parsed) -> None:
     """Raise ``TransformError`` at the first unsupported construct of ``parsed``."""
     fn = parsed.node
     if isinstance(fn, ast.AsyncFunctionDef):
@@ -101,20 +94,7 @@ def is_no_grad_block(parsed: Parsed, stmt: ast.stmt) -> bool:
         return False
     from ..runtime.grad_mode import no_grad
 
-    return _resolve(parsed, call.func) is no_grad
-
-
-def _resolve(parsed: Parsed, node: ast.expr) -> object:
-    if isinstance(node, ast.Name):
-        if node.id in parsed.closure:
-            try:
-                return parsed.closure[node.id].cell_contents
-            except ValueError:
-                return None
-        return parsed.globals.get(node.id)
-    if isinstance(node, ast.Attribute):
-        return getattr(_resolve(parsed, node.value), node.attr, None)
-    return None
+    return Scope(parsed).resolve(call.func) is no_grad
 
 
 def _check_stmt(parsed: Parsed, stmt: ast.stmt) -> None:

@@ -1,6 +1,7 @@
 """Pass 2b, control: give jumps a canonical place before normalization.
 
-After :func:`structure`:
+After :func:`structure` (or :func:`structure_function` on one function's
+tree):
 
 * ``break``, ``continue`` and ``return`` only ever end a block: statements that
   followed an ``if`` which may jump have been moved into that ``if``'s
@@ -18,7 +19,9 @@ from __future__ import annotations
 import ast
 import copy
 
+from .astutil import assigns
 from .names import Namer
+from .program import Program
 
 JUMPS = (ast.Break, ast.Continue, ast.Return)
 
@@ -121,7 +124,14 @@ class _Returns:
         return out
 
 
-def structure(fn: ast.FunctionDef, namer: Namer) -> None:
+def structure(program: Program) -> Program:
+    """Rewrite the program's function in place into the canonical form described above."""
+    fn = program.parsed.node
+    structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
+    return program
+
+
+def structure_function(fn: ast.FunctionDef, namer: Namer) -> None:
     """Rewrite ``fn``'s body in place into the canonical form described above."""
     returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
     simple = len(returns) == 1 and fn.body and fn.body[-1] is returns[0]
@@ -158,7 +168,7 @@ def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
             return block[:i] + [ast.copy_location(guard, stmt)]
         if isinstance(stmt, (ast.For, ast.While)):
             stmt.body = _skip_after_done(stmt.body, done)
-        if isinstance(stmt, ast.If) and _sets(stmt, done):
+        if isinstance(stmt, ast.If) and assigns(stmt, done):
             stmt.body = _skip_after_done(stmt.body, done)
             stmt.orelse = _skip_after_done(stmt.orelse, done)
             rest = _skip_after_done(block[i + 1:], done)
@@ -169,6 +179,3 @@ def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
     return block
 
 
-def _sets(stmt: ast.stmt, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
-               for n in ast.walk(stmt))

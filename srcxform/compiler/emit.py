@@ -5,16 +5,31 @@ parameters (and defaults), the forward statements, then each backward block
 under a ``# grad of: <primal line>`` comment naming the user's source line it
 differentiates (inside loops and branches too), then the return.  The text is
 what ``sx.source`` shows, what ``compile()`` accepts, and what tracebacks
-display.
+display.  It is built from syntax trees (``ast.unparse``, which writes every
+string constant with its escapes); the only text taken from the user's file,
+the primal line in each comment, has every character that is not printable
+written as its escape (``loader.safe_text``), so no character the tokenizer
+or ``str.splitlines`` reads as a line break — ``\r``, ``\x0b``, ``\x0c``,
+``\x1c``-``\x1e``, ``\x85``, U+2028, U+2029 — nor a NUL ever reaches the
+generated text: the text lines are the tokenizer's lines.
 """
 
 from __future__ import annotations
 
 import ast
 
+from . import anno
+from .loader import LINE_BREAKS, safe_text
 from .parse import Parsed
 
 INDENT = "    "
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of text ``ast.unparse`` wrote (it escapes every other line break)."""
+    if any(c in LINE_BREAKS for c in text):
+        raise AssertionError(f"unparsed code holds a line break: {text!r}")
+    return text.split("\n")
 
 
 class _Emitter:
@@ -25,13 +40,13 @@ class _Emitter:
         self.last_key: tuple | None = None
 
     def comment(self, stmt: ast.stmt, depth: int) -> None:
-        grad = getattr(stmt, "_sx_grad", False) or (
-            getattr(stmt, "_sx_forward", False)
+        grad = anno.get(stmt, anno.GRAD, False) or (
+            anno.get(stmt, anno.FORWARD, False)
             and not isinstance(stmt, (ast.If, ast.For, ast.While)))
-        line = getattr(stmt, "_sx_line", None)
+        line = anno.get(stmt, anno.LINE)
         key = (grad, line, depth)
         if grad and line and key != self.last_key:
-            text = self.parsed.line_text(line)
+            text = safe_text(self.parsed.line_text(line))
             if text:
                 self.lines.append(f"{INDENT * depth}# {self.label}: {text}")
         self.last_key = key
@@ -50,7 +65,7 @@ class _Emitter:
             self.block(stmt.body, depth + 1)
             orelse = stmt.orelse
             if len(orelse) == 1 and isinstance(orelse[0], ast.If) and \
-                    getattr(orelse[0], "_sx_grad", False) == getattr(stmt, "_sx_grad", False):
+                    anno.get(orelse[0], anno.GRAD, False) == anno.get(stmt, anno.GRAD, False):
                 self.stmt(orelse[0], depth, keyword="elif")
             elif orelse:
                 self.lines.append(f"{pad}else:")
@@ -74,7 +89,7 @@ class _Emitter:
             self.block(stmt.body, depth + 1)
             self.last_key = None
         else:
-            for text_line in ast.unparse(stmt).splitlines():
+            for text_line in _lines(ast.unparse(stmt)):
                 self.lines.append(pad + text_line)
 
 
@@ -91,12 +106,12 @@ def group_no_grad(body: list[ast.stmt], no_grad_name: str) -> list[ast.stmt]:
         if run:
             call = ast.Call(ast.Name(no_grad_name, ast.Load()), [], [])
             block = ast.With([ast.withitem(call, None)], list(run))
-            block._sx_line = getattr(run[0], "_sx_line", None)
+            anno.set(block, anno.LINE, anno.get(run[0], anno.LINE))
             out.append(block)
             run.clear()
 
     for stmt in body:
-        if getattr(stmt, "_sx_nograd", False) and not getattr(stmt, "_sx_grad", False):
+        if anno.get(stmt, anno.NOGRAD, False) and not anno.get(stmt, anno.GRAD, False):
             run.append(stmt)
             continue
         flush()

@@ -1,10 +1,14 @@
 """The names generated code uses for objects it did not get from the user.
 
-After ``Env.ref(obj, "np")`` returns a name, that name refers to ``obj``
+After :func:`bind_env`, ``program.env`` is the :class:`Env` of the generated
+code: the user's locals it must not reuse are every name the function and
+its normalized body assign, and the globals of inlined callees are its first
+cells.  After ``Env.ref(obj, "np")`` returns a name, that name refers to ``obj``
 inside the generated function: either the user's own global of that name
 (when it is the very same object and the function has no local of that
 name) or a closure cell the loader fills in.  ``Env.resolve`` answers the
-reverse question for the optimizer: which object a dotted name denotes.
+reverse question for the optimizer: which object a dotted name denotes (by
+the one resolver, :class:`~.resolve.Scope`, with the cells bound first).
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ import builtins
 import types
 from typing import Any
 
+from .astutil import names_stored
 from .names import Namer
 from .parse import Parsed
-
-_MISSING = object()
+from .program import Program
+from .resolve import MISSING, Scope
 
 
 class Env:
@@ -28,6 +33,7 @@ class Env:
         self.namer = namer
         self.user_locals = user_locals
         self.cells: dict[str, Any] = {}
+        self.scope = Scope(parsed, user_locals, self.cells)
 
     def ref(self, obj: Any, preferred: str) -> str:
         """A name that denotes ``obj`` in the generated function."""
@@ -36,7 +42,7 @@ class Env:
                 return name
         g = self.parsed.globals
         if (preferred not in self.user_locals and preferred not in self.parsed.closure
-                and g.get(preferred, _MISSING) is obj):
+                and g.get(preferred, MISSING) is obj):
             return preferred
         if isinstance(obj, types.ModuleType):  # the user's own alias, e.g. numpy imported as onp
             for alias, value in g.items():
@@ -51,27 +57,17 @@ class Env:
         self.cells[name] = obj
         return name
 
-    def lookup_name(self, name: str) -> Any:
-        """The object a free name denotes in the generated function, or ``_MISSING``."""
-        if name in self.cells:
-            return self.cells[name]
-        if name in self.user_locals:
-            return _MISSING
-        if name in self.parsed.closure:
-            try:
-                return self.parsed.closure[name].cell_contents
-            except ValueError:
-                return _MISSING
-        if name in self.parsed.globals:
-            return self.parsed.globals[name]
-        return getattr(builtins, name, _MISSING)
-
     def resolve(self, node: ast.expr) -> Any:
         """The object a Name/Attribute chain denotes, or ``None`` if unknown."""
-        if isinstance(node, ast.Name):
-            obj = self.lookup_name(node.id)
-            return None if obj is _MISSING else obj
-        if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
-            return None if base is None else getattr(base, node.attr, None)
-        return None
+        obj = self.scope.resolve(node)
+        return None if obj is MISSING else obj
+
+
+def bind_env(program: Program) -> Program:
+    """Set ``program.env`` (see the module docstring)."""
+    user_locals = set(program.params) | names_stored(program.parsed.node) \
+        | names_stored(program.body)
+    env = Env(program.parsed, program.namer, user_locals | set(program.foreign))
+    env.cells.update(program.foreign)
+    program.env = env
+    return program

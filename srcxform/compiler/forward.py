@@ -1,6 +1,6 @@
 """Pass 5 (forward mode), tangents: the Jacobian-vector product of a normalized program.
 
-After :func:`forward`, ``Tangent.body`` is a complete function body in which
+After :func:`forward`, ``program.body`` is a complete function body in which
 every assignment of a *varied* name (one that depends on a differentiated
 parameter) is followed, in the same block, by the assignment of its tangent
 ``d<name>``; branches and loops keep their shape (no tape is needed, the
@@ -10,8 +10,12 @@ Tangents come from the one rule table (``rules.registry``): an elementwise
 rule's gradient evaluated at ``g = t``, a linear primitive applied to the
 tangent, or a registered tangent function.  A name that is never varied has a
 zero tangent that is never materialized; a varied name overwritten by a value
-without gradient gets an explicit zero.  Every statement carries
-``_sx_line`` and ``_sx_forward`` so the emitter comments each user line once.
+without gradient gets an explicit zero.  Every statement carries the
+annotations ``line`` and ``forward`` so the emitter comments each user line
+once.  ``program.tangent_of`` maps each tangent to its primal,
+``program.tangent_params`` are the tangents of ``wrt`` (parameters of the
+generated function, after the primal's), and a tangent has its primal's entry
+in ``program.shapes``/``program.ranks``.
 """
 
 from __future__ import annotations
@@ -19,42 +23,38 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..rules import Rule, tangents_of
 from ..rules.sequences import zeros_each
+from . import anno
 from .check import error
 from .env import Env
 from .inline import inline_rule
-from .normalize import Program
 from .primitives import Op, classify, targets
-from .reverse import at_line, no_rule, rule_mapping
-
-
-@dataclass
-class Tangent:
-    """The generated body and what the optimizer needs to know."""
-
-    body: list[ast.stmt]
-    tangent_of: dict[str, str] = field(default_factory=dict)  # tangent name -> primal name
-    params: list[str] = field(default_factory=list)  # tangent parameters, in wrt order
+from .program import Program
+from .reverse import overwritten
+from .rulecalls import at_line, no_rule, rule_mapping
 
 
 class _Forward:
-    def __init__(self, program: Program, varied: set[str], env: Env) -> None:
+    """Builds the tangent statements of one program, statement by statement."""
+
+    def __init__(self, program: Program) -> None:
         self.parsed = program.parsed
-        self.varied = varied
-        self.env = env
+        self.varied = program.varied
+        self.env: Env = program.env
         self.namer = program.namer
         self.tangents: dict[str, str] = {}
         self.line = 0
 
     def np(self) -> ast.Name:
+        """A reference to NumPy in generated code."""
         return ast.Name(self.env.ref(np, "np"), ast.Load())
 
     def tangent(self, name: str) -> str:
+        """The tangent's name of primal ``name`` (``d`` + name, made once)."""
         if name not in self.tangents:
             self.tangents[name] = self.namer.fresh("d" + name)
         return self.tangents[name]
@@ -62,57 +62,62 @@ class _Forward:
     def t(self, atom: ast.expr) -> ast.expr | None:
         """The tangent of an atom, or ``None`` when it is zero by construction."""
         if isinstance(atom, ast.Name) and atom.id in self.varied \
-                and not getattr(atom, "_sx_global", False):
+                and not anno.get(atom, anno.GLOBAL, False):
             return ast.Name(self.tangent(atom.id), ast.Load())
         return None
 
     def zeros_like(self, atom: ast.expr) -> ast.expr:
+        """A zero of ``atom``'s kind: ``0.0`` (``None``) for a constant, else ``np.zeros_like``."""
         if isinstance(atom, ast.Constant):
             return ast.Constant(None) if atom.value is None else ast.Constant(0.0)
         return ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
                         [copy.deepcopy(atom)], [])
 
     def t_or_zero(self, atom: ast.expr) -> ast.expr:
+        """The tangent of an atom, materialized as a zero when it is zero by construction."""
         found = self.t(atom)
         return found if found is not None else self.zeros_like(atom)
 
     # -- blocks ------------------------------------------------------------------------
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """``stmts`` with each assignment of a varied name followed by its tangent's."""
         out: list[ast.stmt] = []
         for stmt in stmts:
             if isinstance(stmt, ast.If):
                 stmt.body = self.block(stmt.body)
                 stmt.orelse = self.block(stmt.orelse)
-                stmt._sx_forward = True
+                anno.set(stmt, anno.FORWARD, True)
                 out.append(stmt)
             elif isinstance(stmt, (ast.For, ast.While)):
                 stmt.body = self.block(stmt.body)
-                stmt._sx_forward = True
+                anno.set(stmt, anno.FORWARD, True)
                 out.append(stmt)
             else:
-                stmt._sx_forward = True
+                anno.set(stmt, anno.FORWARD, True)
                 out.append(stmt)
-                if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
-                    self.line = getattr(stmt, "_sx_line", self.line)
+                if isinstance(stmt, ast.Assign) or anno.get(stmt, anno.APPEND, False):
+                    self.line = anno.get(stmt, anno.LINE, self.line)
                     for new in self.statement(stmt):
                         for inner in ast.walk(new):  # (a rule's folded branches too)
                             if isinstance(inner, ast.stmt):
-                                inner._sx_line = self.line
-                                inner._sx_forward = True
+                                anno.set(inner, anno.LINE, self.line)
+                                anno.set(inner, anno.FORWARD, True)
                         ast.fix_missing_locations(new)
                         out.append(new)
         return out
 
     def assign(self, name: str, value: ast.expr) -> ast.stmt:
+        """``dname = value``."""
         return ast.Assign([ast.Name(self.tangent(name), ast.Store())], value)
 
     # -- one statement -----------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> list[ast.stmt]:
+        """The tangent statements of one normalized assignment (none if nothing varies)."""
         names = targets(stmt)
         if not any(n in self.varied for n in names):
             return []
         op = classify(stmt)
-        if getattr(stmt, "_sx_append", False):  # also onto a list that is popped
+        if anno.get(stmt, anno.APPEND, False):  # also onto a list that is popped
             lst, value = op.args
             call = ast.Call(ast.Attribute(ast.Name(self.tangent(lst.id), ast.Load()), "append",
                                           ast.Load()), [self.t_or_zero(value)], [])
@@ -131,8 +136,10 @@ class _Forward:
                 else ast.Tuple(elts, ast.Load())
             return [self.assign(names[0], seq)]
         if op.kind == "unpack":
+            if self.t(op.args[0]) is None:  # a sequence without tangent: each part a zero
+                return [self.assign(n, self.zeros_like(ast.Name(n, ast.Load()))) for n in names]
             store = ast.Tuple([ast.Name(self.tangent(n), ast.Store()) for n in names], ast.Store())
-            return [ast.Assign([store], self.t_or_zero(op.args[0]))]
+            return [ast.Assign([store], self.t(op.args[0]))]
         if op.kind in ("listitem",):
             value = stmt.value
             item = ast.Subscript(self.t_or_zero(value.value), copy.deepcopy(value.slice),
@@ -146,7 +153,7 @@ class _Forward:
         if op.kind == "nondiff":
             return [self.assign(n, self.zero_of(stmt, n)) for n in names]
         if op.kind == "unknown" and isinstance(stmt.value, ast.Call) \
-                and getattr(stmt.value, "_sx_method", None) == "pop" \
+                and anno.get(stmt.value, anno.METHOD, None) == "pop" \
                 and isinstance(stmt.value.func.value, ast.Name) \
                 and self.t(stmt.value.func.value) is not None:  # a tape of generated code
             receiver = stmt.value.func.value
@@ -158,16 +165,19 @@ class _Forward:
         raise no_rule(self.parsed, op, stmt)
 
     def zero_of(self, stmt: ast.Assign, name: str) -> ast.expr:
+        """The zero tangent of ``name`` assigned by ``stmt`` (a value without gradient)."""
         value = stmt.value
         if isinstance(value, (ast.List, ast.Tuple)) and not value.elts:
             return copy.deepcopy(value)  # an empty list's tangent is an empty list
         if isinstance(value, ast.Constant):
             return self.zeros_like(value)
-        if isinstance(value, ast.Call) and getattr(value, "_sx_callee", None) is zeros_each:
+        if isinstance(value, ast.Call) and anno.get(value, anno.CALLEE, None) is zeros_each:
             return ast.Call(copy.deepcopy(value.func), [ast.Name(name, ast.Load())], [])
         return self.zeros_like(ast.Name(name, ast.Load()))
 
     def rule(self, stmt: ast.Assign, op: Op, target: str) -> list[ast.stmt]:
+        """A primitive's tangent: the sum of each varied operand's part, from its registered
+        tangent, the linear primitive itself, or the elementwise rule at ``g = t``."""
         rule: Rule = op.rule
         mapping = rule_mapping(rule, op, self.parsed, self.env)
         params = rule.primal_params
@@ -216,8 +226,9 @@ class _Forward:
         stmts.append(self.assign(target, total))
         return stmts
 
-    def no_tangent(self, stmt: ast.stmt, op: Op, param: str):
-        node = getattr(op.node, "_sx_node", op.node)
+    def no_tangent(self, stmt: ast.stmt, op: Op, param: str) -> Exception:
+        """The located ``TransformError`` for an operand whose tangent has no rule."""
+        node = anno.get(op.node, anno.NODE, op.node)
         if not hasattr(node, "lineno"):
             node = at_line(stmt)
         return error(self.parsed, node,
@@ -241,17 +252,20 @@ def _may_broadcast(fwd: _Forward, mapping: dict[str, ast.expr], params: list[str
 
 def _with_argument(value: ast.expr, op: Op, atom: ast.expr, tangent: ast.expr) -> ast.expr:
     """``value`` (the primitive's expression) with operand ``atom`` replaced by ``tangent``."""
-    atom._sx_hole = True
+    anno.set(atom, anno.HOLE, True)
     try:
         new = copy.deepcopy(value)
     finally:
-        del atom._sx_hole
+        anno.delete(atom, anno.HOLE)
 
     class Fill(ast.NodeTransformer):
+        """Replaces the first marked operand by the tangent."""
+
         done = False
 
         def visit(self, node: ast.AST) -> ast.AST:
-            if getattr(node, "_sx_hole", False) and not self.done:
+            """The tangent for the marked operand, else the node with its children filled."""
+            if anno.get(node, anno.HOLE, False) and not self.done:
                 self.done = True  # ``x @ x``: one operand at a time
                 return copy.deepcopy(tangent)
             return self.generic_visit(node)
@@ -259,9 +273,15 @@ def _with_argument(value: ast.expr, op: Op, atom: ast.expr, tangent: ast.expr) -
     return Fill().visit(new)
 
 
-def forward(program: Program, wrt: list[str], varied: set[str], env: Env) -> Tangent:
-    """Build the body of the Jacobian-vector product of ``program`` for ``wrt``."""
-    fwd = _Forward(program, varied, env)
+def forward(program: Program) -> Program:
+    """Replace ``program.body`` by the body of its Jacobian-vector product.
+
+    Reads ``parsed``, ``body``, ``result``, ``params``, ``wrt``, ``varied``, ``env``,
+    ``namer``, ``shapes`` and ``ranks``; sets ``body``, ``tangent_of``,
+    ``tangent_params``, ``overwritten`` and the tangents' ``shapes``/``ranks``.
+    """
+    fwd = _Forward(program)
+    wrt, varied = program.wrt, program.varied
     tangent_params = [fwd.tangent(p) for p in wrt]
     body = fwd.block([copy.deepcopy(s) for s in program.body])
     # a parameter held constant that a loop or branch reassigns with a varied value
@@ -269,15 +289,27 @@ def forward(program: Program, wrt: list[str], varied: set[str], env: Env) -> Tan
     for p in reversed(program.params):
         if p in varied and p not in wrt:
             start = fwd.assign(p, fwd.zeros_like(ast.Name(p, ast.Load())))
-            start._sx_line = program.parsed.node.lineno
-            start._sx_forward = True
+            anno.set(start, anno.LINE, program.parsed.node.lineno)
+            anno.set(start, anno.FORWARD, True)
             body.insert(0, start)
     result = program.result
     value = copy.deepcopy(result)
     dvalue = fwd.t_or_zero(result)
     ret = ast.Return(ast.Tuple([value, dvalue], ast.Load()))
-    ret._sx_line = program.body[-1]._sx_line if program.body else program.parsed.node.lineno
+    anno.set(ret, anno.LINE, anno.get(program.body[-1], anno.LINE) if program.body
+             else program.parsed.node.lineno)
     body.append(ret)
     ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
-    return Tangent(body=body, tangent_of={t: p for p, t in fwd.tangents.items()},
-                   params=tangent_params)
+    program.body = body
+    program.tangent_of = {t: p for p, t in fwd.tangents.items()}
+    program.tangent_params = tangent_params
+    program.overwritten = overwritten(body)
+    if program.shapes is not None:  # a tangent has its primal's shape
+        program.shapes = {**program.shapes, **{t: program.shapes[p]
+                                               for t, p in program.tangent_of.items()
+                                               if p in program.shapes}}
+    if program.ranks is not None:
+        program.ranks = {**program.ranks, **{t: program.ranks[p]
+                                             for t, p in program.tangent_of.items()
+                                             if p in program.ranks}}
+    return program

@@ -1,4 +1,15 @@
-"""Inlining a rule of the table into generated code.
+"""Inlining: a rule of the table into generated code, a user function into its caller.
+
+After :func:`inline_call`, a call of a user's function (a plain Python
+function that is not in the rule table, see :func:`is_user_function`) has
+been replaced, during normalization, by the callee's own body normalized at
+the call site: the callee is parsed and put through the front end
+(:func:`prepare_callee`: check, control, aggregates, loops); its parameters
+are assigned the caller's atoms (defaults as constants or bound objects);
+every local of the callee gets a fresh name; every free name that means
+something else in the caller than in the callee's module is bound, under a
+fresh name, to the object it means there; each statement carries the
+caller's line; recursion is a located ``TransformError``.
 
 After :func:`inline_rule`, the rule's body has become plain statements over
 the caller's names: its parameters replaced by the primal atoms, the
@@ -18,10 +29,19 @@ import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 from ..rules import Rule
+from . import anno
+from .aggregates import replace_dicts_function
+from .astutil import names_stored, names_under_control_flow, params_of
+from .check import check_function, error
+from .control import structure_function
 from .env import Env
+from .loops import canonicalize_function
 from .names import Namer
+from .parse import Parsed, parse_function
+from .resolve import MISSING, Scope
 
 
 @dataclass
@@ -41,11 +61,8 @@ def template(rule: Rule) -> Template:
     node = ast.parse(src).body[0]
     node.decorator_list = []
     args = node.args
-    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    local_names = set()
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-            local_names.add(sub.id)
+    params = params_of(node)
+    local_names = names_stored(node)
     comp_vars = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.comprehension):
@@ -237,3 +254,114 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     for s in stmts:
         ast.fix_missing_locations(s)
     return stmts, results
+
+
+# -- user functions: their bodies normalized at the call site -----------------------------------
+
+_LIBRARY_MODULES = ("numpy", "scipy", "math", "builtins", "srcxform", "autograd", "torch",
+                    "functools", "operator")
+
+
+def is_user_function(fn: Any) -> bool:
+    """A plain Python function of the user's (its body is differentiated by inlining)."""
+    if not inspect.isfunction(fn):
+        return False
+    from .. import rules
+    from .primitives import STOP_GRADIENT
+
+    if rules.lookup(fn) is not None or rules.is_nondifferentiable(fn) or id(fn) in STOP_GRADIENT:
+        return False
+    module = getattr(fn, "__module__", "") or ""
+    return module.split(".")[0] not in _LIBRARY_MODULES
+
+
+def prepare_callee(callee: Any) -> tuple[Parsed, set[str]]:
+    """``callee`` parsed and through the front end; and the names its unrolled loops assign."""
+    inner = parse_function(callee)
+    check_function(inner)
+    fn = inner.node
+    structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
+    replace_dicts_function(inner, Namer.for_tree(fn, extra={fn.name}))
+    fixed = canonicalize_function(inner)
+    return inner, fixed
+
+
+def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
+                keywords: dict[str, ast.expr]) -> ast.expr:
+    """Normalize ``callee``'s body at the call site with the normalizer ``norm``
+    (``normalize._Normalizer``); return the atom of its result."""
+    name = callee.__qualname__
+    if callee.__code__ in norm.inline_stack:
+        raise error(norm.parsed, node, f"{name} calls itself; recursion cannot be "
+                    "differentiated by source transformation", "recursion")
+    try:
+        bound = inspect.signature(callee).bind(*args, **keywords)
+    except TypeError as exc:
+        raise TypeError(f"{name}(): {exc}") from None
+    bound.apply_defaults()
+    inner, unrolled = prepare_callee(callee)
+    fn = inner.node
+    call_line = norm.line
+    rename = _rename_callee(norm, inner)
+    params = params_of(fn)
+    norm.locals |= {rename[n] for n in set(params) | names_stored(fn)}
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Name) and sub.id in rename:
+            sub.id = rename[sub.id]
+    norm.fixed |= names_under_control_flow(fn) | {rename[n] for n in unrolled}
+    start = len(norm.out)
+    saved_parsed = norm.parsed
+    norm.parsed = Parsed(fn=callee, node=fn, filename=inner.filename,
+                         globals=saved_parsed.globals, closure=saved_parsed.closure)
+    norm.inline_stack.append(callee.__code__)
+    try:
+        for param, value in bound.arguments.items():
+            if not isinstance(value, ast.AST):
+                value = _default_value(norm, value, param)
+            norm.line = call_line
+            norm.assign(rename[param], value)
+        body = fn.body
+        for stmt in body[:-1]:
+            norm.statement(stmt)
+        norm.line = call_line
+        result = norm.atom(body[-1].value)
+    finally:
+        norm.inline_stack.pop()
+        norm.parsed = saved_parsed
+    for stmt in norm.out[start:]:
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.stmt):
+                anno.set(sub, anno.LINE, call_line)
+    norm.line = call_line
+    return result
+
+
+def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
+    """Fresh names for the callee's locals, and for each free name that means another object
+    in the caller (bound to that object in ``norm.foreign``): its globals keep meaning what
+    they mean in its own module."""
+    fn = inner.node
+    rename = {n: norm.namer.fresh(n) for n in sorted(set(params_of(fn)) | names_stored(fn))}
+    callee_scope = Scope(inner)
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Name) and sub.id not in rename:
+            obj = callee_scope.lookup(sub.id)
+            if obj is MISSING:
+                raise error(inner, sub, f"name {sub.id!r} is not defined", "undefined name")
+            if norm.scope.lookup(sub.id) is not obj:
+                rename[sub.id] = norm.namer.fresh(sub.id)
+                norm.foreign[rename[sub.id]] = obj
+    return rename
+
+
+def _default_value(norm: Any, value: Any, hint: str) -> ast.expr:
+    """A default argument value as an expression of generated code."""
+    if value is None or isinstance(value, (bool, int, float, complex, str)):
+        return ast.Constant(value)
+    if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
+        return ast.Constant(value)
+    ref = norm.namer.fresh(hint + "_default")
+    norm.foreign[ref] = value
+    node = ast.Name(ref, ast.Load())
+    anno.set(node, anno.GLOBAL, True)
+    return node

@@ -24,7 +24,10 @@ import ast
 import numpy as np
 
 from .. import rules
+from . import anno
+from .astutil import load_counts, names_mentioned, names_stored, store_counts
 from .env import Env
+from .program import Program
 
 REDUCTIONS = {id(np.sum): "sum", id(np.mean): "mean", id(np.max): "max", id(np.amax): "max",
               id(np.min): "min", id(np.amin): "min", id(np.prod): "prod"}
@@ -34,16 +37,23 @@ _NOT_FLOAT_UFUNCS = {"absolute", "negative", "positive", "maximum", "minimum", "
 
 
 class _Lower:
-    def __init__(self, env: Env, exact: dict[str, tuple[int, ...]], grad_names: set[str],
-                 once: set[str]) -> None:
-        # (an adjoint keeps its primal's shape however often it is assigned: ``once``
-        # includes the adjoints)
+    """The spellings of one body, and the facts they depend on: which names are assigned
+    once (or are adjoints, which keep their primal's shape however often assigned), which
+    the backward sweep assigns, their exact and trusted shapes, how often each is read."""
+
+    def __init__(self, body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
+                 adjoints: set[str], trusted: dict[str, tuple[int, ...]]) -> None:
+        self.grad_names = names_stored([s for s in body if anno.get(s, anno.GRAD, False)])
+        self.once = {n for n, c in store_counts(body).items() if c == 1} | set(adjoints)
         self.env = env
-        self.passthrough: frozenset[str] = frozenset()  # helpers returning their argument
         self.exact = exact
-        self.grad_names = grad_names
-        self.once = once
         self.ranks = {n: len(shape) for n, shape in exact.items()}
+        self.trusted = trusted
+        self.part_uses = load_counts(body)
+        # helpers that return their argument or a new array (unbroadcast)
+        self.passthrough = frozenset(name for name in names_mentioned(body)
+                                     if env.resolve(ast.Name(name, ast.Load()))
+                                     is rules.unbroadcast)
 
     def array_rank(self, node: ast.expr) -> int | None:
         """The rank of a backward value known to be an ndarray, else None."""
@@ -53,7 +63,19 @@ class _Lower:
                 return len(shape)
         return None
 
+    def spell(self, stmts: list[ast.stmt]) -> None:
+        """Respell the expressions of the backward statements of ``stmts`` (nested too)."""
+        for stmt in stmts:
+            if anno.get(stmt, anno.GRAD, False):
+                for field_name, old in ast.iter_fields(stmt):
+                    if isinstance(old, ast.expr) and field_name not in ("targets", "target"):
+                        setattr(stmt, field_name, self.expr(old))
+            for field_name in ("body", "orelse"):
+                self.spell(getattr(stmt, field_name, None) or [])
+
     def expr(self, node: ast.expr) -> ast.expr:
+        """``node`` respelled bottom-up: reductions as methods, ``expand_dims`` as an index,
+        ``np.sum(a * b)`` of vectors as ``a @ b``."""
         for field_name, old in ast.iter_fields(node):
             if isinstance(old, ast.expr):
                 setattr(node, field_name, self.expr(old))
@@ -145,7 +167,11 @@ class _Lower:
 
     def accumulate_in_place(self, body: list[ast.stmt], owned: set[str] | None = None,
                             floats: set[str] | None = None) -> list[ast.stmt]:
-        """Rewrite ``b = b + e`` as ``b += e`` (and scatters as ``b[i] += v``) where safe."""
+        """Rewrite ``b = b + e`` as ``b += e`` (and scatters as ``b[i] += v``) where safe.
+
+        ``owned``: float arrays this code allocated that nothing else refers to;
+        ``floats``: names certainly holding floating-point values (both updated).
+        """
         owned = set() if owned is None else owned
         floats = set() if floats is None else floats
         out: list[ast.stmt] = []
@@ -159,24 +185,8 @@ class _Lower:
                 continue
             i += 1
             if isinstance(stmt, (ast.For, ast.While)):
-                kept = _aliasing_loads(stmt, self.ranks, self.passthrough) | _plain_assigned(stmt)
-                for copied in _own_copies(stmt.body):
-                    if copied not in owned and copied not in kept:
-                        # copy once before the loop rather than in every iteration
-                        hoisted = ast.Assign([ast.Name(copied, ast.Store())], ast.Call(
-                            ast.Attribute(ast.Name(copied, ast.Load()), "copy", ast.Load()),
-                            [], []))
-                        hoisted._sx_line = stmt._sx_line
-                        hoisted._sx_grad = True
-                        out.append(hoisted)
-                        owned.add(copied)
-                        floats.add(copied)
-                inside = owned - kept
-                stmt.body = self.accumulate_in_place(stmt.body, set(inside), set(floats))
-                owned.intersection_update(inside)
-                out.append(stmt)
-                continue
-            if isinstance(stmt, ast.If):
+                out.extend(self.loop_in_place(stmt, owned, floats))
+            elif isinstance(stmt, ast.If):
                 for n in _aliasing_loads(stmt.test, self.ranks, self.passthrough):
                     owned.discard(n)
                 a, b = set(owned), set(owned)
@@ -184,64 +194,90 @@ class _Lower:
                 stmt.orelse = self.accumulate_in_place(stmt.orelse, b, set(floats))
                 owned.intersection_update(a & b)
                 out.append(stmt)
-                continue
-            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
+            elif not isinstance(stmt, ast.Assign) or not isinstance(stmt.targets[0], ast.Name):
                 root = stmt.targets[0].value if isinstance(stmt, ast.Assign) and isinstance(
                     stmt.targets[0], ast.Subscript) else None
                 for n in _aliasing_loads(stmt, self.ranks, self.passthrough):
                     if root is None or n != getattr(root, "id", None):
                         owned.discard(n)
                 out.append(stmt)
-                continue
-            target = stmt.targets[0].id
-            value = stmt.value
-            if getattr(stmt, "_sx_own_copy", False):
-                if target in owned:
-                    continue  # already an array of its own: write into it directly
-                owned.add(target)
-                floats.add(target)
-                out.append(stmt)
-                continue
-            if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.BinOp)
-                    and isinstance(value.op, (ast.Add, ast.Sub))
-                    and isinstance(value.left, ast.Name)
-                    and value.left.id == target and target in owned
-                    and target not in _names(value.right)):
-                aug = ast.AugAssign(ast.Name(target, ast.Store()), type(value.op)(), value.right)
-                aug._sx_line = stmt._sx_line
-                aug._sx_grad = True
-                for n in _aliasing_loads(aug, self.ranks, self.passthrough):
-                    owned.discard(n)
-                out.append(aug)
-                continue
-            if (getattr(stmt, "_sx_grad", False) and isinstance(value, ast.Name)
-                    and value.id in owned and value.id != target
-                    and self.part_uses.get(value.id) == 1):
-                # b = a where a is an array of this code's own and read nowhere else:
-                # b takes it over (nothing can see a write into it through a)
-                owned.discard(value.id)
-                owned.add(target)
-                if value.id in floats:
-                    floats.add(target)
-                else:
-                    floats.discard(target)
-                out.append(stmt)
-                continue
-            for n in _aliasing_loads(stmt, self.ranks, self.passthrough):
+            else:
+                new = self.assignment_in_place(stmt, owned, floats)
+                if new is not None:
+                    out.append(new)
+        return out
+
+    def loop_in_place(self, stmt: ast.For | ast.While, owned: set[str],
+                      floats: set[str]) -> list[ast.stmt]:
+        """A loop: copies its body makes to own an array hoisted before it where they can
+        be; inside, only what the loop neither aliases nor reassigns stays owned."""
+        out: list[ast.stmt] = []
+        kept = _aliasing_loads(stmt, self.ranks, self.passthrough) | _plain_assigned(stmt)
+        for copied in _own_copies(stmt.body):
+            if copied not in owned and copied not in kept:
+                # copy once before the loop rather than in every iteration
+                hoisted = ast.Assign([ast.Name(copied, ast.Store())], ast.Call(
+                    ast.Attribute(ast.Name(copied, ast.Load()), "copy", ast.Load()),
+                    [], []))
+                anno.set(hoisted, anno.LINE, anno.get(stmt, anno.LINE))
+                anno.set(hoisted, anno.GRAD, True)
+                out.append(hoisted)
+                owned.add(copied)
+                floats.add(copied)
+        inside = owned - kept
+        stmt.body = self.accumulate_in_place(stmt.body, set(inside), set(floats))
+        owned.intersection_update(inside)
+        out.append(stmt)
+        return out
+
+    def assignment_in_place(self, stmt: ast.Assign, owned: set[str],
+                            floats: set[str]) -> ast.stmt | None:
+        """``name = value`` as it stays, becomes ``name += e``, or ``None`` (an own copy of
+        an array already owned)."""
+        target = stmt.targets[0].id
+        value = stmt.value
+        grad = anno.get(stmt, anno.GRAD, False)
+        if anno.get(stmt, anno.OWN_COPY, False):
+            if target in owned:
+                return None  # already an array of its own: write into it directly
+            owned.add(target)
+            floats.add(target)
+            return stmt
+        if (grad and isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))
+                and isinstance(value.left, ast.Name)
+                and value.left.id == target and target in owned
+                and target not in names_mentioned(value.right)):
+            aug = ast.AugAssign(ast.Name(target, ast.Store()), type(value.op)(), value.right)
+            anno.set(aug, anno.LINE, anno.get(stmt, anno.LINE))
+            anno.set(aug, anno.GRAD, True)
+            for n in _aliasing_loads(aug, self.ranks, self.passthrough):
                 owned.discard(n)
-            zeros = isinstance(value, ast.Call) and self.env.resolve(value.func) is np.zeros_like
-            if self.float_valued(value, floats) or getattr(stmt, "_sx_zero", False) or (
-                    zeros and getattr(stmt, "_sx_grad", False)):
-                # (an adjoint's zero start: adjoints are of floating-point values)
+            return aug
+        if (grad and isinstance(value, ast.Name) and value.id in owned and value.id != target
+                and self.part_uses.get(value.id) == 1):
+            # b = a where a is an array of this code's own and read nowhere else:
+            # b takes it over (nothing can see a write into it through a)
+            owned.discard(value.id)
+            owned.add(target)
+            if value.id in floats:
                 floats.add(target)
             else:
                 floats.discard(target)
-            if getattr(stmt, "_sx_grad", False) and self.fresh(value) and target in floats:
-                owned.add(target)
-            else:
-                owned.discard(target)
-            out.append(stmt)
-        return out
+            return stmt
+        for n in _aliasing_loads(stmt, self.ranks, self.passthrough):
+            owned.discard(n)
+        zeros = isinstance(value, ast.Call) and self.env.resolve(value.func) is np.zeros_like
+        if self.float_valued(value, floats) or anno.get(stmt, anno.ZERO, False) or (
+                zeros and grad):
+            # (an adjoint's zero start: adjoints are of floating-point values)
+            floats.add(target)
+        else:
+            floats.discard(target)
+        if grad and self.fresh(value) and target in floats:
+            owned.add(target)
+        else:
+            owned.discard(target)
+        return stmt
 
     def scatter(self, body: list[ast.stmt], i: int, owned: set[str]) -> ast.stmt | None:
         """``p = zeros_like(x); p[k] = v; b = b + p`` as ``b[k] += v`` (``b`` owned)."""
@@ -278,39 +314,37 @@ class _Lower:
             new = ast.Expr(call)
         else:
             return None
-        new._sx_line = third._sx_line
-        new._sx_grad = True
+        anno.set(new, anno.LINE, anno.get(third, anno.LINE))
+        anno.set(new, anno.GRAD, True)
         return new
 
 
 def _own_copies(stmts: list[ast.stmt]) -> list[str]:
     """Names a block copies to own them (``b = b.copy()`` before an element write)."""
     return [n.targets[0].id for n in ast.walk(ast.Module(stmts, []))
-            if isinstance(n, ast.Assign) and getattr(n, "_sx_own_copy", False)]
+            if isinstance(n, ast.Assign) and anno.get(n, anno.OWN_COPY, False)]
 
 
 def _plain_assigned(stmt: ast.stmt) -> set[str]:
     """Names a loop assigns with ``=`` (they may stop being owned arrays)."""
     return {t.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
-            and not getattr(n, "_sx_own_copy", False)
+            and not anno.get(n, anno.OWN_COPY, False)
             for t in n.targets if isinstance(t, ast.Name)
             and not (isinstance(n.value, ast.BinOp) and isinstance(n.value.left, ast.Name)
                      and n.value.left.id == t.id)}
 
 
 def _index_length(index: ast.expr) -> int:
+    """How many dimensions an index addresses."""
     return len(index.elts) if isinstance(index, ast.Tuple) else 1
 
 
 def _int_index(index: ast.expr) -> bool:
+    """True for an index of ints only (literals or names known to hold ints)."""
     parts = index.elts if isinstance(index, ast.Tuple) else [index]
     return all(isinstance(p, ast.Constant) and isinstance(p.value, int)
-               and not isinstance(p.value, bool) or getattr(p, "_sx_int", False)
+               and not isinstance(p.value, bool) or anno.get(p, anno.INT, False)
                for p in parts)
-
-
-def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
@@ -325,6 +359,7 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
     operand_parents = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign)
 
     def visit(parent: ast.AST, operand: bool) -> None:
+        """Collect the names under ``parent`` (``operand``: it only feeds an operator)."""
         for child in ast.iter_child_nodes(parent):
             child_operand = isinstance(parent, operand_parents)
             if isinstance(parent, ast.Subscript) and child is parent.value:
@@ -351,37 +386,21 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
     return found
 
 
-def lower(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
-          adjoints: set[str] = frozenset(),
-          trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
-    """Apply the fast spellings described in the module docstring."""
-    counts: dict[str, int] = {}
-    grad_names: set[str] = set()
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                counts[node.id] = counts.get(node.id, 0) + 1
-                if getattr(stmt, "_sx_grad", False):
-                    grad_names.add(node.id)
-    once = {n for n, c in counts.items() if c == 1} | set(adjoints)
-    low = _Lower(env, exact, grad_names, once)
-    low.passthrough = frozenset(
-        name for name in {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
-        if env.resolve(ast.Name(name, ast.Load())) is rules.unbroadcast)
-    low.trusted = trusted or {}
-    low.part_uses = {}
-    for node in ast.walk(ast.Module(body, [])):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            low.part_uses[node.id] = low.part_uses.get(node.id, 0) + 1
+def lower(program: Program) -> Program:
+    """Apply the fast spellings described in the module docstring.
 
-    def spell(stmts: list[ast.stmt]) -> None:
-        for stmt in stmts:
-            if getattr(stmt, "_sx_grad", False):
-                for field_name, old in ast.iter_fields(stmt):
-                    if isinstance(old, ast.expr) and field_name not in ("targets", "target"):
-                        setattr(stmt, field_name, low.expr(old))
-            for field_name in ("body", "orelse"):
-                spell(getattr(stmt, field_name, None) or [])
+    Reads ``body``, ``env``, ``exact_shapes``, ``derivative_of`` and ``trusted_shapes``;
+    sets ``body``.
+    """
+    program.body = lower_body(program.body, program.env, program.exact_shapes,
+                              set(program.derivative_of), program.trusted_shapes)
+    return program
 
-    spell(body)
+
+def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
+               adjoints: set[str] = frozenset(),
+               trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
+    """:func:`lower` of a body, given exact and trusted shapes and the adjoints' names."""
+    low = _Lower(body, env, exact, set(adjoints), trusted or {})
+    low.spell(body)
     return low.accumulate_in_place(body)

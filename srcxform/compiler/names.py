@@ -4,7 +4,8 @@ After a :class:`Namer` is built from a function, ``fresh(base)`` returns
 ``base`` itself when no name in the function, its globals or the builtins
 uses it, and otherwise ``base_1``, ``base_2``, ...; every name it hands out is
 reserved, so generated temporaries, adjoints and helpers never collide with
-each other or with anything the user wrote.
+each other or with anything the user wrote.  :func:`operation_name` is the
+readable base name of a temporary: the operation it holds.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ import builtins
 import keyword
 
 _BUILTINS = set(dir(builtins))
+
+#: Temporaries are named after their operation: ``a @ b`` gives ``matmul``.
+BINOP_NAMES = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
+    ast.MatMult: "matmul", ast.Mod: "mod", ast.FloorDiv: "floordiv", ast.BitAnd: "both",
+    ast.BitOr: "either", ast.BitXor: "xor", ast.LShift: "lshift", ast.RShift: "rshift",
+}
+UNARY_NAMES = {ast.USub: "neg", ast.UAdd: "pos", ast.Not: "not_", ast.Invert: "inv"}
 
 
 class Namer:
@@ -54,3 +63,31 @@ class Namer:
         name = f"{stem}_{i}"
         self.taken.add(name)
         return name
+
+
+def operation_name(node: ast.expr) -> str:
+    """The base name of a temporary holding ``node``'s value (``matmul`` for ``a @ b``)."""
+    if isinstance(node, ast.BinOp):
+        return BINOP_NAMES.get(type(node.op), "op")
+    if isinstance(node, ast.UnaryOp):
+        return UNARY_NAMES.get(type(node.op), "op")
+    if isinstance(node, ast.Compare):
+        return "cond"
+    if isinstance(node, ast.Call):
+        f = node.func
+        name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "call")
+        return {"true_divide": "div", "absolute": "abs"}.get(name, name)
+    if isinstance(node, ast.Attribute):
+        v = node.value
+        return f"{v.id}_{node.attr}" if isinstance(v, ast.Name) else node.attr
+    if isinstance(node, ast.Subscript):
+        v = node.value.id if isinstance(node.value, ast.Name) else "item"
+        s = node.slice
+        if isinstance(s, ast.Constant) and isinstance(s.value, int) and s.value >= 0:
+            return f"{v}{s.value}"
+        return f"{v}_slice" if isinstance(s, (ast.Slice, ast.Tuple)) else f"{v}_item"
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return "seq"
+    if isinstance(node, ast.IfExp):
+        return "choice"
+    return "t"

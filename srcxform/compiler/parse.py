@@ -5,7 +5,11 @@ After :func:`parse_function`, ``Parsed.node`` is a stdlib ``ast.FunctionDef``
 the dedented source, and every node's ``lineno``/``col_offset`` already
 shifted to the position in the real file, so later passes report errors
 against the user's file.  A function whose source cannot be read raises
-``ValueError`` saying the source is unavailable.
+``ValueError`` saying the source is unavailable; one whose file was edited
+after it was defined (its text no longer compiles to its code) raises
+``freshness.SourceChangedError``, a ``ValueError`` saying to reload.  Every
+function parsed is noted (``srcxform.depends``) with the free names its text
+reads, so the cache knows what the generated code depends on.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import gast
+
+from .. import depends
+from .freshness import check_fresh
 
 
 @dataclass
@@ -49,7 +56,8 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         raise TypeError(f"srcxform transforms Python functions, got {type(fn).__name__}")
     code = fn.__code__
     try:
-        lines, first = inspect.getsourcelines(fn)
+        # the source of the code that runs: a functools.wraps wrapper's own, not what it wraps
+        lines, first = inspect.getsourcelines(code)
     except (OSError, TypeError) as exc:
         raise _source_unavailable(fn, str(exc)) from None
     text = "".join(lines)
@@ -67,6 +75,8 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     node = _find(pytree, fn)
     if node is None:
         raise _source_unavailable(fn, "no matching definition found in its source lines")
+    check_fresh(fn, lines, first)
+    depends.note_function(fn, node)
     for sub in ast.walk(node):
         if hasattr(sub, "lineno"):
             sub.lineno += first - 1
@@ -91,7 +101,8 @@ def _common_indent(text: str) -> int:
 def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
     code = fn.__code__
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    if fn.__name__ == "<lambda>":
+    name = code.co_name  # the code's own name (``__name__`` may be set, ``__code__`` swapped)
+    if name == "<lambda>":
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
                  and [a.arg for a in n.args.args + n.args.kwonlyargs] == params]
         if len(found) != 1:
@@ -104,9 +115,9 @@ def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
         ast.copy_location(node, lam)
         return node
     for n in ast.walk(tree):
-        if isinstance(n, ast.FunctionDef) and n.name == fn.__name__:
+        if isinstance(n, ast.FunctionDef) and n.name == name:
             n.decorator_list = []
             return n
-        if isinstance(n, ast.AsyncFunctionDef) and n.name == fn.__name__:
+        if isinstance(n, ast.AsyncFunctionDef) and n.name == name:
             return n  # rejected by the check pass with a located error
     return None

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import rules
 from ..rules import Rule
+from . import anno
 from .support import scalar_seed, zeros_like_or_none
 
 #: Python operators and the NumPy ufunc whose rule differentiates them.
@@ -67,12 +68,12 @@ class Op:
 
 
 def _is_global(node: ast.AST) -> bool:
-    return getattr(node, "_sx_global", False)
+    return anno.get(node, anno.GLOBAL, False)
 
 
 def targets(stmt: ast.stmt) -> list[str]:
     """Names a normalized statement assigns."""
-    if getattr(stmt, "_sx_append", False):
+    if anno.get(stmt, anno.APPEND, False):
         return [stmt.value.func.value.id]  # appending changes the list
     if isinstance(stmt, ast.Assign):
         t = stmt.targets[0]
@@ -94,7 +95,7 @@ def is_basic_index_syntax(index: ast.expr) -> bool:
         if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis or (
                 isinstance(p.value, int) and not isinstance(p.value, bool))):
             continue
-        if isinstance(p, ast.Name) and getattr(p, "_sx_int", False):
+        if isinstance(p, ast.Name) and anno.get(p, anno.INT, False):
             continue  # a name that only ever holds an int (a loop counter, a length)
         return False
     return True
@@ -102,15 +103,15 @@ def is_basic_index_syntax(index: ast.expr) -> bool:
 
 def classify(stmt: ast.stmt) -> Op:
     """Read a normalized statement as an :class:`Op`."""
-    if getattr(stmt, "_sx_append", False):
+    if anno.get(stmt, anno.APPEND, False):
         call = stmt.value
-        if getattr(stmt, "_sx_popped", False):  # reverse mode cannot undo a pop-and-append
+        if anno.get(stmt, anno.POPPED, False):  # reverse mode cannot undo a pop-and-append
             return Op("unknown", args=[call.func.value, call.args[0]],
                       what="list.append on a list that is also popped", node=call)
         return Op("append", args=[call.func.value, call.args[0]], what="list.append", node=call)
     if not isinstance(stmt, ast.Assign):
         return Op("effect", node=stmt)
-    if getattr(stmt, "_sx_nograd", False):
+    if anno.get(stmt, anno.NOGRAD, False):
         return Op("nondiff", node=stmt.value)
     target = stmt.targets[0]
     value = stmt.value
@@ -146,7 +147,7 @@ def classify(stmt: ast.stmt) -> Op:
         rule = rules.lookup_attribute(attr)
         kind = "rule" if rule else "unknown"
         return Op(kind, rule, [value.value], what=f"attribute .{attr}", node=value)
-    if isinstance(value, ast.Subscript) and getattr(value, "_sx_list", False):
+    if isinstance(value, ast.Subscript) and anno.get(value, anno.LIST, False):
         return Op("listitem", args=[value.value], what="list element", node=value)
     if isinstance(value, ast.Subscript):
         basic = is_basic_index_syntax(value.slice)
@@ -155,7 +156,7 @@ def classify(stmt: ast.stmt) -> Op:
                   node=value)
     if isinstance(value, ast.Call):
         keywords = {k.arg: k.value for k in value.keywords}
-        method = getattr(value, "_sx_method", None)
+        method = anno.get(value, anno.METHOD)
         if method is not None:
             args = [value.func.value] + list(value.args)
             if method in ("detach",) or method in rules.NONDIFF_METHODS:
@@ -163,7 +164,7 @@ def classify(stmt: ast.stmt) -> Op:
             rule = rules.lookup_method(method)
             kind = "rule" if rule else "unknown"
             return Op(kind, rule, args, keywords, what=f"method .{method}()", node=value)
-        callee = getattr(value, "_sx_callee", None)
+        callee = anno.get(value, anno.CALLEE)
         name = ast.unparse(value.func)
         if callee is sum and len(value.args) == 1 and not value.keywords:
             return Op("listsum", args=list(value.args), what="sum()", node=value)

@@ -18,6 +18,7 @@ SAME_RANK = {"transpose", "transpose_attribute", "transpose_method", "copy", "cl
 
 
 def _const(node: ast.expr | None, default: object = None) -> object:
+    """The value of a literal argument, ``default`` when absent, ``...`` when computed."""
     if node is None:
         return default
     return node.value if isinstance(node, ast.Constant) else ...

@@ -1,15 +1,25 @@
 """Pass 5, reverse: emit the adjoint of a normalized program from the rule table.
 
-After :func:`reverse`, ``Adjoint.body`` is a complete function body: the
+After :func:`reverse`, ``program.body`` is a complete function body: the
 normalized forward statements, the seed of the output's adjoint, then for
 each active statement in reverse order the inlined rule that propagates its
-adjoint to its active inputs, then the return.  Adjoints are named ``b`` +
-primal name; the first contribution to an adjoint assigns it and later ones
-add to it, so nothing is zero-initialised.  Elementwise rules' gradients are
-wrapped in ``unbroadcast``, which the optimizer removes where shapes provably
-agree.  Every emitted statement carries ``_sx_line`` (the user's line) and
-``_sx_grad`` (True in the backward sweep).  A call with an active argument
-and no rule raises ``TransformError`` naming the function and its line.
+adjoint to its active inputs, then the return (the gradients; in
+``value_and_grad`` and ``vjp`` the value first).  Adjoints are named ``b`` +
+primal name (``program.adjoint_of`` maps them back); the first contribution
+to an adjoint assigns it and later ones add to it, so nothing is
+zero-initialised.  Elementwise rules' gradients are wrapped in
+``unbroadcast``, which the optimizer removes where shapes provably agree.
+Loops run backward (``for i in reversed(range(...))`` when the trip count
+can be recomputed, a trip counter otherwise) and branches are replayed on
+their condition.
+
+Every emitted statement carries the annotations ``line`` (the user's line)
+and ``grad`` (True in the backward sweep).  After the adjoint of each
+assignment to a name in ``program.overwritten`` (assigned more than once at
+run time) stands a restore placeholder (annotation ``marker``, matched to
+its assignment by ``site``) that the tape pass resolves.  A call with an
+active argument and no rule raises ``TransformError`` naming the function
+and its line.
 """
 
 from __future__ import annotations
@@ -17,19 +27,20 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
-import operator
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import rules
 from ..rules import Rule
 from ..rules.sequences import FORWARD_ONLY, add_each, add_to_each, zeros_each
+from . import anno, dataflow
+from .activity import assignments
+from .astutil import LOOPS, names_mentioned, names_stored, walk_stmts
 from .check import error
-from .env import Env
 from .inline import inline_rule
-from .normalize import Program
 from .primitives import Op, classify, targets
+from .program import Program
+from .rulecalls import at_line, no_rule, rule_mapping
 from .support import scalar_seed, zeros_like_or_none
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
@@ -39,30 +50,132 @@ RESTORE = "__srcxform_restore__"
 FULL_REDUCTIONS = {"sum", "mean", "prod", "max", "min", "var", "std", "norm"}
 
 
-@dataclass
-class Adjoint:
-    """The generated function body and what the optimizer needs to know."""
+def reverse(program: Program) -> Program:
+    """Replace ``program.body`` by its adjoint body (see the module docstring).
 
-    body: list[ast.stmt]
-    adjoint_of: dict[str, str] = field(default_factory=dict)  # adjoint name -> primal name
-    returns: list[str] = field(default_factory=list)
-    scalar_names: set[str] = field(default_factory=set)
-    overwritten: set[str] = field(default_factory=set)  # names assigned more than once
-    seed: str | None = None  # the output's cotangent, a parameter (split motion only)
+    Reads ``parsed``, ``body``, ``result``, ``params``, ``wrt``, ``tuple_wrt``,
+    ``kind``, ``active``, ``env``, ``namer`` and ``lists``.  ``value_and_grad``
+    returns ``(value, gradients)``; ``vjp`` too, with the gradients always a tuple
+    and the output's cotangent not seeded but the free name ``program.seed`` (a
+    parameter of the backward sweep).  Sets ``body``, ``adjoint_of``,
+    ``overwritten``, ``scalar_names``, ``seed`` and ``returns``.
+    """
+    split_motion = program.kind == "vjp"
+    rev = _Reverse(program)
+    body: list[ast.stmt] = [copy.deepcopy(s) for s in program.body]
+    rev.bound_before = dataflow.bound_before_branches(body, set(program.params), targets)
+    last_line = anno.get(program.body[-1], anno.LINE) if program.body else None
+    rev.line = last_line if program.body else program.parsed.node.lineno
+    scalar = is_scalar_result(program)
+    seed_name = _seed(program, rev, scalar, split_motion)
+    rev.block(body)
+    body = _insert_prologues(body, rev.loop_prologue)
+    for name in sorted(rev.prebound):
+        unbound = ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None))
+        anno.set(unbound, anno.LINE, program.parsed.node.lineno)
+        body.insert(0, unbound)
+        rev.fixed.add(name)  # now assigned twice
+    value, returns = _returned(program, rev, body, split_motion)
+    ret = ast.Return(value)
+    rev.line = last_line if program.body else 0
+    rev.emit(ret)
+    anno.set(ret, anno.GRAD, False)
+    ast.fix_missing_locations(ast.Module(body=body + rev.out, type_ignores=[]))
+    result = program.result
+    program.body = body + rev.out
+    program.adjoint_of = {b: p for p, b in rev.adjoints.items()}
+    program.returns = returns
+    program.scalar_names = {result.id} if scalar and isinstance(result, ast.Name) \
+        and not split_motion else set()
+    program.overwritten = set(rev.fixed)
+    program.seed = seed_name
+    return program
+
+
+def _seed(program: Program, rev: _Reverse, scalar: bool, split_motion: bool) -> str | None:
+    """Start the output's adjoint: 1 for a scalar output, ``scalar_seed(out)`` (which
+    checks the output is one) otherwise; in split motion the cotangent parameter's name.
+    Then one zero adjoint per element of each active list."""
+    result, env = program.result, program.env
+    seed_name = None
+    if split_motion:  # the cotangent is a parameter of the backward sweep
+        if isinstance(result, ast.Name) and result.id in program.active:
+            seed_name = rev.adjoint(result.id)
+            rev.initialized.add(result.id)
+        else:
+            base = result.id if isinstance(result, ast.Name) else "out"
+            seed_name = program.namer.fresh("b" + base)
+    elif isinstance(result, ast.Name) and not anno.get(result, anno.GLOBAL, False):
+        active = result.id in program.active
+        seed_target = rev.adjoint(result.id) if active else program.namer.fresh("seed")
+        if scalar:
+            seed: ast.expr = ast.Constant(1.0)
+        else:
+            seed = ast.Call(ast.Name(env.ref(scalar_seed, "scalar_seed"), ast.Load()),
+                            [copy.deepcopy(result)], [])
+        if active or not scalar:
+            rev.emit(ast.Assign([ast.Name(seed_target, ast.Store())], seed))
+            if active:
+                rev.initialized.add(result.id)
+            if not scalar:
+                anno.set(rev.out[-1], anno.KEEP, True)  # it checks the output is a scalar
+    for lst in sorted(program.lists & program.active):  # one zero per element, at the start
+        zeros = ast.Call(ast.Name(env.ref(zeros_each, "zeros_each"), ast.Load()),
+                         [ast.Name(lst, ast.Load())], [])
+        rev.emit(ast.Assign([ast.Name(rev.adjoint(lst), ast.Store())], zeros))
+        rev.initialized.add(lst)
+    return seed_name
+
+
+def _returned(program: Program, rev: _Reverse, body: list[ast.stmt],
+              split_motion: bool) -> tuple[ast.expr, list[str]]:
+    """The returned expression (the gradients, after the value when asked) and the
+    names it returns; a result the backward sweep restores is kept aside first."""
+    result = program.result
+    grads: list[ast.expr] = []
+    returns = []
+    for p in program.wrt:
+        if p in rev.initialized:
+            name = rev.adjoint(p)
+            grads.append(ast.Name(name, ast.Load()))
+            returns.append(name)
+        else:
+            grads.append(ast.Call(ast.Attribute(rev.np(), "zeros_like", ast.Load()),
+                                  [ast.Name(p, ast.Load())], []))
+    tuple_wrt = program.tuple_wrt or split_motion
+    value: ast.expr = grads[0] if len(grads) == 1 and not tuple_wrt \
+        else ast.Tuple(grads, ast.Load())
+    if program.kind in ("value_and_grad", "vjp"):
+        result_value = copy.deepcopy(result)
+        if isinstance(result, ast.Name) and result.id in rev.fixed:
+            # the backward sweep restores earlier values: keep the result aside first
+            kept = program.namer.fresh("value")
+            keep = ast.Assign([ast.Name(kept, ast.Store())], copy.deepcopy(result))
+            anno.set(keep, anno.LINE, rev.line)
+            body.append(keep)
+            result_value = ast.Name(kept, ast.Load())
+        value = ast.Tuple([result_value, value], ast.Load())
+        if isinstance(result, ast.Name):
+            returns.append(result.id)
+    return value, returns
 
 
 class _Reverse:
-    def __init__(self, program: Program, wrt: list[str], active: set[str], env: Env) -> None:
-        self.program = program
+    """Builds the backward sweep of one program, statement by statement, last first.
+
+    ``initialized`` holds the primals whose adjoint has a value at the point reached
+    (walking backward); ``out`` collects the emitted backward statements.
+    """
+
+    def __init__(self, program: Program) -> None:
         self.parsed = program.parsed
-        self.active = active
-        self.env = env
+        self.active = program.active
+        self.env = program.env
         self.namer = program.namer
         self.adjoints: dict[str, str] = {}
         self.initialized: set[str] = set()
         self.out: list[ast.stmt] = []
         self.line = 0
-        self.wrt = wrt
         self.fixed = overwritten(program.body)
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
@@ -73,24 +186,29 @@ class _Reverse:
         self.prebound: set[str] = set()  # primals bound to None first (see ``zero``)
 
     def np(self) -> ast.Name:
+        """A reference to NumPy in generated code."""
         return ast.Name(self.env.ref(np, "np"), ast.Load())
 
     def adjoint(self, name: str) -> str:
+        """The adjoint's name of primal ``name`` (``b`` + name, made once)."""
         if name not in self.adjoints:
             self.adjoints[name] = self.namer.fresh("b" + name)
         return self.adjoints[name]
 
     def emit(self, stmt: ast.stmt) -> None:
+        """Append a backward statement, annotated with the current line (nested statements
+        keep a line of their own) and as backward code."""
         for node in ast.walk(stmt):
             if isinstance(node, ast.stmt):
-                if node is stmt or not hasattr(node, "_sx_line"):
-                    node._sx_line = self.line
-                node._sx_grad = True
+                if node is stmt or not anno.has(node, anno.LINE):
+                    anno.set(node, anno.LINE, self.line)
+                anno.set(node, anno.GRAD, True)
         ast.fix_missing_locations(stmt)
         self.out.append(stmt)
 
     def accumulate(self, atom: ast.expr, contribution: ast.expr,
                    same_for_all: bool = False) -> None:
+        """Add ``contribution`` to the adjoint of ``atom`` (when it is active)."""
         if not isinstance(atom, ast.Name) or atom.id not in self.active:
             return
         b = self.adjoint(atom.id)
@@ -115,17 +233,19 @@ class _Reverse:
     def block(self, stmts: list[ast.stmt]) -> None:
         """Emit the adjoint of ``stmts`` (a forward block), last statement first."""
         for stmt in reversed(stmts):
-            if getattr(stmt, "_sx_append", False):
+            if anno.get(stmt, anno.APPEND, False):
                 self.statement(stmt)
             elif isinstance(stmt, ast.Assign):
                 self.statement(stmt)
                 self.restore(stmt)
             elif isinstance(stmt, ast.If):
                 self.branch(stmt)
-            elif isinstance(stmt, (ast.For, ast.While)):
+            elif isinstance(stmt, LOOPS):
                 self.loop(stmt)
 
     def sub(self, stmts: list[ast.stmt], initialized: set[str]) -> tuple[list, set[str]]:
+        """The adjoint of a nested block on its own, starting from ``initialized``; returns
+        its statements and what is initialized after them."""
         saved_out, saved_init = self.out, self.initialized
         self.out, self.initialized = [], set(initialized)
         self.block(stmts)
@@ -151,11 +271,13 @@ class _Reverse:
             zeros = ast.Call(ast.Name(self.env.ref(zeros_each, "zeros_each"), ast.Load()),
                              [like], [])
         stmt = ast.Assign([ast.Name(b, ast.Store())], zeros)
-        stmt._sx_zero = True
+        anno.set(stmt, anno.ZERO, True)
         return stmt
 
     def branch(self, node: ast.If) -> None:
-        self.line = node._sx_line
+        """An ``if`` replayed on its condition; an adjoint one branch starts and the other
+        does not starts from zero in the other."""
+        self.line = anno.get(node, anno.LINE)
         before = set(self.initialized)
         code1, init1 = self.sub(node.body, before)
         code2, init2 = self.sub(node.orelse, before)
@@ -165,14 +287,14 @@ class _Reverse:
             for v in sorted(after - init):
                 code.append(self.zero(v, like_adjoint=v in before,
                                       maybe_unbound=v not in bound))
-        self.line = node._sx_line
+        self.line = anno.get(node, anno.LINE)
         if code1 or code2:
             self.emit(ast.If(copy.deepcopy(node.test), code1 or [ast.Pass()], code2))
         self.initialized = after
 
     def loop(self, node: ast.For | ast.While) -> None:
         """A backward loop: the body's adjoint once per forward iteration, last first."""
-        self.line = node._sx_line
+        self.line = anno.get(node, anno.LINE)
         header: list[str] = [node.target.id] if isinstance(node, ast.For) else []
         upward = _upward_exposed(node.body, self.active) - set(header)
         carried = (set(self.initialized) | upward) & self.active
@@ -187,87 +309,95 @@ class _Reverse:
             code.append(self.zero(v, like_adjoint=True))
         for v in sorted(carried - self.initialized):
             self.emit(self.zero(v, like_adjoint=False))
-        self.line = node._sx_line
+        self.line = anno.get(node, anno.LINE)
         if isinstance(node, ast.For) and _reversible(node):
-            index = node.target.id
-            backward = ast.For(ast.Name(index, ast.Store()),
+            backward = ast.For(ast.Name(node.target.id, ast.Store()),
                                ast.Call(ast.Name("reversed", ast.Load()),
                                         [copy.deepcopy(node.iter)], []),
                                code or [ast.Pass()], [])
-        else:
-            trips = self.namer.fresh("trips")
-            if self.depth:  # a nested loop's count changes with the enclosing iteration
-                self.fixed.add(trips)
-            init = ast.Assign([ast.Name(trips, ast.Store())], ast.Constant(0))
-            step = ast.Assign([ast.Name(trips, ast.Store())],
-                              ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)))
-            for st in (init, step):
-                st._sx_line = node._sx_line
-                st._sx_site = next(self.sites)
-            self.loop_prologue[id(node)] = init
-            node.body.insert(0, step)
-            pop = self.marker(step, [trips])
-            if isinstance(node, ast.For) and node.target.id in self.active_or_read(node):
-                node._sx_header_site = next(self.sites)
-                code.insert(0, self.marker_for_header(node))
-            backward = ast.For(ast.Name(self.namer.fresh("_"), ast.Store()),
-                               ast.Call(ast.Name("range", ast.Load()),
-                                        [ast.Name(trips, ast.Load())], []),
-                               code + [pop] if code else [ast.Pass(), pop], [])
             self.emit(backward)
-            self.out.append(self.marker(init, [trips]))
-            self.initialized = carried | after
-            return
-        self.emit(backward)
+        else:
+            self.counted_loop(node, code)
         self.initialized = carried | after
 
-    def active_or_read(self, node: ast.For) -> set[str]:
-        return {node.target.id}
+    def counted_loop(self, node: ast.For | ast.While, code: list[ast.stmt]) -> None:
+        """A loop whose iterations cannot be replayed by ``reversed(range(...))``: the
+        forward loop counts its trips (a restored counter when nested) and the backward
+        loop runs that many times, restoring a ``for`` loop's variable first."""
+        trips = self.namer.fresh("trips")
+        if self.depth:  # a nested loop's count changes with the enclosing iteration
+            self.fixed.add(trips)
+        init = ast.Assign([ast.Name(trips, ast.Store())], ast.Constant(0))
+        step = ast.Assign([ast.Name(trips, ast.Store())],
+                          ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)))
+        for st in (init, step):
+            anno.set(st, anno.LINE, anno.get(node, anno.LINE))
+            anno.set(st, anno.SITE, next(self.sites))
+        self.loop_prologue[id(node)] = init
+        node.body.insert(0, step)
+        pop = self.marker(step, [trips])
+        if isinstance(node, ast.For):
+            anno.set(node, anno.HEADER_SITE, next(self.sites))
+            code.insert(0, self.marker_for_header(node))
+        backward = ast.For(ast.Name(self.namer.fresh("_"), ast.Store()),
+                           ast.Call(ast.Name("range", ast.Load()),
+                                    [ast.Name(trips, ast.Load())], []),
+                           code + [pop] if code else [ast.Pass(), pop], [])
+        self.emit(backward)
+        self.out.append(self.marker(init, [trips]))
 
     # -- save and restore of overwritten values ------------------------------------
     def marker(self, stmt: ast.stmt, names: list[str]) -> ast.stmt:
         """Placeholder for ``v = v_stack.pop()``, resolved once we know what is read."""
-        site = getattr(stmt, "_sx_site", None)
+        site = anno.get(stmt, anno.SITE)
         if site is None:
-            site = stmt._sx_site = next(self.sites)
+            site = next(self.sites)
+            anno.set(stmt, anno.SITE, site)
         call = ast.Call(ast.Name(RESTORE, ast.Load()),
                         [ast.Constant(site)] + [ast.Name(n, ast.Load()) for n in names], [])
         mark = ast.Expr(call)
-        mark._sx_marker = (site, list(names))
-        mark._sx_line = self.line
-        mark._sx_grad = True
+        anno.set(mark, anno.MARKER, (site, list(names)))
+        anno.set(mark, anno.LINE, self.line)
+        anno.set(mark, anno.GRAD, True)
         return mark
 
     def marker_for_header(self, node: ast.For) -> ast.stmt:
+        """The placeholder restoring a ``for`` loop's variable (at its header's site)."""
         mark = self.marker(ast.Pass(), [node.target.id])
-        mark._sx_marker = (node._sx_header_site, [node.target.id])
-        mark.value.args[0] = ast.Constant(node._sx_header_site)
+        site = anno.get(node, anno.HEADER_SITE)
+        anno.set(mark, anno.MARKER, (site, [node.target.id]))
+        mark.value.args[0] = ast.Constant(site)
         return mark
 
     def restore(self, stmt: ast.Assign) -> None:
+        """After the adjoint of an assignment to overwritten names, their restore."""
         names = [n for n in targets(stmt) if n in self.fixed]
         if names:
             mark = self.marker(stmt, names)
             if isinstance(stmt.targets[0], ast.Subscript):  # restores the elements written
-                mark._sx_store_index = stmt.targets[0].slice
+                anno.set(mark, anno.STORE_INDEX, stmt.targets[0].slice)
             self.out.append(mark)
 
     # -- one statement -------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
+        """The adjoint of one normalized assignment whose target's adjoint is live."""
         names = targets(stmt)
         if not any(n in self.active and n in self.initialized for n in names):
             return
-        self.line = stmt._sx_line
+        self.line = anno.get(stmt, anno.LINE)
         op = classify(stmt)
+        if op.kind in ("rule", "setitem", "append", "listitem", "listsum"):
+            getattr(self, op.kind)(stmt, op, names)
+            if op.kind == "rule":
+                self.initialized.difference_update(names)
+            return
         if op.kind == "copy":
             self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()))
-            self.initialized.difference_update(names)
         elif op.kind == "pack":
             g = self.adjoint(names[0])
             for i, e in enumerate(op.args):
                 self.accumulate(e, ast.Subscript(ast.Name(g, ast.Load()), ast.Constant(i),
                                                  ast.Load()))
-            self.initialized.difference_update(names)
         elif op.kind == "unpack":
             parts = []
             for n in names:
@@ -278,45 +408,41 @@ class _Reverse:
                                           [ast.Name(n, ast.Load())], []))
             self.initialized.difference_update(names)
             self.accumulate(op.args[0], ast.Tuple(parts, ast.Load()))
-        elif op.kind == "rule":
-            self.rule(stmt, op, names[0])
-            self.initialized.difference_update(names)
             return
-        elif op.kind == "setitem":
-            self.setitem(stmt, op)
-            return
-        elif op.kind == "append":  # the adjoint of append is pop
-            lst, value = op.args
-            pop = ast.Call(ast.Attribute(ast.Name(self.adjoint(lst.id), ast.Load()), "pop",
-                                         ast.Load()), [], [])
-            if isinstance(value, ast.Name) and value.id in self.active:
-                self.accumulate(value, pop)
-            else:
-                self.emit(ast.Expr(pop))
-            return
-        elif op.kind == "listitem":
-            b = self.adjoint(op.args[0].id)
-            index = stmt.value.slice
-            item = ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index), ast.Load())
-            self.emit(ast.Assign([ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index),
-                                                ast.Store())],
-                                 ast.BinOp(item, ast.Add(),
-                                           ast.Name(self.adjoint(names[0]), ast.Load()))))
-            self.initialized.difference_update(names)
-            return
-        elif op.kind == "listsum":
-            self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()),
-                            same_for_all=True)
-            self.initialized.difference_update(names)
-            return
-        elif op.kind == "nondiff":
-            # a constant or a value with no gradient overwrites the name: its adjoint ends
-            self.initialized.difference_update(names)
-            return
-        else:
+        elif op.kind != "nondiff":
             raise no_rule(self.parsed, op, stmt)
+        # (nondiff: a constant or a value with no gradient overwrites the name: its
+        # adjoint ends)
+        self.initialized.difference_update(names)
 
-    def setitem(self, stmt: ast.Assign, op: Op) -> None:
+    def append(self, stmt: ast.stmt, op: Op, names: list[str]) -> None:
+        """``xs.append(v)``: the adjoint of append is pop."""
+        lst, value = op.args
+        pop = ast.Call(ast.Attribute(ast.Name(self.adjoint(lst.id), ast.Load()), "pop",
+                                     ast.Load()), [], [])
+        if isinstance(value, ast.Name) and value.id in self.active:
+            self.accumulate(value, pop)
+        else:
+            self.emit(ast.Expr(pop))
+
+    def listitem(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
+        """``v = xs[i]``: ``bxs[i]`` gets ``bv``."""
+        b = self.adjoint(op.args[0].id)
+        index = stmt.value.slice
+        item = ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index), ast.Load())
+        self.emit(ast.Assign([ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index),
+                                            ast.Store())],
+                             ast.BinOp(item, ast.Add(),
+                                       ast.Name(self.adjoint(names[0]), ast.Load()))))
+        self.initialized.difference_update(names)
+
+    def listsum(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
+        """``s = sum(xs)``: every element's adjoint gets ``bs``."""
+        self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()),
+                        same_for_all=True)
+        self.initialized.difference_update(names)
+
+    def setitem(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
         """``out[i] = v``: ``v`` gets ``bout[i]``; the overwritten elements get nothing more."""
         root, value = op.args
         index = stmt.targets[0].slice
@@ -328,34 +454,34 @@ class _Reverse:
             self.accumulate(value, grad)
         own = ast.Assign([ast.Name(b.id, ast.Store())],
                          ast.Call(ast.Attribute(copy.deepcopy(b), "copy", ast.Load()), [], []))
-        own._sx_own_copy = True  # dropped where the adjoint is already an array of its own
+        anno.set(own, anno.OWN_COPY, True)  # dropped where the adjoint is already its own array
         self.emit(own)
         zero = ast.Assign([ast.Subscript(ast.Name(b.id, ast.Load()), copy.deepcopy(index),
                                          ast.Store())], ast.Constant(0.0))
         self.emit(zero)
 
-    def rule(self, stmt: ast.stmt, op: Op, target: str) -> None:
+    def rule(self, stmt: ast.stmt, op: Op, names: list[str]) -> None:
+        """A primitive: its rule inlined, each active input getting its gradient."""
         rule: Rule = op.rule
         if id(rule.vjp) in FORWARD_ONLY:
             raise error(self.parsed, at_line(stmt), f"reverse mode does not take {op.what} "
                         "(an adjoint of a list or tuple in generated code)", op.what)
-        if getattr(op.node, "_sx_sequence", False):
+        if anno.get(op.node, anno.SEQUENCE, False):
             where = op.node if getattr(op.node, "lineno", 1) > 1 else at_line(stmt)
             raise error(self.parsed, where, "indexing a list or tuple of differentiated values "
                         "with a computed index is not supported yet (a loop over a list "
                         "literal is unrolled instead)", "list or tuple indexing")
         mapping = rule_mapping(rule, op, self.parsed, self.env)
-        params = rule.primal_params
         # Which primal atoms get which gradient.
-        receivers = [mapping.get(p) for p in params]
+        receivers = [mapping.get(p) for p in rule.primal_params]
         names_used = [r.id for r in receivers if isinstance(r, ast.Name)]
         direct: list[str | None] = []
         for r in receivers:
             ok = (isinstance(r, ast.Name) and r.id in self.active and r.id not in self.initialized
                   and names_used.count(r.id) == 1 and not rule.elementwise)
             direct.append(self.adjoint(r.id) if ok else None)
-        g = ast.Name(self.adjoint(target), ast.Load())
-        out = ast.Name(target, ast.Load())
+        g = ast.Name(self.adjoint(names[0]), ast.Load())
+        out = ast.Name(names[0], ast.Load())
         receiver_adjoints = [self.adjoint(r.id) if isinstance(r, ast.Name) and r.id in self.active
                              else None for r in receivers]
         stmts, results = inline_rule(rule, mapping, g, out, self.namer, self.env, direct,
@@ -374,144 +500,45 @@ class _Reverse:
             self.accumulate(r, grad)
 
 
-def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
-    """The ``TransformError`` for a differentiated call that has no rule, located."""
-    node = op.node if op.node is not None else stmt
-    node = getattr(node, "_sx_node", node)
-    if not hasattr(node, "lineno"):
-        node = stmt
-    return error(parsed, node, f"no derivative rule for {op.what}; register one with "
-                 "sx.adjoint or stop its gradient with sx.detach", op.what)
+# -- facts about the forward body -------------------------------------------------------------
+def _assigned(stmt: ast.stmt) -> set[str]:
+    """Names an assignment (not an append) writes."""
+    return set(targets(stmt)) if isinstance(stmt, ast.Assign) else set()
 
 
-def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
-    """Each primal parameter of ``rule`` mapped to the caller's atom for ``op``.
-
-    A defaulted parameter maps to a Constant, a ``*args`` parameter to a Tuple.
-    A call the rule's signature cannot bind raises ``TransformError``.
-    """
-    try:
-        bound = rule.bind(*op.args, **op.keywords)
-    except TypeError as exc:
-        raise error(parsed, getattr(op.node, "_sx_node", op.node),
-                    f"cannot differentiate {op.what} called this way: {exc}",
-                    op.what) from None
-    params = rule.primal_params
-    mapping: dict[str, ast.expr] = {}
-    sig_params = rule.signature.parameters
-    for p in params:
-        value = bound.arguments.get(p, sig_params[p].default)
-        kind = sig_params[p].kind
-        if kind is sig_params[p].VAR_POSITIONAL:
-            value = ast.Tuple(list(value), ast.Load())
-        elif kind is sig_params[p].VAR_KEYWORD:
-            continue
-        elif not isinstance(value, ast.AST):
-            value = ast.Constant(value)
-        mapping[p] = value
-    if rule is rules.lookup(operator.getitem):
-        mapping[params[1]] = _slices_as_calls(mapping[params[1]], env)
-    return mapping
-
-
-def _bound_before_branches(stmts: list[ast.stmt], bound: set[str]) -> dict[int, set[str]]:
-    """For each ``if`` (by id), the names certainly assigned whenever it is reached."""
-    found: dict[int, set[str]] = {}
-
-    def walk(block: list[ast.stmt], assigned: set[str]) -> set[str]:
-        assigned = set(assigned)
-        for stmt in block:
-            if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
-                assigned.update(targets(stmt))
-            elif isinstance(stmt, ast.If):
-                found[id(stmt)] = set(assigned)
-                assigned |= walk(stmt.body, assigned) & walk(stmt.orelse, assigned)
-            elif isinstance(stmt, (ast.For, ast.While)):
-                inner = set(assigned)
-                if isinstance(stmt, ast.For):
-                    inner.add(stmt.target.id)
-                walk(stmt.body, inner)  # the loop may not run: nothing certain after it
-        return assigned
-
-    walk(stmts, bound)
-    return found
-
-
-def _assign_sites(stmts: list[ast.stmt], in_loop: bool, counts: dict[str, int]) -> None:
-    for stmt in stmts:
-        if isinstance(stmt, ast.Assign):
-            for n in targets(stmt):
-                counts[n] = counts.get(n, 0) + (2 if in_loop else 1)
-        elif isinstance(stmt, ast.If):
-            _assign_sites(stmt.body, in_loop, counts)
-            _assign_sites(stmt.orelse, in_loop, counts)
-        elif isinstance(stmt, (ast.For, ast.While)):
-            if isinstance(stmt, ast.For):
-                counts[stmt.target.id] = counts.get(stmt.target.id, 0) + 2
-            _assign_sites(stmt.body, True, counts)
+def _flows(stmt: ast.stmt) -> bool:
+    """True for a statement a gradient flows through: an assignment or an append."""
+    return isinstance(stmt, ast.Assign) or anno.get(stmt, anno.APPEND, False)
 
 
 def overwritten(stmts: list[ast.stmt]) -> set[str]:
     """Names that may be assigned more than once at run time (in a loop, or twice)."""
-    counts: dict[str, int] = {}
-    _assign_sites(stmts, False, counts)
-    return {n for n, c in counts.items() if c > 1}
-
-
-def _flow_reads(stmt: ast.stmt) -> set[str]:
-    if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
-        return set(classify(stmt).flow_names())
-    return set()
+    return dataflow.overwritten(stmts, _assigned)
 
 
 def _upward_exposed(stmts: list[ast.stmt], active: set[str]) -> set[str]:
     """Active names a loop body may read before assigning them on the same path."""
-
-    def walk(block: list[ast.stmt], assigned: set[str]) -> tuple[set[str], set[str]]:
-        exposed: set[str] = set()
-        assigned = set(assigned)
-        for stmt in block:
-            if isinstance(stmt, ast.Assign) or getattr(stmt, "_sx_append", False):
-                exposed |= (_flow_reads(stmt) - assigned) & active
-                assigned.update(targets(stmt))
-            elif isinstance(stmt, ast.If):
-                e1, a1 = walk(stmt.body, assigned)
-                e2, a2 = walk(stmt.orelse, assigned)
-                exposed |= e1 | e2
-                assigned |= a1 & a2  # assigned on every path
-            elif isinstance(stmt, (ast.For, ast.While)):
-                e, _ = walk(stmt.body, assigned)  # the loop may not run
-                exposed |= e
-        return exposed, assigned
-
-    return walk(stmts, set())[0]
+    return dataflow.upward_exposed(
+        stmts, lambda s: set(classify(s).flow_names()) & active if _flows(s) else set(),
+        lambda s: set(targets(s)) if _flows(s) and not isinstance(s, LOOPS) else set())
 
 
 def _reversible(node: ast.For) -> bool:
     """True when ``for i in reversed(range(...))`` replays the loop (no early exit)."""
-    if any(isinstance(n, (ast.Break, ast.Return)) for n in _same_loop_nodes(node.body)):
+    if any(isinstance(n, (ast.Break, ast.Return)) for n in walk_stmts(node.body, False)):
         return False
-    assigned = {n.id for n in ast.walk(ast.Module(node.body, [])) if isinstance(n, ast.Name)
-                and isinstance(n.ctx, ast.Store)}
-    used = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
-    return node.target.id not in assigned and not (used & assigned)
-
-
-def _same_loop_nodes(stmts: list[ast.stmt]):
-    for stmt in stmts:
-        yield stmt
-        if isinstance(stmt, ast.If):
-            yield from _same_loop_nodes(stmt.body)
-            yield from _same_loop_nodes(stmt.orelse)
+    assigned = names_stored(node.body)
+    return node.target.id not in assigned and not (names_mentioned(node.iter) & assigned)
 
 
 def _insert_prologues(stmts: list[ast.stmt], prologues: dict[int, ast.stmt]) -> list[ast.stmt]:
+    """Put each counted loop's ``trips = 0`` right before the loop."""
     out: list[ast.stmt] = []
     for stmt in stmts:
         if isinstance(stmt, ast.If):
             stmt.body = _insert_prologues(stmt.body, prologues)
             stmt.orelse = _insert_prologues(stmt.orelse, prologues)
-        elif isinstance(stmt, (ast.For, ast.While)):
+        elif isinstance(stmt, LOOPS):
             stmt.body = _insert_prologues(stmt.body, prologues)
             if id(stmt) in prologues:
                 out.append(prologues[id(stmt)])
@@ -519,17 +546,8 @@ def _insert_prologues(stmts: list[ast.stmt], prologues: dict[int, ast.stmt]) -> 
     return out
 
 
-def at_line(stmt: ast.stmt) -> ast.AST:
-    """A node located at the user's line a normalized statement came from."""
-    node = ast.Pass()
-    node.lineno, node.col_offset = getattr(stmt, "_sx_line", 0), 0
-    return node
-
-
 def _tuple_names(stmts: list[ast.stmt]) -> set[str]:
     """Names that hold tuples (built by a tuple literal, or copied from one)."""
-    from .activity import assignments
-
     found: set[str] = set()
     changed = True
     while changed:
@@ -546,17 +564,6 @@ def _tuple_names(stmts: list[ast.stmt]) -> set[str]:
     return found
 
 
-def _slices_as_calls(index: ast.expr, env: Env) -> ast.expr:
-    """Write ``a:b`` parts of an index as ``slice(a, b)`` so it can be passed around."""
-    if isinstance(index, ast.Tuple):
-        return ast.Tuple([_slices_as_calls(e, env) for e in index.elts], ast.Load())
-    if isinstance(index, ast.Slice):
-        parts = [p if p is not None else ast.Constant(None)
-                 for p in (index.lower, index.upper, index.step)]
-        return ast.Call(ast.Name(env.ref(slice, "slice"), ast.Load()), parts, [])
-    return index
-
-
 def is_scalar_result(program: Program) -> bool:
     """True when the returned value is a scalar by construction (a full reduction)."""
     result = program.result
@@ -571,91 +578,10 @@ def is_scalar_result(program: Program) -> bool:
                 given = {k for k in op.keywords if k in ("axis", "keepdims")}
                 positional_extra = len(op.args) > 1
                 return not given and not positional_extra
-            callee = getattr(stmt.value, "_sx_callee", None)
+            callee = anno.get(stmt.value, anno.CALLEE)
             return getattr(callee, "__module__", None) == "math" or callee is float
     return False
 
 
-def reverse(program: Program, wrt: list[str], active: set[str], env: Env,
-            with_value: bool = False, tuple_wrt: bool = False,
-            seed_param: bool = False) -> Adjoint:
-    """Build the adjoint function body of ``program`` for ``wrt``.
-
-    With ``seed_param`` the output's cotangent is not seeded: it is the free
-    name ``Adjoint.seed`` that the caller binds (a parameter of the pullback).
-    """
-    rev = _Reverse(program, wrt, active, env)
-    body: list[ast.stmt] = [copy.deepcopy(s) for s in program.body]
-    rev.bound_before = _bound_before_branches(body, set(program.params))
-    result = program.result
-    rev.line = program.body[-1]._sx_line if program.body else program.parsed.node.lineno
-    scalar = is_scalar_result(program)
-    seed_name = None
-    if seed_param:  # split motion: the cotangent is a parameter of the backward sweep
-        if isinstance(result, ast.Name) and result.id in active:
-            seed_name = rev.adjoint(result.id)
-            rev.initialized.add(result.id)
-        else:
-            base = result.id if isinstance(result, ast.Name) else "out"
-            seed_name = program.namer.fresh("b" + base)
-    elif isinstance(result, ast.Name) and not getattr(result, "_sx_global", False):
-        seed_target = rev.adjoint(result.id) if result.id in active else program.namer.fresh("seed")
-        if scalar:
-            seed: ast.expr = ast.Constant(1.0)
-        else:
-            seed = ast.Call(ast.Name(env.ref(scalar_seed, "scalar_seed"), ast.Load()),
-                            [copy.deepcopy(result)], [])
-        if result.id in active or not scalar:
-            rev.emit(ast.Assign([ast.Name(seed_target, ast.Store())], seed))
-            if result.id in active:
-                rev.initialized.add(result.id)
-                if not scalar:
-                    rev.out[-1]._sx_keep = True
-            else:
-                rev.out[-1]._sx_keep = True
-    for lst in sorted(program.lists & active):  # one zero per element, at the start
-        zeros = ast.Call(ast.Name(env.ref(zeros_each, "zeros_each"), ast.Load()),
-                         [ast.Name(lst, ast.Load())], [])
-        rev.emit(ast.Assign([ast.Name(rev.adjoint(lst), ast.Store())], zeros))
-        rev.initialized.add(lst)
-    rev.block(body)
-    body = _insert_prologues(body, rev.loop_prologue)
-    for name in sorted(rev.prebound):
-        unbound = ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None))
-        unbound._sx_line = program.parsed.node.lineno
-        body.insert(0, unbound)
-        rev.fixed.add(name)  # now assigned twice
-    grads: list[ast.expr] = []
-    returns = []
-    for p in wrt:
-        if p in rev.initialized:
-            name = rev.adjoint(p)
-            grads.append(ast.Name(name, ast.Load()))
-            returns.append(name)
-        else:
-            grads.append(ast.Call(ast.Attribute(rev.np(), "zeros_like", ast.Load()),
-                                  [ast.Name(p, ast.Load())], []))
-    value: ast.expr = grads[0] if len(grads) == 1 and not tuple_wrt \
-        else ast.Tuple(grads, ast.Load())
-    if with_value:
-        result_value = copy.deepcopy(result)
-        if isinstance(result, ast.Name) and result.id in rev.fixed:
-            # the backward sweep restores earlier values: keep the result aside first
-            kept = program.namer.fresh("value")
-            keep = ast.Assign([ast.Name(kept, ast.Store())], copy.deepcopy(result))
-            keep._sx_line = rev.line
-            body.append(keep)
-            result_value = ast.Name(kept, ast.Load())
-        value = ast.Tuple([result_value, value], ast.Load())
-        if isinstance(result, ast.Name):
-            returns.append(result.id)
-    ret = ast.Return(value)
-    rev.line = program.body[-1]._sx_line if program.body else 0
-    rev.emit(ret)
-    ret._sx_grad = False
-    ast.fix_missing_locations(ast.Module(body=body + rev.out, type_ignores=[]))
-    adjoint_of = {b: p for p, b in rev.adjoints.items()}
-    return Adjoint(body=body + rev.out, adjoint_of=adjoint_of, returns=returns,
-                   scalar_names={result.id} if scalar and isinstance(result, ast.Name)
-                   and not seed_param else set(),
-                   overwritten=set(rev.fixed), seed=seed_name)
+__all__ = ["RESTORE", "at_line", "is_scalar_result", "no_rule", "overwritten", "reverse",
+           "rule_mapping"]

@@ -1,12 +1,15 @@
 """Exact shapes of values, for code specialized on its arguments' shapes.
 
-After :func:`primitive_shape` (given the exact shapes of a primitive's array
-operands and the values of its constant operands), the result's shape is
-known whenever NumPy's own rules determine it from those alone; otherwise
-``None``.  Shapes are found by NumPy itself where that is cheap: the
-primitive runs on zero-strided dummies (no data is touched beyond a copy of
-the output), so this module holds no second copy of NumPy's shape rules
-except for products, whose dummies would cost real arithmetic.
+After import, the shape of a primitive's result is known, given the exact
+shapes of its array operands and the values of its constant operands
+(:func:`constant_value`), whenever NumPy's own rules determine it from those
+alone; otherwise ``None``.  Shapes are found by NumPy itself where that is
+cheap: :func:`run_for_shape` runs the primitive on zero-strided dummies
+(:func:`dummy`: no data is touched beyond a copy of the output), so this
+module holds no second copy of NumPy's shape rules except for broadcasting
+(:func:`broadcast_shapes`) and products (:func:`product_shape`), whose
+dummies would cost real arithmetic.  Which names have which shapes at a
+point of generated code is ``shapefacts.py``'s business.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-_NOT_CONSTANT = object()
+#: What :func:`constant_value` returns for an expression that is not a constant.
+NOT_CONSTANT = object()
 PRODUCTS = {"matmul", "dot", "outer", "inner"}
 
 
@@ -28,17 +32,17 @@ def dummy(shape: tuple[int, ...]) -> np.ndarray:
 
 
 def constant_value(node: ast.AST) -> Any:
-    """The Python value of a constant index or argument expression, or ``_NOT_CONSTANT``."""
+    """The Python value of a constant index or argument expression, or :data:`NOT_CONSTANT`."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Slice):
         parts = [None if p is None else constant_value(p)
                  for p in (node.lower, node.upper, node.step)]
-        return _NOT_CONSTANT if _NOT_CONSTANT in parts else slice(*parts)
+        return NOT_CONSTANT if NOT_CONSTANT in parts else slice(*parts)
     if isinstance(node, ast.Tuple):
         parts = [constant_value(e) for e in node.elts]
-        return _NOT_CONSTANT if any(p is _NOT_CONSTANT for p in parts) else tuple(parts)
-    return _NOT_CONSTANT
+        return NOT_CONSTANT if any(p is NOT_CONSTANT for p in parts) else tuple(parts)
+    return NOT_CONSTANT
 
 
 def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -60,6 +64,14 @@ def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[in
             return b[:-2] + b[-1:]
         return np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
     except (ValueError, IndexError):
+        return None
+
+
+def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape NumPy broadcasts ``shapes`` to, or ``None`` when they do not broadcast."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
         return None
 
 

@@ -1,12 +1,14 @@
 """Pass 6d (split motion), split: one adjoint body becomes a forward and a backward function.
 
 After :func:`split`, the statements of the optimized, taped adjoint body are
-divided at the start of the backward sweep:
+divided at the start of the backward sweep (``program.forward_body`` and
+``program.backward_body``):
 
-* ``Split.forward`` runs the forward sweep and returns
+* the forward body runs the forward sweep and returns
   ``(value, residuals)``: the tuple of every forward value the backward sweep
   reads (parameters, intermediate values, tapes), nothing more;
-* ``Split.backward`` takes ``(residuals, cotangent)``, unpacks them, copies
+* the backward body takes ``(residuals, cotangent)`` (``program.residuals``
+  names the first), unpacks them, copies
   the residuals it mutates (tapes it pops, arrays whose elements it restores),
   runs the backward sweep and returns the gradients.
 
@@ -19,16 +21,31 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from . import anno, dataflow
+from .astutil import LOOPS, names_loaded, names_stored
+from .program import Program
+
+
+def split(program: Program) -> Program:
+    """Divide ``program.body`` into the two sweeps (see the module docstring).
+
+    Reads ``body`` (ending in ``return (value, gradients)``), ``params`` and ``namer``;
+    sets ``residuals`` (the name of the backward sweep's first parameter),
+    ``forward_body`` and ``backward_body``.
+    """
+    program.residuals = program.namer.fresh("residuals")
+    parts = split_body(program.body, program.params, program.residuals)
+    program.forward_body, program.backward_body = parts.forward, parts.backward
+    return program
+
 
 @dataclass
 class Split:
+    """The two sweeps of one body, and the names passed from the first to the second."""
+
     forward: list[ast.stmt]
     backward: list[ast.stmt]
     residuals: list[str]
-
-
-def _names(node: ast.AST, ctx: type) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
 
 
 def _mutated(stmts: list[ast.stmt]) -> set[str]:
@@ -50,43 +67,38 @@ def _mutated(stmts: list[ast.stmt]) -> set[str]:
     return found
 
 
+def _reads(stmt: ast.stmt) -> set[str]:
+    """What a statement reads (of an ``if`` or a loop: its test or iterator)."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        return names_loaded(stmt.test)
+    if isinstance(stmt, ast.For):
+        return names_loaded(stmt.iter)
+    return names_loaded(stmt)
+
+
+def _writes(stmt: ast.stmt) -> set[str]:
+    """What a simple statement writes; for a ``for`` loop, its target."""
+    if isinstance(stmt, ast.For):
+        return names_stored(stmt.target)
+    if isinstance(stmt, LOOPS):
+        return set()
+    return names_stored(stmt)
+
+
 def _exposed(stmts: list[ast.stmt]) -> set[str]:
     """Names ``stmts`` may read before assigning them (a backward loop's counter is not)."""
-
-    def walk(block: list[ast.stmt], assigned: set[str]) -> tuple[set[str], set[str]]:
-        reads: set[str] = set()
-        assigned = set(assigned)
-        for stmt in block:
-            if isinstance(stmt, ast.If):
-                reads |= _names(stmt.test, ast.Load) - assigned
-                r1, a1 = walk(stmt.body, assigned)
-                r2, a2 = walk(stmt.orelse, assigned)
-                reads |= r1 | r2
-                assigned |= a1 & a2
-            elif isinstance(stmt, (ast.For, ast.While)):
-                head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
-                reads |= _names(head, ast.Load) - assigned
-                inner = assigned | (_names(stmt.target, ast.Store)
-                                    if isinstance(stmt, ast.For) else set())
-                r, _ = walk(stmt.body, inner)
-                reads |= r  # the body may not run: it assigns nothing for certain
-            else:
-                reads |= _names(stmt, ast.Load) - assigned
-                assigned |= _names(stmt, ast.Store)
-        return reads, assigned
-
-    return walk(stmts, set())[0]
+    return dataflow.upward_exposed(stmts, _reads, _writes)
 
 
-def split(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split:
+def split_body(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split:
     """Divide ``body`` (ending in ``return (value, gradients)``) into the two sweeps."""
     ret = body[-1]
     assert isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple)
     value, grads = ret.value.elts
     stmts = body[:-1]
-    cut = next((i for i, s in enumerate(stmts) if getattr(s, "_sx_grad", False)), len(stmts))
+    cut = next((i for i, s in enumerate(stmts) if anno.get(s, anno.GRAD, False)), len(stmts))
     forward, backward = stmts[:cut], stmts[cut:]
-    defined = set(params) | _names(ast.Module(forward, []), ast.Store)
+    defined = set(params) | names_stored(forward)
     backward_module = ast.Module(backward + [ast.Return(grads)], [])
     needed = sorted(_exposed(backward_module.body) & defined, key=_order(params, forward))
     top_level = set(params) | {t.id for s in forward if isinstance(s, ast.Assign)
@@ -109,7 +121,7 @@ def split(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split
         copy_call = ast.Call(ast.Attribute(ast.Name(n, ast.Load()), "copy", ast.Load()), [], [])
         prologue.append(ast.Assign([ast.Name(n, ast.Store())], copy_call))
     for s in prologue:
-        s._sx_line = 0
+        anno.set(s, anno.LINE, 0)
     backward = prologue + backward + [ast.Return(grads)]
     for block in (forward, backward):
         ast.fix_missing_locations(ast.Module(block, []))
@@ -117,9 +129,10 @@ def split(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split
 
 
 def _order(params: list[str], forward: list[ast.stmt]):
-    """Sort key: parameters first, then names in order of first assignment."""
+    """Sort key: parameters first, then names in the order a breadth-first walk of the
+    forward body first meets their assignments."""
     rank: dict[str, int] = {p: i for i, p in enumerate(params)}
-    for node in ast.walk(ast.Module(forward, [])):
+    for node in ast.walk(ast.Module(forward, [])):  # (breadth first over the whole body)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             rank.setdefault(node.id, len(rank))
     return lambda n: rank.get(n, len(rank))

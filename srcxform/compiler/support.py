@@ -18,8 +18,10 @@ def scalar_seed(value: Any) -> Any:
     """The cotangent 1 for a scalar ``value``; ``ValueError`` for anything else."""
     size = np.size(value)
     if size != 1:
-        raise ValueError(f"the function must return a scalar to take its gradient, got an "
-                         f"output of shape {np.shape(value)}; use sx.vjp for other outputs")
+        what = (f"a {type(value).__name__} of {len(value)} elements"
+                if isinstance(value, (list, tuple)) else f"an output of shape {np.shape(value)}")
+        raise ValueError(f"the function must return a scalar to take its gradient, got "
+                         f"{what}; use sx.vjp for other outputs")
     if isinstance(value, np.ndarray):
         return np.ones_like(value)
     return 1.0

@@ -1,8 +1,8 @@
 """Pass 6c, tape: save exactly the overwritten values the backward sweep reads.
 
-The reverse pass leaves a placeholder after the adjoint of every assignment
-to a name that may be assigned more than once at run time (in a loop, or at
-two places).  After :func:`insert_tapes`:
+The reverse pass leaves a placeholder (annotation ``marker``) after the
+adjoint of every assignment to a name that may be assigned more than once at
+run time (in a loop, or at two places).  After :func:`insert_tapes`:
 
 * a name gets a stack (``h_stack``) only if the optimized backward sweep reads
   it; every surviving forward assignment to it first pushes the old value
@@ -31,52 +31,228 @@ from __future__ import annotations
 import ast
 import copy
 
-from .defer import MemoryFacts
+import numpy as np
+
+from . import anno
+from .astutil import (
+    BLOCK_FIELDS,
+    blocks,
+    names_loaded,
+    names_mentioned,
+    names_stored,
+    walk_stmts,
+)
 from .env import Env
+from .memory import MemoryFacts
 from .names import Namer
+from .program import Program
 from .reverse import RESTORE
 
 
+def insert_tapes(program: Program) -> Program:
+    """Resolve the restore placeholders of ``program.body`` (see the module docstring).
+
+    Reads ``body``, ``overwritten``, ``params``, ``namer``, ``env`` and
+    ``trusted_shapes`` (names of scalar shape are cheap to recompute); sets ``body``.
+    """
+    np_name = program.env.ref(np, "np")
+    scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
+    program.body = tape_body(program.body, program.overwritten, set(program.params),
+                             program.namer, np_name, scalars, program.env)
+    return program
+
+
+def tape_body(body: list[ast.stmt], overwritten: set[str], params: set[str], namer: Namer,
+              np_name: str = "np", scalars: set[str] = frozenset(),
+              env: Env | None = None) -> list[ast.stmt]:
+    """:func:`insert_tapes` of a body: ``params`` are bound on entry, ``scalars`` hold
+    scalars wherever they are read, ``np_name`` refers to NumPy."""
+    recompute_cheap_values(body, overwritten, params, set(scalars), env)
+    plan = _Plan(body, overwritten)
+    stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(plan.used)}
+    body = _Rewrite(stacks, plan.alive, np_name).block(body)
+    prelude: list[ast.stmt] = []
+    for v, stack in stacks.items():
+        prelude.append(ast.Assign([ast.Name(stack, ast.Store())], ast.List([], ast.Load())))
+        if v not in params and v not in plan.first_defined:
+            prelude.append(ast.Assign([ast.Name(v, ast.Store())], ast.Constant(None)))
+    for stmt in prelude:
+        anno.set(stmt, anno.LINE, 0)
+        ast.fix_missing_locations(stmt)
+    return prelude + body
+
+
 def _is_marker(stmt: ast.stmt) -> bool:
-    return getattr(stmt, "_sx_marker", None) is not None
-
-
-def _walk_stmts(stmts: list[ast.stmt]):
-    for stmt in stmts:
-        yield stmt
-        for field in ("body", "orelse"):
-            yield from _walk_stmts(getattr(stmt, field, []) or [])
+    """True for a restore placeholder."""
+    return anno.get(stmt, anno.MARKER) is not None
 
 
 def backward_reads(body: list[ast.stmt]) -> set[str]:
-    """Names the backward sweep loads (placeholders excluded)."""
+    """Names the backward sweep loads (placeholders excluded; of a compound statement
+    only its test or iterator)."""
     reads: set[str] = set()
-    for stmt in _walk_stmts(body):
-        if not getattr(stmt, "_sx_grad", False) or _is_marker(stmt):
+    for stmt in walk_stmts(body):
+        if not anno.get(stmt, anno.GRAD, False) or _is_marker(stmt):
             continue
-        parts: list[ast.AST] = []
         if isinstance(stmt, (ast.If, ast.While)):
-            parts = [stmt.test]
+            reads |= names_loaded(stmt.test)
         elif isinstance(stmt, ast.For):
-            parts = [stmt.iter]
+            reads |= names_loaded(stmt.iter)
         else:
-            parts = [stmt]
-        for part in parts:
-            reads |= {n.id for n in ast.walk(part) if isinstance(n, ast.Name)
-                      and isinstance(n.ctx, ast.Load)}
+            reads |= names_loaded(stmt)
     return reads
 
 
-def _stmt_lists(stmts: list[ast.stmt], owner: ast.stmt | None = None):
-    """Every statement list with the statement that owns it (None: the function body)."""
-    yield stmts, owner
-    for stmt in stmts:
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner:
-                yield from _stmt_lists(inner, stmt)
+class _Plan:
+    """Which saves and restores are needed.
+
+    ``alive``: the sites of forward assignments (and loop headers) whose old value is
+    pushed; ``used``: the names that get a stack; ``first_defined``: those of them
+    whose first assignment is at the top of the function (no ``None`` binding needed).
+    """
+
+    def __init__(self, body: list[ast.stmt], overwritten: set[str]) -> None:
+        reads = backward_reads(body)
+        wanted = overwritten & reads - _never_read_after_restore(body)
+        self.alive: set[int] = set()
+        for stmt in walk_stmts(body):
+            if anno.get(stmt, anno.GRAD, False):
+                continue
+            for key in (anno.SITE, anno.HEADER_SITE):
+                site = anno.get(stmt, key)
+                if site is not None:
+                    self.alive.add(site)
+        initial = _initial_sites(body)
+        self.alive -= initial
+        self.used: set[str] = set()
+        for stmt in walk_stmts(body):
+            mark = anno.get(stmt, anno.MARKER)
+            if mark is not None and mark[0] in self.alive:
+                self.used |= set(mark[1]) & wanted
+        self.first_defined = {n for n in self.used if any(
+            anno.get(st, anno.SITE) in initial and n in names_mentioned(st.targets)
+            for st in body if isinstance(st, ast.Assign))}
 
 
+def _initial_sites(body: list[ast.stmt]) -> set[int]:
+    """Sites of a name's first assignment, at the top level of the function: it
+    overwrites nothing, so it needs no save (and its restore would only bring back an
+    unbound name)."""
+    initial: set[int] = set()
+    seen: set[str] = set()
+    top = {id(s) for s in body}
+    for stmt in walk_stmts(body):
+        if anno.get(stmt, anno.GRAD, False):
+            continue
+        if isinstance(stmt, ast.Assign):
+            names = names_stored(stmt.targets)
+            site = anno.get(stmt, anno.SITE)
+            if site is not None and id(stmt) in top and not seen.intersection(names):
+                initial.add(site)
+            seen.update(names)
+        elif isinstance(stmt, ast.For):
+            seen.add(stmt.target.id)
+    return initial
+
+
+class _Rewrite:
+    """Puts the pushes before the alive forward assignments and turns their
+    placeholders into pops."""
+
+    def __init__(self, stacks: dict[str, str], alive: set[int], np_name: str) -> None:
+        self.stacks = stacks
+        self.alive = alive
+        self.np_name = np_name
+
+    def push(self, name: str, line: int, index: ast.expr | None = None) -> ast.stmt:
+        """``name_stack.append(name)`` (of a copy of ``name[index]`` for an element write)."""
+        saved: ast.expr = ast.Name(name, ast.Load())
+        if index is not None:  # the elements about to be overwritten, copied
+            saved = ast.Call(ast.Attribute(ast.Name(self.np_name, ast.Load()), "copy",
+                                           ast.Load()),
+                             [ast.Subscript(saved, copy.deepcopy(index), ast.Load())], [])
+        call = ast.Call(ast.Attribute(ast.Name(self.stacks[name], ast.Load()), "append",
+                                      ast.Load()), [saved], [])
+        stmt = ast.Expr(call)
+        anno.set(stmt, anno.LINE, line)
+        return stmt
+
+    def pops(self, mark: ast.stmt) -> list[ast.stmt]:
+        """``v = v_stack.pop()`` for each saved name a placeholder restores."""
+        site, names = anno.get(mark, anno.MARKER)
+        if site not in self.alive:
+            return []
+        index = anno.get(mark, anno.STORE_INDEX)
+        out = []
+        for n in names:
+            if n in self.stacks:
+                target: ast.expr = ast.Name(n, ast.Store())
+                if index is not None:
+                    target = ast.Subscript(ast.Name(n, ast.Load()), copy.deepcopy(index),
+                                           ast.Store())
+                pop = ast.Assign([target], ast.Call(
+                    ast.Attribute(ast.Name(self.stacks[n], ast.Load()), "pop", ast.Load()),
+                    [], []))
+                anno.set(pop, anno.LINE, anno.get(mark, anno.LINE))
+                anno.set(pop, anno.GRAD, True)
+                out.append(pop)
+        return out
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """``stmts`` with pushes inserted and placeholders resolved (nested blocks too)."""
+        out: list[ast.stmt] = []
+        for stmt in stmts:
+            if _is_marker(stmt):
+                out.extend(self.pops(stmt))
+                continue
+            grad = anno.get(stmt, anno.GRAD, False)
+            if not grad and isinstance(stmt, ast.Assign) and \
+                    anno.get(stmt, anno.SITE) in self.alive:
+                t = stmt.targets[0]
+                line = anno.get(stmt, anno.LINE)
+                if isinstance(t, ast.Subscript):
+                    if t.value.id in self.stacks:
+                        out.append(self.push(t.value.id, line, t.slice))
+                else:
+                    for n in ast.walk(t):
+                        if isinstance(n, ast.Name) and n.id in self.stacks:
+                            out.append(self.push(n.id, line))
+            for field in BLOCK_FIELDS:
+                inner = getattr(stmt, field, None)
+                if inner:
+                    new = self.block(inner)
+                    setattr(stmt, field, new if new or field == "orelse" else [ast.Pass()])
+            if grad and isinstance(stmt, ast.If) and _empty(stmt.body) \
+                    and _empty(stmt.orelse) \
+                    and not any(isinstance(n, ast.Call) for n in ast.walk(stmt.test)):
+                continue  # a backward branch left empty once its restores were dropped
+            if not grad and isinstance(stmt, ast.For) and \
+                    anno.get(stmt, anno.HEADER_SITE) and stmt.target.id in self.stacks:
+                stmt.body.insert(0, self.push(stmt.target.id, anno.get(stmt, anno.LINE)))
+            out.append(stmt)
+        return out
+
+
+def _empty(block: list[ast.stmt]) -> bool:
+    """True for a block of ``pass`` statements only."""
+    return all(isinstance(s, ast.Pass) for s in block)
+
+
+def _never_read_after_restore(body: list[ast.stmt]) -> set[str]:
+    """Names every backward read of which comes before the first statement of the
+    function body that holds a restore of them: no restore is ever seen."""
+    first_restore: dict[str, int] = {}
+    last_read: dict[str, int] = {}
+    for i, stmt in enumerate(body):
+        for inner in walk_stmts([stmt]):
+            for n in (anno.get(inner, anno.MARKER) or (None, ()))[1]:
+                first_restore.setdefault(n, i)
+        for n in backward_reads([stmt]):
+            last_read[n] = i
+    return {n for n, i in first_restore.items() if last_read.get(n, -1) < i}
+
+
+# -- cheap values computed again instead of saved -----------------------------------------------
 def _reads_outside(body: list[ast.stmt], loop: ast.stmt) -> set[str]:
     """Names the backward sweep loads outside ``loop``'s body (its header included)."""
     reads: set[str] = set()
@@ -86,7 +262,7 @@ def _reads_outside(body: list[ast.stmt], loop: ast.stmt) -> set[str]:
             continue
         reads |= backward_reads([stmt]) if not hasattr(stmt, "body") else \
             backward_reads([_header(stmt)])
-        for field in ("body", "orelse"):
+        for field in BLOCK_FIELDS:
             reads |= _reads_outside(getattr(stmt, field, []) or [], loop)
     return reads
 
@@ -99,6 +275,7 @@ def _header(stmt: ast.stmt) -> ast.stmt:
 
 
 def _is_call_of(node: ast.expr, name: str) -> bool:
+    """True for ``name(x)`` (one positional argument)."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
         and node.func.id == name and len(node.args) == 1 and not node.keywords
 
@@ -108,6 +285,7 @@ def _cheap(value: ast.expr, counter: str, scalars: set[str],
     """True when recomputing ``value`` costs less than saving and restoring it: a basic
     index (a view) of an array nobody writes into, or arithmetic on scalars."""
     def index_part(node: ast.expr) -> bool:
+        """An int literal, the loop counter, their negation, or a slice of them."""
         if isinstance(node, ast.Constant):
             return isinstance(node.value, int) and not isinstance(node.value, bool)
         if isinstance(node, ast.Name):
@@ -124,6 +302,7 @@ def _cheap(value: ast.expr, counter: str, scalars: set[str],
             and all(index_part(p) for p in parts)
 
     def scalar(node: ast.expr) -> bool:
+        """A number literal, a name holding a scalar, or the loop counter."""
         if isinstance(node, ast.Constant):
             return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
         return isinstance(node, ast.Name) and (node.id in scalars or node.id == counter)
@@ -147,45 +326,63 @@ def recompute_cheap_values(body: list[ast.stmt], overwritten: set[str], params: 
     of ``n`` lies between that point and the place ``n``'s restore was, so ``n`` needs
     no stack.
     """
-    memory = MemoryFacts(body, env) if env is not None else None
-    lists = list(_stmt_lists(body))
-    owner_of: dict[int, tuple[list[ast.stmt], ast.stmt | None]] = {}
-    for stmts, owner in lists:
-        for stmt in stmts:
-            owner_of[id(stmt)] = (stmts, owner)
-    sites: dict[str, list[ast.stmt]] = {}
-    other_stores: set[str] = set(params)
-    for stmt in _walk_stmts(body):
-        if getattr(stmt, "_sx_grad", False):
-            continue
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
-                and len(stmt.targets) == 1 and getattr(stmt, "_sx_site", None) is not None:
-            sites.setdefault(stmt.targets[0].id, []).append(stmt)
-            continue
-        for node in ast.walk(stmt) if not isinstance(stmt, (ast.For, ast.While, ast.If)) \
-                else [stmt.target] if isinstance(stmt, ast.For) else []:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                other_stores.add(node.id)
-    markers: dict[str, list[ast.stmt]] = {}
-    marker_of_site: dict[int, ast.stmt] = {}
-    for stmt in _walk_stmts(body):
-        if _is_marker(stmt):
-            marker_of_site[stmt._sx_marker[0]] = stmt
-            for n in stmt._sx_marker[1]:
-                markers.setdefault(n, []).append(stmt)
-    order = {id(stmt): i for i, stmt in enumerate(_walk_stmts(body))}
-    recomputed: dict[str, ast.stmt] = {}
-    # (in the order of the forward definitions: an operand defined earlier in the
-    # iteration is settled, saved or recomputed, before the values computed from it)
-    for name in sorted(overwritten, key=lambda n: order[id(sites[n][0])] if n in sites
-                       else -1):
-        if name in other_stores or len(sites.get(name, [])) != 1 \
-                or len(markers.get(name, [])) != 1:
-            continue
-        define = sites[name][0]
-        forward, loop = owner_of[id(define)]
-        mark = markers[name][0]
-        backward, back_loop = owner_of[id(mark)]
+    _Recompute(body, params, scalars, env).run(overwritten)
+
+
+class _Recompute:
+    """The facts :func:`recompute_cheap_values` decides by, and its decisions."""
+
+    def __init__(self, body: list[ast.stmt], params: set[str], scalars: set[str],
+                 env: Env | None) -> None:
+        self.body = body
+        self.scalars = scalars
+        self.memory = MemoryFacts(body, env) if env is not None else None
+        self.owner_of: dict[int, tuple[list[ast.stmt], ast.stmt | None]] = {}
+        for stmts, owner in blocks(body):
+            for stmt in stmts:
+                self.owner_of[id(stmt)] = (stmts, owner)
+        self.sites: dict[str, list[ast.stmt]] = {}  # forward assignments with a site, by name
+        self.other_stores: set[str] = set(params)  # names written any other way
+        for stmt in walk_stmts(body):
+            if anno.get(stmt, anno.GRAD, False):
+                continue
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                    and len(stmt.targets) == 1 and anno.get(stmt, anno.SITE) is not None:
+                self.sites.setdefault(stmt.targets[0].id, []).append(stmt)
+            elif isinstance(stmt, ast.For):
+                if isinstance(stmt.target, ast.Name):
+                    self.other_stores.add(stmt.target.id)
+            elif not isinstance(stmt, (ast.While, ast.If)):
+                self.other_stores |= names_stored(stmt)
+        self.markers: dict[str, list[ast.stmt]] = {}
+        self.marker_of_site: dict[int, ast.stmt] = {}
+        for stmt in walk_stmts(body):
+            mark = anno.get(stmt, anno.MARKER)
+            if mark is not None:
+                self.marker_of_site[mark[0]] = stmt
+                for n in mark[1]:
+                    self.markers.setdefault(n, []).append(stmt)
+        self.order = {id(stmt): i for i, stmt in enumerate(walk_stmts(body))}
+        self.recomputed: dict[str, ast.stmt] = {}
+
+    def run(self, overwritten: set[str]) -> None:
+        """Try each name, in the order of the forward definitions: an operand defined
+        earlier in the iteration is settled, saved or recomputed, before the values
+        computed from it."""
+        for name in sorted(overwritten, key=lambda n: self.order[id(self.sites[n][0])]
+                           if n in self.sites else -1):
+            if name in self.other_stores or len(self.sites.get(name, [])) != 1 \
+                    or len(self.markers.get(name, [])) != 1:
+                continue
+            self.attempt(name)
+
+    def loops(self, name: str) -> tuple[ast.For, ast.For] | None:
+        """The forward ``range`` loop whose body defines ``name`` and the backward loop
+        replaying it whose body restores it, when both are plain (no early exit)."""
+        define = self.sites[name][0]
+        forward, loop = self.owner_of[id(define)]
+        mark = self.markers[name][0]
+        backward, back_loop = self.owner_of[id(mark)]
         if not (isinstance(loop, ast.For) and loop.body is forward
                 and isinstance(loop.target, ast.Name) and _is_call_of(loop.iter, "range")
                 and isinstance(back_loop, ast.For) and back_loop.body is backward
@@ -193,198 +390,71 @@ def recompute_cheap_values(body: list[ast.stmt], overwritten: set[str], params: 
                 and back_loop.target.id == loop.target.id
                 and _is_call_of(back_loop.iter, "reversed")
                 and _is_call_of(back_loop.iter.args[0], "range")
-                and mark._sx_marker[0] == define._sx_site):
-            continue
+                and anno.get(mark, anno.MARKER)[0] == anno.get(define, anno.SITE)):
+            return None
         if any(isinstance(n, (ast.Break, ast.Continue, ast.Return))
                for node in (loop, back_loop) for n in ast.walk(node)):
-            continue
-        counter = loop.target.id
-        if not _cheap(define.value, counter, scalars, memory):
-            continue
-        operands = {n.id for n in ast.walk(define.value) if isinstance(n, ast.Name)}
-        if name in operands:
-            continue
+            return None
+        return loop, back_loop
+
+    def position(self, define: ast.Assign, operands: set[str], loop: ast.For,
+                 back_loop: ast.For) -> int | None:
+        """The earliest index in the backward body where every operand holds the value
+        it had at ``define``, or ``None`` when an operand's history is not that plain."""
+        forward, backward = loop.body, back_loop.body
         position = 0
         at = forward.index(define)
-        ok = True
-        for operand in operands - {counter}:
-            for stmt in _walk_stmts(forward):
-                stores = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
-                          and isinstance(n.ctx, ast.Store)}
-                if operand not in stores:
+        for operand in operands:
+            for stmt in walk_stmts(forward):
+                if operand not in names_stored(stmt):
                     continue
                 if stmt not in forward or not isinstance(stmt, ast.Assign) \
-                        or getattr(stmt, "_sx_site", None) is None:
-                    ok = False  # assigned under a branch or nested loop, or unpacked
-                    break
+                        or anno.get(stmt, anno.SITE) is None:
+                    return None  # assigned under a branch or nested loop, or unpacked
                 if forward.index(stmt) > at:
-                    restore = marker_of_site.get(stmt._sx_site)
+                    restore = self.marker_of_site.get(anno.get(stmt, anno.SITE))
                     if restore is None or restore not in backward:
-                        ok = False
-                        break
+                        return None
                     position = max(position, backward.index(restore) + 1)
-            if not ok:
-                break
-            if operand in recomputed:  # after the operand's own recomputation
-                position = max(position, backward.index(recomputed[operand]) + 1)
+            if operand in self.recomputed:  # after the operand's own recomputation
+                position = max(position, backward.index(self.recomputed[operand]) + 1)
+        return position
+
+    def attempt(self, name: str) -> None:
+        """Recompute ``name`` in its backward loop when that is cheap and every backward
+        read of it then sees the value it had."""
+        found = self.loops(name)
+        if found is None:
+            return
+        loop, back_loop = found
+        define, mark = self.sites[name][0], self.markers[name][0]
+        counter = loop.target.id
+        if not _cheap(define.value, counter, self.scalars, self.memory):
+            return
+        operands = names_mentioned(define.value)
+        if name in operands:
+            return
+        position = self.position(define, operands - {counter}, loop, back_loop)
+        backward = back_loop.body
         end = backward.index(mark)
-        if not ok or position > end:
-            continue
+        if position is None or position > end:
+            return
         readers = [i for i, stmt in enumerate(backward) if not _is_marker(stmt)
                    and name in backward_reads([stmt])]
         if not readers or any(not position <= i < end for i in readers) \
-                or name in _reads_outside(body, back_loop):
-            continue
+                or name in _reads_outside(self.body, back_loop):
+            return
         again = ast.Assign([ast.Name(name, ast.Store())], copy.deepcopy(define.value))
-        again._sx_grad = True
-        again._sx_line = define._sx_line
+        anno.set(again, anno.GRAD, True)
+        anno.set(again, anno.LINE, anno.get(define, anno.LINE))
         backward.insert(position, again)
-        recomputed[name] = again
-        rest = [n for n in mark._sx_marker[1] if n != name]
+        self.recomputed[name] = again
+        site, names = anno.get(mark, anno.MARKER)
+        rest = [n for n in names if n != name]
         if rest:
-            mark._sx_marker = (mark._sx_marker[0], rest)
+            anno.set(mark, anno.MARKER, (site, rest))
         else:
             backward.remove(mark)
 
 
-def _never_read_after_restore(body: list[ast.stmt]) -> set[str]:
-    """Names every backward read of which comes before the first statement of the
-    function body that holds a restore of them: no restore is ever seen."""
-    first_restore: dict[str, int] = {}
-    last_read: dict[str, int] = {}
-    for i, stmt in enumerate(body):
-        for inner in _walk_stmts([stmt]):
-            for n in getattr(inner, "_sx_marker", None) and inner._sx_marker[1] or ():
-                first_restore.setdefault(n, i)
-        for n in backward_reads([stmt]):
-            last_read[n] = i
-    return {n for n, i in first_restore.items() if last_read.get(n, -1) < i}
-
-
-def _empty(block: list[ast.stmt]) -> bool:
-    return all(isinstance(s, ast.Pass) for s in block)
-
-
-def insert_tapes(body: list[ast.stmt], overwritten: set[str], params: set[str],
-                 namer: Namer, np_name: str = "np",
-                 scalars: set[str] = frozenset(), env: Env | None = None) -> list[ast.stmt]:
-    """Resolve the placeholders (see the module docstring)."""
-    recompute_cheap_values(body, overwritten, params, set(scalars), env)
-    reads = backward_reads(body)
-    wanted = overwritten & reads - _never_read_after_restore(body)
-    alive: set[int] = set()
-    for stmt in _walk_stmts(body):
-        if getattr(stmt, "_sx_grad", False):
-            continue
-        site = getattr(stmt, "_sx_site", None)
-        if site is not None:
-            alive.add(site)
-        header = getattr(stmt, "_sx_header_site", None)
-        if header is not None:
-            alive.add(header)
-    used: set[str] = set()
-    for stmt in _walk_stmts(body):
-        mark = getattr(stmt, "_sx_marker", None)
-        if mark is not None and mark[0] in alive:
-            used |= set(mark[1]) & wanted
-    # A name's first assignment at the top level of the function overwrites nothing:
-    # it needs no save (and its restore would only bring back an unbound name).
-    initial: set[int] = set()
-    seen: set[str] = set()
-    top = {id(s) for s in body}
-    for stmt in _walk_stmts(body):
-        if getattr(stmt, "_sx_grad", False):
-            continue
-        if isinstance(stmt, ast.Assign):
-            names = [n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)
-                     and isinstance(n.ctx, ast.Store)]
-            site = getattr(stmt, "_sx_site", None)
-            if site is not None and id(stmt) in top and not seen.intersection(names):
-                initial.add(site)
-            seen.update(names)
-        elif isinstance(stmt, ast.For):
-            seen.add(stmt.target.id)
-    alive -= initial
-    used = set()
-    for stmt in _walk_stmts(body):
-        mark = getattr(stmt, "_sx_marker", None)
-        if mark is not None and mark[0] in alive:
-            used |= set(mark[1]) & wanted
-    first_defined = {n for n in used if any(
-        getattr(st, "_sx_site", None) in initial and n in {
-            x.id for t in st.targets for x in ast.walk(t) if isinstance(x, ast.Name)}
-        for st in body if isinstance(st, ast.Assign))}
-    stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(used)}
-
-    def push(name: str, line: int, index: ast.expr | None = None) -> ast.stmt:
-        saved: ast.expr = ast.Name(name, ast.Load())
-        if index is not None:  # the elements about to be overwritten, copied
-            saved = ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()), "copy", ast.Load()),
-                             [ast.Subscript(saved, copy.deepcopy(index), ast.Load())], [])
-        call = ast.Call(ast.Attribute(ast.Name(stacks[name], ast.Load()), "append", ast.Load()),
-                        [saved], [])
-        stmt = ast.Expr(call)
-        stmt._sx_line = line
-        return stmt
-
-    def rewrite(stmts: list[ast.stmt]) -> list[ast.stmt]:
-        out: list[ast.stmt] = []
-        for stmt in stmts:
-            mark = getattr(stmt, "_sx_marker", None)
-            if mark is not None:
-                site, names = mark
-                if site in alive:
-                    index = getattr(stmt, "_sx_store_index", None)
-                    for n in names:
-                        if n in stacks:
-                            target: ast.expr = ast.Name(n, ast.Store())
-                            if index is not None:
-                                target = ast.Subscript(ast.Name(n, ast.Load()),
-                                                       copy.deepcopy(index), ast.Store())
-                            pop = ast.Assign([target], ast.Call(
-                                ast.Attribute(ast.Name(stacks[n], ast.Load()), "pop",
-                                              ast.Load()), [], []))
-                            pop._sx_line = stmt._sx_line
-                            pop._sx_grad = True
-                            out.append(pop)
-                continue
-            grad = getattr(stmt, "_sx_grad", False)
-            if not grad and isinstance(stmt, ast.Assign) and \
-                    getattr(stmt, "_sx_site", None) in alive:
-                t = stmt.targets[0]
-                if isinstance(t, ast.Subscript):
-                    if t.value.id in stacks:
-                        out.append(push(t.value.id, stmt._sx_line, t.slice))
-                else:
-                    for n in ast.walk(t):
-                        if isinstance(n, ast.Name) and n.id in stacks:
-                            out.append(push(n.id, stmt._sx_line))
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if inner:
-                    new = rewrite(inner)
-                    setattr(stmt, field, new if new or field == "orelse" else [ast.Pass()])
-            if grad and isinstance(stmt, ast.If) and _empty(stmt.body) \
-                    and _empty(stmt.orelse) \
-                    and not any(isinstance(n, ast.Call) for n in ast.walk(stmt.test)):
-                continue  # a backward branch left empty once its restores were dropped
-            if not grad and isinstance(stmt, ast.For) and \
-                    getattr(stmt, "_sx_header_site", None) and stmt.target.id in stacks:
-                stmt.body.insert(0, push(stmt.target.id, stmt._sx_line))
-            out.append(stmt)
-        return out
-
-    body = rewrite(body)
-    prelude: list[ast.stmt] = []
-    for v, stack in stacks.items():
-        new = ast.Assign([ast.Name(stack, ast.Store())], ast.List([], ast.Load()))
-        prelude.append(new)
-        if v not in params and v not in first_defined:
-            prelude.append(ast.Assign([ast.Name(v, ast.Store())], ast.Constant(None)))
-    for stmt in prelude:
-        stmt._sx_line = 0
-        ast.fix_missing_locations(stmt)
-    return prelude + body
-
-
-__all__ = ["RESTORE", "backward_reads", "insert_tapes"]
+__all__ = ["RESTORE", "backward_reads", "insert_tapes", "tape_body"]

@@ -41,7 +41,7 @@ def max_(g, out, x, axis=None, keepdims=False):
         g = np.expand_dims(g, axis)
         out = np.expand_dims(out, axis)
     mask = x == out
-    return (g * mask / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(out)),)
+    return (mask * (g / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(out))),)
 
 
 @register(np.min, np.amin, methods=("min",), backward_name="MinBackward1")
@@ -50,7 +50,7 @@ def min_(g, out, x, axis=None, keepdims=False):
         g = np.expand_dims(g, axis)
         out = np.expand_dims(out, axis)
     mask = x == out
-    return (g * mask / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(out)),)
+    return (mask * (g / np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(out))),)
 
 
 @register(np.var, methods=("var",), backward_name="VarBackward0")

@@ -38,6 +38,9 @@ registered ones take precedence.
 Functions whose gradient is zero everywhere it exists (``np.shape``, ``len``,
 ``np.sign``, comparisons, ``np.argmax``, ``np.zeros_like``, ...) are listed in
 ``NONDIFF``; they need no rule and stop the gradient.
+
+``VERSION[0]`` is a new object after every change of the table, so caches of
+generated code compare one identity to notice a rule added or replaced.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+
+from .. import depends
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,9 @@ class Rule:
         """Names of the primal parameters, in order (``g`` and ``out`` dropped)."""
         return list(self.signature.parameters)[2:]
 
+
+#: Replaced by a new object whenever the table changes; caches compare it by identity.
+VERSION: list[object] = [object()]
 
 _BY_FUNCTION: dict[int, Rule] = {}
 _FUNCTIONS: dict[int, Any] = {}  # keep the keyed objects alive
@@ -120,6 +128,7 @@ def register(
         for a in attributes:
             _BY_ATTRIBUTE[a] = entry
         rule.__srcxform_rule__ = entry
+        VERSION[0] = object()
         return rule
 
     return decorate
@@ -145,6 +154,7 @@ def register_tangents(rule: Callable[..., tuple],
     """
     entry: Rule = rule.__srcxform_rule__
     _TANGENTS[id(entry.vjp)] = tuple(tangents)
+    VERSION[0] = object()
 
 
 def tangents_of(rule: Rule) -> tuple[Callable[..., Any] | None, ...] | None:
@@ -178,11 +188,15 @@ def nondifferentiable(*fns: Any) -> None:
     for fn in fns:
         NONDIFF.add(id(fn))
         _NONDIFF_OBJECTS.append(fn)
+    VERSION[0] = object()
 
 
 def lookup(fn: Any) -> Rule | None:
     """The rule of a callable, or ``None``."""
-    return _BY_FUNCTION.get(id(fn))
+    rule = _BY_FUNCTION.get(id(fn))
+    if rule is not None and depends.ACTIVE[0]:
+        depends.note_rule(rule)  # a transform is recording what it reads
+    return rule
 
 
 def lookup_method(name: str) -> Rule | None:

@@ -10,15 +10,15 @@ have added their contributions, so shared subgraphs are visited once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import graph
+from .graph import Node
 
-if TYPE_CHECKING:
-    from .graph import Node
-    from .tensor_class import Tensor
+#: The Tensor class (tensor_class.py imports this module, so it is not imported here).
+Tensor = Any
 
 
 def _as_grad(t: Tensor, g: Any) -> np.ndarray:

@@ -12,14 +12,15 @@ other than the default float, int64 and bool.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from . import dtypes
 
-if TYPE_CHECKING:
-    from .tensor_class import Tensor
+#: The Tensor class (tensor_class.py imports this module, so it is not imported here).
+Tensor = Any
+
 
 LINEWIDTH = 80
 THRESHOLD = 1000

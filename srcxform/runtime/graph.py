@@ -17,7 +17,7 @@ import ast
 import inspect
 import textwrap
 import weakref
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -25,8 +25,9 @@ from ..rules import Rule, unbroadcast
 from . import dtypes, messages
 from .grad_mode import _mode
 
-if TYPE_CHECKING:
-    from .tensor_class import Tensor
+#: The Tensor class (tensor_class.py imports this module, so it is not imported here).
+Tensor = Any
+
 
 #: The Tensor class, bound by ``tensor_class.py`` once it exists (which imports this module).
 TensorType: Any = None

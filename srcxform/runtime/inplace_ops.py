@@ -9,7 +9,7 @@ and any other tensor takes the recorded out-of-place result and its history
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -17,8 +17,9 @@ from . import graph, math_ops, messages
 from .grad_mode import _mode
 from .random import numpy_generator
 
-if TYPE_CHECKING:
-    from .tensor_class import Tensor
+#: The Tensor class (tensor_class.py imports this module, so it is not imported here).
+Tensor = Any
+
 
 
 def _tracked(t: Tensor, other: Any = None) -> bool:

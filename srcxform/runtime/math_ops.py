@@ -10,18 +10,20 @@ top-level functions alike.  NumPy's shape errors come out as PyTorch's
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .. import rules
 from ..rules import nn as nn_rules
-from . import graph, messages
+from . import graph, messages, shape_ops
+from .dims import check_dim
+from .dtypes import to_numpy_dtype
 from .graph import record, wrap
 
-if TYPE_CHECKING:
-    from .tensor_class import Tensor
+#: The Tensor class (tensor_class.py imports this module, so it is not imported here).
+Tensor = Any
+
 
 _rule = rules.lookup
 ADD, SUB, MUL, DIV = _rule(np.add), _rule(np.subtract), _rule(np.multiply), _rule(np.true_divide)
@@ -243,17 +245,6 @@ def log_softmax(input: Any, dim: int | None = None, dtype: Any = None) -> Tensor
 
 # --- reductions ----------------------------------------------------------------------------
 
-def check_dim(dim: Any, ndim: int) -> Any:
-    """``dim`` (an int or a sequence) checked against ``ndim``, as a NumPy axis."""
-    if isinstance(dim, (list, tuple)):
-        return tuple(check_dim(d, ndim) for d in dim)
-    d = int(dim)
-    top = builtins.max(ndim, 1)
-    if not -top <= d < top:
-        raise IndexError(messages.dim_out_of_range(d, ndim))
-    return d
-
-
 def _axis(x: Any, dim: Any, axis: Any) -> Any:
     d = axis if axis is not None else dim
     if d is None:
@@ -420,12 +411,10 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> 
 
 
 def _flat(x: Any) -> Any:
-    from .shape_ops import reshape
-    return reshape(x, (-1,)) if np.ndim(graph.unwrap(x)) > 1 else x
+    return shape_ops.reshape(x, (-1,)) if np.ndim(graph.unwrap(x)) > 1 else x
 
 
 def _np_dtype(d: Any) -> np.dtype:
-    from .dtypes import to_numpy_dtype
     return to_numpy_dtype(d)
 
 

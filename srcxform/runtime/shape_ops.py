@@ -10,19 +10,20 @@ PyTorch does for the spelling used (``UnsqueezeBackward0`` for ``unsqueeze``,
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .. import rules
 from . import graph, messages
+from .dims import check_dim
 from .dtypes import to_numpy_dtype
 from .grad_mode import _mode
 from .graph import record, unwrap, wrap
-from .math_ops import check_dim
 
-if TYPE_CHECKING:
-    from .tensor_class import Tensor
+#: The Tensor class (tensor_class.py imports this module, so it is not imported here).
+Tensor = Any
+
 
 RESHAPE, TRANSPOSE, T_ATTR = (rules.lookup(np.reshape), rules.lookup(np.transpose),
                               rules.lookup_attribute("T"))

@@ -51,7 +51,7 @@ from tests.control_flow.program_gen import (
     measure,
     programs,
 )
-from tests.helpers import finite_difference
+from tests.helpers import central_difference, finite_difference, jacobian_difference
 
 MIN_PROGRAMS = 2000
 EXAMPLES_PER_PROFILE = 750  # about a quarter repeat a source (other inputs): > 500 distinct each
@@ -150,13 +150,7 @@ def check_hessian(program: Program, f, args) -> None:
     grad = sx.grad(f, wrt=0)
 
     def columns(eps):
-        x = args[0]
-        out = np.zeros((x.size, x.size))
-        for k in range(x.size):
-            step = np.zeros_like(x)
-            step[k] = eps
-            out[:, k] = (grad(x + step, *args[1:]) - grad(x - step, *args[1:])) / (2 * eps)
-        return out
+        return jacobian_difference(grad, args, 0, eps)
 
     ref = columns(1e-6)
     if not np.allclose(H, ref, rtol=1e-4, atol=1e-5):
@@ -165,12 +159,6 @@ def check_hessian(program: Program, f, args) -> None:
         raise AssertionError(_report(
             program, "sx.hessian disagrees with differences of the gradient",
             f"hessian: {np.asarray(H).tolist()}\ndifferences: {ref.tolist()}"))
-
-
-def _directional_difference(f, args, tangents, eps):
-    up = f(*[a + eps * t for a, t in zip(args, tangents)])
-    down = f(*[a - eps * t for a, t in zip(args, tangents)])
-    return (up - down) / (2 * eps)
 
 
 def check_jvp_and_vjp(program: Program, f, args, grads) -> None:
@@ -185,9 +173,9 @@ def check_jvp_and_vjp(program: Program, f, args, grads) -> None:
         pulled = pullback(1.0)
     except Exception as exc:
         raise AssertionError(_report(program, f"sx.jvp or sx.vjp raised {exc!r}")) from exc
-    ref = _directional_difference(f, args, tangents, 1e-6)
+    ref = central_difference(f, args, tangents, 1e-6)
     if not _close(tangent, ref):
-        if not _close(ref, _directional_difference(f, args, tangents, 1e-5)):
+        if not _close(ref, central_difference(f, args, tangents, 1e-5)):
             reject()
         raise AssertionError(_report(
             program, "sx.jvp disagrees with finite differences along the tangent",

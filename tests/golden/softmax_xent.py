@@ -14,7 +14,7 @@ def grad_softmax_xent(W, X, labels_onehot):
     bm = -bshifted.sum(axis=1, keepdims=True)
     # grad of: m = np.max(logits, axis=1, keepdims=True)
     mask = logits == m
-    blogits = bshifted + bm * mask / mask.sum(axis=1, keepdims=True, dtype=np.result_type(m))
+    blogits = bshifted + mask * (bm / mask.sum(axis=1, keepdims=True, dtype=np.result_type(m)))
     # grad of: logits = X @ W
     bW = X.T @ blogits
     return bW

@@ -109,7 +109,5 @@ def test_list_of_pairs_looped_in_a_helper():
     _check(pairs_looped_in_helper, *args)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: a functools.partial as the differentiated "
-                                       "function raises AttributeError (no __code__)")
 def test_grad_of_a_partial():
     _check(functools.partial(_penalized, l2=0.1), np.array([0.3, -0.5]))

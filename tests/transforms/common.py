@@ -18,7 +18,7 @@ import pytest
 from tests import corpus as straight
 from tests.control_flow import programs
 from tests.control_flow.oracles import for_autograd
-from tests.helpers import as_tuple, with_autograd_numpy
+from tests.helpers import as_tuple, central_difference, with_autograd_numpy
 
 
 @dataclass(frozen=True)
@@ -77,22 +77,11 @@ def like(x: Any, rng: np.random.Generator) -> Any:
     return rng.normal(size=np.shape(x))
 
 
-def shift(args: tuple, tangents: tuple, eps: float) -> list:
-    return [a if t is None else (a + eps * t) for a, t in zip(args, tangents)]
-
-
-def directional_fd(f: Callable[..., Any], args: tuple, tangents: tuple,
-                   eps: float = 1e-6) -> np.ndarray:
-    """``(f(x + eps t) - f(x - eps t)) / 2 eps`` (float64)."""
-    plus = np.asarray(f(*shift(args, tangents, eps)), dtype=float)
-    minus = np.asarray(f(*shift(args, tangents, -eps)), dtype=float)
-    return (plus - minus) / (2 * eps)
-
-
 def frozen_fd(entry: Entry, args: tuple, tangents: tuple, eps: float = 1e-6) -> np.ndarray:
     """Directional differences of the stop-gradient surrogate (stopped values at ``args``)."""
     base = tuple(args)
-    return directional_fd(lambda *live: entry.frozen(tuple(live), base), args, tangents, eps)
+    return central_difference(lambda *live: entry.frozen(tuple(live), base), args, tangents,
+                              eps)
 
 
 def assert_close(actual, expected, *, rtol, atol, what):

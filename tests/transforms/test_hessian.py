@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import srcxform as sx
+from tests.helpers import jacobian_difference, second_difference
 from tests.transforms.common import ENTRIES, assert_close, like, rng_for
 
 MAX_SIZE = 12
@@ -45,39 +46,13 @@ SMALL = [e for e in ENTRIES if np.size(e.make()[e.wrt[0]]) <= MAX_SIZE]
 
 def _fd_of_grad(f, args, i, eps=1e-6):
     """Central differences of ``sx.grad(f, wrt=i)``: shape ``x.shape + x.shape``."""
-    df = sx.grad(f, wrt=i)
-    x = args[i]
-    scalar = isinstance(x, float)
-    x = np.array(x, dtype=float)
-    cols = []
-    for idx in np.ndindex(x.shape):
-        plus, minus = list(args), list(args)
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += eps
-        xm[idx] -= eps
-        plus[i], minus[i] = (float(xp), float(xm)) if scalar else (xp, xm)
-        cols.append((np.asarray(df(*plus)) - np.asarray(df(*minus))) / (2 * eps))
-    return np.stack(cols, axis=-1).reshape(x.shape + x.shape)
+    return jacobian_difference(sx.grad(f, wrt=i), args, i, eps)
 
 
 def _frozen_second_differences(entry, args, i, eps=1e-4):
     """The Hessian of the stop-gradient surrogate (stopped values fixed at ``args``)."""
     base = tuple(args)
-    x = np.array(args[i], dtype=float)
-    n = x.size
-
-    def at(delta):
-        live = list(args)
-        moved = x + delta.reshape(x.shape)
-        live[i] = float(moved) if isinstance(args[i], float) else moved
-        return float(entry.frozen(tuple(live), base))
-
-    H = np.zeros((n, n))
-    for a in range(n):
-        for b in range(n):
-            ea, eb = np.eye(n)[a] * eps, np.eye(n)[b] * eps
-            H[a, b] = (at(ea + eb) - at(ea - eb) - at(eb - ea) + at(-ea - eb)) / (4 * eps ** 2)
-    return H.reshape(x.shape + x.shape)
+    return second_difference(lambda *live: entry.frozen(tuple(live), base), args, i, eps)
 
 
 @pytest.mark.parametrize("entry", _params(SMALL))

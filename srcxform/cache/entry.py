@@ -1,0 +1,352 @@
+"""Entries: the compiled code of one transform of one function, served while it is right.
+
+After ``entry_for(fn, kind, wrt)`` returns the :class:`Entry` of that
+transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
+``fn`` whose values never refer to ``fn``, so it goes when ``fn`` goes):
+
+* ``entry.public(fn)`` is what ``grad`` returns: a guard (``guard.py``) in
+  front of the generated function — or, for code that still asks questions
+  about shapes, in front of the versions compiled per specialisation key
+  (``specialise.py``), which the guard looks up itself and
+  :meth:`Entry.dispatch` compiles when a key is new;
+* ``entry.lookup(fn, values)`` is what ``vjp``, ``jvp``, ``hessian`` and
+  ``sx.compile`` use: the version for these argument values, after the same
+  check;
+* versions live in an LRU of :data:`SHAPE_CACHE_SIZE` per entry;
+* every transform runs under ``depends.recording()``; the facts it read
+  (``facts.py``) are what the guard checks.  A fact that fails and does not
+  accept the new object (``Fact.accepts``) rebuilds the entry: its guards,
+  shared by every public object of the entry, switch to the new code;
+* a transform that overflows Python's recursion limit (an expression nested
+  a few hundred deep) runs again on a thread with a
+  :data:`DEEP_STACK_BYTES` stack and a recursion limit of
+  :data:`DEEP_RECURSION_LIMIT`, enough for what CPython itself compiles.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+import weakref
+from collections import OrderedDict
+from typing import Any, Callable
+
+from .. import depends
+from ..compiler import Transformed, transform
+from ..rules import registry
+from . import guard, templates
+from .facts import Fact, facts_of, revalidate
+from .specialise import bind_all, call_key, promote, transform_options, wrt_parameters
+
+#: Compiled versions kept per function and transform (one per specialisation key,
+#: least recently used evicted first).
+SHAPE_CACHE_SIZE = 64
+#: Stack and recursion limit of the thread that transforms deeply nested expressions.
+DEEP_STACK_BYTES = 512 * 1024 * 1024
+DEEP_RECURSION_LIMIT = 200_000
+
+_ENTRIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_lock = threading.RLock()
+
+
+def wrt_key(wrt: Any) -> Any:
+    return tuple(wrt) if isinstance(wrt, list) else wrt
+
+
+def entry_for(fn: Callable[..., Any], kind: str, wrt: Any) -> Entry:
+    """The entry of transform ``kind`` of ``fn`` with respect to ``wrt`` (made if new)."""
+    key = (kind, wrt_key(wrt))
+    with _lock:
+        per_fn = _ENTRIES.get(fn)
+        if per_fn is None:
+            per_fn = _ENTRIES[fn] = {}
+        entry = per_fn.get(key)
+        if entry is None:
+            entry = per_fn[key] = Entry(kind, wrt_key(wrt))
+    return entry
+
+
+def entries_of(fn: Callable[..., Any]) -> list[Entry]:
+    """Every entry of ``fn`` (for tests and introspection)."""
+    with _lock:
+        return list(_ENTRIES.get(fn, {}).values())
+
+
+# -- running a transform -------------------------------------------------------------------
+
+_deep_lock = threading.Lock()
+_deep_users = [0, 0]  # [threads running deep transforms, recursion limit to restore]
+
+
+def _on_big_stack(work: Callable[[], Any]) -> Any:
+    """``work()`` on a thread with a deep stack and a high recursion limit."""
+    with _deep_lock:
+        if not _deep_users[0]:
+            _deep_users[1] = sys.getrecursionlimit()
+        _deep_users[0] += 1
+        sys.setrecursionlimit(max(_deep_users[1], DEEP_RECURSION_LIMIT))
+        old_size = threading.stack_size()
+        for size in (DEEP_STACK_BYTES, DEEP_STACK_BYTES // 4, DEEP_STACK_BYTES // 16):
+            try:  # (some platforms cap a thread's stack)
+                threading.stack_size(size)
+                break
+            except (ValueError, RuntimeError):
+                continue
+        try:
+            result: list[Any] = []
+
+            def run() -> None:
+                try:
+                    result.append((True, work()))
+                except BaseException as exc:  # noqa: BLE001  (re-raised on the caller's thread)
+                    result.append((False, exc))
+
+            thread = threading.Thread(target=run, name="srcxform-deep-transform")
+            thread.start()
+        finally:
+            threading.stack_size(old_size)
+    thread.join()
+    with _deep_lock:
+        _deep_users[0] -= 1
+        if not _deep_users[0]:
+            sys.setrecursionlimit(_deep_users[1])
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
+
+
+def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
+           ) -> tuple[Transformed, list[Fact]]:
+    """The code of ``transform(fn, wrt, kind, **options)`` and its facts: remembered for
+    another function of the same code object if it holds for ``fn`` (``templates.py``),
+    else transformed now (and remembered).  ``key`` is the options' specialisation key."""
+    key = (kind, wrt, key)
+    found = templates.recall(fn, key)
+    if found is not None:
+        return found
+    made, facts, chains = run_transform(fn, wrt, kind, **options)
+    templates.remember(fn, key, made, facts, chains)
+    return made, facts
+
+
+def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
+                  ) -> tuple[Transformed, list[Fact], frozenset]:
+    """``transform(fn, wrt, kind, **options)``, the facts its code relies on, and the
+    free references of ``fn``'s source."""
+    for _ in range(3):
+        version = registry.VERSION[0]
+
+        def attempt() -> tuple[Transformed, depends.Recording]:
+            with depends.recording() as rec:
+                made = transform(fn, wrt, kind, **options)
+            return made, rec
+
+        try:
+            made, rec = attempt()
+        except RecursionError:
+            made, rec = _on_big_stack(attempt)
+            depends.merge_into_open(rec)
+        facts = facts_of(rec, fn, version)
+        made.fn.__srcxform__ = made
+        chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
+        if all(f.current(fn) is f.value for f in facts):
+            return made, facts, chains
+        # something the transform read changed while it ran: its code may mix both
+    return made, facts, chains
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+class Entry:
+    """One transform of one function: its facts, its code, its guards (module docstring)."""
+
+    def __init__(self, kind: str, wrt: Any) -> None:
+        self.kind = kind
+        self.wrt = wrt
+        self.mode = ""  # generic | shapes | versions | columns (set when built)
+        self.facts: list[Fact] = []
+        self.generic: Transformed | None = None
+        self.latest: Transformed | None = None
+        self.versions: OrderedDict[Any, Transformed] = OrderedDict()
+        self.wrt_params: list[tuple[int | None, str]] = []
+        self.publics: weakref.WeakSet = weakref.WeakSet()
+        self.cells = {"snapshot": types.CellType(()), "target": types.CellType(None),
+                      "slow": types.CellType(self.slow)}
+        self.code: guard.GuardCode | None = None
+        self.layout: guard.Layout | None = None
+        self.check: Callable[[Any], bool] = lambda fn: False
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, fn: Callable[..., Any]) -> None:
+        """Transform ``fn`` afresh (generic code first for ``grad``-like kinds)."""
+        with _lock:
+            self.versions.clear()
+        if self.kind in ("grad", "value_and_grad"):
+            made, facts = obtain(fn, self.wrt, self.kind, None)
+            self.generic = self.latest = made
+            self.mode = "shapes" if made.rank_dependent else "generic"
+            self.facts = facts
+        else:
+            self.mode, self.facts, self.generic = "versions", [], None
+        self.wrt_params = wrt_parameters(fn, self.wrt)
+        self.publish(fn)
+
+    def publish(self, fn: Callable[..., Any]) -> None:
+        """Compile the guard for the current facts; point every public guard at it."""
+        params = _exact_parameters(fn)
+        name = (self.latest.fn.__name__ if self.latest is not None
+                else f"{self.kind}_{fn.__name__}")
+        layout = guard.Layout(name if name.isidentifier() else "generated", params,
+                              self.wrt_params, self.mode == "shapes")
+        code, snapshot = guard.build(self.facts, layout, fn.__globals__)
+        with _lock:
+            self.cells["snapshot"].cell_contents = snapshot
+            if self.mode == "shapes":
+                self.cells["target"].cell_contents = self.versions
+            elif self.mode == "generic":
+                self.cells["target"].cell_contents = self.generic.fn
+            if code is not self.code:
+                self.code, self.layout = code, layout
+                self.check = guard.instantiate(code.check, code.roles, fn.__globals__, "check",
+                                               self.cells)
+                for public in list(self.publics):
+                    if getattr(public, "__srcxform_entry__", None) is self:
+                        public.__code__ = code.guard
+            self._show()
+
+    def _show(self) -> None:
+        """Every public guard shows the latest generated code (``sx.source``, getsource)."""
+        latest = self.latest
+        if latest is None:
+            return
+        for public in list(self.publics):
+            if getattr(public, "__srcxform_entry__", None) is self:
+                public.__srcxform__ = latest
+                public.__wrapped__ = latest.fn
+
+    def public(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """A live public guard of this entry, or a new one."""
+        for public in list(self.publics):
+            if getattr(public, "__srcxform_fn__", None) is fn:
+                return public
+        if self.code is None:
+            self.build(fn)
+        cells = dict(self.cells, f=types.CellType(fn))
+        name = self.layout.name
+        g = guard.instantiate(self.code.guard, self.code.roles, fn.__globals__, name, cells)
+        g.__qualname__ = name
+        g.__module__ = fn.__module__
+        g.__doc__ = self.latest.fn.__doc__ if self.latest is not None else None
+        g.__srcxform_entry__ = self
+        g.__srcxform_fn__ = fn
+        with _lock:
+            self.publics.add(g)
+        self._show()
+        return g
+
+    def adopt(self, public: Callable[..., Any], fn: Callable[..., Any]) -> None:
+        """Keep ``public`` (not a guard: forward columns, a gradient of a gradient) weakly."""
+        public.__srcxform_fn__ = fn
+        with _lock:
+            self.publics.add(public)
+        self.mode = self.mode or "columns"
+
+    # -- checking ---------------------------------------------------------------------------
+    def validate(self, fn: Callable[..., Any]) -> None:
+        """Make the entry right for the world as it is now: refresh or rebuild."""
+        if self.code is None:
+            self.build(fn)
+            return
+        if self.check(fn):
+            return
+        facts, changed = revalidate(self.facts, fn)
+        if facts is None:
+            _forget_rule_templates()
+            self.build(fn)
+        elif changed:
+            self.facts = facts
+            self.publish(fn)
+
+    def slow(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """The guard's other branch: validate, promote integer arguments, run."""
+        self.validate(fn)
+        args, kwargs = promote(args, kwargs, self.wrt_params)
+        if self.mode == "shapes":
+            return self.dispatch(fn, *args, **kwargs)
+        return self.cells["target"].cell_contents(*args, **kwargs)
+
+    # -- versions ---------------------------------------------------------------------------
+    def dispatch(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run the version compiled for these arguments (compiled on first sight)."""
+        key = call_key(args, kwargs)
+        versions = self.versions
+        made = versions.get(key)
+        if made is None:
+            names, values = bind_all(fn, args, kwargs)
+            made = self.add_version(fn, key, names, values)
+        elif len(versions) > 1:
+            versions.move_to_end(key)
+        return made.fn(*args, **kwargs)
+
+    def specialize(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Callable[..., Any]:
+        """The generated function this entry runs for these arguments."""
+        self.validate(fn)
+        if self.mode != "shapes":
+            return self.generic.fn
+        key = call_key(args, kwargs)
+        made = self.versions.get(key)
+        if made is None:
+            names, values = bind_all(fn, args, kwargs)
+            made = self.add_version(fn, key, names, values)
+        return made.fn
+
+    def lookup(self, fn: Callable[..., Any], names: list[str], values: list[Any]) -> Transformed:
+        """The version for these argument values (``vjp``, ``jvp``, ``hessian``, ``compile``)."""
+        self.validate(fn)
+        key = call_key(tuple(values), {})
+        made = self.versions.get(key)
+        if made is None:
+            return self.add_version(fn, key, names, values)
+        if len(self.versions) > 1:
+            self.versions.move_to_end(key)
+        return made
+
+    def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
+                    values: list[Any]) -> Transformed:
+        made, facts = obtain(fn, self.wrt, self.kind, key, **transform_options(names, values))
+        known = {f.ident(): f for f in self.facts}
+        if any(f.ident() in known and known[f.ident()].value is not f.value for f in facts):
+            self.versions.clear()  # the world changed since the others were made
+            self.facts = facts
+        else:
+            self.facts = self.facts + [f for f in facts if f.ident() not in known]
+        with _lock:
+            self.versions[key] = made
+            while len(self.versions) > SHAPE_CACHE_SIZE:
+                self.versions.popitem(last=False)
+        self.latest = made
+        self.publish(fn)
+        return made
+
+
+def _exact_parameters(fn: Callable[..., Any]) -> list[str] | None:
+    """``fn``'s parameter names when a guard may take exactly them (no defaults, all plain)."""
+    code = fn.__code__
+    if fn.__defaults__ or code.co_kwonlyargcount or code.co_posonlyargcount \
+            or code.co_flags & 0x0C:  # *args, **kwargs
+        return None
+    params = list(code.co_varnames[:code.co_argcount])
+    if any(p.startswith(guard.PREFIX) for p in params):
+        return None
+    return params
+
+
+def _forget_rule_templates() -> None:
+    """Drop the compiler's parsed rule bodies: a rule's code may have changed in place."""
+    from ..compiler import inline
+
+    clear = getattr(getattr(inline, "template", None), "cache_clear", None)
+    if clear is not None:
+        clear()

@@ -1,0 +1,78 @@
+"""The last passes of every mode: kept ``no_grad`` blocks, source text, live functions.
+
+After :func:`keep_no_grad`, each run of statements the user computed under
+``with sx.no_grad():`` is inside such a block again in the generated forward
+sweep (so a transform of the generated code stops those gradients too).
+After :func:`emit_source`, ``program.source`` is the text of the generated
+function(s) and ``program.function_names`` their names: ``grad_f`` /
+``value_and_grad_f`` with ``f``'s own parameters and defaults, ``jvp_f`` with
+the parameters then the tangents, or ``forward_f`` and ``backward_f`` for the
+split motion of ``vjp``.  After :func:`load`, ``program.fn`` (and, for
+``vjp``, ``program.backward``) are the compiled functions, with docstrings.
+The text itself is written by ``emit.py`` and compiled by ``loader.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import anno
+from .emit import emit, group_no_grad
+from .loader import load_all
+from .program import Program
+
+_LABELS = {"jvp": "tangent of"}
+
+
+def keep_no_grad(program: Program) -> Program:
+    """Wrap the user's ``no_grad`` statements in ``with no_grad():`` again."""
+    body = program.body
+    if any(anno.get(n, anno.NOGRAD, False) for s in body for n in ast.walk(s)):
+        from ..runtime.grad_mode import no_grad
+
+        program.body = group_no_grad(body, program.env.ref(no_grad, "no_grad"))
+    return program
+
+
+def _arguments(names: list[str]) -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in names], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+
+
+def emit_source(program: Program) -> Program:
+    """Name the generated function(s) and write their source (see the module docstring)."""
+    base, parsed, fresh = program.base_name, program.parsed, program.namer.fresh
+    if program.kind == "vjp":
+        names = [fresh(f"forward_{base}"), fresh(f"backward_{base}")]
+        program.source = (
+            emit(names[0], _arguments(program.params), program.forward_body, parsed) + "\n\n"
+            + emit(names[1], _arguments([program.residuals, program.seed]),
+                   program.backward_body, parsed))
+    else:
+        names = [fresh(f"{program.kind}_{base}")]
+        args = _arguments(program.generated_params) if program.kind == "jvp" \
+            else parsed.node.args  # grad, value_and_grad: the primal's own signature
+        program.source = emit(names[0], args, program.body, parsed,
+                              label=_LABELS.get(program.kind, "grad of"))
+    program.function_names = names
+    return program
+
+
+def load(program: Program) -> Program:
+    """Compile ``program.source`` in the user's environment (see the module docstring)."""
+    kind, qualname, wrt = program.kind, program.parsed.fn.__qualname__, ", ".join(program.wrt)
+    made = load_all(program.source, program.function_names, program.parsed, program.env, kind,
+                    keep_defaults=kind in ("grad", "value_and_grad"))
+    program.fn = made[0]
+    if kind == "vjp":
+        program.backward = made[1]
+        program.fn.__doc__ = f"The forward sweep of {qualname}: returns (value, residuals)."
+        program.backward.__doc__ = (f"The backward sweep of {qualname}: takes (residuals, "
+                                    f"cotangent), returns the gradients of {wrt}.")
+    elif kind == "jvp":
+        program.fn.__doc__ = (f"jvp of {qualname}: takes its parameters "
+                              f"({', '.join(program.params)}) then the tangents of {wrt}; "
+                              f"returns (value, tangent).")
+    else:
+        program.fn.__doc__ = f"{kind} of {qualname} with respect to {wrt}."
+    return program

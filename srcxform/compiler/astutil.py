@@ -1,0 +1,189 @@
+"""Small queries and walks over syntax trees that every pass shares.
+
+After import, the helpers here answer the questions the passes ask again and
+again, in one way: which names a tree stores, loads or mentions (``tree`` is
+a node or a list of statements), the root variable of an assignment target
+(``a`` for ``a[i].b``), every statement of a body with the nested blocks of
+``if``/``for``/``while``/``with`` (optionally not entering nested loops),
+every statement list with the statement owning it, and a function's
+parameter names.  None of them changes a tree.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from itertools import chain
+
+from . import anno
+
+#: A node, or a list of statements (a block).
+Tree = ast.AST | Iterable[ast.AST]
+
+#: The fields of a compound statement that hold nested blocks.
+BLOCK_FIELDS = ("body", "orelse")
+
+LOOPS = (ast.For, ast.While)
+
+
+def walk(tree: Tree) -> Iterator[ast.AST]:
+    """Every node of ``tree`` (as :func:`ast.walk`; a list walks each of its items)."""
+    if isinstance(tree, ast.AST):
+        return ast.walk(tree)
+    return chain.from_iterable(map(ast.walk, tree))
+
+
+def names_stored(tree: Tree) -> set[str]:
+    """Names ``tree`` assigns (``Name`` nodes in store context)."""
+    return {n.id for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def names_loaded(tree: Tree) -> set[str]:
+    """Names ``tree`` reads (``Name`` nodes in load context)."""
+    return {n.id for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def names_mentioned(tree: Tree) -> set[str]:
+    """Every name ``tree`` mentions, read or assigned."""
+    return {n.id for n in walk(tree) if isinstance(n, ast.Name)}
+
+
+def loads_in_order(tree: Tree) -> list[str]:
+    """The names ``tree`` reads, once per read, in walk order."""
+    return [n.id for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+
+
+def load_counts(tree: Tree) -> dict[str, int]:
+    """How many times ``tree`` reads each name."""
+    counts: dict[str, int] = {}
+    for n in walk(tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def store_counts(tree: Tree) -> dict[str, int]:
+    """How many times ``tree`` assigns each name."""
+    counts: dict[str, int] = {}
+    for n in walk(tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def mentions(tree: Tree, name: str) -> bool:
+    """True when ``tree`` reads or assigns ``name``."""
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(tree))
+
+
+def assigns(tree: Tree, name: str) -> bool:
+    """True when ``tree`` assigns ``name`` (a ``Name`` in store context)."""
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               for n in walk(tree))
+
+
+def root(target: ast.expr) -> ast.Name | None:
+    """The variable at the root of a target or reference (``a`` for ``a[i].b``)."""
+    while isinstance(target, (ast.Subscript, ast.Attribute)):
+        target = target.value
+    return target if isinstance(target, ast.Name) else None
+
+
+def root_name(target: ast.expr) -> str | None:
+    """The name of :func:`root`, or ``None``."""
+    found = root(target)
+    return None if found is None else found.id
+
+
+def written_root(stmt: ast.stmt) -> str | None:
+    """``n`` for ``n[...] = v`` or ``n[...] += v`` (an element write into a named array)."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+        [stmt.target] if isinstance(stmt, ast.AugAssign) else []
+    for t in targets:
+        if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+            return t.value.id
+    return None
+
+
+def names_written_into(tree: Tree) -> set[str]:
+    """Names ``tree`` writes into by element or slice (``a`` for ``a[i] = v``)."""
+    return {n.value.id for n in walk(tree) if isinstance(n, ast.Subscript)
+            and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+
+
+def marker_names(stmt: ast.AST) -> list[str]:
+    """The names a restore placeholder (annotation ``marker``) brings back; ``[]`` if none."""
+    mark = anno.get(stmt, anno.MARKER)
+    return list(mark[1]) if mark is not None else []
+
+
+def names_changed(stmt: ast.AST) -> set[str]:
+    """Names a statement may change: assigned, written into (``a[i] = v`` changes ``a``),
+    or restored by a placeholder, anywhere inside it."""
+    changed: set[str] = set()
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            changed.add(n.id)
+        elif isinstance(n, ast.Assign):
+            for t in n.targets:
+                r = root(t)
+                if r is not None:
+                    changed.add(r.id)
+        mark = anno.get(n, anno.MARKER)
+        if mark is not None:
+            changed.update(mark[1])
+    return changed
+
+
+def names_under_control_flow(fn: ast.AST) -> set[str]:
+    """Names assigned anywhere inside an ``if``, ``for`` or ``while`` of ``fn``."""
+    found: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.If, ast.For, ast.While)):
+            found |= names_stored(node)
+    return found
+
+
+def walk_stmts(stmts: list[ast.stmt], into_loops: bool = True) -> Iterator[ast.stmt]:
+    """Every statement of ``stmts`` and of their nested blocks, in program order.
+
+    With ``into_loops=False`` the bodies of nested ``for``/``while`` loops are not
+    entered (the loop statement itself is yielded): the statements of one loop body.
+    """
+    for stmt in stmts:
+        yield stmt
+        if not into_loops and isinstance(stmt, LOOPS):
+            continue
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from walk_stmts(inner, into_loops)
+
+
+def blocks(stmts: list[ast.stmt], owner: ast.stmt | None = None
+           ) -> Iterator[tuple[list[ast.stmt], ast.stmt | None]]:
+    """Every statement list with the statement owning it (``None``: ``stmts`` itself)."""
+    yield stmts, owner
+    for stmt in stmts:
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from blocks(inner, stmt)
+
+
+def params_of(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
+    """The parameter names of ``fn``: positional-only, positional, keyword-only."""
+    args = fn.args
+    return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+
+
+def positional_params(fn: ast.FunctionDef | ast.Lambda) -> list[str]:
+    """The names of ``fn``'s parameters that may be passed by position."""
+    args = fn.args
+    return [a.arg for a in args.posonlyargs + args.args]
+
+
+def is_negative_literal(node: ast.expr) -> bool:
+    """``-c`` for a constant ``c``."""
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+        and isinstance(node.operand, ast.Constant)

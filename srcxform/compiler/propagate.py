@@ -1,0 +1,309 @@
+"""Propagation: one forward walk that substitutes known values and simplifies.
+
+After :meth:`Propagator.block` over a body:
+
+* every read of a name whose value is a literal or another name (a copy) is
+  replaced by that value, and a negation ``t = -u`` read exactly once moves
+  into its reader (never into a loop, where it would run once per
+  iteration); ``x = x`` is gone;
+* every expression is simplified bottom-up by the rewrite rules
+  (``rewrites.py``); an ``if`` on a literal is replaced by the branch taken;
+* the walk has recorded shape facts (``shapefacts.py``) for every name at the
+  point it reached, and for each name that may be overwritten the exact
+  shapes its assignments gave (``assigned_shapes``, ``assigned_tuples``),
+  which the optimize pass uses to find the shapes that hold in every loop
+  iteration.
+
+Facts are only ever learned from an assignment that dominates the read: a
+name a branch or loop may change is forgotten after it (and at the top of a
+loop), keeping only a shape that every assignment to it gives (``stable``).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import anno
+from .astutil import mentions, names_changed, root
+from .effects import is_mutator
+from .facts import Facts
+from .rewrite_algebra import is_literal
+from .rewrites import rewriter
+from .shapefacts import SCALAR, Shape, ShapeFacts
+from .shapevalues import split_pieces
+
+
+@dataclass
+class StableShapes:
+    """Shapes that names reassigned in loops keep at every assignment."""
+
+    exact: dict[str, Shape] = field(default_factory=dict)
+    tuples: dict[str, list[Shape]] = field(default_factory=dict)  # tuples of arrays
+
+
+@dataclass
+class Derivation:
+    """What the optimizer knows about the generated code as a whole."""
+
+    adjoint_of: dict[str, str]  # derivative name -> primal name
+    overwritten: set[str]  # names that may be assigned more than once at run time
+    seed_of: dict[str, str] = field(default_factory=dict)  # output name -> cotangent param
+
+
+class Propagator:
+    """One forward walk over a body (see the module docstring)."""
+
+    def __init__(self, shapes: ShapeFacts, derivation: Derivation, stable: StableShapes,
+                 load_counts: dict[str, int]) -> None:
+        self.shapes = shapes
+        self.env = shapes.env
+        self.rewriter = rewriter(shapes.env, shapes)
+        self.derivation = derivation
+        self.adjoint_of = derivation.adjoint_of
+        self.overwritten = derivation.overwritten
+        self.stable = stable
+        self.load_counts = load_counts
+        self.assigned_shapes: dict[str, set[Shape | None]] = {}
+        self.assigned_tuples: dict[str, set[tuple[Shape, ...] | None]] = {}
+
+    # -- statements -----------------------------------------------------------------------
+    def block(self, body: list[ast.stmt], facts: Facts, top: bool = True) -> list[ast.stmt]:
+        """Propagate through ``body`` (``top``: the function body itself, where an
+        assignment to a name assigned once makes it defined from there on)."""
+        out: list[ast.stmt] = []
+        for stmt in body:
+            if top and isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                    and stmt.targets[0].id not in self.overwritten:
+                self.shapes.always_defined.add(stmt.targets[0].id)  # (after this statement)
+            if isinstance(stmt, ast.If):
+                out.extend(self.branch(stmt, facts, top))
+            elif isinstance(stmt, (ast.For, ast.While)):
+                out.append(self.loop(stmt, facts))
+            elif anno.get(stmt, anno.MARKER) is not None:
+                for n in anno.get(stmt, anno.MARKER)[1]:
+                    self.forget(n, facts)
+                out.append(stmt)
+            elif isinstance(stmt, ast.Assign):
+                if self.assignment(stmt, facts):
+                    out.append(stmt)
+            else:
+                out.append(self.simple(stmt, facts))
+        return out
+
+    def branch(self, stmt: ast.If, facts: Facts, top: bool) -> list[ast.stmt]:
+        """An ``if``: its branches walked from the same facts; what they change forgotten."""
+        test = self.expr(stmt.test, facts)
+        if isinstance(test, ast.Constant):
+            return self.block(stmt.body if test.value else stmt.orelse, facts, top)
+        stmt.test = test
+        before = facts.copy()
+        stmt.body = self.block(stmt.body, facts, False)
+        stmt.orelse = self.block(stmt.orelse, before.copy(), False)
+        for n in names_changed(stmt):
+            facts.kill(n)
+            self.shapes.exact.pop(n, None)
+            self.shapes.classes.of[n] = self.shapes.classes.new()
+        return [stmt]
+
+    def loop(self, stmt: ast.For | ast.While, facts: Facts) -> ast.stmt:
+        """A loop: what it changes is forgotten before and after its body."""
+        changed = names_changed(stmt)
+        if isinstance(stmt, ast.For):
+            stmt.iter = self.expr(stmt.iter, facts)
+        for n in changed:
+            self.forget(n, facts)
+        if isinstance(stmt, ast.For) and _is_range(stmt.iter, self.env):
+            self.shapes.int_names.add(stmt.target.id)  # a range loop counts in ints
+            if self.shapes.specialized:
+                self.shapes.exact[stmt.target.id] = ()
+                self.shapes.classes.of[stmt.target.id] = SCALAR
+        stmt.body = self.block(stmt.body, facts.without_negations(), False)
+        for n in changed:
+            self.forget(n, facts)
+        return stmt
+
+    def assignment(self, stmt: ast.Assign, facts: Facts) -> bool:
+        """Propagate into an assignment and learn from it; False when it is ``x = x``."""
+        stmt.value = self.expr(stmt.value, facts)
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Name) \
+                and stmt.value.id == target.id:
+            return False
+        if isinstance(target, ast.Name):
+            self.assign(target.id, stmt.value, facts)
+        elif isinstance(target, ast.Tuple):
+            for e in target.elts:
+                facts.kill(e.id)
+                self.shapes.exact.pop(e.id, None)
+                self.shapes.classes.of[e.id] = self.shapes.classes.new()
+        else:  # an element write: the container is changed in place
+            target_root = root(target)
+            self.substitute_loads(target, facts, skip=target_root)
+            if target_root is not None:
+                facts.kill(target_root.id)
+        return True
+
+    def simple(self, stmt: ast.stmt, facts: Facts) -> ast.stmt:
+        """``return``, an expression statement or ``assert``: values substituted."""
+        if isinstance(stmt, ast.Return):
+            stmt.value = self.expr(stmt.value, facts)
+        elif isinstance(stmt, ast.Expr):
+            stmt.value = self.expr(stmt.value, facts)
+            call = stmt.value
+            if isinstance(call, ast.Call) and is_mutator(self.env.resolve(call.func)) \
+                    and call.args and isinstance(call.args[0], ast.Name):
+                facts.kill(call.args[0].id)
+        elif isinstance(stmt, ast.Assert):
+            stmt.test = self.expr(stmt.test, facts)
+        return stmt
+
+    # -- what is learned and forgotten ----------------------------------------------------
+    def forget(self, name: str, facts: Facts) -> None:
+        """Nothing is known any more about ``name`` (it changes in a loop or is restored),
+        except a shape that every assignment to it gives (``stable``)."""
+        shapes = self.shapes
+        facts.kill(name)
+        shapes.bool_names.discard(name)
+        shapes.tuple_shapes.pop(name, None)
+        if name in self.stable.tuples:
+            shapes.tuple_shapes[name] = list(self.stable.tuples[name])
+        stable = self.stable.exact.get(name)
+        if stable is None and name in self.adjoint_of:
+            primal = self.adjoint_of[name]
+            stable = self.stable.exact.get(primal)
+            if stable is None and primal not in self.overwritten:
+                stable = shapes.exact.get(primal)
+        if stable is not None:
+            shapes.exact[name] = stable
+            shapes.classes.of[name] = shapes.classes.exact(stable)
+        else:
+            shapes.exact.pop(name, None)
+            shapes.classes.of[name] = shapes.classes.new()
+
+    def assign(self, name: str, value: ast.expr, facts: Facts) -> None:
+        """Learn what ``name = value`` establishes: shapes, kinds, and value facts."""
+        self.note_shapes(name, value)
+        exact = self.exact_assigned(name, value)
+        shape = self.shapes.class_of(value)
+        facts.kill(name)
+        self.join_classes(name, value, shape, exact)
+        if (is_literal(value) or isinstance(value, ast.Name)) and not mentions(value, name):
+            facts.values[name] = value
+        elif isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
+                and isinstance(value.operand, ast.Name) and value.operand.id != name \
+                and self.load_counts.get(name) == 1 and name not in self.overwritten:
+            facts.values[name] = value  # read once: -u moves into its use (-u * c is u * -c)
+        parts = self.rewriter.scalar_broadcast(value, facts)
+        if parts is not None and not mentions(value, name):
+            facts.scalar_broadcasts[name] = parts
+        parts = self.shapes.broadcast_parts(value)
+        if parts is not None and not mentions(value, name) and isinstance(parts[0], ast.Name):
+            facts.array_broadcasts[name] = parts
+        pieces = split_pieces(value, self.shapes)
+        if pieces is not None and not mentions(value, name):
+            facts.pieces[name] = pieces
+
+    def note_shapes(self, name: str, value: ast.expr) -> None:
+        """Record the kinds of value ``name`` gets: exact shape (of an overwritten name),
+        tuple of arrays of known shapes, maybe-boolean."""
+        shapes = self.shapes
+        if name in self.overwritten:
+            self.assigned_shapes.setdefault(name, set()).add(shapes.exact_of(value))
+        shapes.tuple_shapes.pop(name, None)
+        if isinstance(value, (ast.Tuple, ast.List)) and shapes.specialized:
+            elements = [shapes.exact_of(e) for e in value.elts]
+            if None not in elements:  # a tuple of arrays of known shapes (concatenate's input)
+                shapes.tuple_shapes[name] = elements
+        if name in self.overwritten:
+            known = shapes.tuple_shapes.get(name)
+            self.assigned_tuples.setdefault(name, set()).add(
+                None if known is None else tuple(known))
+        if shapes.maybe_bool(value):
+            shapes.bool_names.add(name)
+        else:
+            shapes.bool_names.discard(name)
+
+    def exact_assigned(self, name: str, value: ast.expr) -> Shape | None:
+        """Record and return the exact shape ``name = value`` gives (an adjoint has its
+        primal's shape, stable if the primal is overwritten)."""
+        shapes = self.shapes
+        exact = shapes.exact_of(value)
+        primal_name = self.adjoint_of.get(name, "")
+        if primal_name in self.overwritten:
+            primal_exact = self.stable.exact.get(primal_name)
+        else:
+            primal_exact = shapes.exact.get(primal_name)
+        exact = primal_exact if primal_exact is not None else exact
+        if exact is not None:
+            shapes.exact[name] = exact
+        else:
+            shapes.exact.pop(name, None)
+        return exact
+
+    def join_classes(self, name: str, value: ast.expr, shape: str | None,
+                     exact: Shape | None) -> None:
+        """Put ``name`` in ``value``'s shape class (an adjoint in its primal's, the
+        output in its cotangent's)."""
+        classes = self.shapes.classes
+        seed = self.derivation.seed_of.get(name)
+        if seed is not None and name not in self.overwritten:
+            # the cotangent parameter of split motion has the output's shape
+            if shape is not None:
+                classes.union(classes.of[seed], shape)
+            if exact is not None:
+                self.shapes.exact[seed] = exact
+        primal = self.adjoint_of.get(name)
+        if primal in self.overwritten:
+            primal = None  # its value (and shape) may change over time
+        if primal is not None:
+            if primal not in classes.of:
+                classes.of[primal] = classes.new()
+            cls = classes.of.setdefault(name, classes.of[primal])
+            classes.union(cls, classes.of[primal])
+            if shape is not None:
+                classes.union(classes.of[primal], shape)
+        else:
+            classes.of[name] = shape if shape is not None else \
+                classes.new(self.shapes.rank_of(value))
+
+    # -- expressions ----------------------------------------------------------------------
+    def expr(self, node: ast.expr | None, facts: Facts) -> ast.expr | None:
+        """Substitute known values into ``node`` and simplify it bottom-up."""
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load) and node.id in facts.values:
+                return copy.deepcopy(facts.values[node.id])
+            return node
+        if isinstance(node, ast.Constant) or node is None:
+            return node
+        for field_name, old in ast.iter_fields(node):
+            if isinstance(old, ast.expr):
+                setattr(node, field_name, self.expr(old, facts))
+            elif isinstance(old, list):
+                setattr(node, field_name, [self.expr(e, facts) if isinstance(e, ast.expr)
+                                           else self._keyword(e, facts) for e in old])
+        return self.rewriter.simplify(node, facts)
+
+    def _keyword(self, kw: Any, facts: Facts) -> Any:
+        """A keyword argument with its value propagated (anything else unchanged)."""
+        if isinstance(kw, ast.keyword):
+            kw.value = self.expr(kw.value, facts)
+        return kw
+
+    def substitute_loads(self, node: ast.AST, facts: Facts, skip: ast.AST | None = None) -> None:
+        """Propagate into the direct expression fields of ``node`` except ``skip``."""
+        for field_name, old in ast.iter_fields(node):
+            if isinstance(old, ast.expr) and old is not skip:
+                setattr(node, field_name, self.expr(old, facts))
+
+
+def _is_range(node: ast.expr, env: Any) -> bool:
+    """True for ``range(...)`` or ``reversed(range(...))``."""
+    if not isinstance(node, ast.Call):
+        return False
+    fn = env.resolve(node.func)
+    if fn is reversed and node.args:
+        return _is_range(node.args[0], env)
+    return fn is range

@@ -1,0 +1,261 @@
+"""Rewrite rules that use shape facts: broadcasting, ``unbroadcast``, shape queries.
+
+Each rule takes ``(node, rw, facts)`` (see ``rewrites.py``) and returns a
+replacement with the same value and shape, or ``None``.  After a rule
+applies, these hold:
+
+* ``np.ndim``/``np.size``/``np.shape``/``len``/``.shape``/``.size``/``.ndim``
+  of values of known rank or shape are literals; a query that stays asks the
+  earliest value of the same shape (so later values may die);
+* ``unbroadcast(g, x)`` is ``g`` when ``g`` provably has ``x``'s shape, or a
+  plain ``np.sum`` over the broadcast axes when both shapes are known;
+* a broadcast scalar ``np.broadcast_to(s, S)`` combined with an array of
+  shape ``S`` is ``s`` itself, combined with a scalar stays one broadcast,
+  and reshaped stays a broadcast of ``s``; ``np.broadcast_to(e, S)`` of an
+  ``e`` of shape ``S`` is ``e``;
+* ``np.zeros_like`` of a float is ``0.0``; ``np.cos``/``np.sin``/``np.tanh``/
+  ``np.arctan`` of a float are their ``math`` twins (same value, ~20x
+  faster); ``scalar_seed`` of a scalar is ``1.0``;
+* ``np.outer`` and ``@`` with an operand that is a broadcast Python number
+  keep the number a number (``weak.py``), so the product keeps the other
+  operand's dtype (a float32 gradient stays float32).
+
+A rule that could apply if the arguments' ranks were known calls
+``rw.wants_ranks()``: the caller then specializes the code on them.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..rules import unbroadcast
+from .rewrite_algebra import is_literal
+from .shapefacts import SCALAR
+from .support import scalar_seed
+from .weak import product_of_broadcast
+
+if TYPE_CHECKING:
+    from .facts import Facts
+    from .rewriter import Rewriter
+
+#: NumPy ufuncs whose ``math`` twin is total on floats (no overflow or domain error).
+_SCALAR_MATH = {id(np.cos): "cos", id(np.sin): "sin", id(np.tanh): "tanh",
+                id(np.arctan): "atan"}
+_ARITHMETIC = (ast.Mult, ast.Div, ast.Add, ast.Sub)
+_RESHAPES = (np.expand_dims, np.broadcast_to, np.reshape, np.transpose)
+
+
+# -- binary operators with broadcasts ------------------------------------------------------
+def matmul_with_broadcast_number(node: ast.BinOp, rw: Rewriter, facts: Facts
+                                 ) -> ast.expr | None:
+    """``np.broadcast_to(c, S) @ e`` (either side) for a Python number ``c``: ``c`` times a
+    sum or tiling of ``e``, which keeps ``e``'s dtype (``weak.py``)."""
+    if not isinstance(node.op, ast.MatMult):
+        return None
+    weak = product_of_broadcast("matmul", node.left, node.right,
+                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.exact_of,
+                                rw.np_name().id)
+    return None if weak is None else rw.simplify(weak, facts)
+
+
+def outer_with_broadcast_number(node: ast.Call, rw: Rewriter, facts: Facts
+                                ) -> ast.expr | None:
+    """``np.outer`` with a broadcast Python number as one operand, written as for ``@``."""
+    if not (rw.callee(node) is np.outer and len(node.args) == 2 and not node.keywords):
+        return None
+    weak = product_of_broadcast("outer", node.args[0], node.args[1],
+                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.exact_of,
+                                rw.np_name().id)
+    return None if weak is None else rw.simplify(weak, facts)
+
+
+def distribute_broadcast_scalar(node: ast.BinOp, rw: Rewriter, facts: Facts
+                                ) -> ast.expr | None:
+    """``np.broadcast_to(s, S) op e`` is ``s op e`` for ``e`` of shape ``S``, and
+    ``np.broadcast_to(s op e, S)`` for a scalar ``e`` (either side)."""
+    if not isinstance(node.op, _ARITHMETIC):
+        return None
+    left, right, op, shapes = node.left, node.right, node.op, rw.shapes
+    lb = rw.scalar_broadcast(left, facts)
+    rb = rw.scalar_broadcast(right, facts)
+    if lb is not None and rb is None:
+        if shapes.same_as_like(right, lb[1]):
+            return rw.simplify(ast.BinOp(lb[0], op, right), facts)
+        if shapes.class_of(right) == SCALAR:
+            return rw.broadcast(rw.simplify(ast.BinOp(lb[0], op, right), facts), lb[1])
+    if rb is not None and lb is None:
+        if shapes.same_as_like(left, rb[1]):
+            return rw.simplify(ast.BinOp(left, op, rb[0]), facts)
+        if shapes.class_of(left) == SCALAR:
+            return rw.broadcast(rw.simplify(ast.BinOp(left, op, rb[0]), facts), rb[1])
+    return None
+
+
+def drop_broadcast_operand(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``np.broadcast_to(a, S) op e`` with ``e`` of shape ``S`` is ``a op e``: NumPy
+    broadcasts ``a`` itself."""
+    if not isinstance(node.op, _ARITHMETIC):
+        return None
+    left, right = node.left, node.right
+    for side, other in ((left, right), (right, left)):
+        parts = rw.array_broadcast(side, facts)
+        if parts is not None and rw.shapes.same_as_like(other, parts[1]):
+            a = parts[0]
+            pair = (a, other) if side is left else (other, a)
+            return rw.simplify(ast.BinOp(pair[0], node.op, pair[1]), facts)
+    return None
+
+
+# -- calls ---------------------------------------------------------------------------------
+def fold_shape_query(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``np.ndim``/``np.size``/``np.shape`` of a value of known rank or shape is a literal;
+    otherwise the query asks the earliest value known to have the same shape."""
+    fn = rw.callee(node)
+    if not (fn in (np.ndim, np.size, np.shape) and len(node.args) == 1 and not node.keywords):
+        return None
+    a, shapes = node.args[0], rw.shapes
+    if is_literal(a) and a.value is not None:
+        return ast.Constant(fn(a.value))
+    if shapes.class_of(a) == SCALAR:
+        return ast.Constant(fn(0.0))
+    if fn is np.ndim:
+        r = shapes.rank_of(a)
+        if r is not None:
+            return ast.Constant(r)
+        rw.wants_ranks()
+    exact = shapes.exact_of(a)
+    if exact is not None and fn in (np.size, np.shape):
+        return ast.Constant(math.prod(exact) if fn is np.size else exact)
+    if fn is np.size:
+        rw.wants_ranks()
+    if not isinstance(a, ast.Name):
+        return None
+    # ask the earliest value of the same shape, so later ones may die
+    node.args = [ast.Name(shapes.earliest_like(a.id), ast.Load())]
+    return node
+
+
+def fold_len(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``len(a)`` of an array of known shape is its first dimension."""
+    if rw.callee(node) is len and len(node.args) == 1 and not node.keywords:
+        exact = rw.shapes.exact_of(node.args[0])
+        if exact:
+            return ast.Constant(exact[0])
+    return None
+
+
+def scalar_zeros_like(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``np.zeros_like(s)`` of a scalar is ``0.0`` (a float, as the gradient of a float)."""
+    if rw.callee(node) is np.zeros_like and len(node.args) == 1 and not node.keywords \
+            and rw.shapes.exact_of(node.args[0]) == ():
+        return ast.Constant(0.0)
+    return None
+
+
+def scalar_math(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``np.cos(s)`` of a float ``s`` is ``math.cos(s)`` (same value, ~20x faster)."""
+    fn = rw.callee(node)
+    if id(fn) in _SCALAR_MATH and len(node.args) == 1 and not node.keywords \
+            and rw.shapes.exact_of(node.args[0]) == () \
+            and not rw.shapes.maybe_bool(node.args[0]):
+        math_name = ast.Name(rw.env.ref(math, "math"), ast.Load())
+        return ast.Call(ast.Attribute(math_name, _SCALAR_MATH[id(fn)], ast.Load()),
+                        node.args, [])
+    return None
+
+
+def seed_of_scalar(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``scalar_seed(out)`` of a scalar is ``1.0``."""
+    if rw.callee(node) is scalar_seed and len(node.args) == 1:
+        if rw.shapes.class_of(node.args[0]) == SCALAR:
+            return ast.Constant(1.0)
+        rw.wants_ranks()  # knowing the ranks may show the output is a scalar
+    return None
+
+
+def drop_unbroadcast(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``unbroadcast(g, x)`` is ``g`` when ``g`` has ``x``'s shape, else an explicit
+    ``np.sum`` when both shapes are known."""
+    if not (rw.callee(node) is unbroadcast and len(node.args) == 2):
+        return None
+    g, x = node.args
+    if rw.shapes.same_shape(g, x):
+        return g
+    bc = rw.scalar_broadcast(g, facts)
+    if bc is not None and rw.shapes.same_as_like(x, bc[1]):
+        return g
+    explicit = explicit_unbroadcast(g, x, rw)
+    if explicit is not None:
+        return explicit
+    rw.wants_ranks()
+    return None
+
+
+def explicit_unbroadcast(g: ast.expr, x: ast.expr, rw: Rewriter) -> ast.expr | None:
+    """``unbroadcast(g, x)`` as a plain ``np.sum`` when both shapes are known."""
+    gs, xs = rw.shapes.exact_of(g), rw.shapes.exact_of(x)
+    if gs is None or xs is None:
+        return None
+    total = ast.Attribute(rw.np_name(), "sum", ast.Load())
+    if xs == ():
+        return ast.Call(total, [g], [])
+    lead = len(gs) - len(xs)
+    if lead < 0 or not all(n == 1 or gs[lead + i] == n for i, n in enumerate(xs)):
+        return None
+    units = tuple(lead + i for i, n in enumerate(xs) if n == 1 and gs[lead + i] != 1)
+    if lead and not units:
+        axis = ast.Constant(0 if lead == 1 else tuple(range(lead)))
+        return ast.Call(total, [g], [ast.keyword("axis", axis)])
+    if units and not lead:
+        axis = ast.Constant(units[0] if len(units) == 1 else units)
+        return ast.Call(total, [g], [ast.keyword("axis", axis),
+                                     ast.keyword("keepdims", ast.Constant(True))])
+    return None
+
+
+def reshape_broadcast_scalar(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """Reshaping (or broadcasting again) a broadcast scalar broadcasts the scalar."""
+    fn = rw.callee(node)
+    if not (fn in _RESHAPES and node.args):
+        return None
+    inner = rw.scalar_broadcast(node.args[0], facts)
+    if inner is None:
+        return None
+    if fn is np.broadcast_to and len(node.args) == 2:
+        return rw.simplify(ast.Call(node.func, [inner[0], node.args[1]], []), facts)
+    exact = rw.shapes.exact_of_call(node)
+    if exact is not None:
+        return rw.broadcast(inner[0], ast.Constant(exact))
+    return None
+
+
+def drop_needless_broadcast(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``np.broadcast_to(e, np.shape(v))`` is ``e`` when ``e`` has ``v``'s shape; with
+    ``v``'s shape known the target shape is written out."""
+    parts = rw.shapes.broadcast_parts(node)
+    if parts is None:
+        return None
+    s, v = parts
+    if rw.shapes.same_as_like(s, v):
+        return s
+    if not isinstance(v, ast.Constant):
+        exact = rw.shapes.exact_of(v)
+        if exact is not None:  # np.shape(v) of a known shape: write the shape
+            node.args[1] = ast.Constant(exact)
+            return node
+    return None
+
+
+# -- attributes ----------------------------------------------------------------------------
+def fold_shape_attribute(node: ast.Attribute, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``a.shape``/``a.size``/``a.ndim`` of an array of known shape is a literal."""
+    if node.attr in ("shape", "size", "ndim"):
+        exact = rw.shapes.exact_of(node.value)
+        if exact is not None:
+            return ast.Constant({"shape": exact, "size": math.prod(exact),
+                                 "ndim": len(exact)}[node.attr])
+    return None

@@ -1,0 +1,121 @@
+"""Rewrites: simplify one expression node with a list of small named rules.
+
+A rule is a function ``rule(node, rw, facts) -> ast.expr | None`` for one
+kind of node (``ast.BinOp``, ``ast.Call``, ...): it returns the node's
+simpler replacement (which has the same value and shape), or ``None`` when
+it does not apply.  :meth:`Rewriter.simplify` tries the rules of the node's
+kind in the order of :data:`RULES` and takes the first answer
+(``rewriter.py``; :func:`rewriter` makes one with every rule); a rule that
+builds a new node simplifies it again through ``rw.simplify``.  Children are
+simplified before their parent (the propagation pass walks bottom-up), and
+the optimize pass repeats its walk until nothing changes, so the rules reach
+a fixed point over the whole body.
+
+The rules themselves live in ``rewrite_algebra.py`` (numbers, logic,
+identities, negations, indexing of literals) and ``rewrite_shapes.py``
+(broadcasting, ``unbroadcast``, shape queries, scalar math); each is
+testable alone with a ``Rewriter`` over known shape facts.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .env import Env
+from .rewrite_algebra import (
+    add_negation,
+    add_negative_product,
+    add_zero,
+    decide_if_expression,
+    divide_by_one,
+    double_negation,
+    drop_literal_operands,
+    drop_unary_plus,
+    fold_bool_op,
+    fold_comparison,
+    fold_negative_number,
+    fold_not,
+    fold_numbers,
+    gather_factors,
+    gather_leading_factors,
+    index_constant_tuple,
+    index_split_pieces,
+    index_tuple_literal,
+    multiply_by_minus_one,
+    multiply_by_one,
+    negate_broadcast_scalar,
+    negation_times_number,
+    number_times_negation,
+    power_of_one,
+    subtract_from_zero,
+    subtract_zero,
+)
+from .rewrite_shapes import (
+    distribute_broadcast_scalar,
+    drop_broadcast_operand,
+    drop_needless_broadcast,
+    drop_unbroadcast,
+    fold_len,
+    fold_shape_attribute,
+    fold_shape_query,
+    matmul_with_broadcast_number,
+    outer_with_broadcast_number,
+    reshape_broadcast_scalar,
+    scalar_math,
+    scalar_zeros_like,
+    seed_of_scalar,
+)
+from .rewriter import Rewriter, Rule
+from .shapefacts import ShapeFacts
+
+#: Every rule with the kind of node it applies to; a node's rules are tried in this order.
+RULES: list[tuple[type, Rule]] = [
+    (ast.UnaryOp, fold_not),
+    (ast.UnaryOp, fold_negative_number),
+    (ast.UnaryOp, double_negation),
+    (ast.UnaryOp, negate_broadcast_scalar),
+    (ast.UnaryOp, drop_unary_plus),
+    (ast.BinOp, matmul_with_broadcast_number),
+    (ast.BinOp, fold_numbers),
+    (ast.BinOp, gather_factors),
+    (ast.BinOp, multiply_by_one),
+    (ast.BinOp, multiply_by_minus_one),
+    (ast.BinOp, divide_by_one),
+    (ast.BinOp, power_of_one),
+    (ast.BinOp, add_zero),
+    (ast.BinOp, subtract_zero),
+    (ast.BinOp, subtract_from_zero),
+    (ast.BinOp, negation_times_number),
+    (ast.BinOp, distribute_broadcast_scalar),
+    (ast.BinOp, drop_broadcast_operand),
+    (ast.BinOp, add_negation),
+    (ast.BinOp, add_negative_product),
+    (ast.BinOp, number_times_negation),
+    (ast.BinOp, gather_leading_factors),
+    (ast.Compare, fold_comparison),
+    (ast.BoolOp, fold_bool_op),
+    (ast.BoolOp, drop_literal_operands),
+    (ast.IfExp, decide_if_expression),
+    (ast.Subscript, index_constant_tuple),
+    (ast.Subscript, index_split_pieces),
+    (ast.Subscript, index_tuple_literal),
+    (ast.Call, fold_shape_query),
+    (ast.Call, fold_len),
+    (ast.Call, scalar_zeros_like),
+    (ast.Call, scalar_math),
+    (ast.Call, seed_of_scalar),
+    (ast.Call, outer_with_broadcast_number),
+    (ast.Call, drop_unbroadcast),
+    (ast.Call, reshape_broadcast_scalar),
+    (ast.Call, drop_needless_broadcast),
+    (ast.Attribute, fold_shape_attribute),
+]
+
+_BY_KIND: dict[type, list[Rule]] = {}
+for _kind, _rule in RULES:
+    _BY_KIND.setdefault(_kind, []).append(_rule)
+
+
+def rewriter(env: Env, shapes: ShapeFacts) -> Rewriter:
+    """A :class:`Rewriter` with every rule of :data:`RULES`."""
+    return Rewriter(env, shapes, _BY_KIND)

@@ -1,0 +1,81 @@
+"""How a normalized call meets its rule, for both modes (reverse and forward).
+
+After import:
+
+* :func:`rule_mapping` binds a call's atoms to the primal parameters of its
+  rule (a default as a Constant, ``*args`` as a Tuple, ``a:b`` index parts
+  as ``slice(a, b)``), or raises a located ``TransformError``;
+* :func:`no_rule` is the located ``TransformError`` for a differentiated
+  call without a rule; :func:`at_line` a node placed at the user's line a
+  normalized statement came from (for errors about generated statements).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+
+from .. import rules
+from ..rules import Rule
+from . import anno
+from .check import error
+from .env import Env
+from .primitives import Op
+
+
+def at_line(stmt: ast.stmt) -> ast.AST:
+    """A node located at the user's line a normalized statement came from."""
+    node = ast.Pass()
+    node.lineno, node.col_offset = anno.get(stmt, anno.LINE, 0), 0
+    return node
+
+
+def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
+    """The ``TransformError`` for a differentiated call that has no rule, located."""
+    node = op.node if op.node is not None else stmt
+    node = anno.get(node, anno.NODE, node)
+    if not hasattr(node, "lineno"):
+        node = stmt
+    return error(parsed, node, f"no derivative rule for {op.what}; register one with "
+                 "sx.adjoint or stop its gradient with sx.detach", op.what)
+
+
+def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
+    """Each primal parameter of ``rule`` mapped to the caller's atom for ``op``.
+
+    A defaulted parameter maps to a Constant, a ``*args`` parameter to a Tuple.
+    A call the rule's signature cannot bind raises ``TransformError``.
+    """
+    try:
+        bound = rule.bind(*op.args, **op.keywords)
+    except TypeError as exc:
+        raise error(parsed, anno.get(op.node, anno.NODE, op.node),
+                    f"cannot differentiate {op.what} called this way: {exc}",
+                    op.what) from None
+    params = rule.primal_params
+    mapping: dict[str, ast.expr] = {}
+    sig_params = rule.signature.parameters
+    for p in params:
+        value = bound.arguments.get(p, sig_params[p].default)
+        kind = sig_params[p].kind
+        if kind is sig_params[p].VAR_POSITIONAL:
+            value = ast.Tuple(list(value), ast.Load())
+        elif kind is sig_params[p].VAR_KEYWORD:
+            continue
+        elif not isinstance(value, ast.AST):
+            value = ast.Constant(value)
+        mapping[p] = value
+    if rule is rules.lookup(operator.getitem):
+        mapping[params[1]] = _slices_as_calls(mapping[params[1]], env)
+    return mapping
+
+
+def _slices_as_calls(index: ast.expr, env: Env) -> ast.expr:
+    """Write ``a:b`` parts of an index as ``slice(a, b)`` so it can be passed around."""
+    if isinstance(index, ast.Tuple):
+        return ast.Tuple([_slices_as_calls(e, env) for e in index.elts], ast.Load())
+    if isinstance(index, ast.Slice):
+        parts = [p if p is not None else ast.Constant(None)
+                 for p in (index.lower, index.upper, index.step)]
+        return ast.Call(ast.Name(env.ref(slice, "slice"), ast.Load()), parts, [])
+    return index

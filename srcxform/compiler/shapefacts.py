@@ -1,0 +1,403 @@
+"""Shape facts: what the optimizer knows about the shapes of values at one point.
+
+A :class:`ShapeFacts` holds, for the point of a forward walk it has reached,
+
+* shape classes (:class:`ShapeClasses`, a union-find): names whose shapes are
+  provably equal share a class, whatever that shape is (an elementwise result
+  shares its operands' class, an adjoint its primal's); every scalar is in
+  the class :data:`SCALAR`;
+* exact shapes (``exact``), when the code is specialized on argument shapes;
+* the names that only ever hold ints, may hold booleans, or hold tuples of
+  arrays of known shapes.
+
+Its queries (:meth:`ShapeFacts.class_of`, :meth:`~ShapeFacts.rank_of`,
+:meth:`~ShapeFacts.exact_of`, :meth:`~ShapeFacts.maybe_bool`,
+:meth:`~ShapeFacts.broadcast_parts`, ...) change nothing: the propagation
+pass records facts as it walks, the rewrite rules ask.  A query answers
+``None`` (unknown) rather than guess.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+
+import numpy as np
+
+from .. import rules
+from ..rules import unbroadcast
+from . import anno
+from .env import Env
+from .ranks import rank_of_primitive
+from .shapes import (
+    NOT_CONSTANT,
+    PRODUCTS,
+    broadcast_shapes,
+    constant_value,
+    dummy,
+    product_shape,
+    run_for_shape,
+)
+
+#: The shape class of every scalar.
+SCALAR = "<scalar>"
+
+_ELEMENTWISE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod)
+_SCALAR_VALUED = (np.size, np.ndim, len, float, int)
+
+Shape = tuple[int, ...]
+
+
+def is_number(node: ast.AST) -> bool:
+    """True for an int or float literal (not a bool)."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+        and not isinstance(node.value, bool)
+
+
+class ShapeClasses:
+    """Union-find over shape classes: names with provably identical shapes."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {SCALAR: SCALAR}
+        self.of: dict[str, str] = {}  # name -> its class (any member; see find)
+        self.rank: dict[str, int] = {SCALAR: 0}  # class -> rank, when known
+        self.counter = itertools.count()
+
+    def find(self, c: str) -> str:
+        """The representative of class ``c``."""
+        while self.parent[c] != c:
+            self.parent[c] = self.parent[self.parent[c]]
+            c = self.parent[c]
+        return c
+
+    def new(self, rank: int | None = None) -> str:
+        """A class of its own (of rank ``rank`` when known; rank 0 is :data:`SCALAR`)."""
+        if rank == 0:
+            return SCALAR
+        c = f"c{next(self.counter)}"
+        self.parent[c] = c
+        if rank is not None:
+            self.rank[c] = rank
+        return c
+
+    def union(self, a: str, b: str) -> str:
+        """Merge the classes of ``a`` and ``b`` (:data:`SCALAR` stays the representative)."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        if rb == SCALAR:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        if ra not in self.rank and rb in self.rank:
+            self.rank[ra] = self.rank[rb]
+        return ra
+
+    def exact(self, shape: Shape) -> str:
+        """The class of all values of exactly this shape."""
+        if shape == ():
+            return SCALAR
+        key = f"s{shape}"
+        if key not in self.parent:
+            self.parent[key] = key
+            self.rank[key] = len(shape)
+        return key
+
+    def name(self, n: str) -> str | None:
+        """The class of name ``n``, or ``None`` when nothing is known."""
+        c = self.of.get(n)
+        return None if c is None else self.find(c)
+
+
+class ShapeFacts:
+    """Shape classes, exact shapes and value kinds at one point (see the module docstring)."""
+
+    def __init__(self, env: Env, specialized: bool, derivatives: set[str] = frozenset()) -> None:
+        self.env = env
+        self.specialized = specialized  # argument shapes are known: exact shapes are sought
+        self.derivatives = derivatives  # adjoint (or tangent) names
+        self.classes = ShapeClasses()
+        self.exact: dict[str, Shape] = {}
+        self.int_names: set[str] = set()
+        self.bool_names: set[str] = set()
+        self.tuple_shapes: dict[str, list[Shape]] = {}  # tuples of arrays of known shapes
+        self.always_defined: set[str] = set()  # bound on every path to this point
+
+    # -- shape classes ------------------------------------------------------------------
+    def class_of(self, node: ast.expr) -> str | None:
+        """The shape class of ``node``'s value, or ``None``."""
+        exact = self.exact_of(node)
+        if exact is not None:
+            return self.classes.exact(exact)
+        found = self._class_of(node)
+        if found is None and self.rank_of(node) == 0:
+            return SCALAR
+        return found
+
+    def _class_of(self, node: ast.expr) -> str | None:
+        """The shape class of ``node`` from its structure (no exact shape known)."""
+        if is_number(node):
+            return SCALAR
+        if isinstance(node, ast.Name):
+            return self.classes.name(node.id)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _ELEMENTWISE_OPS):
+            return self.combine([self.class_of(node.left), self.class_of(node.right)])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return self.class_of(node.operand)
+        if isinstance(node, ast.Compare):
+            return self.combine([self.class_of(node.left)]
+                                + [self.class_of(c) for c in node.comparators])
+        if isinstance(node, ast.Call):
+            bc = self.broadcast_parts(node)
+            if bc is not None:
+                return self.like_class(bc[1])
+            fn = self.env.resolve(node.func)
+            if fn is unbroadcast and len(node.args) == 2:
+                return self.class_of(node.args[1])
+            rule = rules.lookup(fn) if fn is not None else None
+            if (rule is not None and rule.elementwise or fn is np.sign) and not node.keywords:
+                return self.combine([self.class_of(a) for a in node.args])
+        return None
+
+    def combine(self, classes: list[str | None]) -> str | None:
+        """The class of an elementwise result of operands of these classes, or ``None``."""
+        if any(c is None for c in classes):
+            return None
+        found = {self.classes.find(c) for c in classes} - {SCALAR}
+        if not found:
+            return SCALAR
+        return found.pop() if len(found) == 1 else None
+
+    def same_shape(self, a: ast.expr, b: ast.expr) -> bool:
+        """True when ``a`` and ``b`` provably have the same shape."""
+        sa, sb = self.class_of(a), self.class_of(b)
+        return sa is not None and sb is not None and \
+            self.classes.find(sa) == self.classes.find(sb)
+
+    def like_class(self, like: ast.expr) -> str | None:
+        """The shape class named by a broadcast target: a value, or a literal shape."""
+        if isinstance(like, ast.Constant) and isinstance(like.value, tuple):
+            return self.classes.exact(like.value)
+        return self.class_of(like)
+
+    def same_as_like(self, node: ast.expr, like: ast.expr) -> bool:
+        """True when ``node`` provably has the shape a broadcast target names."""
+        a, b = self.class_of(node), self.like_class(like)
+        return a is not None and b is not None and self.classes.find(a) == self.classes.find(b)
+
+    def earliest_like(self, name: str) -> str:
+        """The first-defined name (parameters first) known to have ``name``'s shape."""
+        cls = self.classes.name(name)
+        if cls is None or cls == SCALAR:
+            return name
+        for other, c in self.classes.of.items():
+            if self.classes.find(c) == cls and other not in self.derivatives \
+                    and other in self.always_defined:
+                return other
+        return name
+
+    # -- ranks ----------------------------------------------------------------------------
+    def rank_of(self, node: ast.expr) -> int | None:
+        """The static rank of ``node``'s value, or ``None``."""
+        exact = self.exact_of(node)
+        if exact is not None:
+            return len(exact)
+        if is_number(node) or isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return 0
+        if isinstance(node, ast.Name):
+            c = self.classes.name(node.id)
+            return None if c is None else self.classes.rank.get(c)
+        if isinstance(node, ast.BinOp):
+            ranks = [self.rank_of(node.left), self.rank_of(node.right)]
+            name = "matmul" if isinstance(node.op, ast.MatMult) else ""
+            return rank_of_primitive(name, not name, ranks, [node.left, node.right], {})
+        if isinstance(node, ast.UnaryOp):
+            return self.rank_of(node.operand)
+        if isinstance(node, ast.Compare):
+            ranks = [self.rank_of(e) for e in [node.left, *node.comparators]]
+            return None if None in ranks else max(ranks)
+        if isinstance(node, ast.Attribute):
+            if node.attr == "T":
+                return self.rank_of(node.value)
+            if node.attr in ("ndim", "size"):
+                return 0
+            if node.attr == "shape":
+                return 1  # a tuple, which NumPy treats as a vector
+            return None
+        if isinstance(node, ast.Subscript):
+            return rank_of_primitive("getitem_basic", False, [self.rank_of(node.value)],
+                                     [node.value, node.slice], {})
+        if isinstance(node, ast.Call):
+            return self._rank_of_call(node)
+        return None
+
+    def _rank_of_call(self, node: ast.Call) -> int | None:
+        """The rank of a call's result: a broadcast's target, a scalar query, or its rule."""
+        bc = self.broadcast_parts(node)
+        if bc is not None:
+            c = self.like_class(bc[1])
+            return None if c is None else self.classes.rank.get(self.classes.find(c))
+        method = anno.get(node, anno.METHOD)
+        if method is None and self.env.resolve(node.func) in _SCALAR_VALUED:
+            return 0
+        if method is not None:
+            rule = rules.lookup_method(method)
+            args = [node.func.value, *node.args]
+        else:
+            fn = self.env.resolve(node.func)
+            if fn is unbroadcast and len(node.args) == 2:
+                return self.rank_of(node.args[1])
+            rule = rules.lookup(fn) if fn is not None else None
+            args = list(node.args)
+        if rule is None:
+            return None
+        keywords = {k.arg: k.value for k in node.keywords}
+        return rank_of_primitive(rule.name, rule.elementwise,
+                                 [self.rank_of(a) for a in args], args, keywords)
+
+    # -- exact shapes (code specialized on argument shapes) -------------------------------
+    def exact_of(self, node: ast.expr) -> Shape | None:
+        """The exact shape of ``node``'s value when argument shapes are known."""
+        if not self.specialized:
+            return None
+        if isinstance(node, ast.Constant):
+            v = node.value
+            return () if isinstance(v, (int, float, bool, complex)) else None
+        if isinstance(node, ast.Name):
+            if node.id in self.int_names:
+                return ()
+            return self.exact.get(node.id)
+        if isinstance(node, ast.BinOp):
+            a, b = self.exact_of(node.left), self.exact_of(node.right)
+            if a is None or b is None:
+                return None
+            if isinstance(node.op, ast.MatMult):
+                return product_shape("matmul", a, b)
+            return broadcast_shapes(a, b)
+        if isinstance(node, ast.UnaryOp):
+            return self.exact_of(node.operand)
+        if isinstance(node, ast.Compare):
+            shapes = [self.exact_of(e) for e in [node.left, *node.comparators]]
+            return None if None in shapes else broadcast_shapes(*shapes)
+        if isinstance(node, ast.Attribute):
+            if node.attr == "T":
+                a = self.exact_of(node.value)
+                return None if a is None else a[::-1]
+            if node.attr in ("ndim", "size"):
+                return ()
+            return None
+        if isinstance(node, ast.Subscript):
+            a = self.exact_of(node.value)
+            index = constant_value(self.ints_as_zero(node.slice))
+            if a is None or index is NOT_CONSTANT:
+                return None
+            return run_for_shape(lambda d: d[index], [dummy(a)], {})
+        if isinstance(node, ast.Call):
+            return self.exact_of_call(node)
+        return None
+
+    def ints_as_zero(self, index: ast.expr) -> ast.expr:
+        """An index with loop counters replaced by 0 (they are ints: same result shape)."""
+        if isinstance(index, ast.Name) and index.id in self.int_names:
+            return ast.Constant(0)
+        if isinstance(index, ast.Tuple):
+            return ast.Tuple([self.ints_as_zero(e) for e in index.elts], ast.Load())
+        return index
+
+    def exact_of_call(self, node: ast.Call) -> Shape | None:
+        """The exact shape of a call's result: from its rule, or NumPy run on dummies."""
+        bc = self.broadcast_parts(node)
+        if bc is not None:
+            like = bc[1]
+            if isinstance(like, ast.Constant) and isinstance(like.value, tuple):
+                return like.value
+            return self.exact_of(like)
+        method = anno.get(node, anno.METHOD)
+        fn = None if method is not None else self.env.resolve(node.func)
+        if fn in _SCALAR_VALUED:
+            return ()
+        if fn is unbroadcast and len(node.args) == 2:
+            return self.exact_of(node.args[1])
+        if fn in (np.zeros_like, np.ones_like, np.full_like, np.empty_like) and node.args:
+            return self.exact_of(node.args[0])
+        if method is not None:
+            rule = rules.lookup_method(method)
+            if rule is None and method not in rules.NONDIFF_METHODS:
+                return None
+            all_args = [node.func.value, *node.args]
+        else:
+            rule = rules.lookup(fn) if fn is not None else None
+            if rule is None and not (fn is not None and rules.is_nondifferentiable(fn)):
+                return None
+            all_args = list(node.args)
+        shapes = [self.exact_of(a) for a in all_args]
+        if rule is not None and rule.name in PRODUCTS:
+            if None in shapes[:2]:
+                return None
+            return product_shape(rule.name, shapes[0], shapes[1])
+        if rule is not None and rule.elementwise and not node.keywords:
+            if None in shapes:
+                return None
+            return broadcast_shapes(*shapes)
+        return self._run_on_dummies(node, method, fn, all_args, shapes)
+
+    def _run_on_dummies(self, node: ast.Call, method: str | None, fn: object,
+                        all_args: list[ast.expr], shapes: list[Shape | None]) -> Shape | None:
+        """The shape NumPy gives the call when its array arguments are dummies."""
+        values = []
+        for a, shp in zip(all_args, shapes):
+            v = constant_value(a)
+            if v is not NOT_CONSTANT:
+                values.append(v)
+            elif shp is not None:
+                values.append(dummy(shp))
+            elif isinstance(a, ast.Name) and a.id in self.tuple_shapes:
+                values.append(tuple(dummy(e) for e in self.tuple_shapes[a.id]))
+            else:
+                return None
+        kwargs = {}
+        for k in node.keywords:
+            v = constant_value(k.value)
+            if v is NOT_CONSTANT:
+                shp = self.exact_of(k.value)
+                if shp is None:
+                    return None
+                v = dummy(shp)
+            kwargs[k.arg] = v
+        if method is not None:
+            return run_for_shape(lambda r, *a, **k: getattr(r, method)(*a, **k), values, kwargs)
+        return run_for_shape(fn, values, kwargs)
+
+    # -- kinds of values ------------------------------------------------------------------
+    def broadcast_parts(self, node: ast.expr) -> tuple[ast.expr, ast.expr] | None:
+        """For ``np.broadcast_to(s, np.shape(v))`` return ``(s, v)`` (``(s, shape)`` for a
+        literal shape)."""
+        if not (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords):
+            return None
+        if self.env.resolve(node.func) is not np.broadcast_to:
+            return None
+        shape = node.args[1]
+        if isinstance(shape, ast.Constant) and isinstance(shape.value, tuple):
+            return node.args[0], shape
+        if not (isinstance(shape, ast.Call) and len(shape.args) == 1
+                and self.env.resolve(shape.func) is np.shape):
+            return None
+        return node.args[0], shape.args[0]
+
+    def maybe_bool(self, node: ast.expr) -> bool:
+        """True when ``node`` may be a boolean (or integer) array, e.g. a mask."""
+        if isinstance(node, (ast.Compare, ast.BoolOp)):
+            return True
+        if isinstance(node, ast.UnaryOp):
+            return isinstance(node.op, (ast.Not, ast.Invert)) or self.maybe_bool(node.operand)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, (ast.BitAnd, ast.BitOr, ast.BitXor)):
+                return True
+            if isinstance(node.op, (ast.Mult, ast.Add, ast.Sub)):
+                return self.maybe_bool(node.left) and self.maybe_bool(node.right)
+            return False
+        if isinstance(node, ast.Name):
+            return node.id in self.bool_names
+        if isinstance(node, ast.Call):
+            fn = self.env.resolve(node.func)
+            return fn is not None and rules.is_nondifferentiable(fn)
+        return False

@@ -1,0 +1,90 @@
+"""The driver and the Program: modes, wrt, the passes each mode runs, debug stages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from srcxform.compiler import driver
+from srcxform.compiler.parse import parse_function
+from srcxform.compiler.program import resolve_wrt, start
+
+
+def f(x, y, /, z, *, w=1.0):
+    return np.sum(x * y * z * w)
+
+
+@pytest.mark.parametrize("wrt, names, is_tuple", [
+    (0, ["x"], False), (-1, ["z"], False), ("w", ["w"], False),
+    ((1, "z"), ["y", "z"], True), ([0], ["x"], True),
+])
+def test_wrt_as_parameter_names(wrt, names, is_tuple):
+    program = resolve_wrt(start(parse_function(f), "grad", wrt))
+    assert (program.wrt, program.tuple_wrt) == (names, is_tuple)
+    assert program.params == ["x", "y", "z", "w"] and program.positional == ["x", "y", "z"]
+
+
+@pytest.mark.parametrize("wrt, error, message", [
+    (3, ValueError, "out of range"), ("v", ValueError, "not a parameter"),
+    ((0, "x"), ValueError, "twice"), ((), ValueError, "names no parameter"),
+    (1.5, TypeError, "parameter index or name"), (True, TypeError, "parameter index or name"),
+])
+def test_a_bad_wrt_says_what_is_wrong(wrt, error, message):
+    with pytest.raises(error, match=message):
+        resolve_wrt(start(parse_function(f), "grad", wrt))
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown transform kind"):
+        start(parse_function(f), "hessian")
+
+
+def _names(passes):
+    return [p.__name__ for p in passes]
+
+
+def test_each_mode_runs_its_passes_in_order():
+    grad = _names(driver.PIPELINES["grad"])
+    assert grad[:9] == ["check", "resolve_wrt", "structure", "replace_dicts", "find_owned",
+                        "canonicalize", "normalize", "find_varied", "check_effects"]
+    assert grad[9:] == ["scalar_result", "find_active", "bind_env", "reverse", "optimize",
+                        "defer_outer_products", "lower", "insert_tapes", "keep_no_grad",
+                        "emit_source", "load"]
+    assert _names(driver.PIPELINES["vjp"]) == grad[:-2] + ["split", "emit_source", "load"]
+    assert _names(driver.PIPELINES["jvp"])[9:] == [  # (no scalar_result: any output)
+        "bind_env", "forward", "optimize", "defer_outer_products", "lower", "emit_source", "load"]
+
+
+def layer(x, W):
+    return np.sum(np.tanh(W @ x))
+
+
+def test_debugging_shows_the_program_after_each_pass_that_changed_it(capsys):
+    made = driver.transform(layer, 0, "grad", debug=True)
+    shown = capsys.readouterr().err
+    for stage in ("parse", "normalize", "find_active", "reverse", "optimize", "emit_source"):
+        assert f"--- srcxform stage: {stage} ---" in shown
+        assert stage in made.stages
+    assert "--- srcxform stage: check ---" not in shown  # check changes nothing
+    assert made.stages["normalize"].splitlines()[-1] == "return sum_"
+    assert made.stages["emit_source"].endswith(made.source)
+    quiet = driver.transform(layer, 0, "grad", debug=False)
+    assert quiet.stages == {} and quiet.source == made.source
+
+
+@pytest.mark.parametrize("kind", ["grad", "value_and_grad", "vjp", "jvp"])
+def test_every_mode_makes_a_function(kind):
+    x, W = np.array([0.5, -1.0]), np.array([[1.0, 2.0], [0.5, -0.5], [0.0, 1.0]])
+    made = driver.transform(layer, 0, kind)
+    assert made.kind == kind and made.wrt == ("x",) and made.source.startswith("def ")
+    expected = (1 - np.tanh(W @ x) ** 2) @ W
+    if kind == "grad":
+        assert made.fn(x, W) == pytest.approx(expected)
+    elif kind == "value_and_grad":
+        assert made.fn(x, W)[1] == pytest.approx(expected)
+    elif kind == "vjp":
+        value, residuals = made.fn(x, W)
+        assert made.backward(residuals, 1.0)[0] == pytest.approx(expected)
+    else:
+        tangent = np.array([1.0, 0.0])
+        assert made.fn(x, W, tangent)[1] == pytest.approx(expected @ tangent)
