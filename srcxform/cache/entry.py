@@ -32,7 +32,7 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Callable
 
-from .. import depends
+from .. import backends, depends
 from ..compiler import Transformed, transform
 from ..rules import registry
 from . import guard, templates
@@ -270,8 +270,12 @@ class Entry:
             self.publish(fn)
 
     def slow(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """The guard's other branch: validate, promote integer arguments, run."""
+        """The guard's other branch: validate, promote integer arguments, run (on the
+        arguments' array namespace when they are another library's)."""
         self.validate(fn)
+        ns = backends.namespace_of(args, kwargs)
+        if ns is not None:
+            return backends.call(self.specialize(fn, args, kwargs), ns, args, kwargs)
         args, kwargs = promote(args, kwargs, self.wrt_params)
         if self.mode == "shapes":
             return self.dispatch(fn, *args, **kwargs)

@@ -11,8 +11,10 @@ a guard shows its line):
   interpreter's cached global lookup), ``<cell>.cell_contents is <value>``,
   ``VERSION[0] is <version>`` — and, for each differentiated parameter,
   that it is not an integer array or an integer (those are promoted to
-  float on the slow path); then calls the generated code, or the entry's
-  slow path (which revalidates, refreshes, rebuilds, promotes);
+  float on the slow path), and for every parameter that its type is plainly
+  NumPy's (``backends.PLAIN``: another library's arrays run on its namespace,
+  on the slow path); then calls the generated code, or the entry's slow
+  path (which revalidates, refreshes, rebuilds, promotes, dispatches);
 * ``check(f)``, the same identity tests alone, for callers that look code up
   (``vjp``, ``jvp``, ``hessian``, ``sx.compile``).
 
@@ -34,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backends import PLAIN
 from ..compiler.loader import register
 from .facts import MISSING, Fact
 from .specialise import INT_TYPES, call_key, inline_key, shape_of
@@ -69,7 +72,7 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 
     ``S`` names the snapshot in the expressions, ``F`` the transformed function.
     """
-    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, shape_of, call_key]
+    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, shape_of, call_key, PLAIN]
     exprs: list[str] = []
     for fact in facts:
         i = len(items)
@@ -103,13 +106,19 @@ NAMES = {role: PREFIX + role for role in
 ROLES = {NAMES["f"]: "f", NAMES["s"]: "snapshot", NAMES["t"]: "target", NAMES["slow"]: "slow"}
 #: Snapshot slots before the facts' objects: what the guard calls, so that a module's
 #: own ``type`` or ``len`` never stands in for the builtin.
-CONSTANTS = 7  # ndarray, INT_TYPES, type, len, Exception, shape_of, call_key
+CONSTANTS = 8  # ndarray, INT_TYPES, type, len, Exception, shape_of, call_key, PLAIN
 
 
 def _promotion(value: str, S: str, X: str) -> str:
-    """True unless ``value`` is an integer (or bool) array or number (promoted slowly)."""
+    """True unless ``value`` is an integer (or bool) array or number (promoted slowly), or
+    not plainly NumPy's (another library's array: run on its namespace, slowly)."""
     return (f"((({X} := {S}[2]({value})) is {S}[0] and {value}.dtype.kind not in 'biu') "
-            f"or ({X} is not {S}[0] and {X} not in {S}[1]))")
+            f"or ({X} is not {S}[0] and {X} not in {S}[1] and {X} in {S}[7]))")
+
+
+def _plain(value: str, S: str, X: str) -> str:
+    """True when ``value``'s type is one the NumPy code is right for (``backends.PLAIN``)."""
+    return f"(({X} := {S}[2]({value})) is {S}[0] or {X} in {S}[7])"
 
 
 def _text(layout: Layout, exprs: list[str]) -> str:
@@ -124,6 +133,12 @@ def _text(layout: Layout, exprs: list[str]) -> str:
             got = f"{K}.get({pname!r})" if pos is None else \
                 f"({A}[{pos}] if {S}[3]({A}) > {pos} else {K}.get({pname!r}))"
             promos.append(f"(({V} := {got}) is {V} and {_promotion(V, S, X)})")
+    if layout.params is not None:  # the other parameters: plainly NumPy's, or slowly
+        differentiated = {pname for _, pname in layout.wrt}
+        promos += [_plain(p, S, X) for p in layout.params if p not in differentiated]
+    else:
+        promos.append(f"{S}[7].issuperset(map({S}[2], {A}))")
+        promos.append(f"(not {K} or {S}[7].issuperset(map({S}[2], {K}.values())))")
     promo = " and ".join(promos) or "True"
     if layout.params is None:
         params = args = f"*{A}, **{K}"
