@@ -200,23 +200,24 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
         values = _promoted(values, index)
         df = _gradient_code(fn, fn_wrt, names, values)
+        m = backends.array_module(values)  # numpy, or the arguments' array namespace
         rows: list[list[Any]] = [[None] * len(index) for _ in index]
         for j, pj in enumerate(index):
             xj = values[pj]
-            size = int(np.size(xj))
+            size = int(m.size(xj))
             columns: list[list[Any]] = [[] for _ in index]
             for k in range(size):
                 basis = np.zeros(size)
                 basis[k] = 1.0
-                tangent = basis.reshape(np.shape(xj)) if np.ndim(xj) else 1.0
+                tangent = basis.reshape(m.shape(xj)) if m.ndim(xj) else 1.0
                 tangents = tuple(tangent if i == pj else None for i in range(len(values)))
                 dg = jvp(df, tuple(values), tangents)[1]
                 dgs = dg if tuple_wrt else (dg,)
                 for i in range(len(index)):
-                    columns[i].append(np.ravel(dgs[i]))
+                    columns[i].append(m.ravel(dgs[i]))
             for i, pi in enumerate(index):
                 xi = values[pi]
-                block = np.stack(columns[i], axis=-1).reshape(np.shape(xi) + np.shape(xj))
+                block = m.reshape(m.stack(columns[i], axis=-1), m.shape(xi) + m.shape(xj))
                 rows[i][j] = float(block) if block.ndim == 0 and isinstance(xi, float) \
                     else block
         if tuple_wrt:
