@@ -146,6 +146,10 @@ def classify(stmt: ast.stmt) -> Op:
         rule = rules.lookup_attribute(attr)
         kind = "rule" if rule else "unknown"
         return Op(kind, rule, [value.value], what=f"attribute .{attr}", node=value)
+    if isinstance(value, ast.Subscript) and hasattr(value, "_sx_index_rule"):
+        # an object the table differentiates when indexed (np.r_[items])
+        return Op("rule", value._sx_index_rule.value, [value.slice],
+                  what=f"{ast.unparse(value.value)}[]", node=value)
     if isinstance(value, ast.Subscript) and getattr(value, "_sx_list", False):
         return Op("listitem", args=[value.value], what="list element", node=value)
     if isinstance(value, ast.Subscript):
