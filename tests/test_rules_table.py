@@ -77,7 +77,11 @@ MATMUL_SHAPES = [
 ]
 
 DOT_SHAPES = [((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 2)), ((3, 4), (4, 2)),
-              ((), (3, 2)), ((3, 2), ()), ((), ())]
+              ((), (3, 2)), ((3, 2), ()), ((), ()),
+              # N-d operands (a's last axis meets b's second to last), both orders
+              ((2, 3, 4), (4, 2)), ((4, 2), (2, 2, 3)), ((2, 3, 4), (4,)), ((4,), (2, 4, 3)),
+              ((2, 3, 4), (5, 4, 2)), ((5, 4, 3), (2, 3, 4)), ((2, 1, 3), (2, 3, 1)),
+              ((3,), (5, 2, 3, 1))]
 
 INNER_SHAPES = [((4,), (4,)), ((3, 4), (4,)), ((4,), (2, 4)), ((3, 4), (2, 4)),
                 ((2, 3, 4), (5, 4)), ((5, 4), (2, 3, 4)), ((), (3,)), ((2, 3), ()), ((), ())]
@@ -223,7 +227,7 @@ ELEMENTWISE_SPECS: dict[Any, list[Case]] = {
 
 OTHER_SPECS: dict[Any, list[Case]] = {
     np.matmul: shapes(MATMUL_SHAPES),
-    np.dot: shapes(DOT_SHAPES) + [c(A(2, 3, 4), A(4, 2), raises=NotImplementedError)],
+    np.dot: shapes(DOT_SHAPES),
     np.outer: [c(A(3), A(4)), c(A(2, 3), A(4)), c(A(3), A(2, 2)), c(A(), A(3))],
     np.inner: shapes(INNER_SHAPES),
     np.linalg.norm: NORM,

@@ -13,34 +13,91 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import register, register_tangents
+from .registry import nondifferentiable, register, register_tangents
 from .shaping import split_points
+
+
+def unjoin(g, arrays, axis, promote=np.asarray):
+    """``g`` cut along ``axis`` as ``np.concatenate([promote(a) for a in arrays], axis)``
+    joined it, each piece in the shape of the array it came from (a slice, a range in
+    ``np.r_``, gets its piece as it is).  ``arrays`` that is not a list or tuple is one
+    array (``np.r_[x]``): its piece alone is returned."""
+    if not isinstance(arrays, (list, tuple)):
+        return np.reshape(g, np.shape(arrays))
+    parts = np.split(g, split_points([promote(a) for a in arrays], axis), axis)
+    return [p if isinstance(a, slice) else np.reshape(p, np.shape(a))
+            for p, a in zip(parts, arrays)]
+
+
+def rejoin(pieces, arrays, axis, promote=np.asarray):
+    """The transpose of :func:`unjoin`: the pieces, promoted, joined along ``axis`` (zeros
+    in the place of a slice, a constant range in ``np.r_``)."""
+    if not isinstance(arrays, (list, tuple)):
+        return np.reshape(pieces, np.shape(promote(arrays)))
+    return np.concatenate([np.zeros(np.shape(promote(a))) if isinstance(a, slice)
+                           else np.reshape(p, np.shape(promote(a)))
+                           for p, a in zip(pieces, arrays)], axis)
+
+
+def as_row(item):
+    """``item`` as ``np.r_`` joins it (a number or slice becomes 1-d)."""
+    return np.r_[item]
+
+
+def as_column(item):
+    """``item`` as ``np.c_`` joins it (a 1-d array becomes a column)."""
+    return np.c_[item]
+
+
+def as_columns(a):
+    """``a`` as ``np.column_stack`` joins it (a 1-d array becomes a column)."""
+    return np.reshape(a, (-1, 1)) if np.ndim(a) < 2 else a
+
+
+nondifferentiable(as_row, as_column, as_columns)
+
+
+@register(unjoin, backward_name="SplitBackward0", sequence_output=True)
+def unjoin_(g, out, g_, arrays, axis, promote=np.asarray):
+    return (rejoin(g, arrays, axis, promote),)
+
+
+@register(rejoin, backward_name="CatBackward0")
+def rejoin_(g, out, pieces, arrays, axis, promote=np.asarray):
+    return (unjoin(g, arrays, axis, promote),)
+
+
+def _unjoin_tangent(t, out, g_, arrays, axis, promote=np.asarray):
+    return unjoin(t, arrays, axis, promote)
+
+
+def _rejoin_tangent(t, out, pieces, arrays, axis, promote=np.asarray):
+    return rejoin(t, arrays, axis, promote)
+
+
+# `arrays` only lends the pieces' shapes
+register_tangents(unjoin_, _unjoin_tangent, None)
+register_tangents(rejoin_, _rejoin_tangent, None)
 
 
 @register(np.hstack, backward_name="CatBackward0", linear=True)
 def hstack(g, out, tup, dtype=None, casting="same_kind"):
-    axis = 0 if np.ndim(out) == 1 else 1
-    parts = np.split(g, split_points([np.atleast_1d(a) for a in tup], axis), axis)
-    return ([np.reshape(p, np.shape(a)) for p, a in zip(parts, tup)],)
+    return (unjoin(g, tup, 0 if np.ndim(out) == 1 else 1, np.atleast_1d),)
 
 
 @register(np.vstack, np.row_stack, backward_name="CatBackward0", linear=True)
 def vstack(g, out, tup, dtype=None, casting="same_kind"):
-    parts = np.split(g, split_points([np.atleast_2d(a) for a in tup], 0), 0)
-    return ([np.reshape(p, np.shape(a)) for p, a in zip(parts, tup)],)
+    return (unjoin(g, tup, 0, np.atleast_2d),)
 
 
 @register(np.dstack, backward_name="CatBackward0", linear=True)
 def dstack(g, out, tup):
-    parts = np.split(g, split_points([np.atleast_3d(a) for a in tup], 2), 2)
-    return ([np.reshape(p, np.shape(a)) for p, a in zip(parts, tup)],)
+    return (unjoin(g, tup, 2, np.atleast_3d),)
 
 
 @register(np.column_stack, backward_name="CatBackward0", linear=True)
 def column_stack(g, out, tup):
-    columns = [np.reshape(a, (-1, 1)) if np.ndim(a) < 2 else a for a in tup]
-    parts = np.split(g, split_points(columns, 1), 1)
-    return ([np.reshape(p, np.shape(a)) for p, a in zip(parts, tup)],)
+    return (unjoin(g, tup, 1, as_columns),)
 
 
 @register(np.append, backward_name="CatBackward0", linear=True)
@@ -65,44 +122,28 @@ def _append_tangent_values(t, out, arr, values, axis=None):
 register_tangents(append, _append_tangent_arr, _append_tangent_values)
 
 
-@register(np.r_, backward_name="CatBackward0", linear=True)
+@register(np.r_, backward_name="CatBackward0")
 def r_(g, out, items):
     # np.r_[a, b, 1:4] joins 1-d views of its items along the first axis (a slice is a range)
-    if not isinstance(items, tuple):
-        return (np.reshape(g, np.shape(items)),)
-    parts = np.split(g, split_points([np.r_[i] for i in items], 0), 0)
-    return ([p if isinstance(i, slice) else np.reshape(p, np.shape(i))
-             for p, i in zip(parts, items)],)
+    return (unjoin(g, items, 0, as_row),)
+
+
+@register(np.c_, backward_name="CatBackward0")
+def c_(g, out, items):
+    # np.c_[a, b] joins its items along the last axis, 1-d items as columns
+    return (unjoin(g, items, -1, as_column),)
 
 
 def _r_tangent(t, out, items):
-    if not isinstance(items, tuple):
-        return np.r_[t]
-    # a slice is a constant range: its tangent is zero
-    return np.r_[tuple(np.zeros(np.shape(np.r_[i])) if isinstance(i, slice) else d
-                       for d, i in zip(t, items))]
-
-
-register_tangents(r_, _r_tangent)
-
-
-@register(np.c_, backward_name="CatBackward0", linear=True)
-def c_(g, out, items):
-    # np.c_[a, b] joins its items along the last axis, 1-d items as columns
-    if not isinstance(items, tuple):
-        return (np.reshape(g, np.shape(items)),)
-    parts = np.split(g, split_points([np.c_[i] for i in items], -1), -1)
-    return ([p if isinstance(i, slice) else np.reshape(p, np.shape(i))
-             for p, i in zip(parts, items)],)
+    return rejoin(t, items, 0, as_row)
 
 
 def _c_tangent(t, out, items):
-    if not isinstance(items, tuple):
-        return np.c_[t]
-    return np.c_[tuple(np.zeros(np.shape(np.c_[i])) if isinstance(i, slice) else d
-                       for d, i in zip(t, items))]
+    return rejoin(t, items, -1, as_column)
 
 
+# the items' tangents joined as the items were (a slice's tangent is ignored: it is a range)
+register_tangents(r_, _r_tangent)
 register_tangents(c_, _c_tangent)
 
 

@@ -269,11 +269,41 @@ def resize(g, out, a, new_shape):
             else np.zeros(np.shape(a)), None)
 
 
+def chosen(g, picked, choices):
+    """The gradient of each of ``np.choose``'s ``choices`` (or ``np.select``'s, with
+    ``picked`` the index of the choice each element takes, -1 for the default): ``g``
+    where it was picked, zero elsewhere, summed to the choice's shape."""
+    return [unbroadcast(np.where(picked == k, g, 0.0), c) for k, c in enumerate(choices)]
+
+
+def first_true(condlist, shape):
+    """For each element of ``shape``, the index of the first condition that holds (-1: none)."""
+    conds = np.stack([np.broadcast_to(c, shape) for c in condlist])
+    return np.where(np.any(conds, 0), np.argmax(conds, 0), -1)
+
+
+nondifferentiable(first_true)
+
+
+@register(chosen, backward_name="ChooseBackward0", sequence_output=True)
+def chosen_(g, out, g_, picked, choices):
+    # each choice's gradient is g where it was picked: g is the sum of those (broadcast back)
+    return (sum(np.where(picked == k, np.broadcast_to(gk, np.shape(g_)), 0.0)
+                for k, gk in enumerate(g)),)
+
+
+def _chosen_tangent(t, out, g_, picked, choices):
+    return chosen(t, picked, choices)
+
+
+register_tangents(chosen_, _chosen_tangent, None, None)  # `choices` lend their shapes
+
+
 @register(np.choose, backward_name="ChooseBackward0")
 def choose(g, out, a, choices, mode="raise"):
     n = len(choices)
     picked = np.clip(a, 0, n - 1) if mode == "clip" else (np.mod(a, n) if mode == "wrap" else a)
-    return (None, [unbroadcast(np.where(picked == k, g, 0.0), c) for k, c in enumerate(choices)])
+    return (None, chosen(g, picked, choices))
 
 
 def _choose_tangent(t, out, a, choices, mode="raise"):
@@ -287,10 +317,8 @@ register_tangents(choose, None, _choose_tangent)
 
 @register(np.select, backward_name="SelectBackward0")
 def select(g, out, condlist, choicelist, default=0):
-    conds = np.stack([np.broadcast_to(c, np.shape(out)) for c in condlist])
-    first = conds & (np.cumsum(conds, 0) == 1)  # the condition that picks each element
-    return (None, [unbroadcast(np.where(first[k], g, 0.0), c) for k, c in enumerate(choicelist)],
-            unbroadcast(np.where(np.any(conds, 0), 0.0, g), default))
+    picked = first_true(condlist, np.shape(out))
+    return (None, chosen(g, picked, choicelist), unbroadcast(np.where(picked < 0, g, 0.0), default))
 
 
 def _select_tangent_choices(t, out, condlist, choicelist, default=0):
@@ -298,7 +326,7 @@ def _select_tangent_choices(t, out, condlist, choicelist, default=0):
 
 
 def _select_tangent_default(t, out, condlist, choicelist, default=0):
-    return np.where(np.any([np.broadcast_to(c, np.shape(out)) for c in condlist], 0), 0.0, t)
+    return np.where(first_true(condlist, np.shape(out)) < 0, t, 0.0)
 
 
 register_tangents(select, None, _select_tangent_choices, _select_tangent_default)

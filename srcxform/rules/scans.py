@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import register, register_tangents
+from .registry import nondifferentiable, register, register_tangents
 
 
 def reverse_cumsum(v, axis=-1):
@@ -85,12 +85,19 @@ def _cumprod_tangent(t, out, a, axis=None, dtype=None):
 register_tangents(cumprod, _cumprod_tangent)
 
 
+def axis_padding(ndim, axis, n):
+    """``np.pad``'s widths that put ``n`` zeros on each side of ``axis`` only."""
+    return [(n, n) if i == axis % ndim else (0, 0) for i in range(ndim)]
+
+
+nondifferentiable(axis_padding)
+
+
 @register(np.diff, backward_name="DiffBackward0", linear=True)
 def diff(g, out, a, n=1, axis=-1):
     # the transpose of one difference is minus the difference of g padded with a zero on
     # each side; of n differences, (-1)**n times n differences of g padded with n zeros
-    pad = [(n, n) if i == axis % np.ndim(g) else (0, 0) for i in range(np.ndim(g))]
-    return ((-1) ** n * np.diff(np.pad(g, pad), n, axis),)
+    return ((-1) ** n * np.diff(np.pad(g, axis_padding(np.ndim(g), axis, n)), n, axis),)
 
 
 @register(np.ediff1d, backward_name="DiffBackward0", linear=True)

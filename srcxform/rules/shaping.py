@@ -95,14 +95,10 @@ def cast_gradient(v, like, out):
           np.astype, np.float64, np.float32, np.float16, np.longdouble, methods=("astype",),
           backward_name="ToCopyBackward0")
 def cast(g, out, x, dtype=None, *options, ndmin=0, **keywords):
-    if dtype is None and not ndmin:
-        return (g,)  # the same values (a sequence of them: element k gets g[k])
-    return (cast_gradient(g, x, out),)
+    return (cast_gradient(g, x, out),)  # (of a sequence x, element k gets element k)
 
 
 def _cast_tangent(t, out, x, dtype=None, *options, ndmin=0, **keywords):
-    if dtype is None and not ndmin:
-        return np.asarray(t)
     return cast_gradient(np.asarray(t), out, out)
 
 

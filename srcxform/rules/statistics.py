@@ -115,6 +115,18 @@ def weights_along(weights, a, axis):
     return np.reshape(weights, [np.shape(a)[i] if i in axes else 1 for i in range(np.ndim(a))])
 
 
+@register(weights_along, backward_name="ViewBackward0")
+def weights_along_(g, out, weights, a, axis):
+    return (np.reshape(g, np.shape(weights)),)
+
+
+def _weights_along_tangent(t, out, weights, a, axis):
+    return weights_along(t, a, axis)
+
+
+register_tangents(weights_along_, _weights_along_tangent, None)  # `a` lends its shape
+
+
 @register(np.average, backward_name="AverageBackward0")
 def average(g, out, a, axis=None, weights=None, keepdims=False):
     if axis is not None and not keepdims:
@@ -347,6 +359,28 @@ def _nanmedian_t(t, out, a, axis=None, keepdims=False):
     return quantile_tangent(t, a, 0.5, axis, "linear", keepdims, True)
 
 
+@register(quantile_gradient, backward_name="QuantileBackward0")
+def quantile_gradient_(g, out, g_, a, q, axis, method, keepdims, ignore_nan):
+    return (quantile_tangent(g, a, q, axis, method, keepdims, ignore_nan),)
+
+
+@register(quantile_tangent, backward_name="QuantileBackward0")
+def quantile_tangent_(g, out, t, a, q, axis, method, keepdims, ignore_nan):
+    return (quantile_gradient(g, a, q, axis, method, keepdims, ignore_nan),)
+
+
+def _quantile_gradient_t(t, out, g_, a, q, axis, method, keepdims, ignore_nan):
+    return quantile_gradient(t, a, q, axis, method, keepdims, ignore_nan)
+
+
+def _quantile_tangent_t(t, out, t_, a, q, axis, method, keepdims, ignore_nan):
+    return quantile_tangent(t, a, q, axis, method, keepdims, ignore_nan)
+
+
+# linear in the cotangent; the selection weights are constant in `a` (away from ties)
+# and vary with `q`, whose derivative here is not supported (refused where it is asked)
+register_tangents(quantile_gradient_, _quantile_gradient_t, None)
+register_tangents(quantile_tangent_, _quantile_tangent_t, None)
 register_tangents(quantile, _quantile_t, _quantile_q_t)
 register_tangents(nanquantile, _nanquantile_t, _nanquantile_q_t)
 register_tangents(percentile, _percentile_t, _percentile_q_t)

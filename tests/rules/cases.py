@@ -166,6 +166,8 @@ class Case:
                 return f"mask{a.shape}"
             if isinstance(a, np.ndarray):
                 return f"arr{a.tolist()}"
+            if callable(a):  # a function passed along (no address in a test id)
+                return getattr(a, "__name__", type(a).__name__)
             return repr(a)
 
         parts = [show(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from srcxform.rules import reductions, scans, shaping
-from srcxform.rules.rearrange import unpad
+from srcxform.rules import complexes, joins, reductions, scans, shaping, statistics
+from srcxform.rules.rearrange import chosen, unpad
 from tests.rules.cases import (
     AXES_3D,
     A,
@@ -124,6 +124,7 @@ UFUNC_SPECS: dict[Any, list[Case]] = {
 }
 
 COMPLEX_SPECS: dict[Any, list[Case]] = {
+    complexes.real_valued: [c(A(3)), c(F(), "std")],
     np.real: [c(A(3, 4)), c(A()), c(F()), c(np.array([1.0 + 2.0j]), raises=TypeError)],
     np.real_if_close: [c(A(3, 4)), c(A(5), tol=10)],
     np.imag: [c(A(3, 4)), c(A()), c(np.array([1.0 + 2.0j]), raises=TypeError)],
@@ -170,6 +171,17 @@ REDUCTION_SPECS: dict[Any, list[Case]] = {
     np.percentile: _quantiles(30.0, [10.0, 50.0, 90.0]),
     np.nanpercentile: [c(N(7), 40.0, wrt=(0,)), c(N(4, 5), 75.0, axis=0, wrt=(0,))],
     scans.reverse_cumsum: [c(A(5)), c(A(3, 4), 0), c(A(3, 4), -1)],
+    statistics.weights_along: [c(A(4), A(3, 4), 1, wrt=(0,)), c(A(3, 4), A(3, 4), None, wrt=(0,)),
+                               c(A(2, 4), A(2, 3, 4), (0, 2), wrt=(0,))],
+    statistics.quantile_gradient: [
+        c(A(), D(7), 0.3, None, "linear", False, False, wrt=(0,)),
+        c(A(3, 4), D(3, 5, 4), 0.6, 1, "linear", False, False, wrt=(0,)),
+        c(A(2, 3, 1, 4), D(3, 5, 4), np.array([0.2, 0.7]), 1, "midpoint", True, False,
+          wrt=(0,))],
+    statistics.quantile_tangent: [
+        c(D(7), D(7), 0.3, None, "linear", False, False, wrt=(0,)),
+        c(A(3, 5, 4), D(3, 5, 4), np.array([0.2, 0.7]), (0, 2), "linear", False, False,
+          wrt=(0,))],
 }
 
 SHAPING_SPECS: dict[Any, list[Case]] = {
@@ -243,6 +255,8 @@ REARRANGE_SPECS: dict[Any, list[Case]] = {
                 c(np.array([[0, 1], [1, 0]]), L(A(2, 2), A(2)), wrt=(1,)),
                 c(np.array([0, 3, 5]), L(A(3), A()), mode="wrap", wrt=(1,)),
                 c(np.array([-1, 2, 1]), L(A(3), A(3)), mode="clip", wrt=(1,))],
+    chosen: [c(A(2, 3), np.array([[0, 1, 1], [1, 0, -1]]), L(A(2, 3), A(3)), wrt=(0,)),
+             c(A(4), np.array([2, 0, 1, 2]), L(A(4), A(), A(4)), wrt=(0,))],
     np.select: [c(L(Mask((3, 4)), Mask((3, 4))), L(A(3, 4), A(3, 4)), wrt=(1,)),
                 c(L(Mask((3, 4)), Mask((4,))), L(A(3, 4), A(4)), A(3, 4), wrt=(1, 2)),
                 c(L(Mask((2, 3)),), L(A(2, 3),), F(), wrt=(1, 2)),
@@ -271,9 +285,9 @@ JOIN_SPECS: dict[Any, list[Case]] = {
     np.column_stack: [c(L(A(3), A(3))), c(L(A(3, 2), A(3), A(3, 4)))],
     np.append: [c(A(3), A(2)), c(A(2, 3), A(4)), c(A(2, 3), A(2, 2), axis=1),
                 c(A(2, 3), A(1, 3), axis=0), c(A(), F())],
-    np.r_: [c(T(A(3), A(2))), c(A(4)), c(T(A(3, 2), A(1, 2), A(3, 2))),
-            c(T(A(4), slice(1, 5), F())), c(T(F(), F()))],
-    np.c_: [c(T(A(3), A(3))), c(T(A(3, 2), A(3), A(3, 2))), c(T(A(2, 3),))],
+    np.r_: [c(T(A(3), A(2))), c(T(A(4),)), c(A(4)), c(A(2, 3)), c(T(A(3, 2), A(1, 2), A(3, 2))),
+            c(T(A(4), slice(1, 5), F())), c(T(F(), F())), c(T(A(), A(2)))],
+    np.c_: [c(T(A(3), A(3))), c(T(A(3, 2), A(3), A(3, 2))), c(T(A(2, 3),)), c(A(3, 2))],
     np.split: [c(A(6), 3), c(A(6), [1, 4]), c(A(4, 6), 2, axis=1), c(A(4, 6), [1, 3], axis=0),
                c(A(2, 4, 6), 3, axis=-1), c(A(3), [1, 1, 3]), c(A(2), 1)],
     np.array_split: [c(A(7), 3), c(A(7, 7), 4, axis=1), c(A(7, 7, 7), [3, 5], axis=2),
@@ -281,6 +295,11 @@ JOIN_SPECS: dict[Any, list[Case]] = {
     np.hsplit: [c(A(4, 8), 4), c(A(4, 8), [1, 2]), c(A(4, 4, 4), 2), c(A(6), 3)],
     np.vsplit: [c(A(4, 8), 4), c(A(4, 4, 4), [1, 2])],
     np.dsplit: [c(A(4, 4, 4), 2), c(A(2, 3, 4), [1, 2])],
+    joins.unjoin: [c(A(5), L(A(2), A(3)), 0, wrt=(0,)),
+                   c(A(3, 4), L(A(4), A(2, 4)), 0, np.atleast_2d, wrt=(0,)),
+                   c(A(4), A(4), 0, wrt=(0,))],
+    joins.rejoin: [c(L(A(2), A(3)), L(A(2), A(3)), 0, wrt=(0,)),
+                   c(L(A(3), A(3)), L(A(3), A(3)), -1, joins.as_column, wrt=(0,))],
     np.unstack: [c(A(3, 4)), c(A(3, 4), axis=1), c(A(2, 3, 4), axis=-1)],
 }
 
