@@ -168,6 +168,7 @@ def dsplit(g, out, ary, indices_or_sections):
     return (np.concatenate(g, 2), None)
 
 
-@register(np.unstack, backward_name="UnbindBackward0", linear=True, sequence_output=True)
+@register(np.unstack, backward_name="UnbindBackward0", linear=True)
 def unstack(g, out, x, axis=0):
+    # a tuple of equal pieces: its cotangent stacks into one array (np.zeros_like of it too)
     return (np.stack(g, axis),)

@@ -69,6 +69,26 @@ def matrix_transpose(g, out, x):
     return (np.matrix_transpose(g),)
 
 
+def scatter_add(shape, index, values):
+    """A new array of ``shape`` (zeros) with ``values`` added at ``index``: repeated
+    positions add up (``np.add.at``).  The transpose of reading ``x[index]``."""
+    out = np.zeros(shape, np.result_type(values, 0.0))
+    np.add.at(out, index, values)
+    return out
+
+
+@register(scatter_add, backward_name="IndexPutBackward0")
+def scatter_add_(g, out, shape, index, values):
+    return (None, None, g[index])
+
+
+def _scatter_add_tangent(t, out, shape, index, values):
+    return scatter_add(shape, index, t)
+
+
+register_tangents(scatter_add_, None, None, _scatter_add_tangent)
+
+
 def tile_blocks(shape, reps):
     """The shape ``(reps_0, shape_0, reps_1, shape_1, ...)`` that ``np.tile(a, reps)``'s
     result (``a`` of ``shape``) reshapes to, both padded with leading ones."""
@@ -96,8 +116,8 @@ def repeat(g, out, a, repeats, axis=None):
     if np.ndim(repeats) == 0:  # every element `repeats` times: sum those copies
         copies = np.reshape(g, shape[:along + 1] + (repeats,) + shape[along + 1:])
         return (np.reshape(np.sum(copies, along + 1), np.shape(a)),)
-    ga = np.zeros((shape[along],) + shape[:along] + shape[along + 1:], np.result_type(g))
-    np.add.at(ga, np.repeat(np.arange(shape[along]), repeats), np.moveaxis(g, along, 0))
+    ga = scatter_add((shape[along],) + shape[:along] + shape[along + 1:],
+                     np.repeat(np.arange(shape[along]), repeats), np.moveaxis(g, along, 0))
     return (np.reshape(np.moveaxis(ga, 0, along), np.shape(a)),)
 
 
@@ -204,8 +224,8 @@ def take(g, out, a, indices, axis=None, mode="raise"):
     n = np.size(a) if axis is None else np.shape(a)[axis]
     picked = np.clip(indices, 0, n - 1) if mode == "clip" else (
         np.mod(indices, n) if mode == "wrap" else indices)
-    ga = np.zeros(np.size(a) if axis is None else np.shape(a), np.result_type(g))
-    np.add.at(ga, (slice(None),) * (0 if axis is None else axis % np.ndim(a)) + (picked,), g)
+    ga = scatter_add(np.size(a) if axis is None else np.shape(a),
+                     (slice(None),) * (0 if axis is None else axis % np.ndim(a)) + (picked,), g)
     return (np.reshape(ga, np.shape(a)), None)
 
 
@@ -223,9 +243,8 @@ nondifferentiable(along_axis_index)
 
 @register(np.take_along_axis, backward_name="GatherBackward0", linear=True)
 def take_along_axis(g, out, arr, indices, axis=-1):
-    x = np.ravel(arr) if axis is None else arr
-    ga = np.zeros(np.shape(x), np.result_type(g))
-    np.add.at(ga, along_axis_index(indices, 0 if axis is None else axis), g)
+    ga = scatter_add(np.size(arr) if axis is None else np.shape(arr),
+                     along_axis_index(indices, 0 if axis is None else axis), g)
     return (np.reshape(ga, np.shape(arr)), None)
 
 

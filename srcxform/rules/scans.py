@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .reductions import prod_of_others
 from .registry import nondifferentiable, register, register_tangents
 
 
@@ -61,13 +62,14 @@ def cumulative_sum(g, out, x, axis=None, dtype=None, include_initial=False):
 def cumprod(g, out, a, axis=None, dtype=None):
     x = a if axis is not None else np.ravel(a)
     along = 0 if axis is None else axis
-    zero = x == 0
-    before = np.cumsum(zero, along) == 0  # ahead of the line's first zero
-    first = zero & (np.cumsum(zero, along) == 1)  # the first zero
-    skipping = np.cumprod(np.where(first, 1, x), along)  # the products without it
-    grad = np.where(before, reverse_cumsum(g * out, along) / np.where(before, x, 1),
-                    np.where(first, reverse_cumsum(g * skipping, along), 0))
-    return (np.reshape(grad, np.shape(a)),)
+    if np.all(x != 0):  # x_j divides out of every product it is in
+        return (np.reshape(reverse_cumsum(g * out, along) / x, np.shape(a)),)
+    # with zeros: sum over the prefixes i >= j of g_i times the product of the others
+    line = np.moveaxis(x, along, -1)
+    upto = np.arange(np.shape(line)[-1])[:, None] >= np.arange(np.shape(line)[-1])
+    others = prod_of_others(np.where(upto, line[..., None, :], 1.0), -1) * upto
+    grad = np.sum(np.moveaxis(g, along, -1)[..., :, None] * others, -2)
+    return (np.reshape(np.moveaxis(grad, -1, along), np.shape(a)),)
 
 
 def _cumprod_tangent(t, out, a, axis=None, dtype=None):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from srcxform.rules import complexes, joins, reductions, scans, shaping, statistics
-from srcxform.rules.rearrange import chosen, unpad
+from srcxform.rules.rearrange import chosen, scatter_add, unpad
 from tests.rules.cases import (
     AXES_3D,
     A,
@@ -255,6 +255,9 @@ REARRANGE_SPECS: dict[Any, list[Case]] = {
                 c(np.array([[0, 1], [1, 0]]), L(A(2, 2), A(2)), wrt=(1,)),
                 c(np.array([0, 3, 5]), L(A(3), A()), mode="wrap", wrt=(1,)),
                 c(np.array([-1, 2, 1]), L(A(3), A(3)), mode="clip", wrt=(1,))],
+    scatter_add: [c((5,), np.array([0, 2, 2]), A(3), wrt=(2,)),
+                  c((3, 4), (slice(None), np.array([1, 1, 3])), A(3, 3), wrt=(2,)),
+                  c((4, 2), np.array([[0, 3], [3, 3]]), A(2, 2, 2), wrt=(2,))],
     chosen: [c(A(2, 3), np.array([[0, 1, 1], [1, 0, -1]]), L(A(2, 3), A(3)), wrt=(0,)),
              c(A(4), np.array([2, 0, 1, 2]), L(A(4), A(), A(4)), wrt=(0,))],
     np.select: [c(L(Mask((3, 4)), Mask((3, 4))), L(A(3, 4), A(3, 4)), wrt=(1,)),
