@@ -45,23 +45,27 @@ def transpose_method(g, out, x, *axes):
 def reshape(g, out, a, shape=None, order="C", **keywords):
     if order == "C":
         return (np.reshape(g, np.shape(a)),)
-    # read back in the order the elements were laid out ('A': Fortran order for an
-    # array stored in Fortran order)
-    return (np.reshape(g, np.shape(a), order="F" if order == "F" or np.isfortran(a) else "C"),)
+    if order == "A":  # the memory layout of `a` decides: not supported
+        raise NotImplementedError("gradient of a reshape in order 'A'")
+    return (np.reshape(g, np.shape(a), order=order),)  # read back in the same order
 
 
 @register(methods=("reshape",), backward_name="ViewBackward0", linear=True)
 def reshape_(g, out, x, *shape, order="C"):
     if order == "C":
         return (np.reshape(g, np.shape(x)),)
-    return (np.reshape(g, np.shape(x), order="F" if order == "F" or np.isfortran(x) else "C"),)
+    if order == "A":
+        raise NotImplementedError("gradient of a reshape in order 'A'")
+    return (np.reshape(g, np.shape(x), order=order),)
 
 
 @register(np.ravel, methods=("ravel", "flatten"), backward_name="ViewBackward0", linear=True)
 def ravel(g, out, x, order="C"):
     if order == "C":
         return (np.reshape(g, np.shape(x)),)
-    return (np.reshape(g, np.shape(x), order="F" if order == "F" or np.isfortran(x) else "C"),)
+    if order in ("A", "K"):
+        raise NotImplementedError(f"gradient of a ravel in order {order!r}")
+    return (np.reshape(g, np.shape(x), order=order),)
 
 
 @register(np.squeeze, np.expand_dims, np.atleast_1d, np.atleast_2d, np.atleast_3d,

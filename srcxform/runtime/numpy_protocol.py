@@ -6,7 +6,8 @@ that has a rule in the table, exactly as the tensor's own methods do, so one
 NumPy function runs eagerly and through the compiler alike.  Functions with
 no gradient (``np.shape``, comparisons, ``np.argmax`` ...) and functions
 called where no graph is being recorded run on the raw arrays; their array
-results come back as tensors.  A function without a rule, called on a tensor
+results come back as tensors.  Functions that return pieces (``np.split`` and
+the like) return slices of the tensor.  A function without a rule, called on a tensor
 that requires grad while grad mode is on, raises ``NotImplementedError``
 naming the function.
 """
@@ -95,6 +96,13 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 def array_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """``func(*args, **kwargs)`` for a NumPy function with tensors among the arguments."""
     rule = rules.lookup(func)
+    if rule is not None and _needs_graph(args, kwargs) and (
+            rule.sequence_output or func is np.unstack):
+        from . import numpy_ops  # pieces of a tensor are slices of it, as in PyTorch
+
+        if func is np.unstack:
+            return numpy_ops.unstack(*args, **kwargs)
+        return numpy_ops.pieces(func, *args, **kwargs)
     if rule is not None and not (func is np.where and len(args) + len(kwargs) == 1):
         return graph.record(func, rule, args, kwargs)
     if rules.is_nondifferentiable(func) or not _needs_graph(args, kwargs):
