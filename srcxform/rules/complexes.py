@@ -50,32 +50,49 @@ def real_valued_(g, out, x, what="this function"):
     return (g,)  # the identity (on the real values it lets through)
 
 
+def through_real(g: Any, x: Any, what: str = "this function") -> Any:
+    """``g``: the gradient through a function that is the identity on real ``x``
+    (``real``, ``conj``); complex ``x`` is refused."""
+    real_valued(x, what)
+    return g
+
+
+@register(through_real)
+def through_real_(g, out, g_, x, what="this function"):
+    return (g,)
+
+
+def _through_real_tangent(t, out, g_, x, what="this function"):
+    return through_real(t, x, what)
+
+
+register_tangents(through_real_, _through_real_tangent, None)  # x: only its dtype is read
+
+
 @register(np.real, np.real_if_close, attributes=("real",), linear=True,
           backward_name="RealBackward0")
 def real(g, out, x, tol=100):
-    real_valued(x, "real")
-    return (g,)
+    return (through_real(g, x, "real"),)
 
 
 @register(np.imag, attributes=("imag",), linear=True, backward_name="ImagBackward0")
 def imag(g, out, x):
-    return (np.zeros_like(real_valued(x, "imag")),)
+    return (through_real(np.zeros_like(x), x, "imag"),)
 
 
 @register(np.conj, np.conjugate, methods=("conj", "conjugate"), linear=True,
           backward_name="ConjBackward0")
 def conj(g, out, x):
-    real_valued(x, "conj")
-    return (g,)
+    return (through_real(g, x, "conj"),)
 
 
 @register(np.angle, backward_name="AngleBackward0")
 def angle(g, out, z, deg=False):
-    return (np.zeros_like(real_valued(z, "angle")),)  # 0 or pi on real values: constant
+    return (through_real(np.zeros_like(z), z, "angle"),)  # 0 or pi on real values: constant
 
 
 def _angle_tangent(t, out, z, deg=False):
-    return np.zeros_like(real_valued(z, "angle"))
+    return through_real(np.zeros_like(z), z, "angle")
 
 
 register_tangents(angle, _angle_tangent)

@@ -20,19 +20,21 @@ from .shaping import split_points
 def unjoin(g, arrays, axis, promote=np.asarray):
     """``g`` cut along ``axis`` as ``np.concatenate([promote(a) for a in arrays], axis)``
     joined it, each piece in the shape of the array it came from (a slice, a range in
-    ``np.r_``, gets its piece as it is).  ``arrays`` that is not a list or tuple is one
-    array (``np.r_[x]``): its piece alone is returned."""
-    if not isinstance(arrays, (list, tuple)):
+    ``np.r_``, gets its piece as it is).  An ndarray ``arrays`` is joined row by row
+    (``np.hstack(x)``): its pieces come back stacked; but a single item of ``np.r_`` or
+    ``np.c_`` (``np.r_[x]``) is one piece."""
+    if not isinstance(arrays, (list, tuple)) and promote in (as_row, as_column):
         return np.reshape(g, np.shape(arrays))
     parts = np.split(g, split_points([promote(a) for a in arrays], axis), axis)
-    return [p if isinstance(a, slice) else np.reshape(p, np.shape(a))
-            for p, a in zip(parts, arrays)]
+    pieces = [p if isinstance(a, slice) else np.reshape(p, np.shape(a))
+              for p, a in zip(parts, arrays)]
+    return pieces if isinstance(arrays, (list, tuple)) else np.stack(pieces)
 
 
 def rejoin(pieces, arrays, axis, promote=np.asarray):
     """The transpose of :func:`unjoin`: the pieces, promoted, joined along ``axis`` (zeros
     in the place of a slice, a constant range in ``np.r_``)."""
-    if not isinstance(arrays, (list, tuple)):
+    if not isinstance(arrays, (list, tuple)) and promote in (as_row, as_column):
         return np.reshape(pieces, np.shape(promote(arrays)))
     return np.concatenate([np.zeros(np.shape(promote(a))) if isinstance(a, slice)
                            else np.reshape(p, np.shape(promote(a)))

@@ -125,6 +125,7 @@ UFUNC_SPECS: dict[Any, list[Case]] = {
 
 COMPLEX_SPECS: dict[Any, list[Case]] = {
     complexes.real_valued: [c(A(3)), c(F(), "std")],
+    complexes.through_real: [c(A(3), A(3), wrt=(0,)), c(F(), F(), "imag", wrt=(0,))],
     np.real: [c(A(3, 4)), c(A()), c(F()), c(np.array([1.0 + 2.0j]), raises=TypeError)],
     np.real_if_close: [c(A(3, 4)), c(A(5), tol=10)],
     np.imag: [c(A(3, 4)), c(A()), c(np.array([1.0 + 2.0j]), raises=TypeError)],
@@ -279,13 +280,14 @@ DIAGONAL_SPECS: dict[Any, list[Case]] = {
 }
 
 JOIN_SPECS: dict[Any, list[Case]] = {
-    np.hstack: [c(L(A(2), A(3))), c(L(A(3, 2), A(3, 4), A(3, 1))), c(L(A(2, 3, 4), A(2, 1, 4))),
+    np.hstack: [c(A(2, 3, 4)), c(L(A(2), A(3))), c(L(A(3, 2), A(3, 4), A(3, 1))),
+                c(L(A(2, 3, 4), A(2, 1, 4))),
                 c(L(A(), A(2), F())), c(T(A(3), A(3)))],
     np.vstack: [c(L(A(2), A(2))), c(L(A(2, 3), A(4, 3), A(3))), c(L(A(2, 3, 4), A(5, 3, 4))),
                 c(L(A(), F()))],
     np.row_stack: [c(L(A(2, 3), A(1, 3))), c(L(A(3), A(3)))],
     np.dstack: [c(L(A(2), A(2))), c(L(A(2, 3), A(2, 3, 2))), c(L(A(), A()))],
-    np.column_stack: [c(L(A(3), A(3))), c(L(A(3, 2), A(3), A(3, 4)))],
+    np.column_stack: [c(L(A(3), A(3))), c(L(A(3, 2), A(3), A(3, 4))), c(A(2, 2))],
     np.append: [c(A(3), A(2)), c(A(2, 3), A(4)), c(A(2, 3), A(2, 2), axis=1),
                 c(A(2, 3), A(1, 3), axis=0), c(A(), F())],
     np.r_: [c(T(A(3), A(2))), c(T(A(4),)), c(A(4)), c(A(2, 3)), c(T(A(3, 2), A(1, 2), A(3, 2))),
@@ -300,7 +302,7 @@ JOIN_SPECS: dict[Any, list[Case]] = {
     np.dsplit: [c(A(4, 4, 4), 2), c(A(2, 3, 4), [1, 2])],
     joins.unjoin: [c(A(5), L(A(2), A(3)), 0, wrt=(0,)),
                    c(A(3, 4), L(A(4), A(2, 4)), 0, np.atleast_2d, wrt=(0,)),
-                   c(A(4), A(4), 0, wrt=(0,))],
+                   c(A(4), A(4), 0, joins.as_row, wrt=(0,)), c(A(6), A(2, 3), 0, wrt=(0,))],
     joins.rejoin: [c(L(A(2), A(3)), L(A(2), A(3)), 0, wrt=(0,)),
                    c(L(A(3), A(3)), L(A(3), A(3)), -1, joins.as_column, wrt=(0,))],
     np.unstack: [c(A(3, 4)), c(A(3, 4), axis=1), c(A(2, 3, 4), axis=-1)],

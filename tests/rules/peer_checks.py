@@ -1,0 +1,520 @@
+"""A peer's systematic NumPy gradient checks, re-enumerated, run through srcxform.
+
+HIPS autograd's systematic tests (``tests/test_systematic.py`` with the argument
+families of ``tests/numpy_utils.py`` in the HIPS/autograd repository) check
+~100 NumPy functions over combinations of shapes, axes, ``keepdims`` and
+broadcasting pairs, real and complex.  This module enumerates the same
+combinations with its own code (:func:`checks`) and runs each through
+srcxform in both modes:
+
+* reverse: ``sx.grad`` of ``sum(f(args) * W)`` (a fixed random cotangent ``W``)
+  against central differences along two random directions;
+* forward: ``sx.jvp`` of ``f`` itself along a random tangent, against central
+  differences of ``f``.
+
+A check passes, fails (a wrong number), is refused (``TransformError``, or the
+``TypeError`` of a complex value at a non-holomorphic step: an error, never a
+wrong gradient), or errs (any other exception).  ``python -m tests.rules.peer_checks``
+prints the table; ``tests/rules/test_numpy_peer.py`` runs a CI-sized sample.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import sys
+import tempfile
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import srcxform as sx
+
+#: the functions of the linear-algebra part of the issue (another branch's rules)
+LINALG = {"kron", "inner", "tensordot", "einsum", "cross"}
+
+
+@dataclass
+class Check:
+    """One combination: ``call`` (source text over ``a0, a1, ...`` and constants
+    ``k0, k1, ...``) with the differentiated values ``args`` and constants ``consts``."""
+
+    test: str  # the peer test it comes from, e.g. "test_max"
+    call: str
+    args: list
+    consts: list = field(default_factory=list)
+
+    @property
+    def complex(self) -> bool:
+        return any(np.iscomplexobj(a) for a in _leaves(self.args))
+
+
+def _leaves(values: Any) -> list:
+    if isinstance(values, (list, tuple)):
+        return [x for v in values for x in _leaves(v)]
+    return [values]
+
+
+class _Values:
+    """Random inputs, reproducible (one generator for the whole enumeration)."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def normal(self, *shape: int) -> Any:
+        return float(self.rng.standard_normal()) if not shape else \
+            self.rng.standard_normal(shape)
+
+    def uniform(self, *shape: int) -> Any:
+        return float(self.rng.uniform()) if not shape else self.rng.uniform(size=shape)
+
+
+def _within(lims: tuple, x: Any) -> Any:
+    return x * (lims[1] - lims[0]) + lims[0]
+
+
+def _literal(value: Any) -> bool:
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return True
+    return isinstance(value, (tuple, list)) and all(_literal(v) for v in value)
+
+
+def _call(fn: str, positional: list, argnums: tuple, keywords: dict, consts: list) -> str:
+    parts = []
+    for i, value in enumerate(positional):
+        if i in argnums:
+            parts.append(f"a{argnums.index(i)}")
+        elif _literal(value):
+            parts.append(repr(value))
+        else:
+            consts.append(value)
+            parts.append(f"k{len(consts) - 1}")
+    for k, value in keywords.items():
+        if _literal(value):
+            parts.append(f"{k}={value!r}")
+        else:
+            consts.append(value)
+            parts.append(f"{k}=k{len(consts) - 1}")
+    if "{0}" in fn:  # an operator: "{0} * {1}"
+        return fn.format(*parts)
+    if "(*)" in fn:  # the call inside an expression: "np.degrees(*) / 50.0"
+        return fn.replace("(*)", "(" + ", ".join(parts) + ")")
+    return f"{fn}({', '.join(parts)})"
+
+
+def combos(test: str, fn: str, argnums: tuple, arg_options: list, **kw_options: list) -> list:
+    """Every combination of positional options and keyword options (as the peer's
+    ``combo_check`` enumerates them)."""
+    out = []
+    keys = list(kw_options)
+    for positional in itertools.product(*arg_options):
+        for values in itertools.product(*(kw_options[k] for k in keys)):
+            consts: list = []
+            call = _call(fn, list(positional), argnums, dict(zip(keys, values)), consts)
+            out.append(Check(test, call, [positional[i] for i in argnums], consts))
+    return out
+
+
+def _stat(v: _Values, name: str) -> list:
+    fn = f"np.{name}"
+    x, a, b, c, d = 3.5, v.normal(), v.normal(3), v.normal(2, 3), v.normal(1, 3)
+    z = v.normal() + 0.1j * v.normal()
+    e = v.normal(2, 3) + 0.1j * v.normal(2, 3)
+    t = f"test_{name}"
+    return (combos(t, fn, (0,), [[x, a]])
+            + combos(t, fn, (0,), [[b, c, d]], axis=[None, 0], keepdims=[True, False])
+            + combos(t, fn, (0,), [[c, d]], axis=[None, 0, 1], keepdims=[True, False])
+            + combos(t, fn, (0,), [[x, z, a]])
+            + combos(t, fn, (0,), [[b, c, d, e]], axis=[None, 0], keepdims=[True, False]))
+
+
+def _unary(v: _Values, test: str, fn: str, lims=(-2.0, 2.0), complex_=True) -> list:
+    values = [_within(lims, 0.4), _within(lims, v.uniform(2)), _within(lims, v.uniform(3, 2)),
+              _within(lims, v.uniform(1, 2))]
+    out = combos(test, fn, (0,), [values])
+    if complex_:
+        comp = _within(lims, 0.4) + 0.1j * _within(lims, 0.3)
+        matc = _within(lims, v.uniform(3, 2)) + 0.1j * v.uniform(3, 2)
+        out += combos(test, fn, (0,), [[comp, matc]])
+    return out
+
+
+def _binary(v: _Values, test: str, fn: str, lims_a=(-2.0, 2.0), lims_b=(-2.0, 2.0),
+            complex_=True, same=True) -> list:
+    def both(x, y):
+        return _within(lims_a, x), _within(lims_b, y)
+
+    first = [0.6, v.uniform(2), v.uniform(3, 2), v.uniform(1, 2)]
+    second = first if same else [0.7, v.uniform(2), v.uniform(3, 2), v.uniform(1, 2)]
+    out = combos(test, fn, (0, 1), [[_within(lims_a, x) for x in first],
+                                    [_within(lims_b, y) for y in second]])
+    if complex_:
+        ca = [0.6, 0.6 + 0.3j, first[1], v.uniform(3, 2) + 0.1j * v.uniform(3, 2), first[3]]
+        cb = ca if same else [0.7, 0.1 + 0.2j, second[1],
+                              v.uniform(3, 2) + 0.1j * v.uniform(3, 2), second[3]]
+        out += combos(test, fn, (0, 1), [[_within(lims_a, x) for x in ca],
+                                         [_within(lims_b, y) for y in cb]])
+    return out
+
+
+def checks() -> list[Check]:
+    """All the combinations, in the peer's order."""
+    v = _Values()
+    r = v.normal
+    out: list[Check] = []
+    for name in ("max", "all", "any", "mean", "min", "sum", "prod", "var", "std"):
+        out += _stat(v, name)
+    unary = [
+        ("sin", "np.sin", {}), ("abs", "np.abs", {"lims": (0.1, 4.0)}),
+        ("absolute", "np.absolute", {"lims": (0.1, 4.0)}),
+        ("arccosh", "np.arccosh", {"lims": (1.1, 4.0)}),
+        ("arcsinh", "np.arcsinh", {"lims": (-0.9, 0.9)}),
+        ("arctanh", "np.arctanh", {"lims": (-0.9, 0.9)}),
+        ("ceil", "np.ceil", {"lims": (-1.5, 1.5), "complex_": False}), ("cos", "np.cos", {}),
+        ("cosh", "np.cosh", {}), ("deg2rad", "np.deg2rad", {"complex_": False}),
+        ("degrees", "np.degrees(*) / 50.0", {"complex_": False}), ("exp", "np.exp", {}),
+        ("exp2", "np.exp2", {}), ("expm1", "np.expm1", {}),
+        ("fabs", "np.fabs", {"complex_": False}),
+        ("floor", "np.floor", {"lims": (-1.5, 1.5), "complex_": False}),
+        ("log", "np.log", {"lims": (0.2, 2.0)}), ("log10", "np.log10", {"lims": (0.2, 2.0)}),
+        ("log1p", "np.log1p", {"lims": (0.2, 2.0)}), ("log2", "np.log2", {"lims": (0.2, 2.0)}),
+        ("rad2deg", "np.rad2deg(*) / 50.0", {"complex_": False}),
+        ("radians", "np.radians", {"complex_": False}), ("sign", "np.sign", {}),
+        ("sinh", "np.sinh", {}), ("sqrt", "np.sqrt", {"lims": (1.0, 3.0)}),
+        ("square", "np.square", {"complex_": False}), ("tan", "np.tan", {"lims": (-1.1, 1.1)}),
+        ("tanh", "np.tanh", {}), ("real", "np.real", {}), ("real_ic", "np.real_if_close", {}),
+        ("imag", "np.imag", {}), ("conj", "np.conj", {}), ("angle", "np.angle", {}),
+    ]
+    for name, fn, options in unary:
+        out += _unary(v, f"test_{name}", fn, **options)
+    binary = [
+        ("add", "np.add", {}), ("logaddexp", "np.logaddexp", {"complex_": False}),
+        ("logaddexp2", "np.logaddexp2", {"complex_": False}),
+        ("remainder", "np.remainder", {"lims_a": (-0.9, 0.9), "lims_b": (0.7, 1.9),
+                                        "complex_": False, "same": False}),
+        ("true_divide", "np.true_divide", {"lims_b": (0.8, 1.2), "complex_": False}),
+        ("mod", "np.mod", {"lims_b": (0.8, 2.1), "complex_": False, "same": False}),
+        ("true_divide_neg", "np.true_divide", {"lims_b": (-0.3, -2.0), "complex_": False}),
+        ("mod_neg", "np.mod", {"lims_b": (-0.3, -2.0), "complex_": False, "same": False}),
+        ("op_mul", "{0} * {1}", {}), ("op_add", "{0} + {1}", {}), ("op_sub", "{0} - {1}", {}),
+        ("op_mod", "{0} % {1}", {"lims_b": (0.3, 2.0), "complex_": False, "same": False}),
+        ("op_mod_neg", "{0} % {1}", {"lims_b": (-0.3, -2.0), "complex_": False,
+                                     "same": False}),
+    ]
+    for name, fn, options in binary:
+        out += _binary(v, f"test_{name}", fn, **options)
+    out += _combos(v, r)
+    return out
+
+
+def _combos(v: _Values, r: Any) -> list[Check]:
+    out = []
+    add = out.extend
+    add(combos("test_transpose", "np.transpose", (0,), [[r(2, 3, 4)]],
+               axes=[None, [0, 1, 2], [0, 2, 1], [2, 0, 1], [2, 1, 0], [1, 0, 2], [1, 2, 0]]))
+    add(combos("test_repeat", "np.repeat", (0,), [[r(2, 3, 4), r(3, 1)]], repeats=[0, 1, 2],
+               axis=[None, 0, 1]))
+    add(combos("test_diff", "np.diff", (0,), [[r(5, 5), r(5, 5, 5)]], n=[1, 2], axis=[0, 1]))
+    add(combos("test_diff", "np.diff", (0,), [[r(1), r(1, 1)]], axis=[0]))
+    add(combos("test_diff", "np.diff", (0,), [[r(1, 1), r(3, 1)]], axis=[1]))
+    add(combos("test_tile", "np.tile", (0,), [[r(2, 1, 3, 1)]], reps=[(1, 4, 1, 2)]))
+    add(combos("test_tile", "np.tile", (0,), [[r(1, 2)]], reps=[(1, 2), (2, 3), (3, 2, 1)]))
+    add(combos("test_tile", "np.tile", (0,), [[r(1)]], reps=[(2,), 2]))
+    add(combos("test_kron", "np.kron", (0, 1), [[r(5, 5), r(4, 4)], [r(3, 3), r(2, 2)]]))
+    add(combos("test_inner", "np.inner", (0, 1), [[1.5, r(3), r(2, 3)], [0.3, r(3), r(4, 3)]]))
+    add(combos("test_dot", "np.dot", (0, 1), [[1.5, r(3), r(2, 3), r(2, 2, 3)],
+                                              [0.3, r(3), r(3, 4), r(2, 3, 4)]]))
+    add(combos("test_matmul", "np.matmul", (0, 1), [[r(3), r(2, 3), r(2, 2, 3)],
+                                                    [r(3), r(3, 4), r(2, 3, 4)]]))
+    for test, shapes_a, shapes_b, axes in [
+        ("test_tensordot_1", [(1, 3), (2, 3, 2)], [(3,), (3, 1), (3, 4, 2)], [[(1,), (0,)]]),
+        ("test_tensordot_2", [(3,), (3, 1), (3, 4, 2)], [(1, 3), (2, 3, 2)], [[(0,), (1,)]]),
+        ("test_tensordot_3", [(2, 3), (2, 3, 4)], [(1, 2, 3), (2, 2, 3, 4)],
+         [[(0, 1), (1, 2)], [(1, 0), (2, 1)]]),
+        ("test_tensordot_4", [(2, 2), (4, 2, 2)], [(2, 2), (2, 2, 4)], [1, 2]),
+        ("test_tensordot_5", [(4,)], [()], [0]),
+        ("test_tensordot_6", [(2, 6)], [(6, 3)], [[[-1], [0]]]),
+    ]:
+        add(combos(test, "np.tensordot", (0, 1), [[r(*s) for s in shapes_a],
+                                                  [r(*s) for s in shapes_b]], axes=axes))
+    for name in ("maximum", "fmax", "minimum", "fmin"):
+        add(combos(f"test_{name}", f"np.{name}", (0, 1), [[r(1), r(1, 4), r(3, 4)],
+                                                          [r(1), r(1, 4), r(3, 4)]]))
+    add(combos("test_sort", "np.sort", (0,), [[r(1), r(7)]]))
+    add(combos("test_partition", "np.partition", (0,), [[r(7), r(14)]], kth=[0, 3, 6]))
+    shapes = [1.2, r(1), r(7), r(1, 4), r(2, 4), r(2, 4, 5)]
+    add(combos("test_atleast_1d", "np.atleast_1d", (0,), [shapes]))
+    add(combos("test_atleast_2d", "np.atleast_2d", (0,), [shapes]))
+    add(combos("test_atleast_3d", "np.atleast_3d", (0,), [shapes + [r(2, 4, 3, 5)]]))
+    _einsums(add, r)
+    add(combos("test_trace", "np.trace", (0,), [[r(5, 5), r(4, 5), r(5, 4), r(3, 4, 5)]],
+               offset=[-1, 0, 1]))
+    add(combos("test_diag", "np.diag", (0,), [[r(5, 5)]], k=[-1, 0, 1]))
+    add(combos("test_diag_flat", "np.diag", (0,), [[r(5)]], k=[-1, 0, 1]))
+    for test, shape in [("test_tril", (5, 5)), ("test_triu", (5, 5)), ("test_tril_3d", (5, 5, 4)),
+                        ("test_triu_3d", (5, 5, 4))]:  # (the peer's triu tests call np.tril)
+        add(combos(test, "np.tril", (0,), [[r(*shape)]], k=[-1, 0, 1]))
+    add(combos("test_swapaxes", "np.swapaxes", (0,), [[r(3, 4, 5)]], axis1=[0, 1, 2],
+               axis2=[0, 1, 2]))
+    add(combos("test_rollaxis", "np.rollaxis", (0,), [[r(2, 3, 4)]], axis=[0, 1, 2],
+               start=[0, 1, 2, 3]))
+    add(combos("test_cross", "np.cross", (0, 1), [[r(3, 3)], [r(3, 3)]], axisa=[-1, 0, 1],
+               axisb=[-1, 0, 1], axisc=[-1, 0, 1], axis=[None, -1, 0, 1]))
+    _splits(add, r)
+    _joins(add, r)
+    add(combos("test_select", "np.select", (1,), [[[r(3, 4, 5) > 0, r(3, 4, 5) > 0,
+                                                    r(3, 4, 5) > 0]],
+                                                  [[r(3, 4, 5), r(3, 4, 5), r(3, 4, 5)]]],
+               default=[0.0, 1.1]))
+    return out
+
+
+def _einsums(add: Any, r: Any) -> None:
+    add(combos("test_einsum_transpose", "np.einsum", (1,), [["ij->ji"],
+                                                            [r(1, 1), r(4, 4), r(3, 4)]]))
+    add(combos("test_einsum_matmult", "np.einsum", (1, 2), [["ij,jk->ik"], [r(2, 3)],
+                                                            [r(3, 4)]]))
+    add(combos("test_einsum_matmult_broadcast", "np.einsum", (1, 2),
+               [["...ij,...jk->...ik"], [r(2, 3), r(2, 2, 3)], [r(3, 4), r(2, 3, 4)]]))
+    add(combos("test_einsum_covsum", "np.einsum", (1, 2), [["ijk,lji->lki"], [r(3, 4, 4)],
+                                                           [r(4, 4, 3)]]))
+    add(combos("test_einsum_ellipses", "np.einsum", (1, 2),
+               [["...jk,...lj->...lk", "...,...->..."], [r(4, 4), r(3, 4, 4)],
+                [r(4, 4), r(3, 4, 4)]]))
+    add(combos("test_einsum_ellipses_tail", "np.einsum", (1, 2),
+               [["jk...,lj...->lk..."], [r(3, 2), r(3, 2, 4)], [r(2, 3), r(2, 3, 4)]]))
+    add(combos("test_einsum_ellipses_center", "np.einsum", (1, 2),
+               [["j...k,lj...->lk..."], [r(2, 2), r(2, 2, 2)], [r(2, 2), r(2, 2, 2)]]))
+    add(combos("test_einsum_three_args", "np.einsum", (1, 2),
+               [["ijk,lji,lli->lki"], [r(3, 4, 4)], [r(4, 4, 3)], [r(4, 4, 3)]]))
+    add(combos("test_einsum2_transpose", "np.einsum", (0,), [[r(1, 1), r(4, 4), r(3, 4)],
+                                                             [(0, 1)], [(1, 0)]]))
+    add(combos("test_einsum2_matmult", "np.einsum", (0, 2), [[r(2, 3)], [(0, 1)], [r(3, 4)],
+                                                             [(1, 2)], [(0, 2)]]))
+    add(combos("test_einsum2_matmult_broadcast", "np.einsum", (0, 2),
+               [[r(2, 3), r(2, 2, 3)], [(Ellipsis, 0, 1)], [r(3, 4), r(2, 3, 4)],
+                [(Ellipsis, 1, 2)], [(Ellipsis, 0, 2)]]))
+    add(combos("test_einsum2_covsum", "np.einsum", (0, 2), [[r(3, 4, 4)], [(0, 1, 2)],
+                                                            [r(4, 4, 3)], [(3, 1, 0)],
+                                                            [(3, 2, 0)]]))
+    add(combos("test_einsum2_three_args", "np.einsum", (0, 2),
+               [[r(3, 4, 4)], [(0, 1, 2)], [r(4, 4, 3)], [(3, 1, 0)], [r(4, 4, 3)],
+                [(3, 3, 0)], [(3, 2, 0)]]))
+
+
+def _splits(add: Any, r: Any) -> None:
+    for name, shape, sections in [("vsplit_2d", (4, 8), [4, [1, 2]]),
+                                  ("vsplit_3d", (4, 4, 4), [2, [1, 2]]),
+                                  ("hsplit_2d", (4, 8), [4, [1, 2]]),
+                                  ("hsplit_3d", (4, 4, 4), [2, [1, 2]]),
+                                  ("dsplit_3d", (4, 4, 4), [2, [1, 2]])]:
+        add(combos(f"test_{name}", f"np.{name.split('_')[0]}", (0,), [[r(*shape)], sections]))
+    add(combos("test_split_1d", "np.split", (0,), [[r(1), r(7)], [1]], axis=[0]))
+    add(combos("test_split_2d", "np.split", (0,), [[r(4, 8)], [4, [1, 2]]], axis=[0, 1]))
+    add(combos("test_split_3d", "np.split", (0,), [[r(4, 4, 4)], [2, [1, 2]]], axis=[0, 1, 2]))
+    add(combos("test_array_split_1d", "np.array_split", (0,), [[r(1), r(7)], [1, 3]], axis=[0]))
+    add(combos("test_array_split_2d", "np.array_split", (0,), [[r(7, 7)], [4, [3, 5]]],
+               axis=[0, 1]))
+    add(combos("test_array_split_3d", "np.array_split", (0,), [[r(7, 7, 7)], [4, [3, 5]]],
+               axis=[0, 1, 2]))
+
+
+def _joins(add: Any, r: Any) -> None:
+    add(combos("test_concatenate_1ist", "np.concatenate", (0,), [[(r(1), r(3))]], axis=[0]))
+    add(combos("test_concatenate_tuple", "np.concatenate", (0,), [[[r(1), r(3)]]], axis=[0]))
+    add(combos("test_concatenate_2d", "np.concatenate", (0,), [[(r(2, 2), r(2, 2))]],
+               axis=[0, 1]))
+    add(combos("test_concatenate_3d", "np.concatenate", (0,), [[(r(2, 2, 2), r(2, 2, 2))]],
+               axis=[0, 1, 2]))
+    for fn, cases in [("vstack", [("1d", [r(2), (r(2), r(2))]),
+                                  ("2d", [r(2, 3), (r(2, 4), r(1, 4))]),
+                                  ("3d", [r(2, 3, 4), (r(2, 3, 4), r(5, 3, 4))])]),
+                      ("hstack", [("1d", [r(2), (r(2), r(2))]),
+                                  ("2d", [r(3, 2), (r(3, 4), r(3, 5))]),
+                                  ("3d", [r(2, 3, 4), (r(2, 1, 4), r(2, 5, 4))])]),
+                      ("row_stack", [("1d", [r(2), (r(2), r(2))]),
+                                     ("2d", [r(2, 3), (r(2, 4), r(1, 4))])]),
+                      ("column_stack", [("1d", [r(2), (r(2), r(2))]),
+                                        ("2d", [r(2, 2), (r(2, 2), r(2, 2))])])]:
+        for dims, options in cases:
+            add(combos(f"test_{fn}_{dims}", f"np.{fn}", (0,), [options]))
+    add(combos("test_stack_1d", "np.stack", (0,), [[(r(2),), (r(2), r(2))]], axis=[0, 1]))
+
+
+# --- running ------------------------------------------------------------------------------
+
+EPS = 1e-6
+RTOL, ATOL = 1e-4, 1e-6
+
+
+def _module(all_checks: list[Check]) -> Any:
+    """One source file with, per check ``i``, ``f{i}`` (the call) and ``r{i}`` (its
+    pairing with the fixed cotangents ``w{i}``), imported (so srcxform can read it)."""
+    lines = ["import numpy as np", ""]
+    consts: dict[str, Any] = {}
+    for i, check in enumerate(all_checks):
+        params = ", ".join(f"a{j}" for j in range(len(check.args)))
+        call = check.call
+        for j, value in enumerate(check.consts):
+            consts[f"k{i}_{j}"] = value
+            call = call.replace(f"k{j}", f"k{i}_{j}")
+        lines += [f"def f{i}({params}):", f"    return {call}", ""]
+        lines += [f"def r{i}({params}):", f"    out = {call}", f"    return pair(out, w{i})", ""]
+    fd, path = tempfile.mkstemp(prefix="peer_checks_", suffix=".py")
+    with os.fdopen(fd, "w") as handle:
+        handle.write("\n".join(lines))
+    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(consts)
+    module.pair = pair
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def pair(out: Any, w: Any) -> Any:
+    """``sum(out * w)``, piece by piece for a list of outputs (complex for complex ``out``:
+    its gradient is then the complex derivative, defined for holomorphic functions)."""
+    if isinstance(out, (list, tuple)):
+        total = 0.0
+        for o, wk in zip(out, w):
+            total = total + np.sum(o * wk)
+        return total
+    return np.sum(out * w)
+
+
+def _cotangent(out: Any, rng: np.random.Generator) -> Any:
+    if isinstance(out, (list, tuple)):
+        return [rng.standard_normal(np.shape(o)) for o in out]
+    return rng.standard_normal(np.shape(out))
+
+
+def _random_like(value: Any, rng: np.random.Generator, imaginary: bool = False) -> Any:
+    """A random direction of ``value``'s shape (purely imaginary with ``imaginary``, for a
+    complex value: the complex derivative must hold along both)."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_random_like(x, rng, imaginary) for x in value)
+    d = rng.standard_normal(np.shape(value))
+    d = d * 1j if imaginary and np.iscomplexobj(value) else d
+    return d if isinstance(value, np.ndarray) else d.item()
+
+
+def _moved(value: Any, direction: Any, eps: float) -> Any:
+    if isinstance(value, (list, tuple)):
+        return type(value)(_moved(x, d, eps) for x, d in zip(value, direction))
+    return value + eps * direction
+
+
+def _inner(a: Any, b: Any) -> complex:
+    """``sum(a * b)`` (no conjugate: the gradient of a holomorphic function is f')."""
+    if isinstance(a, (list, tuple)):
+        return sum(_inner(x, y) for x, y in zip(a, b))
+    return complex(np.sum(np.asarray(a) * np.asarray(b)))
+
+
+def _close(got: Any, want: Any) -> bool:
+    if isinstance(want, (list, tuple)):
+        return len(got) == len(want) and all(_close(g, w) for g, w in zip(got, want))
+    got, want = np.asarray(got, dtype=complex), np.asarray(want, dtype=complex)
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=RTOL, atol=ATOL))
+
+
+def outcome(exc: BaseException | None, ok: bool = True) -> str:
+    if exc is None:
+        return "pass" if ok else "fail"
+    if isinstance(exc, sx.TransformError) or isinstance(exc, TypeError) and "srcxform" in str(
+            exc):
+        return "refused"
+    return "error"
+
+
+def run_reverse(module: Any, i: int, check: Check) -> str:
+    f, r = getattr(module, f"f{i}"), getattr(module, f"r{i}")
+    rng = np.random.default_rng(i)
+    try:
+        out = f(*check.args)
+        setattr(module, f"w{i}", _cotangent(out, rng))
+        wrt = tuple(range(len(check.args)))
+        grads = sx.grad(r, wrt=wrt)(*check.args)
+    except Exception as exc:  # noqa: BLE001  (every failure is counted)
+        return outcome(exc)
+    ok = True
+    for j, (x, gx) in enumerate(zip(check.args, grads)):
+        for imaginary in (False, True):
+            d = _random_like(x, rng, imaginary)
+            args_up = list(check.args)
+            args_down = list(check.args)
+            args_up[j], args_down[j] = _moved(x, d, EPS), _moved(x, d, -EPS)
+            numeric = (r(*args_up) - r(*args_down)) / (2 * EPS)
+            ok = ok and bool(np.isclose(_inner(gx, d), complex(numeric), rtol=RTOL, atol=ATOL))
+    return outcome(None, ok)
+
+
+def run_forward(module: Any, i: int, check: Check) -> str:
+    f = getattr(module, f"f{i}")
+    rng = np.random.default_rng(10_000 + i)
+    tangents = tuple(_random_like(x, rng, imaginary=bool(i % 2)) for x in check.args)
+    try:
+        _, jt = sx.jvp(f, tuple(check.args), tangents)
+    except Exception as exc:  # noqa: BLE001
+        return outcome(exc)
+    up = f(*[_moved(x, t, EPS) for x, t in zip(check.args, tangents)])
+    down = f(*[_moved(x, t, -EPS) for x, t in zip(check.args, tangents)])
+    if isinstance(up, (list, tuple)):
+        numeric = [_difference(u, d) for u, d in zip(up, down)]
+    else:
+        numeric = _difference(up, down)
+    return outcome(None, _close(jt, numeric))
+
+
+def _difference(up: Any, down: Any) -> np.ndarray:
+    up, down = np.asarray(up), np.asarray(down)
+    if up.dtype.kind == "b":  # a boolean result (np.all) is constant nearby
+        return np.zeros(up.shape)
+    return (up - down) / (2 * EPS)
+
+
+def run(selected: list[Check] | None = None) -> list[tuple[Check, str, str]]:
+    """Each check with its reverse and forward outcome."""
+    selected = checks() if selected is None else selected
+    module = _module(selected)
+    results = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for i, check in enumerate(selected):
+            results.append((check, run_reverse(module, i, check), run_forward(module, i, check)))
+    return results
+
+
+def table(results: list[tuple[Check, str, str]]) -> str:
+    """Per peer test: how many checks pass in each mode (and what happens to the rest)."""
+    per: dict[str, list] = defaultdict(list)
+    for check, rev, fwd in results:
+        per[check.test].append((check, rev, fwd))
+    lines = [f"{'peer test':32} {'checks':>6} {'reverse':>8} {'forward':>8}  other outcomes"]
+    for test, rows in per.items():
+        rev = Counter(r for _, r, _ in rows)
+        fwd = Counter(f for _, _, f in rows)
+        notes = ", ".join(f"{k} {n}" for k, n in sorted(
+            [(f"rev {k}", n) for k, n in rev.items() if k != "pass"]
+            + [(f"fwd {k}", n) for k, n in fwd.items() if k != "pass"])) or "-"
+        lines.append(f"{test:32} {len(rows):>6} {rev['pass']:>8} {fwd['pass']:>8}  {notes}")
+    total = len(results)
+    mine = [(c, r, f) for c, r, f in results if not any(n in c.call for n in LINALG)]
+    for label, rows in (("all", results), ("without the linear-algebra part", mine)):
+        rev = Counter(r for _, r, _ in rows)
+        fwd = Counter(f for _, _, f in rows)
+        lines.append(f"{label}: {len(rows)} checks; reverse {dict(rev)}; forward {dict(fwd)}")
+    lines.append(f"(complex checks: {sum(c.complex for c, _, _ in results)} of {total})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - a report, run by hand
+    start = __import__("time").perf_counter()
+    res = run()
+    print(table(res))
+    print(f"({__import__('time').perf_counter() - start:.0f} s)")
