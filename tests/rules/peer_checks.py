@@ -353,44 +353,51 @@ RTOL, ATOL = 1e-4, 1e-6
 
 def _module(all_checks: list[Check]) -> Any:
     """One source file with, per check ``i``, ``f{i}`` (the call) and ``r{i}`` (its
-    pairing with the fixed cotangents ``w{i}``), imported (so srcxform can read it)."""
-    lines = ["import numpy as np", ""]
+    pairing with fixed cotangents ``w{i}_k``, one per output piece), imported (so
+    srcxform can read it)."""
     consts: dict[str, Any] = {}
+    calls = []
     for i, check in enumerate(all_checks):
-        params = ", ".join(f"a{j}" for j in range(len(check.args)))
         call = check.call
         for j, value in enumerate(check.consts):
             consts[f"k{i}_{j}"] = value
             call = call.replace(f"k{j}", f"k{i}_{j}")
+        calls.append(call)
+    lines = ["import numpy as np", ""]
+    for i, (check, call) in enumerate(zip(all_checks, calls)):
+        params = ", ".join(f"a{j}" for j in range(len(check.args)))
         lines += [f"def f{i}({params}):", f"    return {call}", ""]
-        lines += [f"def r{i}({params}):", f"    out = {call}", f"    return pair(out, w{i})", ""]
+    module = _load(lines, consts)
+    for i, check in enumerate(all_checks):  # the pairing reads each piece of the output
+        params = ", ".join(f"a{j}" for j in range(len(check.args)))
+        try:
+            out = getattr(module, f"f{i}")(*check.args)
+        except Exception:  # noqa: BLE001  (the primal fails: so will the check)
+            out = None
+        rng = np.random.default_rng(i)
+        if isinstance(out, (list, tuple)):
+            terms = []
+            for k, piece in enumerate(out):
+                consts[f"w{i}_{k}"] = rng.standard_normal(np.shape(piece))
+                terms.append(f"np.sum(out[{k}] * w{i}_{k})")
+            body = " + ".join(terms) or "0.0"
+        else:
+            consts[f"w{i}_0"] = rng.standard_normal(np.shape(out))
+            body = f"np.sum(out * w{i}_0)"  # complex for a complex output: f' then
+        lines += [f"def r{i}({params}):", f"    out = {calls[i]}", f"    return {body}", ""]
+    return _load(lines, consts)
+
+
+def _load(lines: list[str], consts: dict[str, Any]) -> Any:
     fd, path = tempfile.mkstemp(prefix="peer_checks_", suffix=".py")
     with os.fdopen(fd, "w") as handle:
         handle.write("\n".join(lines))
     spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
     module = importlib.util.module_from_spec(spec)
     module.__dict__.update(consts)
-    module.pair = pair
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def pair(out: Any, w: Any) -> Any:
-    """``sum(out * w)``, piece by piece for a list of outputs (complex for complex ``out``:
-    its gradient is then the complex derivative, defined for holomorphic functions)."""
-    if isinstance(out, (list, tuple)):
-        total = 0.0
-        for o, wk in zip(out, w):
-            total = total + np.sum(o * wk)
-        return total
-    return np.sum(out * w)
-
-
-def _cotangent(out: Any, rng: np.random.Generator) -> Any:
-    if isinstance(out, (list, tuple)):
-        return [rng.standard_normal(np.shape(o)) for o in out]
-    return rng.standard_normal(np.shape(out))
 
 
 def _random_like(value: Any, rng: np.random.Generator, imaginary: bool = False) -> Any:
@@ -433,11 +440,9 @@ def outcome(exc: BaseException | None, ok: bool = True) -> str:
 
 
 def run_reverse(module: Any, i: int, check: Check) -> str:
-    f, r = getattr(module, f"f{i}"), getattr(module, f"r{i}")
+    r = getattr(module, f"r{i}")
     rng = np.random.default_rng(i)
     try:
-        out = f(*check.args)
-        setattr(module, f"w{i}", _cotangent(out, rng))
         wrt = tuple(range(len(check.args)))
         grads = sx.grad(r, wrt=wrt)(*check.args)
     except Exception as exc:  # noqa: BLE001  (every failure is counted)
