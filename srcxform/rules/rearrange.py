@@ -9,8 +9,9 @@ the element NumPy put there), ``take`` (and ``x.take``),
 ``take_along_axis``, ``compress`` (and ``x.compress``), ``choose``,
 ``select``, ``extract``, ``delete``, ``resize`` have rules.  All but the
 sorts, ``pad``'s constant and the choosers are linear maps of one array; the
-gradients scatter the cotangent back with ``np.add.at`` (repeated picks add
-up) or undo the permutation.
+gradients scatter the cotangent back (:func:`scatter_add`, a functional
+``np.add.at`` with a rule of its own, so second derivatives go through;
+repeated picks add up) or undo the permutation (:func:`arrangement`).
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ class SortResult(_ReturnType):
     _kind = "sort"
 
 
-def _median(fn: Any, nan: bool, input: Any, dim: Any, keepdim: bool, names: tuple) -> Any:
+def _median(nan: bool, input: Any, dim: Any, keepdim: bool, names: tuple) -> Any:
     quantile = np.nanquantile if nan else np.quantile
     rule = _rule(quantile)
     if dim is None:  # PyTorch's median is the lower of the two middle values
@@ -168,13 +168,12 @@ def _median(fn: Any, nan: bool, input: Any, dim: Any, keepdim: bool, names: tupl
 
 def median(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median; along ``dim`` a (values, indices) pair."""
-    return _median(np.median, False, input, dim, keepdim, ("MedianBackward0", "MedianBackward1"))
+    return _median(False, input, dim, keepdim, ("MedianBackward0", "MedianBackward1"))
 
 
 def nanmedian(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median of the elements that are not NaN; along ``dim`` (values, indices)."""
-    return _median(np.nanmedian, True, input, dim, keepdim,
-                   ("NanmedianBackward0", "NanmedianBackward1"))
+    return _median(True, input, dim, keepdim, ("NanmedianBackward0", "NanmedianBackward1"))
 
 
 def _quantile(fn: Any, input: Any, q: Any, dim: Any, keepdim: bool, interpolation: str) -> Any:

@@ -15,7 +15,8 @@ srcxform in both modes:
 A check passes, fails (a wrong number), is refused (``TransformError``, or the
 ``TypeError`` of a complex value at a non-holomorphic step: an error, never a
 wrong gradient), or errs (any other exception).  ``python -m tests.rules.peer_checks``
-prints the table; ``tests/rules/test_numpy_peer.py`` runs a CI-sized sample.
+prints the table (``--numpy``: the single checks of the peer's ``tests/test_numpy.py``,
+:func:`numpy_checks`); ``tests/rules/test_numpy_peer.py`` runs a CI-sized sample.
 """
 
 from __future__ import annotations
@@ -158,6 +159,123 @@ def _binary(v: _Values, test: str, fn: str, lims_a=(-2.0, 2.0), lims_b=(-2.0, 2.
                               v.uniform(3, 2) + 0.1j * v.uniform(3, 2), second[3]]
         out += combos(test, fn, (0, 1), [[_within(lims_a, x) for x in ca],
                                          [_within(lims_b, y) for y in cb]])
+    return out
+
+
+def numpy_checks() -> list[Check]:
+    """The single checks of the peer's ``tests/test_numpy.py`` (one function each, outputs
+    reduced to a scalar as the peer's ``to_scalar`` does, by a sum)."""
+    v = _Values(1)
+    r = v.normal
+    s = "np.sum({})"
+    out: list[Check] = []
+
+    def one(test: str, template: str, *args: Any) -> None:
+        out.append(Check(test, template.format(*[f"a{i}" for i in range(len(args))]),
+                         list(args)))
+
+    m1, m2, v1, v2, v3 = r(10, 11), r(10, 11), r(10), r(11), r(11)
+    for a, b in [(m1, v2), (m1, m2.T), (v1, m1), (v2, v3)]:
+        one("test_dot", s.format("np.dot({0}, {1})"), a, b)
+    for a, b in [(m1, -0.4), (-0.4, m1), (v1, -0.4), (-0.4, v1)]:
+        one("test_dot_with_floats", s.format("np.dot({0}, {1})"), a, b)
+    for a, b in [(v2, v3), (v2.T, v3), (v2.T, v3.T)]:
+        one("test_outer", s.format("np.outer({0}, {1})"), a, b)
+    x3 = r(3, 4, 5)
+    for test, call, arg in [
+        ("test_max", "np.max({0})", r(10, 11)), ("test_max_axis", "np.max({0}, axis=1)", x3),
+        ("test_max_axis_keepdims", "np.max({0}, axis=1, keepdims=True)", x3),
+        ("test_min", "np.min({0})", r(10, 11)), ("test_min_axis", "np.min({0}, axis=1)", x3),
+        ("test_min_axis_keepdims", "np.min({0}, axis=1, keepdims=True)", x3),
+        ("test_sum_1", "np.sum({0})", r(10, 11)), ("test_sum_2", "np.sum({0}, axis=0)", r(10, 11)),
+        ("test_sum_3", "np.sum({0}, axis=0, keepdims=True)", r(10, 11)),
+        ("test_sum_with_axis_tuple", "np.sum({0}, axis=(1, 2))", r(10, 11, 7)),
+        ("test_flipud", "np.flipud({0})", r(10, 11)), ("test_fliplr", "np.fliplr({0})", r(10, 11)),
+        ("test_rot90", "np.rot90({0})", r(10, 11)),
+        ("test_cumsum", "np.cumsum({0}, axis=0)", r(10, 11)),
+        ("test_cumsum_1d", "np.cumsum({0})", r(10)),
+        ("test_cumsum_no_axis", "np.cumsum({0})", r(10, 11)),
+        ("test_mean_1", "np.mean({0})", r(10, 11)), ("test_mean_2", "np.mean({0}, axis=0)",
+                                                      r(10, 11)),
+        ("test_mean_3", "np.mean({0}, axis=0, keepdims=True)", r(10, 11)),
+        ("test_index_ints", "{0}[3, 0, 1]", r(5, 6, 4)),
+        ("test_index_slice", "{0}[::-1, 2:4, :]", r(5, 6, 4)),
+        ("test_index_lists", "{0}[[0, 1, 2], :, :]", r(5, 6, 4)),
+        ("test_index_mixed", "{0}[3, 2:, [1, 3]]", r(5, 6, 4)),
+        ("test_vector_slice", "{0}[2:4]", r(5)),
+        ("test_index_slice_fanout", "{0}[::-1, 2:4, :] + {0}[::-1, 3:5, :]", r(5, 6, 4)),
+        ("test_index_multiple_slices", "{0}[2:6][1:3]", r(7)),
+        ("test_reshape_method", "{0}.reshape((5 * 4, 6))", r(5, 6, 4)),
+        ("test_reshape_call", "np.reshape({0}, (5 * 4, 6))", r(5, 6, 4)),
+        ("test_reshape_method_nolist", "{0}.reshape(5 * 4, 6)", r(5, 6, 4)),
+        ("test_ravel_method", "{0}.ravel()", r(5, 6, 4)), ("test_ravel_call", "np.ravel({0})",
+                                                          r(5, 6, 4)),
+        ("test_flatten_method", "{0}.flatten()", r(5, 6, 4)),
+        ("test_trace", "np.trace({0}, offset=3)", r(10, 11)),
+        ("test_trace2", "np.trace({0}, offset=-4)", r(11, 10)),
+        ("test_trace_extradims", "np.trace({0}, offset=2)", r(5, 6, 4, 3)),
+        ("test_diag", "np.diag({0})", r(10, 10)), ("test_transpose", "{0}.T", r(8, 8)),
+        ("test_roll", "np.roll({0}, 2, axis=1)", r(4, 5)),
+        ("test_roll_no_axis", "np.roll({0}, 2)", r(4, 5)),
+        ("test_triu", "np.triu({0}, k=2)", r(5, 5)), ("test_tril", "np.tril({0}, k=2)", r(5, 5)),
+        ("test_clip", "np.clip({0}, a_min=0.1, a_max=1.1)", r(5, 5)),
+        ("test_prod_1", "np.prod({0})", r(2, 3) ** 2 / 10.0 + 0.1),
+        ("test_prod_2", "np.prod({0}, axis=0)", r(2, 3) ** 2 + 0.1),
+        ("test_prod_3", "np.prod({0}, axis=0, keepdims=True)", r(2, 3) ** 2 + 0.1),
+        ("test_prod_4", "np.prod({0})", r(7) ** 2 + 0.1),
+        ("test_1d_array", "np.array([{0}, {0} * 1.0, {0} + 2.5])", 3.0),
+        ("test_2d_array", "np.array([[{0}, {0} * 1.0, {0} + 2.5], [{0} ** 2, {0}, {0} / 2.0]])",
+         3.0),
+        ("test_array_from_scalar", "np.array({0})", 3.0),
+        ("test_array_from_arrays", "np.array([{0}, {0}])", r(3, 2)),
+        ("test_array_from_arrays_2", "np.array([[2 * {0}, {0} + 1], [{0}, {0}]])", r(3, 2)),
+        ("test_r_basic", "np.r_[{0}]", r(3, 2)), ("test_r_double", "np.r_[{0}, {0}]", r(3, 2)),
+        ("test_r_slicing", "np.r_[{0}, np.ones(10), 1:10]", r(10)),
+        ("test_c_", "np.c_[{0}, np.ones((3, 2)), {0}]", r(3, 2)),
+        ("test_squeeze_func", "np.squeeze({0})", r(5, 1, 4)),
+        ("test_squeeze_method", "{0}.squeeze()", r(5, 1, 4)),
+        ("test_repeat", "np.repeat({0}, 2, axis=1)", r(5, 3, 4)),
+        ("test_repeat_axis1_rep1", "np.repeat({0}, 1, axis=1)", r(5, 3, 4)),
+        ("test_repeat_axis0", "np.repeat({0}, 2, axis=0)", r(5, 3)),
+        ("test_repeat_1d_axis0", "np.repeat({0}, 2, axis=0)", r(5)),
+        ("test_repeat_axis0_rep1", "np.repeat({0}, 1, axis=0)", r(5, 1)),
+        ("test_expand_dims", "np.expand_dims({0}, 2)", r(5, 1, 4)),
+        ("test_multi_index", "{0}[[0, 0]]", r(3)), ("test_multi_index2", "{0}[[0, 1, 0]]", r(3)),
+        ("test_index_dot_slices", "np.dot({0}[:2], {0}[2:])", r(4)),
+        ("test_cast_to_int", "np.sum({0}[:, :-1][np.int64({0}[:, -1] * 0.0 + 1.0)])",
+         r(5, 10)),
+        ("test_diagonal", "np.diagonal({0}, axis1=-1, axis2=-2)", r(3, 4, 4)),
+        ("test_nan_to_num", "np.sin(np.nan_to_num({0} + np.array([0.0, np.nan, np.inf, "
+         "-np.inf])))", r(4)),
+        ("test_max_equal_values", "np.max(np.array([{0}, {0}]))", 1.0),
+        ("test_max_equal_values_2d", "np.max(np.array([[{0}, {0}], [{0}, 0.5]]), axis=1)", 1.0),
+        ("test_min_3_way_equality", "np.min(np.array([[{0}, {0}, {0}], [{0}, 0.5, 0.5], "
+         "[0.5, 0.5, 0.5], [{0}, {0}, 0.5]]), axis=0)", -1.0),
+        ("test_maximum_equal_values", "np.maximum({0}, {0})", 1.0),
+        ("test_maximum_equal_values_2d", "np.maximum(np.array([{0}, {0}, 0.5]), "
+         "np.array([[{0}, 0.5, {0}], [{0}, {0}, 0.5]]))", 2.0),
+    ]:
+        one(test, s.format(call), arg)
+    for b, c in [(r(5, 6, 4), r(4, 6, 4))]:
+        out.append(Check("test_simple_concatenate", s.format("np.concatenate((k0, a0))"), [c], [b]))
+    for axis in (None, 1):
+        b = r(5, 6, 4)
+        call = "np.concatenate((k0, a0, k0))" if axis is None else \
+            f"np.concatenate((k0, a0, k0), axis={axis})"
+        out.append(Check("test_concatenate_axis", s.format(call), [r(5, 6, 4)], [b]))
+    cond = r(4, 5) > 0
+    out.append(Check("test_where", s.format("np.where(k0, a0, a1)"), [r(4, 5), r(4, 5)], [cond]))
+    out += combos("test_var_ddof", "np.var", (0,), [[r(3), r(3, 4), r(1, 3)]], axis=[None],
+                  keepdims=[True, False], ddof=[0, 1])
+    out += combos("test_var_ddof", "np.var", (0,), [[r(3, 4), r(1, 3)]], axis=[None, 1],
+                  keepdims=[True, False], ddof=[2])
+    out += combos("test_std_ddof", "np.std", (0,), [[r(3), r(3, 4), r(1, 3)]], axis=[None],
+                  keepdims=[True, False], ddof=[0, 1])
+    out += combos("test_std_ddof", "np.std", (0,), [[r(3, 4), r(1, 3)]], axis=[None, 1],
+                  keepdims=[True, False], ddof=[2])
+    for num in (0, 1, 5):
+        for a, b in [(1.2, 3.4), (1.2, -3.4), (1.2, 1.2)]:
+            one("test_linspace", s.format(f"np.linspace({{0}}, {{1}}, {num})"), a, b)
     return out
 
 
@@ -520,6 +638,6 @@ def table(results: list[tuple[Check, str, str]]) -> str:
 
 if __name__ == "__main__":  # pragma: no cover - a report, run by hand
     start = __import__("time").perf_counter()
-    res = run()
+    res = run(numpy_checks() if "--numpy" in sys.argv else None)
     print(table(res))
     print(f"({__import__('time').perf_counter() - start:.0f} s)")

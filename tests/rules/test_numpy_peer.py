@@ -1,7 +1,9 @@
 """A CI-sized sample of the peer's systematic checks (``tests/rules/peer_checks.py``).
 
-After this module passes: for every peer test of the NumPy part, its first real
-combination and its first complex one pass in reverse and forward mode, or
+After this module passes: every single check of the peer's ``tests/test_numpy.py``
+passes in both modes; and for every peer test of ``tests/test_systematic.py`` (the
+NumPy part), its first real combination and its first complex one pass in
+reverse and forward mode, or
 (complex values through a function that is not holomorphic) are refused with
 an error, never answered with a number; the known gaps are strict xfails that
 say why.  The whole enumeration (1,333 checks, several minutes) is
@@ -59,6 +61,25 @@ SAMPLE = _sample()
 @pytest.fixture(scope="module")
 def module():
     return peer_checks._module([p.values[0] for p in SAMPLE])
+
+
+SINGLE = peer_checks.numpy_checks()
+
+
+@pytest.fixture(scope="module")
+def single_module():
+    return peer_checks._module(SINGLE)
+
+
+@pytest.mark.parametrize("i", range(len(SINGLE)), ids=[f"{c.test}-{i}" for i, c in
+                                                         enumerate(SINGLE)])
+def test_peer_single_check(i: int, single_module) -> None:
+    """Every single check of the peer's tests/test_numpy.py passes in both modes."""
+    check = SINGLE[i]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        assert peer_checks.run_reverse(single_module, i, check) == "pass"
+        assert peer_checks.run_forward(single_module, i, check) == "pass"
 
 
 @pytest.mark.parametrize("check", SAMPLE)
