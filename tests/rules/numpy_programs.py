@@ -502,3 +502,26 @@ AUTOGRAD_PROGRAMS = [
     ag_dot_nd, ag_clip, ag_where, ag_max_axis, ag_amin_axis, ag_exp2, ag_hypot, ag_arctan2,
     ag_mod, ag_remainder, ag_true_divide, ag_reciprocal, ag_log2, ag_log10,
 ]
+
+
+# --- complex values and refusals (not differentiated by the table tests) ------------------------
+
+
+def holomorphic(z):
+    return np.sum(np.exp(z) * np.sin(z) + z ** 3 / (z + 2.0))
+
+
+def through_abs(z):
+    return np.sum(np.abs(z) ** 2)
+
+
+def through_real(z):
+    return np.sum(np.real(z * z))
+
+
+def phase_of_real(theta):
+    return np.sum(np.real(np.exp(1j * theta)))
+
+
+def to_list(x):
+    return sum(x.tolist())

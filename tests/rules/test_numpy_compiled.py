@@ -28,6 +28,7 @@ import pytest
 
 import srcxform as sx
 from tests.helpers import finite_difference, with_autograd_numpy
+from tests.rules import numpy_programs
 from tests.rules.numpy_programs import AUTOGRAD_PROGRAMS, PROGRAMS, Program, low_precision_casts
 from tests.rules.numpy_specs import NUMPY_ATTRIBUTE_SPECS, NUMPY_METHOD_SPECS, NUMPY_SPECS
 
@@ -103,6 +104,41 @@ def test_casts_to_float32_and_float16_pass_the_gradient() -> None:
     x = np.random.default_rng(4).uniform(0.5, 2.0, (2, 3))
     np.testing.assert_allclose(sx.grad(low_precision_casts)(x), np.full(x.shape, 9.0))
     np.testing.assert_allclose(sx.jvp(low_precision_casts, (x,), (np.ones(x.shape),))[1], 54.0)
+
+
+# --- complex values, refusals ---------------------------------------------------------------
+
+def test_a_holomorphic_function_of_complex_values_has_its_complex_derivative() -> None:
+    z = np.array([0.3 + 0.2j, -0.5 + 1.1j, 1.2 - 0.4j])
+    f = numpy_programs.holomorphic
+    grad = sx.grad(f)(z)
+    for direction in (np.array([0.7, -0.2, 0.4]), np.array([0.3j, 0.5j, -0.8j])):
+        numeric = (f(z + 1e-6 * direction) - f(z - 1e-6 * direction)) / 2e-6
+        np.testing.assert_allclose(np.sum(grad * direction), numeric, rtol=1e-6)
+    _, tangent = sx.jvp(f, (z,), (np.array([0.1j, 1.0, -0.5 + 0.5j]),))
+    numeric = (f(z + 1e-6 * np.array([0.1j, 1.0, -0.5 + 0.5j]))
+               - f(z - 1e-6 * np.array([0.1j, 1.0, -0.5 + 0.5j]))) / 2e-6
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-6)
+
+
+@pytest.mark.parametrize(("f", "what"), [(numpy_programs.through_abs, "abs"),
+                                         (numpy_programs.through_real, "real"),
+                                         (numpy_programs.phase_of_real, "real")])
+def test_a_complex_value_at_a_step_that_is_not_holomorphic_is_refused(f, what) -> None:
+    """Never a (silently real) number: the gradient of a real function of complex values
+    needs a convention srcxform does not choose."""
+    z = np.array([0.3 + 0.2j, -0.5 + 1.1j]) if f is not numpy_programs.phase_of_real \
+        else np.array([0.3, 1.2])
+    with pytest.raises(TypeError, match=f"derivative of {what} at a complex value"):
+        sx.grad(f)(z)
+    real = np.array([0.3, -1.2])
+    if f is numpy_programs.through_abs:  # real values go through as usual
+        np.testing.assert_allclose(sx.grad(f)(real), 2 * real)
+
+
+def test_tolist_is_refused_where_it_is_called() -> None:
+    with pytest.raises(sx.TransformError, match=r"numpy_programs.py:\d+:\d+: .*tolist"):
+        sx.grad(numpy_programs.to_list)(np.array([1.0, 2.0]))
 
 
 # --- coverage: every function with a new rule appears in some program ---------------------------
