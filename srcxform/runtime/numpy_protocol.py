@@ -7,8 +7,8 @@ NumPy function runs eagerly and through the compiler alike.  Functions with
 no gradient (``np.shape``, comparisons, ``np.argmax`` ...) and functions
 called where no graph is being recorded run on the raw arrays; their array
 results come back as tensors.  Functions that return pieces (``np.split`` and
-the like) return slices of the tensor.  A function without a rule, called on a tensor
-that requires grad while grad mode is on, raises ``NotImplementedError``
+the like) return slices of the tensor.  A function without a rule, called on a
+tensor that requires grad while grad mode is on, raises ``NotImplementedError``
 naming the function.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import rules
-from . import graph
+from . import graph, numpy_ops
 from .grad_mode import _mode
 
 
@@ -98,8 +98,7 @@ def array_function(func: Any, args: tuple, kwargs: dict) -> Any:
     rule = rules.lookup(func)
     if rule is not None and _needs_graph(args, kwargs) and (
             rule.sequence_output or func is np.unstack):
-        from . import numpy_ops  # pieces of a tensor are slices of it, as in PyTorch
-
+        # pieces of a tensor are slices of it, as in PyTorch
         if func is np.unstack:
             return numpy_ops.unstack(*args, **kwargs)
         return numpy_ops.pieces(func, *args, **kwargs)
