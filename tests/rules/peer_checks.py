@@ -21,6 +21,7 @@ prints the table (``--numpy``: the single checks of the peer's ``tests/test_nump
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import itertools
 import os
@@ -510,6 +511,7 @@ def _load(lines: list[str], consts: dict[str, Any]) -> Any:
     fd, path = tempfile.mkstemp(prefix="peer_checks_", suffix=".py")
     with os.fdopen(fd, "w") as handle:
         handle.write("\n".join(lines))
+    atexit.register(os.remove, path)  # (the source is read when a check is transformed)
     spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
     module = importlib.util.module_from_spec(spec)
     module.__dict__.update(consts)
