@@ -147,6 +147,10 @@ def classify(stmt: ast.stmt) -> Op:
         rule = rules.lookup_attribute(attr)
         kind = "rule" if rule else "unknown"
         return Op(kind, rule, [value.value], what=f"attribute .{attr}", node=value)
+    if isinstance(value, ast.Subscript) and anno.has(value, anno.INDEX_RULE):
+        # an object the table differentiates when indexed (np.r_[items])
+        return Op("rule", anno.get(value, anno.INDEX_RULE).value, [value.slice],
+                  what=f"{ast.unparse(value.value)}[]", node=value)
     if isinstance(value, ast.Subscript) and anno.get(value, anno.LIST, False):
         return Op("listitem", args=[value.value], what="list element", node=value)
     if isinstance(value, ast.Subscript):

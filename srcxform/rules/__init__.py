@@ -7,12 +7,20 @@ where NumPy broadcasting is undone.
 """
 
 from . import (  # noqa: F401  (registers rules)
+    complexes,
+    creation,
+    diagonals,
     elementwise,
+    joins,
     linalg,
     nn,
+    rearrange,
     reductions,
+    scans,
     shaping,
+    statistics,
     tangents,  # noqa: F401  (after the rules it completes)
+    ufuncs,
 )
 from .registry import (
     NONDIFF_ATTRIBUTES,

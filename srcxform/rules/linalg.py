@@ -44,7 +44,13 @@ def dot(g, out, a, b):
         return g * b, g * a
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
-    raise NotImplementedError("gradient of np.dot on arrays of more than 2 dimensions")
+    if np.ndim(b) == 1:  # N-d a: a's last axis meets b
+        return np.expand_dims(g, -1) * b, np.tensordot(g, a, np.ndim(g))
+    # a's last axis meets b's second to last; g's axes are a's others, then b's others
+    lead = list(range(np.ndim(a) - 1))
+    return (np.tensordot(g, b, (list(range(np.ndim(a) - 1, np.ndim(g))),
+                                list(range(np.ndim(b) - 2)) + [np.ndim(b) - 1])),
+            np.moveaxis(np.tensordot(a, g, (lead, lead)), 0, -2))
 
 
 @register(np.outer, backward_name="OuterBackward0", linear=True)

@@ -63,6 +63,7 @@ class Rule:
     elementwise: bool = False
     backward_name: str = ""
     linear: bool = False  # linear in each differentiable argument (tangent: same primitive)
+    sequence_output: bool = False  # returns a list or tuple of arrays (np.split)
     signature: inspect.Signature = field(compare=False, repr=False, default=None)
 
     def bind(self, *args: Any, **kwargs: Any) -> inspect.BoundArguments:
@@ -91,8 +92,7 @@ NONDIFF: set[int] = set()
 _NONDIFF_OBJECTS: list[Any] = []
 #: Array methods and attributes with no gradient.
 NONDIFF_METHODS: set[str] = {
-    "argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist",
-    "item", "__len__",
+    "argmax", "argmin", "argsort", "argpartition", "nonzero", "any", "all", "__len__",
 }
 NONDIFF_ATTRIBUTES: set[str] = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 
@@ -104,8 +104,13 @@ def register(
     elementwise: bool = False,
     backward_name: str = "",
     linear: bool = False,
+    sequence_output: bool = False,
 ) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
-    """Register ``rule`` for each primitive, array method and attribute named."""
+    """Register ``rule`` for each primitive, array method and attribute named.
+
+    ``sequence_output`` marks a primitive that returns a list or tuple of arrays: its
+    cotangent ``g`` is a sequence of the pieces' cotangents (zeros where a piece has none).
+    """
 
     def decorate(rule: Callable[..., tuple]) -> Callable[..., tuple]:
         sig = inspect.signature(rule)
@@ -118,6 +123,7 @@ def register(
             elementwise=elementwise,
             backward_name=backward_name,
             linear=linear,
+            sequence_output=sequence_output,
             signature=sig,
         )
         for p in primitives:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import linalg, nn, reductions, shaping
+from .complexes import real_valued
 from .nn import sigmoid
 from .registry import register_tangents, unbroadcast
 
@@ -99,22 +100,19 @@ def max_tangent(t, out, x, axis=None, keepdims=False):
 
 
 def prod_tangent(t, out, x, axis=None, dtype=None, keepdims=False):
-    full = out
-    if axis is not None and not keepdims:
-        full = np.expand_dims(out, axis)
-    return np.sum(t * full / x, axis=axis, keepdims=keepdims)
+    return np.sum(t * reductions.prod_of_others(x, axis), axis=axis, keepdims=keepdims)
 
 
 def var_tangent(t, out, x, axis=None, dtype=None, ddof=0, keepdims=False):
-    centered = x - np.mean(x, axis=axis, keepdims=True)
+    centered = real_valued(x, "var") - np.mean(x, axis=axis, keepdims=True)
     return (2 * np.sum(centered * t, axis=axis, keepdims=keepdims)
             / (np.size(x) / np.size(out) - ddof))
 
 
 def std_tangent(t, out, x, axis=None, dtype=None, ddof=0, keepdims=False):
-    centered = x - np.mean(x, axis=axis, keepdims=True)
+    centered = real_valued(x, "std") - np.mean(x, axis=axis, keepdims=True)
     return (np.sum(centered * t, axis=axis, keepdims=keepdims)
-            / ((np.size(x) / np.size(out) - ddof) * out))
+            / ((np.size(x) / np.size(out) - ddof) * np.where(out == 0, 1, out)))
 
 
 def norm_tangent(t, out, x, ord=None, axis=None, keepdims=False):

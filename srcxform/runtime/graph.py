@@ -326,6 +326,8 @@ def record(forward: Callable, rule: Rule, args: tuple | list, kwargs: dict | Non
         out = _result_dtype_fix(out, raw)
     if edges is None or not _mode.enabled:
         return wrap(out)
+    if out.dtype.kind == "c":
+        raise RuntimeError(messages.COMPLEX_RESULT)
     cls = _NODE_CLASSES.get(name or rule.backward_name) or node_class(name or rule.backward_name)
     node = cls(rule, raw, kwargs, out, edges, len(raw) if rule.elementwise else arity)
     return _result(out, node)
