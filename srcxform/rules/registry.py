@@ -10,7 +10,8 @@ each differentiable primitive maps to exactly one :class:`Rule`:
 
 A rule is a plain function ``rule(g, out, *args, **kwargs)`` returning a
 tuple with one gradient per positional argument of the primitive (``None``
-where there is none; a shorter tuple means the rest are ``None``).  ``g`` is
+where there is none; a shorter tuple means the rest are ``None``); the
+arguments a ``*operands`` parameter collects (``np.einsum``) count one by one.  ``g`` is
 the output cotangent and ``out`` the primal result.  Rule bodies are small
 straight-line NumPy (an ``if`` on a keyword argument is allowed); the compiler
 inlines them, the eager runtime calls them.  Rules never undo broadcasting
@@ -35,6 +36,18 @@ elementwise but whose values are reduced) register per-argument tangent
 functions ``tangent(t, out, *args, **kwargs)`` with :func:`register_tangents`;
 registered ones take precedence.
 
+A primitive that returns a tuple (``np.linalg.eigh``, ``slogdet``, ``svd``) is
+registered with ``multi_output``: the number of values it returns, or a function
+of its keyword options giving that number (0 when, with those options, it
+returns one array: ``svd(a, compute_uv=False)``).  Its rule receives ``g`` as a
+tuple with one cotangent per output (zeros for the outputs nothing used) and its
+tangent functions return a tuple with one tangent per output.
+
+Bound methods (``scipy.stats.norm.logpdf``, a new object at every attribute
+access) are keyed by their object and function.  Optional rule families
+(SciPy's) are loaded by the first lookup that misses after their library was
+imported (:func:`load_when_imported`); nothing here imports them.
+
 Functions whose gradient is zero everywhere it exists (``np.shape``, ``len``,
 ``np.sign``, comparisons, ``np.argmax``, ``np.zeros_like``, ...) are listed in
 ``NONDIFF``; they need no rule and stop the gradient.
@@ -43,6 +56,8 @@ Functions whose gradient is zero everywhere it exists (``np.shape``, ``len``,
 from __future__ import annotations
 
 import inspect
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -58,6 +73,7 @@ class Rule:
     elementwise: bool = False
     backward_name: str = ""
     linear: bool = False  # linear in each differentiable argument (tangent: same primitive)
+    multi_output: int | Callable[..., int] = 0  # how many values it returns as a tuple
     signature: inspect.Signature = field(compare=False, repr=False, default=None)
 
     def bind(self, *args: Any, **kwargs: Any) -> inspect.BoundArguments:
@@ -67,19 +83,43 @@ class Rule:
         return bound
 
     @property
+    def vararg(self) -> str | None:
+        """The name of the ``*args`` parameter, if any: its arguments get gradients
+        at their positions in the call (the rule returns them flattened)."""
+        for p in self.signature.parameters.values():
+            if p.kind is p.VAR_POSITIONAL:
+                return p.name
+        return None
+
+    @property
     def primal_params(self) -> list[str]:
         """Names of the primal parameters, in order (``g`` and ``out`` dropped)."""
         return list(self.signature.parameters)[2:]
 
+    def outputs(self, options: dict[str, Any]) -> int:
+        """How many values the primitive returns as a tuple with these keyword options
+        (0: a single value).  ``options`` holds the bound primal arguments' values."""
+        if callable(self.multi_output):
+            params = inspect.signature(self.multi_output).parameters
+            return self.multi_output(**{k: v for k, v in options.items() if k in params})
+        return self.multi_output
 
-_BY_FUNCTION: dict[int, Rule] = {}
-_FUNCTIONS: dict[int, Any] = {}  # keep the keyed objects alive
+
+_BY_FUNCTION: dict[Any, Rule] = {}
+_FUNCTIONS: dict[Any, Any] = {}  # keep the keyed objects alive
+
+
+def _key(fn: Any) -> Any:
+    """The table key of a callable: its identity, or (object, function) for a bound method."""
+    if type(fn) is types.MethodType:
+        return (id(fn.__self__), id(fn.__func__))
+    return id(fn)
 _BY_METHOD: dict[str, Rule] = {}
 _BY_ATTRIBUTE: dict[str, Rule] = {}
 
 #: Callables with no gradient (the result is piecewise constant, integer, or
 #: a shape).  They are pure: dead code elimination may drop their calls.
-NONDIFF: set[int] = set()
+NONDIFF: set[Any] = set()
 _NONDIFF_OBJECTS: list[Any] = []
 #: Array methods and attributes with no gradient.
 NONDIFF_METHODS: set[str] = {
@@ -96,6 +136,7 @@ def register(
     elementwise: bool = False,
     backward_name: str = "",
     linear: bool = False,
+    multi_output: int | Callable[..., int] = 0,
 ) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
     """Register ``rule`` for each primitive, array method and attribute named."""
 
@@ -110,11 +151,12 @@ def register(
             elementwise=elementwise,
             backward_name=backward_name,
             linear=linear,
+            multi_output=multi_output,
             signature=sig,
         )
         for p in primitives:
-            _BY_FUNCTION[id(p)] = entry
-            _FUNCTIONS[id(p)] = p
+            _BY_FUNCTION[_key(p)] = entry
+            _FUNCTIONS[_key(p)] = p
         for m in methods:
             _BY_METHOD[m] = entry
         for a in attributes:
@@ -176,13 +218,36 @@ def tangent(rule: Rule, primal: Callable[..., Any], index: int, t: Any, out: Any
 def nondifferentiable(*fns: Any) -> None:
     """Declare callables whose gradient is zero (they stop the gradient)."""
     for fn in fns:
-        NONDIFF.add(id(fn))
+        NONDIFF.add(_key(fn))
         _NONDIFF_OBJECTS.append(fn)
+
+
+#: Optional rule families not loaded yet: library module name -> loader.
+_LAZY: dict[str, Callable[[], Any]] = {}
+
+
+def load_when_imported(module: str, loader: Callable[[], Any]) -> None:
+    """Run ``loader`` (which registers rules) once ``module`` has been imported by anyone."""
+    if module in sys.modules:
+        loader()
+    else:
+        _LAZY[module] = loader
+
+
+def _load_imported() -> bool:
+    """Load the optional families whose library is imported now; True if any was."""
+    ready = [m for m in _LAZY if m in sys.modules]
+    for m in ready:
+        _LAZY.pop(m)()
+    return bool(ready)
 
 
 def lookup(fn: Any) -> Rule | None:
     """The rule of a callable, or ``None``."""
-    return _BY_FUNCTION.get(id(fn))
+    rule = _BY_FUNCTION.get(_key(fn))
+    if rule is None and _LAZY and _load_imported():
+        rule = _BY_FUNCTION.get(_key(fn))
+    return rule
 
 
 def lookup_method(name: str) -> Rule | None:
@@ -197,11 +262,14 @@ def lookup_attribute(name: str) -> Rule | None:
 
 def is_nondifferentiable(fn: Any) -> bool:
     """True for a callable listed as having no gradient."""
-    return id(fn) in NONDIFF
+    if _LAZY:
+        _load_imported()
+    return _key(fn) in NONDIFF
 
 
 def all_rules() -> list[tuple[str, Any, Rule]]:
     """Every (kind, key, rule) in the table, for table-driven tests."""
+    _load_imported()
     rows: list[tuple[str, Any, Rule]] = []
     rows += [("function", _FUNCTIONS[k], r) for k, r in _BY_FUNCTION.items()]
     rows += [("method", m, r) for m, r in _BY_METHOD.items()]
