@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..rules import Rule, tangents_of
-from ..rules.sequences import zeros_each
+from ..rules.sequences import add_each, zeros_each
 from .check import error
 from .env import Env
 from .inline import inline_rule
 from .normalize import Program
-from .primitives import Op, classify, targets
-from .reverse import at_line, no_rule, rule_mapping
+from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
+from .reverse import at_line, no_rule, rule_mapping, unknown_outputs
 
 
 @dataclass
@@ -165,6 +165,9 @@ class _Forward:
             return self.zeros_like(value)
         if isinstance(value, ast.Call) and getattr(value, "_sx_callee", None) is zeros_each:
             return ast.Call(copy.deepcopy(value.func), [ast.Name(name, ast.Load())], [])
+        if tuple_outputs(classify(stmt)) > 0:  # one zero per value of a tuple of results
+            return ast.Call(ast.Name(self.env.ref(zeros_each, "zeros_each"), ast.Load()),
+                            [ast.Name(name, ast.Load())], [])
         return self.zeros_like(ast.Name(name, ast.Load()))
 
     def rule(self, stmt: ast.Assign, op: Op, target: str) -> list[ast.stmt]:
@@ -172,11 +175,23 @@ class _Forward:
         mapping = rule_mapping(rule, op, self.parsed, self.env)
         params = rule.primal_params
         explicit = tangents_of(rule)
+        count = tuple_outputs(op)  # a tuple of results has a tuple of tangents
+        if count == UNKNOWN_OUTPUTS:
+            raise unknown_outputs(self.parsed, op, stmt)
         out_atom = ast.Name(target, ast.Load())
         stmts: list[ast.stmt] = []
         parts: list[ast.expr] = []
         for i, p in enumerate(params):
             atom = mapping.get(p)
+            if isinstance(atom, ast.Tuple) and p == rule.vararg:
+                # ``*operands`` (np.einsum): a linear primitive takes each tangent in turn
+                for elt in atom.elts:
+                    te = self.t(elt)
+                    if te is not None and (explicit is not None or not rule.linear):
+                        raise self.no_tangent(stmt, op, p)
+                    if te is not None:
+                        parts.append(_with_argument(stmt.value, op, elt, te))
+                continue
             t = self.t(atom) if atom is not None else None
             if t is None:
                 continue
@@ -189,7 +204,7 @@ class _Forward:
                 pseudo = Rule(name=fn.__name__, vjp=fn, signature=inspect.signature(fn))
                 part = self.namer.fresh(f"{self.tangent(target)}_{p}")  # if it branches
                 body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env,
-                                            [part])
+                                            [part], whole=True)
                 stmts += body
                 parts.append(results[0])
             elif rule.linear:
@@ -206,7 +221,11 @@ class _Forward:
             return [self.assign(target, self.zero_of(stmt, target))]
         total = parts[0]
         for extra in parts[1:]:
-            total = ast.BinOp(total, ast.Add(), extra)
+            if count:
+                total = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
+                                 [total, extra], [])
+            else:
+                total = ast.BinOp(total, ast.Add(), extra)
         if rule.elementwise and explicit is None and _may_broadcast(self, mapping, params):
             # the tangent of an operand smaller than the output broadcasts to it
             shape = ast.Call(ast.Attribute(self.np(), "shape", ast.Load()),

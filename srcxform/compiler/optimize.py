@@ -448,6 +448,8 @@ class Optimizer:
                 return None
             receiver = None
             call_args = list(node.args)
+        if rule is not None and rule.multi_output:
+            return None  # a tuple of results, not one array
         all_args = ([receiver] if receiver is not None else []) + call_args
         shapes = [self.exact_of(a) for a in all_args]
         if rule is not None and rule.name in PRODUCTS:

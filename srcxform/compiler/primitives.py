@@ -9,6 +9,7 @@ pass both read this, so they can never disagree about a statement.
 from __future__ import annotations
 
 import ast
+import inspect
 import operator
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,38 @@ def is_basic_index_syntax(index: ast.expr) -> bool:
             continue  # a name that only ever holds an int (a loop counter, a length)
         return False
     return True
+
+
+#: ``tuple_outputs`` of a call whose count depends on an option that is not a constant.
+UNKNOWN_OUTPUTS = -1
+
+
+def tuple_outputs(op: Op) -> int:
+    """How many values the primitive of a rule op returns as a tuple (0: one value).
+
+    Read from the rule's ``multi_output`` and the call's constant options;
+    ``UNKNOWN_OUTPUTS`` when that depends on an option given as a variable.
+    """
+    rule = op.rule
+    if op.kind != "rule" or rule is None or not rule.multi_output:
+        return 0
+    if not callable(rule.multi_output):
+        return rule.multi_output
+    try:
+        bound = rule.bind(*op.args, **op.keywords)
+    except TypeError:
+        return 0  # the reverse and forward passes report the call they cannot bind
+    asked = set(inspect.signature(rule.multi_output).parameters)
+    options = {}
+    for name, value in bound.arguments.items():
+        if name not in asked:
+            continue
+        if isinstance(value, ast.Constant):
+            value = value.value
+        elif isinstance(value, ast.AST):
+            return UNKNOWN_OUTPUTS
+        options[name] = value
+    return rule.outputs(options)
 
 
 def classify(stmt: ast.stmt) -> Op:
