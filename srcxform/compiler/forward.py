@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..rules import Rule, tangents_of
-from ..rules.sequences import add_each, zeros_each
+from ..rules.sequences import FORWARD_ONLY, add_each, zeros_each
 from .check import error
 from .env import Env
 from .inline import inline_rule
 from .normalize import Program
 from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
-from .reverse import at_line, no_rule, rule_mapping, unknown_outputs
+from .reverse import at_line, check_differentiable, no_rule, rule_mapping, unknown_outputs
 
 
 @dataclass
@@ -178,6 +178,7 @@ class _Forward:
         count = tuple_outputs(op)  # a tuple of results has a tuple of tangents
         if count == UNKNOWN_OUTPUTS:
             raise unknown_outputs(self.parsed, op, stmt)
+        check_differentiable(self.parsed, op, stmt, mapping, lambda a: self.t(a) is not None)
         out_atom = ast.Name(target, ast.Load())
         stmts: list[ast.stmt] = []
         parts: list[ast.expr] = []
@@ -221,7 +222,7 @@ class _Forward:
             return [self.assign(target, self.zero_of(stmt, target))]
         total = parts[0]
         for extra in parts[1:]:
-            if count:
+            if count or id(rule.vjp) in FORWARD_ONLY:  # tangents that are tuples or lists
                 total = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
                                  [total, extra], [])
             else:

@@ -130,7 +130,9 @@ def _called(rule: Rule, tpl: Template, bound: dict[str, ast.expr], g: ast.expr, 
             keywords.append(ast.keyword(p, bound[p]))
         else:
             args.append(bound[p])
-    if tpl.vararg and tpl.vararg in bound:
+    if tpl.vararg and isinstance(bound.get(tpl.vararg), ast.Tuple):
+        args += bound[tpl.vararg].elts
+    elif tpl.vararg and tpl.vararg in bound:
         args.append(ast.Starred(bound[tpl.vararg], ast.Load()))
     fn_name = env.ref(rule.vjp, getattr(rule.vjp, "__name__", "rule"))
     parts = namer.fresh(f"{rule.name}_grads")

@@ -273,6 +273,7 @@ class Optimizer:
             method = getattr(node, "_sx_method", None)
             if method is None and self.env.resolve(node.func) in _SCALAR_VALUED:
                 return 0
+            fn = None
             if method is not None:
                 rule = rules.lookup_method(method)
                 args = [node.func.value, *node.args]
@@ -284,8 +285,11 @@ class Optimizer:
                 args = list(node.args)
             if rule is None:
                 return None
+            name = rule.name
+            if name == "reshape" and method != "reshape" and fn is not np.reshape:
+                name = ""  # np.expand_dims, np.squeeze, ... share reshape's rule, not its rank
             keywords = {k.arg: k.value for k in node.keywords}
-            return rank_of_primitive(rule.name, rule.elementwise,
+            return rank_of_primitive(name, rule.elementwise,
                                      [self.rank_of(a) for a in args], args, keywords)
         return None
 

@@ -29,7 +29,7 @@ from .check import error
 from .env import Env
 from .inline import inline_rule
 from .normalize import Program
-from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
+from .primitives import UNKNOWN_OUTPUTS, Op, classify, refusal, targets, tuple_outputs
 from .support import scalar_seed, zeros_like_or_none
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
@@ -373,6 +373,8 @@ class _Reverse:
                         "with a computed index is not supported yet (a loop over a list "
                         "literal is unrolled instead)", "list or tuple indexing")
         mapping = rule_mapping(rule, op, self.parsed, self.env)
+        check_differentiable(self.parsed, op, stmt, mapping,
+                             lambda a: isinstance(a, ast.Name) and a.id in self.active)
         params = rule.primal_params
         # Which primal atoms get which gradient (each argument of a ``*args`` in turn).
         receivers = []
@@ -415,6 +417,22 @@ def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
         node = stmt
     return error(parsed, node, f"no derivative rule for {op.what}; register one with "
                  "sx.adjoint or stop its gradient with sx.detach", op.what)
+
+
+def check_differentiable(parsed, op: Op, stmt: ast.stmt, mapping: dict[str, ast.expr],
+                         differentiated) -> None:
+    """Refuse, located, a call the table cannot differentiate: options its rule refuses
+    (``Rule.refuse``), or a differentiated argument without a derivative (``no_derivative``)."""
+    node = getattr(op.node, "_sx_node", op.node)
+    if not hasattr(node, "lineno"):
+        node = at_line(stmt)
+    why = refusal(op)
+    if why is not None:
+        raise error(parsed, node, f"cannot differentiate {op.what}: {why}", op.what)
+    for p in op.rule.no_derivative:
+        if p in mapping and differentiated(mapping[p]):
+            raise error(parsed, node, f"{op.what} has no derivative with respect to its argument "
+                        f"{p!r}; hold it constant (sx.detach)", op.what)
 
 
 def unknown_outputs(parsed, op: Op, stmt: ast.stmt) -> Exception:
