@@ -43,6 +43,13 @@ returns one array: ``svd(a, compute_uv=False)``).  Its rule receives ``g`` as a
 tuple with one cotangent per output (zeros for the outputs nothing used) and its
 tangent functions return a tuple with one tangent per output.
 
+An argument whose derivative has no closed form (``df`` of ``scipy.stats.t.cdf``)
+is listed in ``no_derivative`` (its rule returns ``None`` for it): differentiating
+with respect to it is refused, by the compiler at transform time and by the
+eager runtime at backward time.  ``refuse`` (a function of the keyword options,
+like ``multi_output``) names options that cannot be differentiated
+(``logsumexp(..., return_sign=True)``).
+
 Bound methods (``scipy.stats.norm.logpdf``, a new object at every attribute
 access) are keyed by their object and function.  Optional rule families
 (SciPy's) are loaded by the first lookup that misses after their library was
@@ -74,6 +81,8 @@ class Rule:
     backward_name: str = ""
     linear: bool = False  # linear in each differentiable argument (tangent: same primitive)
     multi_output: int | Callable[..., int] = 0  # how many values it returns as a tuple
+    no_derivative: tuple[str, ...] = ()  # arguments whose derivative has no closed form
+    refuse: Callable[..., str | None] | None = None  # why it cannot differentiate these options
     signature: inspect.Signature = field(compare=False, repr=False, default=None)
 
     def bind(self, *args: Any, **kwargs: Any) -> inspect.BoundArguments:
@@ -103,6 +112,13 @@ class Rule:
             params = inspect.signature(self.multi_output).parameters
             return self.multi_output(**{k: v for k, v in options.items() if k in params})
         return self.multi_output
+
+    def refusal(self, options: dict[str, Any]) -> str | None:
+        """Why a call with these option values cannot be differentiated, or ``None``."""
+        if self.refuse is None:
+            return None
+        params = inspect.signature(self.refuse).parameters
+        return self.refuse(**{k: v for k, v in options.items() if k in params})
 
 
 _BY_FUNCTION: dict[Any, Rule] = {}
@@ -137,6 +153,8 @@ def register(
     backward_name: str = "",
     linear: bool = False,
     multi_output: int | Callable[..., int] = 0,
+    no_derivative: tuple[str, ...] = (),
+    refuse: Callable[..., str | None] | None = None,
 ) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
     """Register ``rule`` for each primitive, array method and attribute named."""
 
@@ -152,6 +170,8 @@ def register(
             backward_name=backward_name,
             linear=linear,
             multi_output=multi_output,
+            no_derivative=tuple(no_derivative),
+            refuse=refuse,
             signature=sig,
         )
         for p in primitives:
