@@ -487,6 +487,10 @@ def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
             continue
         elif not isinstance(value, ast.AST):
             value = ast.Constant(value)
+        elif getattr(value, "_sx_global", False):  # np.inf as an option: a constant that folds
+            obj = env.resolve(value)
+            if isinstance(obj, (bool, int, float, str)) and not isinstance(obj, np.ndarray):
+                value = ast.Constant(obj)
         mapping[p] = value
     if rule is rules.lookup(operator.getitem):
         mapping[params[1]] = _slices_as_calls(mapping[params[1]], env)
