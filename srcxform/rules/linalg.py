@@ -13,6 +13,8 @@ gradient per operand and is called, not inlined, in generated code.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .einsum_spec import einsum_gradient_spec
@@ -153,7 +155,8 @@ def einsum_vjp(g, out, subscripts, *operands, **options):
     for k in range(len(operands)):
         spec, extras, summed = einsum_gradient_spec(subscripts, shapes, k, np.shape(g))
         others = [x for i, x in enumerate(operands) if i != k]
-        extra = [np.eye(n, dtype=g.dtype) if kind == "eye" else np.ones(n, dtype=g.dtype)
+        dtype = np.result_type(g, *operands)
+        extra = [np.eye(n, dtype=dtype) if kind == "eye" else np.ones(n, dtype=dtype)
                  for kind, n in extras]
         grad = np.einsum(spec, g, *others, *extra)
         if summed:  # the operand was broadcast along these axes
@@ -190,43 +193,41 @@ register_tangents(multi_dot, multi_dot_tangent)
 nondifferentiable(kron_axes, tensordot_axes, einsum_gradient_spec)
 
 
-# --- norms ----------------------------------------------------------------------------
+# --- norms ---------------------------------------------------------------------------
 
-def is_matrix_norm(ndim, ord=None, axis=None):
-    """True when ``np.linalg.norm`` takes a matrix norm (``ord`` over two axes)."""
-    if axis is None:
-        return ndim == 2 and ord is not None
-    return np.size(axis) == 2
+INF = math.inf  # a number: an ``ord`` compared with it folds at compile time
 
 
 @register(np.linalg.norm, backward_name="LinalgVectorNormBackward0")
 def norm(g, out, x, ord=None, axis=None, keepdims=False):
+    matrix = np.ndim(x) == 2 and ord is not None if axis is None else np.size(axis) == 2
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
         out = np.expand_dims(out, axis)
-    if ord is None or ord == 2 and not is_matrix_norm(np.ndim(x), ord, axis) or ord == "fro":
+    if ord is None or ord == "fro" or ord == 2 and not matrix:
         return (g * x / np.where(out == 0, 1, out),)
-    if is_matrix_norm(np.ndim(x), ord, axis):
+    if matrix and (ord == "nuc" or ord == 2 or ord == -2):  # singular values
+        xm = x if axis is None else np.moveaxis(x, axis, (-2, -1))
+        u, s, vh = np.linalg.svd(xm, full_matrices=False)
+        if ord == 2:
+            d = u[..., :, :1] @ vh[..., :1, :]
+        elif ord == -2:
+            d = u[..., :, -1:] @ vh[..., -1:, :]
+        else:
+            d = u @ vh
+        return (g * (d if axis is None else np.moveaxis(d, (-2, -1), axis)),)
+    if matrix:  # ord 1, -1: the largest (smallest) column sum; inf, -inf: row sum
         rows, cols = (-2, -1) if axis is None else axis
-        if ord == "nuc" or ord == 2 or ord == -2:
-            xm = x if axis is None else np.moveaxis(x, (rows, cols), (-2, -1))
-            u, s, vh = np.linalg.svd(xm, full_matrices=False)
-            if ord == 2:
-                d = u[..., :, :1] @ vh[..., :1, :]
-            elif ord == -2:
-                d = u[..., :, -1:] @ vh[..., -1:, :]
-            else:
-                d = u @ vh
-            return (g * (d if axis is None else np.moveaxis(d, (-2, -1), (rows, cols))),)
-        if ord == np.inf or ord == -np.inf:  # ord 1, -1: columns; inf, -inf: rows
+        if ord == INF or ord == -INF:
             rows, cols = cols, rows
         sums = np.sum(np.abs(x), axis=rows, keepdims=True)
-        best = np.max(sums, axis=cols, keepdims=True) if ord > 0 \
-            else np.min(sums, axis=cols, keepdims=True)
-        mask = sums == best
+        if ord > 0:
+            mask = sums == np.max(sums, axis=cols, keepdims=True)
+        else:
+            mask = sums == np.min(sums, axis=cols, keepdims=True)
         count = np.sum(mask, axis=cols, keepdims=True, dtype=x.dtype)
         return (g * np.sign(x) * mask / count,)
-    if ord == np.inf or ord == -np.inf:
+    if ord == INF or ord == -INF:
         mask = np.abs(x) == out
         return (g * np.sign(x) * mask / np.sum(mask, axis=axis, keepdims=True, dtype=x.dtype),)
     if ord == 0:  # the number of nonzero elements
@@ -242,4 +243,3 @@ def norm_tangent(t, out, x, ord=None, axis=None, keepdims=False):
 
 
 register_tangents(norm, norm_tangent)
-nondifferentiable(is_matrix_norm)

@@ -51,7 +51,7 @@ like ``multi_output``) names options that cannot be differentiated
 (``logsumexp(..., return_sign=True)``).
 
 Bound methods (``scipy.stats.norm.logpdf``, a new object at every attribute
-access) are keyed by their object and function.  Optional rule families
+access) are keyed by their object's class and function.  Optional rule families
 (SciPy's) are loaded by the first lookup that misses after their library was
 imported (:func:`load_when_imported`); nothing here imports them.
 
@@ -126,9 +126,10 @@ _FUNCTIONS: dict[Any, Any] = {}  # keep the keyed objects alive
 
 
 def _key(fn: Any) -> Any:
-    """The table key of a callable: its identity, or (object, function) for a bound method."""
+    """The table key of a callable: its identity, or (class, function) for a bound method
+    (a copy of the object, as ``copy.deepcopy`` of a method makes, keeps the key)."""
     if type(fn) is types.MethodType:
-        return (id(fn.__self__), id(fn.__func__))
+        return (id(type(fn.__self__)), id(fn.__func__))
     return id(fn)
 _BY_METHOD: dict[str, Rule] = {}
 _BY_ATTRIBUTE: dict[str, Rule] = {}

@@ -1,7 +1,7 @@
 """Rules of ``scipy.special`` (imported only once the user's program imports SciPy).
 
 After import, the special functions models use (``gammaln``, ``digamma`` (``psi``),
-``polygamma``, ``gamma``, ``beta``, ``betaln``, ``erf``, ``erfc``, ``erfinv``,
+``polygamma``, ``zeta`` (in ``q``), ``gamma``, ``beta``, ``betaln``, ``erf``, ``erfc``, ``erfinv``,
 ``erfcinv``, ``expit``, ``logit``, ``xlogy``, ``xlog1py``, ``i0``, ``i1``,
 ``i0e``, ``i1e``, ``ndtr``, ``log_ndtr``, ``ndtri``, ``multigammaln``) have
 elementwise rules, and ``logsumexp`` (``axis``, ``keepdims``, ``b=``; not
@@ -41,6 +41,12 @@ def digamma(g, out, x):
           no_derivative=("n",))
 def polygamma(g, out, n, x):
     return None, g * special.polygamma(n + 1, x)
+
+
+@register(special.zeta, elementwise=True, backward_name="ZetaBackward0", no_derivative=("x",))
+def zeta(g, out, x, q=None):
+    # Hurwitz zeta(x, q) = sum_k (k + q)^-x; Riemann's when q is None
+    return None, None if q is None else -g * x * special.zeta(x + 1.0, q)
 
 
 @register(special.gamma, elementwise=True, backward_name="GammaBackward0")

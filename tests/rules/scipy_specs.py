@@ -93,6 +93,7 @@ def counts(*shape: int) -> np.ndarray:
 SPECIAL = {
     special.gammaln: unary(0.3, 4.0), special.digamma: unary(0.3, 4.0),
     special.polygamma: [c(0, U(0.5, 3.0, 4)), c(1, U(0.5, 3.0, 2, 3)), c(2, U(0.5, 3.0))],
+    special.zeta: [c(2.0, U(0.5, 3.0, 4)), c(3.5, U(0.5, 3.0, 2, 3))],
     special.gamma: unary(0.3, 3.0), special.beta: binary(0.5, 3.0),
     special.betaln: binary(0.5, 3.0), special.erf: unary(-2.0, 2.0),
     special.erfc: unary(-2.0, 2.0), special.erfinv: unary(-0.9, 0.9),

@@ -67,7 +67,7 @@ NO_CLOSED_FORM = {
     stats.gamma.logcdf: ("a",), stats.beta.cdf: ("a", "b"), stats.beta.logcdf: ("a", "b"),
     stats.poisson.logpmf: ("k", "loc"), stats.poisson.pmf: ("k", "loc"),
     stats.poisson.cdf: ("k", "loc"), stats.poisson.logcdf: ("k", "loc"),
-    special.polygamma: ("n",), special.multigammaln: ("d",),
+    special.polygamma: ("n",), special.multigammaln: ("d",), special.zeta: ("x",),
 } if HAVE_SCIPY else {}
 
 
