@@ -12,7 +12,6 @@ the tests); it returns False when SciPy is not installed.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from .registry import load_when_imported
 
@@ -33,9 +32,11 @@ for _library, _rules in FAMILIES.items():
 
 def load_scipy() -> bool:
     """Import SciPy's special, stats and linalg modules and register their rules now."""
-    if importlib.util.find_spec("scipy") is None:
+    try:
+        for library in FAMILIES:
+            importlib.import_module(library)
+    except ImportError:
         return False
-    for library, rules_module in FAMILIES.items():
-        importlib.import_module(library)
+    for rules_module in FAMILIES.values():
         importlib.import_module(rules_module)
     return True
