@@ -406,12 +406,13 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The 2-norm (Frobenius for matrices, over all elements unless ``dim``)."""
-    if p not in ("fro", 2, 2.0, None):
-        raise NotImplementedError(f"srcxform: norm with p={p!r} has no derivative rule")
+    """The ``p``-norm over ``dim`` (all elements, flattened, when None; a matrix norm --
+    ``'fro'``, ``'nuc'``, 2, 1, inf, ... -- over two dimensions)."""
     axis = _axis(input, dim, None)
     x = input if axis is not None else _flat(input)
     kwargs: dict[str, Any] = {}
+    if p not in ("fro", None) and not (p in (2, 2.0) and (axis is None or np.size(axis) == 1)):
+        kwargs["ord"] = p
     if axis is not None:
         kwargs["axis"] = axis
     if keepdim:

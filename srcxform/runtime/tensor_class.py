@@ -17,7 +17,17 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import dtypes, engine, graph, inplace_ops, math_ops, messages, numpy_protocol, shape_ops
+from . import (
+    dtypes,
+    engine,
+    graph,
+    inplace_ops,
+    linalg_ops,
+    math_ops,
+    messages,
+    numpy_protocol,
+    shape_ops,
+)
 from .formatting import tensor_repr
 
 
@@ -526,5 +536,8 @@ def _rebuild(cls: type, value: np.ndarray, requires_grad: bool) -> Tensor:
         t = cls(t, requires_grad) if requires_grad is not None else cls(t)
     return t
 
+
+for _name, _method in linalg_ops.METHODS.items():  # t.det(), t.logsumexp(dim), ...
+    setattr(Tensor, _name, _method)
 
 graph.bind_tensor_class(Tensor)
