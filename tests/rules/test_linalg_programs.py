@@ -273,3 +273,65 @@ def test_generated_code_reads_like_numpy() -> None:
     src = sx.source(sx.grad(slogdet_unpacked))
     assert "np.linalg.slogdet(a)" in src and "np.linalg.inv(a)" in src
     assert "# grad of: sign, logdet = np.linalg.slogdet(a)" in src
+
+
+# --- second derivatives by reverse over reverse (HIPS autograd's d_fun checks) ---------------
+
+B4 = RNG.standard_normal((4, 4))
+C4 = B4 + B4.T
+D53 = RNG.standard_normal((5, 3))
+
+
+def path_inv(x):
+    return np.sum(np.linalg.inv(GEN + x * B4) * W)
+
+
+def path_solve(x):
+    return np.sum(np.linalg.solve(GEN + x * B4, W[:, :2]) ** 2)
+
+
+def path_det(x):
+    return np.linalg.det(GEN + x * B4)
+
+
+def path_slogdet(x):
+    return np.linalg.slogdet(GEN + x * B4)[1]
+
+
+def path_norms(x):
+    return np.linalg.norm(TALL + x * D53, "nuc") + np.linalg.norm(TALL + x * D53)
+
+
+def path_eigh(x):
+    w, v = np.linalg.eigh(SYM + x * C4)
+    return np.sum(w ** 2) + np.sum(v ** 4)
+
+
+def path_cholesky(x):
+    return np.sum(np.linalg.cholesky(SPD + x * C4) * W)
+
+
+def path_svd(x):
+    u, s, vh = np.linalg.svd(TALL + x * D53, full_matrices=False)
+    return np.sum(s) + np.sum(u ** 4) + np.sum(vh ** 4)
+
+
+PATHS = [path_inv, path_solve, path_det, path_slogdet, path_norms, path_eigh, path_cholesky,
+         path_svd]
+
+
+@pytest.mark.parametrize("f", PATHS, ids=[f.__name__ for f in PATHS])
+def test_grad_of_grad(f) -> None:
+    x = 0.1
+    second = sx.grad(sx.grad(f))(x)
+    first = sx.grad(f)
+    numeric = (first(x + 1e-5) - first(x - 1e-5)) / 2e-5
+    assert abs(second - numeric) <= 1e-6 * max(1.0, abs(numeric)), (second, numeric)
+
+
+def test_grad_of_grad_through_einsum_is_refused_where_it_is() -> None:
+    def f(x):
+        return np.sum(np.einsum("ij,jk->ik", GEN + x * B4, GEN) ** 2)
+
+    with pytest.raises(sx.TransformError, match="einsum"):
+        sx.grad(sx.grad(f))(0.1)
