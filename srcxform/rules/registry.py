@@ -125,10 +125,13 @@ _BY_FUNCTION: dict[Any, Rule] = {}
 _FUNCTIONS: dict[Any, Any] = {}  # keep the keyed objects alive
 
 
+_METHOD = types.MethodType
+
+
 def _key(fn: Any) -> Any:
     """The table key of a callable: its identity, or (class, function) for a bound method
     (a copy of the object, as ``copy.deepcopy`` of a method makes, keeps the key)."""
-    if type(fn) is types.MethodType:
+    if type(fn) is _METHOD:
         return (id(type(fn.__self__)), id(fn.__func__))
     return id(fn)
 _BY_METHOD: dict[str, Rule] = {}
@@ -257,17 +260,23 @@ def load_when_imported(module: str, loader: Callable[[], Any]) -> None:
 
 def _load_imported() -> bool:
     """Load the optional families whose library is imported now; True if any was."""
-    ready = [m for m in _LAZY if m in sys.modules]
-    for m in ready:
+    modules = sys.modules
+    for m in _LAZY:
+        if m in modules:
+            break
+    else:
+        return False
+    for m in [m for m in _LAZY if m in modules]:
         _LAZY.pop(m)()
-    return bool(ready)
+    return True
 
 
 def lookup(fn: Any) -> Rule | None:
     """The rule of a callable, or ``None``."""
-    rule = _BY_FUNCTION.get(_key(fn))
+    key = (id(type(fn.__self__)), id(fn.__func__)) if type(fn) is _METHOD else id(fn)
+    rule = _BY_FUNCTION.get(key)
     if rule is None and _LAZY and _load_imported():
-        rule = _BY_FUNCTION.get(_key(fn))
+        rule = _BY_FUNCTION.get(key)
     return rule
 
 
