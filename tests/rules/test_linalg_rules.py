@@ -47,6 +47,7 @@ def _params() -> list:
     return params
 
 
+@pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors are deprecated")
 @pytest.mark.parametrize(("kind", "key", "case", "label"), _params())
 def test_rule_and_tangent(kind: str, key: Any, case, label: str) -> None:
     with np.errstate(all="ignore"):
