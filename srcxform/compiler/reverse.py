@@ -18,6 +18,7 @@ import ast
 import copy
 import itertools
 import operator
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -487,9 +488,11 @@ def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
             continue
         elif not isinstance(value, ast.AST):
             value = ast.Constant(value)
-        elif getattr(value, "_sx_global", False):  # np.inf as an option: a constant that folds
+        elif isinstance(value, ast.Attribute) and getattr(value, "_sx_global", False) \
+                and isinstance(env.resolve(value.value), types.ModuleType):
+            # a library constant (np.inf as an ord) folds; a user's global may change later
             obj = env.resolve(value)
-            if isinstance(obj, (bool, int, float, str)) and not isinstance(obj, np.ndarray):
+            if isinstance(obj, (bool, int, float, str)):
                 value = ast.Constant(obj)
         mapping[p] = value
     if rule is rules.lookup(operator.getitem):

@@ -123,17 +123,6 @@ class Rule:
 
 _BY_FUNCTION: dict[Any, Rule] = {}
 _FUNCTIONS: dict[Any, Any] = {}  # keep the keyed objects alive
-
-
-_METHOD = types.MethodType
-
-
-def _key(fn: Any) -> Any:
-    """The table key of a callable: its identity, or (class, function) for a bound method
-    (a copy of the object, as ``copy.deepcopy`` of a method makes, keeps the key)."""
-    if type(fn) is _METHOD:
-        return (id(type(fn.__self__)), id(fn.__func__))
-    return id(fn)
 _BY_METHOD: dict[str, Rule] = {}
 _BY_ATTRIBUTE: dict[str, Rule] = {}
 
@@ -147,6 +136,17 @@ NONDIFF_METHODS: set[str] = {
     "item", "__len__",
 }
 NONDIFF_ATTRIBUTES: set[str] = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+
+
+_METHOD = types.MethodType
+
+
+def _key(fn: Any) -> Any:
+    """The table key of a callable: its identity, or (class, function) for a bound method
+    (a copy of the object, as ``copy.deepcopy`` of a method makes, keeps the key)."""
+    if type(fn) is _METHOD:
+        return (id(type(fn.__self__)), id(fn.__func__))
+    return id(fn)
 
 
 def register(

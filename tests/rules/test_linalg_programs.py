@@ -335,3 +335,32 @@ def test_grad_of_grad_through_einsum_is_refused_where_it_is() -> None:
 
     with pytest.raises(sx.TransformError, match="einsum"):
         sx.grad(sx.grad(f))(0.1)
+
+
+ORDER = 3.0  # a user's global: it may change after the gradient is made
+
+
+def norm_of_global_order(x):
+    return np.linalg.norm(x, ORDER) + np.linalg.norm(x, np.inf)
+
+
+def max_norm(x):
+    return np.linalg.norm(x, np.inf)
+
+
+def test_library_constants_fold_user_globals_do_not() -> None:
+    global ORDER
+    x = np.array([0.5, -2.0, 1.5])
+    code = [line for line in sx.source(sx.grad(max_norm)).splitlines()
+            if not line.strip().startswith("#")]
+    # the rule's branches on ord are gone: np.inf appears in the primal line only
+    assert sum("inf" in line for line in code) == 1
+    df = sx.grad(norm_of_global_order)
+    first = df(x)
+    ORDER = 4.0
+    try:
+        changed = df(x)
+        check_program(norm_of_global_order, (x,))
+    finally:
+        ORDER = 3.0
+    assert not np.allclose(first, changed)
