@@ -1,13 +1,17 @@
 """Rules of ``scipy.special`` (imported only once the user's program imports SciPy).
 
-After import, the special functions models use (``gammaln``, ``digamma`` (``psi``),
-``polygamma``, ``zeta`` (in ``q``), ``gamma``, ``beta``, ``betaln``, ``erf``, ``erfc``, ``erfinv``,
-``erfcinv``, ``expit``, ``logit``, ``xlogy``, ``xlog1py``, ``i0``, ``i1``,
-``i0e``, ``i1e``, ``ndtr``, ``log_ndtr``, ``ndtri``, ``multigammaln``) have
-elementwise rules, and ``logsumexp`` (``axis``, ``keepdims``, ``b=``; not
-``return_sign``), ``softmax`` and ``log_softmax`` (whose ``axis`` defaults to
-all axes, as SciPy's) have rules and tangents.  Integer orders (``polygamma``'s
-``n``, ``multigammaln``'s ``d``) are not differentiated (``no_derivative``).
+After import, the special functions models use -- ``gammaln``, ``digamma``
+(``psi``), ``polygamma``, ``zeta`` (in ``q``), ``gamma``, ``rgamma``, ``beta``,
+``betaln``, ``erf``, ``erfc``, ``erfinv``, ``erfcinv``, ``expit``, ``logit``,
+``xlogy``, ``xlog1py``, ``i0``, ``i1``, ``i0e``, ``i1e``, ``iv``, ``ive``,
+``j0``, ``j1``, ``jv``/``jn``, ``y0``, ``y1``, ``yv``, ``yn``, ``ndtr``,
+``log_ndtr``, ``ndtri``, ``multigammaln``, and ``gammainc``, ``gammaincc``,
+``betainc`` in ``x`` -- have elementwise rules (``gammasgn`` has no gradient),
+and ``logsumexp`` (``axis``, ``keepdims``, ``b=``; not ``return_sign``),
+``softmax`` and ``log_softmax`` (whose ``axis`` defaults to all axes, as
+SciPy's) have rules and tangents.  Orders and shape parameters without a
+closed-form derivative (``polygamma``'s ``n``, ``jv``'s ``v``, ``gammainc``'s
+``a``, ...) are listed in ``no_derivative``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import math
 import numpy as np
 from scipy import special
 
-from .registry import register, register_tangents, unbroadcast
+from .registry import nondifferentiable, register, register_tangents, unbroadcast
 
 SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -71,6 +75,33 @@ def betaln(g, out, a, b):
 def multigammaln(g, out, a, d):
     terms = special.digamma(np.expand_dims(a, -1) - 0.5 * np.arange(d))
     return g * np.sum(terms, axis=-1), None
+
+
+@register(special.rgamma, elementwise=True, backward_name="RgammaBackward0")
+def rgamma(g, out, x):
+    return (-g * out * special.digamma(x),)
+
+
+@register(special.gammainc, elementwise=True, backward_name="IgammaBackward0",
+          no_derivative=("a",))
+def gammainc(g, out, a, x):
+    return None, g * np.exp((a - 1.0) * np.log(x) - x - special.gammaln(a))
+
+
+@register(special.gammaincc, elementwise=True, backward_name="IgammacBackward0",
+          no_derivative=("a",))
+def gammaincc(g, out, a, x):
+    return None, -g * np.exp((a - 1.0) * np.log(x) - x - special.gammaln(a))
+
+
+@register(special.betainc, elementwise=True, backward_name="BetaincBackward0",
+          no_derivative=("a", "b"))
+def betainc(g, out, a, b, x):
+    log_beta = np.asarray(special.betaln(a, b), dtype=np.result_type(a, b, x))
+    return None, None, g * np.exp((a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x) - log_beta)
+
+
+nondifferentiable(special.gammasgn)
 
 
 # --- error functions and the normal distribution --------------------------------------
@@ -154,6 +185,52 @@ def i0e(g, out, x):
 def i1e(g, out, x):
     safe = np.where(x == 0, 1.0, x)
     return (g * np.where(x == 0, 0.5, special.i0e(x) - out / safe - np.sign(x) * out),)
+
+
+# --- Bessel functions of the first and second kind ---------------------------------------
+
+@register(special.j0, elementwise=True, backward_name="SpecialBesselJ0Backward0")
+def j0(g, out, x):
+    return (-g * special.j1(x),)
+
+
+@register(special.j1, elementwise=True, backward_name="SpecialBesselJ1Backward0")
+def j1(g, out, x):
+    return (g * 0.5 * (special.j0(x) - special.jv(2, x)),)
+
+
+@register(special.y0, elementwise=True, backward_name="SpecialBesselY0Backward0")
+def y0(g, out, x):
+    return (-g * special.y1(x),)
+
+
+@register(special.y1, elementwise=True, backward_name="SpecialBesselY1Backward0")
+def y1(g, out, x):
+    return (g * 0.5 * (special.y0(x) - special.yv(2, x)),)
+
+
+@register(special.jv, special.jn, elementwise=True, backward_name="BesselJvBackward0",
+          no_derivative=("v",))
+def jv(g, out, v, x):
+    return None, g * 0.5 * (special.jv(v - 1, x) - special.jv(v + 1, x))
+
+
+@register(special.yv, special.yn, elementwise=True, backward_name="BesselYvBackward0",
+          no_derivative=("v",))
+def yv(g, out, v, x):
+    return None, g * 0.5 * (special.yv(v - 1, x) - special.yv(v + 1, x))
+
+
+@register(special.iv, elementwise=True, backward_name="BesselIvBackward0", no_derivative=("v",))
+def iv(g, out, v, x):
+    return None, g * 0.5 * (special.iv(v - 1, x) + special.iv(v + 1, x))
+
+
+@register(special.ive, elementwise=True, backward_name="BesselIveBackward0",
+          no_derivative=("v",))
+def ive(g, out, v, x):
+    # ive = iv * exp(-|x|)
+    return None, g * (0.5 * (special.ive(v - 1, x) + special.ive(v + 1, x)) - np.sign(x) * out)
 
 
 # --- reductions: logsumexp, softmax ---------------------------------------------------

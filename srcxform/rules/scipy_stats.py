@@ -7,7 +7,7 @@ closed form exists for; the rest are listed in ``no_derivative`` and refused):
   ``ppf``, ``isf`` in ``x``/``q``, ``loc``, ``scale``;
 * ``t``: ``logpdf``, ``pdf`` in ``x``, ``df``, ``loc``, ``scale``; ``logcdf``,
   ``cdf`` in ``x``, ``loc``, ``scale`` (not ``df``);
-* ``gamma`` (``a``), ``beta`` (``a``, ``b``): ``logpdf``, ``pdf`` in every
+* ``gamma`` (``a``), ``beta`` (``a``, ``b``), ``chi2`` (``df``): ``logpdf``, ``pdf`` in every
   argument; ``logcdf``, ``cdf`` in ``x``, ``loc``, ``scale`` (not the shapes);
 * ``logistic``, ``laplace``, ``cauchy``: ``logpdf``, ``pdf``, ``logcdf``,
   ``cdf`` in ``x``, ``loc``, ``scale``;
@@ -189,6 +189,37 @@ def beta_cdf(g, out, x, a, b, loc=0.0, scale=1.0):
 def beta_logcdf(g, out, x, a, b, loc=0.0, scale=1.0):
     d = g * np.exp(stats.beta.logpdf(x, a, b, loc, scale) - out)
     return d, None, None, -d, -d * (x - loc) / scale
+
+
+@register(stats.chi2.logpdf, elementwise=True, backward_name="Chi2LogProbBackward0")
+def chi2_logpdf(g, out, x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    dz = ((0.5 * df - 1.0) / z - 0.5) / scale
+    ddf = 0.5 * (np.log(0.5 * z) - special.digamma(0.5 * df))
+    return g * dz, g * ddf, -g * dz, g * (0.5 * z - 0.5 * df) / scale
+
+
+@register(stats.chi2.pdf, elementwise=True, backward_name="Chi2ProbBackward0")
+def chi2_pdf(g, out, x, df, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    dz = ((0.5 * df - 1.0) / z - 0.5) / scale
+    ddf = 0.5 * (np.log(0.5 * z) - special.digamma(0.5 * df))
+    go = g * out
+    return go * dz, go * ddf, -go * dz, go * (0.5 * z - 0.5 * df) / scale
+
+
+@register(stats.chi2.cdf, elementwise=True, backward_name="Chi2CdfBackward0",
+          no_derivative=("df",))
+def chi2_cdf(g, out, x, df, loc=0.0, scale=1.0):
+    d = g * stats.chi2.pdf(x, df, loc, scale)
+    return d, None, -d, -d * (x - loc) / scale
+
+
+@register(stats.chi2.logcdf, elementwise=True, backward_name="Chi2LogCdfBackward0",
+          no_derivative=("df",))
+def chi2_logcdf(g, out, x, df, loc=0.0, scale=1.0):
+    d = g * np.exp(stats.chi2.logpdf(x, df, loc, scale) - out)
+    return d, None, -d, -d * (x - loc) / scale
 
 
 # --- logistic, Laplace, Cauchy --------------------------------------------------------

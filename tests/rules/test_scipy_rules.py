@@ -68,6 +68,9 @@ NO_CLOSED_FORM = {
     stats.poisson.logpmf: ("k", "loc"), stats.poisson.pmf: ("k", "loc"),
     stats.poisson.cdf: ("k", "loc"), stats.poisson.logcdf: ("k", "loc"),
     special.polygamma: ("n",), special.multigammaln: ("d",), special.zeta: ("x",),
+    special.gammainc: ("a",), special.gammaincc: ("a",), special.betainc: ("a", "b"),
+    special.jv: ("v",), special.yv: ("v",), special.yn: ("v",), special.iv: ("v",),
+    special.ive: ("v",), stats.chi2.cdf: ("df",), stats.chi2.logcdf: ("df",),
 } if HAVE_SCIPY else {}
 
 
