@@ -89,7 +89,7 @@ NOGRAD = _declare(
 GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
-    set_by="normalize inline", read_by="normalize primitives reverse forward")
+    set_by="normalize inline", read_by="normalize primitives rulecalls reverse forward")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize",
@@ -101,7 +101,7 @@ METHOD = _declare(
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize",
-    read_by="activity rulecalls forward")
+    read_by="activity rulecalls reverse forward")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")

@@ -17,12 +17,14 @@ Nothing here is written by hand, so the list cannot drift from the table.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
+import types
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import registry, sequences
+from . import optional, registry, sequences
 
 _NAMESPACES = (("np", np), ("np.linalg", np.linalg), ("math", math), ("builtins", builtins))
 #: builtins a Tensor answers itself (``abs(t)`` calls ``t.__abs__``, ``float(t)`` ...)
@@ -38,12 +40,31 @@ class Supported:
     modes: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=1)
+def _namespaces() -> tuple[tuple[str, object], ...]:
+    """NumPy's and math's namespaces, and SciPy's where it is installed (its rules loaded)."""
+    found = _NAMESPACES
+    if optional.load_scipy():
+        import scipy.linalg
+        import scipy.special
+        import scipy.stats
+
+        found += (("scipy.special", scipy.special), ("scipy.stats", scipy.stats),
+                  ("scipy.linalg", scipy.linalg))
+    return found
+
+
 def _names(obj: object) -> tuple[str, ...]:
     found = []
-    for prefix, module in _NAMESPACES:
+    bound = type(obj) is types.MethodType  # scipy.stats.norm.logpdf: keyed by class
+    for prefix, module in _namespaces():
         for name, value in vars(module).items():
-            if value is obj and not name.startswith("_"):
+            if name.startswith("_"):
+                continue
+            if value is obj:
                 found.append(f"{prefix}.{name}")
+            elif bound and type(value) is type(obj.__self__):
+                found.append(f"{prefix}.{name}.{obj.__func__.__name__}")
     return tuple(sorted(found))
 
 
@@ -72,6 +93,7 @@ def _eager(kind: str, key: object) -> bool:
 
 def supported() -> list[Supported]:
     """Every entry of the table, with its names and modes, sorted by name."""
+    _namespaces()  # (loads SciPy's rules where SciPy is installed)
     rows = []
     for kind, key, rule in registry.all_rules():
         names: tuple[str, ...]

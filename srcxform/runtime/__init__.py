@@ -61,6 +61,33 @@ from .dtypes import float_ as float  # noqa: A004  (PyTorch's torch.float)
 from .dtypes import int_ as int  # noqa: A004  (PyTorch's torch.int)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node, record  # noqa: F401  (record: for srcxform.adjoint and compiled nodes)
+from .linalg_ops import (
+    cholesky,
+    cross,
+    det,
+    digamma,
+    einsum,
+    erf,
+    erfc,
+    erfinv,
+    i0,
+    inner,
+    kron,
+    lgamma,
+    linalg,
+    logdet,
+    logit,
+    logsumexp,
+    matrix_power,
+    mvlgamma,
+    polygamma,
+    slogdet,
+    special,
+    tensordot,
+    xlogy,
+)
+from .linalg_ops import inv as inverse
+from .linalg_ops import pinv as pinverse
 from .math_ops import (
     abs,
     absolute,
@@ -222,6 +249,9 @@ from .tensor_class import Tensor
 bool = bool_  # noqa: A001  (PyTorch's torch.bool)
 
 __all__ = [
+    "cholesky", "cross", "det", "digamma", "einsum", "erf", "erfc", "erfinv", "i0", "inner",
+    "inverse", "kron", "lgamma", "linalg", "logdet", "logit", "logsumexp", "matrix_power",
+    "mvlgamma", "pinverse", "polygamma", "slogdet", "special", "tensordot", "xlogy",
     "Generator", "Node", "Size", "Tensor", "abs", "absolute", "acos", "add", "allclose", "amax",
     "amin", "arange", "arccos", "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin",
     "atan", "atan2", "autograd", "bmm", "bool", "broadcast_to", "cat", "cdouble", "ceil",

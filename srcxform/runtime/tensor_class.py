@@ -22,6 +22,7 @@ from . import (
     engine,
     graph,
     inplace_ops,
+    linalg_ops,
     math_ops,
     messages,
     numpy_ops,
@@ -539,6 +540,8 @@ def _rebuild(cls: type, value: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
+for _name, _method in linalg_ops.METHODS.items():  # t.det(), t.logsumexp(dim), ...
+    setattr(Tensor, _name, _method)
 for _name in numpy_ops.METHODS:  # PyTorch's methods over the table's NumPy rules
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, getattr(numpy_ops, _name))
