@@ -18,8 +18,10 @@ Usage: ``python benchmarks/profile_transform.py [--rows NAME,...] [--cprofile N]
   1000 lines (or ``--size-list``), and each probe's log-log slope: which
   parts grow faster than the code.
 
-Nothing is measured against a baseline here; ``transform_time.py`` gives the
-build times themselves.  The numbers explain them, for ``PROFILE.md``.
+Times are CPU seconds of this process (``time.process_time``), so a busy
+machine inflates them less.  Nothing is measured against a baseline here;
+``transform_time.py`` gives the build times themselves, and these numbers
+explain them (``PROFILE.md``).
 """
 
 from __future__ import annotations
@@ -97,11 +99,11 @@ class Probes:
             if depth[0]:
                 return fn(*args, **kwargs)
             depth[0] += 1
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - start
+                seconds[label] = seconds.get(label, 0.0) + time.process_time() - start
                 depth[0] -= 1
 
         return timed
@@ -151,13 +153,13 @@ def phases(row: transform_time.Row, specs: list[tuple[str, str, str]]) -> dict[s
     f = row.make()
     out = {"grad()": Probes(specs), "1st call": Probes(specs)}
     with out["grad()"].active():
-        t = time.perf_counter()
+        t = time.process_time()
         df = sx.grad(f, wrt=row.wrt)
-        out["grad()"].seconds["total"] = time.perf_counter() - t
+        out["grad()"].seconds["total"] = time.process_time() - t
     with out["1st call"].active():
-        t = time.perf_counter()
+        t = time.process_time()
         df(*row.args)
-        out["1st call"].seconds["total"] = time.perf_counter() - t
+        out["1st call"].seconds["total"] = time.process_time() - t
     return out
 
 

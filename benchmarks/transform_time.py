@@ -16,15 +16,19 @@ file), so no cache keyed on a function has seen them, and measures
 * ``call``: a later call (the best of five), for scale;
 
 each the minimum over repeats (at most ``--repeats``, fewer once a row has
-used ``--budget`` seconds).  The rows: the polynomial, the MLP and the
-thermal simulation of ``workloads.py``, generated straight-line functions of
-10 to 1,000 lines, a 20-trip loop whose body has 10 to 200 statements
-(``generate.py``), and ``fluid.py``.  Before timing, each gradient is
-compared with HIPS autograd on the same source (or, without autograd, with
-central differences along one direction).  For the two generated series
-the script then prints the growth exponent: the slope of log(build time)
-against log(statements) between neighbouring sizes and fitted over the series
-(1 is linear growth, 2 quadratic).  ``--cold`` adds the build time of the
+used ``--budget`` seconds), in CPU seconds of this process
+(``time.process_time``: the build is single-threaded Python, so this is the
+wall time an idle machine would show, and it does not count the time other
+processes on a shared machine take; ``--wall`` measures wall time instead).
+The rows: the polynomial, the MLP and the thermal simulation of
+``workloads.py``, generated straight-line functions of 10 to 1,000 lines, a
+20-trip loop whose body has 10 to 200 statements (``generate.py``), and
+``fluid.py``.  Before timing, each gradient is compared with the hand
+gradient or with HIPS autograd on the same source (without autograd, with
+central differences along one direction).  For the two generated series the
+script then prints the growth exponent: the slope of log(build time) against
+log(statements) between neighbouring sizes and fitted over the series (1 is
+linear growth, 2 quadratic).  ``--cold`` adds the build time of the
 polynomial and the MLP in a fresh process (rule templates not yet parsed).
 """
 
@@ -184,38 +188,38 @@ def check(row: Row, got: Any) -> str:
 
 # --- timing -----------------------------------------------------------------------------
 
-def build_once(row: Row) -> tuple[dict[str, float], Any]:
+def build_once(row: Row, clock: Callable[[], float]) -> tuple[dict[str, float], Any]:
     """One fresh build: the times of its phases, and the gradient at ``row.args``."""
     import srcxform as sx
 
     f = row.make()
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = clock()
     df = sx.grad(f, wrt=row.wrt)
-    t1 = time.perf_counter()
+    t1 = clock()
     got = df(*row.args)
-    t2 = time.perf_counter()
+    t2 = clock()
     times = {"grad()": t1 - t0, "1st call": t2 - t1, "build": t2 - t0}
     if row.new_args is not None:
-        t3 = time.perf_counter()
+        t3 = clock()
         df(*row.new_args)
-        times["new shape"] = time.perf_counter() - t3
+        times["new shape"] = clock() - t3
     calls = []
     for _ in range(5):
-        t4 = time.perf_counter()
+        t4 = clock()
         df(*row.args)
-        calls.append(time.perf_counter() - t4)
+        calls.append(clock() - t4)
     times["call"] = min(calls)
     return times, got
 
 
-def measure(row: Row, repeats: int, budget: float) -> str:
+def measure(row: Row, repeats: int, budget: float, clock: Callable[[], float]) -> str:
     """Fill ``row.times``; return a note (why the row has no times), or ""."""
     spent = 0.0
     for k in range(repeats):
         start = time.perf_counter()
         try:
-            times, got = build_once(row)
+            times, got = build_once(row, clock)
         except Exception as err:
             return f"fails: {first_line(err)}"
         if k == 0:
@@ -242,21 +246,23 @@ def slopes(series: list[Row]) -> tuple[list[float], float]:
     return pairs, fit
 
 
-def cold(name: str) -> float:
+def cold(name: str, clock: Callable[[], float]) -> float:
     """Seconds to build (grad + first call) workload ``name`` in a fresh process."""
     code = (
         "import sys, time, numpy as np; sys.path[:0] = sys.argv[1:3]\n"
         "import srcxform as sx, workloads\n"
         f"w = next(w for w in workloads.WORKLOADS if w.name == {name!r})\n"
         "args = w.make_args(np.random.default_rng(0), False)\n"
-        "t = time.perf_counter(); sx.grad(w.f, wrt=w.wrt)(*args)\n"
-        "print(time.perf_counter() - t)\n")
+        f"clock = time.{clock.__name__}\n"
+        "t = clock(); sx.grad(w.f, wrt=w.wrt)(*args)\n"
+        "print(clock() - t)\n")
     done = subprocess.run([sys.executable, "-c", code, str(HERE), str(HERE.parent)],
                           capture_output=True, text=True, check=True)
     return float(done.stdout.strip())
 
 
-def run(selected: list[Row], repeats: int, budget: float, with_cold: bool) -> int:
+def run(selected: list[Row], repeats: int, budget: float, with_cold: bool,
+        clock: Callable[[], float] = time.process_time) -> int:
     """Measure and print the table; 3 if some gradient disagrees with its oracle."""
     widths = [14, 6, 5] + [10] * len(COLUMNS)
     header = ["function", "lines", "runs", *COLUMNS]
@@ -265,7 +271,7 @@ def run(selected: list[Row], repeats: int, budget: float, with_cold: bool) -> in
     print("  ".join("-" * n for n in widths))
     status, notes = 0, []
     for row in selected:
-        note = measure(row, repeats, budget)
+        note = measure(row, repeats, budget, clock)
         if note:
             notes.append(f"{row.name}: {note}")
             status = 3 if note.startswith("MISMATCH") else status
@@ -287,7 +293,7 @@ def run(selected: list[Row], repeats: int, budget: float, with_cold: bool) -> in
               f"fitted slope {fit:.2f}")
     if with_cold:
         for name in ("poly_n10", "mlp_tanh"):
-            print(f"cold process, build of {name}: {show_time(cold(name))}")
+            print(f"cold process, build of {name}: {show_time(cold(name, clock))}")
     if notes:
         print("\nnotes:")
         for note in notes:
@@ -302,10 +308,12 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help="seconds per row after which no further repeat starts")
     parser.add_argument("--cold", action="store_true",
                         help="also time a build in a fresh process")
+    parser.add_argument("--wall", action="store_true",
+                        help="wall-clock time instead of this process's CPU time")
 
 
 def table(quick: bool, only: str | None, repeats: int, budget: float, with_cold: bool,
-          error: Callable[[str], Any]) -> int:
+          error: Callable[[str], Any], wall: bool = False) -> int:
     """Select the rows named by ``only`` (all by default) and print the table."""
     selected = rows(quick and not only)
     if only:
@@ -317,8 +325,10 @@ def table(quick: bool, only: str | None, repeats: int, budget: float, with_cold:
     if quick:
         repeats = 1
     print(f"python {platform.python_version()}, numpy {np.__version__}; build = sx.grad(f) + "
-          f"first call, new function objects each run, min over runs\n")
-    return run(selected, repeats, budget, with_cold)
+          f"first call, new function objects each run, min over runs, "
+          f"{'wall-clock' if wall else 'CPU'} time\n")
+    return run(selected, repeats, budget, with_cold,
+               time.perf_counter if wall else time.process_time)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", metavar="NAME", help="comma-separated row names")
     add_options(parser)
     opts = parser.parse_args(argv)
-    return table(opts.quick, opts.only, opts.repeats, opts.budget, opts.cold, parser.error)
+    return table(opts.quick, opts.only, opts.repeats, opts.budget, opts.cold, parser.error,
+                 opts.wall)
 
 
 if __name__ == "__main__":
