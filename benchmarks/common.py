@@ -41,11 +41,12 @@ def same_gradient(got: Any, want: Any, wrt: Any) -> bool:
 
 
 def show_time(seconds: float) -> str:
-    """Three significant digits in s, ms, us or ns."""
+    """Three significant digits in s, ms, us or ns (the largest unit that reads >= 1)."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds * 1e9:.3g} ns"
+        value = float(f"{seconds / scale:.3g}")  # 999.7 us rounds to 1 ms
+        if value >= 1.0:
+            return f"{value:g} {unit}"
+    return f"{float(f'{seconds * 1e9:.3g}'):g} ns"
 
 
 def show_bytes(n: float) -> str:

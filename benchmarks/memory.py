@@ -15,7 +15,10 @@ measures for each:
   before tracing starts, the returned gradient counts on both sides;
 * the time of one call (minimum over interleaved repeats, tracing off);
 
-and prints both and their ratios to the hand gradient.  ``--checkpoint SPEC``
+and prints both and their ratios to the hand gradient.  On a shared machine
+run it with ``OPENBLAS_NUM_THREADS=1``: BLAS threads contending with other
+processes slow the hand gradient's block products and the generated one's
+single product unequally (the peaks do not depend on it).  ``--checkpoint SPEC``
 adds columns for ``srcxform.grad(f, wrt, checkpoint=SPEC)`` on the loops
 (``SPEC`` an integer or a word, passed through as given); where srcxform
 does not accept it, the column says so.  Exit status 3 if a gradient
