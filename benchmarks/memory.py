@@ -165,6 +165,8 @@ def run(selected: list[Workload], quick: bool, checkpoint: Any = None) -> int:
                     status = MISMATCH_EXIT
         print("  ".join(c.ljust(n) if i == 0 else c.rjust(n)
                         for i, (c, n) in enumerate(zip(row, widths))), flush=True)
+    print("\ntargets (issue 14): peak <= 1.2x the hand gradient's at no loss of speed; "
+          "with checkpointing <= 0.25x at <= 2.5x the time")
     if notes:
         print("\nnotes:")
         for note in notes:

@@ -4,7 +4,7 @@ Usage: ``python benchmarks/run.py [--quick] [--only NAME[,NAME...]]`` for the
 speed table, ``--memory`` for the peak-memory table (``memory.py``) and
 ``--transform-time`` for the build-time table (``transform_time.py``); those
 two take their own options too (``--checkpoint SPEC``; ``--repeats``,
-``--budget``, ``--cold``), and ``--only`` then names their rows.
+``--budget``, ``--cold``, ``--wall``), and ``--only`` then names their rows.
 
 For every workload of ``workloads.py`` the runner first checks that
 ``srcxform.grad(f, wrt=...)`` (and, when importable, HIPS autograd on the
@@ -18,10 +18,10 @@ workload yet, autograd cannot trace ``math``, torch is missing) prints why
 and the runner goes on.  The exit status is 0 unless some gradient disagrees
 with the hand gradient, in which case the row says MISMATCH and the exit
 status is 3.  ``--guard`` (CI's gross-regression guard) also exits 4 when
-srcxform's ratio exceeds a workload's ``max_ratio`` (3 unless the workload
-says otherwise) in the table's measurement and in two more, full-length ones
-taken to rule out a noisy neighbour; ``--no-peers`` skips the autograd and
-torch columns.
+srcxform cannot build a workload's gradient, or its ratio exceeds the
+workload's ``max_ratio`` (3 unless the workload says otherwise) in the
+table's measurement and in two more, full-length ones taken to rule out a
+noisy neighbour; ``--no-peers`` skips the autograd and torch columns.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import memory  # noqa: E402
 import transform_time  # noqa: E402
-from common import first_line, same_gradient, show_time  # noqa: E402,F401
+from common import first_line, same_gradient, show_time  # noqa: E402
 from workloads import WORKLOADS, Workload  # noqa: E402
 
 MISMATCH_EXIT = 3
@@ -206,8 +206,9 @@ def run(selected: list[Workload], quick: bool, guard: bool = False, peers: bool 
                 notes.append(f"{w.name}: {col.name} {col.note}")
         rows.append(row)
         print_row(row, header, first=len(rows) == 1)
-        if guard and others[0].times:
-            problem = _guard(w, hand, others[0])
+        if guard:
+            problem = _guard(w, hand, others[0]) if others[0].times else \
+                "REGRESSION: no srcxform gradient to time"
             if problem:
                 notes.append(f"{w.name}: {problem}")
                 status = status or GUARD_EXIT

@@ -1,6 +1,7 @@
 """Benchmark workloads: plain NumPy losses with hand-written gradients.
 
-After import, ``WORKLOADS`` lists every :class:`Workload`.  Each has
+After import, ``WORKLOADS`` lists every :class:`Workload` that ``run.py`` times.
+Each has
 
 * ``f``: a loss written as a user would (module-level ``np``, no srcxform),
   returning a scalar;
@@ -14,8 +15,10 @@ After import, ``WORKLOADS`` lists every :class:`Workload`.  Each has
 * ``max_ratio``: the bound CI's gross-regression guard (``run.py --guard``)
   holds srcxform's time / hand time to.
 
-The losses call no helper of their own, so rebinding ``np`` in a copy of
-``f`` (to ``autograd.numpy``, say) changes every array call it makes.
+``MEMORY_WORKLOADS`` lists the long loops of the memory table
+(``memory.py``), whose hand gradients keep every state in one preallocated
+array.  The losses call no helper of their own, so rebinding ``np`` in a
+copy of ``f`` (to ``autograd.numpy``, say) changes every array call it makes.
 """
 
 from __future__ import annotations
