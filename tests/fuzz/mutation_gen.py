@@ -255,6 +255,8 @@ class _Gen:
         tag, expr, shape = r.choice(forms)
         name = self.fresh("P" if len(shape) == 2 else "p")
         self.tags.add(tag)
+        if expr.endswith(" * 1.0"):
+            self.tags.add("times_one")  # a new array, written like an identity
         st.arrays[name] = shape
         st.group[name] = self.new_group()
         return [f"{name} = {expr}"]

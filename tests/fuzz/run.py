@@ -27,11 +27,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tests.fuzz import mutation_gen, names_gen
-from tests.fuzz.families import explain
-from tests.fuzz.oracle import Result, check
+from tests.fuzz.families import Recheck, explain
+from tests.fuzz.oracle import Finding, Result, check
 from tests.fuzz.program import Program, load_batch
 
 GENERATORS: dict[str, Callable[[int], Program]] = {
@@ -48,26 +49,61 @@ def seeds_of(fuzzer: str, batch: int, size: int, total: int) -> range:
     return range(SEED_BASE[fuzzer] + start, SEED_BASE[fuzzer] + min(start + size, total))
 
 
-def run_batch(fuzzer: str, seeds: Iterable[int], directory: Path) -> list[Result]:
-    """Generate, load and check the programs of ``seeds``."""
+@dataclass
+class Checked:
+    """A program's result and what the open families make of its findings."""
+
+    result: Result
+    families: set[str]
+    unexplained: list[Finding]
+
+
+def recheck_in(directory: Path) -> Recheck:
+    """A ``Recheck`` that writes rewritten programs under ``directory`` (results cached)."""
+    cache: dict[tuple, Result] = {}
+
+    def recheck(program: Program, transforms: tuple[str, ...]) -> Result:
+        key = (program.source, program.entry, transforms)
+        if key not in cache:
+            try:
+                f = load_batch([replace(program, shared_module=False)], directory)[0]
+            except Exception:
+                cache[key] = Result(program, "invalid")
+            else:
+                cache[key] = check(program, f, transforms)
+        return cache[key]
+
+    return recheck
+
+
+def run_batch(fuzzer: str, seeds: Iterable[int], directory: Path) -> list[Checked]:
+    """Generate, load and check the programs of ``seeds``, and explain their findings."""
     programs = [GENERATORS[fuzzer](seed) for seed in seeds]
     functions = load_batch(programs, directory)
-    return [check(p, f) for p, f in zip(programs, functions)]
+    recheck = recheck_in(directory)
+    out = []
+    for p, f in zip(programs, functions):
+        result = check(p, f)
+        families, unexplained = explain(result, recheck)
+        out.append(Checked(result, families, unexplained))
+    return out
 
 
-def record(result: Result) -> dict:
+def record(checked: Checked) -> dict:
     """A JSON-able line for one result."""
+    result = checked.result
     return {"fuzzer": result.program.fuzzer, "seed": result.program.seed,
             "outcome": result.outcome, "seconds": round(result.seconds, 4),
+            "cpu": round(result.cpu, 4),
             "tags": sorted(result.program.tags),
             "findings": [[f.transform, f.kind, f.detail] for f in result.findings],
-            "families": sorted(explain(result)[0]),
-            "unexplained": [f.line() for f in explain(result)[1]]}
+            "families": sorted(checked.families),
+            "unexplained": [f.line() for f in checked.unexplained]}
 
 
 def _worker(args: tuple[str, list[int], str]) -> list[dict]:
     fuzzer, seeds, directory = args
-    return [record(r) for r in run_batch(fuzzer, seeds, Path(directory))]
+    return [record(c) for c in run_batch(fuzzer, seeds, Path(directory))]
 
 
 def main(argv: list[str] | None = None) -> int:

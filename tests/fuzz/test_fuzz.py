@@ -61,15 +61,15 @@ def _report(result: oracle.Result, unexplained: list[oracle.Finding]) -> str:
 @pytest.mark.parametrize("fuzzer,batch", ITEMS, ids=[f"{f}-{b}" for f, b in ITEMS])
 def test_fuzz_batch(fuzzer, batch, tmp_path, record_property):
     seeds = seeds_of(fuzzer, batch, BATCH, PROGRAMS)
-    results = run_batch(fuzzer, seeds, tmp_path)
+    checked = run_batch(fuzzer, seeds, tmp_path)
+    results = [c.result for c in checked]
     outcomes = collections.Counter(r.outcome for r in results)
     hit: collections.Counter = collections.Counter()
     failures = []
-    for r in results:
-        matched, unexplained = families.explain(r)
-        hit.update(matched)
-        if unexplained:
-            failures.append(_report(r, unexplained))
+    for c in checked:
+        hit.update(c.families)
+        if c.unexplained:
+            failures.append(_report(c.result, c.unexplained))
     record_property("fuzz", {"fuzzer": fuzzer, "outcomes": dict(outcomes),
                              "families": dict(hit),
                              "seconds": sum(r.seconds for r in results)})
