@@ -122,3 +122,63 @@ def twice(fn):
 @twice
 def triple_sum(x):
     return np.sum(x * 3.0)
+
+
+# -- names families the fuzzer found ----------------------------------------------
+
+reg = 0.72
+
+
+def penalty_term(reg, v):
+    return reg * v
+
+
+def middle_term(v):
+    # passes the global reg to the parameter named reg, from an inlined helper
+    return penalty_term(reg, v[1]) * 2.0
+
+
+def unlocated_unbound(x):
+    return np.sum(x) * middle_term(x)
+
+
+bu = 1.41
+
+
+def scaled_by_global(v):
+    return v * bu
+
+
+def adjoint_named_like_global(x):
+    u = np.sin(x)  # its adjoint would be called bu
+    return np.sum(scaled_by_global(u)) + np.sum(u)
+
+
+add = 0.74
+
+
+def accumulate(v):
+    total = 0.0
+    for i in range(2):
+        total = total + add * v
+    return total
+
+
+def temporary_named_like_global(x):
+    return np.sum(accumulate(x))
+
+
+gain = 1.25
+
+
+def amplified(v, gain=0.5):
+    return v * gain
+
+
+def amplified_sum(v):
+    w = amplified(v, v[0])
+    return np.sum(w) * gain  # the global gain, not amplified's parameter
+
+
+def callee_parameter_leaks(x):
+    return amplified_sum(x) + 1.0

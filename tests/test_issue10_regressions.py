@@ -340,6 +340,81 @@ def test_5_swap_shapes_then_loop():
     check_grad(swap_shapes_then_loop, A, v, wrt=(0, 1))
 
 
+# -- mutation families the fuzzer found (tests/fuzz/FINDINGS.md) ------------------
+
+
+def times_one_then_write(x):
+    p = x * 1.0  # a new array
+    p[0] = 5.0
+    return np.sum(p * x) + np.sum(x)
+
+
+def view_then_write_base(x):
+    p = np.copy(x)
+    P = p.reshape(2, 2)
+    p[1] = 1.5
+    return np.sum(P * np.array([[1.0, 2.0], [3.0, 4.0]]))
+
+
+def append_then_mutate(x):
+    p = x * 2.0
+    history = []
+    history.append(p)
+    p += x  # also changes history[0]
+    return np.sum(history[0] * x)
+
+
+def reshape_product_then_write(x):
+    p = np.copy(x)
+    P = np.mean(p) * p.reshape(2, 2)
+    if np.sum(x) > 0.3:
+        p[1] = 1.5
+    return np.sum(P)
+
+
+def unused_float(x, a):
+    return np.sum(x * x)
+
+
+X4 = np.array([0.3, -0.2, 0.5, 0.1])
+
+
+@xfail("times-one-alias")
+def test_times_one_is_a_new_array():
+    x = X4.copy()
+    # p = [5, x1, x2, x3]: f = 5 x0 + x1^2 + x2^2 + x3^2 + sum(x)
+    check_grad(times_one_then_write, x, expected=[[6.0, *(2 * x[1:] + 1)]])
+    sx.grad(times_one_then_write)(x)
+    np.testing.assert_array_equal(x, X4)  # the caller's array is left alone
+
+
+@xfail("write-under-view")
+def test_write_into_the_base_of_a_reshaped_view():
+    # P is p seen as 2x2; p[1] is overwritten: f = x0 + 2*1.5 + 3 x2 + 4 x3
+    grad_or_located_refusal(view_then_write_base, (X4,), 0, "p[1] = 1.5", "'p'",
+                            expected=[1.0, 0.0, 3.0, 4.0])
+
+
+@xfail("append-then-mutate")
+def test_array_appended_then_written_in_place():
+    # history[0] is p = 3x: f = 3 |x|^2
+    grad_or_located_refusal(append_then_mutate, (X4,), 0, "p += x", "'p'", expected=6 * X4)
+
+
+@xfail("read-then-write")
+def test_vjp_reads_an_array_after_a_later_write():
+    x = np.array([0.3, -0.2, 0.5, 0.4])  # sum(x) > 0.3: the write happens
+    check_grad(reshape_product_then_write, x)
+    check_vjp(reshape_product_then_write, x)
+
+
+@xfail("float-gradient-type")
+def test_float_argument_without_gradient_gets_a_float():
+    gx, ga = sx.grad(unused_float, wrt=(0, 1))(X4, 0.5)
+    np.testing.assert_allclose(gx, 2 * X4)
+    assert isinstance(ga, float) and ga == 0.0
+
+
 # -- 6. names across inlining -----------------------------------------------------------------
 
 
@@ -373,6 +448,34 @@ def test_6_adjoint_function_of_a_constant_in_an_inlined_helper():
 def test_6_temporary_named_like_the_adjoint_function():
     x = np.array([0.3, -1.2, 0.5])
     check_grad(p10.adjoint_shadowed_by_temporary, x, expected=[3 * 2 * x / (1 + x * x)])
+
+
+@xfail("unlocated-unbound-local")
+def test_6_global_passed_to_same_named_parameter_from_an_inlined_helper():
+    x = np.array([0.3, -0.2, 0.5])
+    try:
+        check_grad(p10.unlocated_unbound, x)
+    except sx.TransformError as exc:  # a refusal must at least say where
+        assert exc.lineno > 0, str(exc)
+
+
+@xfail("emitted-name-collision")
+def test_6_global_named_like_an_adjoint():
+    check_grad(p10.adjoint_named_like_global, np.array([0.3, -0.2, 0.5]))
+
+
+@xfail("emitted-name-collision")
+def test_6_global_named_like_a_temporary():
+    check_grad(p10.temporary_named_like_global, np.array([0.3, -0.2, 0.5]),
+               expected=[2 * 0.74 * np.ones(3)])
+
+
+@xfail("inlining-capture")
+def test_6_callee_parameter_does_not_leak_into_its_caller():
+    # f = x0 sum(x) gain + 1: df = gain (sum(x) e0 + x0)
+    x = np.array([0.3, -0.2, 0.5])
+    check_grad(p10.callee_parameter_leaks, x,
+               expected=[1.25 * (np.sum(x) * np.eye(3)[0] + x[0])])
 
 
 def test_6_keyword_and_default_arguments_with_shadowed_global():
@@ -474,6 +577,15 @@ def test_9_builtin_sum_of_matrices():
     X = np.array([[0.5, -1.0], [0.25, 2.0]])
     W = np.array([[1.0, 2.0], [3.0, 4.0]])
     check_grad(builtin_sum_of_matrices, X, expected=[W * (2 + 2 * X)])
+
+
+def sum_with_a_constant(x):
+    return sum([np.sum(x * x), 0.5])
+
+
+@xfail("builtin-sum-of-list")
+def test_9_builtin_sum_of_a_list_with_a_constant():
+    check_grad(sum_with_a_constant, X3, expected=[2 * X3])
 
 
 @xfail("tuple-concatenation")
