@@ -102,7 +102,7 @@ def keyword_and_default_calls(x, scale):
 def result_param_named_like_emitted(x, result):
     # ``result`` is also what the compiler names the return value of a
     # function with several returns
-    for i in range(2):
+    for i in range(2):  # noqa: B007 (the program as users write it)
         if result > 5.0:
             return np.sum(x)
     return np.sum(x * result) + result ** 2
@@ -159,7 +159,7 @@ add = 0.74
 
 def accumulate(v):
     total = 0.0
-    for i in range(2):
+    for i in range(2):  # noqa: B007 (the program as users write it)
         total = total + add * v
     return total
 

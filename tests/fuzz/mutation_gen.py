@@ -200,7 +200,8 @@ class _Gen:
         if kind == "T":
             return f"{r.choice([n for n, s in st.arrays.items() if s == (2, 4)])}.T"
         if kind == "unary":
-            return f"{r.choice(['np.sin', 'np.tanh', 'np.cos'])}({self.array(st, shape, depth - 1)})"
+            fn = r.choice(['np.sin', 'np.tanh', 'np.cos'])
+            return f"{fn}({self.array(st, shape, depth - 1)})"
         if kind == "scaled":
             return f"{self.factor(st)} * {self.array(st, shape, depth - 1)}"
         return f"{self.array(st, shape, depth - 1)} + {self.array(st, shape, 0)}"

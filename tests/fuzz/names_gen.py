@@ -221,7 +221,7 @@ class _Gen:
                     adjoint if adjoint and adjoint not in local_set else None)
         sc.vecs += [g for g in gl_vecs if g not in local_set]
         sc.scas += [g for g in gl_scas if g not in local_set]
-        for name in local_set & (set(gl_vecs) | set(gl_scas)):
+        if local_set & (set(gl_vecs) | set(gl_scas)):
             self.tags.add("local_shadows_global")
         if local_set & deeper:
             self.tags.add("local_named_like_callees_callee")

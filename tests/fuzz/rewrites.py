@@ -20,6 +20,7 @@ the rewritten one, or ``None`` when the rewrite changes nothing.
   function becomes ``np.copy(read)`` and ``t[i] op= e`` becomes
   ``t[i] = np.copy(t[i]) op e`` (the values are the same; nothing the
   backward sweep reads can be overwritten any more);
+  ``snapshot_slice_stores`` does it in the slice stores only;
 * ``sum_as_additions``: ``sum([a, b])`` (the builtin) → ``0 + a + b``;
 * ``rename_emitted`` and ``rename_all``: consistent, scope-aware renaming
   of the user's identifiers — only those spelled like names the compiler
@@ -144,7 +145,26 @@ def augassign_as_store(program: Program) -> Program | None:
     return _with_function(program, T().visit(tree))
 
 
+def _slice_store(stmt: ast.stmt) -> bool:
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else \
+        stmt.target if isinstance(stmt, ast.AugAssign) else None
+    if not isinstance(target, ast.Subscript):
+        return False
+    index = target.slice
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return any(isinstance(p, ast.Slice) for p in parts)
+
+
 def snapshot(program: Program) -> Program | None:
+    return _snapshot(program, lambda stmt: True)
+
+
+def snapshot_slice_stores(program: Program) -> Program | None:
+    """``snapshot`` of the slice stores only (``t[a:b] = …``, ``t[a:b] op= …``)."""
+    return _snapshot(program, _slice_store)
+
+
+def _snapshot(program: Program, chosen) -> Program | None:
     tree, fn = _entry(program)
     helpers = {"ident", "head", "transposed", "scale_into", "set_first"}
 
@@ -209,7 +229,24 @@ def snapshot(program: Program) -> Program | None:
                 return _np_copy(node)
             return self.visit(node)
 
-    fn.body = [T().visit(stmt) for stmt in fn.body]
+    def block(stmts: list[ast.stmt]) -> list[ast.stmt]:
+        out = []
+        for stmt in stmts:
+            if isinstance(stmt, (ast.For, ast.While, ast.If)):
+                stmt.body = block(stmt.body)
+                stmt.orelse = block(stmt.orelse)
+                if chosen(stmt):  # the loop header / test reads values too
+                    for field in ("iter", "test"):
+                        if hasattr(stmt, field):
+                            setattr(stmt, field, T().visit(getattr(stmt, field)))
+                out.append(stmt)
+            elif chosen(stmt):
+                out.append(T().visit(stmt))
+            else:
+                out.append(stmt)
+        return out
+
+    fn.body = block(fn.body)
     return _with_function(program, tree)
 
 
