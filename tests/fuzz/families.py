@@ -96,7 +96,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
            rewrites.snapshot_slice_stores),
     Family("read-then-write", "1", "mutation", _tags(*_WRITE_TAGS), rewrites.snapshot),
     Family("swap-of-different-shapes", "5", "mutation",
-           lambda p, f: _bad(f) and "swap_shapes" in p.tags and "has shape" in f.detail),
+           lambda p, f: _bad(f) and "swap_shapes" in p.tags and bool(re.search(
+               r"has shape|ValueError: (cannot reshape|could not broadcast|operands could not)",
+               f.detail))),
     Family("write-under-view", "3", "mutation", _tags("view", "helper_view")),
     Family("append-then-mutate", "new", "mutation",
            lambda p, f: _bad(f) and {"append_array", "write_after_append"} <= p.tags),
@@ -130,8 +132,14 @@ OPEN: list[str] = [
 
 
 def _signature(f: Finding) -> tuple:
-    head = f.detail.split(":")[0] if f.kind == "crash" else ""
-    return f.transform, f.kind, head
+    """What must stay the same for a finding to be "still there": for a crash, the
+    message up to its location, with names the renaming rewrites made (``G__x``,
+    ``fn__x``) read as the names they were."""
+    if f.kind != "crash":
+        return f.transform, f.kind
+    message = f.detail.split(" (in ")[0]
+    message = re.sub(r"'(\w+__)+(\w+)'", r"'\2'", message)
+    return f.transform, f.kind, message
 
 
 def _gone(finding: Finding, after: Result) -> bool:
