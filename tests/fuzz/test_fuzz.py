@@ -1,9 +1,11 @@
 """The two fuzzers in CI: mutation/aliasing programs and name-collision programs.
 
-Each fuzzer checks ``SRCXFORM_FUZZ_PROGRAMS`` programs (default
-``DEFAULT_PROGRAMS``) with fixed seeds, in test items of ``BATCH`` programs
-(one module file per batch for the mutation fuzzer), so pytest-xdist spreads
-them over the cores.  Every program goes through ``value_and_grad``, ``vjp``
+Each fuzzer checks ``SRCXFORM_FUZZ_PROGRAMS`` programs (default: the CI
+budget ``DEFAULT_PROGRAMS``, 3,000 names programs and 2,000 mutation
+programs — a mutation program costs about three times as much, see
+FINDINGS.md) with fixed seeds, in test items of ``BATCH`` programs (one
+module file per batch for the mutation fuzzer), so pytest-xdist spreads them
+over the cores.  Every program goes through ``value_and_grad``, ``vjp``
 and ``jvp`` against its own value and central finite differences at two
 step sizes (``oracle.py``).
 
@@ -28,6 +30,7 @@ import ast
 import collections
 import math
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -37,12 +40,13 @@ from tests.fuzz import families, oracle
 from tests.fuzz.program import Program, load_batch
 from tests.fuzz.run import GENERATORS, run_batch, seeds_of
 
-DEFAULT_PROGRAMS = 3000
+DEFAULT_PROGRAMS = {"mutation": 2000, "names": 3000}
 BATCH = 100
 MIN_COUNTED = 0.8
-PROGRAMS = int(os.environ.get("SRCXFORM_FUZZ_PROGRAMS", DEFAULT_PROGRAMS))
+_ASKED = os.environ.get("SRCXFORM_FUZZ_PROGRAMS")
+PROGRAMS = {f: int(_ASKED) if _ASKED else DEFAULT_PROGRAMS[f] for f in sorted(GENERATORS)}
 ITEMS = [(fuzzer, batch) for fuzzer in sorted(GENERATORS)
-         for batch in range(math.ceil(PROGRAMS / BATCH))]
+         for batch in range(math.ceil(PROGRAMS[fuzzer] / BATCH))]
 
 
 def _report(result: oracle.Result, unexplained: list[oracle.Finding]) -> str:
@@ -60,7 +64,7 @@ def _report(result: oracle.Result, unexplained: list[oracle.Finding]) -> str:
 @pytest.mark.fuzz
 @pytest.mark.parametrize("fuzzer,batch", ITEMS, ids=[f"{f}-{b}" for f, b in ITEMS])
 def test_fuzz_batch(fuzzer, batch, tmp_path, record_property):
-    seeds = seeds_of(fuzzer, batch, BATCH, PROGRAMS)
+    seeds = seeds_of(fuzzer, batch, BATCH, PROGRAMS[fuzzer])
     checked = run_batch(fuzzer, seeds, tmp_path)
     results = [c.result for c in checked]
     outcomes = collections.Counter(r.outcome for r in results)
@@ -154,3 +158,37 @@ def test_oracle_flags_wrong_gradients_and_crashes(tmp_path, monkeypatch):
     monkeypatch.setattr(sx, "jvp", crash)
     result = oracle.check(program, f)
     assert any(x.kind == "crash" and "IndexError: planted" in x.detail for x in result.bad)
+
+
+@pytest.mark.parametrize("fuzzer", sorted(GENERATORS))
+def test_rewrites_compute_what_the_program_computes(fuzzer, tmp_path):
+    """Every family's rewrite keeps the program's value and its finite differences."""
+    from tests.fuzz.oracle import EPS, _fd
+
+    rewrites = {fam.rewrite for fam in families.FAMILIES.values()
+                if fam.rewrite is not None and fam.for_fuzzer(fuzzer)}
+    programs = [GENERATORS[fuzzer](s) for s in seeds_of(fuzzer, 0, 60, 60)]
+    pairs = [(p, q) for p in programs for q in (r(p) for r in rewrites) if q is not None]
+    assert len(pairs) >= 40
+    by_seed = dict(zip([p.seed for p in programs], load_batch(programs, tmp_path / "a")))
+    rewritten = load_batch([replace(q, shared_module=False) for _, q in pairs], tmp_path / "b")
+    for (p, q), g in zip(pairs, rewritten):
+        f = by_seed[p.seed]
+        with np.errstate(all="ignore"):
+            want = f(*p.args())
+            if not np.isfinite(want):
+                continue
+            assert g(*q.args()) == pytest.approx(want, rel=1e-12, abs=1e-12), q.source
+            assert np.allclose(_fd(g, q.args(), 0, EPS, q.args), _fd(f, p.args(), 0, EPS, p.args),
+                               rtol=1e-6, atol=1e-8), q.source
+
+
+def test_every_family_is_open_or_closed_and_pinned_by_a_regression_test():
+    from pathlib import Path
+
+    assert set(families.OPEN) <= set(families.FAMILIES)
+    text = (Path(__file__).parents[1] / "test_issue10_regressions.py").read_text()
+    findings = (Path(__file__).parent / "FINDINGS.md").read_text()
+    for name in families.FAMILIES:
+        assert f'"{name}"' in text, f"no regression test names the family {name}"
+        assert f"### {name}" in findings, f"FINDINGS.md has no section on {name}"
