@@ -21,6 +21,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     totals: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     families: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     seconds: collections.Counter = collections.Counter()
+    cpu: collections.Counter = collections.Counter()
     for key in ("passed", "failed"):
         for report in terminalreporter.stats.get(key, []):
             if getattr(report, "when", "call") != "call":
@@ -31,6 +32,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 totals[value["fuzzer"]].update(value["outcomes"])
                 families[value["fuzzer"]].update(value["families"])
                 seconds[value["fuzzer"]] += value["seconds"]
+                cpu[value["fuzzer"]] += value.get("cpu", 0.0)
     if not totals:
         return
     terminalreporter.section("srcxform fuzzers")
@@ -38,8 +40,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         counts = totals[fuzzer]
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         terminalreporter.write_line(
-            f"{fuzzer}: {sum(counts.values())} programs in {seconds[fuzzer]:.0f} s of checking: "
-            f"{outcomes}")
+            f"{fuzzer}: {sum(counts.values())} programs, {seconds[fuzzer]:.0f} s of checking "
+            f"({cpu[fuzzer]:.0f} s CPU): {outcomes}")
         if families[fuzzer]:
             hits = ", ".join(f"{k} {v}" for k, v in families[fuzzer].most_common())
             terminalreporter.write_line(f"  programs in open families: {hits}")

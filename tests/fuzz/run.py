@@ -56,6 +56,7 @@ class Checked:
     result: Result
     families: set[str]
     unexplained: list[Finding]
+    cpu: float = 0.0  # CPU seconds of the check and of explaining its findings
 
 
 def recheck_in(directory: Path) -> Recheck:
@@ -83,9 +84,10 @@ def run_batch(fuzzer: str, seeds: Iterable[int], directory: Path) -> list[Checke
     recheck = recheck_in(directory)
     out = []
     for p, f in zip(programs, functions):
+        start = time.process_time()
         result = check(p, f)
         families, unexplained = explain(result, recheck)
-        out.append(Checked(result, families, unexplained))
+        out.append(Checked(result, families, unexplained, time.process_time() - start))
     return out
 
 
@@ -94,7 +96,7 @@ def record(checked: Checked) -> dict:
     result = checked.result
     return {"fuzzer": result.program.fuzzer, "seed": result.program.seed,
             "outcome": result.outcome, "seconds": round(result.seconds, 4),
-            "cpu": round(result.cpu, 4),
+            "cpu": round(checked.cpu, 4),
             "tags": sorted(result.program.tags),
             "findings": [[f.transform, f.kind, f.detail] for f in result.findings],
             "families": sorted(checked.families),

@@ -76,7 +76,8 @@ def test_fuzz_batch(fuzzer, batch, tmp_path, record_property):
             failures.append(_report(c.result, c.unexplained))
     record_property("fuzz", {"fuzzer": fuzzer, "outcomes": dict(outcomes),
                              "families": dict(hit),
-                             "seconds": sum(r.seconds for r in results)})
+                             "seconds": sum(r.seconds for r in results),
+                             "cpu": sum(c.cpu for c in checked)})
     print(f"{fuzzer} batch {batch}: {dict(outcomes)}; open families hit: {dict(hit)}")
     assert not failures, f"{len(failures)} program(s) of {len(results)} failed; the first:\n" \
                          f"{failures[0]}"
