@@ -22,10 +22,12 @@ the rewritten one, or ``None`` when the rewrite changes nothing.
   backward sweep reads can be overwritten any more);
   ``snapshot_slice_stores`` does it in the slice stores only;
 * ``sum_as_additions``: ``sum([a, b])`` (the builtin) → ``0 + a + b``;
-* ``rename_emitted`` and ``rename_all``: consistent, scope-aware renaming
-  of the user's identifiers — only those spelled like names the compiler
-  emits, or all of them — so that no two scopes share a name (Python's own
-  resolution decides what each name meant before the renaming).
+* ``rename_shared``, ``rename_emitted`` and ``rename_all``: consistent,
+  scope-aware renaming of the user's identifiers — those bound in more than
+  one scope (or bound in a function and also a builtin), those spelled like
+  names the compiler emits, or all of them — so that no two scopes share a
+  name (Python's own resolution decides what each name meant before the
+  renaming).
 """
 
 from __future__ import annotations
@@ -194,7 +196,9 @@ def _snapshot(program: Program, chosen) -> Program | None:
         def visit_Call(self, node):
             if isinstance(node.func, ast.Name) and node.func.id in helpers \
                     or isinstance(node.func, ast.Attribute) and node.func.attr == "append":
-                return node  # their arguments are aliased on purpose
+                # their arguments are aliased on purpose: only reads inside them are copied
+                node.args = [self.visit(a) for a in node.args]
+                return node
             node.args = [self.wrap(a) for a in node.args]
             node.func = self.visit(node.func)  # p.reshape(...) in an expression: a copy's
             return node
@@ -371,6 +375,30 @@ def sum_as_additions(program: Program) -> Program | None:
 
 def rename_all(program: Program) -> Program | None:
     return _rename(program, lambda n: True)  # module imports are never renamed: not bound here
+
+
+def rename_shared(program: Program) -> Program | None:
+    """Rename the names bound in more than one scope (a helper's parameter named like a
+    global or like another function's local, a local ``np``) or bound in a function
+    and also a builtin: the collisions between the user's own scopes."""
+    import builtins
+
+    bodies = ast.parse(program.module).body + ast.parse(program.function).body
+    module_bound = set(_MODULES)
+    scopes = []
+    for s in bodies:
+        if isinstance(s, ast.FunctionDef):
+            module_bound.add(s.name)
+            scopes.append(_bound_in(s))
+        elif isinstance(s, ast.Assign):
+            module_bound |= {t.id for t in s.targets if isinstance(t, ast.Name)}
+    counts: dict[str, int] = {}
+    for scope in [module_bound] + scopes:
+        for n in scope:
+            counts[n] = counts.get(n, 0) + 1
+    shared = {n for n, c in counts.items() if c > 1}
+    shared |= {n for scope in scopes for n in scope if n in dir(builtins)}
+    return _rename(program, lambda n: n in shared)
 
 
 def rename_emitted(program: Program) -> Program | None:
