@@ -182,3 +182,4 @@ def amplified_sum(v):
 
 def callee_parameter_leaks(x):
     return amplified_sum(x) + 1.0
+

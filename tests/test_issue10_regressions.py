@@ -747,6 +747,24 @@ def mean_of_empty(x):
     return np.sum(x * x) + np.mean(x[3:])
 
 
+def list_after_early_return(x, a):
+    for i in range(2):  # noqa: B007 (the program as users write it)
+        if a > 0.5:
+            return a * 2.0
+    values = []  # at the top level of the function, from a list literal
+    values.append(np.sum(x * x))
+    values.append(a * x[0])
+    return values[0] + values[1]
+
+
+@xfail("list-after-early-return")
+def test_list_made_after_a_loop_that_can_return_is_not_refused():
+    # a = 0.25 never returns early: f = |x|^2 + a x0
+    x = np.array([0.6, 0.5, 0.2])
+    check_grad(list_after_early_return, x, 0.25, wrt=(0, 1),
+               expected=[2 * x + [0.25, 0.0, 0.0], 0.6])
+
+
 @xfail("vjp-early-return")
 def test_crash_vjp_of_a_loop_that_returns_early():
     x = np.array([0.6, 0.5, 0.2])

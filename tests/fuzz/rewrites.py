@@ -404,5 +404,7 @@ def rename_shared(program: Program) -> Program | None:
 def rename_emitted(program: Program) -> Program | None:
     from tests.fuzz.names_gen import EMITTED
 
-    emitted = set(EMITTED)
+    # and the generic temporaries of normalize.py (``t`` for an expression it cannot
+    # name after an operation, ``seq``, ``choice``, ``part``)
+    emitted = set(EMITTED) | {"t", "seq", "choice", "part", "op", "call"}
     return _rename(program, lambda n: n in emitted)
