@@ -1,6 +1,10 @@
 """Time srcxform's gradients against hand-written NumPy gradients.
 
-Usage: ``python benchmarks/run.py [--quick] [--only NAME[,NAME...]]``.
+Usage: ``python benchmarks/run.py [--quick] [--only NAME[,NAME...]]`` for the
+speed table, ``--memory`` for the peak-memory table (``memory.py``) and
+``--transform-time`` for the build-time table (``transform_time.py``); those
+two take their own options too (``--checkpoint SPEC``; ``--repeats``,
+``--budget``, ``--cold``, ``--wall``), and ``--only`` then names their rows.
 
 For every workload of ``workloads.py`` the runner first checks that
 ``srcxform.grad(f, wrt=...)`` (and, when importable, HIPS autograd on the
@@ -13,7 +17,11 @@ A column whose gradient cannot be built or run (srcxform does not support the
 workload yet, autograd cannot trace ``math``, torch is missing) prints why
 and the runner goes on.  The exit status is 0 unless some gradient disagrees
 with the hand gradient, in which case the row says MISMATCH and the exit
-status is 3.
+status is 3.  ``--guard`` (CI's gross-regression guard) also exits 4 when
+srcxform cannot build a workload's gradient, or its ratio exceeds the
+workload's ``max_ratio`` (3 unless the workload says otherwise) in the
+table's measurement and in two more, full-length ones taken to rule out a
+noisy neighbour; ``--no-peers`` skips the autograd and torch columns.
 """
 
 from __future__ import annotations
@@ -33,9 +41,13 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
+import memory  # noqa: E402
+import transform_time  # noqa: E402
+from common import first_line, same_gradient, show_time  # noqa: E402
 from workloads import WORKLOADS, Workload  # noqa: E402
 
 MISMATCH_EXIT = 3
+GUARD_EXIT = 4
 
 
 @dataclass
@@ -47,29 +59,6 @@ class Column:
     note: str = ""  # why fn is None, or MISMATCH
     times: list[float] = field(default_factory=list)
     number: int = 1
-
-
-def first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0] if text else ''}".strip()
-
-
-def same_gradient(got: Any, want: Any, wrt: Any) -> bool:
-    """True when ``got`` has ``want``'s structure and values (allclose)."""
-    if isinstance(wrt, tuple):
-        if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return False
-        pairs = list(zip(got, want))
-    else:
-        pairs = [(got, want)]
-    for g, w in pairs:
-        g = np.asarray(g, dtype=np.float64)
-        if g.shape != np.shape(w):
-            return False
-        scale = max(1.0, float(np.max(np.abs(w), initial=0.0)))
-        if not np.allclose(g, w, rtol=1e-6, atol=1e-9 * scale):
-            return False
-    return True
 
 
 # --- the columns ----------------------------------------------------------------------
@@ -127,7 +116,8 @@ def torch_column(w: Workload, args: tuple) -> Column:
         col.note = "no translation"
         return col
     indices = w.wrt_indices()
-    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=i in indices)
+    tensors = [torch.tensor(a) if np.issubdtype(np.asarray(a).dtype, np.integer)
+               else torch.tensor(a, dtype=torch.float64, requires_grad=i in indices)
                for i, a in enumerate(args)]
     leaves = [tensors[i] for i in indices]
 
@@ -168,17 +158,26 @@ def measure(columns: list[Column], repeats: int, budget: float) -> None:
             col.times.append(timeit.Timer(col.fn).timeit(col.number) / col.number)
 
 
-def show_time(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds * 1e9:.3g} ns"
+def _guard(w: Workload, hand: Column, generated: Column) -> str:
+    """"" when srcxform's ratio to the hand time is within ``w.max_ratio`` in one of up to
+    three measurements (the table's, then, only if needed, two full-length ones of the two
+    columns alone), else why not."""
+    ratios = [min(generated.times) / min(hand.times)]
+    while ratios[-1] > w.max_ratio and len(ratios) < 3:
+        again = [Column("hand", fn=hand.fn), Column("srcxform", fn=generated.fn)]
+        measure(again, 7, 0.1)
+        ratios.append(min(again[1].times) / min(again[0].times))
+    if min(ratios) <= w.max_ratio:
+        return ""
+    shown = ", ".join(f"{r:.2f}x" for r in ratios)
+    return f"REGRESSION: srcxform over its {w.max_ratio:g}x bound in every measurement ({shown})"
 
 
-def run(selected: list[Workload], quick: bool) -> int:
+def run(selected: list[Workload], quick: bool, guard: bool = False, peers: bool = True) -> int:
+    """Check, time and print every workload; the exit status (see the module docstring)."""
     repeats, budget = (3, 0.02) if quick else (7, 0.1)
     rng_seed = 0
-    names = ["srcxform", "autograd", "torch"]
+    names = ["srcxform", "autograd", "torch"] if peers else ["srcxform"]
     header = ["workload", "hand"] + [f"{n}{suffix}" for n in names for suffix in ("", " ratio")]
     rows = []
     notes: list[str] = []
@@ -187,7 +186,9 @@ def run(selected: list[Workload], quick: bool) -> int:
         args = w.make_args(np.random.default_rng(rng_seed), False)
         want = w.df_hand(*args)
         hand = Column("hand", fn=lambda w=w, args=args: w.df_hand(*args))
-        others = [srcxform_column(w, args), autograd_column(w, args), torch_column(w, args)]
+        others = [srcxform_column(w, args)]
+        if peers:
+            others += [autograd_column(w, args), torch_column(w, args)]
         for col in others:
             if col.fn is not None and not same_gradient(as_numpy(col.fn()), want, w.wrt):
                 col.note = "MISMATCH with the hand gradient"
@@ -205,6 +206,12 @@ def run(selected: list[Workload], quick: bool) -> int:
                 notes.append(f"{w.name}: {col.name} {col.note}")
         rows.append(row)
         print_row(row, header, first=len(rows) == 1)
+        if guard:
+            problem = _guard(w, hand, others[0]) if others[0].times else \
+                "REGRESSION: no srcxform gradient to time"
+            if problem:
+                notes.append(f"{w.name}: {problem}")
+                status = status or GUARD_EXIT
     if notes:
         print("\nnotes:")
         for note in notes:
@@ -226,7 +233,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     parser.add_argument("--only", metavar="NAME", help="comma-separated workload names")
+    parser.add_argument("--guard", action="store_true",
+                        help="exit 4 if srcxform is slower than a workload's max_ratio")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="time the hand and srcxform gradients only")
+    section = parser.add_mutually_exclusive_group()
+    section.add_argument("--memory", action="store_true",
+                         help="the peak-memory table instead (benchmarks/memory.py)")
+    section.add_argument("--transform-time", action="store_true",
+                         help="the build-time table instead (benchmarks/transform_time.py)")
+    memory.add_options(parser)
+    transform_time.add_options(parser)
     opts = parser.parse_args(argv)
+    if opts.memory:
+        return memory.table(opts.quick, opts.only, opts.checkpoint, parser.error)
+    if opts.transform_time:
+        return transform_time.table(opts.quick, opts.only, opts.repeats, opts.budget,
+                                    opts.cold, parser.error, opts.wall)
     selected = WORKLOADS
     if opts.only:
         wanted = opts.only.split(",")
@@ -237,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"{'quick' if opts.quick else 'full'} run; times are per gradient call "
           f"(min of interleaved repeats), ratio = time / hand time\n")
-    return run(selected, opts.quick)
+    return run(selected, opts.quick, guard=opts.guard, peers=not opts.no_peers)
 
 
 if __name__ == "__main__":

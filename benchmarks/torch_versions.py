@@ -1,9 +1,9 @@
 """PyTorch eager translations of the workloads, for the runner's torch column.
 
 After import (which needs ``torch``), ``TORCH_LOSSES`` maps a workload name
-to a loss taking float64 tensors in the workload's argument order (a float
-argument arrives as a 0-d tensor) and computing the same value as the NumPy
-``f``, written as a PyTorch user would.
+to a loss taking tensors in the workload's argument order (float64; a float
+argument arrives as a 0-d tensor, an integer array as an int64 tensor) and
+computing the same value as the NumPy ``f``, written as a PyTorch user would.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ def softmax_xent(W, b, X, Y):
     return -torch.mean(torch.sum(Y * torch.log_softmax(logits, dim=1), dim=1))
 
 
+def softmax_xent_labels(W, b, X, labels):
+    logp = torch.log_softmax(X @ W + b, dim=1)
+    return -torch.mean(logp[torch.arange(X.shape[0]), labels])
+
+
 def rnn(W, U, h, xs):
     for t in range(xs.shape[0]):
         h = torch.tanh(W @ h + U @ xs[t])
@@ -54,13 +59,33 @@ def springs(k, x, v, target):
     return torch.sum((x - target) ** 2)
 
 
+def thermal(p, target):
+    from workloads import C_AIR, C_FLOOR, C_WALL, DT, N_STEPS, SOLAR, T_OUT, T_SET
+
+    r_out, r_in, r_floor, gain = p[0], p[1], p[2], p[3]
+    t_wall, t_air, t_floor = 10.0, 15.0, 14.0
+    loss = 0.0
+    for k in range(N_STEPS):
+        q_out = (t_wall - T_OUT) / r_out
+        q_in = (t_air - t_wall) / r_in
+        q_floor = (t_floor - t_air) / r_floor
+        q_heat = gain * (T_SET - t_air)
+        t_wall = t_wall + DT * (q_in - q_out) / C_WALL
+        t_air = t_air + DT * (q_heat + q_floor - q_in) / C_AIR
+        t_floor = t_floor + DT * (SOLAR - q_floor) / C_FLOOR
+        loss = loss + (t_air - target[k]) ** 2
+    return loss / N_STEPS
+
+
 TORCH_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
     "poly_n10": poly,
     "poly_n1e6": poly,
     "mlp_tanh": mlp,
     "logreg_bce": logreg,
     "softmax_xent": softmax_xent,
+    "softmax_labels": softmax_xent_labels,
     "rnn_50": rnn,
     "float_loop_100": float_loop,
     "springs_euler": springs,
+    "thermal_20": thermal,
 }

@@ -1,8 +1,11 @@
-"""Command line: print the generated derivative of a function in a file.
+"""Command line: print the generated derivative of a function in a file, or the rules.
 
     python -m srcxform FILE.py:FUNCTION [--wrt NAMES] [--mode reverse|forward]
+    python -m srcxform --rules
 
-A bad file, function or option prints one line to stderr and exits with 2.
+``--rules`` prints every function with a derivative rule and the modes that
+differentiate it (generated from the rule table).  A bad file, function or
+option prints one line to stderr and exits with 2.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m srcxform",
         description="Print the generated derivative source of FILE.py:FUNCTION.")
-    parser.add_argument("target", help="FILE.py:FUNCTION")
+    parser.add_argument("target", nargs="?", help="FILE.py:FUNCTION")
+    parser.add_argument("--rules", action="store_true",
+                        help="list every function with a derivative rule and its modes")
     parser.add_argument("--wrt", default=None,
                         help="comma-separated parameter names or indices (default: the first)")
     parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
@@ -43,6 +48,12 @@ def _wrt(text: str | None) -> object:
 def run(argv: list[str]) -> str:
     """The source text the command prints for ``argv``."""
     args = _parse_args(argv)
+    if args.rules:
+        from .rules.listing import listing
+
+        return listing()
+    if args.target is None:
+        raise _Usage("expected FILE.py:FUNCTION (or --rules)")
     path, sep, name = args.target.rpartition(":")
     if not sep or not path or not name:
         raise _Usage(f"expected FILE.py:FUNCTION, got {args.target!r}")

@@ -95,7 +95,7 @@ def uses_varargs(*xs):  # BAD
 
 
 def uses_unknown_function(x):
-    return np.sum(np.sinc(x))  # BAD
+    return np.sum(np.unique(x))  # BAD
 
 
 def uses_computed_callee(x, fs):
@@ -141,7 +141,7 @@ BAD = [
     (uses_set, "set literal"), (uses_starred, "starred argument"),
     (uses_walrus, "assignment expression (:=)"), (uses_attribute_store, "attribute assignment"),
     (uses_kwargs_call, "double-starred argument"), (uses_varargs, "variadic parameter"),
-    (uses_unknown_function, "np.sinc()"), (uses_computed_callee, "call of a computed function"),
+    (uses_unknown_function, "np.unique()"), (uses_computed_callee, "call of a computed function"),
     (uses_undefined_name, "undefined name"), (uses_annotated, "annotated assignment"),
     (uses_match, "match statement"), (uses_exec, "exec()"),
     (recursive, "recursion"), (uses_no_rule_bessel, "np.i0()"),

@@ -21,10 +21,21 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KEYS", "Key", "UndeclaredAnnotation", "copy_all", "declared", "delete", "get",
+__all__ = ["KEYS", "Key", "Shared", "UndeclaredAnnotation", "copy_all", "declared", "delete", "get",
            "has", "keys_of", "set"]
 
 _PREFIX = "_sx_"
+
+
+class Shared:
+    """An annotation value that copies of its node share (``copy.deepcopy`` of the tree
+    keeps ``value`` itself: a rule or an object known by identity)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __deepcopy__(self, memo: dict) -> Shared:
+        return self
 
 
 class UndeclaredAnnotation(KeyError):
@@ -78,11 +89,11 @@ NOGRAD = _declare(
 GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
-    set_by="normalize inline", read_by="normalize primitives reverse forward")
+    set_by="normalize inline", read_by="normalize primitives rulecalls reverse forward")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize",
-    read_by="primitives activity ints reverse forward")
+    read_by="normalize primitives activity ints reverse forward")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize",
@@ -90,7 +101,7 @@ METHOD = _declare(
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize",
-    read_by="activity rulecalls forward")
+    read_by="activity rulecalls reverse forward")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")
@@ -118,6 +129,10 @@ POPPED = _declare(
 LIST = _declare(
     "list", "bool: a Subscript reading an element of a list whose adjoint is a list of element "
     "adjoints (built by append, or a literal read at a computed position)",
+    set_by="normalize", read_by="primitives")
+INDEX_RULE = _declare(
+    "index_rule", "Shared(Rule): a Subscript of a global object the rule table differentiates "
+    "when indexed (np.r_[a, b], np.c_[...]); its slice is one atom holding the items",
     set_by="normalize", read_by="primitives")
 SEQUENCE = _declare(
     "sequence", "bool: a Subscript reading an element of a name bound to a tuple or list "

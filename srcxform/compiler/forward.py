@@ -27,15 +27,15 @@ import inspect
 import numpy as np
 
 from ..rules import Rule, tangents_of
-from ..rules.sequences import zeros_each
+from ..rules.sequences import FORWARD_ONLY, add_each, zeros_each
 from . import anno
 from .check import error
 from .env import Env
 from .inline import inline_rule
-from .primitives import Op, classify, targets
+from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
 from .program import Program
 from .reverse import overwritten
-from .rulecalls import at_line, no_rule, rule_mapping
+from .rulecalls import at_line, check_differentiable, no_rule, rule_mapping, unknown_outputs
 
 
 class _Forward:
@@ -173,6 +173,9 @@ class _Forward:
             return self.zeros_like(value)
         if isinstance(value, ast.Call) and anno.get(value, anno.CALLEE, None) is zeros_each:
             return ast.Call(copy.deepcopy(value.func), [ast.Name(name, ast.Load())], [])
+        if tuple_outputs(classify(stmt)) > 0:  # one zero per value of a tuple of results
+            return ast.Call(ast.Name(self.env.ref(zeros_each, "zeros_each"), ast.Load()),
+                            [ast.Name(name, ast.Load())], [])
         return self.zeros_like(ast.Name(name, ast.Load()))
 
     def rule(self, stmt: ast.Assign, op: Op, target: str) -> list[ast.stmt]:
@@ -182,11 +185,24 @@ class _Forward:
         mapping = rule_mapping(rule, op, self.parsed, self.env)
         params = rule.primal_params
         explicit = tangents_of(rule)
+        count = tuple_outputs(op)  # a tuple of results has a tuple of tangents
+        if count == UNKNOWN_OUTPUTS:
+            raise unknown_outputs(self.parsed, op, stmt)
+        check_differentiable(self.parsed, op, stmt, mapping, lambda a: self.t(a) is not None)
         out_atom = ast.Name(target, ast.Load())
         stmts: list[ast.stmt] = []
         parts: list[ast.expr] = []
         for i, p in enumerate(params):
             atom = mapping.get(p)
+            if isinstance(atom, ast.Tuple) and p == rule.vararg:
+                # ``*operands`` (np.einsum): a linear primitive takes each tangent in turn
+                for elt in atom.elts:
+                    te = self.t(elt)
+                    if te is not None and (explicit is not None or not rule.linear):
+                        raise self.no_tangent(stmt, op, p)
+                    if te is not None:
+                        parts.append(_with_argument(stmt.value, op, elt, te))
+                continue
             t = self.t(atom) if atom is not None else None
             if t is None:
                 continue
@@ -199,7 +215,7 @@ class _Forward:
                 pseudo = Rule(name=fn.__name__, vjp=fn, signature=inspect.signature(fn))
                 part = self.namer.fresh(f"{self.tangent(target)}_{p}")  # if it branches
                 body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env,
-                                            [part])
+                                            [part], whole=True)
                 stmts += body
                 parts.append(results[0])
             elif rule.linear:
@@ -216,7 +232,11 @@ class _Forward:
             return [self.assign(target, self.zero_of(stmt, target))]
         total = parts[0]
         for extra in parts[1:]:
-            total = ast.BinOp(total, ast.Add(), extra)
+            if count or id(rule.vjp) in FORWARD_ONLY:  # tangents that are tuples or lists
+                total = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
+                                 [total, extra], [])
+            else:
+                total = ast.BinOp(total, ast.Add(), extra)
         if rule.elementwise and explicit is None and _may_broadcast(self, mapping, params):
             # the tangent of an operand smaller than the output broadcasts to it
             shape = ast.Call(ast.Attribute(self.np(), "shape", ast.Load()),

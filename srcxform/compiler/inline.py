@@ -88,25 +88,26 @@ def _has_branch_return(stmts: list[ast.stmt]) -> bool:
                for s in stmts)
 
 
-def _return_elements(ret: ast.Return) -> list[ast.expr | None]:
+def _return_elements(ret: ast.Return, whole: bool = False) -> list[ast.expr | None]:
     value = ret.value
-    elts = value.elts if isinstance(value, ast.Tuple) else [value]
+    elts = value.elts if isinstance(value, ast.Tuple) and not whole else [value]
     return [None if isinstance(e, ast.Constant) and e.value is None else e for e in elts]
 
 
-def _lower_returns(stmts: list[ast.stmt], results: list[str | None]) -> list[ast.stmt]:
+def _lower_returns(stmts: list[ast.stmt], results: list[str | None],
+                   whole: bool = False) -> list[ast.stmt]:
     out: list[ast.stmt] = []
     for i, s in enumerate(stmts):
         if isinstance(s, ast.Return):
-            for name, e in zip(results, _return_elements(s)):
+            for name, e in zip(results, _return_elements(s, whole)):
                 if name is not None and e is not None:
                     out.append(ast.Assign([ast.Name(name, ast.Store())], e))
             return out
         if isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
             if not _always_returns(s.body):
                 raise AssertionError("rule bodies may return inside an if only at its end")
-            s.body = _lower_returns(s.body, results)
-            s.orelse = _lower_returns(s.orelse + stmts[i + 1:], results)
+            s.body = _lower_returns(s.body, results, whole)
+            s.orelse = _lower_returns(s.orelse + stmts[i + 1:], results, whole)
             out.append(s)
             return out
         out.append(s)
@@ -132,8 +133,10 @@ def _inlinable(rule: Rule, tpl: Template) -> bool:
 
 
 def _called(rule: Rule, tpl: Template, bound: dict[str, ast.expr], g: ast.expr, out: ast.expr,
-            namer: Namer, env: Env) -> tuple[list[ast.stmt], list[ast.expr | None]]:
-    """``parts = rule(g, out, *args)``; gradient ``i`` is ``parts[i]``."""
+            namer: Namer, env: Env, whole: bool = False,
+            ) -> tuple[list[ast.stmt], list[ast.expr | None]]:
+    """``parts = rule(g, out, *args)``; gradient ``i`` is ``parts[i]`` (``parts`` itself
+    with ``whole``).  Arguments of a ``*args`` parameter count one by one."""
     sig = rule.signature.parameters
     args: list[ast.expr] = [g, out]
     keywords: list[ast.keyword] = []
@@ -144,17 +147,23 @@ def _called(rule: Rule, tpl: Template, bound: dict[str, ast.expr], g: ast.expr, 
             keywords.append(ast.keyword(p, bound[p]))
         else:
             args.append(bound[p])
-    if tpl.vararg and tpl.vararg in bound:
+    if tpl.vararg and isinstance(bound.get(tpl.vararg), ast.Tuple):
+        args += bound[tpl.vararg].elts
+    elif tpl.vararg and tpl.vararg in bound:
         args.append(ast.Starred(bound[tpl.vararg], ast.Load()))
     fn_name = env.ref(rule.vjp, getattr(rule.vjp, "__name__", "rule"))
     parts = namer.fresh(f"{rule.name}_grads")
     call = ast.Assign([ast.Name(parts, ast.Store())],
                       ast.Call(ast.Name(fn_name, ast.Load()), args, keywords))
     ast.fix_missing_locations(call)
-    primal = tpl.params[2:]
+    if whole:
+        return [call], [ast.Name(parts, ast.Load())]
+    count = len(tpl.params[2:])
+    if tpl.vararg and isinstance(bound.get(tpl.vararg), ast.Tuple):
+        count += len(bound[tpl.vararg].elts)
     results: list[ast.expr | None] = [
         ast.Subscript(ast.Name(parts, ast.Load()), ast.Constant(i), ast.Load())
-        for i in range(len(primal))]
+        for i in range(count)]
     return [call], results
 
 
@@ -174,17 +183,20 @@ class _Substitute(ast.NodeTransformer):
 def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.expr,
                 namer: Namer, env: Env, result_names: list[str | None] | None = None,
                 receiver_adjoints: list[str | None] | None = None,
+                whole: bool = False,
                 ) -> tuple[list[ast.stmt], list[ast.expr | None]]:
     """Inline ``rule`` for one primal statement.
 
     ``bound`` maps each primal parameter of the rule to the caller's atom (a
     Constant for a defaulted parameter, a Tuple for a ``*args`` parameter).
     Returns the statements to emit and one gradient expression per primal
-    parameter, in the rule's parameter order.
+    parameter, in the rule's parameter order.  With ``whole`` the returned value
+    is one expression even when it is a tuple (a tangent of a multi-output
+    primitive): it comes back as the first result.
     """
     tpl = template(rule)
     if not _inlinable(rule, tpl):
-        return _called(rule, tpl, bound, g, out, namer, env)
+        return _called(rule, tpl, bound, g, out, namer, env, whole)
     fn = copy.deepcopy(tpl.node)
     primal = tpl.params[2:]
     mapping: dict[str, ast.expr] = {tpl.params[0]: g, tpl.params[1]: out}
@@ -209,7 +221,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     # input's adjoint (or make it the adjoint itself on its first contribution).
     tail_stmt = fn.body[-1] if fn.body and isinstance(fn.body[-1], ast.Return) else None
     if tail_stmt is not None and not _has_branch_return(fn.body):
-        for i, e in enumerate(_return_elements(tail_stmt)):
+        for i, e in enumerate(_return_elements(tail_stmt, whole)):
             if isinstance(e, ast.Name) and e.id in tpl.locals and e.id not in renames \
                     and e.id not in tpl.params:
                 direct = (result_names or [None] * (i + 1))[i] if result_names and \
@@ -235,7 +247,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
         names = list(result_names or [None] * len(primal))
         names += [None] * (len(primal) - len(names))
         names = [n or namer.fresh(f"grad_{p}") for n, p in zip(names, primal)]
-        body = _lower_returns(body, names)
+        body = _lower_returns(body, names, whole)
         results: list[ast.expr | None] = [ast.Name(n, ast.Load()) for n in names]
         # A parameter that no branch gives a gradient for has none.
         assigned = {t.id for s in body for n in ast.walk(s) if isinstance(n, ast.Assign)
@@ -245,7 +257,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     else:
         tail = body[-1]
         body = body[:-1]
-        results = _return_elements(tail)
+        results = _return_elements(tail, whole)
     sub = _Substitute(mapping, renames)
     stmts = prologue + [sub.visit(s) for s in body]
     if tail is not None:

@@ -39,6 +39,8 @@ import ast
 import copy
 from typing import Any
 
+from .. import rules
+from ..errors import TransformError
 from . import anno
 from .astutil import (
     is_negative_literal,
@@ -192,6 +194,9 @@ class _Normalizer:
         if isinstance(node, ast.Attribute):
             return ast.Attribute(self.atom(node.value), node.attr, ast.Load())
         if isinstance(node, ast.Subscript):
+            called = self.index_call(node)
+            if called is not None:
+                return called
             sub = ast.Subscript(self.atom(node.value), self.index(node.slice), ast.Load())
             element = self.literal_element(sub)
             if element is not None:
@@ -262,6 +267,27 @@ class _Normalizer:
         else:
             self.emit(ast.If(test, [ast.Pass()], inner))
         return ast.Name(name, ast.Load())
+
+    def index_call(self, node: ast.Subscript) -> ast.Subscript | None:
+        """``np.r_[a, 1:3]``: a global object the rule table differentiates when indexed.
+        Its items become one atom (a tuple, slices as ``slice(...)``) the rule reads."""
+        if not isinstance(node.value, (ast.Name, ast.Attribute)):
+            return None
+        try:
+            target = self.resolve(node.value)
+        except TransformError:
+            return None
+        if target is MISSING or rules.lookup(target) is None:
+            return None
+        base = self.atom(node.value)
+        parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        parts = [ast.Call(ast.Name("slice", ast.Load()), [p or ast.Constant(None) for p in (
+            e.lower, e.upper, e.step)], []) if isinstance(e, ast.Slice) else e for e in parts]
+        items = self.atom(ast.Tuple(parts, ast.Load()) if isinstance(node.slice, ast.Tuple)
+                          else parts[0])
+        call = ast.Subscript(base, items, ast.Load())
+        anno.set(call, anno.INDEX_RULE, anno.Shared(rules.lookup(target)))
+        return call
 
     def index(self, node: ast.expr) -> ast.expr:
         if isinstance(node, ast.Slice):
@@ -424,6 +450,12 @@ class _Normalizer:
     def note_sequence(self, name: str, value: ast.expr) -> None:
         if name in self.lists:
             return  # a list that grows is not a literal
+        rule = rules.lookup(anno.get(value, anno.CALLEE, None)) \
+            if isinstance(value, ast.Call) else None
+        if rule is not None and rule.sequence_output and name not in self.fixed \
+                and self.depth == 0 and not self.inline_stack[1:]:
+            self.lists.add(name)  # a list of arrays (np.split): its adjoint is a list too
+            return
         if isinstance(value, (ast.Tuple, ast.List)):
             self.sequence_names.add(name)
             if self.depth == 0 and not self.inline_stack[1:]:

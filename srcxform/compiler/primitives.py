@@ -9,6 +9,7 @@ pass both read this, so they can never disagree about a statement.
 from __future__ import annotations
 
 import ast
+import inspect
 import operator
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,53 @@ def is_basic_index_syntax(index: ast.expr) -> bool:
     return True
 
 
+#: ``tuple_outputs`` of a call whose count depends on an option that is not a constant.
+UNKNOWN_OUTPUTS = -1
+
+
+def _constant_options(op: Op, fn: Any) -> dict[str, Any] | None:
+    """The values of the call's arguments that ``fn``'s parameters name, all constants;
+    ``None`` when one of them is a variable (or the call cannot be bound)."""
+    try:
+        bound = op.rule.bind(*op.args, **op.keywords)
+    except TypeError:
+        return {}  # the reverse and forward passes report the call they cannot bind
+    asked = set(inspect.signature(fn).parameters)
+    options = {}
+    for name, value in bound.arguments.items():
+        if name not in asked:
+            continue
+        if isinstance(value, ast.Constant):
+            value = value.value
+        elif isinstance(value, ast.AST):
+            return None
+        options[name] = value
+    return options
+
+
+def tuple_outputs(op: Op) -> int:
+    """How many values the primitive of a rule op returns as a tuple (0: one value).
+
+    Read from the rule's ``multi_output`` and the call's constant options;
+    ``UNKNOWN_OUTPUTS`` when that depends on an option given as a variable.
+    """
+    rule = op.rule
+    if op.kind != "rule" or rule is None or not rule.multi_output:
+        return 0
+    if not callable(rule.multi_output):
+        return rule.multi_output
+    options = _constant_options(op, rule.multi_output)
+    return UNKNOWN_OUTPUTS if options is None else rule.outputs(options)
+
+
+def refusal(op: Op) -> str | None:
+    """Why the rule cannot differentiate this call's constant options (``Rule.refuse``)."""
+    if op.rule is None or op.rule.refuse is None:
+        return None
+    options = _constant_options(op, op.rule.refuse)
+    return None if options is None else op.rule.refusal(options)
+
+
 def classify(stmt: ast.stmt) -> Op:
     """Read a normalized statement as an :class:`Op`."""
     if anno.get(stmt, anno.APPEND, False):
@@ -147,6 +195,10 @@ def classify(stmt: ast.stmt) -> Op:
         rule = rules.lookup_attribute(attr)
         kind = "rule" if rule else "unknown"
         return Op(kind, rule, [value.value], what=f"attribute .{attr}", node=value)
+    if isinstance(value, ast.Subscript) and anno.has(value, anno.INDEX_RULE):
+        # an object the table differentiates when indexed (np.r_[items])
+        return Op("rule", anno.get(value, anno.INDEX_RULE).value, [value.slice],
+                  what=f"{ast.unparse(value.value)}[]", node=value)
     if isinstance(value, ast.Subscript) and anno.get(value, anno.LIST, False):
         return Op("listitem", args=[value.value], what="list element", node=value)
     if isinstance(value, ast.Subscript):

@@ -51,6 +51,8 @@ def rank_of_primitive(name: str, elementwise: bool, ranks: list[int | None],
             return 0
         if name == "dot" and (a == 0 or b == 0):
             return max(a, b)
+        if name == "dot":  # a's last axis meets b's second to last (its only one if 1-d)
+            return a + b - 2
         if b == 1:
             return a - 1
         if a == 1:
@@ -59,7 +61,9 @@ def rank_of_primitive(name: str, elementwise: bool, ranks: list[int | None],
     if name == "outer":
         return 2
     if name == "reshape" and len(args) >= 2:
-        shape = [_const(a) for a in args[1:]]
+        # np.reshape(a, shape, order) or a.reshape(*shape)
+        shape = [_const(a) for a in (args[1:2] if isinstance(_const(args[1]), tuple)
+                                     else args[1:])]
         if any(s is ... for s in shape):
             return None
         if len(shape) == 1:

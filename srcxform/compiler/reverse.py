@@ -38,9 +38,9 @@ from .activity import assignments
 from .astutil import LOOPS, names_mentioned, names_stored, walk_stmts
 from .check import error
 from .inline import inline_rule
-from .primitives import Op, classify, targets
+from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
 from .program import Program
-from .rulecalls import at_line, no_rule, rule_mapping
+from .rulecalls import at_line, check_differentiable, no_rule, rule_mapping, unknown_outputs
 from .support import scalar_seed, zeros_like_or_none
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
@@ -180,7 +180,8 @@ class _Reverse:
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
         self.lists = set(program.lists)
-        self.tuples = _tuple_names(program.body) - self.lists
+        self.multi = _multi_output_names(program.body)  # name -> how many values it holds
+        self.tuples = (_tuple_names(program.body) | set(self.multi)) - self.lists
         self.depth = 0
         self.bound_before: dict[int, set[str]] = {}  # set for the body being reversed
         self.prebound: set[str] = set()  # primals bound to None first (see ``zero``)
@@ -386,6 +387,10 @@ class _Reverse:
             return
         self.line = anno.get(stmt, anno.LINE)
         op = classify(stmt)
+        if op.kind == "rule" and _reads_multi_output(op, self.multi):
+            self.tuple_item(stmt, op, names[0])
+            self.initialized.difference_update(names)
+            return
         if op.kind in ("rule", "setitem", "append", "listitem", "listsum"):
             getattr(self, op.kind)(stmt, op, names)
             if op.kind == "rule":
@@ -460,9 +465,33 @@ class _Reverse:
                                          ast.Store())], ast.Constant(0.0))
         self.emit(zero)
 
+    def tuple_item(self, stmt: ast.stmt, op: Op, target: str) -> None:
+        """``w = res[k]`` of a primitive's tuple of results: ``res`` gets a tuple that holds
+        ``bw`` at ``k`` and zeros elsewhere (a multi-output rule reads it whole)."""
+        res, index = op.args
+        count = self.multi[res.id]
+        if not (isinstance(index, ast.Constant) and isinstance(index.value, int)
+                and not isinstance(index.value, bool) and -count <= index.value < count):
+            node = anno.get(op.node, anno.NODE, op.node)
+            raise error(self.parsed, node if hasattr(node, "lineno") else at_line(stmt),
+                        f"{res.id} holds the {count} values a function returned: index it with "
+                        "a constant (or unpack it)", "indexing a tuple of results")
+        k = index.value % count
+        parts: list[ast.expr] = []
+        for i in range(count):
+            if i == k:
+                parts.append(ast.Name(self.adjoint(target), ast.Load()))
+            else:
+                item = ast.Subscript(ast.Name(res.id, ast.Load()), ast.Constant(i), ast.Load())
+                parts.append(ast.Call(ast.Attribute(self.np(), "zeros_like", ast.Load()),
+                                      [item], []))
+        self.accumulate(res, ast.Tuple(parts, ast.Load()))
+
     def rule(self, stmt: ast.stmt, op: Op, names: list[str]) -> None:
         """A primitive: its rule inlined, each active input getting its gradient."""
         rule: Rule = op.rule
+        if tuple_outputs(op) == UNKNOWN_OUTPUTS:
+            raise unknown_outputs(self.parsed, op, stmt)
         if id(rule.vjp) in FORWARD_ONLY:
             raise error(self.parsed, at_line(stmt), f"reverse mode does not take {op.what} "
                         "(an adjoint of a list or tuple in generated code)", op.what)
@@ -472,8 +501,15 @@ class _Reverse:
                         "with a computed index is not supported yet (a loop over a list "
                         "literal is unrolled instead)", "list or tuple indexing")
         mapping = rule_mapping(rule, op, self.parsed, self.env)
-        # Which primal atoms get which gradient.
-        receivers = [mapping.get(p) for p in rule.primal_params]
+        check_differentiable(self.parsed, op, stmt, mapping,
+                             lambda a: isinstance(a, ast.Name) and a.id in self.active)
+        # Which primal atoms get which gradient (each argument of a ``*args`` in turn).
+        receivers = []
+        for p in rule.primal_params:
+            if p == rule.vararg and isinstance(mapping.get(p), ast.Tuple):
+                receivers += mapping[p].elts
+            else:
+                receivers.append(mapping.get(p))
         names_used = [r.id for r in receivers if isinstance(r, ast.Name)]
         direct: list[str | None] = []
         for r in receivers:
@@ -562,6 +598,23 @@ def _tuple_names(stmts: list[ast.stmt]) -> set[str]:
                 found.add(name)
                 changed = True
     return found
+
+
+def _multi_output_names(stmts: list[ast.stmt]) -> dict[str, int]:
+    """Names assigned the tuple a multi-output primitive returns, with its length."""
+    found: dict[str, int] = {}
+    for stmt in assignments(stmts):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            count = tuple_outputs(classify(stmt))
+            if count > 0:
+                found[stmt.targets[0].id] = count
+    return found
+
+
+def _reads_multi_output(op: Op, multi: dict[str, int]) -> bool:
+    """True for ``res[k]`` where ``res`` holds a multi-output primitive's results."""
+    return (op.rule is not None and op.rule.name in ("getitem", "getitem_basic")
+            and isinstance(op.args[0], ast.Name) and op.args[0].id in multi)
 
 
 def is_scalar_result(program: Program) -> bool:

@@ -6,21 +6,26 @@ After import:
   rule (a default as a Constant, ``*args`` as a Tuple, ``a:b`` index parts
   as ``slice(a, b)``), or raises a located ``TransformError``;
 * :func:`no_rule` is the located ``TransformError`` for a differentiated
-  call without a rule; :func:`at_line` a node placed at the user's line a
-  normalized statement came from (for errors about generated statements).
+  call without a rule, :func:`check_differentiable` refuses (located) options a
+  rule refuses and differentiated arguments without a derivative, and
+  :func:`unknown_outputs` a call whose number of results depends on a variable;
+  :func:`at_line` a node placed at the user's line a normalized statement came
+  from (for errors about generated statements).
 """
 
 from __future__ import annotations
 
 import ast
 import operator
+import types
+from collections.abc import Callable
 
 from .. import rules
 from ..rules import Rule
 from . import anno
 from .check import error
 from .env import Env
-from .primitives import Op
+from .primitives import Op, refusal
 
 
 def at_line(stmt: ast.stmt) -> ast.AST:
@@ -38,6 +43,31 @@ def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
         node = stmt
     return error(parsed, node, f"no derivative rule for {op.what}; register one with "
                  "sx.adjoint or stop its gradient with sx.detach", op.what)
+
+
+def _where(op: Op, stmt: ast.stmt) -> ast.AST:
+    """The user's node an error about ``op`` points at."""
+    node = anno.get(op.node, anno.NODE, op.node) if op.node is not None else None
+    return node if hasattr(node, "lineno") else at_line(stmt)
+
+
+def check_differentiable(parsed, op: Op, stmt: ast.stmt, mapping: dict[str, ast.expr],
+                         differentiated: Callable[[ast.expr], bool]) -> None:
+    """Refuse, located, a call the table cannot differentiate: options its rule refuses
+    (``Rule.refuse``), or a differentiated argument without a derivative (``no_derivative``)."""
+    why = refusal(op)
+    if why is not None:
+        raise error(parsed, _where(op, stmt), f"cannot differentiate {op.what}: {why}", op.what)
+    for p in op.rule.no_derivative:
+        if p in mapping and differentiated(mapping[p]):
+            raise error(parsed, _where(op, stmt), f"{op.what} has no derivative with respect "
+                        f"to its argument {p!r}; hold it constant (sx.detach)", op.what)
+
+
+def unknown_outputs(parsed, op: Op, stmt: ast.stmt) -> Exception:
+    """The ``TransformError`` for a call whose number of results depends on a variable."""
+    return error(parsed, _where(op, stmt), f"whether {op.what} returns one value or a tuple "
+                 "depends on an option given as a variable; pass it as a constant", op.what)
 
 
 def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
@@ -64,6 +94,12 @@ def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
             continue
         elif not isinstance(value, ast.AST):
             value = ast.Constant(value)
+        elif isinstance(value, ast.Attribute) and anno.get(value, anno.GLOBAL, False) \
+                and isinstance(env.resolve(value.value), types.ModuleType):
+            # a library constant (np.inf as an ord) folds; a user's global may change later
+            obj = env.resolve(value)
+            if isinstance(obj, (bool, int, float, str)):
+                value = ast.Constant(obj)
         mapping[p] = value
     if rule is rules.lookup(operator.getitem):
         mapping[params[1]] = _slices_as_calls(mapping[params[1]], env)

@@ -250,8 +250,12 @@ class ShapeFacts:
             args = list(node.args)
         if rule is None:
             return None
+        name = rule.name
+        if name == "reshape" and method != "reshape" and (
+                method is not None or fn is not np.reshape):
+            name = ""  # np.expand_dims, np.squeeze, ... share reshape's rule, not its rank
         keywords = {k.arg: k.value for k in node.keywords}
-        return rank_of_primitive(rule.name, rule.elementwise,
+        return rank_of_primitive(name, rule.elementwise,
                                  [self.rank_of(a) for a in args], args, keywords)
 
     # -- exact shapes (code specialized on argument shapes) -------------------------------
@@ -329,6 +333,8 @@ class ShapeFacts:
             if rule is None and not (fn is not None and rules.is_nondifferentiable(fn)):
                 return None
             all_args = list(node.args)
+        if rule is not None and rule.multi_output:
+            return None  # a tuple of results, not one array
         shapes = [self.exact_of(a) for a in all_args]
         if rule is not None and rule.name in PRODUCTS:
             if None in shapes[:2]:

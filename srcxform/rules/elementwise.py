@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .complexes import sign_of_real
 from .registry import register
 
 LOG2 = math.log(2.0)
@@ -45,7 +46,9 @@ def true_divide(g, out, x, y):
 
 @register(np.power, math.pow, builtins.pow, elementwise=True, backward_name="PowBackward0")
 def power(g, out, x, y):
-    return g * y * x ** (y - 1), g * out * np.log(np.where(x == 0, 1, x))
+    # y x**(y - 1), with x**0 where y is 0 (0 ** (y * y) is 1 there, else 0): the
+    # derivative of x**0 is 0 also at x = 0, where x**-1 is infinite
+    return g * y * x ** (y - 1 + 0 ** (y * y)), g * out * np.log(np.where(x == 0, 1, x))
 
 
 @register(np.negative, elementwise=True, backward_name="NegBackward0")
@@ -219,7 +222,7 @@ def arctanh(g, out, x):
 @register(np.absolute, np.fabs, math.fabs, builtins.abs, elementwise=True,
           backward_name="AbsBackward0")
 def absolute(g, out, x):
-    return (g * np.sign(x),)
+    return (g * sign_of_real(x),)
 
 
 @register(math.erf, elementwise=True, backward_name="ErfBackward0")

@@ -4,13 +4,70 @@ After import, each reduction has one rule covering ``axis`` (int, tuple or
 None) and ``keepdims``.  The gradient is first given the kept dimensions back
 (``np.expand_dims``) and then broadcast to the input's shape; with ``axis``
 and ``keepdims`` constant at the call site the compiler folds the branch away.
+
+``prod``'s gradient is the product of the other elements
+(:func:`prod_of_others`, exact where elements are zero), which has its own
+rule and tangent, so second derivatives of products are exact too.  ``std``
+of a constant (one element along the axis, or all equal) has the zero
+subgradient, not NaN.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .registry import register
+from .complexes import real_valued
+from .registry import register, register_tangents
+
+
+def _groups(x, axis):
+    """``x`` with the reduced axes moved last and flattened into one: ``(lead..., n)``."""
+    x = np.asarray(x)
+    axes = tuple(range(x.ndim)) if axis is None else tuple(np.ravel(axis) % max(x.ndim, 1))
+    last = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, last)
+    lead = moved.shape[:x.ndim - len(axes)]
+    return np.reshape(moved, lead + (math.prod(moved.shape[len(lead):]),)), moved.shape, axes, last
+
+
+def prod_of_others(x, axis=None):
+    """For each element of ``x``, the product of the other elements it is reduced with
+    by ``np.prod(x, axis)`` (the derivative of the product; exact where elements are 0)."""
+    flat, shape, axes, last = _groups(x, axis)
+    if flat.shape[-1] == 0:
+        return np.zeros(np.shape(x), np.result_type(x, 1.0))
+    ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+    after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+    return np.moveaxis(np.reshape(before * after, shape), last, axes)
+
+
+def others_pairs(x, v, axis=None):
+    """``sum_j v_j prod(x_k, k not i or j)`` for each element ``i`` of ``x`` (within its
+    reduction by ``np.prod(x, axis)``): the derivative of :func:`prod_of_others` along
+    ``v``, which is also its transpose (the matrix of pair products is symmetric)."""
+    flat, shape, axes, last = _groups(x, axis)
+    vflat = _groups(np.broadcast_to(v, np.shape(x)), axis)[0]
+    n = flat.shape[-1]
+    rows = np.broadcast_to(flat[..., None, :], flat.shape[:-1] + (n, n)).copy()
+    eye = np.eye(n, dtype=bool)
+    rows[..., eye] = 1  # row i is x with x_i replaced by 1
+    pairs = np.where(eye, 0, prod_of_others(rows, -1))
+    return np.moveaxis(np.reshape(np.sum(pairs * vflat[..., None, :], -1), shape), last, axes)
+
+
+@register(prod_of_others, backward_name="ProdBackward0")
+def prod_of_others_(g, out, x, axis=None):
+    return (others_pairs(x, g, axis),)
+
+
+def _prod_of_others_tangent(t, out, x, axis=None):
+    return others_pairs(x, t, axis)
+
+
+register_tangents(prod_of_others_, _prod_of_others_tangent)
 
 
 @register(np.sum, methods=("sum",), backward_name="SumBackward0", linear=True)
@@ -31,8 +88,7 @@ def mean(g, out, x, axis=None, dtype=None, keepdims=False):
 def prod(g, out, x, axis=None, dtype=None, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
-        out = np.expand_dims(out, axis)
-    return (g * out / x,)
+    return (g * prod_of_others(x, axis),)
 
 
 @register(np.max, np.amax, methods=("max",), backward_name="MaxBackward1")
@@ -57,7 +113,7 @@ def min_(g, out, x, axis=None, keepdims=False):
 def var(g, out, x, axis=None, dtype=None, ddof=0, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
-    centered = x - np.mean(x, axis=axis, keepdims=True)
+    centered = real_valued(x, "var") - np.mean(x, axis=axis, keepdims=True)
     return (g * 2 * centered / (np.size(x) / np.size(out) - ddof),)
 
 
@@ -66,5 +122,6 @@ def std(g, out, x, axis=None, dtype=None, ddof=0, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
         out = np.expand_dims(out, axis)
-    centered = x - np.mean(x, axis=axis, keepdims=True)
-    return (g * centered / ((np.size(x) / np.size(out) - ddof) * out),)
+    centered = real_valued(x, "std") - np.mean(x, axis=axis, keepdims=True)
+    # where std is 0 (a constant) every centered value is 0: the subgradient 0, not 0 / 0
+    return (g * centered / ((np.size(x) / np.size(out) - ddof) * np.where(out == 0, 1, out)),)

@@ -10,7 +10,8 @@ each differentiable primitive maps to exactly one :class:`Rule`:
 
 A rule is a plain function ``rule(g, out, *args, **kwargs)`` returning a
 tuple with one gradient per positional argument of the primitive (``None``
-where there is none; a shorter tuple means the rest are ``None``).  ``g`` is
+where there is none; a shorter tuple means the rest are ``None``); the
+arguments a ``*operands`` parameter collects (``np.einsum``) count one by one.  ``g`` is
 the output cotangent and ``out`` the primal result.  Rule bodies are small
 straight-line NumPy (an ``if`` on a keyword argument is allowed); the compiler
 inlines them, the eager runtime calls them.  Rules never undo broadcasting
@@ -35,6 +36,25 @@ elementwise but whose values are reduced) register per-argument tangent
 functions ``tangent(t, out, *args, **kwargs)`` with :func:`register_tangents`;
 registered ones take precedence.
 
+A primitive that returns a tuple (``np.linalg.eigh``, ``slogdet``, ``svd``) is
+registered with ``multi_output``: the number of values it returns, or a function
+of its keyword options giving that number (0 when, with those options, it
+returns one array: ``svd(a, compute_uv=False)``).  Its rule receives ``g`` as a
+tuple with one cotangent per output (zeros for the outputs nothing used) and its
+tangent functions return a tuple with one tangent per output.
+
+An argument whose derivative has no closed form (``df`` of ``scipy.stats.t.cdf``)
+is listed in ``no_derivative`` (its rule returns ``None`` for it): differentiating
+with respect to it is refused, by the compiler at transform time and by the
+eager runtime at backward time.  ``refuse`` (a function of the keyword options,
+like ``multi_output``) names options that cannot be differentiated
+(``logsumexp(..., return_sign=True)``).
+
+Bound methods (``scipy.stats.norm.logpdf``, a new object at every attribute
+access) are keyed by their object's class and function.  Optional rule families
+(SciPy's) are loaded by the first lookup that misses after their library was
+imported (:func:`load_when_imported`); nothing here imports them.
+
 Functions whose gradient is zero everywhere it exists (``np.shape``, ``len``,
 ``np.sign``, comparisons, ``np.argmax``, ``np.zeros_like``, ...) are listed in
 ``NONDIFF``; they need no rule and stop the gradient.
@@ -46,6 +66,8 @@ generated code compare one identity to notice a rule added or replaced.
 from __future__ import annotations
 
 import inspect
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -63,6 +85,10 @@ class Rule:
     elementwise: bool = False
     backward_name: str = ""
     linear: bool = False  # linear in each differentiable argument (tangent: same primitive)
+    sequence_output: bool = False  # returns a list or tuple of arrays (np.split)
+    multi_output: int | Callable[..., int] = 0  # how many values it returns as a tuple
+    no_derivative: tuple[str, ...] = ()  # arguments whose derivative has no closed form
+    refuse: Callable[..., str | None] | None = None  # why it cannot differentiate these options
     signature: inspect.Signature = field(compare=False, repr=False, default=None)
 
     def bind(self, *args: Any, **kwargs: Any) -> inspect.BoundArguments:
@@ -72,29 +98,63 @@ class Rule:
         return bound
 
     @property
+    def vararg(self) -> str | None:
+        """The name of the ``*args`` parameter, if any: its arguments get gradients
+        at their positions in the call (the rule returns them flattened)."""
+        for p in self.signature.parameters.values():
+            if p.kind is p.VAR_POSITIONAL:
+                return p.name
+        return None
+
+    @property
     def primal_params(self) -> list[str]:
         """Names of the primal parameters, in order (``g`` and ``out`` dropped)."""
         return list(self.signature.parameters)[2:]
+
+    def outputs(self, options: dict[str, Any]) -> int:
+        """How many values the primitive returns as a tuple with these keyword options
+        (0: a single value).  ``options`` holds the bound primal arguments' values."""
+        if callable(self.multi_output):
+            params = inspect.signature(self.multi_output).parameters
+            return self.multi_output(**{k: v for k, v in options.items() if k in params})
+        return self.multi_output
+
+    def refusal(self, options: dict[str, Any]) -> str | None:
+        """Why a call with these option values cannot be differentiated, or ``None``."""
+        if self.refuse is None:
+            return None
+        params = inspect.signature(self.refuse).parameters
+        return self.refuse(**{k: v for k, v in options.items() if k in params})
 
 
 #: Replaced by a new object whenever the table changes; caches compare it by identity.
 VERSION: list[object] = [object()]
 
-_BY_FUNCTION: dict[int, Rule] = {}
-_FUNCTIONS: dict[int, Any] = {}  # keep the keyed objects alive
+_BY_FUNCTION: dict[Any, Rule] = {}
+_FUNCTIONS: dict[Any, Any] = {}  # keep the keyed objects alive
 _BY_METHOD: dict[str, Rule] = {}
 _BY_ATTRIBUTE: dict[str, Rule] = {}
 
 #: Callables with no gradient (the result is piecewise constant, integer, or
 #: a shape).  They are pure: dead code elimination may drop their calls.
-NONDIFF: set[int] = set()
+NONDIFF: set[Any] = set()
 _NONDIFF_OBJECTS: list[Any] = []
 #: Array methods and attributes with no gradient.
 NONDIFF_METHODS: set[str] = {
-    "argmax", "argmin", "argsort", "nonzero", "any", "all", "tolist",
-    "item", "__len__",
+    "argmax", "argmin", "argsort", "argpartition", "nonzero", "any", "all", "__len__",
 }
 NONDIFF_ATTRIBUTES: set[str] = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+
+
+_METHOD = types.MethodType
+
+
+def _key(fn: Any) -> Any:
+    """The table key of a callable: its identity, or (class, function) for a bound method
+    (a copy of the object, as ``copy.deepcopy`` of a method makes, keeps the key)."""
+    if type(fn) is _METHOD:
+        return (id(type(fn.__self__)), id(fn.__func__))
+    return id(fn)
 
 
 def register(
@@ -104,8 +164,16 @@ def register(
     elementwise: bool = False,
     backward_name: str = "",
     linear: bool = False,
+    sequence_output: bool = False,
+    multi_output: int | Callable[..., int] = 0,
+    no_derivative: tuple[str, ...] = (),
+    refuse: Callable[..., str | None] | None = None,
 ) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
-    """Register ``rule`` for each primitive, array method and attribute named."""
+    """Register ``rule`` for each primitive, array method and attribute named.
+
+    ``sequence_output`` marks a primitive that returns a list or tuple of arrays: its
+    cotangent ``g`` is a sequence of the pieces' cotangents (zeros where a piece has none).
+    """
 
     def decorate(rule: Callable[..., tuple]) -> Callable[..., tuple]:
         sig = inspect.signature(rule)
@@ -118,11 +186,15 @@ def register(
             elementwise=elementwise,
             backward_name=backward_name,
             linear=linear,
+            sequence_output=sequence_output,
+            multi_output=multi_output,
+            no_derivative=tuple(no_derivative),
+            refuse=refuse,
             signature=sig,
         )
         for p in primitives:
-            _BY_FUNCTION[id(p)] = entry
-            _FUNCTIONS[id(p)] = p
+            _BY_FUNCTION[_key(p)] = entry
+            _FUNCTIONS[_key(p)] = p
         for m in methods:
             _BY_METHOD[m] = entry
         for a in attributes:
@@ -186,14 +258,41 @@ def tangent(rule: Rule, primal: Callable[..., Any], index: int, t: Any, out: Any
 def nondifferentiable(*fns: Any) -> None:
     """Declare callables whose gradient is zero (they stop the gradient)."""
     for fn in fns:
-        NONDIFF.add(id(fn))
+        NONDIFF.add(_key(fn))
         _NONDIFF_OBJECTS.append(fn)
     VERSION[0] = object()
 
 
+#: Optional rule families not loaded yet: library module name -> loader.
+_LAZY: dict[str, Callable[[], Any]] = {}
+
+
+def load_when_imported(module: str, loader: Callable[[], Any]) -> None:
+    """Run ``loader`` (which registers rules) once ``module`` has been imported by anyone."""
+    if module in sys.modules:
+        loader()
+    else:
+        _LAZY[module] = loader
+
+
+def _load_imported() -> bool:
+    """Load the optional families whose library is imported now; True if any was."""
+    modules = sys.modules
+    for m in _LAZY:
+        if m in modules:
+            break
+    else:
+        return False
+    for m in [m for m in _LAZY if m in modules]:
+        _LAZY.pop(m)()
+    return True
+
+
 def lookup(fn: Any) -> Rule | None:
     """The rule of a callable, or ``None``."""
-    rule = _BY_FUNCTION.get(id(fn))
+    rule = _BY_FUNCTION.get(_key(fn))
+    if rule is None and _LAZY and _load_imported():
+        rule = _BY_FUNCTION.get(_key(fn))
     if rule is not None and depends.ACTIVE[0]:
         depends.note_rule(rule)  # a transform is recording what it reads
     return rule
@@ -211,11 +310,14 @@ def lookup_attribute(name: str) -> Rule | None:
 
 def is_nondifferentiable(fn: Any) -> bool:
     """True for a callable listed as having no gradient."""
-    return id(fn) in NONDIFF
+    if _LAZY:
+        _load_imported()
+    return _key(fn) in NONDIFF
 
 
 def all_rules() -> list[tuple[str, Any, Rule]]:
     """Every (kind, key, rule) in the table, for table-driven tests."""
+    _load_imported()
     rows: list[tuple[str, Any, Rule]] = []
     rows += [("function", _FUNCTIONS[k], r) for k, r in _BY_FUNCTION.items()]
     rows += [("method", m, r) for m, r in _BY_METHOD.items()]

@@ -18,19 +18,24 @@ import numpy as np
 from .registry import nondifferentiable, register, register_tangents
 
 
+def _kind(seq: Any) -> type:
+    """list or tuple (a named tuple of results, ``EighResult``, counts as a tuple)."""
+    return list if isinstance(seq, list) else tuple
+
+
 def zeros_each(seq: Any) -> Any:
     """A zero for each element of a list or tuple (of the same kind)."""
-    return type(seq)(np.zeros_like(e) for e in seq)
+    return _kind(seq)(np.zeros_like(e) for e in seq)
 
 
 def add_each(a: Any, b: Any) -> Any:
     """Element ``k`` of ``a`` plus element ``k`` of ``b`` (lists or tuples)."""
-    return type(a)(x + y for x, y in zip(a, b))
+    return _kind(a)(x + y for x, y in zip(a, b))
 
 
 def add_to_each(a: Any, c: Any) -> Any:
     """Each element of ``a`` plus ``c``."""
-    return type(a)(x + c for x in a)
+    return _kind(a)(x + c for x in a)
 
 
 @register(add_each)

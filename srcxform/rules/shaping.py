@@ -18,7 +18,8 @@ import operator
 
 import numpy as np
 
-from .registry import nondifferentiable, register, unbroadcast
+from .complexes import real_valued
+from .registry import nondifferentiable, register, register_tangents, unbroadcast
 
 
 @register(np.transpose, backward_name="PermuteBackward0", linear=True)
@@ -40,17 +41,114 @@ def transpose_method(g, out, x, *axes):
     return (np.transpose(g, np.argsort(np.mod(np.ravel(axes), np.ndim(x)))),)
 
 
-@register(np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.atleast_2d,
-          methods=("reshape", "ravel", "flatten", "squeeze", "view"),
-          backward_name="ViewBackward0", linear=True)
-def reshape(g, out, x, *shape, **options):
+@register(np.reshape, backward_name="ViewBackward0", linear=True)
+def reshape(g, out, a, shape=None, order="C", **keywords):
+    if order == "C":
+        return (np.reshape(g, np.shape(a)),)
+    if order == "A":  # the memory layout of `a` decides: not supported
+        raise NotImplementedError("gradient of a reshape in order 'A'")
+    return (np.reshape(g, np.shape(a), order=order),)  # read back in the same order
+
+
+@register(methods=("reshape",), backward_name="ViewBackward0", linear=True)
+def reshape_(g, out, x, *shape, order="C"):
+    if order == "C":
+        return (np.reshape(g, np.shape(x)),)
+    if order == "A":
+        raise NotImplementedError("gradient of a reshape in order 'A'")
+    return (np.reshape(g, np.shape(x), order=order),)
+
+
+@register(np.ravel, methods=("ravel", "flatten"), backward_name="ViewBackward0", linear=True)
+def ravel(g, out, x, order="C"):
+    if order == "C":
+        return (np.reshape(g, np.shape(x)),)
+    if order in ("A", "K"):
+        raise NotImplementedError(f"gradient of a ravel in order {order!r}")
+    return (np.reshape(g, np.shape(x), order=order),)
+
+
+@register(np.squeeze, np.expand_dims, np.atleast_1d, np.atleast_2d, np.atleast_3d,
+          methods=("squeeze",), backward_name="ViewBackward0", linear=True)
+def squeeze(g, out, x, *axis, **keywords):
     return (np.reshape(g, np.shape(x)),)
 
 
-@register(np.copy, np.array, np.asarray, np.asanyarray, np.ascontiguousarray,
-          methods=("copy", "astype"), backward_name="CloneBackward0", linear=True)
+@register(np.copy, methods=("copy",), backward_name="CloneBackward0", linear=True)
 def copy(g, out, x, *options, **keywords):
     return (g,)
+
+
+def cast_gradient(v, like, out):
+    """The derivative of a cast whose result is ``out``, applied to ``v``, in ``like``'s shape.
+
+    A cast to an integer or bool dtype is piecewise constant: zeros.  A cast of a
+    complex value to a real dtype (dropping its imaginary part) is refused, as
+    every non-holomorphic step is (``complexes.py``).  Otherwise ``v`` itself,
+    reshaped (``np.array(x, ndmin=2)`` adds dimensions).
+    """
+    kind = np.result_type(out).kind
+    if kind not in "fc":
+        return np.zeros(np.shape(like))
+    if kind == "f" and np.iscomplexobj(like):
+        real_valued(like, "a cast of a complex value to a real dtype")
+    return np.reshape(v, np.shape(like))
+
+
+@register(np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray,
+          np.astype, np.float64, np.float32, np.float16, np.longdouble, methods=("astype",),
+          backward_name="ToCopyBackward0")
+def cast(g, out, x, dtype=None, *options, ndmin=0, **keywords):
+    return (cast_gradient(g, x, out),)  # (of a sequence x, element k gets element k)
+
+
+def _cast_tangent(t, out, x, dtype=None, *options, ndmin=0, **keywords):
+    return cast_gradient(np.asarray(t), out, out)
+
+
+register_tangents(cast, _cast_tangent)
+
+
+@register(methods=("view",), backward_name="ViewBackward0")
+def view(g, out, x, *dtype, **keywords):
+    # an ndarray's view(dtype) reinterprets its bytes: only a view as a float type of the
+    # same size keeps the values (other views have no derivative or change the shape)
+    return (cast_gradient(g, x, out),)
+
+
+def _view_tangent(t, out, x, *dtype, **keywords):
+    return cast_gradient(t, out, out)
+
+
+register_tangents(view, _view_tangent)
+
+
+@register(cast_gradient, backward_name="ToCopyBackward0")
+def cast_gradient_(g, out, v, like, out_):
+    return (cast_gradient(g, v, out_),)
+
+
+def _cast_gradient_tangent(t, out, v, like, out_):
+    return cast_gradient(t, like, out_)
+
+
+register_tangents(cast_gradient_, _cast_gradient_tangent, None, None)
+
+
+def item_index(index, shape):
+    """The element ``x.item(*index)`` reads, as an index tuple of ``x`` (``shape``)."""
+    if not index:
+        return (0,) * len(shape)  # a single element
+    if len(index) == 1 and np.ndim(index[0]) == 0:
+        return np.unravel_index(index[0] % math.prod(shape), shape)  # a flat position
+    return tuple(index[0] if len(index) == 1 else index)
+
+
+@register(methods=("item",), backward_name="SelectBackward0", linear=True)
+def item(g, out, x, *index):
+    gx = np.zeros(np.shape(x), np.result_type(x, 0.0))
+    gx[item_index(index, np.shape(x))] = g
+    return (gx,)
 
 
 def split_points(arrays, axis=0):
@@ -104,7 +202,7 @@ def is_basic_index(index) -> bool:
 nondifferentiable(
     np.shape, np.ndim, np.size, len, np.sign, np.floor, np.ceil, np.round, np.rint,
     np.trunc, np.fix, np.argmax, np.argmin, np.argsort, np.zeros_like, np.ones_like,
-    np.empty_like, np.zeros, np.ones, np.empty, np.arange, np.linspace, np.eye,
+    np.empty_like, np.zeros, np.ones, np.empty, np.arange, np.eye,
     np.identity, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
     np.not_equal, np.isnan, np.isinf, np.isfinite, np.logical_and, np.logical_or,
     np.logical_not, np.logical_xor, np.floor_divide, np.count_nonzero, np.allclose,
@@ -112,7 +210,19 @@ nondifferentiable(
     np.nonzero, np.any, np.all, np.broadcast_shapes, np.result_type, split_points,
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
     int, bool, builtins.round, range, builtins.isinstance, builtins.type,
-    builtins.enumerate, builtins.zip,
+    builtins.enumerate, builtins.zip, item_index,
+    # piecewise constant, integer- or bool-valued ufuncs and functions
+    np.around, np.signbit, np.spacing, np.gcd, np.lcm, np.bitwise_and, np.bitwise_or,
+    np.bitwise_xor, np.invert, np.bitwise_count, np.left_shift, np.right_shift, np.isnat,
+    np.isposinf, np.isneginf, np.isreal, np.iscomplex, np.isrealobj, np.iscomplexobj,
+    np.isscalar, np.argpartition, np.lexsort, np.argwhere, np.flatnonzero, np.unravel_index,
+    np.ravel_multi_index, np.indices, np.tri, np.tril_indices, np.triu_indices,
+    np.tril_indices_from, np.triu_indices_from, np.diag_indices, np.diag_indices_from,
+    np.array_equiv, np.shares_memory, np.may_share_memory, np.isin, np.can_cast,
+    np.promote_types, np.issubdtype, np.isdtype, np.iterable, np.histogram_bin_edges,
+    np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+    np.intp, np.bool_, math.isclose, math.gcd, math.lcm, math.isqrt, math.factorial,
+    math.comb, math.perm, math.ulp,
 )
 
 

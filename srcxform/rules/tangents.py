@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import linalg, nn, reductions, shaping
+from . import nn, reductions, shaping
+from .complexes import real_valued
 from .nn import sigmoid
 from .registry import register_tangents, unbroadcast
 
@@ -99,30 +100,19 @@ def max_tangent(t, out, x, axis=None, keepdims=False):
 
 
 def prod_tangent(t, out, x, axis=None, dtype=None, keepdims=False):
-    full = out
-    if axis is not None and not keepdims:
-        full = np.expand_dims(out, axis)
-    return np.sum(t * full / x, axis=axis, keepdims=keepdims)
+    return np.sum(t * reductions.prod_of_others(x, axis), axis=axis, keepdims=keepdims)
 
 
 def var_tangent(t, out, x, axis=None, dtype=None, ddof=0, keepdims=False):
-    centered = x - np.mean(x, axis=axis, keepdims=True)
+    centered = real_valued(x, "var") - np.mean(x, axis=axis, keepdims=True)
     return (2 * np.sum(centered * t, axis=axis, keepdims=keepdims)
             / (np.size(x) / np.size(out) - ddof))
 
 
 def std_tangent(t, out, x, axis=None, dtype=None, ddof=0, keepdims=False):
-    centered = x - np.mean(x, axis=axis, keepdims=True)
+    centered = real_valued(x, "std") - np.mean(x, axis=axis, keepdims=True)
     return (np.sum(centered * t, axis=axis, keepdims=keepdims)
-            / ((np.size(x) / np.size(out) - ddof) * out))
-
-
-def norm_tangent(t, out, x, ord=None, axis=None, keepdims=False):
-    if ord is not None and ord != 2 and ord != "fro":
-        raise NotImplementedError("tangent of np.linalg.norm with ord other than None, 2, 'fro'")
-    if ord == 2 and (axis is None and np.ndim(x) == 2 or np.size(axis) == 2):
-        raise NotImplementedError("tangent of the matrix 2-norm (largest singular value)")
-    return np.sum(x * t, axis=axis, keepdims=keepdims) / np.where(out == 0, 1, out)
+            / ((np.size(x) / np.size(out) - ddof) * np.where(out == 0, 1, out)))
 
 
 register_tangents(reductions.max_, max_tangent)
@@ -130,7 +120,6 @@ register_tangents(reductions.min_, max_tangent)  # the same: t at the extreme el
 register_tangents(reductions.prod, prod_tangent)
 register_tangents(reductions.var, var_tangent)
 register_tangents(reductions.std, std_tangent)
-register_tangents(linalg.norm, norm_tangent)
 
 
 # --- generated gradient code ------------------------------------------------------------

@@ -61,6 +61,33 @@ from .dtypes import float_ as float  # noqa: A004  (PyTorch's torch.float)
 from .dtypes import int_ as int  # noqa: A004  (PyTorch's torch.int)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node, record  # noqa: F401  (record: for srcxform.adjoint and compiled nodes)
+from .linalg_ops import (
+    cholesky,
+    cross,
+    det,
+    digamma,
+    einsum,
+    erf,
+    erfc,
+    erfinv,
+    i0,
+    inner,
+    kron,
+    lgamma,
+    linalg,
+    logdet,
+    logit,
+    logsumexp,
+    matrix_power,
+    mvlgamma,
+    polygamma,
+    slogdet,
+    special,
+    tensordot,
+    xlogy,
+)
+from .linalg_ops import inv as inverse
+from .linalg_ops import pinv as pinverse
 from .math_ops import (
     abs,
     absolute,
@@ -142,6 +169,61 @@ from .math_ops import (
 from .math_ops import div as divide
 from .math_ops import mul as multiply
 from .math_ops import sub as subtract
+from .numpy_ops import (
+    acosh,
+    arccosh,
+    atleast_3d,
+    column_stack,
+    copysign,
+    cumprod,
+    cumsum,
+    deg2rad,
+    diag,
+    diagflat,
+    diagonal,
+    diff,
+    dsplit,
+    dstack,
+    flip,
+    fliplr,
+    flipud,
+    float_power,
+    fmax,
+    fmin,
+    fmod,
+    hsplit,
+    hstack,
+    hypot,
+    ldexp,
+    logaddexp,
+    logaddexp2,
+    median,
+    moveaxis,
+    movedim,
+    msort,
+    nan_to_num,
+    nanmean,
+    nanmedian,
+    nanquantile,
+    nansum,
+    quantile,
+    rad2deg,
+    repeat_interleave,
+    roll,
+    rot90,
+    row_stack,
+    sinc,
+    sort,
+    take,
+    take_along_dim,
+    tensor_split,
+    tile,
+    trace,
+    tril,
+    triu,
+    vsplit,
+    vstack,
+)
 from .random import Generator, initial_seed, manual_seed, seed
 from .shape_ops import (
     broadcast_to,
@@ -167,6 +249,9 @@ from .tensor_class import Tensor
 bool = bool_  # noqa: A001  (PyTorch's torch.bool)
 
 __all__ = [
+    "cholesky", "cross", "det", "digamma", "einsum", "erf", "erfc", "erfinv", "i0", "inner",
+    "inverse", "kron", "lgamma", "linalg", "logdet", "logit", "logsumexp", "matrix_power",
+    "mvlgamma", "pinverse", "polygamma", "slogdet", "special", "tensordot", "xlogy",
     "Generator", "Node", "Size", "Tensor", "abs", "absolute", "acos", "add", "allclose", "amax",
     "amin", "arange", "arccos", "arcsin", "arctan", "argmax", "argmin", "as_tensor", "asin",
     "atan", "atan2", "autograd", "bmm", "bool", "broadcast_to", "cat", "cdouble", "ceil",
@@ -185,4 +270,12 @@ __all__ = [
     "softmax", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "subtract", "sum",
     "t", "tan", "tanh", "tensor", "transpose", "trunc", "uint8", "unbind", "unsqueeze", "var",
     "where", "zeros", "zeros_like",
+    # PyTorch's names of the table's NumPy rules (numpy_ops.py)
+    "acosh", "arccosh", "atleast_3d", "column_stack", "copysign", "cumprod", "cumsum",
+    "deg2rad", "diag", "diagflat", "diagonal", "diff", "dsplit", "dstack", "flip", "fliplr",
+    "flipud", "float_power", "fmax", "fmin", "fmod", "hsplit", "hstack", "hypot", "ldexp",
+    "logaddexp", "logaddexp2", "median", "moveaxis", "movedim", "msort", "nan_to_num",
+    "nanmean", "nanmedian", "nanquantile", "nansum", "quantile", "rad2deg", "repeat_interleave",
+    "roll", "rot90", "row_stack", "sinc", "sort", "take", "take_along_dim", "tensor_split",
+    "tile", "trace", "tril", "triu", "vsplit", "vstack",
 ]

@@ -23,6 +23,8 @@ Tensor = Any  # the class lives in tensor_class.py; factories only build through
 def _leaf(value: np.ndarray, requires_grad: bool) -> Tensor:
     if requires_grad and value.dtype.kind not in "fc":
         raise RuntimeError(messages.INT_REQUIRES_GRAD_FACTORY)
+    if requires_grad and value.dtype.kind == "c":
+        raise RuntimeError(messages.COMPLEX_REQUIRES_GRAD)
     return graph.wrap(value, bool(requires_grad))
 
 

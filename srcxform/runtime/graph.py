@@ -17,6 +17,7 @@ import ast
 import inspect
 import textwrap
 import weakref
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
@@ -105,6 +106,8 @@ class Node:
         found = []
         for pos, item, t, fn in self._edges:
             gi = grads[pos] if pos < n else None
+            if gi is None and self._rule.no_derivative:
+                _check_derivative(self._rule, pos)
             if gi is None:
                 continue
             if item >= 0:
@@ -130,6 +133,15 @@ def _shape_only(a: Any) -> Any:
     if type(a) is np.ndarray and a.size > 64 and any(a.strides):
         return np.broadcast_to(np.zeros((), a.dtype), a.shape)
     return a
+
+
+def _check_derivative(rule: Rule, pos: int) -> None:
+    """Raise for a tensor that requires grad in an argument the table has no derivative of."""
+    params = rule.primal_params
+    name = params[pos] if pos < len(params) else None
+    if name in rule.no_derivative:
+        raise NotImplementedError(f"srcxform has no derivative of {rule.name} with respect to "
+                                  f"its argument {name!r}; detach it")
 
 
 class AccumulateGrad:
@@ -319,16 +331,54 @@ def record(forward: Callable, rule: Rule, args: tuple | list, kwargs: dict | Non
         kwargs = {k: unwrap(v) for k, v in kwargs.items()}
     else:
         kwargs = {}
+    if edges is not None and rule.refuse is not None and _mode.enabled:
+        why = rule.refusal(dict(rule.bind(*raw, **kwargs).arguments))
+        if why is not None:
+            raise NotImplementedError(f"srcxform cannot differentiate {rule.name}: {why}")
     out = forward(*raw, **kwargs)
+    if rule.multi_output and isinstance(out, tuple):
+        return _record_parts(rule, raw, kwargs, out, edges, arity, name)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if out.dtype == dtypes.F64 and promote and kwargs.get("dtype") is None:
         out = _result_dtype_fix(out, raw)
     if edges is None or not _mode.enabled:
         return wrap(out)
+    if out.dtype.kind == "c":
+        raise RuntimeError(messages.COMPLEX_RESULT)
     cls = _NODE_CLASSES.get(name or rule.backward_name) or node_class(name or rule.backward_name)
     node = cls(rule, raw, kwargs, out, edges, len(raw) if rule.elementwise else arity)
     return _result(out, node)
+
+
+def _part_rule(rule: Rule, k: int) -> Rule:
+    """``rule`` seen from output ``k`` of its tuple: the cotangent is zero elsewhere."""
+    key = (id(rule), k)
+    part = _PART_RULES.get(key)
+    if part is None:
+        def vjp(g, out, *args, **kwargs):
+            full = tuple(g if i == k else np.zeros_like(o) for i, o in enumerate(out))
+            return rule.vjp(full, out, *args, **kwargs)
+
+        part = _PART_RULES[key] = replace(rule, vjp=vjp)
+    return part
+
+
+_PART_RULES: dict[tuple[int, int], Rule] = {}
+
+
+def _record_parts(rule: Rule, raw: list, kwargs: dict, out: tuple, edges: list | None,
+                  arity: int, name: str | None) -> tuple:
+    """The tensors of a multi-output primitive (``eigh``, ``slogdet``, ``svd``): one node
+    per output, each running the rule with a cotangent that is zero on the others."""
+    parts = tuple(np.asarray(o) for o in out)
+    if edges is None or not _mode.enabled:
+        values = [wrap(p) for p in parts]
+    else:
+        cls = node_class(name or rule.backward_name)
+        values = [_result(p, cls(_part_rule(rule, k), raw, kwargs, parts, edges, arity))
+                  for k, p in enumerate(parts)]
+    return type(out)(*values) if hasattr(out, "_fields") else tuple(values)
 
 
 def retain(t: Tensor) -> None:

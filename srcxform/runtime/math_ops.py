@@ -397,12 +397,18 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """The 2-norm (Frobenius for matrices, over all elements unless ``dim``)."""
-    if p not in ("fro", 2, 2.0, None):
-        raise NotImplementedError(f"srcxform: norm with p={p!r} has no derivative rule")
+    """The ``p``-norm over ``dim`` (all elements when None): a vector norm for a number
+    ``p`` (as PyTorch's; the 2-norm over several dimensions is Frobenius's), the nuclear
+    norm for ``'nuc'`` (over the last two dimensions when ``dim`` is None)."""
     axis = _axis(input, dim, None)
+    if p == "nuc" and axis is None:
+        axis = (-2, -1)
     x = input if axis is not None else _flat(input)
     kwargs: dict[str, Any] = {}
+    if p == "nuc" or p not in ("fro", None, 2, 2.0):
+        if p != "nuc" and axis is not None and np.size(axis) > 1:
+            raise NotImplementedError(f"srcxform: the vector {p}-norm over several dimensions")
+        kwargs["ord"] = p
     if axis is not None:
         kwargs["axis"] = axis
     if keepdim:

@@ -26,6 +26,11 @@ NON_LEAF_REQUIRES_GRAD = (
 )
 INT_REQUIRES_GRAD = "only Tensors of floating point dtype can require gradients"
 INT_REQUIRES_GRAD_FACTORY = "Only Tensors of floating point and complex dtype can require gradients"
+COMPLEX_REQUIRES_GRAD = ("srcxform: complex tensors cannot require gradients (srcxform's "
+                         "autograd is real; complex values are differentiated only by the "
+                         "compiler, through holomorphic functions)")
+COMPLEX_RESULT = ("srcxform: this operation makes a complex value from tensors that require "
+                  "grad; srcxform's eager autograd is real")
 NUMPY_REQUIRES_GRAD = (
     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
 )

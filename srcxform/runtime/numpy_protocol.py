@@ -6,8 +6,9 @@ that has a rule in the table, exactly as the tensor's own methods do, so one
 NumPy function runs eagerly and through the compiler alike.  Functions with
 no gradient (``np.shape``, comparisons, ``np.argmax`` ...) and functions
 called where no graph is being recorded run on the raw arrays; their array
-results come back as tensors.  A function without a rule, called on a tensor
-that requires grad while grad mode is on, raises ``NotImplementedError``
+results come back as tensors.  Functions that return pieces (``np.split`` and
+the like) return slices of the tensor.  A function without a rule, called on a
+tensor that requires grad while grad mode is on, raises ``NotImplementedError``
 naming the function.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import rules
-from . import graph
+from . import graph, numpy_ops
 from .grad_mode import _mode
 
 
@@ -95,6 +96,12 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 def array_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """``func(*args, **kwargs)`` for a NumPy function with tensors among the arguments."""
     rule = rules.lookup(func)
+    if rule is not None and _needs_graph(args, kwargs) and (
+            rule.sequence_output or func is np.unstack):
+        # pieces of a tensor are slices of it, as in PyTorch
+        if func is np.unstack:
+            return numpy_ops.unstack(*args, **kwargs)
+        return numpy_ops.pieces(func, *args, **kwargs)
     if rule is not None and not (func is np.where and len(args) + len(kwargs) == 1):
         return graph.record(func, rule, args, kwargs)
     if rules.is_nondifferentiable(func) or not _needs_graph(args, kwargs):

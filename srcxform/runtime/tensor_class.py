@@ -17,7 +17,18 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import dtypes, engine, graph, inplace_ops, math_ops, messages, numpy_protocol, shape_ops
+from . import (
+    dtypes,
+    engine,
+    graph,
+    inplace_ops,
+    linalg_ops,
+    math_ops,
+    messages,
+    numpy_ops,
+    numpy_protocol,
+    shape_ops,
+)
 from .formatting import tensor_repr
 
 
@@ -76,6 +87,8 @@ class Tensor:
             raise RuntimeError(messages.NON_LEAF_REQUIRES_GRAD)
         if flag and self._value.dtype.kind not in "fc":
             raise RuntimeError(messages.INT_REQUIRES_GRAD)
+        if flag and self._value.dtype.kind == "c":
+            raise RuntimeError(messages.COMPLEX_REQUIRES_GRAD)
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad: bool = True, *, flag: bool | None = None) -> Tensor:
@@ -526,5 +539,11 @@ def _rebuild(cls: type, value: np.ndarray, requires_grad: bool) -> Tensor:
         t = cls(t, requires_grad) if requires_grad is not None else cls(t)
     return t
 
+
+for _name, _method in linalg_ops.METHODS.items():  # t.det(), t.logsumexp(dim), ...
+    setattr(Tensor, _name, _method)
+for _name in numpy_ops.METHODS:  # PyTorch's methods over the table's NumPy rules
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, getattr(numpy_ops, _name))
 
 graph.bind_tensor_class(Tensor)

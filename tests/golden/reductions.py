@@ -3,21 +3,20 @@ def grad_reductions(x):
     b = np.mean(x, axis=1, keepdims=True)
     x0 = x[0]
     add = x0 + 2.0
-    d = np.prod(add)
     std = np.std(x, axis=0)
     # grad of: return np.sum(a ** 2) + np.sum(b * x) + c + d + np.var(x, ddof=1) + np.std(x, axis=0).sum()
     g_1 = np.broadcast_to(1.0, (1, 4))
     out = np.expand_dims(std, 0)
-    centered = x - np.mean(x, axis=0, keepdims=True)
-    bx = g_1 * centered / (3.0 * out)
-    centered_1 = x - np.mean(x, axis=None, keepdims=True)
+    centered = real_valued(x, 'std') - np.mean(x, axis=0, keepdims=True)
+    bx = g_1 * centered / (3.0 * np.where(out == 0, 1, out))
+    centered_1 = real_valued(x, 'var') - np.mean(x, axis=None, keepdims=True)
     bx += 2.0 * centered_1 / 11.0
     bmul = np.broadcast_to(1.0, (3, 4))
     bb = np.sum(x, axis=1, keepdims=True)
     bx += bmul * b
     ba = 2.0 * a
     # grad of: d = np.prod(x[0] + 2.0)
-    badd = d / add
+    badd = prod_of_others(add, None)
     bx[0] += badd
     # grad of: c = x.sum(axis=(0, 1))
     g_6 = np.expand_dims(1.0, (0, 1))

@@ -47,12 +47,10 @@ def scale_times_pairwise_by_none(kp):  # the same with X[:, None, :]: right toda
     return np.sum(s * np.sum(d ** 2, axis=2))
 
 
-@pytest.mark.xfail(strict=True, reason=EXPAND_DIMS)
 def test_scalar_times_expand_dims_broadcast():
     _check(scale_times_pairwise, np.array([0.1, 0.2]))  # crashes: bkp[0] = (3, 3) matrix
 
 
-@pytest.mark.xfail(strict=True, reason=EXPAND_DIMS)
 def test_vector_times_expand_dims_broadcast():
     _check(vector_times_pairwise, np.array([0.1, 0.2, 0.3]))  # returns a (3, 3) "gradient"
 
