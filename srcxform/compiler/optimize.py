@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from .astutil import load_counts, marker_names, names_loaded, store_counts, walk_stmts
+from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
@@ -96,9 +97,12 @@ class Optimizer:
             adjoint_of[p]: p for p in params if p in adjoint_of and adjoint_of[p] not in params})
         self.stable = StableShapes()
         self.last: Propagator | None = None  # the walk of the last round
+        self.constants: dict[str, Shape] = {}  # globals and closure values read (constants.py)
+        self.constant_ints: set[str] = set()
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing."""
+        self.constants, self.constant_ints = known_constants(self.env, body)
         self.stable = self.find_stable_shapes(body)
         before = None
         for _ in range(MAX_ROUNDS):
@@ -119,6 +123,12 @@ class Optimizer:
         shapes.exact = dict(self.exact_in)
         shapes.int_names = set(self.known_ints)
         classes = shapes.classes
+        for n, shape in self.constants.items():  # module constants: known like arguments
+            classes.of[n] = classes.exact(shape)
+            if shapes.specialized:
+                shapes.exact[n] = shape
+                if n in self.constant_ints:
+                    shapes.int_names.add(n)
         for p in self.params:
             if p in shapes.exact:
                 classes.of[p] = classes.exact(shapes.exact[p])
