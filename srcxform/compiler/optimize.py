@@ -37,11 +37,10 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import Any
 
 import numpy as np
 
-from .astutil import load_counts, marker_names, names_loaded, store_counts, walk_stmts
+from .astutil import copy_tree, load_counts, marker_names, names_loaded, store_counts, walk_stmts
 from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
@@ -154,7 +153,7 @@ class Optimizer:
         def observe() -> Propagator:
             """One walk over a copy of the body under the current assumption."""
             walk = self.walk(body)
-            walk.block(_copied(body, {}), Facts())
+            walk.block(copy_tree(body, {}), Facts())
             for n in overwritten & set(self.exact_in):  # a parameter's value counts
                 walk.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
             return walk
@@ -179,24 +178,6 @@ class Optimizer:
                                            if len(v) == 1 and None not in v})
             self.stable = StableShapes(kept)
         return StableShapes()
-
-
-def _copied(node: Any, memo: dict[int, Any]) -> Any:
-    """A copy of a tree (or a list of them) for a walk that rewrites it: every node new,
-    a node the tree holds twice copied once (as ``copy.deepcopy``, about four times
-    faster); annotation values are shared (the walk leaves them alone)."""
-    if isinstance(node, list):
-        return [_copied(n, memo) for n in node]
-    if not isinstance(node, ast.AST):
-        return node
-    found = memo.get(id(node))
-    if found is not None:
-        return found
-    new = memo[id(node)] = node.__class__.__new__(node.__class__)
-    fields = new.__dict__
-    for key, value in node.__dict__.items():
-        fields[key] = _copied(value, memo) if isinstance(value, (ast.AST, list)) else value
-    return new
 
 
 def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
