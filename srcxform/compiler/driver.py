@@ -48,6 +48,7 @@ from . import (
     normalize,
     optimize,
     reverse,
+    shift,
     split,
     tape,
 )
@@ -77,6 +78,7 @@ FRONT_END: list[Pass] = [
 REVERSE_PREPARE: list[Pass] = [
     check.scalar_result,               # a constant result that is not a number: refused
     activity.find_active,              # varied values that reach the output
+    shift.drop_shift_maxima,           # a max only subtracted for safety: no adjoint
     env.bind_env,                      # names of helper objects in generated code
     reverse.reverse,                   # forward sweep, seed, backward sweep
 ]
