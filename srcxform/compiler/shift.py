@@ -31,7 +31,6 @@ name) makes the proof fail and ``m`` keeps its adjoint.
 from __future__ import annotations
 
 import ast
-from typing import Union
 
 import numpy as np
 
@@ -40,7 +39,7 @@ from .astutil import names_mentioned, walk_stmts
 from .program import Program
 
 #: ``("add", c)`` or ``("mul", c)``; ``None`` for a value of unknown form.
-Form = Union[tuple[str, float], None]
+Form = tuple[str, float] | None
 
 _FREE = ("add", 0.0)  # does not depend on m
 
