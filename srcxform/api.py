@@ -246,6 +246,9 @@ def source(df: Callable[..., Any]) -> str:
     entry = getattr(df, "__srcxform_entry__", None)
     if entry is not None and entry.latest is not None:
         return entry.latest.source
+    fn = getattr(df, "__srcxform_fn__", None)
+    if entry is not None and fn is not None and entry.kind in ("grad", "value_and_grad"):
+        return entry.generic_code(fn).source  # before the first call: made now
     if hasattr(df, "__srcxform__") and df.__srcxform__ is None:
         raise TypeError(f"{df.__name__} is compiled per argument shape on its first call; "
                         "call it once, then ask for its source")

@@ -213,10 +213,10 @@ def test_live_array_global_rebound_keeps_code_and_reads_new_values(module):
     df = sx.grad(mod.f)
     _close(df(X), 2 * mod.W * X)
     entry = df.__srcxform_entry__
-    code = entry.generic
+    code = entry.latest
     mod.W = np.array([4.0, 5.0, 6.0])  # same layout: the generated code reads it live
     _close(df(X), 2 * mod.W * X)
-    assert entry.generic is code, "a same-shaped array rebinding needs no new code"
+    assert entry.latest is code, "a same-shaped array rebinding needs no new code"
     mod.W = np.array([[1.0], [2.0]])  # another shape: whatever the code assumed, rebuilt
     _close(df(X), _fd(mod.f, X))
 
@@ -231,10 +231,10 @@ def test_equal_constant_rebound_keeps_code(module):
     df = sx.grad(mod.f)
     df(X)
     entry = df.__srcxform_entry__
-    code = entry.generic
+    code = entry.latest
     mod.K = 3.0
     _close(df(X), 6 * X)
-    assert entry.generic is code  # read live: only the snapshot is refreshed
+    assert entry.latest is code  # read live: only the snapshot is refreshed
 
 
 def _edit(path, text):
@@ -354,14 +354,19 @@ def test_check_grad_of_a_function_with_a_rule_checks_the_rule(module):
 # --- what the cache keeps ------------------------------------------------------------------------
 
 def _counting(monkeypatch):
+    """Every piece of transform work, by kind: a whole ``transform``, a ``front`` (parse
+    to adjoint) or a ``finish`` (optimize onward, from a kept front)."""
     calls = []
-    real = cache_entry.run_transform
 
-    def counted(*args, **kwargs):
-        calls.append(args[0])
-        return real(*args, **kwargs)
+    def counting(real, tag):
+        def counted(*args, **kwargs):
+            calls.append(tag)
+            return real(*args, **kwargs)
+        return counted
 
-    monkeypatch.setattr(cache_entry, "run_transform", counted)
+    for name, tag in (("run_transform", "transform"), ("run_front", "front"),
+                      ("run_finish", "finish")):
+        monkeypatch.setattr(cache_entry, name, counting(getattr(cache_entry, name), tag))
     return calls
 
 
@@ -376,7 +381,35 @@ def test_repeated_calls_transform_once(monkeypatch):
         sx.grad(f, wrt=(0, 1))(W, x)
         sx.vjp(f, W, x)
         sx.jvp(f, (W, x), (W, x))
-    assert len(calls) == 4  # generic and specialised grad, vjp, jvp
+    # grad and vjp: one front each and one finish for the shapes seen (the first call of
+    # grad does not transform twice); jvp: one whole transform
+    assert sorted(calls) == ["finish", "finish", "front", "front", "transform"]
+
+
+def test_a_second_shape_gets_code_for_every_shape_when_none_asks_about_shapes(monkeypatch):
+    calls = _counting(monkeypatch)
+
+    def f(x):
+        return np.sum(np.sin(x) * 2.0)
+
+    df = sx.grad(f)
+    for n in (3, 4, 5, 6, 3, 4):
+        x = np.linspace(0.1, 1.0, n)
+        _close(df(x), 2.0 * np.cos(x))
+    # the first shape's finish, then (at the second shape) the generic finish that serves
+    # every shape: no compile per size
+    assert calls == ["front", "finish", "finish"]
+    assert df.__srcxform_entry__.mode == "generic"
+
+
+def test_source_before_the_first_call_is_the_generic_code():
+    def f(x):
+        return np.sum(np.sin(x) * 2.0)
+
+    df = sx.grad(f)
+    text = sx.source(df)
+    assert "def grad_f(x)" in text and "cos" in text
+    _close(df(X), 2.0 * np.cos(X))
 
 
 def test_closures_of_one_factory_share_one_transform(monkeypatch):
@@ -391,7 +424,8 @@ def test_closures_of_one_factory_share_one_transform(monkeypatch):
         f = make(float(a))
         _close(sx.grad(f)(X), 2 * a * X + np.cos(X))
         _close(sx.vjp(f, X)[1](1.0)[0], 2 * a * X + np.cos(X))
-    assert len(calls) == 3  # the first closure's (generic, specialised, vjp); the rest reuse
+    # the first closure's grad and vjp (a front and a finish each); the rest reuse them
+    assert sorted(calls) == ["finish", "finish", "front", "front"]
 
 
 def test_closures_over_different_helpers_do_not_share(monkeypatch):

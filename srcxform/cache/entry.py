@@ -12,6 +12,15 @@ transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
 * ``entry.lookup(fn, values)`` is what ``vjp``, ``jvp``, ``hessian`` and
   ``sx.compile`` use: the version for these argument values, after the same
   check;
+* a ``grad``-like transform is made in two parts (``compiler.front`` and
+  ``compiler.finish``): ``grad(f)`` runs the front only (what reads no
+  argument shape: parsing, checks — so a ``TransformError`` is raised there
+  — normalization, the adjoint), and each call with a new specialisation key
+  runs only the finish (optimize onward), specialised on that key, from a
+  copy of the front.  The first call therefore transforms once, not twice.
+  When a second key shows up, the generic finish is made once: if its code
+  asks no question about shapes, it serves every call from then on (no
+  compile per batch size);
 * versions live in an LRU of :data:`SHAPE_CACHE_SIZE` per entry;
 * every transform runs under ``depends.recording()``; the facts it read
   (``facts.py``) are what the guard checks.  A fact that fails and does not
@@ -25,6 +34,7 @@ transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import types
@@ -33,10 +43,10 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 from .. import backends, depends
-from ..compiler import Transformed, transform
+from ..compiler import FRONTS, Transformed, finish, front, transform
 from ..rules import registry
 from . import guard, templates
-from .facts import Fact, facts_of, revalidate
+from .facts import MISSING, Fact, facts_of, revalidate
 from .specialise import bind_all, call_key, promote, transform_options, wrt_parameters
 
 #: Compiled versions kept per function and transform (one per specialisation key,
@@ -131,23 +141,28 @@ def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
     return made, facts
 
 
+def _recorded(work: Callable[[], Any]) -> tuple[Any, depends.Recording]:
+    """``work()`` under a recording (on a deep stack if it overflows this one)."""
+    def attempt() -> tuple[Any, depends.Recording]:
+        with depends.recording() as rec:
+            made = work()
+        return made, rec
+
+    try:
+        return attempt()
+    except RecursionError:
+        made, rec = _on_big_stack(attempt)
+        depends.merge_into_open(rec)
+        return made, rec
+
+
 def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
                   ) -> tuple[Transformed, list[Fact], frozenset]:
     """``transform(fn, wrt, kind, **options)``, the facts its code relies on, and the
     free references of ``fn``'s source."""
     for _ in range(3):
         version = registry.VERSION[0]
-
-        def attempt() -> tuple[Transformed, depends.Recording]:
-            with depends.recording() as rec:
-                made = transform(fn, wrt, kind, **options)
-            return made, rec
-
-        try:
-            made, rec = attempt()
-        except RecursionError:
-            made, rec = _on_big_stack(attempt)
-            depends.merge_into_open(rec)
+        made, rec = _recorded(lambda: transform(fn, wrt, kind, **options))
         facts = facts_of(rec, fn, version)
         made.fn.__srcxform__ = made
         chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
@@ -155,6 +170,63 @@ def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
             return made, facts, chains
         # something the transform read changed while it ran: its code may mix both
     return made, facts, chains
+
+
+class Front:
+    """The first part of a transform (``compiler.front``), kept to finish it per key."""
+
+    def __init__(self, program: Any, rec: depends.Recording, version: object,
+                 chains: frozenset) -> None:
+        self.program = program
+        self.rec = rec
+        self.version = version  # the rule table's version when it began
+        self.chains = chains
+
+
+#: Stands for the transformed function in a kept front (which must not keep it alive:
+#: the entry holding the front lives as long as the function).
+_TOP = object()
+
+
+def run_front(fn: Callable[..., Any], wrt: Any, kind: str) -> tuple[Front, list[Fact]]:
+    """``compiler.front(fn, wrt, kind)`` and the facts it relies on."""
+    for _ in range(3):
+        version = registry.VERSION[0]
+        program, rec = _recorded(lambda: front(fn, wrt, kind))
+        facts = facts_of(rec, fn, version)
+        chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
+        if all(f.current(fn) is f.value for f in facts):
+            break
+    program.parsed = dataclasses.replace(program.parsed, fn=None)
+    if program.env is not None:
+        program.env.parsed = program.parsed
+    kept = depends.Recording(
+        [depends.Noted(_TOP, n.reads, n.rule, n.chains) if n.fn is fn else n
+         for n in rec.functions], set(rec.frozen), set(rec.inspected),
+        [k for k in rec.keep if k is not fn])
+    return Front(program, kept, version, chains), facts
+
+
+def run_finish(made_front: Front, fn: Callable[..., Any], **options: Any
+               ) -> tuple[Transformed, list[Fact], frozenset]:
+    """The transform ``made_front`` began, finished with ``options`` (shapes), and the
+    facts both parts rely on.  A fact whose object changed since the front was made in
+    a way it accepts (the guard just checked) takes the new object, which the finish
+    read; one that does not accept it keeps the old and fails the next check."""
+    made, rec = _recorded(lambda: finish(made_front.program, fn=fn, **options))
+    kept = made_front.rec
+    both = depends.Recording(
+        [depends.Noted(fn, n.reads, n.rule, n.chains) if n.fn is _TOP else n
+         for n in kept.functions], set(kept.frozen), set(kept.inspected), list(kept.keep))
+    both.merge(rec)
+    facts = []
+    for fact in facts_of(both, fn, made_front.version):
+        now = fact.current(fn)
+        if now is not fact.value and now is not MISSING and fact.accepts(now):
+            fact = fact.with_value(now)
+        facts.append(fact)
+    made.fn.__srcxform__ = made
+    return made, facts, made_front.chains
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -169,6 +241,8 @@ class Entry:
         self.facts: list[Fact] = []
         self.generic: Transformed | None = None
         self.latest: Transformed | None = None
+        self.front: Front | None = None  # the first part of the transform, kept
+        self.tried_generic = False  # the generic code was made to serve every key
         self.versions: OrderedDict[Any, Transformed] = OrderedDict()
         self.wrt_params: list[tuple[int | None, str]] = []
         self.publics: weakref.WeakSet = weakref.WeakSet()
@@ -180,16 +254,19 @@ class Entry:
 
     # -- building ---------------------------------------------------------------------------
     def build(self, fn: Callable[..., Any]) -> None:
-        """Transform ``fn`` afresh (generic code first for ``grad``-like kinds)."""
+        """Start afresh: for ``grad``-like kinds run the front of the transform (errors
+        are raised here) unless a function of the same code was transformed before; the
+        code itself is made per specialisation key at the calls (module docstring)."""
         with _lock:
             self.versions.clear()
+        self.front, self.generic, self.latest, self.tried_generic = None, None, None, False
         if self.kind in ("grad", "value_and_grad"):
-            made, facts = obtain(fn, self.wrt, self.kind, None)
-            self.generic = self.latest = made
-            self.mode = "shapes" if made.rank_dependent else "generic"
-            self.facts = facts
+            self.mode = "shapes"
+            self.facts = []
+            if not templates.knows(fn, self.kind, self.wrt):
+                self.front, self.facts = run_front(fn, self.wrt, self.kind)
         else:
-            self.mode, self.facts, self.generic = "versions", [], None
+            self.mode, self.facts = "versions", []
         self.wrt_params = wrt_parameters(fn, self.wrt)
         self.publish(fn)
 
@@ -317,15 +394,70 @@ class Entry:
             self.versions.move_to_end(key)
         return made
 
-    def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
-                    values: list[Any]) -> Transformed:
-        made, facts = obtain(fn, self.wrt, self.kind, key, **transform_options(names, values))
+    def made_for(self, fn: Callable[..., Any], key: Any, **options: Any
+                 ) -> tuple[Transformed, list[Fact]]:
+        """The code for specialisation ``key`` (``None``: generic) and its facts:
+        remembered for a function of the same code, else finished from the front."""
+        if self.kind not in FRONTS:
+            return obtain(fn, self.wrt, self.kind, key, **options)
+        full_key = (self.kind, self.wrt, key)
+        found = templates.recall(fn, full_key)
+        if found is not None:
+            return found
+        if self.front is None:
+            self.front, facts = run_front(fn, self.wrt, self.kind)
+            self.merge_facts(facts)
+        made, facts, chains = run_finish(self.front, fn, **options)
+        templates.remember(fn, full_key, made, facts, chains)
+        return made, facts
+
+    def merge_facts(self, facts: list[Fact]) -> None:
+        """Take ``facts`` (of code made now) into the entry's; if one of them saw a new
+        object where the entry's saw another, the versions made before are dropped."""
         known = {f.ident(): f for f in self.facts}
         if any(f.ident() in known and known[f.ident()].value is not f.value for f in facts):
-            self.versions.clear()  # the world changed since the others were made
+            with _lock:
+                self.versions.clear()  # the world changed since the others were made
+            self.generic = None
             self.facts = facts
         else:
             self.facts = self.facts + [f for f in facts if f.ident() not in known]
+
+    def generic_code(self, fn: Callable[..., Any]) -> Transformed:
+        """The code for any shapes (``sx.source`` before the first call), made once."""
+        if self.generic is None:
+            self.validate(fn)
+            made, facts = self.made_for(fn, None)
+            self.merge_facts(facts)
+            self.generic = made
+            if self.latest is None:
+                self.latest = made
+            self.publish(fn)
+        return self.generic
+
+    def try_generic(self, fn: Callable[..., Any]) -> Transformed | None:
+        """At a second specialisation key: the generic code, if it asks no question about
+        shapes, becomes the code of every call (mode ``generic``)."""
+        self.tried_generic = True
+        made = self.generic_code(fn)
+        if made.rank_dependent:
+            return None
+        self.mode = "generic"
+        self.latest = made
+        with _lock:
+            self.versions.clear()
+        self.publish(fn)
+        return made
+
+    def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
+                    values: list[Any]) -> Transformed:
+        if self.mode == "shapes" and self.versions and not self.tried_generic \
+                and self.kind in ("grad", "value_and_grad"):
+            made = self.try_generic(fn)
+            if made is not None:
+                return made
+        made, facts = self.made_for(fn, key, **transform_options(names, values))
+        self.merge_facts(facts)
         with _lock:
             self.versions[key] = made
             while len(self.versions) > SHAPE_CACHE_SIZE:

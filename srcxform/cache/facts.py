@@ -129,7 +129,19 @@ def immutable(value: Any) -> bool:
 _NUMBERS = (bool, int, float, complex, np.number, np.bool_)
 
 
-def _acceptance(value: Any, live: bool, inspected: bool) -> str:
+def world_key(value: Any, live: bool, inspected: bool) -> str:
+    """What a new object for a global, closure cell or default must keep for the code.
+
+    The rule for code specialised on the world (module globals, closure values,
+    helpers' globals; ``compiler/constants.py``), checked by the guard on every call:
+    ``"type"`` — a number the code reads live keeps its type (so its shape ``()``
+    and its kind, int or float); ``"layout"`` — an array read live keeps its type,
+    shape and dtype; ``"equal"`` — an immutable value the compiler looked at
+    (``inspected``: folded, e.g. ``range(N)``) or froze into the code stays equal;
+    ``"array_equal"`` — an integer array looked at stays equal; ``"identity"`` —
+    anything else stays the same object.  ``live``: the generated code reads the
+    name when it runs (a global of the function's own module, its own closure cell).
+    """
     if live and not inspected and isinstance(value, _NUMBERS):
         return "type"
     if immutable(value):
@@ -181,7 +193,7 @@ def facts_of(rec: depends.Recording, fn: Any, version: object) -> list[Fact]:
                     facts.append(fact)
         top = noted.fn is fn and not noted.rule
         for read in noted.reads:
-            accept = _acceptance(read.value, live(read) and not noted.rule,
+            accept = world_key(read.value, live(read) and not noted.rule,
                                  id(read.value) in rec.inspected)
             fact = Fact(read.kind, read.subject, read.key, read.value, accept, read.builtin,
                         ("top", read.path) if top else None)

@@ -104,6 +104,13 @@ def _bind(part: Part, fn: Callable[..., Any], name: str) -> types.FunctionType:
     return g
 
 
+def knows(fn: Callable[..., Any], kind: str, wrt: Any) -> bool:
+    """Whether some function of ``fn``'s code has a remembered transform ``kind``/``wrt``
+    (so ``fn``'s source was transformed without error before)."""
+    per_code = _templates_of(fn.__code__)
+    return per_code is not None and any(k[:2] == (kind, wrt) for k in list(per_code))
+
+
 def recall(fn: Callable[..., Any], key: Any) -> tuple[Transformed, list[Fact]] | None:
     """The remembered code of ``key`` bound to ``fn``, if every fact holds for ``fn``."""
     per_code = _templates_of(fn.__code__)

@@ -93,11 +93,11 @@ GLOBAL = _declare(
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize",
-    read_by="normalize primitives activity ints reverse forward")
+    read_by="normalize primitives activity ints reverse forward shift")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize",
-    read_by="normalize primitives effects shapefacts forward")
+    read_by="normalize primitives effects shapefacts forward shift")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize",

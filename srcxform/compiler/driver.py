@@ -26,6 +26,8 @@ stage.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,9 +48,13 @@ from . import (
     normalize,
     optimize,
     reverse,
+    shift,
     split,
     tape,
 )
+from .astutil import copy_tree
+from .env import Env
+from .names import Namer
 from .parse import parse_function
 from .program import Program, resolve_wrt, start
 
@@ -68,18 +74,26 @@ FRONT_END: list[Pass] = [
     activity.check_effects,            # no call for its effect sees a varied value
 ]
 
-#: Reverse mode: the adjoint, optimized, with the tapes its backward sweep reads.
-REVERSE: list[Pass] = [
+#: Reverse mode, first part: the adjoint, as it is whatever the arguments' shapes.
+REVERSE_PREPARE: list[Pass] = [
     check.scalar_result,               # a constant result that is not a number: refused
     activity.find_active,              # varied values that reach the output
+    shift.drop_shift_maxima,           # a max only subtracted for safety: no adjoint
     env.bind_env,                      # names of helper objects in generated code
     reverse.reverse,                   # forward sweep, seed, backward sweep
+]
+
+#: Reverse mode, second part: the passes that use the arguments' shapes (optimize onward).
+REVERSE_SPECIALISE: list[Pass] = [
     optimize.optimize,                 # folding, algebra, dead code
     defer.defer_outer_products,        # a loop's outer products batched
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
     tape.insert_tapes,                 # save what the backward sweep reads
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
+
+#: Reverse mode: the adjoint, optimized, with the tapes its backward sweep reads.
+REVERSE: list[Pass] = REVERSE_PREPARE + REVERSE_SPECIALISE
 
 #: Forward mode: the tangent code, optimized.
 FORWARD: list[Pass] = [
@@ -102,6 +116,11 @@ PIPELINES: dict[str, list[Pass]] = {
     "vjp": FRONT_END + REVERSE + [split.split] + FINISH,  # two sweeps
     "jvp": FRONT_END + FORWARD + FINISH,
 }
+
+#: Where a mode's pipeline may be cut in two: the passes before read no argument shape
+#: (``front``, run once), the passes after do (``finish``, run per specialisation).
+FRONTS: dict[str, int] = {kind: len(FRONT_END) + len(REVERSE_PREPARE)
+                          for kind in ("grad", "value_and_grad", "vjp")}
 
 
 @dataclass
@@ -126,10 +145,71 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
     program = start(parse_function(f), kind, wrt, ranks, shapes, debug)
-    program = run(program, PIPELINES[kind])
+    return _transformed(run(program, PIPELINES[kind]))
+
+
+def front(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
+          debug: bool | None = None) -> Program:
+    """The first part of ``transform`` (``FRONTS``): every pass that reads no argument
+    shape.  ``finish(front(f, ...), shapes=...)`` is ``transform(f, ..., shapes=...)``,
+    and one front serves any number of finishes (each works on a copy)."""
+    if kind not in FRONTS:
+        raise ValueError(f"the {kind} pipeline is not cut in two")
+    if debug is None:
+        debug = bool(os.environ.get("SRCXFORM_DEBUG"))
+    program = start(parse_function(f), kind, wrt, None, None, debug)
+    return run(program, PIPELINES[kind][:FRONTS[kind]])
+
+
+def finish(front_program: Program, ranks: dict[str, int] | None = None,
+           shapes: dict[str, tuple[int, ...]] | None = None,
+           fn: Callable[..., Any] | None = None) -> Transformed:
+    """The rest of the transform whose first part made ``front_program`` (left intact),
+    specialised on ``ranks``/``shapes``; ``fn``: the function transformed, when the
+    front was kept without it (``parsed.fn`` None, so that a kept front does not keep
+    the function alive)."""
+    program = snapshot(front_program)
+    if fn is not None:
+        program.parsed = dataclasses.replace(program.parsed, fn=fn)
+        if program.env is not None:
+            program.env.parsed = program.parsed
+    program.ranks, program.shapes = ranks, shapes
+    return _transformed(run(program, PIPELINES[program.kind][FRONTS[program.kind]:]))
+
+
+def _transformed(program: Program) -> Transformed:
     return Transformed(fn=program.fn, source=program.source, wrt=tuple(program.wrt),
-                       kind=kind, stages=program.stages, rank_dependent=program.rank_dependent,
-                       ranks=program.ranks, shapes=program.shapes, backward=program.backward)
+                       kind=program.kind, stages=program.stages,
+                       rank_dependent=program.rank_dependent, ranks=program.ranks,
+                       shapes=program.shapes, backward=program.backward)
+
+
+def snapshot(program: Program) -> Program:
+    """A copy of ``program`` that later passes may change without touching the original:
+    its trees copied node by node (annotations that are nodes or lists too, sharing
+    within one copy), its namer and environment anew, its other containers shallowly;
+    the parsed function and the objects it names shared."""
+    memo: dict[int, Any] = {}
+    new = dataclasses.replace(program)
+    for f in dataclasses.fields(program):
+        setattr(new, f.name, _copy_part(getattr(program, f.name), memo))
+    if program.namer is not None:
+        new.namer = Namer(program.namer.taken)
+    if program.env is not None:
+        old_env = program.env
+        new.env = Env(old_env.parsed, new.namer, set(old_env.user_locals))
+        new.env.cells.update(old_env.cells)
+    return new
+
+
+def _copy_part(value: Any, memo: dict[int, Any]) -> Any:
+    if isinstance(value, (ast.AST, list)) and not isinstance(value, str):
+        return copy_tree(value, memo)
+    if isinstance(value, dict):
+        return {k: _copy_part(v, memo) for k, v in value.items()}
+    if isinstance(value, set):
+        return set(value)
+    return value
 
 
 def run(program: Program, passes: Sequence[Pass]) -> Program:

@@ -26,12 +26,17 @@ _PURE_EXTRA = {id(np.broadcast_to), id(np.expand_dims), id(np.moveaxis), id(np.s
 _PURE_BUILTINS = (range, reversed, len, min, max)
 #: Methods a rule body may write on an array (``g.reshape(...)``): pure.
 _PURE_ARRAY_METHODS = ("T", "reshape", "astype", "copy")
-_MUTATORS = {id(np.add.at)}
+
+
+def is_add_at(fn: Any) -> bool:
+    """True for ``np.add.at`` (a bound method made anew at each attribute access, so
+    compared by what it is bound to, never by identity)."""
+    return getattr(fn, "__self__", None) is np.add and getattr(fn, "__name__", None) == "at"
 
 
 def is_mutator(fn: Any) -> bool:
     """True for a function that writes into its first argument (``np.add.at``)."""
-    return id(fn) in _MUTATORS
+    return is_add_at(fn)
 
 
 def pure(node: ast.AST, env: Env) -> bool:

@@ -9,7 +9,9 @@ A :class:`Facts` maps names to what their current value is known to be:
 * ``array_broadcasts``: ``(a, like)`` for a name holding
   ``np.broadcast_to(a, like)`` of a name ``a``;
 * ``pieces``: the basic slices a name holding ``np.split(g, ...)`` of known
-  offsets is made of.
+  offsets is made of;
+* ``aranges``: the length ``n`` of a name holding ``np.arange(n)`` (distinct
+  integers: an index made with it selects each position once).
 
 After :meth:`Facts.kill` of a name, no fact about it and no fact mentioning
 it remains, so a fact never outlives a value it was derived from.
@@ -20,24 +22,43 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .astutil import mentions
+from .astutil import mentions, names_mentioned
 
 Pair = tuple[ast.expr, ast.expr]
 
 
+_TABLES = ("values", "scalar_broadcasts", "array_broadcasts", "pieces")
+
+
 @dataclass
 class Facts:
-    """Facts about names at one point (see the module docstring)."""
+    """Facts about names at one point (see the module docstring).
+
+    Write a fact with :meth:`learn`, which also indexes it under every name it
+    mentions, so that :meth:`kill` touches only the facts that mention the
+    name killed (not every fact: a long function knows thousands).
+    """
 
     values: dict[str, ast.expr] = field(default_factory=dict)
     scalar_broadcasts: dict[str, Pair] = field(default_factory=dict)
     array_broadcasts: dict[str, Pair] = field(default_factory=dict)
     pieces: dict[str, list[ast.expr]] = field(default_factory=dict)
+    aranges: dict[str, int] = field(default_factory=dict)
+    #: name -> (table, key) of the facts whose expression mentions it (may be stale:
+    #: :meth:`kill` checks before it drops)
+    mentioned_by: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
     def copy(self) -> Facts:
         """An independent copy (the expressions are shared: facts never change them)."""
         return Facts(dict(self.values), dict(self.scalar_broadcasts),
-                     dict(self.array_broadcasts), dict(self.pieces))
+                     dict(self.array_broadcasts), dict(self.pieces), dict(self.aranges),
+                     {n: set(keys) for n, keys in self.mentioned_by.items()})
+
+    def learn(self, table: str, name: str, fact: object) -> None:
+        """``table[name] = fact`` (a table of :data:`_TABLES`), indexed by what it mentions."""
+        getattr(self, table)[name] = fact
+        for n in names_mentioned(list(fact) if isinstance(fact, (tuple, list)) else fact):
+            self.mentioned_by.setdefault(n, set()).add((table, name))
 
     def without_negations(self) -> Facts:
         """A copy without the negations ``-u`` waiting for their one reader (a loop body
@@ -49,14 +70,12 @@ class Facts:
 
     def kill(self, name: str) -> None:
         """Forget every fact about ``name`` and every fact that mentions it."""
-        self.values.pop(name, None)
-        for k in [k for k, v in self.values.items() if mentions(v, name)]:
-            del self.values[k]
-        for pairs in (self.scalar_broadcasts, self.array_broadcasts):
-            pairs.pop(name, None)
-            for k in [k for k, (s, v) in pairs.items() if mentions(s, name) or mentions(v, name)]:
-                del pairs[k]
-        self.pieces.pop(name, None)
-        for k in [k for k, parts in self.pieces.items()
-                  if any(mentions(p, name) for p in parts)]:
-            del self.pieces[k]
+        self.aranges.pop(name, None)
+        for table in _TABLES:
+            getattr(self, table).pop(name, None)
+        for table, key in self.mentioned_by.pop(name, ()):
+            facts = getattr(self, table)
+            fact = facts.get(key)
+            if fact is not None and mentions(
+                    list(fact) if isinstance(fact, (tuple, list)) else fact, name):
+                del facts[key]

@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import Any
 
 import numpy as np
 
-from .astutil import load_counts, marker_names, names_loaded, store_counts, walk_stmts
+from .astutil import copy_tree, load_counts, marker_names, names_loaded, store_counts, walk_stmts
+from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
@@ -96,9 +96,12 @@ class Optimizer:
             adjoint_of[p]: p for p in params if p in adjoint_of and adjoint_of[p] not in params})
         self.stable = StableShapes()
         self.last: Propagator | None = None  # the walk of the last round
+        self.constants: dict[str, Shape] = {}  # globals and closure values read (constants.py)
+        self.constant_ints: set[str] = set()
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing."""
+        self.constants, self.constant_ints = known_constants(self.env, body)
         self.stable = self.find_stable_shapes(body)
         before = None
         for _ in range(MAX_ROUNDS):
@@ -119,6 +122,12 @@ class Optimizer:
         shapes.exact = dict(self.exact_in)
         shapes.int_names = set(self.known_ints)
         classes = shapes.classes
+        for n, shape in self.constants.items():  # module constants: known like arguments
+            classes.of[n] = classes.exact(shape)
+            if shapes.specialized:
+                shapes.exact[n] = shape
+                if n in self.constant_ints:
+                    shapes.int_names.add(n)
         for p in self.params:
             if p in shapes.exact:
                 classes.of[p] = classes.exact(shapes.exact[p])
@@ -144,7 +153,7 @@ class Optimizer:
         def observe() -> Propagator:
             """One walk over a copy of the body under the current assumption."""
             walk = self.walk(body)
-            walk.block(_copied(body, {}), Facts())
+            walk.block(copy_tree(body, {}), Facts())
             for n in overwritten & set(self.exact_in):  # a parameter's value counts
                 walk.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
             return walk
@@ -169,24 +178,6 @@ class Optimizer:
                                            if len(v) == 1 and None not in v})
             self.stable = StableShapes(kept)
         return StableShapes()
-
-
-def _copied(node: Any, memo: dict[int, Any]) -> Any:
-    """A copy of a tree (or a list of them) for a walk that rewrites it: every node new,
-    a node the tree holds twice copied once (as ``copy.deepcopy``, about four times
-    faster); annotation values are shared (the walk leaves them alone)."""
-    if isinstance(node, list):
-        return [_copied(n, memo) for n in node]
-    if not isinstance(node, ast.AST):
-        return node
-    found = memo.get(id(node))
-    if found is not None:
-        return found
-    new = memo[id(node)] = node.__class__.__new__(node.__class__)
-    fields = new.__dict__
-    for key, value in node.__dict__.items():
-        fields[key] = _copied(value, memo) if isinstance(value, (ast.AST, list)) else value
-    return new
 
 
 def trusted_shapes(body: list[ast.stmt], opt: Optimizer,

@@ -26,9 +26,11 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from . import anno
 from .astutil import mentions, names_changed, root
-from .effects import is_mutator
+from .effects import is_add_at, is_mutator
 from .facts import Facts
 from .rewrite_algebra import is_literal
 from .rewrites import rewriter
@@ -156,6 +158,10 @@ class Propagator:
             if isinstance(call, ast.Call) and is_mutator(self.env.resolve(call.func)) \
                     and call.args and isinstance(call.args[0], ast.Name):
                 facts.kill(call.args[0].id)
+                added = self.unique_add_at(call, facts)
+                if added is not None:
+                    anno.copy_all(stmt, added)
+                    return added
         elif isinstance(stmt, ast.Assert):
             stmt.test = self.expr(stmt.test, facts)
         return stmt
@@ -189,22 +195,71 @@ class Propagator:
         exact = self.exact_assigned(name, value)
         shape = self.shapes.class_of(value)
         facts.kill(name)
+        if exact is None and isinstance(value, ast.Subscript):
+            exact = self.arange_selection(value.value, value.slice, facts)
+            if exact is not None:
+                self.shapes.exact[name] = exact
+                shape = self.shapes.classes.exact(exact)
         self.join_classes(name, value, shape, exact)
+        if isinstance(value, ast.Call) and self.env.resolve(value.func) is np.arange \
+                and len(value.args) == 1 and not value.keywords \
+                and isinstance(value.args[0], ast.Constant) \
+                and type(value.args[0].value) is int and not mentions(value, name):
+            facts.aranges[name] = value.args[0].value  # distinct integers 0 .. n - 1
         if (is_literal(value) or isinstance(value, ast.Name)) and not mentions(value, name):
-            facts.values[name] = value
+            facts.learn("values", name, value)
         elif isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
                 and isinstance(value.operand, ast.Name) and value.operand.id != name \
                 and self.load_counts.get(name) == 1 and name not in self.overwritten:
-            facts.values[name] = value  # read once: -u moves into its use (-u * c is u * -c)
+            facts.learn("values", name, value)  # read once: -u moves into its use
         parts = self.rewriter.scalar_broadcast(value, facts)
         if parts is not None and not mentions(value, name):
-            facts.scalar_broadcasts[name] = parts
+            facts.learn("scalar_broadcasts", name, parts)
         parts = self.shapes.broadcast_parts(value)
         if parts is not None and not mentions(value, name) and isinstance(parts[0], ast.Name):
-            facts.array_broadcasts[name] = parts
+            facts.learn("array_broadcasts", name, parts)
         pieces = split_pieces(value, self.shapes)
         if pieces is not None and not mentions(value, name):
-            facts.pieces[name] = pieces
+            facts.learn("pieces", name, pieces)
+
+    def unique_add_at(self, call: ast.Call, facts: Facts) -> ast.stmt | None:
+        """``np.add.at(z, index, v)`` as ``z[index] += v`` when ``index`` selects each
+        position at most once: a tuple one of whose parts is ``np.arange(n)`` and whose
+        every part is ``()`` or ``(n,)`` in shape (the pairs differ in that part).  A
+        broadcast scalar ``v`` of the selection's shape is the scalar itself."""
+        if not (is_add_at(self.env.resolve(call.func)) and len(call.args) == 3
+                and not call.keywords and isinstance(call.args[1], ast.Tuple)):
+            return None
+        target, index, value = call.args
+        selected = self.arange_selection(target, index, facts)
+        if selected is None:
+            return None
+        broadcast = self.rewriter.scalar_broadcast(value, facts)
+        if broadcast is not None and selected is not None \
+                and self.shapes.exact_of(value) == selected:
+            value = copy.deepcopy(broadcast[0])
+        store = ast.Subscript(ast.Name(target.id, ast.Load()), index, ast.Store())
+        return ast.AugAssign(store, ast.Add(), value)
+
+    def arange_selection(self, array: ast.expr, index: ast.expr, facts: Facts
+                         ) -> Shape | None:
+        """The shape of ``array[index]`` when ``index`` is a tuple one of whose parts is
+        ``np.arange(n)`` and every part is ``()`` or ``(n,)`` in shape: then it selects
+        each position at most once (the pairs differ in that part), ``n`` of them (else
+        the indexing raises); None otherwise."""
+        if not isinstance(index, ast.Tuple) or not isinstance(array, ast.Name):
+            return None
+        parts = index.elts
+        lengths = [facts.aranges.get(e.id) for e in parts if isinstance(e, ast.Name)]
+        n = next((k for k in lengths if k is not None), None)
+        if n is None or any(isinstance(e, ast.Starred) for e in parts):
+            return None
+        if any(self.shapes.exact_of(e) not in ((), (n,)) for e in parts):
+            return None
+        whole = self.shapes.exact_of(array)
+        if whole is None or len(whole) < len(parts):
+            return None
+        return (n, *whole[len(parts):])
 
     def note_shapes(self, name: str, value: ast.expr) -> None:
         """Record the kinds of value ``name`` gets: exact shape (of an overwritten name),

@@ -160,16 +160,20 @@ def test_a_stable_shape_survives_the_loop_head():
 
 def test_facts_kill_forgets_every_fact_mentioning_a_name():
     facts = Facts()
-    facts.values["b"] = ast.Name("a", ast.Load())
-    facts.values["c"] = ast.Constant(1.0)
-    facts.scalar_broadcasts["g"] = (ast.Name("s", ast.Load()), ast.Name("a", ast.Load()))
-    facts.pieces["p"] = [ast.parse("a[:2]", mode="eval").body]
-    facts.values["n"] = ast.parse("-u", mode="eval").body
+    facts.learn("values", "b", ast.Name("a", ast.Load()))
+    facts.learn("values", "c", ast.Constant(1.0))
+    facts.learn("scalar_broadcasts", "g", (ast.Name("s", ast.Load()), ast.Name("a", ast.Load())))
+    facts.learn("pieces", "p", [ast.parse("a[:2]", mode="eval").body])
+    facts.learn("values", "n", ast.parse("-u", mode="eval").body)
+    facts.learn("values", "b2", ast.Name("u", ast.Load()))
+    facts.learn("values", "b2", ast.Name("a", ast.Load()))  # rewritten: now mentions a
     kept = facts.copy()
     facts.kill("a")
     assert set(facts.values) == {"c", "n"} and not facts.scalar_broadcasts and not facts.pieces
-    assert set(kept.values) == {"b", "c", "n"}  # a copy is independent
-    assert set(kept.without_negations().values) == {"b", "c"}
+    assert set(kept.values) == {"b", "b2", "c", "n"}  # a copy is independent
+    assert set(kept.without_negations().values) == {"b", "b2", "c"}
+    kept.kill("u")  # b2 no longer mentions u: kept
+    assert set(kept.values) == {"b", "b2", "c"}
 
 
 def test_a_name_beginning_with_two_underscores_is_forgotten_like_any_other():
