@@ -148,6 +148,9 @@ KEEP = _declare(
 OWN_COPY = _declare(
     "own_copy", "bool: 'b = b.copy()' before an element write into an adjoint, dropped where "
     "the adjoint is already an array of its own", set_by="reverse", read_by="lower")
+DEFERRED = _declare(
+    "deferred", "bool: a statement the defer pass adds around a backward loop (the row "
+    "lists, the block sums inside and after it)", set_by="defer", read_by="checkpoint")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",
