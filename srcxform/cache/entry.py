@@ -54,16 +54,17 @@ def wrt_key(wrt: Any) -> Any:
     return tuple(wrt) if isinstance(wrt, list) else wrt
 
 
-def entry_for(fn: Callable[..., Any], kind: str, wrt: Any) -> Entry:
-    """The entry of transform ``kind`` of ``fn`` with respect to ``wrt`` (made if new)."""
-    key = (kind, wrt_key(wrt))
+def entry_for(fn: Callable[..., Any], kind: str, wrt: Any, checkpoint: Any = None) -> Entry:
+    """The entry of transform ``kind`` of ``fn`` with respect to ``wrt`` (made if new);
+    ``checkpoint``: grad's ``checkpoint=`` (checked), a transform of its own."""
+    key = (kind, wrt_key(wrt)) if checkpoint is None else (kind, wrt_key(wrt), checkpoint)
     with _lock:
         per_fn = _ENTRIES.get(fn)
         if per_fn is None:
             per_fn = _ENTRIES[fn] = {}
         entry = per_fn.get(key)
         if entry is None:
-            entry = per_fn[key] = Entry(kind, wrt_key(wrt))
+            entry = per_fn[key] = Entry(kind, wrt_key(wrt), checkpoint)
     return entry
 
 
@@ -122,7 +123,8 @@ def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
     """The code of ``transform(fn, wrt, kind, **options)`` and its facts: remembered for
     another function of the same code object if it holds for ``fn`` (``templates.py``),
     else transformed now (and remembered).  ``key`` is the options' specialisation key."""
-    key = (kind, wrt, key)
+    key = (kind, wrt, key) if options.get("checkpoint") is None \
+        else (kind, wrt, key, ("checkpoint", options["checkpoint"]))
     found = templates.recall(fn, key)
     if found is not None:
         return found
@@ -162,9 +164,10 @@ def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
 class Entry:
     """One transform of one function: its facts, its code, its guards (module docstring)."""
 
-    def __init__(self, kind: str, wrt: Any) -> None:
+    def __init__(self, kind: str, wrt: Any, checkpoint: Any = None) -> None:
         self.kind = kind
         self.wrt = wrt
+        self.options = {} if checkpoint is None else {"checkpoint": checkpoint}
         self.mode = ""  # generic | shapes | versions | columns (set when built)
         self.facts: list[Fact] = []
         self.generic: Transformed | None = None
@@ -184,7 +187,7 @@ class Entry:
         with _lock:
             self.versions.clear()
         if self.kind in ("grad", "value_and_grad"):
-            made, facts = obtain(fn, self.wrt, self.kind, None)
+            made, facts = obtain(fn, self.wrt, self.kind, None, **self.options)
             self.generic = self.latest = made
             self.mode = "shapes" if made.rank_dependent else "generic"
             self.facts = facts
@@ -315,7 +318,8 @@ class Entry:
 
     def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
                     values: list[Any]) -> Transformed:
-        made, facts = obtain(fn, self.wrt, self.kind, key, **transform_options(names, values))
+        made, facts = obtain(fn, self.wrt, self.kind, key, **transform_options(names, values),
+                             **self.options)
         known = {f.ident(): f for f in self.facts}
         if any(f.ident() in known and known[f.ident()].value is not f.value for f in facts):
             self.versions.clear()  # the world changed since the others were made

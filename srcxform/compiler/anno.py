@@ -151,6 +151,12 @@ OWN_COPY = _declare(
 DEFERRED = _declare(
     "deferred", "bool: a statement the defer pass adds around a backward loop (the row "
     "lists, the block sums inside and after it)", set_by="defer", read_by="checkpoint")
+TAPE = _declare(
+    "tape", "str: on a push ('h_stack.append(h)') or pop ('h = h_stack.pop()') the tape pass "
+    "made, the name of its stack", set_by="tape", read_by="checkpoint")
+NOTE = _declare(
+    "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
+    "above a statement", set_by="checkpoint", read_by="emit")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",

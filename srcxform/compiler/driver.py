@@ -15,7 +15,8 @@ Every mode starts with the front end, then differentiates and finishes:
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
-        → optimize → defer → lower → tape → no_grad blocks, emit, load
+        → optimize → defer → lower → tape → checkpoint → no_grad blocks, emit,
+        load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
     jvp:  env → forward → optimize → defer → lower → emit, load
@@ -37,6 +38,7 @@ from . import (
     aliases,
     assemble,
     check,
+    checkpoint,
     control,
     defer,
     env,
@@ -49,6 +51,7 @@ from . import (
     split,
     tape,
 )
+from .checkpoint import check_spec
 from .parse import parse_function
 from .program import Program, resolve_wrt, start
 
@@ -78,6 +81,7 @@ REVERSE: list[Pass] = [
     defer.defer_outer_products,        # a loop's outer products batched
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
     tape.insert_tapes,                 # save what the backward sweep reads
+    checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
@@ -121,11 +125,14 @@ class Transformed:
 
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               debug: bool | None = None, ranks: dict[str, int] | None = None,
-              shapes: dict[str, tuple[int, ...]] | None = None) -> Transformed:
-    """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``."""
+              shapes: dict[str, tuple[int, ...]] | None = None,
+              checkpoint: Any = None) -> Transformed:
+    """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``;
+    ``checkpoint``: see checkpoint.py (reverse mode's loops)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
-    program = start(parse_function(f), kind, wrt, ranks, shapes, debug)
+    program = start(parse_function(f), kind, wrt, ranks, shapes, debug,
+                    check_spec(checkpoint))
     program = run(program, PIPELINES[kind])
     return Transformed(fn=program.fn, source=program.source, wrt=tuple(program.wrt),
                        kind=kind, stages=program.stages, rank_dependent=program.rank_dependent,

@@ -176,6 +176,7 @@ class _Rewrite:
                                       ast.Load()), [saved], [])
         stmt = ast.Expr(call)
         anno.set(stmt, anno.LINE, line)
+        anno.set(stmt, anno.TAPE, self.stacks[name])
         return stmt
 
     def pops(self, mark: ast.stmt) -> list[ast.stmt]:
@@ -196,6 +197,7 @@ class _Rewrite:
                     [], []))
                 anno.set(pop, anno.LINE, anno.get(mark, anno.LINE))
                 anno.set(pop, anno.GRAD, True)
+                anno.set(pop, anno.TAPE, self.stacks[n])
                 out.append(pop)
         return out
 
