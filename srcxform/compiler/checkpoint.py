@@ -25,7 +25,9 @@ it, when the forward loop's body pushes onto a tape.  After
 A loop is left as it was (taped every step) when it has ``break``,
 ``continue`` or ``return``, when its range has a step, when a state name
 may be unbound before the loop or its array may be written in place (a
-checkpoint keeps a reference, not a copy), or when it tapes nothing.  The
+checkpoint keeps a reference, not a copy), when its body writes into any
+array or list (running a stretch again would write twice), or when it tapes
+nothing.  The
 deferred outer products of the backward loop (defer.py) need no change: their
 row lists are emptied every block, across stretches too.
 """
@@ -197,6 +199,8 @@ class _Checkpoint:
                 bound |= names_stored(stmt)
         if any(n not in bound or not self.memory.never_written(n) for n in names):
             return None
+        if MemoryFacts(_without_tape(loop.body), self.program.env).mutated:
+            return None  # a stretch run again would write into arrays a second time
         return names
 
     def every(self, args: list[ast.expr]) -> tuple[list[ast.stmt], ast.expr, str]:
