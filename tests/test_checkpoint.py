@@ -30,7 +30,7 @@ def rnn(W, U, h, xs):
 
 def two_states(a, x, v):
     # two loop-carried names, one of them read before it is assigned
-    for t in range(7):
+    for _ in range(7):
         v = 0.9 * v + np.sin(a * x)
         x = x + 0.1 * v
     return np.sum(x * x) + np.sum(v)
@@ -50,17 +50,17 @@ def float_scan(a, x):
 
 def before_and_after(w, x):
     y = np.tanh(w * x)
-    for t in range(6):
+    for _ in range(6):
         y = np.sin(w * y) + y
     y = y * y
     return np.sum(y)
 
 
 def two_loops(w, x):
-    for t in range(5):
+    for _ in range(5):
         x = np.tanh(w * x)
     s = np.sum(x)
-    for t in range(4):
+    for _ in range(4):
         s = s * np.cos(s + w[0])
     return s
 
@@ -133,7 +133,7 @@ def test_checkpointed_source_matches_golden():
 def test_trip_count_known_only_at_run_time():
     """A gradient not specialised to shapes computes the stretch length when it runs."""
     def loop(w, x, n):
-        for t in range(n):
+        for _ in range(n):
             x = np.sin(w * x) + x
         return np.sum(x)
 

@@ -15,7 +15,8 @@ Every mode starts with the front end, then differentiates and finishes:
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
-        → optimize → defer → lower → tape → checkpoint → no_grad blocks, emit,
+        → optimize → defer → lower → tape → checkpoint → tape arrays
+        (tapearrays.py) → no_grad blocks, emit,
         load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
@@ -50,6 +51,7 @@ from . import (
     reverse,
     split,
     tape,
+    tapearrays,
 )
 from .checkpoint import check_spec
 from .parse import parse_function
@@ -82,6 +84,7 @@ REVERSE: list[Pass] = [
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
     tape.insert_tapes,                 # save what the backward sweep reads
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
+    tapearrays.preallocate_tapes,      # a loop's tape in one array (known trip count)
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
