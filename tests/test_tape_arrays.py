@@ -227,3 +227,53 @@ def test_a_long_loops_gradient_peaks_near_a_hand_written_one():
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
     ratio = _peak(lambda: df(*args)) / _peak(lambda: _hand(*args))
     assert ratio <= 1.2, ratio  # (a list of 3000 separate states: about 1.45x)
+
+
+# --- the deferred outer products read their rows from the arrays ----------------------------
+
+def rnn_from_one(W, U, h, xs):
+    for t in range(1, xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def rnn_from_one_autograd(W, U, h, xs):
+    for t in range(1, xs.shape[0]):
+        h = anp.tanh(anp.dot(W, h) + anp.dot(U, xs[t]))
+    return anp.sum(h * h)
+
+
+@pytest.mark.parametrize("steps", [1, 63, 64, 150])
+def test_block_sums_read_rows_of_the_tape_and_the_input(steps):
+    args = _args(10, steps=steps)
+    df = sx.grad(rnn, wrt=(0, 1, 2))
+    got = df(*args)
+    text = _source(df)
+    assert "h_rows" not in text and "xs_item_rows" not in text
+    assert "np.asarray(h_tape[:len(badd_rows)])" in text
+    if steps > 64:
+        assert "np.asarray(h_tape[t:t + 64])" in text and "np.asarray(xs[t:t + 64])" in text
+    want = autograd.grad(rnn_autograd, (0, 1, 2))(*args)
+    for g, a in zip(got, want):
+        np.testing.assert_allclose(g, a, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("steps", [2, 65, 130])
+def test_rows_of_a_loop_that_starts_at_one(steps):
+    args = _args(11, steps=steps)
+    df = sx.grad(rnn_from_one, wrt=(0, 1, 2))
+    got = df(*args)
+    text = _source(df)
+    assert "h_rows" not in text and "h = h_tape[t - 1]" in text
+    want = autograd.grad(rnn_from_one_autograd, (0, 1, 2))(*args)
+    for g, a in zip(got, want):
+        np.testing.assert_allclose(g, a, rtol=1e-10, atol=1e-12)
+
+
+def test_rows_of_a_tape_that_keeps_the_values_themselves():
+    W, U, h, xs = _args(12, steps=150)
+    h32 = h.astype(np.float32)
+    got = sx.grad(rnn, wrt=(0, 1))(W, U, h32, xs)
+    want = autograd.grad(rnn_autograd, (0, 1))(W, U, h32, xs)
+    for g, a in zip(got, want):
+        np.testing.assert_allclose(g, a, rtol=1e-6, atol=1e-8)

@@ -151,7 +151,8 @@ OWN_COPY = _declare(
     "the adjoint is already an array of its own", set_by="reverse", read_by="lower")
 DEFERRED = _declare(
     "deferred", "bool: a statement the defer pass adds around a backward loop (the row "
-    "lists, the block sums inside and after it)", set_by="defer", read_by="checkpoint")
+    "lists, their appends, the block sums inside and after it)", set_by="defer",
+    read_by="tapearrays")
 TAPE = _declare(
     "tape", "str: on a push ('h_stack.append(h)') or pop ('h = h_stack.pop()') the tape pass "
     "made, the name of its stack (on a store or read of a preallocated tape, the tape's name)",

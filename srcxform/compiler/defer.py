@@ -8,12 +8,15 @@ lists (``u_rows.append(u)``) where it computed the outer product; every
 :data:`BLOCK` steps (``if len(u_rows) == 64:`` at the end of the body) it adds
 ``np.array(u_rows).T @ np.array(v_rows)`` to ``B`` and empties the lists, and
 after the loop it adds the rows of the last block the same way, under
-``if u_rows:`` (a loop that ran zero times adds nothing), as a hand-writer
+``if u_rows:`` (a loop that ran zero times adds nothing; a loop of at most
+:data:`BLOCK` steps, its trip count a literal, only there), as a hand-writer
 batches the per-step products into one matrix product a block of steps at a
 time.  The lists never hold more than :data:`BLOCK` rows, so the memory the
 batching needs does not grow with the trip count.  The statements this pass
-adds outside the loop (the lists, the last block) carry
-``anno.DEFERRED``, and so does the block inside it.
+adds (the lists, the appends, the block inside the loop, the last block)
+carry ``anno.DEFERRED``; the tape-array pass (tapearrays.py) later reads the
+rows of a list straight from an array where every row is one (a tape, or an
+input indexed by the loop counter).
 
 This holds after the pass for every rewritten accumulation:
 
@@ -126,7 +129,8 @@ class _Defer:
         flush = _stmt(ast.If(full, sums + clears, []), loop)
         anno.set(flush, anno.LINE, None)  # (its statements carry the comment)
         anno.set(flush, anno.DEFERRED, True)
-        loop.body = loop.body + [flush]
+        if not _at_most(loop, BLOCK):
+            loop.body = loop.body + [flush]
         # after the loop, the rows of the last (partial) block
         guard = _stmt(ast.If(copy.deepcopy(first),
                              self.after_loop(lists, posts, body, np_name, wholes), []), loop)
@@ -208,7 +212,9 @@ class _Defer:
                     lists[key] = self.env.namer.fresh(f"{n}_rows")
                     call = ast.Call(ast.Attribute(ast.Name(lists[key], ast.Load()), "append",
                                                   ast.Load()), [ast.Name(n, ast.Load())], [])
-                    appends.setdefault(def_index, []).append(_stmt(ast.Expr(call), body[j]))
+                    append = _stmt(ast.Expr(call), body[j])
+                    anno.set(append, anno.DEFERRED, True)
+                    appends.setdefault(def_index, []).append(append)
                 names.append(lists[key])
             dropped.update({def_index, j})
             posts.append((b, names[0], names[1], j))
@@ -251,6 +257,21 @@ class _Defer:
                                           ast.BinOp(ast.Name(b, ast.Load()), ast.Add(), product)),
                                body[j]))
         return after
+
+
+def _at_most(loop: ast.For | ast.While, steps: int) -> bool:
+    """True when ``loop`` is ``for k in reversed(range(...))`` of int literals with at
+    most ``steps`` steps (its lists never fill a block)."""
+    it = loop.iter if isinstance(loop, ast.For) else None
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+            and it.func.id == "reversed" and len(it.args) == 1):
+        return False
+    inner = it.args[0]
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+            and inner.func.id == "range" and not inner.keywords and 1 <= len(inner.args) <= 3
+            and all(isinstance(a, ast.Constant) and type(a.value) is int for a in inner.args)):
+        return False
+    return len(range(*(a.value for a in inner.args))) <= steps
 
 
 def _accumulations(body: list[ast.stmt]) -> dict[str, list[int]]:

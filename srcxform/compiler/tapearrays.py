@@ -44,7 +44,7 @@ import copy
 import numpy as np
 
 from . import anno
-from .astutil import names_stored, walk_stmts
+from .astutil import load_counts, names_stored, walk_stmts
 from .memory import MemoryFacts
 from .program import Program
 from .support import retape
@@ -125,6 +125,7 @@ class _TapeArrays:
         self.env = program.env
         self.shapes = program.trusted_shapes
         self.memory: MemoryFacts | None = None
+        self.tapes: set[str] = set()
         # where each tape statement is: the top-level loop whose body holds it directly
         self.owner: dict[int, ast.For | None] = {}
         for stmt in self.body:
@@ -153,11 +154,14 @@ class _TapeArrays:
                 self.allocation(tape, value, shape, start, stop, loop))
             dropped.add(id(init))
             counter = loop.target.id
-            row = ast.Name(counter, ast.Load()) if start == 0 else \
-                ast.BinOp(ast.Name(counter, ast.Load()), ast.Sub(), ast.Constant(start))
+            row = self.row(counter, start)
+            self.tapes.add(tape)
             push, pop = pushes[stack][0], pops[stack][0]
             _replace(loop.body, push, self.store(tape, value, row, push))
             _replace(back.body, pop, self.restore(tape, value, row, pop))
+        for i, stmt in enumerate(self.body):
+            if isinstance(stmt, ast.For) and anno.get(stmt, anno.GRAD, False):
+                dropped |= self.rows_from_arrays(stmt, self.body[i + 1:i + 2])
         out: list[ast.stmt] = []
         for stmt in self.body:
             if id(stmt) in dropped:
@@ -165,6 +169,127 @@ class _TapeArrays:
             out.extend(before.get(id(stmt), []))
             out.append(stmt)
         return out
+
+    # -- the deferred outer products' rows, read from arrays ---------------------------------
+    def rows_from_arrays(self, back: ast.For, after: list[ast.stmt]) -> set[int]:
+        """Read the rows of defer's lists from arrays where each row is one.
+
+        In a backward loop ``for t in reversed(range(a, n))`` whose deferred block
+        (``if len(first) == 64:``) sums the lists' rows, a list whose one append adds a
+        value the same iteration read as ``X[t]`` (an input nothing writes or rebinds) or
+        restored as ``T[t - a]`` (a tape) is dropped: its rows are the steps of the block,
+        ``X[t:t + 64]`` inside the loop and ``X[a:a + len(first)]`` after it.  Those are in
+        step order, the lists' in backward order, so the lists kept are reversed
+        (``np.array(first[::-1])``).  Returns the ids of the list bindings to drop.
+        """
+        if self.memory is None:
+            self.memory = MemoryFacts(_without_tape(self.body), self.env)
+        replay = _backward_range(back)
+        args = None if replay is None else _range_args(replay)
+        flush = next((s for s in back.body if isinstance(s, ast.If)
+                      and anno.get(s, anno.DEFERRED, False)), None)
+        guard = after[0] if after and isinstance(after[0], ast.If) \
+            and anno.get(after[0], anno.DEFERRED, False) else None
+        if args is None or not _plain_loop(back) or guard is None \
+                or not isinstance(guard.test, ast.Name):
+            return set()
+        first, block, counter = guard.test.id, 0, back.target.id
+        if flush is not None:  # (none in a loop too short to fill a block)
+            test = flush.test
+            if not (isinstance(test, ast.Compare) and isinstance(test.left, ast.Call)
+                    and test.left.args and isinstance(test.left.args[0], ast.Name)
+                    and test.left.args[0].id == first
+                    and isinstance(test.comparators[0], ast.Constant)):
+                return set()
+            block = test.comparators[0].value
+        start = args[0]
+        stored = names_stored(back.body)
+        source: dict[str, tuple[str, int]] = {}   # name -> (array, row of step t is t - k)
+        appends: dict[str, list[ast.stmt]] = {}
+        rows: dict[str, tuple[str, int]] = {}
+        appended: dict[str, str] = {}             # list -> the name it appends
+        for stmt in back.body:
+            if isinstance(stmt, ast.Expr) and anno.get(stmt, anno.DEFERRED, False):
+                call = stmt.value
+                listed = call.func.value.id
+                appends.setdefault(listed, []).append(stmt)
+                if call.args[0].id in source:
+                    rows[listed] = source[call.args[0].id]
+                    appended[listed] = call.args[0].id
+                continue
+            for n in names_stored(stmt):
+                source.pop(n, None)
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                    and isinstance(stmt.value, ast.Subscript) \
+                    and isinstance(stmt.value.value, ast.Name) \
+                    and isinstance(stmt.value.slice, (ast.Name, ast.BinOp)):
+                array, index = stmt.value.value.id, stmt.value.slice
+                if array in self.tapes and ast.dump(index) == ast.dump(self.row(counter, start)):
+                    source[stmt.targets[0].id] = (array, start)
+                elif isinstance(index, ast.Name) and index.id == counter \
+                        and array not in stored and self.memory.never_written(array):
+                    source[stmt.targets[0].id] = (array, 0)
+        chosen = {n: r for n, r in rows.items() if n != first and len(appends[n]) == 1}
+        if not chosen:
+            return set()
+        back.body = [s for s in back.body if not any(s is appends[n][0] for n in chosen)]
+        sources_appended = [(appended[n], n) for n in chosen]
+        np_name = self.env.ref(np, "np")
+        if flush is not None:
+            self.respell(flush, chosen, np_name, counter, block, None)
+            flush.body = [s for s in flush.body if not _clears(s, chosen)]
+        self.respell(guard, chosen, np_name, counter, block, (first, start))
+        # a row read only for a list now gone (``xs_item = xs[t]``) is read no more
+        loads = load_counts(self.body)
+        back.body = [s for s in back.body if not (
+            anno.get(s, anno.GRAD, False) and isinstance(s, ast.Assign)
+            and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Subscript)
+            and anno.get(s, anno.TAPE) is None and loads.get(s.targets[0].id, 0) == 0
+            and s.targets[0].id in {v for v, _ in sources_appended})] or [ast.Pass()]
+        index = self.body.index(back)
+        return {id(s) for s in self.body[:index] if isinstance(s, ast.Assign)
+                and anno.get(s, anno.DEFERRED, False) and s.targets[0].id in chosen}
+
+    def row(self, counter: str, start: int) -> ast.expr:
+        """The row of step ``counter`` in a tape of a loop starting at ``start``."""
+        return ast.Name(counter, ast.Load()) if start == 0 else \
+            ast.BinOp(ast.Name(counter, ast.Load()), ast.Sub(), ast.Constant(start))
+
+    def respell(self, block_if: ast.If, chosen: dict[str, tuple[str, int]], np_name: str,
+                counter: str, block: int, tail: tuple[str, int] | None) -> None:
+        """In a deferred block: ``np.array(L)`` of a chosen list as a slice of its array
+        (``tail``: after the loop, ``(first list, loop start)``), other lists reversed."""
+        def rows_of(array: str, k: int) -> ast.expr:
+            if tail is None:  # the block of steps t .. t + block - 1
+                low: ast.expr = ast.Name(counter, ast.Load()) if k == 0 else \
+                    ast.BinOp(ast.Name(counter, ast.Load()), ast.Sub(), ast.Constant(k))
+                count: ast.expr = ast.Constant(block)
+            else:  # the steps a .. a + len(first) - 1
+                low = ast.Constant(tail[1] - k)
+                count = ast.Call(ast.Name("len", ast.Load()), [ast.Name(tail[0], ast.Load())], [])
+            high = count if isinstance(low, ast.Constant) and low.value == 0 else \
+                ast.BinOp(copy.deepcopy(low), ast.Add(), count)
+            if isinstance(low, ast.Constant) and low.value == 0:
+                low = None
+            part = ast.Subscript(ast.Name(array, ast.Load()), ast.Slice(low, high), ast.Load())
+            return ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()), "asarray", ast.Load()),
+                            [part], [])
+
+        class Respell(ast.NodeTransformer):
+            def visit_Call(self, node: ast.Call) -> ast.expr:
+                self.generic_visit(node)
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "array" \
+                        and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                    listed = node.args[0].id
+                    if listed in chosen:
+                        return rows_of(*chosen[listed])
+                    node.args[0] = ast.Subscript(node.args[0], ast.Slice(
+                        None, None, ast.UnaryOp(ast.USub(), ast.Constant(1))), ast.Load())
+                return node
+
+        for stmt in block_if.body:
+            Respell().visit(stmt)
+            ast.fix_missing_locations(stmt)
 
     def qualifies(self, stack: str, pushes: list[ast.stmt], pops: list[ast.stmt]
                   ) -> tuple[ast.stmt, ast.For, ast.For, str, tuple[int, ...],
@@ -243,6 +368,13 @@ class _TapeArrays:
             anno.set(stmt, key, anno.get(pop, key))
         anno.set(stmt, anno.TAPE, tape)
         return ast.fix_missing_locations(stmt)
+
+
+def _clears(stmt: ast.stmt, lists: dict[str, tuple[str, int]]) -> bool:
+    """True for ``L.clear()`` of one of ``lists``."""
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+        and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "clear" \
+        and isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id in lists
 
 
 def _replace(block: list[ast.stmt], old: ast.stmt, new: ast.stmt) -> None:
