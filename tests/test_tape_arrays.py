@@ -277,3 +277,32 @@ def test_rows_of_a_tape_that_keeps_the_values_themselves():
     want = autograd.grad(rnn_autograd, (0, 1))(W, U, h32, xs)
     for g, a in zip(got, want):
         np.testing.assert_allclose(g, a, rtol=1e-6, atol=1e-8)
+
+
+# --- generated code with tape arrays, transformed again --------------------------------------
+
+def rnn_w(W, h, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + xs[t])
+    return np.sum(h * h)
+
+
+@pytest.mark.parametrize("steps", [5, 70])
+def test_hessian_and_hvp_of_a_gradient_with_tape_arrays(steps):
+    """Forward mode over the generated gradient (tape arrays, a block sum every 64
+    steps) against central differences of the gradient."""
+    rng = np.random.default_rng(13)
+    W, h, xs = 0.5 * rng.standard_normal((3, 3)), rng.standard_normal(3), \
+        rng.standard_normal((steps, 3))
+    g = sx.grad(rnn_w, wrt=0)
+    g(W, h, xs)
+    assert "h = h_tape[t]" in _source(g)
+    H = sx.hessian(rnn_w, wrt=0)(W, h, xs)
+    eps = 1e-6
+    columns = [(g(W + eps * e.reshape(3, 3), h, xs) - g(W - eps * e.reshape(3, 3), h, xs))
+               / (2 * eps) for e in np.eye(9)]
+    want = np.stack([c.ravel() for c in columns], axis=-1).reshape(3, 3, 3, 3)
+    np.testing.assert_allclose(H, want, rtol=1e-5, atol=1e-7)
+    v = rng.standard_normal((3, 3))
+    hv = sx.hvp(rnn_w, (W, h, xs), (v, None, None), wrt=0)
+    np.testing.assert_allclose(hv, np.tensordot(H, v, axes=2), rtol=1e-8, atol=1e-10)

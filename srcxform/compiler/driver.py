@@ -62,6 +62,7 @@ Pass = Callable[[Program], Program]
 #: The passes every mode runs first: from the parsed function to normalized code whose
 #: varied values are known.
 FRONT_END: list[Pass] = [
+    tapearrays.untape_generated,       # generated code again: its tape arrays as lists
     check.check,                       # only supported constructs, else a located error
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return

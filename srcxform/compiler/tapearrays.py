@@ -394,3 +394,96 @@ def _without_tape(stmts: list[ast.stmt]) -> list[ast.stmt]:
                 setattr(stmt, field, _without_tape(inner))
         out.append(stmt)
     return out
+
+
+# -- generated code transformed again ----------------------------------------------------------
+def untape_generated(program: Program) -> Program:
+    """Before the front end: tape arrays of generated code, transformed again, as lists.
+
+    ``sx.hessian``, ``hvp`` and ``grad(grad(f))`` transform the code a gradient
+    generated.  Its tape arrays are written through :func:`retape`, which no
+    transform differentiates; so where ``parsed.node`` holds the guarded store this
+    pass made (``if type(v) is ndarray and v.dtype is T.dtype: T[row] = v`` else
+    ``T = retape(T, row, v)``, ``retape`` resolving to :func:`~.support.retape`),
+    the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
+    Each step appends exactly once, in step order, so the reads ``T[row]`` and
+    ``T[lo:hi]`` read the same values from the list.  Defer's block sum inside a
+    loop (``if len(L) == 64: ...; L.clear()``, a list emptied for its effect, which
+    no transform differentiates) is dropped: the sum after the loop then adds every
+    row, which is the same total.  Only for generated code (its file name starts
+    with ``<srcxform``).  Reads ``parsed``; changes ``parsed.node``.
+    """
+    parsed = program.parsed
+    if not parsed.filename.startswith("<srcxform"):
+        return program
+    names = {n for n, v in parsed.globals.items() if v is retape}
+    for n, cell in parsed.closure.items():  # (cells: empty ones raise ValueError)
+        try:
+            if cell.cell_contents is retape:
+                names.add(n)
+        except ValueError:
+            pass
+    tapes: set[str] = set()
+
+    def store_of(stmt: ast.stmt) -> tuple[str, str] | None:
+        """``(T, v)`` of the guarded store."""
+        if not (isinstance(stmt, ast.If) and len(stmt.body) == 1 and len(stmt.orelse) == 1):
+            return None
+        slow = stmt.orelse[0]
+        if not (isinstance(slow, ast.Assign) and len(slow.targets) == 1
+                and isinstance(slow.targets[0], ast.Name) and isinstance(slow.value, ast.Call)
+                and isinstance(slow.value.func, ast.Name) and slow.value.func.id in names
+                and len(slow.value.args) == 3
+                and all(isinstance(a, ast.Name) for a in slow.value.args[::2])):
+            return None
+        tape, value = slow.targets[0].id, slow.value.args[2].id
+        fast = stmt.body[0]
+        if not (isinstance(fast, ast.Assign) and isinstance(fast.targets[0], ast.Subscript)
+                and isinstance(fast.targets[0].value, ast.Name)
+                and fast.targets[0].value.id == tape
+                and isinstance(fast.value, ast.Name) and fast.value.id == value):
+            return None
+        return tape, value
+
+    def block(stmts: list[ast.stmt]) -> list[ast.stmt]:
+        out = []
+        for stmt in stmts:
+            if _block_sum(stmt):
+                continue  # (the rows are all summed after the loop instead)
+            found = store_of(stmt)
+            if found is not None:
+                tape, value = found
+                tapes.add(tape)
+                new = ast.Expr(ast.Call(ast.Attribute(ast.Name(tape, ast.Load()), "append",
+                                                      ast.Load()),
+                                        [ast.Name(value, ast.Load())], []))
+                out.append(ast.copy_location(new, stmt))
+                continue
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if inner and isinstance(inner, list) and isinstance(inner[0], ast.stmt):
+                    setattr(stmt, field, block(inner))
+            out.append(stmt)
+        return out
+
+    node = parsed.node
+    node.body = block(node.body)
+    for stmt in ast.walk(node):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in tapes \
+                and isinstance(stmt.value, ast.Call) \
+                and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "empty":
+            stmt.value = ast.copy_location(ast.List([], ast.Load()), stmt.value)
+    ast.fix_missing_locations(node)
+    return program
+
+
+def _block_sum(stmt: ast.stmt) -> bool:
+    """True for defer's ``if len(L) == k: ...; L.clear()`` (no ``else``)."""
+    if not (isinstance(stmt, ast.If) and not stmt.orelse and isinstance(stmt.test, ast.Compare)
+            and isinstance(stmt.test.ops[0], ast.Eq) and isinstance(stmt.test.left, ast.Call)
+            and isinstance(stmt.test.left.func, ast.Name) and stmt.test.left.func.id == "len"
+            and len(stmt.test.left.args) == 1 and isinstance(stmt.test.left.args[0], ast.Name)):
+        return False
+    listed = stmt.test.left.args[0].id
+    return any(_clears(s, {listed: ("", 0)}) for s in stmt.body)
