@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import cache
+from .compiler.checkpoint import check_spec
 from .errors import TransformError
 
 
@@ -115,10 +116,14 @@ def _bound_gradient(kind: str, f: Any, fn: Any, args: tuple, kwargs: dict, wrt: 
     return bound
 
 
-def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any) -> Any:
+def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any,
+               checkpoint: Any = None) -> Any:
     if f is None:
-        return functools.partial(_decorator, kind, wrt=wrt)
+        return functools.partial(_decorator, kind, wrt=wrt, checkpoint=checkpoint)
     wrt = check_wrt(wrt)
+    checkpoint = check_spec(checkpoint)
+    if checkpoint is not None:
+        return _checkpointed(kind, f, wrt, checkpoint)
     if not callable(f):
         raise TypeError(f"{kind} expects a function, got {type(f).__name__}")
     fn, args, kwargs = unwrap(f)
@@ -219,18 +224,33 @@ def _of_gradient(kind: str, df: Callable[..., Any], wrt: Any) -> Callable[..., A
     return through
 
 
-def grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Callable[..., Any]:
+def _checkpointed(kind: str, f: Callable[..., Any], wrt: Any, checkpoint: Any) -> Any:
+    """``grad(f, checkpoint=...)`` of a plain function: an entry of its own."""
+    fn, args, kwargs = unwrap(f)
+    if args or kwargs or getattr(fn, "__srcxform_entry__", None) is not None \
+            or not inspect.isfunction(fn):
+        raise TypeError(f"{kind}(f, checkpoint=...) expects a plain Python function")
+    return cache.entry_for(fn, kind, wrt, checkpoint).public(fn)
+
+
+def grad(f: Callable[..., Any] | None = None, wrt: Any = 0,
+         checkpoint: Any = None) -> Callable[..., Any]:
     """The gradient of scalar-valued ``f`` with respect to parameter(s) ``wrt``.
 
     ``wrt`` is a positional index, a parameter name, or a tuple of them; a
     tuple gives a tuple of gradients.  Usable as ``@grad`` and ``@grad(wrt=...)``.
+    ``checkpoint``: ``True``/``"sqrt"`` or a positive int ``k`` keeps the state of
+    each top-level ``for ... in range(...)`` loop every ``k`` (about ``sqrt(T)``)
+    steps instead of taping every step, and runs each stretch again in the backward
+    sweep (less memory, one more forward run of the loop).
     """
-    return _decorator("grad", f, wrt)
+    return _decorator("grad", f, wrt, checkpoint)
 
 
-def value_and_grad(f: Callable[..., Any] | None = None, wrt: Any = 0) -> Callable[..., Any]:
+def value_and_grad(f: Callable[..., Any] | None = None, wrt: Any = 0,
+                   checkpoint: Any = None) -> Callable[..., Any]:
     """Like :func:`grad`, returning ``(f(*args), gradient)`` from one run of ``f``."""
-    return _decorator("value_and_grad", f, wrt)
+    return _decorator("value_and_grad", f, wrt, checkpoint)
 
 
 def source(df: Callable[..., Any]) -> str:

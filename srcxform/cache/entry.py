@@ -64,16 +64,17 @@ def wrt_key(wrt: Any) -> Any:
     return tuple(wrt) if isinstance(wrt, list) else wrt
 
 
-def entry_for(fn: Callable[..., Any], kind: str, wrt: Any) -> Entry:
-    """The entry of transform ``kind`` of ``fn`` with respect to ``wrt`` (made if new)."""
-    key = (kind, wrt_key(wrt))
+def entry_for(fn: Callable[..., Any], kind: str, wrt: Any, checkpoint: Any = None) -> Entry:
+    """The entry of transform ``kind`` of ``fn`` with respect to ``wrt`` (made if new);
+    ``checkpoint``: grad's ``checkpoint=`` (checked), a transform of its own."""
+    key = (kind, wrt_key(wrt)) if checkpoint is None else (kind, wrt_key(wrt), checkpoint)
     with _lock:
         per_fn = _ENTRIES.get(fn)
         if per_fn is None:
             per_fn = _ENTRIES[fn] = {}
         entry = per_fn.get(key)
         if entry is None:
-            entry = per_fn[key] = Entry(kind, wrt_key(wrt))
+            entry = per_fn[key] = Entry(kind, wrt_key(wrt), checkpoint)
     return entry
 
 
@@ -127,12 +128,20 @@ def _on_big_stack(work: Callable[[], Any]) -> Any:
     return value
 
 
+def template_key(kind: str, wrt: Any, key: Any, options: dict[str, Any]) -> tuple:
+    """The key code is remembered under (``templates.py``): a checkpointed transform's
+    code is its own."""
+    if options.get("checkpoint") is None:
+        return (kind, wrt, key)
+    return (kind, wrt, key, ("checkpoint", options["checkpoint"]))
+
+
 def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
            ) -> tuple[Transformed, list[Fact]]:
     """The code of ``transform(fn, wrt, kind, **options)`` and its facts: remembered for
     another function of the same code object if it holds for ``fn`` (``templates.py``),
     else transformed now (and remembered).  ``key`` is the options' specialisation key."""
-    key = (kind, wrt, key)
+    key = template_key(kind, wrt, key, options)
     found = templates.recall(fn, key)
     if found is not None:
         return found
@@ -188,11 +197,13 @@ class Front:
 _TOP = object()
 
 
-def run_front(fn: Callable[..., Any], wrt: Any, kind: str) -> tuple[Front, list[Fact]]:
-    """``compiler.front(fn, wrt, kind)`` and the facts it relies on."""
+def run_front(fn: Callable[..., Any], wrt: Any, kind: str, checkpoint: Any = None
+              ) -> tuple[Front, list[Fact]]:
+    """``compiler.front(fn, wrt, kind, checkpoint=checkpoint)`` and the facts it
+    relies on."""
     for _ in range(3):
         version = registry.VERSION[0]
-        program, rec = _recorded(lambda: front(fn, wrt, kind))
+        program, rec = _recorded(lambda: front(fn, wrt, kind, checkpoint=checkpoint))
         facts = facts_of(rec, fn, version)
         chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
         if all(f.current(fn) is f.value for f in facts):
@@ -234,9 +245,10 @@ def run_finish(made_front: Front, fn: Callable[..., Any], **options: Any
 class Entry:
     """One transform of one function: its facts, its code, its guards (module docstring)."""
 
-    def __init__(self, kind: str, wrt: Any) -> None:
+    def __init__(self, kind: str, wrt: Any, checkpoint: Any = None) -> None:
         self.kind = kind
         self.wrt = wrt
+        self.options = {} if checkpoint is None else {"checkpoint": checkpoint}
         self.mode = ""  # generic | shapes | versions | columns (set when built)
         self.facts: list[Fact] = []
         self.generic: Transformed | None = None
@@ -264,7 +276,7 @@ class Entry:
             self.mode = "shapes"
             self.facts = []
             if not templates.knows(fn, self.kind, self.wrt):
-                self.front, self.facts = run_front(fn, self.wrt, self.kind)
+                self.front, self.facts = run_front(fn, self.wrt, self.kind, **self.options)
         else:
             self.mode, self.facts = "versions", []
         self.wrt_params = wrt_parameters(fn, self.wrt)
@@ -399,13 +411,13 @@ class Entry:
         """The code for specialisation ``key`` (``None``: generic) and its facts:
         remembered for a function of the same code, else finished from the front."""
         if self.kind not in FRONTS:
-            return obtain(fn, self.wrt, self.kind, key, **options)
-        full_key = (self.kind, self.wrt, key)
+            return obtain(fn, self.wrt, self.kind, key, **options, **self.options)
+        full_key = template_key(self.kind, self.wrt, key, self.options)
         found = templates.recall(fn, full_key)
         if found is not None:
             return found
         if self.front is None:
-            self.front, facts = run_front(fn, self.wrt, self.kind)
+            self.front, facts = run_front(fn, self.wrt, self.kind, **self.options)
             self.merge_facts(facts)
         made, facts, chains = run_finish(self.front, fn, **options)
         templates.remember(fn, full_key, made, facts, chains)

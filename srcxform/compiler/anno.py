@@ -72,11 +72,12 @@ def _declare(name: str, meaning: str, set_by: str, read_by: str) -> str:
 LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
-    set_by="normalize inline reverse forward tape defer lower split emit",
-    read_by="emit reverse rulecalls forward tape defer lower")
+    set_by="normalize inline reverse forward tape defer lower split emit checkpoint tapearrays",
+    read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
-    set_by="reverse tape defer lower", read_by="emit split tape defer lower liveness")
+    set_by="reverse tape defer lower checkpoint tapearrays",
+    read_by="emit split tape defer lower liveness checkpoint tapearrays")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
     "backward block)", set_by="forward", read_by="emit")
@@ -148,6 +149,17 @@ KEEP = _declare(
 OWN_COPY = _declare(
     "own_copy", "bool: 'b = b.copy()' before an element write into an adjoint, dropped where "
     "the adjoint is already an array of its own", set_by="reverse", read_by="lower")
+DEFERRED = _declare(
+    "deferred", "bool: a statement the defer pass adds around a backward loop (the row "
+    "lists, their appends, the block sums inside and after it)", set_by="defer",
+    read_by="tapearrays")
+TAPE = _declare(
+    "tape", "str: on a push ('h_stack.append(h)') or pop ('h = h_stack.pop()') the tape pass "
+    "made, the name of its stack (on a store or read of a preallocated tape, the tape's name)",
+    set_by="tape tapearrays", read_by="checkpoint tapearrays")
+NOTE = _declare(
+    "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
+    "above a statement", set_by="checkpoint tapearrays", read_by="emit")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",

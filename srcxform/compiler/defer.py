@@ -4,10 +4,19 @@ A backward loop that accumulates ``B = B + np.outer(u, v)`` once per
 iteration (the adjoint of a matrix-vector product ``W @ h`` in a loop) costs
 one small outer product and one accumulation per iteration.  After
 :func:`defer_outer_products`, such a loop instead appends ``u`` and ``v`` to
-lists (``u_rows.append(u)``) where it computed the outer product, and after
-the loop adds ``np.array(u_rows).T @ np.array(v_rows)`` to ``B`` once, under
-``if u_rows:`` (a loop that ran zero times adds nothing), as a hand-writer
-batches the per-step products into one matrix product.
+lists (``u_rows.append(u)``) where it computed the outer product; every
+:data:`BLOCK` steps (``if len(u_rows) == 64:`` at the end of the body) it adds
+``np.array(u_rows).T @ np.array(v_rows)`` to ``B`` and empties the lists, and
+after the loop it adds the rows of the last block the same way, under
+``if u_rows:`` (a loop that ran zero times adds nothing; a loop of at most
+:data:`BLOCK` steps, its trip count a literal, only there), as a hand-writer
+batches the per-step products into one matrix product a block of steps at a
+time.  The lists never hold more than :data:`BLOCK` rows, so the memory the
+batching needs does not grow with the trip count.  The statements this pass
+adds (the lists, the appends, the block inside the loop, the last block)
+carry ``anno.DEFERRED``; the tape-array pass (tapearrays.py) later reads the
+rows of a list straight from an array where every row is one (a tape, or an
+input indexed by the loop counter).
 
 This holds after the pass for every rewritten accumulation:
 
@@ -48,6 +57,9 @@ from .astutil import (
 from .env import Env
 from .memory import MemoryFacts
 from .program import Program
+
+#: The most rows a list holds: every BLOCK steps they are summed and the lists emptied.
+BLOCK = 64
 
 #: One deferred outer product: (index of the statement computing it, index of its
 #: accumulation ``B = B + ...``, B, u, v) in the loop body.
@@ -103,12 +115,31 @@ class _Defer:
             return [loop]
         body = loop.body
         lists, posts = self.collect(loop, plan)
-        after = self.after_loop(lists, posts, body)
-        first = next(iter(lists.values()))
-        guard = _stmt(ast.If(ast.Name(first, ast.Load()), after, []), loop)
-        anno.set(guard, anno.LINE, None)  # (its statements carry the comment)
+        names = list(dict.fromkeys(lists.values()))
+        first = ast.Name(names[0], ast.Load())
+        np_name = self.env.ref(np, "np")
+        # every BLOCK steps inside the loop, the rows so far (then the lists start again)
+        full = ast.Compare(ast.Call(ast.Name("len", ast.Load()), [first], []), [ast.Eq()],
+                           [ast.Constant(BLOCK)])
+        wholes: dict[str, str] = {}
+        sums = self.after_loop(lists, posts, body, np_name, wholes)
+        clears = [_stmt(ast.Expr(ast.Call(ast.Attribute(ast.Name(n, ast.Load()), "clear",
+                                                        ast.Load()), [], [])), sums[-1])
+                  for n in names]
+        flush = _stmt(ast.If(full, sums + clears, []), loop)
+        anno.set(flush, anno.LINE, None)  # (its statements carry the comment)
+        anno.set(flush, anno.DEFERRED, True)
+        if not _at_most(loop, BLOCK):
+            loop.body = loop.body + [flush]
+        # after the loop, the rows of the last (partial) block
+        guard = _stmt(ast.If(copy.deepcopy(first),
+                             self.after_loop(lists, posts, body, np_name, wholes), []), loop)
+        anno.set(guard, anno.LINE, None)
+        anno.set(guard, anno.DEFERRED, True)
         before = [_stmt(ast.Assign([ast.Name(n, ast.Store())], ast.List([], ast.Load())), loop)
-                  for n in dict.fromkeys(lists.values())]
+                  for n in names]
+        for stmt in before:
+            anno.set(stmt, anno.DEFERRED, True)
         return before + [loop, guard]
 
     def plan(self, loop: ast.For | ast.While) -> list[Deferred]:
@@ -181,7 +212,9 @@ class _Defer:
                     lists[key] = self.env.namer.fresh(f"{n}_rows")
                     call = ast.Call(ast.Attribute(ast.Name(lists[key], ast.Load()), "append",
                                                   ast.Load()), [ast.Name(n, ast.Load())], [])
-                    appends.setdefault(def_index, []).append(_stmt(ast.Expr(call), body[j]))
+                    append = _stmt(ast.Expr(call), body[j])
+                    anno.set(append, anno.DEFERRED, True)
+                    appends.setdefault(def_index, []).append(append)
                 names.append(lists[key])
             dropped.update({def_index, j})
             posts.append((b, names[0], names[1], j))
@@ -194,11 +227,11 @@ class _Defer:
         return lists, posts
 
     def after_loop(self, lists: dict[tuple[str, int], str],
-                   posts: list[tuple[str, str, str, int]], body: list[ast.stmt]
-                   ) -> list[ast.stmt]:
-        """After the loop: each list made an array once, every product added to its B
-        (``body``: the loop body as it was, for the lines)."""
-        np_name = self.env.ref(np, "np")
+                   posts: list[tuple[str, str, str, int]], body: list[ast.stmt], np_name: str,
+                   wholes: dict[str, str]) -> list[ast.stmt]:
+        """Each list made an array once, every product added to its B (``body``: the loop
+        body as it was, for the lines; ``wholes``: the names of the arrays of lists read
+        twice, filled on the first call)."""
         uses: dict[str, int] = {}
         for _, ul, vl, _ in posts:
             for n in (ul, vl):
@@ -209,7 +242,9 @@ class _Defer:
             array = ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()), "array", ast.Load()),
                              [ast.Name(name, ast.Load())], [])
             if uses[name] > 1:
-                whole = self.env.namer.fresh(name[:-len("_rows")] + "_all")
+                if name not in wholes:
+                    wholes[name] = self.env.namer.fresh(name[:-len("_rows")] + "_all")
+                whole = wholes[name]
                 after.append(_stmt(ast.Assign([ast.Name(whole, ast.Store())], array),
                                    _last_accumulation(posts, posts[0][0], body)))
                 arrays[name] = ast.Name(whole, ast.Load())
@@ -222,6 +257,21 @@ class _Defer:
                                           ast.BinOp(ast.Name(b, ast.Load()), ast.Add(), product)),
                                body[j]))
         return after
+
+
+def _at_most(loop: ast.For | ast.While, steps: int) -> bool:
+    """True when ``loop`` is ``for k in reversed(range(...))`` of int literals with at
+    most ``steps`` steps (its lists never fill a block)."""
+    it = loop.iter if isinstance(loop, ast.For) else None
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+            and it.func.id == "reversed" and len(it.args) == 1):
+        return False
+    inner = it.args[0]
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+            and inner.func.id == "range" and not inner.keywords and 1 <= len(inner.args) <= 3
+            and all(isinstance(a, ast.Constant) and type(a.value) is int for a in inner.args)):
+        return False
+    return len(range(*(a.value for a in inner.args))) <= steps
 
 
 def _accumulations(body: list[ast.stmt]) -> dict[str, list[int]]:

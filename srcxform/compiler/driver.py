@@ -15,7 +15,9 @@ Every mode starts with the front end, then differentiates and finishes:
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
-        → optimize → defer → lower → tape → no_grad blocks, emit, load
+        → optimize → defer → lower → tape → checkpoint → tape arrays
+        (tapearrays.py) → no_grad blocks, emit,
+        load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
     jvp:  env → forward → optimize → defer → lower → emit, load
@@ -39,6 +41,7 @@ from . import (
     aliases,
     assemble,
     check,
+    checkpoint,
     control,
     defer,
     env,
@@ -51,8 +54,10 @@ from . import (
     shift,
     split,
     tape,
+    tapearrays,
 )
 from .astutil import copy_tree
+from .checkpoint import check_spec
 from .env import Env
 from .names import Namer
 from .parse import parse_function
@@ -63,6 +68,7 @@ Pass = Callable[[Program], Program]
 #: The passes every mode runs first: from the parsed function to normalized code whose
 #: varied values are known.
 FRONT_END: list[Pass] = [
+    tapearrays.untape_generated,       # generated code again: its tape arrays as lists
     check.check,                       # only supported constructs, else a located error
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return
@@ -89,6 +95,8 @@ REVERSE_SPECIALISE: list[Pass] = [
     defer.defer_outer_products,        # a loop's outer products batched
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
     tape.insert_tapes,                 # save what the backward sweep reads
+    checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
+    tapearrays.preallocate_tapes,      # a loop's tape in one array (known trip count)
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
@@ -140,16 +148,19 @@ class Transformed:
 
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               debug: bool | None = None, ranks: dict[str, int] | None = None,
-              shapes: dict[str, tuple[int, ...]] | None = None) -> Transformed:
-    """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``."""
+              shapes: dict[str, tuple[int, ...]] | None = None,
+              checkpoint: Any = None) -> Transformed:
+    """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``;
+    ``checkpoint``: see checkpoint.py (reverse mode's loops)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
-    program = start(parse_function(f), kind, wrt, ranks, shapes, debug)
+    program = start(parse_function(f), kind, wrt, ranks, shapes, debug,
+                    check_spec(checkpoint))
     return _transformed(run(program, PIPELINES[kind]))
 
 
 def front(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
-          debug: bool | None = None) -> Program:
+          debug: bool | None = None, checkpoint: Any = None) -> Program:
     """The first part of ``transform`` (``FRONTS``): every pass that reads no argument
     shape.  ``finish(front(f, ...), shapes=...)`` is ``transform(f, ..., shapes=...)``,
     and one front serves any number of finishes (each works on a copy)."""
@@ -157,7 +168,7 @@ def front(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
         raise ValueError(f"the {kind} pipeline is not cut in two")
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
-    program = start(parse_function(f), kind, wrt, None, None, debug)
+    program = start(parse_function(f), kind, wrt, None, None, debug, check_spec(checkpoint))
     return run(program, PIPELINES[kind][:FRONTS[kind]])
 
 

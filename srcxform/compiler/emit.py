@@ -40,6 +40,8 @@ class _Emitter:
         self.last_key: tuple | None = None
 
     def comment(self, stmt: ast.stmt, depth: int) -> None:
+        for note in anno.get(stmt, anno.NOTE) or ():
+            self.lines.append(f"{INDENT * depth}# {safe_text(note)}")
         grad = anno.get(stmt, anno.GRAD, False) or (
             anno.get(stmt, anno.FORWARD, False)
             and not isinstance(stmt, (ast.If, ast.For, ast.While)))

@@ -43,6 +43,7 @@ class Program:
     tuple_wrt: bool = False                  # wrt was a tuple: the gradient is a tuple
     ranks: dict[str, int] | None = None      # known argument ranks (a specialization)
     shapes: Shapes | None = None             # known argument shapes (a specialization)
+    checkpoint: Any = None                   # checkpoint.check_spec of grad's checkpoint=
     debug: bool = False                      # print every stage as it is recorded
     stages: dict[str, str] = field(default_factory=dict)  # stage name -> its text
 
@@ -141,14 +142,14 @@ def _unparse(body: list[ast.stmt]) -> str:
 
 def start(parsed: Parsed, kind: str = "grad", wrt: Any = 0,
           ranks: dict[str, int] | None = None, shapes: Shapes | None = None,
-          debug: bool = False) -> Program:
+          debug: bool = False, checkpoint: Any = None) -> Program:
     """A :class:`Program` for the parsed function ``parsed`` and the request."""
     if kind not in KINDS:
         raise ValueError(f"unknown transform kind {kind!r} (one of {', '.join(KINDS)})")
     fn = parsed.node
     return Program(parsed=parsed, kind=kind, name=fn.name, params=params_of(fn),
                    positional=positional_params(fn), requested_wrt=wrt, ranks=ranks,
-                   shapes=shapes, debug=debug)
+                   shapes=shapes, debug=debug, checkpoint=checkpoint)
 
 
 def resolve_wrt(program: Program) -> Program:

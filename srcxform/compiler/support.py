@@ -30,3 +30,42 @@ def scalar_seed(value: Any) -> Any:
 def zeros_like_or_none(value: Any) -> Any:
     """``np.zeros_like(value)``, or ``None`` for a value never assigned on this run."""
     return None if value is None else np.zeros_like(value)
+
+
+class HeldValues(list):
+    """A tape (tapearrays.py) that keeps each step's value itself, one entry per step.
+
+    :func:`retape` makes one when a value would not fit a typed tape exactly;
+    ``dtype`` is ``None`` so the generated store's test sends every later value
+    to :func:`retape` too.
+    """
+
+    dtype = None
+
+
+def retape(tape: Any, row: int, value: Any) -> Any:
+    """Store ``value`` as row ``row`` of ``tape`` and return the tape, a new one if need be.
+
+    ``tape`` is an ``np.empty((steps, ...))`` array whose rows ``0 .. row-1`` hold
+    earlier values of its dtype, or a :class:`HeldValues`.  An ndarray of the row's
+    shape and the tape's dtype is copied into the row; when nothing is stored yet,
+    one of another dtype starts a tape of that dtype; anything else (another dtype
+    later, a subclass, a value that is not an ndarray) turns the tape into a
+    :class:`HeldValues` of the rows so far (exact: they have the tape's dtype) and
+    the value itself.  No value is ever cast.
+    """
+    if type(tape) is np.ndarray:
+        if type(value) is np.ndarray and value.shape == tape.shape[1:]:
+            if value.dtype == tape.dtype:
+                tape[row] = value
+                return tape
+            if row == 0:
+                tape = np.empty(tape.shape, value.dtype)
+                tape[0] = value
+                return tape
+        held = HeldValues([None] * len(tape))
+        for i in range(row):
+            held[i] = tape[i]
+        tape = held
+    tape[row] = value
+    return tape

@@ -17,7 +17,8 @@ run time (in a loop, or at two places).  After :func:`insert_tapes`:
 * a name whose every backward read comes before the first statement holding
   one of its restores is not saved (no restore would ever be seen);
 * a cheap value of a ``range`` loop (a basic index of an array nothing writes
-  into, like ``x[t]``; arithmetic on scalars) is not saved but computed again
+  into, like ``x[t]``; arithmetic on scalars; one elementwise ``+ - * /`` of
+  arrays nothing writes into, like ``a * x``) is not saved but computed again
   in the backward loop, at a point where its operands hold the values they had
   when the forward sweep computed it and before every backward read of it (see
   :func:`recompute_cheap_values`);
@@ -175,6 +176,7 @@ class _Rewrite:
                                       ast.Load()), [saved], [])
         stmt = ast.Expr(call)
         anno.set(stmt, anno.LINE, line)
+        anno.set(stmt, anno.TAPE, self.stacks[name])
         return stmt
 
     def pops(self, mark: ast.stmt) -> list[ast.stmt]:
@@ -195,6 +197,7 @@ class _Rewrite:
                     [], []))
                 anno.set(pop, anno.LINE, anno.get(mark, anno.LINE))
                 anno.set(pop, anno.GRAD, True)
+                anno.set(pop, anno.TAPE, self.stacks[n])
                 out.append(pop)
         return out
 
@@ -283,7 +286,8 @@ def _is_call_of(node: ast.expr, name: str) -> bool:
 def _cheap(value: ast.expr, counter: str, scalars: set[str],
            memory: MemoryFacts | None) -> bool:
     """True when recomputing ``value`` costs less than saving and restoring it: a basic
-    index (a view) of an array nobody writes into, or arithmetic on scalars."""
+    index (a view) of an array nobody writes into, arithmetic on scalars, or one
+    elementwise operation on arrays nobody writes into (no stack of its results)."""
     def index_part(node: ast.expr) -> bool:
         """An int literal, the loop counter, their negation, or a slice of them."""
         if isinstance(node, ast.Constant):
@@ -307,8 +311,18 @@ def _cheap(value: ast.expr, counter: str, scalars: set[str],
             return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
         return isinstance(node, ast.Name) and (node.id in scalars or node.id == counter)
 
+    def unwritten(node: ast.expr) -> bool:
+        """A number literal, or a name of a value nothing writes into (maybe an array)."""
+        if isinstance(node, ast.Name):
+            return memory is not None and memory.never_written(node.id)
+        return scalar(node)
+
     if isinstance(value, ast.BinOp) and not isinstance(value.op, ast.MatMult):
-        return scalar(value.left) and scalar(value.right)
+        if scalar(value.left) and scalar(value.right):
+            return True
+        # one elementwise operation on arrays: a hand-writer recomputes it (``a * x``)
+        return isinstance(value.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)) \
+            and unwritten(value.left) and unwritten(value.right)
     if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
         return scalar(value.operand)
     return False
@@ -364,6 +378,12 @@ class _Recompute:
                     self.markers.setdefault(n, []).append(stmt)
         self.order = {id(stmt): i for i, stmt in enumerate(walk_stmts(body))}
         self.recomputed: dict[str, ast.stmt] = {}
+        # per loop, computed once (a loop full of values must not cost a walk per value)
+        self.jumps: dict[tuple[int, int], bool] = {}
+        self.outside: dict[int, set[str]] = {}          # backward loop -> reads outside it
+        self.index: dict[int, dict[int, int]] = {}      # block -> statement -> its index
+        self.stores: dict[int, list[set[str]]] = {}     # forward body -> stores per statement
+        self.reads: dict[int, list[set[str]]] = {}      # backward body -> reads per statement
 
     def run(self, overwritten: set[str]) -> None:
         """Try each name, in the order of the forward definitions: an operand defined
@@ -392,10 +412,40 @@ class _Recompute:
                 and _is_call_of(back_loop.iter.args[0], "range")
                 and anno.get(mark, anno.MARKER)[0] == anno.get(define, anno.SITE)):
             return None
-        if any(isinstance(n, (ast.Break, ast.Continue, ast.Return))
-               for node in (loop, back_loop) for n in ast.walk(node)):
-            return None
-        return loop, back_loop
+        key = (id(loop), id(back_loop))
+        if key not in self.jumps:  # once per loop pair, not per name
+            self.jumps[key] = any(isinstance(n, (ast.Break, ast.Continue, ast.Return))
+                                  for node in (loop, back_loop) for n in ast.walk(node))
+        return None if self.jumps[key] else (loop, back_loop)
+
+    def index_in(self, block: list[ast.stmt], stmt: ast.stmt) -> int | None:
+        """The index of ``stmt`` in ``block`` (``None``: not a statement of it)."""
+        table = self.index.get(id(block))
+        if table is None:
+            table = self.index[id(block)] = {id(s): i for i, s in enumerate(block)}
+        return table.get(id(stmt))
+
+    def stores_of(self, forward: list[ast.stmt]) -> list[tuple[ast.stmt, set[str]]]:
+        """Every statement of ``forward`` (nested ones too) with the names it stores."""
+        found = self.stores.get(id(forward))
+        if found is None:
+            found = [(s, names_stored(s)) for s in walk_stmts(forward)]
+            self.stores[id(forward)] = found
+        return found
+
+    def reads_of(self, backward: list[ast.stmt]) -> list[set[str]]:
+        """The backward reads of each statement of ``backward`` (placeholders read none)."""
+        found = self.reads.get(id(backward))
+        if found is None:
+            found = self.reads[id(backward)] = [set() if _is_marker(s) else backward_reads([s])
+                                                for s in backward]
+        return found
+
+    def reads_outside(self, back_loop: ast.For) -> set[str]:
+        """Names the backward sweep loads outside ``back_loop``'s body."""
+        if id(back_loop) not in self.outside:
+            self.outside[id(back_loop)] = _reads_outside(self.body, back_loop)
+        return self.outside[id(back_loop)]
 
     def position(self, define: ast.Assign, operands: set[str], loop: ast.For,
                  back_loop: ast.For) -> int | None:
@@ -403,58 +453,70 @@ class _Recompute:
         it had at ``define``, or ``None`` when an operand's history is not that plain."""
         forward, backward = loop.body, back_loop.body
         position = 0
-        at = forward.index(define)
+        at = self.index_in(forward, define)
         for operand in operands:
-            for stmt in walk_stmts(forward):
-                if operand not in names_stored(stmt):
+            for stmt, stored in self.stores_of(forward):
+                if operand not in stored:
                     continue
-                if stmt not in forward or not isinstance(stmt, ast.Assign) \
+                index = self.index_in(forward, stmt)
+                if index is None or not isinstance(stmt, ast.Assign) \
                         or anno.get(stmt, anno.SITE) is None:
                     return None  # assigned under a branch or nested loop, or unpacked
-                if forward.index(stmt) > at:
+                if index > at:
                     restore = self.marker_of_site.get(anno.get(stmt, anno.SITE))
-                    if restore is None or restore not in backward:
+                    back = None if restore is None else self.index_in(backward, restore)
+                    if back is None:
                         return None
-                    position = max(position, backward.index(restore) + 1)
+                    position = max(position, back + 1)
             if operand in self.recomputed:  # after the operand's own recomputation
-                position = max(position, backward.index(self.recomputed[operand]) + 1)
+                position = max(position, self.index_in(backward, self.recomputed[operand]) + 1)
         return position
 
     def attempt(self, name: str) -> None:
         """Recompute ``name`` in its backward loop when that is cheap and every backward
         read of it then sees the value it had."""
+        define, mark = self.sites[name][0], self.markers[name][0]
+        _, loop = self.owner_of[id(define)]
+        if not isinstance(loop, ast.For) or not isinstance(loop.target, ast.Name) \
+                or not _cheap(define.value, loop.target.id, self.scalars, self.memory):
+            return  # (the cheap test first: it needs no walk)
         found = self.loops(name)
         if found is None:
             return
         loop, back_loop = found
-        define, mark = self.sites[name][0], self.markers[name][0]
         counter = loop.target.id
-        if not _cheap(define.value, counter, self.scalars, self.memory):
-            return
         operands = names_mentioned(define.value)
         if name in operands:
             return
         position = self.position(define, operands - {counter}, loop, back_loop)
         backward = back_loop.body
-        end = backward.index(mark)
+        end = self.index_in(backward, mark)
         if position is None or position > end:
             return
-        readers = [i for i, stmt in enumerate(backward) if not _is_marker(stmt)
-                   and name in backward_reads([stmt])]
+        readers = [i for i, reads in enumerate(self.reads_of(backward)) if name in reads]
         if not readers or any(not position <= i < end for i in readers) \
-                or name in _reads_outside(self.body, back_loop):
+                or name in self.reads_outside(back_loop):
             return
         again = ast.Assign([ast.Name(name, ast.Store())], copy.deepcopy(define.value))
         anno.set(again, anno.GRAD, True)
         anno.set(again, anno.LINE, anno.get(define, anno.LINE))
-        backward.insert(position, again)
-        self.recomputed[name] = again
         site, names = anno.get(mark, anno.MARKER)
         rest = [n for n in names if n != name]
         if rest:
             anno.set(mark, anno.MARKER, (site, rest))
         else:
             backward.remove(mark)
+        backward.insert(position, again)
+        self.recomputed[name] = again
+        self.forget(back_loop)
+
+    def forget(self, back_loop: ast.For) -> None:
+        """Drop what was computed about ``back_loop``'s body, which just changed."""
+        backward = back_loop.body
+        self.index.pop(id(backward), None)
+        self.reads.pop(id(backward), None)
+        # its new reads lie outside every other backward loop
+        self.outside = {k: v for k, v in self.outside.items() if k == id(back_loop)}
 
 
 __all__ = ["RESTORE", "backward_reads", "insert_tapes", "tape_body"]

@@ -1,0 +1,55 @@
+def grad_rnn(W, U, h, xs):
+    h_stack = []
+    checkpoints = []
+    # checkpointed: h kept every 20 steps (the square root of the trip count);
+    # this loop tapes nothing: the backward sweep runs each stretch again from its checkpoint
+    for start in range(0, 400, 20):
+        checkpoints.append(h)
+        for t in range(start, min(start + 20, 400)):
+            matmul = W @ h
+            xs_item = xs[t]
+            matmul_1 = U @ xs_item
+            add = matmul + matmul_1
+            h = np.tanh(add)
+    # grad of: return np.sum(h * h)
+    bh = h + h
+    # grad of: h = np.tanh(W @ h + U @ xs[t])
+    bU = np.zeros_like(U)
+    bW = np.zeros_like(W)
+    # grad of: for t in range(xs.shape[0]):
+    badd_rows = []
+    xs_item_rows = []
+    h_rows = []
+    for start in reversed(range(0, 400, 20)):
+        h = checkpoints.pop()
+        # this stretch again from its checkpoint, taped
+        for t in range(start, min(start + 20, 400)):
+            matmul = W @ h
+            xs_item = xs[t]
+            matmul_1 = U @ xs_item
+            add = matmul + matmul_1
+            h_stack.append(h)
+            h = np.tanh(add)
+        for t in reversed(range(start, min(start + 20, 400))):
+            # grad of: h = np.tanh(W @ h + U @ xs[t])
+            xs_item = xs[t]
+            badd = bh * (1 - h * h)
+            h = h_stack.pop()
+            badd_rows.append(badd)
+            xs_item_rows.append(xs_item)
+            h_rows.append(h)
+            bh = badd @ W
+            if len(badd_rows) == 64:
+                # grad of: h = np.tanh(W @ h + U @ xs[t])
+                badd_all = np.array(badd_rows)
+                bU += badd_all.T @ np.array(xs_item_rows)
+                bW += badd_all.T @ np.array(h_rows)
+                badd_rows.clear()
+                xs_item_rows.clear()
+                h_rows.clear()
+    if badd_rows:
+        # grad of: h = np.tanh(W @ h + U @ xs[t])
+        badd_all = np.array(badd_rows)
+        bU += badd_all.T @ np.array(xs_item_rows)
+        bW += badd_all.T @ np.array(h_rows)
+    return (bW, bU)
