@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from .. import depends
 from ..compiler import Transformed, transform
+from ..compiler.closures import NeedsSpecialisation
 from ..rules import registry
 from . import guard, templates
 from .facts import Fact, facts_of, revalidate
@@ -131,6 +132,16 @@ def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
     return made, facts
 
 
+def obtain_generic(fn: Callable[..., Any], wrt: Any, kind: str
+                   ) -> tuple[Transformed | None, list[Fact]]:
+    """As :func:`obtain` without a specialisation; ``(None, [])`` when the code must be
+    compiled per value of a function or object argument (``statics.py``)."""
+    try:
+        return obtain(fn, wrt, kind, None)
+    except NeedsSpecialisation:
+        return None, []
+
+
 def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
                   ) -> tuple[Transformed, list[Fact], frozenset]:
     """``transform(fn, wrt, kind, **options)``, the facts its code relies on, and the
@@ -183,11 +194,15 @@ class Entry:
         """Transform ``fn`` afresh (generic code first for ``grad``-like kinds)."""
         with _lock:
             self.versions.clear()
+        made = None
         if self.kind in ("grad", "value_and_grad"):
-            made, facts = obtain(fn, self.wrt, self.kind, None)
+            made, facts = obtain_generic(fn, self.wrt, self.kind)
+        if made is not None:
             self.generic = self.latest = made
             self.mode = "shapes" if made.rank_dependent else "generic"
             self.facts = facts
+        elif self.kind in ("grad", "value_and_grad"):  # compiled per static argument
+            self.mode, self.facts, self.generic = "shapes", [], None
         else:
             self.mode, self.facts, self.generic = "versions", [], None
         self.wrt_params = wrt_parameters(fn, self.wrt)

@@ -37,6 +37,7 @@ from . import (
     aliases,
     assemble,
     check,
+    closures,
     control,
     defer,
     env,
@@ -57,6 +58,7 @@ Pass = Callable[[Program], Program]
 #: The passes every mode runs first: from the parsed function to normalized code whose
 #: varied values are known.
 FRONT_END: list[Pass] = [
+    closures.hoist_functions,          # nested defs and lambdas: function values
     check.check,                       # only supported constructs, else a located error
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return
@@ -121,11 +123,14 @@ class Transformed:
 
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               debug: bool | None = None, ranks: dict[str, int] | None = None,
-              shapes: dict[str, tuple[int, ...]] | None = None) -> Transformed:
-    """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``."""
+              shapes: dict[str, tuple[int, ...]] | None = None,
+              statics: dict[str, Any] | None = None) -> Transformed:
+    """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``; ``statics``
+    are argument values compiled in (functions, user objects: ``closures.py``)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
     program = start(parse_function(f), kind, wrt, ranks, shapes, debug)
+    program.statics = statics
     program = run(program, PIPELINES[kind])
     return Transformed(fn=program.fn, source=program.source, wrt=tuple(program.wrt),
                        kind=kind, stages=program.stages, rank_dependent=program.rank_dependent,

@@ -36,6 +36,7 @@ from . import anno
 from .aggregates import replace_dicts_function
 from .astutil import names_stored, names_under_control_flow, params_of
 from .check import check_function, error
+from .closures import bind_parameter, free_names, hoist, rename_free
 from .control import structure_function
 from .env import Env
 from .loops import canonicalize_function
@@ -290,6 +291,7 @@ def is_user_function(fn: Any) -> bool:
 def prepare_callee(callee: Any) -> tuple[Parsed, set[str]]:
     """``callee`` parsed and through the front end; and the names its unrolled loops assign."""
     inner = parse_function(callee)
+    hoist(inner)  # nested defs and lambdas become function values (closures.py)
     check_function(inner)
     fn = inner.node
     structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
@@ -320,6 +322,7 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
+    rename_free(fn.body, rename)  # what its local functions read of it
     norm.fixed |= names_under_control_flow(fn) | {rename[n] for n in unrolled}
     start = len(norm.out)
     saved_parsed = norm.parsed
@@ -331,7 +334,8 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
             if not isinstance(value, ast.AST):
                 value = _default_value(norm, value, param)
             norm.line = call_line
-            norm.assign(rename[param], value)
+            if not bind_parameter(norm, rename[param], value):  # a function value stays known
+                norm.assign(rename[param], value)
         body = fn.body
         for stmt in body[:-1]:
             norm.statement(stmt)
@@ -363,6 +367,11 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
             if norm.scope.lookup(sub.id) is not obj:
                 rename[sub.id] = norm.namer.fresh(sub.id)
                 norm.foreign[rename[sub.id]] = obj
+    for free in sorted(free_names(fn.body) - set(rename)):  # read by its local functions
+        obj = callee_scope.lookup(free)
+        if obj is not MISSING and norm.scope.lookup(free) is not obj:
+            rename[free] = norm.namer.fresh(free)
+            norm.foreign[rename[free]] = obj
     return rename
 
 

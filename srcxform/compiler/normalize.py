@@ -50,6 +50,14 @@ from .astutil import (
     names_written_into,
     params_of,
 )
+from .closures import (
+    bind_assignment,
+    bind_statics,
+    call_value,
+    is_static_constant,
+    refuse_static_arguments,
+    translate,
+)
 from .diagnostics import error
 from .inline import inline_call, is_user_function
 from .ints import infer_ints
@@ -100,7 +108,7 @@ class _Normalizer:
     def resolve(self, node: ast.expr) -> Any:
         """The object a dotted non-local reference names, or ``MISSING`` (an undefined
         name raises, located)."""
-        return self.scope.resolve_strict(node, self.parsed)
+        return self.scope.resolve_strict(translate(self, node), self.parsed)
 
     # -- helpers -----------------------------------------------------------------
     def emit(self, stmt: ast.stmt) -> None:
@@ -137,7 +145,10 @@ class _Normalizer:
             return node
         if isinstance(node, ast.Name):
             if node.id in self.current:
-                return ast.Name(self.current[node.id], ast.Load())
+                ref = ast.Name(self.current[node.id], ast.Load())
+                if ref.id in self.foreign:  # a function value or known object (closures.py)
+                    anno.set(ref, anno.GLOBAL, True)
+                return ref
             if node.id in self.generated:
                 return ast.Name(node.id, ast.Load())
             if node.id in self.locals:
@@ -168,6 +179,8 @@ class _Normalizer:
         if isinstance(node, ast.JoinedStr):
             return self.temp("text", self.rename_loads(node))
         value = self.operation(node)
+        if is_static_constant(value):
+            return value  # a function value: bound where it is assigned (closures.py)
         return self.temp(operation_name(value), value)
 
     def rename_loads(self, node: ast.expr) -> ast.expr:
@@ -298,6 +311,9 @@ class _Normalizer:
         return self.atom(node)
 
     def call(self, node: ast.Call) -> ast.Call:
+        value = call_value(self, node)  # a function value, partial or method (closures.py)
+        if value is not None:
+            return value
         f = node.func
         callee = self.resolve(f) if isinstance(f, (ast.Name, ast.Attribute)) else MISSING
         if callee is MISSING:
@@ -314,6 +330,7 @@ class _Normalizer:
         keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
         if method is None and is_user_function(callee):
             return inline_call(self, callee, node, args, {k.arg: k.value for k in keywords})
+        refuse_static_arguments(self, node, args, keywords)
         call = ast.Call(func=func, args=args, keywords=keywords)
         anno.set(call, anno.CALLEE, None if callee is MISSING else callee)
         anno.set(call, anno.METHOD, method)
@@ -421,11 +438,15 @@ class _Normalizer:
     def assign(self, user_name: str, value: ast.expr) -> None:
         if _is_literal(value) or isinstance(value, ast.JoinedStr):
             rhs = self.atom(value)
+            if bind_assignment(self, user_name, rhs):
+                return  # a function value or known object: a static (closures.py)
             if isinstance(rhs, ast.Name) and rhs.id == self.current.get(user_name, user_name) \
                     and user_name in self.fixed:
                 return  # `s = s`: nothing changes
         else:
             rhs = self.operation(value)
+            if bind_assignment(self, user_name, rhs):
+                return  # a function value or known object: a static (closures.py)
             if user_name in self.fixed and mentions(rhs, user_name):
                 # `s = s * x` on a variable that is not renamed: compute into a
                 # temporary first, so the old and the new value both have a name
@@ -522,6 +543,7 @@ def normalize(program: Program) -> Program:
     versions, int names, lists and foreign names."""
     parsed = program.parsed
     norm = _Normalizer(parsed, program.fixed_names, program.writable, program.lists)
+    bind_statics(norm, program.statics, program.wrt)
     for stmt in parsed.node.body:
         norm.statement(stmt)
     ints = infer_ints(norm.out)

@@ -43,6 +43,7 @@ class Program:
     tuple_wrt: bool = False                  # wrt was a tuple: the gradient is a tuple
     ranks: dict[str, int] | None = None      # known argument ranks (a specialization)
     shapes: Shapes | None = None             # known argument shapes (a specialization)
+    statics: dict[str, Any] | None = None    # known function/object arguments (closures.py)
     debug: bool = False                      # print every stage as it is recorded
     stages: dict[str, str] = field(default_factory=dict)  # stage name -> its text
 

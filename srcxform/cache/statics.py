@@ -1,0 +1,48 @@
+"""Static arguments: function values and user objects a version is compiled for.
+
+A parameter the transformed function calls (``kernel(a, b)``,
+``nonlinearity(x)``) or whose methods it calls (``self.predict(x)``) is
+compiled in: the compiler inlines the very function or method it holds
+(``compiler/closures.py``).  So its value is a fact of the specialisation.
+After import, :func:`static_key` is that fact for one argument (a
+:class:`StaticKey`, equal only for the same object, held alive while the
+version is cached) and :func:`static_options` the ``transform`` keyword
+naming the static arguments of a call.  A different function, partial or
+object is a different key, so a version compiled for another one is never
+served.  What a user object's attributes hold is read by the generated code
+when it runs (``self.scale`` stays an attribute read), not frozen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..compiler.closures import is_static_object
+
+
+class StaticKey:
+    """The identity of a static argument, as a specialisation key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is StaticKey and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __repr__(self) -> str:
+        return f"static({getattr(self.value, '__qualname__', type(self.value).__name__)})"
+
+
+def static_key(value: Any) -> StaticKey | None:
+    """The key of ``value`` if it is a static argument, else None."""
+    return StaticKey(value) if is_static_object(value) else None
+
+
+def static_options(names: list[str], values: list[Any]) -> dict[str, Any]:
+    """``{"statics": {name: value}}`` for the static arguments of a call."""
+    return {"statics": {n: v for n, v in zip(names, values) if is_static_object(v)}}
