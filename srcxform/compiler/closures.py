@@ -119,6 +119,7 @@ class _Hoister(ast.NodeTransformer):
 
 def _local(parsed: Parsed, node: ast.FunctionDef) -> LocalFunction:
     from .check import check_function
+    from .helpers import complete_returns
 
     args = node.args
     if args.vararg or args.kwarg:
@@ -133,6 +134,7 @@ def _local(parsed: Parsed, node: ast.FunctionDef) -> LocalFunction:
     node.body = [_Hoister(parsed).visit(s) for s in node.body]
     inner = Parsed(fn=parsed.fn, node=node, filename=parsed.filename, globals=parsed.globals,
                    closure=parsed.closure, lines=parsed.lines)
+    complete_returns(inner)
     check_function(inner)
     own = set(params_of(node)) | names_stored(node)
     free = names_loaded(node) | {n for fv in _locals_in(node.body) for n in fv.outer.values()}
@@ -198,9 +200,16 @@ def is_static_object(obj: Any) -> bool:
 
 
 def static_of(norm: Any, value: ast.expr) -> Any:
-    """The static object an atom denotes, or None."""
+    """The static object an atom (or ``known[constant]``) denotes, or None."""
     from .resolve import MISSING
 
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) \
+            and anno.get(value.value, anno.GLOBAL, False):
+        try:
+            obj = norm.scope.resolve(value.value)[value.slice.value]
+        except Exception:  # noqa: BLE001 - not a known element
+            return None
+        return obj if is_static_object(obj) else None
     if isinstance(value, ast.Constant):
         return value.value if isinstance(value.value, (LocalFunction, PartialValue)) else None
     if isinstance(value, ast.Name) and value.id in norm.foreign:
@@ -215,9 +224,84 @@ def static_of(norm: Any, value: ast.expr) -> Any:
     return None
 
 
+def static_arguments(norm: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of an inlined call that are known objects, by parameter."""
+    out = {}
+    for name, value in arguments.items():
+        obj = static_of(norm, value) if isinstance(value, ast.AST) else (
+            value if is_static_object(value) else None)
+        if obj is not None and not isinstance(obj, (LocalFunction, PartialValue)):
+            out[name] = obj
+    return out
+
+
+def known_cells(parsed: Parsed, statics: dict[str, Any] | None) -> None:
+    """Let the front end's resolver see ``statics`` (parameters bound to known objects)."""
+    if statics:
+        parsed.known = dict(statics)
+
+
+def is_inlined(obj: Any) -> bool:
+    """A callable whose call is inlined: a user function, method or partial of one (its
+    result, a list say, is looped over like any value)."""
+    from .inline import is_user_function
+
+    return is_user_function(obj) or _is_value_call(obj)
+
+
+def static_loop(scope: Any, it: ast.expr, target: ast.expr
+                ) -> list[list[tuple[ast.expr, ast.expr]]] | None:
+    """``for target in it`` over known sequences holding known objects (layers of a
+    model): per copy of the body, the ``(target, element)`` assignments; else None."""
+    from .resolve import MISSING
+
+    parts = [(target, it)]
+    if isinstance(it, ast.Call) and scope.resolve(it.func) is zip and not it.keywords \
+            and isinstance(target, ast.Tuple) and len(target.elts) == len(it.args):
+        parts = list(zip(target.elts, it.args))
+    lengths, objects = [], False
+    for _, seq in parts:
+        if not isinstance(seq, (ast.Name, ast.Attribute)):
+            return None
+        try:
+            value = scope.resolve(seq)
+        except Exception:  # noqa: BLE001 - a property raising: not known
+            return None
+        if value is MISSING or not isinstance(value, (list, tuple)):
+            return None
+        lengths.append(len(value))
+        objects = objects or any(is_static_object(v) for v in value)
+    if not objects:
+        return None
+    return [[(copy.deepcopy(t), ast.Subscript(copy.deepcopy(seq), ast.Constant(k), ast.Load()))
+             for t, seq in parts] for k in range(min(lengths))]
+
+
+def static_truth(norm: Any, test: ast.expr) -> bool | None:
+    """``x is None`` / ``x is not None`` of a name bound to a known object or to ``None``
+    (an argument): its value, known when compiling; else None."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+            and isinstance(test.left, ast.Name) and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None):
+        return None
+    name = norm.current.get(test.left.id, test.left.id)
+    if name not in norm.foreign:
+        return None
+    same = norm.foreign[name] is None
+    return same if isinstance(test.ops[0], ast.Is) else not same
+
+
 def bind_parameter(norm: Any, name: str, value: ast.expr) -> bool:
-    """Bind the inlined parameter ``name`` to a static argument; False if ``value`` is
-    not one (then the caller assigns it)."""
+    """Bind the inlined parameter ``name`` to a static argument (or to ``None``, which
+    ``if p is None`` tests then decide when compiling); False if ``value`` is neither
+    (then the caller assigns it)."""
+    if (isinstance(value, ast.Constant) and value.value is None) or (
+            isinstance(value, ast.Name) and value.id in norm.foreign
+            and norm.foreign[value.id] is None):
+        norm.foreign[name] = None
+        norm.locals.discard(name)
+        return True
     obj = static_of(norm, value)
     if obj is None:
         return False
@@ -235,13 +319,16 @@ def bind_assignment(norm: Any, user_name: str, value: ast.expr) -> bool:
     """``name = <function value or known object>``: bind it statically (True), or False
     (then the caller assigns it)."""
     obj = static_of(norm, value)
+    held = norm.current.get(user_name)
+    if user_name in norm.fixed and norm.depth > 0 and (obj is not None or held in norm.foreign):
+        # (an unrolled loop's copies are straight-line code: depth 0, bound one by one)
+        raise error(norm.parsed, value, f"{user_name!r} is given a function or object under "
+                    "control flow, which srcxform must know when it compiles; give each its "
+                    "own name", "function value under control flow")
     if obj is None:
-        return False
-    if user_name in norm.fixed:
-        if is_static_constant(value):
-            raise error(norm.parsed, value, f"{user_name!r} is given a function under control "
-                        "flow; give each function its own name",
-                        "function value under control flow")
+        if held in norm.foreign:
+            norm.foreign.pop(held)  # a known object reassigned a value: a variable again
+            norm.locals.add(held)
         return False
     if isinstance(obj, LocalFunction):
         obj = copy.copy(obj)
@@ -435,6 +522,7 @@ def inline_local(norm: Any, fv: LocalFunction, node: ast.Call, args: list[ast.ex
     """Normalize the local function ``fv``'s body at the call site; its result atom."""
     from .aggregates import replace_dicts_function
     from .control import structure_function
+    from .helpers import adopt_effects
     from .loops import canonicalize_function
     from .names import Namer
 
@@ -459,6 +547,7 @@ def inline_local(norm: Any, fv: LocalFunction, node: ast.Call, args: list[ast.ex
     for free, outer in fv.outer.items():
         if free not in rename:
             rename[free] = outer
+    adopt_effects(norm, inner, rename)
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]

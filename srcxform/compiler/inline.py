@@ -36,9 +36,17 @@ from . import anno
 from .aggregates import replace_dicts_function
 from .astutil import names_stored, names_under_control_flow, params_of
 from .check import check_function, error
-from .closures import bind_parameter, free_names, hoist, rename_free
+from .closures import (
+    bind_parameter,
+    free_names,
+    hoist,
+    known_cells,
+    rename_free,
+    static_arguments,
+)
 from .control import structure_function
 from .env import Env
+from .helpers import adopt_effects, complete_returns
 from .loops import canonicalize_function
 from .names import Namer
 from .parse import Parsed, parse_function
@@ -288,10 +296,14 @@ def is_user_function(fn: Any) -> bool:
     return module.split(".")[0] not in _LIBRARY_MODULES
 
 
-def prepare_callee(callee: Any) -> tuple[Parsed, set[str]]:
-    """``callee`` parsed and through the front end; and the names its unrolled loops assign."""
+def prepare_callee(callee: Any, statics: dict[str, Any] | None = None
+                   ) -> tuple[Parsed, set[str]]:
+    """``callee`` parsed and through the front end; and the names its unrolled loops assign.
+    ``statics``: parameters bound to known objects, which its loops may unroll over."""
     inner = parse_function(callee)
+    known_cells(inner, statics)
     hoist(inner)  # nested defs and lambdas become function values (closures.py)
+    complete_returns(inner)  # a procedure returns None (helpers.py)
     check_function(inner)
     fn = inner.node
     structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
@@ -313,10 +325,11 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     except TypeError as exc:
         raise TypeError(f"{name}(): {exc}") from None
     bound.apply_defaults()
-    inner, unrolled = prepare_callee(callee)
+    inner, unrolled = prepare_callee(callee, static_arguments(norm, bound.arguments))
     fn = inner.node
     call_line = norm.line
     rename = _rename_callee(norm, inner)
+    adopt_effects(norm, inner, rename)  # its own arrays written into, lists grown (helpers.py)
     params = params_of(fn)
     norm.locals |= {rename[n] for n in set(params) | names_stored(fn)}
     for sub in ast.walk(fn):

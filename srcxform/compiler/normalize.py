@@ -56,6 +56,7 @@ from .closures import (
     call_value,
     is_static_constant,
     refuse_static_arguments,
+    static_truth,
     translate,
 )
 from .diagnostics import error
@@ -363,6 +364,8 @@ class _Normalizer:
                 return  # docstring or bare constant
             value = self.operation(stmt.value) if isinstance(stmt.value, ast.Call) \
                 else self.atom(stmt.value)
+            if isinstance(stmt.value, ast.Call) and not isinstance(value, ast.Call):
+                return  # an inlined procedure: its statements are out, its result unused
             expr = ast.Expr(value)
             if isinstance(value, ast.Call) and anno.get(value, anno.METHOD) == "append" \
                     and isinstance(value.func.value, ast.Name) \
@@ -381,6 +384,10 @@ class _Normalizer:
             orelse = self.block(stmt.orelse)
             self.line = stmt.lineno
             self.emit(ast.If(test, [ast.Break()], orelse))
+        elif isinstance(stmt, ast.If) and static_truth(self, stmt.test) is not None:
+            taken = stmt.body if static_truth(self, stmt.test) else stmt.orelse
+            for s in taken:  # `if ax is not None:` on an argument known when compiling
+                self.statement(s)
         elif isinstance(stmt, ast.If):
             test = self.branch_test(self.atom(stmt.test))
             self.line = stmt.lineno

@@ -36,6 +36,7 @@ class Parsed:
     globals: dict[str, Any]
     closure: dict[str, Any] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    known: dict[str, Any] = field(default_factory=dict)  # parameters bound to known objects
 
     def line_text(self, lineno: int) -> str:
         """The stripped source line ``lineno`` of the user's file."""

@@ -4,7 +4,9 @@ After a :class:`Scope` is built for a function, ``scope.lookup(name)`` follows
 Python's rules for a name read inside that function body, in this order:
 
 1. a name the compiler bound to an object (``bound``: the globals of an
-   inlined callee under a fresh name, helpers of generated code);
+   inlined callee under a fresh name, helpers of generated code, function
+   values and known objects; by default a callee's parameters bound to known
+   objects, ``parsed.known``);
 2. a local of the function (``locals``): not an object known at transform
    time, so :data:`MISSING`;
 3. a variable of an enclosing function (a closure cell; an empty cell is
@@ -46,7 +48,8 @@ class Scope:
         self.globals = parsed.globals
         self.closure = parsed.closure
         self.locals: set[str] = set() if locals is None else locals
-        self.bound: dict[str, Any] = {} if bound is None else bound
+        # (a callee inlined with some parameters bound to known objects: parsed.known)
+        self.bound: dict[str, Any] = dict(parsed.known) if bound is None else bound
 
     def where(self, name: str) -> str:
         """Where ``name`` comes from: ``bound``, ``local``, ``closure``, ``global``,
