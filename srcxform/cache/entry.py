@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 from .. import depends
 from ..compiler import Transformed, transform
-from ..compiler.closures import NeedsSpecialisation
+from ..compiler.funcvalues import NeedsSpecialisation
 from ..rules import registry
 from . import guard, templates
 from .facts import Fact, facts_of, revalidate

@@ -3,12 +3,13 @@
 A parameter the transformed function calls (``kernel(a, b)``,
 ``nonlinearity(x)``) or whose methods it calls (``self.predict(x)``) is
 compiled in: the compiler inlines the very function or method it holds
-(``compiler/closures.py``).  So its value is a fact of the specialisation.
+(``compiler/funcvalues.py``).  So its value is a fact of the specialisation.
 After import, :func:`static_key` is that fact for one argument (a
 :class:`StaticKey`, equal only for the same object, held alive while the
 version is cached) and :func:`static_options` the ``transform`` keyword
-naming the static arguments of a call.  A different function, partial or
-object is a different key, so a version compiled for another one is never
+naming the static arguments of a call.  An argument that is ``None`` is
+static too (``if ax is not None:`` is decided when compiling).  A different
+function, partial or object is a different key, so a version compiled for another one is never
 served.  What a user object's attributes hold is read by the generated code
 when it runs (``self.scale`` stays an attribute read), not frozen.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compiler.closures import is_static_object
+from ..compiler.funcvalues import is_static_object
 
 
 class StaticKey:
@@ -39,10 +40,12 @@ class StaticKey:
 
 
 def static_key(value: Any) -> StaticKey | None:
-    """The key of ``value`` if it is a static argument, else None."""
-    return StaticKey(value) if is_static_object(value) else None
+    """The key of ``value`` if it is a static argument (or ``None``, which ``if p is None``
+    tests decide when compiling), else None."""
+    return StaticKey(value) if value is None or is_static_object(value) else None
 
 
 def static_options(names: list[str], values: list[Any]) -> dict[str, Any]:
     """``{"statics": {name: value}}`` for the static arguments of a call."""
-    return {"statics": {n: v for n, v in zip(names, values) if is_static_object(v)}}
+    return {"statics": {n: v for n, v in zip(names, values)
+                        if v is None or is_static_object(v)}}

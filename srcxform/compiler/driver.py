@@ -37,11 +37,11 @@ from . import (
     aliases,
     assemble,
     check,
-    closures,
     control,
     defer,
     env,
     forward,
+    funcvalues,
     loops,
     lower,
     normalize,
@@ -58,7 +58,7 @@ Pass = Callable[[Program], Program]
 #: The passes every mode runs first: from the parsed function to normalized code whose
 #: varied values are known.
 FRONT_END: list[Pass] = [
-    closures.hoist_functions,          # nested defs and lambdas: function values
+    funcvalues.hoist_functions,          # nested defs and lambdas: function values
     check.check,                       # only supported constructs, else a located error
     resolve_wrt,                       # (program.py) wrt as parameter names
     control.structure,                 # jumps end blocks; one return
@@ -126,7 +126,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               shapes: dict[str, tuple[int, ...]] | None = None,
               statics: dict[str, Any] | None = None) -> Transformed:
     """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``; ``statics``
-    are argument values compiled in (functions, user objects: ``closures.py``)."""
+    are argument values compiled in (functions, user objects: ``funcvalues.py``)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
     program = start(parse_function(f), kind, wrt, ranks, shapes, debug)

@@ -1,7 +1,7 @@
 """Inlining: a rule of the table into generated code, a user function into its caller.
 
 After :func:`inline_call`, a call of a user's function (a plain Python
-function that is not in the rule table, see :func:`is_user_function`) has
+function that is not in the rule table, see :func:`funcvalues.is_user_function`) has
 been replaced, during normalization, by the callee's own body normalized at
 the call site: the callee is parsed and put through the front end
 (:func:`prepare_callee`: check, control, aggregates, loops); its parameters
@@ -36,7 +36,9 @@ from . import anno
 from .aggregates import replace_dicts_function
 from .astutil import names_stored, names_under_control_flow, params_of
 from .check import check_function, error
-from .closures import (
+from .control import structure_function
+from .env import Env
+from .funcvalues import (
     bind_parameter,
     free_names,
     hoist,
@@ -44,8 +46,6 @@ from .closures import (
     rename_free,
     static_arguments,
 )
-from .control import structure_function
-from .env import Env
 from .helpers import adopt_effects, complete_returns
 from .loops import canonicalize_function
 from .names import Namer
@@ -279,30 +279,13 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
 
 # -- user functions: their bodies normalized at the call site -----------------------------------
 
-_LIBRARY_MODULES = ("numpy", "scipy", "math", "builtins", "srcxform", "autograd", "torch",
-                    "functools", "operator")
-
-
-def is_user_function(fn: Any) -> bool:
-    """A plain Python function of the user's (its body is differentiated by inlining)."""
-    if not inspect.isfunction(fn):
-        return False
-    from .. import rules
-    from .primitives import STOP_GRADIENT
-
-    if rules.lookup(fn) is not None or rules.is_nondifferentiable(fn) or id(fn) in STOP_GRADIENT:
-        return False
-    module = getattr(fn, "__module__", "") or ""
-    return module.split(".")[0] not in _LIBRARY_MODULES
-
-
 def prepare_callee(callee: Any, statics: dict[str, Any] | None = None
                    ) -> tuple[Parsed, set[str]]:
     """``callee`` parsed and through the front end; and the names its unrolled loops assign.
     ``statics``: parameters bound to known objects, which its loops may unroll over."""
     inner = parse_function(callee)
     known_cells(inner, statics)
-    hoist(inner)  # nested defs and lambdas become function values (closures.py)
+    hoist(inner)  # nested defs and lambdas become function values (funcvalues.py)
     complete_returns(inner)  # a procedure returns None (helpers.py)
     check_function(inner)
     fn = inner.node

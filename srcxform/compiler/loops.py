@@ -56,8 +56,8 @@ from .astutil import (
     params_of,
     walk_stmts,
 )
-from .closures import is_inlined, static_loop
 from .diagnostics import error
+from .funcvalues import is_inlined, static_loop
 from .names import Namer
 from .parse import Parsed
 from .program import Program
@@ -182,7 +182,7 @@ class _Loops:
     def for_loop(self, stmt: ast.For) -> list[ast.stmt]:
         it, target = stmt.iter, stmt.target
         callee = self.resolve(it.func) if isinstance(it, ast.Call) else MISSING
-        copies = static_loop(self.scope, it, target)  # over a model's layers (closures.py)
+        copies = static_loop(self.scope, it, target)  # over a model's layers (funcvalues.py)
         if copies is not None:
             return self.unroll(stmt, copies)
         elements = self.literal_elements(it)

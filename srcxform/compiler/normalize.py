@@ -50,17 +50,18 @@ from .astutil import (
     names_written_into,
     params_of,
 )
-from .closures import (
+from .closures import call_value
+from .diagnostics import error
+from .funcvalues import (
     bind_assignment,
     bind_statics,
-    call_value,
     is_static_constant,
+    is_user_function,
     refuse_static_arguments,
     static_truth,
     translate,
 )
-from .diagnostics import error
-from .inline import inline_call, is_user_function
+from .inline import inline_call
 from .ints import infer_ints
 from .names import Namer, operation_name
 from .parse import Parsed
