@@ -29,6 +29,8 @@ from .funcvalues import (
     NeedsSpecialisation,
     PartialValue,
     bind_parameter,
+    constant_of,
+    is_static_object,
     is_user_function,
     is_value_call,
     rename_free,
@@ -53,18 +55,40 @@ def call_value(norm: Any, node: ast.Call) -> ast.expr | None:
             _check_specialised(norm, f)
             return None
     elif isinstance(f, (ast.Call, ast.Subscript)):
-        held = norm.atom(f)
-        obj = static_of(norm, held)
+        obj = _known_element(norm, f)
+        if obj is None:
+            obj = static_of(norm, norm.atom(f))
         if obj is None:
             raise error(norm.parsed, f, "only named functions and methods can be called",
                         "call of a computed function")
-    if obj is MISSING or not is_value_call(obj):
+    named = isinstance(f, (ast.Name, ast.Attribute))  # (else: a function value, any kind)
+    if obj is MISSING or (named and not is_value_call(obj)):
         return None
     args = [norm.atom(a) for a in node.args]
     keywords = {k.arg: norm.atom(k.value) for k in node.keywords}
     return call_static(norm, obj, node, args, keywords)
 
 
+
+
+def _known_element(norm: Any, f: ast.expr) -> Any:
+    """``TABLE["huber"]`` (``TABLE`` a known global container, the key a constant): the
+    function or object it holds, or None."""
+    from .resolve import MISSING
+
+    if not (isinstance(f, ast.Subscript) and isinstance(f.value, (ast.Name, ast.Attribute))):
+        return None
+    container = norm.resolve(f.value)
+    if container is MISSING or not isinstance(container, (dict, list, tuple)):
+        return None
+    key = constant_of(norm, f.slice if isinstance(f.slice, ast.Constant) else norm.atom(f.slice))
+    if key is MISSING:
+        return None
+    try:
+        obj = container[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return obj if is_static_object(obj) else None
 
 
 def call_static(norm: Any, obj: Any, node: ast.Call, args: list[ast.expr],
@@ -191,6 +215,7 @@ def inline_local(norm: Any, fv: LocalFunction, node: ast.Call, args: list[ast.ex
     own = sorted(set(params_of(fn)) | names_stored(fn))
     rename = {n: norm.namer.fresh(n) for n in own}
     for free, outer in fv.outer.items():
+        norm.namer.reserve(outer)  # no temporary may shadow what it reads
         if free not in rename:
             rename[free] = outer
     adopt_effects(norm, inner, rename)

@@ -255,10 +255,12 @@ def static_of(norm: Any, value: ast.expr) -> Any:
     """The static object an atom (or ``known[constant]``) denotes, or None."""
     from .resolve import MISSING
 
-    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) \
-            and anno.get(value.value, anno.GLOBAL, False):
+    if isinstance(value, ast.Subscript) and anno.get(value.value, anno.GLOBAL, False):
+        key = constant_of(norm, value.slice)
+        if key is MISSING:
+            return None
         try:
-            obj = norm.scope.resolve(value.value)[value.slice.value]
+            obj = norm.scope.resolve(value.value)[key]
         except Exception:  # noqa: BLE001 - not a known element
             return None
         return obj if is_static_object(obj) else None
@@ -274,6 +276,26 @@ def static_of(norm: Any, value: ast.expr) -> Any:
             return None
         return obj if obj is not MISSING and is_static_object(obj) else None
     return None
+
+
+def constant_of(norm: Any, atom: ast.expr) -> Any:
+    """The constant an atom holds: a Constant, or a name last assigned a constant by a
+    statement of the current block (``name = "huber"`` in an unrolled loop); else MISSING."""
+    from .resolve import MISSING
+
+    if isinstance(atom, ast.Constant):
+        return atom.value
+    if not isinstance(atom, ast.Name):
+        return MISSING
+    for stmt in reversed(norm.out):
+        if atom.id in names_stored(stmt):
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name) \
+                    and isinstance(stmt.value, ast.Constant) \
+                    and isinstance(stmt.value.value, (str, int)):
+                return stmt.value.value
+            return MISSING
+    return MISSING
 
 
 def static_arguments(norm: Any, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -427,6 +449,8 @@ def bind_statics(norm: Any, statics: dict[str, Any] | None, wrt: list[str]) -> N
     """Parameters of the transformed function known per call (a specialisation)."""
     norm.specialised = statics is not None
     norm.param_alias = {}  # an inlined parameter -> the parameter passed to it unchanged
+    for name in free_names(norm.parsed.node.body):  # (hoisted bodies: not in the namer's tree)
+        norm.namer.reserve(name)  # a global a local function reads is never a temporary's name
     for name, obj in (statics or {}).items():
         if name in wrt or name not in norm.params or not (obj is None or is_static_object(obj)):
             continue

@@ -363,11 +363,15 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
             if norm.scope.lookup(sub.id) is not obj:
                 rename[sub.id] = norm.namer.fresh(sub.id)
                 norm.foreign[rename[sub.id]] = obj
+            else:
+                norm.namer.reserve(sub.id)  # no temporary of the caller may shadow it
     for free in sorted(free_names(fn.body) - set(rename)):  # read by its local functions
         obj = callee_scope.lookup(free)
         if obj is not MISSING and norm.scope.lookup(free) is not obj:
             rename[free] = norm.namer.fresh(free)
             norm.foreign[rename[free]] = obj
+        else:
+            norm.namer.reserve(free)
     return rename
 
 

@@ -45,8 +45,9 @@ def _names(passes):
 
 def test_each_mode_runs_its_passes_in_order():
     grad = _names(driver.PIPELINES["grad"])
-    assert grad[:10] == ["hoist_functions", "check", "resolve_wrt", "structure", "replace_dicts", "find_owned",
-                        "canonicalize", "normalize", "find_varied", "check_effects"]
+    assert grad[:10] == ["hoist_functions", "check", "resolve_wrt", "structure",
+                         "replace_dicts", "find_owned", "canonicalize", "normalize",
+                         "find_varied", "check_effects"]
     assert grad[10:] == ["scalar_result", "find_active", "bind_env", "reverse", "optimize",
                         "defer_outer_products", "lower", "insert_tapes", "keep_no_grad",
                         "emit_source", "load"]

@@ -150,3 +150,38 @@ def with_helper_effects(x, ax=None):
     for part in collect(y, 3):
         total = total + np.sum(part)
     return total + np.sum(normalize(y))
+
+
+# -- function values read from a dict, partial layers with a function-valued default ----------
+
+PENALTIES = {"cauchy": lambda r: np.log1p(r ** 2), "squared": lambda r: 0.5 * r ** 2,
+             "soft": softplus}
+MIX = {"cauchy": 0.5, "squared": 0.3, "soft": 0.2}
+
+
+def penalties_from_dict(w, x):
+    resid = x * w - 0.3
+    total = 0.0
+    for name in ("cauchy", "squared", "soft"):
+        fn = PENALTIES[name]
+        total = total + MIX[name] * np.mean(fn(resid))
+    return total + np.sum(PENALTIES["cauchy"](w))
+
+
+def layer(kernel, w, x, act=np.tanh):
+    return act(kernel * x + w)
+
+
+def partial_layers(w, x):
+    first = functools.partial(layer, 0.5, w)
+    second = functools.partial(layer, 2.0, act=softplus)
+    return np.sum(second(w, first(x)))
+
+
+# -- a nested function calling a global whose name a temporary would take ---------------------
+
+def log_softmax_rows(logits):
+    def normalise(z):
+        return z - np.log(np.sum(np.exp(z)))
+
+    return np.sum(normalise(logits) * normalise(2.0 * logits))

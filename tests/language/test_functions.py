@@ -75,6 +75,9 @@ W = np.array([[0.2, -0.4, 0.1], [0.5, 0.3, -0.2], [-0.1, 0.6, 0.4]])
     ("local_default", (X,)),
     ("partial_inside", (X, np.array([1.0, 2.0, -0.5]))),
     ("with_activation", (X,)),
+    ("penalties_from_dict", (X, np.array([1.0, 2.0, -0.5]))),
+    ("partial_layers", (X, np.array([1.0, 2.0, -0.5]))),
+    ("log_softmax_rows", (X,)),
 ])
 def test_functions_as_values_match_autograd(name, args):
     check(getattr(P, name), args, oracle=getattr(twin(), name))
@@ -135,6 +138,29 @@ def test_object_attributes_are_read_when_the_code_runs():
     after = g(X, x)
     assert not np.allclose(before, after)
     np.testing.assert_allclose(after, finite_difference(a.loss, (X, x), 0), rtol=1e-5)
+
+
+def test_a_dict_key_that_is_not_known_is_refused():
+    def f(w, k):
+        return np.sum(P.PENALTIES[k](w))
+
+    with pytest.raises(sx.TransformError) as info:
+        sx.grad(f)(X, "soft")
+    assert info.value.construct == "call of a computed function", str(info.value)
+
+
+def test_procedure_with_an_axis_object_is_compiled_per_value():
+    """``if ax is not None:`` decided per call: None, then an object of the user's (its
+    method inlined), then None again; one version each."""
+    class Axis:
+        def plot(self, values):
+            pass
+
+    x = np.array([0.3, -0.7, 1.2, 0.4])
+    g = sx.grad(P.with_helper_effects)
+    expected = finite_difference(P.with_helper_effects, (x,), 0)
+    for ax in (None, Axis(), None):
+        np.testing.assert_allclose(g(x, ax), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_helpers_write_append_and_return_nothing():
