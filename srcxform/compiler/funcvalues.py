@@ -103,8 +103,20 @@ class PartialValue:
 # -- hoisting ---------------------------------------------------------------------------------
 
 def hoist_functions(program: Any) -> Any:
-    """The pass: :func:`hoist` on the function being transformed."""
+    """The pass: :func:`hoist` on the function being transformed; and its static arguments
+    (objects, functions: a specialisation) made known to the front end's resolver, so
+    that its loops over a model's layers unroll (``static_loop``)."""
+    from .program import wrt_names
+
     hoist(program.parsed)
+    if program.statics:
+        try:
+            wrt, _ = wrt_names(program.params, program.positional, program.requested_wrt,
+                               program.parsed.fn.__qualname__)
+        except (TypeError, ValueError):  # (reported by resolve_wrt, the next pass)
+            wrt = program.params
+        known_cells(program.parsed, {n: v for n, v in program.statics.items()
+                                     if n not in wrt and is_static_object(v)})
     return program
 
 

@@ -185,3 +185,37 @@ def log_softmax_rows(logits):
         return z - np.log(np.sum(np.exp(z)))
 
     return np.sum(normalise(logits) * normalise(2.0 * logits))
+
+
+# -- callable objects, a loop over layer objects ------------------------------------------------
+
+class Dense:
+    def __init__(self, n_in, n_out, act=np.tanh):
+        self.shape = (n_in, n_out)
+        self.act = act
+
+    def forward_pass(self, x, params):
+        W = params[:self.shape[0] * self.shape[1]].reshape(self.shape)
+        return self.act(x @ W)
+
+    def num_params(self):
+        return self.shape[0] * self.shape[1]
+
+
+class Sum:
+    def __call__(self, x):
+        return np.sum(x ** 2)
+
+
+class Net:
+    def __init__(self):
+        self.layers = [Dense(3, 2), Dense(2, 2, act=softplus)]
+        self.head = Sum()
+
+    def loss(self, params, x):
+        start = 0
+        for layer in self.layers:
+            n = layer.num_params()
+            x = layer.forward_pass(x, params[start:start + n])
+            start = start + n
+        return self.head(x)

@@ -125,6 +125,12 @@ def test_methods_inline_with_self_bound():
     check(P.calls_a_model, (X, np.array([0.5, -1.0, 2.0]), model))
 
 
+def test_loop_over_layer_objects_and_a_callable_object():
+    net = P.Net()
+    params = np.linspace(-0.8, 0.9, 10)
+    check(net.loss, (params, X), oracle=twin().Net().loss)
+
+
 def test_object_attributes_are_read_when_the_code_runs():
     """Two objects of one class are two specialisations; a changed attribute is read live."""
     a, b = P.Model(1.5, 0.25), P.Model(-2.0, 1.0)
