@@ -30,6 +30,7 @@ import ast
 import builtins
 from typing import Any
 
+from .. import depends
 from .diagnostics import error
 from .parse import Parsed
 
@@ -87,7 +88,7 @@ class Scope:
             return self.lookup(node.id)
         if isinstance(node, ast.Attribute):
             base = self.resolve(node.value)
-            return MISSING if base is MISSING else getattr(base, node.attr, MISSING)
+            return MISSING if base is MISSING else _attribute(base, node.attr, MISSING)
         return MISSING
 
     def resolve_strict(self, node: ast.expr, parsed: Parsed) -> Any:
@@ -103,8 +104,34 @@ class Scope:
             if base is MISSING:
                 return MISSING
             try:
-                return getattr(base, node.attr)
+                return _attribute(base, node.attr)
             except AttributeError:
                 raise error(parsed, node, f"{ast.unparse(node)!r} does not exist",
                             "undefined attribute") from None
         return MISSING
+
+
+_NO_DEFAULT: Any = object()
+
+
+def _attribute(base: Any, attr: str, default: Any = _NO_DEFAULT) -> Any:
+    """``getattr(base, attr)``; when ``base`` is a user's object (not a module, class or
+    library object) and the value is what code is compiled for — a function or another
+    such object, a list, tuple or dict (of layers, say) — the read is noted
+    (``depends.note_attribute``): a later ``obj.act = np.sin`` makes that code stale.
+    Numbers and arrays are read by the generated code when it runs, so are not noted."""
+    import types
+
+    if default is _NO_DEFAULT:
+        value = getattr(base, attr)
+    else:
+        value = getattr(base, attr, default)
+        if value is default:
+            return value
+    if not isinstance(base, (types.ModuleType, type)) and not depends.is_library(base) \
+            and (callable(value) or isinstance(value, (list, tuple, dict))
+                 or not depends.is_library(value)) \
+            and not isinstance(value, (int, float, complex, bool, str, bytes, type(None))) \
+            and not hasattr(value, "__array__"):
+        depends.note_attribute(base, attr, value)
+    return value

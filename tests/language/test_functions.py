@@ -169,6 +169,23 @@ def test_procedure_with_an_axis_object_is_compiled_per_value():
         np.testing.assert_allclose(g(x, ax), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_a_changed_function_or_layer_attribute_is_never_stale():
+    """Functions and objects an object holds are compiled in; replacing one recompiles."""
+    net = P.Net()
+    params = np.linspace(-0.8, 0.9, 10)
+    for g in (sx.grad(net.loss), lambda p, x: sx.grad(P.Net.loss, wrt=1)(net, p, x)):
+        net.layers[0].act = np.tanh
+        np.testing.assert_allclose(g(params, X), finite_difference(net.loss, (params, X), 0),
+                                   rtol=1e-5, atol=1e-6)
+        net.layers[0].act = np.sin
+        np.testing.assert_allclose(g(params, X), finite_difference(net.loss, (params, X), 0),
+                                   rtol=1e-5, atol=1e-6)
+        net.layers = [P.Dense(3, 2, act=np.sin), P.Dense(2, 2)]
+        np.testing.assert_allclose(g(params, X), finite_difference(net.loss, (params, X), 0),
+                                   rtol=1e-5, atol=1e-6)
+        net.layers = [P.Dense(3, 2), P.Dense(2, 2, act=P.softplus)]
+
+
 def test_helpers_write_append_and_return_nothing():
     """A helper writing into an array it creates, one growing a list, a procedure."""
     x = np.array([0.3, -0.7, 1.2, 0.4])
