@@ -16,24 +16,28 @@ when it runs (``self.scale`` stays an attribute read), not frozen.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ..compiler.funcvalues import is_static_object
 
 
 class StaticKey:
-    """The identity of a static argument, as a specialisation key."""
+    """The identity of a static argument, as a specialisation key (a bound method: of its
+    object and function, since ``obj.method`` makes a new method object each time)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "parts")
 
     def __init__(self, value: Any) -> None:
         self.value = value
+        self.parts = (value.__self__, value.__func__) if inspect.ismethod(value) else (value,)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is StaticKey and other.value is self.value
+        return type(other) is StaticKey and len(other.parts) == len(self.parts) \
+            and all(a is b for a, b in zip(self.parts, other.parts))
 
     def __hash__(self) -> int:
-        return id(self.value)
+        return hash(tuple(map(id, self.parts)))
 
     def __repr__(self) -> str:
         return f"static({getattr(self.value, '__qualname__', type(self.value).__name__)})"

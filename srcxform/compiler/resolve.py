@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import types
 from typing import Any
 
 from .. import depends
@@ -118,20 +119,30 @@ def _attribute(base: Any, attr: str, default: Any = _NO_DEFAULT) -> Any:
     """``getattr(base, attr)``; when ``base`` is a user's object (not a module, class or
     library object) and the value is what code is compiled for — a function or another
     such object, a list, tuple or dict (of layers, say) — the read is noted
-    (``depends.note_attribute``): a later ``obj.act = np.sin`` makes that code stale.
-    Numbers and arrays are read by the generated code when it runs, so are not noted."""
-    import types
-
+    (``depends.note_attribute``): a later ``obj.act = np.sin`` (or ``Class.method =``)
+    makes that code stale.  Numbers and arrays are read by the generated code when it
+    runs, and a property computes its value, so those are not noted."""
     if default is _NO_DEFAULT:
         value = getattr(base, attr)
     else:
         value = getattr(base, attr, default)
         if value is default:
             return value
-    if not isinstance(base, (types.ModuleType, type)) and not depends.is_library(base) \
-            and (callable(value) or isinstance(value, (list, tuple, dict))
-                 or not depends.is_library(value)) \
-            and not isinstance(value, (int, float, complex, bool, str, bytes, type(None))) \
-            and not hasattr(value, "__array__"):
-        depends.note_attribute(base, attr, value)
+    if isinstance(base, (types.ModuleType, type)) or depends.is_library(base) \
+            or isinstance(value, (int, float, complex, bool, str, bytes, type(None))) \
+            or hasattr(value, "__array__"):
+        return value
+    if not (callable(value) or isinstance(value, (list, tuple, dict))
+            or not depends.is_library(value)):
+        return value
+    if attr in getattr(base, "__dict__", {}):
+        depends.note_attribute(base, attr, value)  # the object's own attribute
+        return value
+    for cls in type(base).__mro__:  # a class attribute: a method is noted as its function
+        raw = cls.__dict__.get(attr, _NO_DEFAULT)
+        if raw is _NO_DEFAULT:
+            continue
+        if not isinstance(raw, property) and not depends.is_library(cls):
+            depends.note_attribute(cls, attr, getattr(cls, attr))
+        break
     return value

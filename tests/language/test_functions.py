@@ -186,6 +186,35 @@ def test_a_changed_function_or_layer_attribute_is_never_stale():
         net.layers = [P.Dense(3, 2), P.Dense(2, 2, act=P.softplus)]
 
 
+def test_a_method_replaced_on_the_class_is_never_stale():
+    class Unit:
+        def act(self, x):
+            return np.tanh(x)
+
+        def loss(self, x):
+            return np.sum(self.act(x))
+
+    g = sx.grad(Unit().loss)
+    np.testing.assert_allclose(g(X), 1 - np.tanh(X) ** 2, rtol=1e-12)
+    Unit.act = lambda self, x: np.sin(x)
+    np.testing.assert_allclose(g(X), np.cos(X), rtol=1e-12)
+
+
+def test_a_bound_method_argument_compiles_once_per_object():
+    """``obj.method`` is a new object at each call: keyed by its object and function."""
+    from srcxform import cache
+
+    def loss(x, fn):
+        return np.sum(fn(X, x))
+
+    a, b = P.Model(1.5, 0.25), P.Model(-2.0, 1.0)
+    g = sx.grad(loss)
+    for model in (a, a, a, b, b):
+        np.testing.assert_allclose(g(X, model.loss), finite_difference(loss, (X, model.loss), 0),
+                                   rtol=1e-5, atol=1e-6)
+    assert sum(len(e.versions) for e in cache.entries_of(loss)) == 2
+
+
 def test_helpers_write_append_and_return_nothing():
     """A helper writing into an array it creates, one growing a list, a procedure."""
     x = np.array([0.3, -0.7, 1.2, 0.4])
