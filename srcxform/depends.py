@@ -13,6 +13,9 @@ After ``with recording() as rec:`` around a transform on this thread:
   generated code by value (a helper's globals of another module, defaults,
   srcxform's own helpers), as opposed to the user's globals and closure
   cells, which generated code reads live;
+* ``rec.attributes`` lists the attributes of objects compiled in (arguments
+  of a specialisation: ``self.act``, ``self.layers``) whose values the code
+  was made for (:func:`note_attribute`);
 * ``rec.inspected`` holds the ids of the user's values the compiler looked
   at while it optimized (a global's value evaluated to fold a constant,
   ``compiler/optimize.py``), which code made from them depends on.
@@ -83,10 +86,12 @@ class Recording:
     frozen: set[int] = field(default_factory=set)
     inspected: set[int] = field(default_factory=set)
     keep: list[Any] = field(default_factory=list)  # keeps the ids meaningful
+    attributes: list[Read] = field(default_factory=list)  # of objects compiled in
 
     def merge(self, other: Recording) -> None:
         """Add what ``other`` (a nested transform, another thread) recorded."""
         self.functions.extend(other.functions)
+        self.attributes.extend(other.attributes)
         self.frozen |= other.frozen
         self.inspected |= other.inspected
         self.keep.extend(other.keep)
@@ -166,6 +171,17 @@ def note_frozen(objects: Any) -> None:
     for rec in stack:
         rec.frozen.update(id(o) for o in objects)
         rec.keep.extend(objects)
+
+
+def note_attribute(subject: Any, key: str, value: Any) -> None:
+    """The compiler read ``subject.key`` (``subject`` an object compiled into the code, an
+    argument of a specialisation) and compiled ``value`` in (a function it inlines, an
+    object whose methods it inlines, a list it unrolls over)."""
+    if ACTIVE[0]:
+        read = Read("attr", subject, key, value, path=("<object>", key))
+        for rec in _open():
+            rec.attributes.append(read)
+            rec.keep.extend((subject, value))
 
 
 def note_value(value: Any) -> Any:

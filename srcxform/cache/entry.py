@@ -44,6 +44,7 @@ from typing import Any, Callable
 
 from .. import backends, depends
 from ..compiler import FRONTS, Transformed, finish, front, transform
+from ..compiler.funcvalues import NeedsSpecialisation
 from ..rules import registry
 from . import guard, templates
 from .facts import MISSING, Fact, facts_of, revalidate
@@ -255,6 +256,9 @@ class Entry:
         self.latest: Transformed | None = None
         self.front: Front | None = None  # the first part of the transform, kept
         self.tried_generic = False  # the generic code was made to serve every key
+        # the code depends on the value of a function/object argument (statics.py): each
+        # version is transformed whole for its static arguments, there is no generic code
+        self.needs_statics = False
         self.versions: OrderedDict[Any, Transformed] = OrderedDict()
         self.wrt_params: list[tuple[int | None, str]] = []
         self.publics: weakref.WeakSet = weakref.WeakSet()
@@ -272,11 +276,15 @@ class Entry:
         with _lock:
             self.versions.clear()
         self.front, self.generic, self.latest, self.tried_generic = None, None, None, False
+        self.needs_statics = False
         if self.kind in ("grad", "value_and_grad"):
             self.mode = "shapes"
             self.facts = []
             if not templates.knows(fn, self.kind, self.wrt):
-                self.front, self.facts = run_front(fn, self.wrt, self.kind, **self.options)
+                try:
+                    self.front, self.facts = run_front(fn, self.wrt, self.kind, **self.options)
+                except NeedsSpecialisation:  # compiled per function/object argument
+                    self.needs_statics = True
         else:
             self.mode, self.facts = "versions", []
         self.wrt_params = wrt_parameters(fn, self.wrt)
@@ -410,14 +418,22 @@ class Entry:
                  ) -> tuple[Transformed, list[Fact]]:
         """The code for specialisation ``key`` (``None``: generic) and its facts:
         remembered for a function of the same code, else finished from the front."""
-        if self.kind not in FRONTS:
+        if self.kind not in FRONTS or self.needs_statics:
             return obtain(fn, self.wrt, self.kind, key, **options, **self.options)
+        # a front made without static arguments asked nothing about them: it serves all
+        statics = options.pop("statics", None)
         full_key = template_key(self.kind, self.wrt, key, self.options)
         found = templates.recall(fn, full_key)
         if found is not None:
             return found
         if self.front is None:
-            self.front, facts = run_front(fn, self.wrt, self.kind, **self.options)
+            try:
+                self.front, facts = run_front(fn, self.wrt, self.kind, **self.options)
+            except NeedsSpecialisation:
+                if key is None:
+                    raise
+                self.needs_statics = True
+                return self.made_for(fn, key, **options, statics=statics)
             self.merge_facts(facts)
         made, facts, chains = run_finish(self.front, fn, **options)
         templates.remember(fn, full_key, made, facts, chains)
@@ -451,6 +467,8 @@ class Entry:
         """At a second specialisation key: the generic code, if it asks no question about
         shapes, becomes the code of every call (mode ``generic``)."""
         self.tried_generic = True
+        if self.needs_statics:
+            return None
         made = self.generic_code(fn)
         if made.rank_dependent:
             return None

@@ -200,6 +200,11 @@ def facts_of(rec: depends.Recording, fn: Any, version: object) -> list[Fact]:
             if fact.ident() not in seen:
                 seen.add(fact.ident())
                 facts.append(fact)
+    for read in rec.attributes:  # an object's function or layers compiled in: its identity
+        fact = Fact("attr", read.subject, read.key, read.value, "identity")
+        if fact.ident() not in seen:
+            seen.add(fact.ident())
+            facts.append(fact)
     return facts
 
 

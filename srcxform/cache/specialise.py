@@ -30,6 +30,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .statics import static_key, static_options
+
 #: Types a differentiated argument is promoted to float from (besides integer arrays).
 INT_TYPES = frozenset({int, bool, np.bool_} | {t for t in np.sctypeDict.values()
                                                if isinstance(t, type)
@@ -41,6 +43,9 @@ def shape_of(value: Any) -> tuple[int, ...]:
     kind = type(value)
     if kind is float or kind is int or kind is bool:
         return ()
+    static = static_key(value)  # a function or object compiled in: its identity (statics.py)
+    if static is not None:
+        return static
     return tuple(np.shape(value))
 
 
@@ -69,7 +74,8 @@ class ArgumentShapes(Specialiser):
         return key
 
     def options(self, names: list[str], values: list[Any]) -> dict[str, Any]:
-        return {"shapes": {n: shape_of(v) for n, v in zip(names, values)}}
+        return {"shapes": {n: shape_of(v) for n, v in zip(names, values)
+                           if static_key(v) is None}}
 
 
 SPECIALISERS: list[Specialiser] = [ArgumentShapes()]
@@ -97,6 +103,7 @@ def transform_options(names: list[str], values: list[Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for s in SPECIALISERS:
         options.update(s.options(names, values))
+    options.update(static_options(names, values))
     return options
 
 

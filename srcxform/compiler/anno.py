@@ -72,7 +72,8 @@ def _declare(name: str, meaning: str, set_by: str, read_by: str) -> str:
 LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
-    set_by="normalize inline reverse forward tape defer lower split emit checkpoint tapearrays",
+    set_by="normalize inline closures reverse forward tape defer lower split emit checkpoint "
+    "tapearrays",
     read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
@@ -90,18 +91,19 @@ NOGRAD = _declare(
 GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
-    set_by="normalize inline", read_by="normalize primitives rulecalls reverse forward")
+    set_by="normalize inline closures",
+    read_by="normalize funcvalues primitives rulecalls reverse forward")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
-    "call or an unknown callee)", set_by="normalize",
+    "call or an unknown callee)", set_by="normalize closures",
     read_by="normalize primitives activity ints reverse forward shift")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
-    "None for a function call", set_by="normalize",
+    "None for a function call", set_by="normalize closures",
     read_by="normalize primitives effects shapefacts forward shift")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
-    "an error about the call points at)", set_by="normalize",
+    "an error about the call points at)", set_by="normalize closures",
     read_by="activity rulecalls reverse forward")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "

@@ -46,6 +46,7 @@ from . import (
     defer,
     env,
     forward,
+    funcvalues,
     loops,
     lower,
     normalize,
@@ -68,6 +69,7 @@ Pass = Callable[[Program], Program]
 #: The passes every mode runs first: from the parsed function to normalized code whose
 #: varied values are known.
 FRONT_END: list[Pass] = [
+    funcvalues.hoist_functions,        # nested defs and lambdas: function values
     tapearrays.untape_generated,       # generated code again: its tape arrays as lists
     check.check,                       # only supported constructs, else a located error
     resolve_wrt,                       # (program.py) wrt as parameter names
@@ -149,13 +151,16 @@ class Transformed:
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               debug: bool | None = None, ranks: dict[str, int] | None = None,
               shapes: dict[str, tuple[int, ...]] | None = None,
-              checkpoint: Any = None) -> Transformed:
+              checkpoint: Any = None, statics: dict[str, Any] | None = None
+              ) -> Transformed:
     """Transform ``f`` (``kind``: grad, value_and_grad, vjp or jvp) for ``wrt``;
-    ``checkpoint``: see checkpoint.py (reverse mode's loops)."""
+    ``checkpoint``: see checkpoint.py (reverse mode's loops); ``statics`` are argument
+    values compiled in (functions, user objects: ``funcvalues.py``)."""
     if debug is None:
         debug = bool(os.environ.get("SRCXFORM_DEBUG"))
     program = start(parse_function(f), kind, wrt, ranks, shapes, debug,
                     check_spec(checkpoint))
+    program.statics = statics
     return _transformed(run(program, PIPELINES[kind]))
 
 
@@ -163,7 +168,8 @@ def front(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
           debug: bool | None = None, checkpoint: Any = None) -> Program:
     """The first part of ``transform`` (``FRONTS``): every pass that reads no argument
     shape.  ``finish(front(f, ...), shapes=...)`` is ``transform(f, ..., shapes=...)``,
-    and one front serves any number of finishes (each works on a copy)."""
+    and one front serves any number of finishes (each works on a copy).  A function
+    whose code depends on a function/object argument raises ``NeedsSpecialisation``."""
     if kind not in FRONTS:
         raise ValueError(f"the {kind} pipeline is not cut in two")
     if debug is None:

@@ -1,7 +1,7 @@
 """Inlining: a rule of the table into generated code, a user function into its caller.
 
 After :func:`inline_call`, a call of a user's function (a plain Python
-function that is not in the rule table, see :func:`is_user_function`) has
+function that is not in the rule table, see :func:`funcvalues.is_user_function`) has
 been replaced, during normalization, by the callee's own body normalized at
 the call site: the callee is parsed and put through the front end
 (:func:`prepare_callee`: check, control, aggregates, loops); its parameters
@@ -38,6 +38,15 @@ from .astutil import names_stored, names_under_control_flow, params_of
 from .check import check_function, error
 from .control import structure_function
 from .env import Env
+from .funcvalues import (
+    bind_parameter,
+    free_names,
+    hoist,
+    known_cells,
+    rename_free,
+    static_arguments,
+)
+from .helpers import adopt_effects, complete_returns
 from .loops import canonicalize_function
 from .names import Namer
 from .parse import Parsed, parse_function
@@ -270,26 +279,14 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
 
 # -- user functions: their bodies normalized at the call site -----------------------------------
 
-_LIBRARY_MODULES = ("numpy", "scipy", "math", "builtins", "srcxform", "autograd", "torch",
-                    "functools", "operator")
-
-
-def is_user_function(fn: Any) -> bool:
-    """A plain Python function of the user's (its body is differentiated by inlining)."""
-    if not inspect.isfunction(fn):
-        return False
-    from .. import rules
-    from .primitives import STOP_GRADIENT
-
-    if rules.lookup(fn) is not None or rules.is_nondifferentiable(fn) or id(fn) in STOP_GRADIENT:
-        return False
-    module = getattr(fn, "__module__", "") or ""
-    return module.split(".")[0] not in _LIBRARY_MODULES
-
-
-def prepare_callee(callee: Any) -> tuple[Parsed, set[str]]:
-    """``callee`` parsed and through the front end; and the names its unrolled loops assign."""
+def prepare_callee(callee: Any, statics: dict[str, Any] | None = None
+                   ) -> tuple[Parsed, set[str]]:
+    """``callee`` parsed and through the front end; and the names its unrolled loops assign.
+    ``statics``: parameters bound to known objects, which its loops may unroll over."""
     inner = parse_function(callee)
+    known_cells(inner, statics)
+    hoist(inner)  # nested defs and lambdas become function values (funcvalues.py)
+    complete_returns(inner)  # a procedure returns None (helpers.py)
     check_function(inner)
     fn = inner.node
     structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
@@ -311,15 +308,17 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     except TypeError as exc:
         raise TypeError(f"{name}(): {exc}") from None
     bound.apply_defaults()
-    inner, unrolled = prepare_callee(callee)
+    inner, unrolled = prepare_callee(callee, static_arguments(norm, bound.arguments))
     fn = inner.node
     call_line = norm.line
     rename = _rename_callee(norm, inner)
+    adopt_effects(norm, inner, rename)  # its own arrays written into, lists grown (helpers.py)
     params = params_of(fn)
     norm.locals |= {rename[n] for n in set(params) | names_stored(fn)}
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
+    rename_free(fn.body, rename)  # what its local functions read of it
     norm.fixed |= names_under_control_flow(fn) | {rename[n] for n in unrolled}
     start = len(norm.out)
     saved_parsed = norm.parsed
@@ -331,7 +330,8 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
             if not isinstance(value, ast.AST):
                 value = _default_value(norm, value, param)
             norm.line = call_line
-            norm.assign(rename[param], value)
+            if not bind_parameter(norm, rename[param], value):  # a function value stays known
+                norm.assign(rename[param], value)
         body = fn.body
         for stmt in body[:-1]:
             norm.statement(stmt)
@@ -363,6 +363,15 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
             if norm.scope.lookup(sub.id) is not obj:
                 rename[sub.id] = norm.namer.fresh(sub.id)
                 norm.foreign[rename[sub.id]] = obj
+            else:
+                norm.namer.reserve(sub.id)  # no temporary of the caller may shadow it
+    for free in sorted(free_names(fn.body) - set(rename)):  # read by its local functions
+        obj = callee_scope.lookup(free)
+        if obj is not MISSING and norm.scope.lookup(free) is not obj:
+            rename[free] = norm.namer.fresh(free)
+            norm.foreign[rename[free]] = obj
+        else:
+            norm.namer.reserve(free)
     return rename
 
 

@@ -57,6 +57,7 @@ from .astutil import (
     walk_stmts,
 )
 from .diagnostics import error
+from .funcvalues import is_inlined, static_loop
 from .names import Namer
 from .parse import Parsed
 from .program import Program
@@ -181,6 +182,9 @@ class _Loops:
     def for_loop(self, stmt: ast.For) -> list[ast.stmt]:
         it, target = stmt.iter, stmt.target
         callee = self.resolve(it.func) if isinstance(it, ast.Call) else MISSING
+        copies = static_loop(self.scope, it, target)  # over a model's layers (funcvalues.py)
+        if copies is not None:
+            return self.unroll(stmt, copies)
         elements = self.literal_elements(it)
         if elements is not None:
             before, elements = elements
@@ -247,8 +251,8 @@ class _Loops:
             if callee is range:
                 raise error(self.parsed, it, "a range loop must unpack into one name",
                             "for loop target")
-            if getattr(callee, "__module__", "") not in ("numpy", "builtins") \
-                    or callee in _NOT_ITERABLE_CALLS:
+            if (getattr(callee, "__module__", "") not in ("numpy", "builtins")
+                    and not is_inlined(callee)) or callee in _NOT_ITERABLE_CALLS:
                 raise error(self.parsed, it, f"for loops over {ast.unparse(it.func)}(...) "
                             "are not supported; loop over range, an array, a list or tuple, "
                             "enumerate or zip", "for loop iterable")
@@ -303,8 +307,9 @@ class _Loops:
                         for k in range(self.literals[it.id])]
         return None
 
-    def unroll(self, stmt: ast.For, elements: list[ast.expr]) -> list[ast.stmt]:
-        """One copy of the body per element (see the module docstring)."""
+    def unroll(self, stmt: ast.For, elements: list[Any]) -> list[ast.stmt]:
+        """One copy of the body per element (see the module docstring); an element may be
+        a list of ``(target, value)`` assignments instead."""
         jumps = any(isinstance(n, ast.Break) for n in walk_stmts(stmt.body, into_loops=False))
         flag = self.fresh("stop") if jumps else None
         self.fixed_names |= names_stored(stmt)
@@ -314,8 +319,8 @@ class _Loops:
             start = ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(False))
             out.append(ast.copy_location(start, stmt))
         for n, element in enumerate(elements):
-            head = ast.Assign([copy.deepcopy(stmt.target)], element)
-            body = [ast.copy_location(head, stmt)]
+            pairs = element if isinstance(element, list) else [(stmt.target, element)]
+            body = [ast.copy_location(ast.Assign([copy.deepcopy(t)], v), stmt) for t, v in pairs]
             body += _replace_jumps(self.block(copy.deepcopy(stmt.body)), flag)
             if flag and n:
                 guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(flag, ast.Load())), body, [])

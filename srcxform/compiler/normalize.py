@@ -50,8 +50,18 @@ from .astutil import (
     names_written_into,
     params_of,
 )
+from .closures import call_value
 from .diagnostics import error
-from .inline import inline_call, is_user_function
+from .funcvalues import (
+    bind_assignment,
+    bind_statics,
+    is_static_constant,
+    is_user_function,
+    refuse_static_arguments,
+    static_truth,
+    translate,
+)
+from .inline import inline_call
 from .ints import infer_ints
 from .names import Namer, operation_name
 from .parse import Parsed
@@ -100,7 +110,7 @@ class _Normalizer:
     def resolve(self, node: ast.expr) -> Any:
         """The object a dotted non-local reference names, or ``MISSING`` (an undefined
         name raises, located)."""
-        return self.scope.resolve_strict(node, self.parsed)
+        return self.scope.resolve_strict(translate(self, node), self.parsed)
 
     # -- helpers -----------------------------------------------------------------
     def emit(self, stmt: ast.stmt) -> None:
@@ -137,7 +147,10 @@ class _Normalizer:
             return node
         if isinstance(node, ast.Name):
             if node.id in self.current:
-                return ast.Name(self.current[node.id], ast.Load())
+                ref = ast.Name(self.current[node.id], ast.Load())
+                if ref.id in self.foreign:  # a function value or known object (closures.py)
+                    anno.set(ref, anno.GLOBAL, True)
+                return ref
             if node.id in self.generated:
                 return ast.Name(node.id, ast.Load())
             if node.id in self.locals:
@@ -168,6 +181,8 @@ class _Normalizer:
         if isinstance(node, ast.JoinedStr):
             return self.temp("text", self.rename_loads(node))
         value = self.operation(node)
+        if is_static_constant(value):
+            return value  # a function value: bound where it is assigned (closures.py)
         return self.temp(operation_name(value), value)
 
     def rename_loads(self, node: ast.expr) -> ast.expr:
@@ -298,6 +313,9 @@ class _Normalizer:
         return self.atom(node)
 
     def call(self, node: ast.Call) -> ast.Call:
+        value = call_value(self, node)  # a function value, partial or method (closures.py)
+        if value is not None:
+            return value
         f = node.func
         callee = self.resolve(f) if isinstance(f, (ast.Name, ast.Attribute)) else MISSING
         if callee is MISSING:
@@ -314,6 +332,7 @@ class _Normalizer:
         keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
         if method is None and is_user_function(callee):
             return inline_call(self, callee, node, args, {k.arg: k.value for k in keywords})
+        refuse_static_arguments(self, node, args, keywords)
         call = ast.Call(func=func, args=args, keywords=keywords)
         anno.set(call, anno.CALLEE, None if callee is MISSING else callee)
         anno.set(call, anno.METHOD, method)
@@ -346,6 +365,8 @@ class _Normalizer:
                 return  # docstring or bare constant
             value = self.operation(stmt.value) if isinstance(stmt.value, ast.Call) \
                 else self.atom(stmt.value)
+            if isinstance(stmt.value, ast.Call) and not isinstance(value, ast.Call):
+                return  # an inlined procedure: its statements are out, its result unused
             expr = ast.Expr(value)
             if isinstance(value, ast.Call) and anno.get(value, anno.METHOD) == "append" \
                     and isinstance(value.func.value, ast.Name) \
@@ -364,6 +385,10 @@ class _Normalizer:
             orelse = self.block(stmt.orelse)
             self.line = stmt.lineno
             self.emit(ast.If(test, [ast.Break()], orelse))
+        elif isinstance(stmt, ast.If) and static_truth(self, stmt.test) is not None:
+            taken = stmt.body if static_truth(self, stmt.test) else stmt.orelse
+            for s in taken:  # `if ax is not None:` on an argument known when compiling
+                self.statement(s)
         elif isinstance(stmt, ast.If):
             test = self.branch_test(self.atom(stmt.test))
             self.line = stmt.lineno
@@ -421,11 +446,15 @@ class _Normalizer:
     def assign(self, user_name: str, value: ast.expr) -> None:
         if _is_literal(value) or isinstance(value, ast.JoinedStr):
             rhs = self.atom(value)
+            if bind_assignment(self, user_name, rhs):
+                return  # a function value or known object: a static (closures.py)
             if isinstance(rhs, ast.Name) and rhs.id == self.current.get(user_name, user_name) \
                     and user_name in self.fixed:
                 return  # `s = s`: nothing changes
         else:
             rhs = self.operation(value)
+            if bind_assignment(self, user_name, rhs):
+                return  # a function value or known object: a static (closures.py)
             if user_name in self.fixed and mentions(rhs, user_name):
                 # `s = s * x` on a variable that is not renamed: compute into a
                 # temporary first, so the old and the new value both have a name
@@ -522,6 +551,7 @@ def normalize(program: Program) -> Program:
     versions, int names, lists and foreign names."""
     parsed = program.parsed
     norm = _Normalizer(parsed, program.fixed_names, program.writable, program.lists)
+    bind_statics(norm, program.statics, program.wrt)
     for stmt in parsed.node.body:
         norm.statement(stmt)
     ints = infer_ints(norm.out)

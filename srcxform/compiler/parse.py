@@ -36,6 +36,7 @@ class Parsed:
     globals: dict[str, Any]
     closure: dict[str, Any] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    known: dict[str, Any] = field(default_factory=dict)  # parameters bound to known objects
 
     def line_text(self, lineno: int) -> str:
         """The stripped source line ``lineno`` of the user's file."""
@@ -72,7 +73,7 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         except SyntaxError as exc:
             raise _source_unavailable(fn, f"could not parse it: {exc.msg}") from None
     pytree = gast.gast_to_ast(tree)
-    node = _find(pytree, fn)
+    node = _find(pytree, fn, first, indent)
     if node is None:
         raise _source_unavailable(fn, "no matching definition found in its source lines")
     check_fresh(fn, lines, first)
@@ -98,13 +99,15 @@ def _common_indent(text: str) -> int:
     return min(widths) if widths else 0
 
 
-def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
+def _find(tree: ast.AST, fn: Any, first: int = 1, indent: int = 0) -> ast.FunctionDef | None:
     code = fn.__code__
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     name = code.co_name  # the code's own name (``__name__`` may be set, ``__code__`` swapped)
     if name == "<lambda>":
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
                  and [a.arg for a in n.args.args + n.args.kwonlyargs] == params]
+        if len(found) > 1:  # several on its lines: the one that compiles to its code
+            found = [n for n in found if _same_code(n, code, first, indent)]
         if len(found) != 1:
             return None
         lam = found[0]
@@ -121,3 +124,28 @@ def _find(tree: ast.AST, fn: Any) -> ast.FunctionDef | None:
         if isinstance(n, ast.AsyncFunctionDef) and n.name == name:
             return n  # rejected by the check pass with a located error
     return None
+
+
+def _same_code(lam: ast.Lambda, code: Any, first: int, indent: int) -> bool:
+    """``lam`` (parsed from ``code``'s source lines, which start at line ``first`` and were
+    dedented by ``indent``) could be ``code``: it compiles to the same names and
+    constants, and spans every source position ``code``'s instructions have."""
+    import copy
+
+    expr = ast.fix_missing_locations(ast.Expression(body=copy.deepcopy(lam)))
+    try:
+        outer = compile(expr, code.co_filename, "eval")
+    except (SyntaxError, ValueError, TypeError):
+        return False
+    inner = [c for c in outer.co_consts if isinstance(c, type(code))]
+    if len(inner) != 1 or inner[0].co_names != code.co_names \
+            or inner[0].co_consts != code.co_consts:
+        return False
+    start = (lam.lineno + first - 1, lam.col_offset + indent)
+    end = (lam.end_lineno + first - 1, lam.end_col_offset + indent)
+    for line, _, col, end_col in getattr(code, "co_positions", lambda: [])():
+        if line is None or col is None or (col, end_col) == (0, 0):  # (RESUME: no place)
+            continue
+        if not start <= (line, col) <= end:
+            return False
+    return True

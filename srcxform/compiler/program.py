@@ -44,6 +44,7 @@ class Program:
     ranks: dict[str, int] | None = None      # known argument ranks (a specialization)
     shapes: Shapes | None = None             # known argument shapes (a specialization)
     checkpoint: Any = None                   # checkpoint.check_spec of grad's checkpoint=
+    statics: dict[str, Any] | None = None    # known function/object arguments (closures.py)
     debug: bool = False                      # print every stage as it is recorded
     stages: dict[str, str] = field(default_factory=dict)  # stage name -> its text
 

@@ -4,7 +4,9 @@ After a :class:`Scope` is built for a function, ``scope.lookup(name)`` follows
 Python's rules for a name read inside that function body, in this order:
 
 1. a name the compiler bound to an object (``bound``: the globals of an
-   inlined callee under a fresh name, helpers of generated code);
+   inlined callee under a fresh name, helpers of generated code, function
+   values and known objects; by default a callee's parameters bound to known
+   objects, ``parsed.known``);
 2. a local of the function (``locals``): not an object known at transform
    time, so :data:`MISSING`;
 3. a variable of an enclosing function (a closure cell; an empty cell is
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import types
 from typing import Any
 
+from .. import depends
 from .diagnostics import error
 from .parse import Parsed
 
@@ -46,7 +50,8 @@ class Scope:
         self.globals = parsed.globals
         self.closure = parsed.closure
         self.locals: set[str] = set() if locals is None else locals
-        self.bound: dict[str, Any] = {} if bound is None else bound
+        # (a callee inlined with some parameters bound to known objects: parsed.known)
+        self.bound: dict[str, Any] = dict(parsed.known) if bound is None else bound
 
     def where(self, name: str) -> str:
         """Where ``name`` comes from: ``bound``, ``local``, ``closure``, ``global``,
@@ -84,7 +89,7 @@ class Scope:
             return self.lookup(node.id)
         if isinstance(node, ast.Attribute):
             base = self.resolve(node.value)
-            return MISSING if base is MISSING else getattr(base, node.attr, MISSING)
+            return MISSING if base is MISSING else _attribute(base, node.attr, MISSING)
         return MISSING
 
     def resolve_strict(self, node: ast.expr, parsed: Parsed) -> Any:
@@ -100,8 +105,44 @@ class Scope:
             if base is MISSING:
                 return MISSING
             try:
-                return getattr(base, node.attr)
+                return _attribute(base, node.attr)
             except AttributeError:
                 raise error(parsed, node, f"{ast.unparse(node)!r} does not exist",
                             "undefined attribute") from None
         return MISSING
+
+
+_NO_DEFAULT: Any = object()
+
+
+def _attribute(base: Any, attr: str, default: Any = _NO_DEFAULT) -> Any:
+    """``getattr(base, attr)``; when ``base`` is a user's object (not a module, class or
+    library object) and the value is what code is compiled for — a function or another
+    such object, a list, tuple or dict (of layers, say) — the read is noted
+    (``depends.note_attribute``): a later ``obj.act = np.sin`` (or ``Class.method =``)
+    makes that code stale.  Numbers and arrays are read by the generated code when it
+    runs, and a property computes its value, so those are not noted."""
+    if default is _NO_DEFAULT:
+        value = getattr(base, attr)
+    else:
+        value = getattr(base, attr, default)
+        if value is default:
+            return value
+    if isinstance(base, (types.ModuleType, type)) or depends.is_library(base) \
+            or isinstance(value, (int, float, complex, bool, str, bytes, type(None))) \
+            or hasattr(value, "__array__"):
+        return value
+    if not (callable(value) or isinstance(value, (list, tuple, dict))
+            or not depends.is_library(value)):
+        return value
+    if attr in getattr(base, "__dict__", {}):
+        depends.note_attribute(base, attr, value)  # the object's own attribute
+        return value
+    for cls in type(base).__mro__:  # a class attribute: a method is noted as its function
+        raw = cls.__dict__.get(attr, _NO_DEFAULT)
+        if raw is _NO_DEFAULT:
+            continue
+        if not isinstance(raw, property) and not depends.is_library(cls):
+            depends.note_attribute(cls, attr, getattr(cls, attr))
+        break
+    return value

@@ -35,12 +35,8 @@ def with_try(x):
     return y
 
 
-def with_lambda(x):
-    g = lambda v: v * 2.0  # noqa: E731
-    return g(x)
-
-
-def with_nested_def(x):
+def with_decorated_nested_def(x):
+    @staticmethod
     def g(v):
         return v * 2.0
     return g(x)
@@ -75,8 +71,7 @@ def with_other_context(x):
 
 @pytest.mark.parametrize("f, construct, offset", [
     (with_try, "try statement", 1),
-    (with_lambda, "lambda", 1),
-    (with_nested_def, "nested function definition", 1),
+    (with_decorated_nested_def, "decorated nested function", 1),
     (with_eval, "eval()", 1),
     (without_return, "missing return", 1),
     (with_for_else, "for-else", 1),

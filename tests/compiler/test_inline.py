@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import srcxform as sx
-from srcxform.compiler.inline import is_user_function
+from srcxform.compiler.funcvalues import is_user_function
 
 from ._callees import scaled, softplus
 from .util import body_text, compiled, program_of

@@ -57,28 +57,10 @@ FEATURES = {
     "items-sorted": "loops over dict.items() and sorted()",
     "map": "map over a known function",
     "zip-star": "zip(*pairs)",
-    # functions as values
-    "lambda": "a lambda in the body",
-    "nested-def": "a nested def",
-    "closure-locals": "a closure over locals",
-    "fn-default": "calling a function-valued default",
-    "fn-argument": "calling a function passed as an argument",
-    "fn-in-dict": "calling function values read from a dict",
-    "partial-inside": "functools.partial in the body",
-    "partial-top": "a functools.partial object as the differentiated function",
     # *args
     "varargs": "a *args parameter",
     "kwargs": "a **kwargs parameter",
     "starred-call": "a starred call (f(*shape))",
-    # helpers
-    "helper-writes": "a helper writing into an array it created",
-    "helper-appends": "a helper appending to a list it created",
-    "loop-over-call": "a loop over the list a helper returns",
-    "procedure": "a procedure without return whose result is unused",
-    # methods
-    "bound-method": "a bound method as the differentiated function",
-    "method-calls": "method calls on user objects",
-    "layer-loop": "a loop over layer objects of different classes calling their methods",
     # higher order
     "grad-of-generated": "grad of a generated gradient of a generated gradient",
     "generated-inside": "a generated gradient called inside a differentiated function",
@@ -88,10 +70,7 @@ FEATURES = {
 }
 
 # Generated-code bugs the corpus found (regression tests in test_found_bugs.py).
-BUGS = {
-    "temp-shadows-callee": "issue 10: a temporary named after a function an inlined helper "
-                           "calls shadows it (gammaln = gammaln(...): UnboundLocalError)",
-}
+BUGS: dict[str, str] = {}  # (none open: temp-shadows-callee is fixed, see test_found_bugs.py)
 
 # Why autograd cannot run a program's source (those are checked by finite differences only).
 WRITES = "the program writes into arrays (autograd does not support assignment to arrays)"
@@ -145,42 +124,33 @@ MODELS: list[Model] = [
     Model("pairs_map_zip", "pairs_map_zip", ("comprehension", "pytree"),
           needs=("tuple-arg", "pair-list-arg", "zip-star", "list-comp", "map")),
     Model("robust_regression", "robust_regression", ("comprehension", "functions"),
-          needs=("dict-comp", "items-sorted", "fn-in-dict", "generator", "nested-generator",
-                 "list-comp"),
-          extra={"vjp": ("helper-appends",)}, hessian=True),
+          needs=("dict-comp", "items-sorted", "generator", "nested-generator", "list-comp"),
+          hessian=True),
     Model("hmm", "hmm", ("comprehension", "pytree"),
           needs=("dict-arg", "ragged-list-arg", "generator")),
     Model("gp_factory", "gp_factory", ("functions",), hessian=True),
-    Model("gp_kernel_default", "gp_kernels", ("functions",), hessian=True,
-          needs=("lambda", "nested-def", "closure-locals", "fn-default")),
+    Model("gp_kernel_default", "gp_kernels", ("functions",), hessian=True),
     Model("gp_kernel_argument", "gp_kernels", ("functions",), entry="corpus_entry_periodic",
-          hessian=True, needs=("lambda", "nested-def", "closure-locals", "fn-argument")),
+          hessian=True),
     Model("deep_gp", "deep_gp", ("functions", "pytree", "comprehension"),
-          needs=("dict-arg", "partial-inside", "fn-default", "generator")),
+          needs=("dict-arg", "generator")),
     Model("nn_factory", "nn_factory", ("functions", "helper_effects"), hessian=True,
-          needs=("loop-over-call", "helper-appends")),
-    Model("partial_logistic", "partial_logistic", ("functions",), hessian=True,
-          needs=("partial-top", "partial-inside")),
+          extra={t: ("pairs-in-helper",) for t in ("grad", "value_and_grad", "vjp", "hessian")}),
+    Model("partial_logistic", "partial_logistic", ("functions",), hessian=True),
     Model("bbvi", "bbvi", ("starred", "functions"), hessian=True, needs=("starred-call",)),
     Model("bayesian_nn", "bayesian_nn", ("starred", "pytree", "helper_effects"),
-          needs=("dict-arg", "starred-call", "loop-over-call", "helper-appends")),
+          needs=("dict-arg", "starred-call", "pairs-in-helper")),
     Model("rnn", "rnn", ("starred", "tuples", "functions", "pytree", "helper_effects"),
-          needs=("dict-arg", "nested-def", "closure-locals", "varargs", "tuple-concat",
-                 "helper-appends")),
+          needs=("dict-arg", "varargs", "tuple-concat")),
     Model("lstm", "lstm", ("starred", "tuples", "functions", "pytree", "helper_effects"),
-          needs=("dict-arg", "nested-def", "closure-locals", "varargs", "tuple-concat",
-                 "helper-appends")),
+          needs=("dict-arg", "varargs", "tuple-concat")),
     Model("vae", "vae", ("starred", "pytree", "functions"),
-          needs=("dict-arg", "list-of-pairs-arg", "pairs-in-helper", "kwargs", "starred-call",
-                 "fn-default", "fn-argument")),
-    Model("fluid", "fluid", ("helper_effects", "procedure"), autograd=WRITES,
-          needs=("helper-writes", "procedure")),
+          needs=("dict-arg", "list-of-pairs-arg", "pairs-in-helper", "kwargs", "starred-call")),
+    Model("fluid", "fluid", ("helper_effects", "procedure"), autograd=WRITES),
     Model("wave", "wave", ("helper_effects", "procedure", "comprehension"), autograd=WRITES,
-          needs=("generator", "helper-writes", "helper-appends", "procedure")),
-    Model("convnet", "convnet", ("methods",),
-          needs=("bound-method", "method-calls", "layer-loop")),
-    Model("model_object", "model_object", ("methods",), hessian=True,
-          needs=("bound-method", "method-calls")),
+          needs=("generator",)),
+    Model("convnet", "convnet", ("methods",)),
+    Model("model_object", "model_object", ("methods",), hessian=True),
     Model("newton", "newton", ("higher_order",), hessian=True, uses_sx=True,
           needs=("generated-inside",)),
     Model("tanh_third", "tanh_derivatives", ("higher_order",), hessian=True, uses_sx=True,
@@ -191,8 +161,7 @@ MODELS: list[Model] = [
           needs=("tuple-index", "generator")),
     Model("ica", "ica", ("tuples",), hessian=True,  # (forward mode reads the tuple already)
           extra={t: ("tuple-index",) for t in ("grad", "value_and_grad", "vjp", "hessian")}),
-    Model("negative_binomial", "negative_binomial", (), hessian=True,
-          bugs=("temp-shadows-callee",)),
+    Model("negative_binomial", "negative_binomial", (), hessian=True),
 ]
 
 BY_NAME = {m.name: m for m in MODELS}

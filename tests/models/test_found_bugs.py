@@ -12,6 +12,7 @@ import functools
 
 import numpy as np
 import pytest
+from scipy.special import gammaln, logsumexp
 
 import srcxform as sx
 from tests.helpers import finite_difference
@@ -109,3 +110,30 @@ def test_list_of_pairs_looped_in_a_helper():
 
 def test_grad_of_a_partial():
     _check(functools.partial(_penalized, l2=0.1), np.array([0.3, -0.5]))
+
+
+# -- a temporary named after a global a helper or a nested function reads (negative_binomial,
+#    rnn): `gammaln = gammaln(...)` made the later read of the global an UnboundLocalError --
+
+def _log_gamma_terms(r, counts):
+    return gammaln(r + counts) - gammaln(counts + 1) - gammaln(r)
+
+
+def gamma_helper(params):
+    r = np.exp(params[0])
+    return np.sum(_log_gamma_terms(r, np.array([1.0, 3.0, 0.0])))
+
+
+def gamma_nested(params):
+    def terms(r):
+        return logsumexp(r) + gammaln(r)
+
+    return np.sum(terms(params) * terms(2.0 * params))
+
+
+def test_temporary_never_shadows_a_global_a_helper_reads():
+    _check(gamma_helper, np.array([0.4, -0.2]))
+
+
+def test_temporary_never_shadows_a_global_a_nested_function_reads():
+    _check(gamma_nested, np.array([0.4, 1.3, 0.7]))
