@@ -451,7 +451,6 @@ def test_float_argument_without_gradient_gets_a_float():
 # -- 6. names across inlining -----------------------------------------------------------------
 
 
-@xfail("inlining-capture")
 def test_6_parameter_named_like_a_global_called_twice():
     p, X, h = 0.8, np.array([1.0, 2.0, -1.0]), np.array([0.3, 0.1, 0.6])
     check_grad(p10.loss_of_two_residuals, p, X, h, wrt=(0, 1, 2))
@@ -465,13 +464,11 @@ def test_6_global_passed_to_a_parameter_of_the_same_name():
     check_grad(p10.neg_log_posterior, np.array([0.3, -0.2]), 0)
 
 
-@xfail("adjoint-in-inlined-helper")
 def test_6_adjoint_function_called_from_an_inlined_helper():
     x = np.array([0.3, -1.2, 0.5])
     check_grad(p10.adjoint_from_helper, x, expected=[3 * 2 * x / (1 + x * x)])
 
 
-@xfail("adjoint-in-inlined-helper")
 def test_6_adjoint_function_of_a_constant_in_an_inlined_helper():
     x = np.array([0.3, -1.2, 0.5])
     c = float(np.sum(np.log1p(p10.W0 * p10.W0)))
@@ -483,7 +480,6 @@ def test_6_temporary_named_like_the_adjoint_function():
     check_grad(p10.adjoint_shadowed_by_temporary, x, expected=[3 * 2 * x / (1 + x * x)])
 
 
-@xfail("unlocated-unbound-local")
 def test_6_global_passed_to_same_named_parameter_from_an_inlined_helper():
     x = np.array([0.3, -0.2, 0.5])
     try:
@@ -492,18 +488,15 @@ def test_6_global_passed_to_same_named_parameter_from_an_inlined_helper():
         assert exc.lineno > 0, str(exc)
 
 
-@xfail("emitted-name-collision")
 def test_6_global_named_like_an_adjoint():
     check_grad(p10.adjoint_named_like_global, np.array([0.3, -0.2, 0.5]))
 
 
-@xfail("emitted-name-collision")
 def test_6_global_named_like_a_temporary():
     check_grad(p10.temporary_named_like_global, np.array([0.3, -0.2, 0.5]),
                expected=[2 * 0.74 * np.ones(3)])
 
 
-@xfail("inlining-capture")
 def test_6_callee_parameter_does_not_leak_into_its_caller():
     # f = x0 sum(x) gain + 1: df = gain (sum(x) e0 + x0)
     x = np.array([0.3, -0.2, 0.5])

@@ -142,7 +142,7 @@ class _Normalizer:
                 return ast.Name(node.id, ast.Load())
             if node.id in self.locals:
                 raise error(self.parsed, node, f"{node.id!r} is used before it is assigned",
-                            "unbound local")
+                            "unbound local", line=self.line)
             if self.scope.where(node.id) == UNDEFINED:
                 if getattr(self.parsed.fn, "__srcxform__", None) is None:
                     self.resolve(node)  # raises, located
@@ -219,7 +219,7 @@ class _Normalizer:
             return self.bool_value(node)
         if is_atom(node):
             return self.atom(node)
-        raise error(self.parsed, node, "this expression is not supported")
+        raise error(self.parsed, node, "this expression is not supported", line=self.line)
 
     def branch_test(self, test: ast.expr) -> ast.expr:
         """The atom an ``if`` tests: a name that nothing reassigns while the backward sweep
