@@ -5,7 +5,7 @@ After a :class:`Namer` is built from a function, ``fresh(base)`` returns
 otherwise ``base_1``, ``base_2``, ...; every name it hands out is reserved,
 so generated temporaries, adjoints and helpers never collide with each other
 or with anything the user wrote.  It is the one allocator of names for the
-whole generated function: inlining a callee :meth:`~Namer.reserve`\ s every
+whole generated function: inlining a callee reserves (:meth:`~Namer.reserve`) every
 name the callee reads as a global, builtin or closure variable before any of
 the callee's locals is named (``inline.py``), so no later temporary, adjoint
 or renamed local takes a name that any involved scope reads; and ``made``

@@ -51,6 +51,7 @@ from .astutil import (
     params_of,
 )
 from .diagnostics import error
+from .generated import concrete_maker
 from .inline import inline_call, is_user_function
 from .ints import infer_ints
 from .names import Namer, operation_name
@@ -310,6 +311,8 @@ class _Normalizer:
                             "call of a computed function")
         else:
             func, method = f, None
+        if concrete_maker(callee) is not None:  # a gradient srcxform made: inline its code
+            callee = self.generated_code(callee, node)
         args = [self.atom(a) for a in node.args]
         keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
         if method is None and is_user_function(callee):
@@ -319,6 +322,15 @@ class _Normalizer:
         anno.set(call, anno.METHOD, method)
         anno.set(call, anno.NODE, node)
         return call
+
+    def generated_code(self, made: Any, node: ast.Call) -> Any:
+        """The generic generated code a function srcxform made runs (``generated.py``)."""
+        try:
+            return concrete_maker(made)(None, None)
+        except (TypeError, ValueError) as exc:
+            raise error(self.parsed, node, f"{ast.unparse(node.func)} is a function srcxform "
+                        f"generated, and its code cannot be inlined here: {exc}",
+                        "call of a generated function") from None
 
     # -- statements ---------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:

@@ -88,9 +88,8 @@ FEATURES = {
 }
 
 # Generated-code bugs the corpus found (regression tests in test_found_bugs.py).
-BUGS = {
-    "temp-shadows-callee": "issue 10: a temporary named after a function an inlined helper "
-                           "calls shadows it (gammaln = gammaln(...): UnboundLocalError)",
+BUGS: dict[str, str] = {
+    # "temp-shadows-callee" (issue 10: gammaln = gammaln(...)) is fixed: names.py/inline.py
 }
 
 # Why autograd cannot run a program's source (those are checked by finite differences only).
@@ -181,18 +180,15 @@ MODELS: list[Model] = [
           needs=("bound-method", "method-calls", "layer-loop")),
     Model("model_object", "model_object", ("methods",), hessian=True,
           needs=("bound-method", "method-calls")),
-    Model("newton", "newton", ("higher_order",), hessian=True, uses_sx=True,
-          needs=("generated-inside",)),
-    Model("tanh_third", "tanh_derivatives", ("higher_order",), hessian=True, uses_sx=True,
-          needs=("grad-of-generated",)),
+    Model("newton", "newton", ("higher_order",), hessian=True, uses_sx=True),
+    Model("tanh_third", "tanh_derivatives", ("higher_order",), hessian=True, uses_sx=True),
     Model("tanh_third_loop", "tanh_derivatives", ("higher_order",), entry="corpus_entry_loop",
-          hessian=True, uses_sx=True, needs=("grad-of-generated",)),
+          hessian=True, uses_sx=True),
     Model("gplvm", "gplvm", ("tuples", "comprehension"), hessian=True,
           needs=("tuple-index", "generator")),
     Model("ica", "ica", ("tuples",), hessian=True,  # (forward mode reads the tuple already)
           extra={t: ("tuple-index",) for t in ("grad", "value_and_grad", "vjp", "hessian")}),
-    Model("negative_binomial", "negative_binomial", (), hessian=True,
-          bugs=("temp-shadows-callee",)),
+    Model("negative_binomial", "negative_binomial", (), hessian=True),
 ]
 
 BY_NAME = {m.name: m for m in MODELS}
