@@ -40,7 +40,7 @@ from .control import structure_function
 from .env import Env
 from .loops import canonicalize_function
 from .names import Namer
-from .parse import Parsed, parse_function
+from .parse import Parsed, code_signature, parse_function
 from .resolve import MISSING, Scope
 
 
@@ -307,7 +307,7 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
         raise error(norm.parsed, node, f"{name} calls itself; recursion cannot be "
                     "differentiated by source transformation", "recursion")
     try:
-        bound = inspect.signature(callee).bind(*args, **keywords)
+        bound = code_signature(callee).bind(*args, **keywords)
     except TypeError as exc:
         raise TypeError(f"{name}(): {exc}") from None
     bound.apply_defaults()

@@ -311,11 +311,14 @@ class _Normalizer:
                             "call of a computed function")
         else:
             func, method = f, None
-        if concrete_maker(callee) is not None:  # a gradient srcxform made: inline its code
+        generated = concrete_maker(callee) is not None
+        if generated:  # a gradient srcxform made: inline its code
             callee = self.generated_code(callee, node)
         args = [self.atom(a) for a in node.args]
         keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
         if method is None and is_user_function(callee):
+            if generated:
+                return self.inline_generated(callee, node, args, keywords)
             return inline_call(self, callee, node, args, {k.arg: k.value for k in keywords})
         call = ast.Call(func=func, args=args, keywords=keywords)
         anno.set(call, anno.CALLEE, None if callee is MISSING else callee)
@@ -331,6 +334,22 @@ class _Normalizer:
             raise error(self.parsed, node, f"{ast.unparse(node.func)} is a function srcxform "
                         f"generated, and its code cannot be inlined here: {exc}",
                         "call of a generated function") from None
+
+    def inline_generated(self, code: Any, node: ast.Call, args: list[ast.expr],
+                         keywords: list[ast.keyword]) -> ast.expr:
+        """Inline generated ``code`` at the call ``node``.  The user cannot edit generated
+        code, so whatever is refused in it, here or by a later pass, is located at the
+        call: every node it leaves carries the call's position."""
+        start = len(self.out)
+        try:
+            result = inline_call(self, code, node, args, {k.arg: k.value for k in keywords})
+        except TransformError as exc:
+            raise error(self.parsed, node, f"{ast.unparse(node.func)} is a function srcxform "
+                        f"generated, and its code cannot be differentiated here: {exc.reason}",
+                        exc.construct or "call of a generated function") from None
+        for stmt in self.out[start:]:
+            _locate_at(stmt, node)
+        return result
 
     # -- statements ---------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
@@ -558,3 +577,14 @@ def normalize(program: Program) -> Program:
     program.foreign = dict(norm.foreign)
     program.lists = set(norm.lists)
     return program
+
+
+def _locate_at(tree: ast.AST, where: ast.AST) -> None:
+    """Give every node of ``tree``, and the original node each call was made from
+    (``anno.NODE``), the position of ``where``."""
+    for sub in ast.walk(tree):
+        original = anno.get(sub, anno.NODE, None)
+        if isinstance(original, ast.AST) and original is not sub:
+            _locate_at(original, where)
+        if hasattr(sub, "lineno"):
+            ast.copy_location(sub, where)
