@@ -80,8 +80,6 @@ FEATURES = {
     "method-calls": "method calls on user objects",
     "layer-loop": "a loop over layer objects of different classes calling their methods",
     # higher order
-    "grad-of-generated": "grad of a generated gradient of a generated gradient",
-    "generated-inside": "a generated gradient called inside a differentiated function",
     # tuples
     "tuple-index": "a tuple returned by a helper, indexed",
     "tuple-concat": "tuple concatenation",
