@@ -23,6 +23,7 @@ import numpy as np
 
 from . import cache
 from .compiler.checkpoint import check_spec
+from .compiler.generated import columns_function
 from .errors import TransformError
 
 
@@ -129,7 +130,7 @@ def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any,
     fn, args, kwargs = unwrap(f)
     if args or kwargs:
         return _bound_gradient(kind, f, fn, args, kwargs, wrt)
-    if getattr(fn, "__srcxform_entry__", None) is not None:
+    if cache.concrete_maker(fn) is not None:  # a function srcxform made: its generated code
         return _of_gradient(kind, fn, wrt)
     from .bridge import rule_caller
 
@@ -188,7 +189,27 @@ def _forward_columns(kind: str, f: Callable[..., Any], wrt: Any) -> Callable[...
     columns.__name__ = columns.__qualname__ = f"{kind}_{f.__name__}"
     columns.__signature__ = inspect.signature(f)
     columns.__srcxform__ = None
+    cache.give_concrete(columns, lambda args, kwargs: _columns_code(kind, f, wrt, args, kwargs))
     return columns
+
+
+def _columns_code(kind: str, f: Callable[..., Any], wrt: Any, args: Any, kwargs: Any
+                  ) -> Callable[..., Any]:
+    """What forward columns of generated code ``f`` compute for these arguments, as a
+    generated function (so it can be differentiated again): for one scalar ``wrt``, ``f``'s
+    forward-mode code with the tangent fixed to 1."""
+    name = f"{kind}_{f.__name__}"
+    names, values = (None, None) if args is None else cache.bind_all(f, args, kwargs)
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    index = [] if names is None else [
+        names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+    if names is None or len(index) != 1 or np.ndim(values[index[0]]):
+        raise TypeError(f"{name} is computed by forward columns (its generated code keeps "
+                        "tapes); it can be differentiated again, or called inside a "
+                        "function being differentiated, only for one scalar argument")
+    made = cache.specialized(f, "jvp", tuple(index), names, values)
+    return columns_function(made, kind, name, len(names), isinstance(wrt, (tuple, list)),
+                            f.__defaults__)
 
 
 def concrete(f: Callable[..., Any], args: tuple, kwargs: dict | None = None) -> Callable[..., Any]:
@@ -198,29 +219,37 @@ def concrete(f: Callable[..., Any], args: tuple, kwargs: dict | None = None) -> 
 
 
 def _of_gradient(kind: str, df: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
-    """``grad`` of a gradient: per call, transform the generated code ``df`` runs now.
+    """``grad`` of a function srcxform made (a gradient, of any order): per call, transform
+    the generated code ``df`` runs now (``cache.concrete``).
 
     ``df`` checks its own facts first, so when it is rebuilt (a helper rebound,
-    a rule replaced) this gradient follows.
+    a rule replaced) this gradient follows.  The result is itself made by
+    srcxform: it can be differentiated again, or called inside a function
+    being differentiated (its generated code is inlined there).
     """
-    fn = df.__srcxform_fn__
     entry = cache.entry_for(df, kind, wrt)
     for public in list(entry.publics):
         return public
 
+    def inner_of(args: Any, kwargs: Any) -> Any:
+        return _decorator(kind, cache.concrete(df, args, kwargs), wrt)
+
     def through(*args: Any, **kwargs: Any) -> Any:
-        inner = _decorator(kind, cache.concrete(df, args, kwargs), wrt)
+        inner = inner_of(args, kwargs)
         through.__srcxform__ = getattr(inner, "__srcxform__", None)
-        return inner(*args, **kwargs)
+        return _float_gradients(kind, df, wrt, args, kwargs, inner(*args, **kwargs))
 
     through.__name__ = through.__qualname__ = f"{kind}_{getattr(df, '__name__', 'df')}"
     through.__signature__ = inspect.signature(df)
     through.__srcxform__ = None
-    df_entry = df.__srcxform_entry__
-    if df_entry.mode == "generic":  # no shape to wait for: transform now, as grad(f) does
+    cache.give_concrete(through, lambda args, kwargs: cache.concrete(
+        inner_of(args, kwargs), args, kwargs))
+    df_entry = getattr(df, "__srcxform_entry__", None)
+    if df_entry is not None and df_entry.mode == "generic":
+        # no shape to wait for: transform now, as grad(f) does
         first = _decorator(kind, df_entry.generic.fn, wrt)
         through.__srcxform__ = getattr(first, "__srcxform__", None)
-    entry.adopt(through, fn)
+    entry.adopt(through, getattr(df, "__srcxform_fn__", df))
     return through
 
 
@@ -231,6 +260,22 @@ def _checkpointed(kind: str, f: Callable[..., Any], wrt: Any, checkpoint: Any) -
             or not inspect.isfunction(fn):
         raise TypeError(f"{kind}(f, checkpoint=...) expects a plain Python function")
     return cache.entry_for(fn, kind, wrt, checkpoint).public(fn)
+
+
+def _float_gradients(kind: str, f: Callable[..., Any], wrt: Any, args: tuple, kwargs: dict,
+                     out: Any) -> Any:
+    """``out`` of ``kind`` of ``f`` with the gradient of each Python float argument a Python
+    float (generated code of generated code computes NumPy scalars)."""
+    names, values = cache.bind_all(f, args, kwargs)
+    tuple_wrt = isinstance(wrt, (tuple, list))
+    items = list(wrt) if tuple_wrt else [wrt]
+    index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+    grads = out[1] if kind == "value_and_grad" else out
+    grads = list(grads) if tuple_wrt else [grads]
+    grads = [float(g) if type(values[i]) is float and isinstance(g, (float, np.floating))
+             and not isinstance(g, np.ndarray) else g for i, g in zip(index, grads)]
+    grads = tuple(grads) if tuple_wrt else grads[0]
+    return (out[0], grads) if kind == "value_and_grad" else grads
 
 
 def grad(f: Callable[..., Any] | None = None, wrt: Any = 0,
@@ -270,9 +315,26 @@ def source(df: Callable[..., Any]) -> str:
     if entry is not None and fn is not None and entry.kind in ("grad", "value_and_grad"):
         return entry.generic_code(fn).source  # before the first call: made now
     if hasattr(df, "__srcxform__") and df.__srcxform__ is None:
+        generic = _generic_source(df)
+        if generic is not None:
+            return generic
         raise TypeError(f"{df.__name__} is compiled per argument shape on its first call; "
                         "call it once, then ask for its source")
     info = getattr(df, "__srcxform__", None)
     if info is None:
         raise TypeError(f"{getattr(df, '__name__', df)!r} was not generated by srcxform")
     return info.source
+
+
+def _generic_source(df: Callable[..., Any]) -> str | None:
+    """The source of the generic code a function srcxform made runs (a gradient of a
+    gradient before its first call), or None where there is none (forward columns)."""
+    make = cache.concrete_maker(df)
+    if make is None:
+        return None
+    try:
+        code = make(None, None)
+    except (TypeError, ValueError):
+        return None
+    info = getattr(code, "__srcxform__", None)
+    return info.source if info is not None else inspect.getsource(code)

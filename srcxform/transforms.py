@@ -23,10 +23,11 @@ from typing import Any, Callable
 import numpy as np
 
 from . import backends
-from .cache import bind_all, concrete, specialized
+from .cache import bind_all, concrete, concrete_maker, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
 from .compiler import transform
+from .errors import TransformError
 
 __all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
 
@@ -78,15 +79,48 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
     values = _promoted(values, wrt)
-    made = specialized(f, "vjp", wrt, names, values)
+    try:
+        made = specialized(f, "vjp", wrt, names, values)
+    except TransformError:
+        if concrete_maker(f) is None:
+            raise
+        return _vjp_by_gradient(f, wrt, values)  # generated code with tapes (loops)
+    floats = [type(v) is float for v in values[offset:]]
     forward, backward, values, adopt = backends.sweeps(made.fn, made.backward, values)
     value, residuals = forward(*values)
 
     def pullback(cotangent: Any) -> tuple:
         _check_like("cotangent", cotangent, value)
-        return backward(residuals, adopt(cotangent))
+        return _floats(backward(residuals, adopt(cotangent)), floats)
 
     pullback.__srcxform__ = made
+    pullback.__doc__ = f"The pullback of {f.__qualname__} at the primals given to vjp."
+    return value, pullback
+
+
+def _floats(grads: tuple, floats: list[bool]) -> tuple:
+    """The gradient of each Python float primal a Python float (API.md), not a NumPy
+    scalar."""
+    return tuple(float(g) if is_float and isinstance(g, np.floating) else g
+                 for g, is_float in zip(grads, floats))
+
+
+def _vjp_by_gradient(f: Callable[..., Any], wrt: tuple, values: list[Any]
+                     ) -> tuple[Any, Callable[..., tuple]]:
+    """``vjp`` of a function srcxform made whose code reverse mode cannot read back (its
+    tapes): from ``value_and_grad`` (forward columns), for a scalar output."""
+    from .api import value_and_grad
+
+    value, grads = value_and_grad(f, wrt=wrt)(*values)
+    floats = [type(values[i]) is float for i in wrt]
+    if np.size(value) != 1:
+        raise ValueError(f"vjp of {f.__qualname__}: its code keeps tapes and is "
+                         "differentiated by forward columns, only for a scalar output")
+
+    def pullback(cotangent: Any) -> tuple:
+        _check_like("cotangent", cotangent, value)
+        return _floats(tuple(g * cotangent for g in grads), floats)
+
     pullback.__doc__ = f"The pullback of {f.__qualname__} at the primals given to vjp."
     return value, pullback
 
@@ -151,7 +185,13 @@ def jvp_fn(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., tuple]:
 
 def _gradient_code(f: Callable[..., Any], wrt: Any, names: list[str],
                    values: list[Any]) -> Callable[..., Any]:
-    """The generated gradient of ``f`` for these shapes: a real function with source."""
+    """The generated gradient of ``f`` for these shapes: a real function with source.
+    (Of a function srcxform made: what ``grad`` of it runs, forward columns where its
+    code keeps tapes.)"""
+    if concrete_maker(f) is not None:
+        from .api import grad
+
+        return concrete(grad(f, wrt=wrt), tuple(values))
     return specialized(f, "grad", wrt, names, values).fn
 
 

@@ -124,6 +124,23 @@ def triple_sum(x):
     return np.sum(x * 3.0)
 
 
+def scaled_by_three(fn):
+    @functools.wraps(fn)
+    def wrapper(x, scale=3.0):
+        return scale * fn(x)
+
+    return wrapper
+
+
+@scaled_by_three
+def cubes(x):
+    return np.sum(x ** 3)
+
+
+def calls_scaled_cubes(x):
+    return cubes(x) + np.sum(x)
+
+
 # -- names families the fuzzer found ----------------------------------------------
 
 reg = 0.72

@@ -37,12 +37,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..compiler import Transformed
+from ..compiler.generated import concrete_maker, give_concrete
 from .entry import SHAPE_CACHE_SIZE, Entry, entries_of, entry_for
 from .specialise import SPECIALISERS, Specialiser, bind_all, promote, shape_of, wrt_parameters
 
 __all__ = ["SHAPE_CACHE_SIZE", "SPECIALISERS", "Entry", "Specialiser", "bind_all", "concrete",
-           "entries_of", "entry_for", "promote", "public", "shape_of", "specialized",
-           "wrt_parameters"]
+           "concrete_maker", "entries_of", "entry_for", "give_concrete", "promote", "public",
+           "shape_of", "specialized", "wrt_parameters"]
 
 
 def public(fn: Callable[..., Any], kind: str, wrt: Any) -> Callable[..., Any]:
@@ -50,14 +51,17 @@ def public(fn: Callable[..., Any], kind: str, wrt: Any) -> Callable[..., Any]:
     return entry_for(fn, kind, wrt).public(fn)
 
 
-def concrete(f: Callable[..., Any], args: tuple, kwargs: dict | None = None) -> Callable[..., Any]:
-    """``f`` itself, or for a guard made by ``grad`` the generated function it runs for
-    these arguments now (a real function with source, which can be transformed)."""
-    entry = getattr(f, "__srcxform_entry__", None)
-    fn = getattr(f, "__srcxform_fn__", None)
-    if entry is None or fn is None:
+def concrete(f: Callable[..., Any], args: tuple | None,
+             kwargs: dict | None = None) -> Callable[..., Any]:
+    """``f`` itself, or for a function made by srcxform (a guard made by ``grad``, a
+    gradient of a gradient, forward columns) the generated function it runs for these
+    arguments now — with ``args`` None, for any arguments — a real function with source,
+    which can be transformed or inlined.  Every such function has the attribute
+    ``__srcxform_concrete__(args, kwargs)`` that answers this (``compiler/generated.py``)."""
+    make = concrete_maker(f)
+    if make is None:
         return f
-    return entry.specialize(fn, tuple(args), dict(kwargs or {}))
+    return make(None if args is None else tuple(args), dict(kwargs or {}))
 
 
 def specialized(f: Callable[..., Any], kind: str, wrt: Any, names: list[str],

@@ -45,6 +45,7 @@ from typing import Any, Callable
 from .. import backends, depends
 from ..compiler import FRONTS, Transformed, finish, front, transform
 from ..compiler.funcvalues import NeedsSpecialisation
+from ..compiler.generated import give_concrete
 from ..rules import registry
 from . import guard, templates
 from .facts import MISSING, Fact, facts_of, revalidate
@@ -338,6 +339,7 @@ class Entry:
         g.__doc__ = self.latest.fn.__doc__ if self.latest is not None else None
         g.__srcxform_entry__ = self
         g.__srcxform_fn__ = fn
+        give_concrete(g, lambda args, kwargs: self.concrete(fn, args, kwargs))
         with _lock:
             self.publics.add(g)
         self._show()
@@ -402,6 +404,18 @@ class Entry:
             names, values = bind_all(fn, args, kwargs)
             made = self.add_version(fn, key, names, values)
         return made.fn
+
+    def concrete(self, fn: Callable[..., Any], args: tuple | None,
+                 kwargs: dict | None) -> Callable[..., Any]:
+        """The generated function this entry runs for these arguments; with ``args`` None,
+        the generic code, right for any arguments (what a call inside differentiated code
+        inlines)."""
+        if args is not None:
+            return self.specialize(fn, args, dict(kwargs or {}))
+        self.validate(fn)
+        if self.mode == "versions" or self.needs_statics:
+            raise TypeError(f"{self.kind} of {fn.__qualname__} has no generic code")
+        return self.generic_code(fn).fn
 
     def lookup(self, fn: Callable[..., Any], names: list[str], values: list[Any]) -> Transformed:
         """The version for these argument values (``vjp``, ``jvp``, ``hessian``, ``compile``)."""

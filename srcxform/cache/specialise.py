@@ -23,13 +23,13 @@ Also here: :func:`bind_all` (the values ``f`` would see) and :func:`promote`
 
 from __future__ import annotations
 
-import inspect
 import weakref
 from collections.abc import Hashable
 from typing import Any, Callable
 
 import numpy as np
 
+from ..compiler.parse import code_signature
 from .statics import static_key, static_options
 
 #: Types a differentiated argument is promoted to float from (besides integer arrays).
@@ -118,7 +118,7 @@ def _plain_parameters(f: Callable[..., Any]) -> tuple[str, ...] | None:
         return None
     code = getattr(f, "__code__", None)
     if found is None or found[0] is not code:
-        params = inspect.signature(f).parameters.values()
+        params = code_signature(f).parameters.values()
         plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
         found = (code, tuple(p.name for p in params) if plain else ())
         _positional[f] = found
@@ -132,7 +132,7 @@ def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
         plain = _plain_parameters(f)
         if plain is not None and len(plain) == len(args):  # the common call: no binding
             return list(plain), list(args)
-    signature = inspect.signature(f)
+    signature = code_signature(f)
     try:
         bound = signature.bind(*args, **(kwargs or {}))
     except TypeError as exc:
@@ -175,7 +175,7 @@ def promote(args: tuple, kwargs: dict, wrt: list[tuple[int | None, str]]) -> tup
 
 def wrt_parameters(f: Callable[..., Any], wrt: Any) -> list[tuple[int | None, str]]:
     """``(positional index or None, name)`` of each parameter ``wrt`` names."""
-    params = list(inspect.signature(f).parameters.values())
+    params = list(code_signature(f).parameters.values())
     positional = [p.name for p in params
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]

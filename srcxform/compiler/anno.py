@@ -104,7 +104,7 @@ METHOD = _declare(
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize closures",
-    read_by="activity rulecalls reverse forward")
+    read_by="normalize activity rulecalls reverse forward")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")

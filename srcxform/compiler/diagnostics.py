@@ -30,10 +30,14 @@ CONSTRUCT_NAMES = {
 }
 
 
-def error(parsed: Parsed, node: ast.AST, message: str, construct: str = "") -> TransformError:
-    """A located ``TransformError`` for ``node``."""
-    return TransformError(message, filename=parsed.filename, lineno=getattr(node, "lineno", 0),
-                          col=getattr(node, "col_offset", 0),
+def error(parsed: Parsed, node: ast.AST, message: str, construct: str = "",
+          line: int = 0) -> TransformError:
+    """A located ``TransformError`` for ``node`` (at ``line`` when ``node`` was made by the
+    compiler and has no position of its own)."""
+    located = bool(getattr(node, "lineno", 0))
+    return TransformError(message, filename=parsed.filename,
+                          lineno=getattr(node, "lineno", 0) if located else line,
+                          col=getattr(node, "col_offset", 0) if located else 0,
                           construct=construct or construct_name(node))
 
 

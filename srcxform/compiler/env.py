@@ -41,13 +41,13 @@ class Env:
             if value is obj:
                 return name
         g = self.parsed.globals
-        if (preferred not in self.user_locals and preferred not in self.parsed.closure
-                and g.get(preferred, MISSING) is obj):
+        if self._global_is(preferred, obj):
+            self.namer.reserve(preferred)  # read as a global: no later local may take it
             return preferred
         if isinstance(obj, types.ModuleType):  # the user's own alias, e.g. numpy imported as onp
             for alias, value in g.items():
-                if value is obj and alias not in self.user_locals and alias not in \
-                        self.parsed.closure and not alias.startswith("_"):
+                if value is obj and not alias.startswith("_") and self._global_is(alias, obj):
+                    self.namer.reserve(alias)
                     return alias
         if preferred in self.namer.taken or preferred in g or hasattr(builtins, preferred):
             name = self.namer.fresh(preferred)
@@ -56,6 +56,12 @@ class Env:
             self.namer.reserve(name)
         self.cells[name] = obj
         return name
+
+    def _global_is(self, name: str, obj: Any) -> bool:
+        """``name`` read in the generated function is the user's global ``obj``: no local of
+        the user's or of the generated code (a name the namer handed out) hides it."""
+        return (name not in self.user_locals and name not in self.parsed.closure
+                and name not in self.namer.made and self.parsed.globals.get(name, MISSING) is obj)
 
     def resolve(self, node: ast.expr) -> Any:
         """The object a Name/Attribute chain denotes, or ``None`` if unknown."""

@@ -49,7 +49,7 @@ from .funcvalues import (
 from .helpers import adopt_effects, complete_returns
 from .loops import canonicalize_function
 from .names import Namer
-from .parse import Parsed, parse_function
+from .parse import Parsed, code_signature, parse_function
 from .resolve import MISSING, Scope
 
 
@@ -304,7 +304,7 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
         raise error(norm.parsed, node, f"{name} calls itself; recursion cannot be "
                     "differentiated by source transformation", "recursion")
     try:
-        bound = inspect.signature(callee).bind(*args, **keywords)
+        bound = code_signature(callee).bind(*args, **keywords)
     except TypeError as exc:
         raise TypeError(f"{name}(): {exc}") from None
     bound.apply_defaults()
@@ -349,29 +349,38 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
 
 
 def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
-    """Fresh names for the callee's locals, and for each free name that means another object
-    in the caller (bound to that object in ``norm.foreign``): its globals keep meaning what
-    they mean in its own module."""
+    """Hygiene of inlining: fresh names for the callee's locals, and for each free name that
+    means another object in the caller — or that the caller's generated code already uses
+    as a local — a fresh name bound to the object it means in the callee's own module and
+    closure (in ``norm.foreign``).  Every free name kept as it is gets reserved first, so
+    neither these locals nor any later temporary or adjoint takes a name the callee reads."""
     fn = inner.node
-    rename = {n: norm.namer.fresh(n) for n in sorted(set(params_of(fn)) | names_stored(fn))}
+    local = set(params_of(fn)) | names_stored(fn)
     callee_scope = Scope(inner)
+    rename: dict[str, str] = {}
+    first: dict[str, ast.Name] = {}
     for sub in ast.walk(fn):
-        if isinstance(sub, ast.Name) and sub.id not in rename:
-            obj = callee_scope.lookup(sub.id)
-            if obj is MISSING:
-                raise error(inner, sub, f"name {sub.id!r} is not defined", "undefined name")
-            if norm.scope.lookup(sub.id) is not obj:
-                rename[sub.id] = norm.namer.fresh(sub.id)
-                norm.foreign[rename[sub.id]] = obj
-            else:
-                norm.namer.reserve(sub.id)  # no temporary of the caller may shadow it
-    for free in sorted(free_names(fn.body) - set(rename)):  # read by its local functions
-        obj = callee_scope.lookup(free)
-        if obj is not MISSING and norm.scope.lookup(free) is not obj:
-            rename[free] = norm.namer.fresh(free)
-            norm.foreign[rename[free]] = obj
+        if isinstance(sub, ast.Name) and sub.id not in local:
+            first.setdefault(sub.id, sub)
+    for name in sorted(first):
+        obj = callee_scope.lookup(name)
+        if obj is MISSING:
+            raise error(inner, first[name], f"name {name!r} is not defined", "undefined name")
+        if norm.scope.lookup(name) is obj and name not in norm.namer.made:
+            norm.namer.reserve(name)  # read as it is: no generated local may take it
         else:
-            norm.namer.reserve(free)
+            rename[name] = norm.namer.fresh(name)
+            norm.foreign[rename[name]] = obj
+    for name in sorted(free_names(fn.body) - local - set(first)):  # read by its local functions
+        obj = callee_scope.lookup(name)
+        if obj is not MISSING and (norm.scope.lookup(name) is not obj
+                                   or name in norm.namer.made):
+            rename[name] = norm.namer.fresh(name)
+            norm.foreign[rename[name]] = obj
+        else:
+            norm.namer.reserve(name)
+    for name in sorted(local):
+        rename[name] = norm.namer.fresh(name)
     return rename
 
 

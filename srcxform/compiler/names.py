@@ -1,11 +1,18 @@
 """Name allocation shared by the passes: readable, unique, never the user's.
 
 After a :class:`Namer` is built from a function, ``fresh(base)`` returns
-``base`` itself when no name in the function, its globals or the builtins
-uses it, and otherwise ``base_1``, ``base_2``, ...; every name it hands out is
-reserved, so generated temporaries, adjoints and helpers never collide with
-each other or with anything the user wrote.  :func:`operation_name` is the
-readable base name of a temporary: the operation it holds.
+``base`` itself when no name in the function or the builtins uses it, and
+otherwise ``base_1``, ``base_2``, ...; every name it hands out is reserved,
+so generated temporaries, adjoints and helpers never collide with each other
+or with anything the user wrote.  It is the one allocator of names for the
+whole generated function: inlining a callee reserves (:meth:`~Namer.reserve`) every
+name the callee reads as a global, builtin or closure variable before any of
+the callee's locals is named (``inline.py``), so no later temporary, adjoint
+or renamed local takes a name that any involved scope reads; and ``made``
+holds every name it handed out (a local of the generated function), so a
+name read later as a global that was already handed out is known to be
+shadowed.  :func:`operation_name` is the readable base name of a temporary:
+the operation it holds.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ class Namer:
 
     def __init__(self, taken: set[str] | None = None) -> None:
         self.taken: set[str] = set(taken or ())
+        self.made: set[str] = set()  # the names fresh() handed out: locals of generated code
 
     @classmethod
     def for_tree(cls, tree: ast.AST, extra: set[str] | None = None) -> Namer:
@@ -55,6 +63,7 @@ class Namer:
             base += "_"
         if base not in self.taken:
             self.taken.add(base)
+            self.made.add(base)
             return base
         stem = base.rstrip("_") or base
         i = 1
@@ -62,6 +71,7 @@ class Namer:
             i += 1
         name = f"{stem}_{i}"
         self.taken.add(name)
+        self.made.add(name)
         return name
 
 

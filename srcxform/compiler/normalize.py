@@ -61,6 +61,7 @@ from .funcvalues import (
     static_truth,
     translate,
 )
+from .generated import concrete_maker
 from .inline import inline_call
 from .ints import infer_ints
 from .names import Namer, operation_name
@@ -155,7 +156,7 @@ class _Normalizer:
                 return ast.Name(node.id, ast.Load())
             if node.id in self.locals:
                 raise error(self.parsed, node, f"{node.id!r} is used before it is assigned",
-                            "unbound local")
+                            "unbound local", line=self.line)
             if self.scope.where(node.id) == UNDEFINED:
                 if getattr(self.parsed.fn, "__srcxform__", None) is None:
                     self.resolve(node)  # raises, located
@@ -234,7 +235,7 @@ class _Normalizer:
             return self.bool_value(node)
         if is_atom(node):
             return self.atom(node)
-        raise error(self.parsed, node, "this expression is not supported")
+        raise error(self.parsed, node, "this expression is not supported", line=self.line)
 
     def branch_test(self, test: ast.expr) -> ast.expr:
         """The atom an ``if`` tests: a name that nothing reassigns while the backward sweep
@@ -328,9 +329,14 @@ class _Normalizer:
                             "call of a computed function")
         else:
             func, method = f, None
+        generated = concrete_maker(callee) is not None
+        if generated:  # a gradient srcxform made: inline its code
+            callee = self.generated_code(callee, node)
         args = [self.atom(a) for a in node.args]
         keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
         if method is None and is_user_function(callee):
+            if generated:
+                return self.inline_generated(callee, node, args, keywords)
             return inline_call(self, callee, node, args, {k.arg: k.value for k in keywords})
         refuse_static_arguments(self, node, args, keywords)
         call = ast.Call(func=func, args=args, keywords=keywords)
@@ -338,6 +344,31 @@ class _Normalizer:
         anno.set(call, anno.METHOD, method)
         anno.set(call, anno.NODE, node)
         return call
+
+    def generated_code(self, made: Any, node: ast.Call) -> Any:
+        """The generic generated code a function srcxform made runs (``generated.py``)."""
+        try:
+            return concrete_maker(made)(None, None)
+        except (TypeError, ValueError) as exc:
+            raise error(self.parsed, node, f"{ast.unparse(node.func)} is a function srcxform "
+                        f"generated, and its code cannot be inlined here: {exc}",
+                        "call of a generated function") from None
+
+    def inline_generated(self, code: Any, node: ast.Call, args: list[ast.expr],
+                         keywords: list[ast.keyword]) -> ast.expr:
+        """Inline generated ``code`` at the call ``node``.  The user cannot edit generated
+        code, so whatever is refused in it, here or by a later pass, is located at the
+        call: every node it leaves carries the call's position."""
+        start = len(self.out)
+        try:
+            result = inline_call(self, code, node, args, {k.arg: k.value for k in keywords})
+        except TransformError as exc:
+            raise error(self.parsed, node, f"{ast.unparse(node.func)} is a function srcxform "
+                        f"generated, and its code cannot be differentiated here: {exc.reason}",
+                        exc.construct or "call of a generated function") from None
+        for stmt in self.out[start:]:
+            _locate_at(stmt, node)
+        return result
 
     # -- statements ---------------------------------------------------------------
     def statement(self, stmt: ast.stmt) -> None:
@@ -576,3 +607,14 @@ def normalize(program: Program) -> Program:
     program.foreign = dict(norm.foreign)
     program.lists = set(norm.lists)
     return program
+
+
+def _locate_at(tree: ast.AST, where: ast.AST) -> None:
+    """Give every node of ``tree``, and the original node each call was made from
+    (``anno.NODE``), the position of ``where``."""
+    for sub in ast.walk(tree):
+        original = anno.get(sub, anno.NODE, None)
+        if isinstance(original, ast.AST) and original is not sub:
+            _locate_at(original, where)
+        if hasattr(sub, "lineno"):
+            ast.copy_location(sub, where)

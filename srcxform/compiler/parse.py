@@ -94,6 +94,16 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
                   lines=lines)
 
 
+def code_signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """The parameters of the code ``fn`` runs, which :func:`parse_function` reads: a
+    ``functools.wraps`` wrapper's own, not those of the function it wraps (which
+    ``inspect.signature`` reports by following ``__wrapped__``).  A function srcxform
+    made keeps the signature it declares."""
+    own = (inspect.isfunction(fn) and getattr(fn, "__signature__", None) is None
+           and getattr(fn, "__srcxform_concrete__", None) is None)
+    return inspect.signature(fn, follow_wrapped=not own)
+
+
 def _common_indent(text: str) -> int:
     widths = [len(ln) - len(ln.lstrip()) for ln in text.splitlines() if ln.strip()]
     return min(widths) if widths else 0

@@ -114,8 +114,6 @@ OPEN: list[str] = [
     "float-gradient-type",
     "vjp-early-return",
     "tape-before-first-assignment",
-    "unlocated-unbound-local",
-    "adjoint-in-inlined-helper",
     "swap-of-different-shapes",
     "write-under-view",
     "append-then-mutate",
@@ -126,8 +124,6 @@ OPEN: list[str] = [
     "slice-reads-own-target",
     "read-then-write",
     "builtin-sum-of-list",
-    "inlining-capture",
-    "emitted-name-collision",
 ]
 
 

@@ -62,8 +62,6 @@ FEATURES = {
     "kwargs": "a **kwargs parameter",
     "starred-call": "a starred call (f(*shape))",
     # higher order
-    "grad-of-generated": "grad of a generated gradient of a generated gradient",
-    "generated-inside": "a generated gradient called inside a differentiated function",
     # tuples
     "tuple-index": "a tuple returned by a helper, indexed",
     "tuple-concat": "tuple concatenation",
@@ -151,12 +149,10 @@ MODELS: list[Model] = [
           needs=("generator",)),
     Model("convnet", "convnet", ("methods",)),
     Model("model_object", "model_object", ("methods",), hessian=True),
-    Model("newton", "newton", ("higher_order",), hessian=True, uses_sx=True,
-          needs=("generated-inside",)),
-    Model("tanh_third", "tanh_derivatives", ("higher_order",), hessian=True, uses_sx=True,
-          needs=("grad-of-generated",)),
+    Model("newton", "newton", ("higher_order",), hessian=True, uses_sx=True),
+    Model("tanh_third", "tanh_derivatives", ("higher_order",), hessian=True, uses_sx=True),
     Model("tanh_third_loop", "tanh_derivatives", ("higher_order",), entry="corpus_entry_loop",
-          hessian=True, uses_sx=True, needs=("grad-of-generated",)),
+          hessian=True, uses_sx=True),
     Model("gplvm", "gplvm", ("tuples", "comprehension"), hessian=True,
           needs=("tuple-index", "generator")),
     Model("ica", "ica", ("tuples",), hessian=True,  # (forward mode reads the tuple already)
