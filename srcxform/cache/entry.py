@@ -46,6 +46,7 @@ from .. import backends, depends
 from ..compiler import FRONTS, Transformed, finish, front, transform
 from ..compiler.funcvalues import NeedsSpecialisation
 from ..compiler.generated import give_concrete
+from ..compiler.parse import code_signature
 from ..rules import registry
 from . import guard, templates
 from .facts import MISSING, Fact, facts_of, revalidate
@@ -339,6 +340,7 @@ class Entry:
         g.__doc__ = self.latest.fn.__doc__ if self.latest is not None else None
         g.__srcxform_entry__ = self
         g.__srcxform_fn__ = fn
+        g.__signature__ = code_signature(fn)  # the guard may take *args: it takes fn's
         give_concrete(g, lambda args, kwargs: self.concrete(fn, args, kwargs))
         with _lock:
             self.publics.add(g)
