@@ -37,7 +37,14 @@ from ..compiler import Transformed, transform
 from ..rules import registry
 from . import guard, templates
 from .facts import Fact, facts_of, revalidate
-from .specialise import bind_all, call_key, promote, transform_options, wrt_parameters
+from .specialise import (
+    bind_all,
+    call_key,
+    differentiates_tree,
+    promote,
+    transform_options,
+    wrt_parameters,
+)
 
 #: Compiled versions kept per function and transform (one per specialisation key,
 #: least recently used evicted first).
@@ -272,6 +279,11 @@ class Entry:
     def slow(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """The guard's other branch: validate, promote integer arguments, run."""
         self.validate(fn)
+        if self.kind in ("grad", "value_and_grad") and differentiates_tree(
+                args, kwargs, self.wrt_params):
+            from .. import pytrees
+
+            return pytrees.call(self.kind, fn, self.wrt, args, kwargs)
         args, kwargs = promote(args, kwargs, self.wrt_params)
         if self.mode == "shapes":
             return self.dispatch(fn, *args, **kwargs)

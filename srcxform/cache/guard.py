@@ -69,7 +69,7 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 
     ``S`` names the snapshot in the expressions, ``F`` the transformed function.
     """
-    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, shape_of, call_key]
+    items: list[Any] = [np.ndarray, SLOW_TYPES, type, len, Exception, shape_of, call_key]
     exprs: list[str] = []
     for fact in facts:
         i = len(items)
@@ -103,7 +103,10 @@ NAMES = {role: PREFIX + role for role in
 ROLES = {NAMES["f"]: "f", NAMES["s"]: "snapshot", NAMES["t"]: "target", NAMES["slow"]: "slow"}
 #: Snapshot slots before the facts' objects: what the guard calls, so that a module's
 #: own ``type`` or ``len`` never stands in for the builtin.
-CONSTANTS = 7  # ndarray, INT_TYPES, type, len, Exception, shape_of, call_key
+CONSTANTS = 7  # ndarray, SLOW_TYPES, type, len, Exception, shape_of, call_key
+#: Types of a differentiated argument that take the slow path: integers (promoted to
+#: float) and containers (pytrees, differentiated through a twin: ``srcxform/pytrees.py``).
+SLOW_TYPES = INT_TYPES | {list, tuple, dict}
 
 
 def _promotion(value: str, S: str, X: str) -> str:
