@@ -87,11 +87,19 @@ class Twin:
         out = []
         for w in wrt:
             if w in self.leaves:
-                parts = [next(it) for _ in self.leaves[w]]
-                out.append(tree.structure(values[w]).unflatten(parts))
+                struct = tree.structure(values[w])
+                parts = [_like_leaf(next(it), spec) for spec in struct.specs]
+                out.append(struct.unflatten(parts))
             else:
                 out.append(next(it))
         return out
+
+
+def _like_leaf(gradient: Any, spec: tree.LeafSpec) -> Any:
+    """A leaf's gradient as its argument's kind: a Python float for a Python number."""
+    if spec.kind == "python" and gradient is not None:
+        return complex(gradient) if spec.pytype is complex else float(gradient)
+    return gradient
 
 
 def _identifier(text: str) -> str:
@@ -177,10 +185,28 @@ def twin_of(fn: Callable[..., Any], names: list[str], values: list[Any],
     twin = namespace[target]
     namespace[target] = fn  # (the def bound the twin's own name; the body calls fn)
     twin.__qualname__ = fn.__qualname__
+    # (compiler/containers.py checks what is left, and names fn's file in its errors)
+    twin.__srcxform_twin__ = (fn.__qualname__, fn.__code__.co_filename,
+                              fn.__code__.co_firstlineno)
     twin.__srcxform_twin_code__ = code  # keeps the linecache entry while the twin lives
     made = Twin(twin, list(names), leaves, structures)
     per_fn[key] = made
     return made
+
+
+def may_take_trees(fn: Callable[..., Any]) -> bool:
+    """True when ``fn`` has no unsupported construct of its own (``check`` passes), so a
+    failure of its generic transform may come from treating a container argument as an
+    array: the error then waits for the first call without containers."""
+    from .compiler.check import check_function
+    from .compiler.parse import parse_function
+    from .errors import TransformError
+
+    try:
+        check_function(parse_function(fn))
+    except (TransformError, TypeError, ValueError):
+        return False
+    return True
 
 
 def tree_arguments(names: list[str], values: list[Any], wrt: list[str]) -> list[str]:
@@ -210,3 +236,85 @@ def call(kind: str, fn: Callable[..., Any], wrt: Any, args: tuple, kwargs: dict)
     result = twin.regroup(wrt_list, grads, dict(zip(names, values)))
     gradient = tuple(result) if is_tuple else result[0]
     return (value, gradient) if kind == "value_and_grad" else gradient
+
+
+def _leaf_positions(twin: Twin, positions: list[int]) -> list[int]:
+    """The twin's parameter positions of the leaves of the user's parameters ``positions``."""
+    out, at = [], 0
+    for i, name in enumerate(twin.names):
+        width = len(twin.leaves[name]) if name in twin.leaves else 1
+        if i in positions:
+            out += list(range(at, at + width))
+        at += width
+    return out
+
+
+def _regroup_positions(twin: Twin, positions: list[int], grads: tuple,
+                       values: list[Any]) -> tuple:
+    wrt = [twin.names[p] for p in positions]
+    return tuple(twin.regroup(wrt, grads, dict(zip(twin.names, values))))
+
+
+def vjp(fn: Callable[..., Any], names: list[str], values: list[Any], wrt: tuple[int, ...],
+        promote: Callable[[list[Any], Any], list[Any]]) -> tuple[Any, Callable[..., tuple]]:
+    """``sx.vjp`` when some primals are containers: through a twin (module docstring)."""
+    from .cache import specialized
+    from .transforms import _check_like
+
+    trees = [names[p] for p in wrt if is_tree(values[p])]
+    twin = twin_of(fn, names, values, trees)
+    leaf_values = twin.expand(values)
+    leaf_wrt = tuple(_leaf_positions(twin, list(wrt)))
+    if not leaf_wrt:
+        raise ValueError(f"vjp of {fn.__qualname__}: the primals hold no leaf")
+    leaf_values = promote(leaf_values, leaf_wrt)
+    made = specialized(twin.fn, "vjp", leaf_wrt, twin_parameters(twin.fn), leaf_values)
+    value, residuals = made.fn(*leaf_values)
+    backward = made.backward
+
+    def pullback(cotangent: Any) -> tuple:
+        _check_like("cotangent", cotangent, value)
+        grads = backward(residuals, cotangent)
+        return _regroup_positions(twin, list(wrt), tuple(grads), values)
+
+    pullback.__srcxform__ = made
+    pullback.__doc__ = f"The pullback of {fn.__qualname__} at the primals given to vjp."
+    return value, pullback
+
+
+def jvp(fn: Callable[..., Any], names: list[str], values: list[Any], tangents: tuple,
+        promote: Callable[[list[Any], Any], list[Any]]) -> tuple[Any, Any]:
+    """``sx.jvp`` when some primals with tangents are containers: through a twin."""
+    from .cache import specialized
+
+    wrt = [i for i, t in enumerate(tangents) if t is not None]
+    trees = [names[p] for p in wrt if is_tree(values[p])]
+    for p in wrt:
+        if names[p] in trees and structure_key(tangents[p]) != structure_key(values[p]):
+            raise ValueError(f"tangent {p} has structure {tree.structure(tangents[p])}; its "
+                             f"primal has {tree.structure(values[p])}")
+    twin = twin_of(fn, names, values, trees)
+    leaf_values = twin.expand(values)
+    leaf_wrt = _leaf_positions(twin, wrt)
+    leaf_tangents: list[Any] = []
+    for p in wrt:
+        leaf_tangents += tree.leaves(tangents[p]) if names[p] in trees else [tangents[p]]
+    leaf_values = promote(leaf_values, leaf_wrt)
+    made = specialized(twin.fn, "jvp", tuple(leaf_wrt), twin_parameters(twin.fn), leaf_values)
+    return made.fn(*leaf_values, *leaf_tangents)
+
+
+def twin_parameters(fn: Callable[..., Any]) -> list[str]:
+    return list(inspect.signature(fn).parameters)
+
+
+def refuse_hessian(fn: Callable[..., Any], names: list[str], values: list[Any],
+                   positions: list[int]) -> None:
+    """``sx.hessian`` does not take container arguments: a ``TypeError`` saying what to do."""
+    for p in positions:
+        if is_tree(values[p]):
+            raise TypeError(f"sx.hessian({fn.__qualname__}): argument {names[p]!r} is a "
+                            f"{type(values[p]).__name__}; the Hessian of a pytree argument is "
+                            f"not supported. Differentiate a function of one vector instead: "
+                            f"v, unflatten = sx.flatten(params); "
+                            f"sx.hessian(lambda v: f(unflatten(v), ...))")

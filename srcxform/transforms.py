@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import pytrees
 from .cache import bind_all, concrete, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
@@ -76,6 +77,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     wrt = tuple(range(offset, offset + len(primals)))
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
+    if any(pytrees.is_tree(values[i]) for i in wrt):
+        return pytrees.vjp(f, names, values, wrt, _promoted)
     values = _promoted(values, wrt)
     made = specialized(f, "vjp", wrt, names, values)
     value, residuals = made.fn(*values)
@@ -110,6 +113,9 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
     if not wrt:
         out = f(*args, **kwargs)
         return out, _zeros_like(out)
+    if any(pytrees.is_tree(values[i]) for i in wrt):
+        out, tangent = pytrees.jvp(f, names, values, tangents, _promoted)
+        return out, _kind_of(tangent, out)
     values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
     out, tangent = made.fn(*values, *[tangents[i] for i in wrt])
@@ -197,6 +203,7 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
         tuple_wrt = isinstance(wrt, (tuple, list))
         items = list(fn_wrt) if tuple_wrt else [fn_wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+        pytrees.refuse_hessian(fn, names, values, index)
         values = _promoted(values, index)
         df = _gradient_code(fn, fn_wrt, names, values)
         rows: list[list[Any]] = [[None] * len(index) for _ in index]

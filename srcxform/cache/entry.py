@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from .. import depends
 from ..compiler import Transformed, transform
+from ..errors import TransformError
 from ..rules import registry
 from . import guard, templates
 from .facts import Fact, facts_of, revalidate
@@ -191,13 +192,34 @@ class Entry:
         with _lock:
             self.versions.clear()
         if self.kind in ("grad", "value_and_grad"):
-            made, facts = obtain(fn, self.wrt, self.kind, None)
+            try:
+                made, facts = obtain(fn, self.wrt, self.kind, None)
+            except TransformError as exc:
+                from .. import pytrees
+
+                if not pytrees.may_take_trees(fn):
+                    raise
+                self._defer(fn, exc)
+                return
             self.generic = self.latest = made
             self.mode = "shapes" if made.rank_dependent else "generic"
             self.facts = facts
         else:
             self.mode, self.facts, self.generic = "versions", [], None
         self.wrt_params = wrt_parameters(fn, self.wrt)
+        self.publish(fn)
+
+    def _defer(self, fn: Callable[..., Any], exc: Exception) -> None:
+        """The generic transform failed in a way a container argument may explain (a dict
+        read by key, a list of pairs looped over): calls with differentiated containers go
+        through a pytree twin (the guard's slow path); any other call raises ``exc``."""
+        self.mode, self.facts, self.generic, self.latest = "deferred", [], None, None
+        self.wrt_params = wrt_parameters(fn, self.wrt)
+
+        def deferred(*args: Any, **kwargs: Any) -> Any:
+            raise exc.with_traceback(None)
+
+        self.deferred = deferred
         self.publish(fn)
 
     def publish(self, fn: Callable[..., Any]) -> None:
@@ -214,6 +236,8 @@ class Entry:
                 self.cells["target"].cell_contents = self.versions
             elif self.mode == "generic":
                 self.cells["target"].cell_contents = self.generic.fn
+            elif self.mode == "deferred":
+                self.cells["target"].cell_contents = self.deferred
             if code is not self.code:
                 self.code, self.layout = code, layout
                 self.check = guard.instantiate(code.check, code.roles, fn.__globals__, "check",
@@ -287,6 +311,9 @@ class Entry:
         args, kwargs = promote(args, kwargs, self.wrt_params)
         if self.mode == "shapes":
             return self.dispatch(fn, *args, **kwargs)
+        if self.mode == "deferred":
+            self.build(fn)  # the error again, or (the world changed) code
+            return self.slow(fn, *args, **kwargs)
         return self.cells["target"].cell_contents(*args, **kwargs)
 
     # -- versions ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import TransformError
 from . import anno
 from .program import Program
 
@@ -48,6 +49,7 @@ MAX_UNROLL = 256
 class Container:
     items: list[ast.expr]
     keys: list[Any] | None  # dict keys, in the order of items (None for a list or tuple)
+    kind: type = tuple      # list, tuple or dict
 
     def item(self, key: Any) -> ast.expr | None:
         if self.keys is not None:
@@ -103,6 +105,18 @@ def _constant(node: ast.expr) -> Any:
     return None
 
 
+def _int_or_none(node: ast.expr | None) -> Any:
+    """A slice bound: its int, None when absent, False when not a constant int."""
+    if node is None or isinstance(node, ast.Constant) and node.value is None:
+        return None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int:
+        return -node.operand.value
+    return False
+
+
 def _is_dict_call(value: ast.expr) -> bool:
     return (isinstance(value, ast.Call) and anno.get(value, anno.CALLEE, None) is dict
             and not value.args and all(k.arg is not None for k in value.keywords))
@@ -126,9 +140,11 @@ def _find(body: list[ast.stmt], counts: dict[str, int], changed: set[str]
         found = None
         if isinstance(value, (ast.List, ast.Tuple)) and all(stable(e) for e in value.elts):
             if isinstance(value, ast.Tuple) or not anno.get(stmt, anno.APPEND, False):
-                found = Container(list(value.elts), None)
+                found = Container(list(value.elts), None,
+                                  list if isinstance(value, ast.List) else tuple)
         elif _is_dict_call(value) and all(stable(k.value) for k in value.keywords):
-            found = Container([k.value for k in value.keywords], [k.arg for k in value.keywords])
+            found = Container([k.value for k in value.keywords], [k.arg for k in value.keywords],
+                              dict)
         elif isinstance(value, ast.Name) and value.id in known:
             found = known[value.id]
         if found is not None:
@@ -143,14 +159,20 @@ class _Rewriter:
         self.known = known
         self.consts = consts
         self.changed = False
+        self.local: dict[str, Container] = {}  # straight-line copies of known containers
+        self.aliases: set[str] = set()         # every name that was such a copy
+
+    def lookup(self, name: str) -> Container | None:
+        found = self.local.get(name)
+        return found if found is not None else self.known.get(name)
 
     def _copy_item(self, item: ast.expr) -> ast.expr:
         return copy.deepcopy(item)
 
     def leaves(self, item: ast.expr) -> list[ast.expr] | None:
-        if isinstance(item, ast.Name) and item.id in self.known:
+        if isinstance(item, ast.Name) and self.lookup(item.id):
             out: list[ast.expr] = []
-            c = self.known[item.id]
+            c = self.lookup(item.id)
             order = range(len(c.items))
             if c.keys is not None:
                 order = sorted(order, key=lambda i: c.keys[i])
@@ -170,8 +192,8 @@ class _Rewriter:
             return None
         target, value = stmt.targets[0], stmt.value
         if isinstance(target, ast.Tuple) and isinstance(value, ast.Name) \
-                and value.id in self.known and all(isinstance(e, ast.Name) for e in target.elts):
-            c = self.known[value.id]
+                and self.lookup(value.id) and all(isinstance(e, ast.Name) for e in target.elts):
+            c = self.lookup(value.id)
             if c.keys is None and len(c.items) == len(target.elts):
                 return [self._assign(stmt, e.id, self._copy_item(item))
                         for e, item in zip(target.elts, c.items)]
@@ -179,20 +201,29 @@ class _Rewriter:
         if not isinstance(target, ast.Name):
             return None
         if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
-                and value.value.id in self.known:
+                and self.lookup(value.value.id):
             key = _constant(value.slice)
             if key is None and isinstance(value.slice, ast.UnaryOp) \
                     and isinstance(value.slice.op, ast.USub):
                 inner = _constant(value.slice.operand)
                 key = -inner if isinstance(inner, int) else None
-            item = self.known[value.value.id].item(key) if key is not None else None
+            c = self.lookup(value.value.id)
+            if isinstance(value.slice, ast.Slice) and c.keys is None:
+                bounds = [_int_or_none(b) for b in (value.slice.lower, value.slice.upper,
+                                                     value.slice.step)]
+                if all(b is not False for b in bounds):
+                    items = [self._copy_item(e) for e in c.items[slice(*bounds)]]
+                    seq = ast.List if c.kind is list else ast.Tuple
+                    return [self._assign(stmt, target.id, seq(items, ast.Load()))]
+                return None
+            item = c.item(key) if key is not None else None
             if item is not None:
                 return [self._assign(stmt, target.id, self._copy_item(item))]
             return None
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords \
-                and isinstance(value.args[0], ast.Name) and value.args[0].id in self.known:
+                and isinstance(value.args[0], ast.Name) and self.lookup(value.args[0].id):
             callee = anno.get(value, anno.CALLEE, None)
-            c = self.known[value.args[0].id]
+            c = self.lookup(value.args[0].id)
             if callee is len:
                 return [self._assign(stmt, target.id, ast.Constant(len(c.items)))]
             if _is_tree_flatten(callee):
@@ -257,13 +288,36 @@ class _Rewriter:
                 if unrolled is not None:
                     out += unrolled
                     continue
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if inner:
-                    setattr(stmt, field, self.block(inner))
+            if isinstance(stmt, (ast.For, ast.While, ast.If)):
+                saved = dict(self.local)
+                for field in ("body", "orelse"):
+                    inner = getattr(stmt, field, None)
+                    if inner:
+                        self.local = {} if isinstance(stmt, (ast.For, ast.While)) \
+                            else dict(saved)
+                        setattr(stmt, field, self.block(inner))
+                self.local = {}  # (what the branches or iterations assign is unknown here)
+                out.append(stmt)
+                continue
             replaced = self.statement(stmt)
-            out += [stmt] if replaced is None else replaced
+            for new in [stmt] if replaced is None else replaced:
+                self.track(new)
+                out.append(new)
         return out
+
+    def track(self, stmt: ast.stmt) -> None:
+        """Follow ``x = y`` of a known container ``y`` in straight-line code."""
+        assigned = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+                    and isinstance(n.ctx, ast.Store)]
+        found = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Name):
+            found = self.lookup(stmt.value.id)
+        for name in assigned:
+            self.local.pop(name, None)
+        if found is not None:
+            self.local[assigned[0]] = found
+            self.aliases.add(assigned[0])
 
     def unroll(self, loop: ast.For, siblings: list[ast.stmt]) -> list[ast.stmt] | None:
         if not isinstance(loop.target, ast.Name) or loop.orelse:
@@ -332,7 +386,9 @@ def _drop_dead(body: list[ast.stmt], known: dict[str, Container]) -> list[ast.st
         kept = [s for s in body if not (
             isinstance(s, ast.Assign) and len(s.targets) == 1
             and isinstance(s.targets[0], ast.Name) and s.targets[0].id in known
-            and s.targets[0].id not in read)]
+            and s.targets[0].id not in read
+            and (isinstance(s.value, (ast.Name, ast.List, ast.Tuple, ast.Subscript))
+                 or _is_dict_call(s.value)))]
         if len(kept) == len(body):
             return body
         body = kept
@@ -357,6 +413,7 @@ def resolve_containers(program: Program) -> Program:
         rewriter = _Rewriter(program, known, consts)
         body = rewriter.block(body)
         any_dropped.update(known)
+        any_dropped.update({a: Container([], None) for a in rewriter.aliases})
         if not rewriter.changed:
             break
     if any_dropped:
@@ -365,4 +422,53 @@ def resolve_containers(program: Program) -> Program:
             keep.pop(result.id, None)
         body = _drop_dead(body, keep)
     program.body = body
+    if getattr(program.parsed.fn, "__srcxform_twin__", None) is not None:
+        _check_dissolved(program)
     return program
+
+
+def _check_dissolved(program: Program) -> None:
+    """In a pytree twin, no container built from the differentiated leaves may be left:
+    the adjoint passes would treat it as one array."""
+    twin, filename, first = program.parsed.fn.__srcxform_twin__
+    leaves = set(program.wrt)
+    holding: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for stmt in _walk_stmts(program.body):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)):
+                continue
+            name, value = stmt.targets[0].id, stmt.value
+            if name in holding:
+                continue
+            parts: list[ast.expr] = []
+            if isinstance(value, (ast.List, ast.Tuple)):
+                parts = list(value.elts)
+            elif _is_dict_call(value):
+                parts = [k.value for k in value.keywords]
+            elif isinstance(value, (ast.Name, ast.Subscript)):
+                parts = [value.value if isinstance(value, ast.Subscript) else value]
+            if any(isinstance(p, ast.Name) and (p.id in holding or (
+                    p.id in leaves and not isinstance(value, (ast.Name, ast.Subscript))))
+                    for p in parts):
+                holding.add(name)
+                changed = True
+    for stmt in _walk_stmts(program.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in holding:
+            value = stmt.value
+            if isinstance(value, (ast.List, ast.Tuple, ast.Name)) or _is_dict_call(value):
+                continue
+        used = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load) and n.id in holding]
+        if used and not isinstance(stmt, (ast.For, ast.If, ast.While)):
+            shown = ast.unparse(stmt).splitlines()[0]
+            raise TransformError(
+                f"{twin}: a list, tuple or dict argument holding differentiated values is "
+                f"used in `{shown}` in a way srcxform cannot follow; index it with constants "
+                f"(params[0], params['w']), unpack it (W, b = pair), loop over it "
+                f"(for W, b in params:), take len() or sx.flatten() of it",
+                filename=filename, lineno=first,
+                construct="pytree argument")
