@@ -89,7 +89,6 @@ def _penalized(w, l2):
     return np.sum(np.tanh(w) ** 2) + l2 * np.sum(w ** 2)
 
 
-@pytest.mark.xfail(strict=True, reason=CRASH + " (a tuple returned by a helper, indexed)")
 def test_tuple_returned_and_indexed():
     _check(tuple_indexed, np.arange(6.0) / 6)
 
@@ -99,8 +98,6 @@ def test_tuple_concatenation():
     _check(tuple_concatenated, np.arange(3.0))
 
 
-@pytest.mark.xfail(strict=True, reason=CRASH + " (a list of (W, b) built inside, looped over "
-                                                "in a helper)")
 def test_list_of_pairs_looped_in_a_helper():
     rs = np.random.RandomState(0)
     args = (rs.randn(3, 2), rs.randn(2), rs.randn(2, 2), rs.randn(2), rs.randn(4, 3))
