@@ -10,9 +10,12 @@ function, e.g. for ``f(params, x)`` with ``params = [(W0, b0), (W1, b1)]``::
         params = [(params_0_0, params_0_1), (params_1_0, params_1_1)]
         return f(params, x)
 
-(a dict is rebuilt as ``dict(key=leaf, ...)``).  The compiler inlines the
-user's function into the twin and dissolves the containers
-(``compiler/containers.py``), so the generated code works on the leaves;
+(a dict is rebuilt as ``dict(key=leaf, ...)``).  The compiler does not
+inline the user's function into the twin: it parses the user's function
+itself with the twin's parameters and the prologue's assignments first
+(``compiler/parse.py``), so the body keeps every ability of a top-level
+function (lists it appends to, arrays it writes into), and dissolves the
+containers (``compiler/containers.py``), so the generated code works on the leaves;
 the twin's gradient with respect to the leaves is regrouped into the
 argument's structure (a list of ``(dW, db)`` for a list of ``(W, b)``).
 
@@ -189,6 +192,8 @@ def twin_of(fn: Callable[..., Any], names: list[str], values: list[Any],
     twin.__srcxform_twin__ = (fn.__qualname__, fn.__code__.co_filename,
                               fn.__code__.co_firstlineno)
     twin.__srcxform_twin_code__ = code  # keeps the linecache entry while the twin lives
+    # (parse.py parses fn itself for the twin: its parameters the leaves, the prologue first)
+    twin.__srcxform_twin_of__ = (fn, params, [line.strip() for line in prologue])
     made = Twin(twin, list(names), leaves, structures)
     per_fn[key] = made
     return made

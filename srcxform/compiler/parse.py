@@ -51,7 +51,9 @@ def _source_unavailable(fn: Any, why: str) -> ValueError:
 
 
 def parse_function(fn: Callable[..., Any]) -> Parsed:
-    """Read and parse ``fn``'s source."""
+    """Read and parse ``fn``'s source (for a pytree twin, its user function's)."""
+    if getattr(fn, "__srcxform_twin_of__", None) is not None:
+        return _parse_twin(fn)
     if not inspect.isfunction(fn):
         raise TypeError(f"srcxform transforms Python functions, got {type(fn).__name__}")
     code = fn.__code__
@@ -91,6 +93,27 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     filename = code.co_filename
     return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
                   lines=lines)
+
+
+def _parse_twin(twin: Callable[..., Any]) -> Parsed:
+    """A pytree twin (``srcxform/pytrees.py``) as its user function ``f`` with the twin's
+    leaf parameters and, first in the body, the assignments rebuilding ``f``'s container
+    parameters from them (located at ``f``'s ``def`` line)."""
+    fn, params, prologue = twin.__srcxform_twin_of__
+    parsed = parse_function(fn)
+    node = parsed.node
+    node.args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    first = ast.parse("\n".join(prologue)).body
+    for stmt in first:
+        for sub in ast.walk(stmt):
+            if hasattr(sub, "lineno"):
+                ast.copy_location(sub, node)
+                sub.end_lineno, sub.end_col_offset = node.lineno, node.col_offset
+    node.body = first + node.body
+    ast.fix_missing_locations(node)
+    parsed.fn = twin
+    return parsed
 
 
 def _common_indent(text: str) -> int:
