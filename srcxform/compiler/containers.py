@@ -450,6 +450,10 @@ def _check_dissolved(program: Program) -> None:
                 parts = [k.value for k in value.keywords]
             elif isinstance(value, (ast.Name, ast.Subscript)):
                 parts = [value.value if isinstance(value, ast.Subscript) else value]
+            if name in program.lists and isinstance(value, (ast.List, ast.Tuple)) \
+                    and not any(isinstance(p, ast.Name) and p.id in holding for p in parts):
+                continue  # a list of leaves read at computed positions: normalize.py gave
+                # it a list of adjoints, one per element
             if any(isinstance(p, ast.Name) and (p.id in holding or (
                     p.id in leaves and not isinstance(value, (ast.Name, ast.Subscript))))
                     for p in parts):

@@ -7,7 +7,9 @@ shifted to the position in the real file, so later passes report errors
 against the user's file.  A function whose source cannot be read raises
 ``ValueError`` saying the source is unavailable; one whose file was edited
 after it was defined (its text no longer compiles to its code) raises
-``freshness.SourceChangedError``, a ``ValueError`` saying to reload.  Every
+``freshness.SourceChangedError``, a ``ValueError`` saying to reload.
+Comprehensions, generator expressions and ``map`` calls are already plain
+loops (``comprehensions.py``).  Every
 function parsed is noted (``srcxform.depends``) with the free names its text
 reads, so the cache knows what the generated code depends on.
 """
@@ -23,6 +25,7 @@ from typing import Any, Callable
 import gast
 
 from .. import depends
+from .comprehensions import desugar
 from .freshness import check_fresh
 
 
@@ -91,6 +94,8 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         for name, cell in zip(code.co_freevars, fn.__closure__):
             closure[name] = cell
     filename = code.co_filename
+    desugar(node, filename, {**fn.__globals__, **{n: c.cell_contents for n, c in closure.items()
+                                                  if _filled(c)}})
     return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
                   lines=lines)
 
@@ -114,6 +119,14 @@ def _parse_twin(twin: Callable[..., Any]) -> Parsed:
     ast.fix_missing_locations(node)
     parsed.fn = twin
     return parsed
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018
+    except ValueError:
+        return False
+    return True
 
 
 def _common_indent(text: str) -> int:

@@ -68,7 +68,7 @@ def tape_body(body: list[ast.stmt], overwritten: set[str], params: set[str], nam
     """:func:`insert_tapes` of a body: ``params`` are bound on entry, ``scalars`` hold
     scalars wherever they are read, ``np_name`` refers to NumPy."""
     recompute_cheap_values(body, overwritten, params, set(scalars), env)
-    plan = _Plan(body, overwritten)
+    plan = _Plan(body, overwritten, params)
     stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(plan.used)}
     body = _Rewrite(stacks, plan.alive, np_name).block(body)
     prelude: list[ast.stmt] = []
@@ -111,7 +111,8 @@ class _Plan:
     whose first assignment is at the top of the function (no ``None`` binding needed).
     """
 
-    def __init__(self, body: list[ast.stmt], overwritten: set[str]) -> None:
+    def __init__(self, body: list[ast.stmt], overwritten: set[str],
+                 params: set[str] = frozenset()) -> None:
         reads = backward_reads(body)
         wanted = overwritten & reads - _never_read_after_restore(body)
         self.alive: set[int] = set()
@@ -122,7 +123,7 @@ class _Plan:
                 site = anno.get(stmt, key)
                 if site is not None:
                     self.alive.add(site)
-        initial = _initial_sites(body)
+        initial = _initial_sites(body, params)
         self.alive -= initial
         self.used: set[str] = set()
         for stmt in walk_stmts(body):
@@ -134,12 +135,12 @@ class _Plan:
             for st in body if isinstance(st, ast.Assign))}
 
 
-def _initial_sites(body: list[ast.stmt]) -> set[int]:
+def _initial_sites(body: list[ast.stmt], params: set[str] = frozenset()) -> set[int]:
     """Sites of a name's first assignment, at the top level of the function: it
     overwrites nothing, so it needs no save (and its restore would only bring back an
-    unbound name)."""
+    unbound name).  A parameter is bound on entry: its first assignment overwrites it."""
     initial: set[int] = set()
-    seen: set[str] = set()
+    seen: set[str] = set(params)
     top = {id(s) for s in body}
     for stmt in walk_stmts(body):
         if anno.get(stmt, anno.GRAD, False):
