@@ -147,6 +147,7 @@ class _Desugar:
         self.filename = filename
         self.env = env
         self.taken = taken
+        self.depth = 0  # blocks between the statement at hand and the function's top level
 
     # -- names ----------------------------------------------------------------------------
     def fresh(self, base: str) -> str:
@@ -174,8 +175,11 @@ class _Desugar:
     def statement(self, stmt: ast.stmt) -> list[ast.stmt]:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if isinstance(stmt, ast.FunctionDef):
+                saved, self.depth = self.depth, 0
                 stmt.body = self.block(stmt.body)
+                self.depth = saved
             return [stmt]
+        self.depth += 1
         for field in _BLOCKS:
             inner = getattr(stmt, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
@@ -183,6 +187,7 @@ class _Desugar:
         if isinstance(stmt, ast.Try):
             for h in stmt.handlers:
                 h.body = self.block(h.body)
+        self.depth -= 1
         special = self.unzip(stmt)
         if special is not None:
             return special
@@ -310,7 +315,16 @@ class _Hoist(ast.NodeTransformer):
             self.d.refuse_inside(v, "the right operand of and/or")
         return node
 
+    def nested(self, node: ast.AST, kind: str) -> None:
+        """A list grows by append only at the top level (``aliases.growing_lists``)."""
+        if self.d.depth:
+            raise self.d.error(node, f"a {kind} inside a loop, a branch or another "
+                               f"comprehension is not supported yet: build it in a statement "
+                               f"at the top level of the function (a generator expression "
+                               f"summed with sum(...) may stand anywhere)", kind)
+
     def visit_ListComp(self, node: ast.ListComp) -> ast.AST:
+        self.nested(node, "list comprehension")
         name = self.target_for(node, "items")
         append = ast.Expr(ast.Call(ast.Attribute(_load(name), "append", ast.Load()),
                                    [node.elt], []))
@@ -323,6 +337,7 @@ class _Hoist(ast.NodeTransformer):
                                                      node))
 
     def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        self.nested(node, "dict comprehension")
         name = self.target_for(node, "table")
         write = ast.Assign([ast.Subscript(_load(name), node.key, ast.Store())], node.value)
         self.pre.append(_locate(ast.Assign([_store(name)], ast.Dict([], [])), node))
