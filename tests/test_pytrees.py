@@ -126,8 +126,8 @@ def test_dict_parameters_with_a_python_float(rs):
     x, y = rs.randn(4, 3), rs.randn(4)
     got = sx.grad(dict_loss)(p, x, y)
     want = autograd.grad(with_autograd_numpy(dict_loss))(p, x, y)
-    assert type(got["scale"]) is float
-    _assert_tree_close(got, {k: (float(v) if k == "scale" else v) for k, v in want.items()})
+    assert type(got["scale"]) is float and type(got["b"]) is float  # as the arguments
+    _assert_tree_close(got, {k: (v if k == "w" else float(v)) for k, v in want.items()})
 
 
 def test_nested_dict_of_list_of_tuples_wrt_by_name(rs):
