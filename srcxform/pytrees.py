@@ -208,10 +208,11 @@ def may_take_trees(fn: Callable[..., Any]) -> bool:
     from .errors import TransformError
 
     try:
-        check_function(parse_function(fn))
+        parsed = parse_function(fn)
+        check_function(parsed)
     except (TransformError, TypeError, ValueError):
         return False
-    return True
+    return not (parsed.node.args.vararg or parsed.node.args.kwarg)
 
 
 def tree_arguments(names: list[str], values: list[Any], wrt: list[str]) -> list[str]:

@@ -316,7 +316,8 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     call_line = norm.line
     rename = _rename_callee(norm, inner)
     params = params_of(fn)
-    norm.locals |= {rename[n] for n in set(params) | names_stored(fn)}
+    norm.locals |= {rename[n] for n in set(params) | names_stored(fn)
+                    | {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}}
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
@@ -328,6 +329,11 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     norm.inline_stack.append(callee.__code__)
     try:
         for param, value in bound.arguments.items():
+            if param == getattr(fn.args.vararg, "arg", None):  # *args: a tuple of atoms
+                value = ast.Tuple(list(value), ast.Load())
+            elif param == getattr(fn.args.kwarg, "arg", None):  # **kwargs: dict(k=atom, ...)
+                value = ast.Call(ast.Name("dict", ast.Load()), [],
+                                 [ast.keyword(k, v) for k, v in value.items()])
             if not isinstance(value, ast.AST):
                 value = _default_value(norm, value, param)
             norm.line = call_line
@@ -353,7 +359,9 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
     in the caller (bound to that object in ``norm.foreign``): its globals keep meaning what
     they mean in its own module."""
     fn = inner.node
-    rename = {n: norm.namer.fresh(n) for n in sorted(set(params_of(fn)) | names_stored(fn))}
+    variadic = {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}
+    rename = {n: norm.namer.fresh(n)
+              for n in sorted(set(params_of(fn)) | variadic | names_stored(fn))}
     callee_scope = Scope(inner)
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id not in rename:
