@@ -12,6 +12,8 @@ at most once (or a constant):
   is ``v = item``;
 * ``a, b = p`` is ``a = item0`` and ``b = item1``;
 * ``n = len(p)`` is ``n = <length>``;
+* ``c = p + q`` of two such lists or two such tuples (or literals) is the
+  literal of their items;
 * ``v = sx.flatten(p)`` is the items' leaves raveled and concatenated
   (``np.ravel``, ``np.concatenate``), paired with ``None`` for the
   ``unflatten`` function (which differentiated code may not call);
@@ -220,6 +222,13 @@ class _Rewriter:
             if item is not None:
                 return [self._assign(stmt, target.id, self._copy_item(item))]
             return None
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            parts = [self.sequence(value.left), self.sequence(value.right)]
+            if parts[0] is not None and parts[1] is not None and parts[0][1] is parts[1][1]:
+                items = [self._copy_item(e) for e in parts[0][0] + parts[1][0]]
+                seq = ast.List if parts[0][1] is list else ast.Tuple
+                return [self._assign(stmt, target.id, seq(items, ast.Load()))]
+            return None
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords \
                 and isinstance(value.args[0], ast.Name) and self.lookup(value.args[0].id):
             callee = anno.get(value, anno.CALLEE, None)
@@ -230,6 +239,17 @@ class _Rewriter:
                 leaves = self.leaves(value.args[0])
                 if leaves is not None:
                     return self._flatten(stmt, target.id, leaves)
+        return None
+
+    def sequence(self, node: ast.expr) -> tuple[list[ast.expr], type] | None:
+        """The items and kind of a known list or tuple (a name, or a literal), for ``+``."""
+        if isinstance(node, ast.Name):
+            c = self.lookup(node.id)
+            return (c.items, c.kind) if c is not None and c.keys is None else None
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return list(node.elts), (tuple if isinstance(node, ast.Tuple) else list)
+        if isinstance(node, ast.Constant) and isinstance(node.value, tuple):
+            return [ast.Constant(v) for v in node.value], tuple
         return None
 
     def _assign(self, like: ast.stmt, name: str, value: ast.expr) -> ast.stmt:

@@ -65,8 +65,6 @@ FEATURES = {
     # higher order
     "grad-of-generated": "grad of a generated gradient of a generated gradient",
     "generated-inside": "a generated gradient called inside a differentiated function",
-    # tuples
-    "tuple-concat": "tuple concatenation",
 }
 
 # Generated-code bugs the corpus found (regression tests in test_found_bugs.py).
@@ -141,9 +139,9 @@ MODELS: list[Model] = [
     Model("bayesian_nn", "bayesian_nn", ("starred", "pytree", "helper_effects"),
           needs=("loop-over-call", "helper-appends")),
     Model("rnn", "rnn", ("starred", "tuples", "functions", "pytree", "helper_effects"),
-          needs=("nested-def", "closure-locals", "tuple-concat", "helper-appends")),
+          needs=("nested-def", "closure-locals", "helper-appends")),
     Model("lstm", "lstm", ("starred", "tuples", "functions", "pytree", "helper_effects"),
-          needs=("nested-def", "closure-locals", "tuple-concat", "helper-appends")),
+          needs=("nested-def", "closure-locals", "helper-appends")),
     Model("vae", "vae", ("starred", "pytree", "functions"),
           needs=("fn-default", "fn-argument")),
     Model("fluid", "fluid", ("helper_effects", "procedure"), autograd=WRITES,

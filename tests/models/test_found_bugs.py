@@ -93,7 +93,6 @@ def test_tuple_returned_and_indexed():
     _check(tuple_indexed, np.arange(6.0) / 6)
 
 
-@pytest.mark.xfail(strict=True, reason=CRASH + " (tuple concatenation)")
 def test_tuple_concatenation():
     _check(tuple_concatenated, np.arange(3.0))
 
