@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pytest
 
 import srcxform as sx
 from tests.helpers import finite_difference
@@ -20,7 +19,6 @@ X = np.array([[0.2], [0.5], [0.9]])
 
 EXPAND_DIMS = ("bug: the gradient of a scalar or vector times an np.expand_dims broadcast "
                "is not reduced to its shape (the GP kernel of models/programs/gp_factory.py)")
-CRASH = "issue 12: crashes inside generated code instead of working or a located TransformError"
 
 
 def _check(f, *args):
