@@ -228,3 +228,20 @@ def test_a_container_used_as_a_whole_is_a_located_error(rs):
     with pytest.raises(sx.TransformError) as info:
         sx.grad(uses_container_as_array)([rs.randn(2), rs.randn(2)], rs.randn(2))
     assert "test_pytrees.py" in str(info.value)
+
+
+def literal_list_loop_reassigning_a_parameter(W0, b0, W1, b1, x):
+    params = [(W0, b0), (W1, b1)]
+    for W, b in params:
+        x = np.tanh(x @ W + b)  # x, a parameter, overwritten in an unrolled loop
+    return np.sum(x ** 2)
+
+
+def test_a_parameter_overwritten_in_an_unrolled_loop_is_saved(rs):
+    """(tape.py saved nothing before the first overwrite of a parameter: wrong gradient)"""
+    args = (rs.randn(3, 3), rs.randn(3), rs.randn(3, 2), rs.randn(2), rs.randn(4, 3))
+    got = sx.grad(literal_list_loop_reassigning_a_parameter, wrt=(0, 1, 4))(*args)
+    want = autograd.grad(with_autograd_numpy(literal_list_loop_reassigning_a_parameter),
+                         (0, 1, 4))(*args)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-7)
