@@ -207,6 +207,8 @@ def may_take_trees(fn: Callable[..., Any]) -> bool:
     from .compiler.parse import parse_function
     from .errors import TransformError
 
+    if getattr(fn, "__srcxform__", None) is not None:
+        return False  # generated code never takes containers (its caller handles the error)
     try:
         parsed = parse_function(fn)
         check_function(parsed)

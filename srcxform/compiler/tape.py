@@ -57,18 +57,22 @@ def insert_tapes(program: Program) -> Program:
     """
     np_name = program.env.ref(np, "np")
     scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
+    # (a parameter's first overwrite is saved in user code; generated gradient code, whose
+    # stacks a second transform replays, keeps the earlier rule until that is checked there)
+    generated = getattr(program.parsed.fn, "__srcxform__", None) is not None
     program.body = tape_body(program.body, program.overwritten, set(program.params),
-                             program.namer, np_name, scalars, program.env)
+                             program.namer, np_name, scalars, program.env,
+                             save_parameters=not generated)
     return program
 
 
 def tape_body(body: list[ast.stmt], overwritten: set[str], params: set[str], namer: Namer,
               np_name: str = "np", scalars: set[str] = frozenset(),
-              env: Env | None = None) -> list[ast.stmt]:
+              env: Env | None = None, save_parameters: bool = True) -> list[ast.stmt]:
     """:func:`insert_tapes` of a body: ``params`` are bound on entry, ``scalars`` hold
     scalars wherever they are read, ``np_name`` refers to NumPy."""
     recompute_cheap_values(body, overwritten, params, set(scalars), env)
-    plan = _Plan(body, overwritten, params)
+    plan = _Plan(body, overwritten, params if save_parameters else frozenset())
     stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(plan.used)}
     body = _Rewrite(stacks, plan.alive, np_name).block(body)
     prelude: list[ast.stmt] = []
