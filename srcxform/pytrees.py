@@ -264,10 +264,10 @@ def _regroup_positions(twin: Twin, positions: list[int], grads: tuple,
 
 
 def vjp(fn: Callable[..., Any], names: list[str], values: list[Any], wrt: tuple[int, ...],
-        promote: Callable[[list[Any], Any], list[Any]]) -> tuple[Any, Callable[..., tuple]]:
+        promote: Callable[[list[Any], Any], list[Any]],
+        check_like: Callable[[str, Any, Any], None]) -> tuple[Any, Callable[..., tuple]]:
     """``sx.vjp`` when some primals are containers: through a twin (module docstring)."""
     from .cache import specialized
-    from .transforms import _check_like
 
     trees = [names[p] for p in wrt if is_tree(values[p])]
     twin = twin_of(fn, names, values, trees)
@@ -281,7 +281,7 @@ def vjp(fn: Callable[..., Any], names: list[str], values: list[Any], wrt: tuple[
     backward = made.backward
 
     def pullback(cotangent: Any) -> tuple:
-        _check_like("cotangent", cotangent, value)
+        check_like("cotangent", cotangent, value)
         grads = backward(residuals, cotangent)
         return _regroup_positions(twin, list(wrt), tuple(grads), values)
 

@@ -78,7 +78,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
     if any(pytrees.is_tree(values[i]) for i in wrt):
-        return pytrees.vjp(f, names, values, wrt, _promoted)
+        return pytrees.vjp(f, names, values, wrt, _promoted, _check_like)
     values = _promoted(values, wrt)
     made = specialized(f, "vjp", wrt, names, values)
     value, residuals = made.fn(*values)
