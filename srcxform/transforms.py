@@ -27,6 +27,7 @@ from .cache import bind_all, concrete, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
 from .compiler import transform
+from .errors import TransformError
 
 __all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
 
@@ -48,6 +49,15 @@ def _bound(f: Callable[..., Any], primals: tuple
 def _promoted(values: list[Any], positions: Any) -> list[Any]:
     """Integer arguments at ``positions`` (differentiated) promoted to float."""
     return [as_float(v) if i in positions and needs_float(v) else v for i, v in enumerate(values)]
+
+
+def _as_one_array(exc: TransformError, primals: list[Any]) -> bool:
+    """A container primal used whole (``np.stack(xs)``) that NumPy reads as one array: it is
+    differentiated as that array, as before pytrees (``srcxform/pytrees.py``)."""
+    from .cache.specialise import container_shape
+
+    return getattr(exc, "construct", None) == "pytree argument" and all(
+        type(container_shape(v)) is tuple for v in primals if pytrees.is_tree(v))
 
 
 def _check_like(what: str, value: Any, like: Any) -> None:
@@ -78,7 +88,11 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
     if any(pytrees.is_tree(values[i]) for i in wrt):
-        return pytrees.vjp(f, names, values, wrt, _promoted, _check_like)
+        try:
+            return pytrees.vjp(f, names, values, wrt, _promoted, _check_like)
+        except TransformError as exc:
+            if not _as_one_array(exc, [values[i] for i in wrt]):
+                raise
     values = _promoted(values, wrt)
     made = specialized(f, "vjp", wrt, names, values)
     value, residuals = made.fn(*values)
@@ -114,8 +128,12 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         out = f(*args, **kwargs)
         return out, _zeros_like(out)
     if any(pytrees.is_tree(values[i]) for i in wrt):
-        out, tangent = pytrees.jvp(f, names, values, tangents, _promoted)
-        return out, _kind_of(tangent, out)
+        try:
+            out, tangent = pytrees.jvp(f, names, values, tangents, _promoted)
+            return out, _kind_of(tangent, out)
+        except TransformError as exc:
+            if not _as_one_array(exc, [values[i] for i in wrt]):
+                raise
     values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
     out, tangent = made.fn(*values, *[tangents[i] for i in wrt])

@@ -43,6 +43,7 @@ from .specialise import (
     call_key,
     differentiates_tree,
     promote,
+    regular_trees,
     transform_options,
     wrt_parameters,
 )
@@ -307,7 +308,14 @@ class Entry:
                 args, kwargs, self.wrt_params):
             from .. import pytrees
 
-            return pytrees.call(self.kind, fn, self.wrt, args, kwargs)
+            try:
+                return pytrees.call(self.kind, fn, self.wrt, args, kwargs)
+            except TransformError as exc:
+                # a regular nest used whole (np.stack(xs)): differentiated as one array, as
+                # before pytrees; any other container use stays refused
+                if getattr(exc, "construct", None) != "pytree argument" or \
+                        not regular_trees(args, kwargs, self.wrt_params):
+                    raise
         args, kwargs = promote(args, kwargs, self.wrt_params)
         if self.mode == "shapes":
             return self.dispatch(fn, *args, **kwargs)

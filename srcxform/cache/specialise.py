@@ -167,6 +167,16 @@ def differentiates_tree(args: tuple, kwargs: dict, wrt: list[tuple[int | None, s
     return False
 
 
+def regular_trees(args: tuple, kwargs: dict, wrt: list[tuple[int | None, str]]) -> bool:
+    """Every differentiated list or tuple argument is a regular nest NumPy reads as one array
+    (no dict among them)."""
+    for pos, name in wrt:
+        value = args[pos] if pos is not None and pos < len(args) else kwargs.get(name)
+        if isinstance(value, (list, tuple, dict)) and type(container_shape(value)) is not tuple:
+            return False
+    return True
+
+
 def needs_float(value: Any) -> bool:
     """An integer (or bool) array or number: differentiated, it is promoted to float."""
     if type(value) is np.ndarray:
