@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import backends
+from . import backends, pytrees
 from .cache import bind_all, concrete, concrete_maker, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
@@ -49,6 +49,15 @@ def _bound(f: Callable[..., Any], primals: tuple
 def _promoted(values: list[Any], positions: Any) -> list[Any]:
     """Integer arguments at ``positions`` (differentiated) promoted to float."""
     return [as_float(v) if i in positions and needs_float(v) else v for i, v in enumerate(values)]
+
+
+def _as_one_array(exc: TransformError, primals: list[Any]) -> bool:
+    """A container primal used whole (``np.stack(xs)``) that NumPy reads as one array: it is
+    differentiated as that array, as before pytrees (``srcxform/pytrees.py``)."""
+    from .cache.specialise import container_shape
+
+    return getattr(exc, "construct", None) == "pytree argument" and all(
+        type(container_shape(v)) is tuple for v in primals if pytrees.is_tree(v))
 
 
 def _check_like(what: str, value: Any, like: Any) -> None:
@@ -78,6 +87,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     wrt = tuple(range(offset, offset + len(primals)))
     if not wrt:
         raise ValueError(f"vjp of {f.__qualname__} needs at least one primal")
+    if any(pytrees.is_tree(values[i]) for i in wrt):
+        try:
+            return pytrees.vjp(f, names, values, wrt, _promoted, _check_like)
+        except TransformError as exc:
+            if not _as_one_array(exc, [values[i] for i in wrt]):
+                raise
     values = _promoted(values, wrt)
     try:
         made = specialized(f, "vjp", wrt, names, values)
@@ -145,6 +160,13 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
     if not wrt:
         out = f(*args, **kwargs)
         return out, _zeros_like(out)
+    if any(pytrees.is_tree(values[i]) for i in wrt):
+        try:
+            out, tangent = pytrees.jvp(f, names, values, tangents, _promoted)
+            return out, _kind_of(tangent, out)
+        except TransformError as exc:
+            if not _as_one_array(exc, [values[i] for i in wrt]):
+                raise
     values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
     out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
@@ -238,6 +260,7 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
         tuple_wrt = isinstance(wrt, (tuple, list))
         items = list(fn_wrt) if tuple_wrt else [fn_wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+        pytrees.refuse_hessian(fn, names, values, index)
         values = _promoted(values, index)
         df = _gradient_code(fn, fn_wrt, names, values)
         m = backends.array_module(values)  # numpy, or the arguments' array namespace

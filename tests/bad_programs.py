@@ -64,11 +64,13 @@ def uses_lambda(x):
 
 
 def uses_listcomp(x):
-    return np.sum([t * 2 for t in x])  # BAD
+    while sum([t * 2 for t in x]) > 0:  # BAD
+        x = x - 1.0
+    return np.sum(x)
 
 
-def uses_genexp(x):
-    return sum(t * 2 for t in x)  # BAD
+def uses_genexp(x, flag):
+    return np.sum(x) if flag else sum(t * 2 for t in x)  # BAD
 
 
 def uses_set(x):

@@ -626,7 +626,6 @@ def test_9_builtin_sum_of_a_list_with_a_constant():
     check_grad(sum_with_a_constant, X3, expected=[2 * X3])
 
 
-@xfail("tuple-concatenation")
 def test_9_tuple_concatenation():
     # f = 2 |x|^2
     grad_or_located_refusal(tuple_concatenation, (X3,), 0, "args + (x,)", "+",

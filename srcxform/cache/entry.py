@@ -47,10 +47,19 @@ from ..compiler import FRONTS, Transformed, finish, front, transform
 from ..compiler.funcvalues import NeedsSpecialisation
 from ..compiler.generated import give_concrete
 from ..compiler.parse import code_signature
+from ..errors import TransformError
 from ..rules import registry
 from . import guard, templates
 from .facts import MISSING, Fact, facts_of, revalidate
-from .specialise import bind_all, call_key, promote, transform_options, wrt_parameters
+from .specialise import (
+    bind_all,
+    call_key,
+    differentiates_tree,
+    promote,
+    regular_trees,
+    transform_options,
+    wrt_parameters,
+)
 
 #: Compiled versions kept per function and transform (one per specialisation key,
 #: least recently used evicted first).
@@ -287,9 +296,29 @@ class Entry:
                     self.front, self.facts = run_front(fn, self.wrt, self.kind, **self.options)
                 except NeedsSpecialisation:  # compiled per function/object argument
                     self.needs_statics = True
+                except TransformError as exc:
+                    from .. import pytrees
+
+                    if not pytrees.may_take_trees(fn):
+                        raise
+                    self._defer(fn, exc)
+                    return
         else:
             self.mode, self.facts = "versions", []
         self.wrt_params = wrt_parameters(fn, self.wrt)
+        self.publish(fn)
+
+    def _defer(self, fn: Callable[..., Any], exc: Exception) -> None:
+        """The generic transform failed in a way a container argument may explain (a dict
+        read by key, a list of pairs looped over): calls with differentiated containers go
+        through a pytree twin (the guard's slow path); any other call raises ``exc``."""
+        self.mode, self.facts, self.generic, self.latest = "deferred", [], None, None
+        self.wrt_params = wrt_parameters(fn, self.wrt)
+
+        def deferred(*args: Any, **kwargs: Any) -> Any:
+            raise exc.with_traceback(None)
+
+        self.deferred = deferred
         self.publish(fn)
 
     def publish(self, fn: Callable[..., Any]) -> None:
@@ -306,6 +335,8 @@ class Entry:
                 self.cells["target"].cell_contents = self.versions
             elif self.mode == "generic":
                 self.cells["target"].cell_contents = self.generic.fn
+            elif self.mode == "deferred":
+                self.cells["target"].cell_contents = self.deferred
             if code is not self.code:
                 self.code, self.layout = code, layout
                 self.check = guard.instantiate(code.check, code.roles, fn.__globals__, "check",
@@ -374,12 +405,29 @@ class Entry:
         """The guard's other branch: validate, promote integer arguments, run (on the
         arguments' array namespace when they are another library's)."""
         self.validate(fn)
+        if self.kind in ("grad", "value_and_grad") and differentiates_tree(
+                args, kwargs, self.wrt_params):
+            from .. import pytrees
+
+            try:
+                return pytrees.call(self.kind, fn, self.wrt, args, kwargs)
+            except TransformError as exc:
+                # a regular nest used whole (np.stack(xs)): differentiated as one array, as
+                # before pytrees; any other container use stays refused
+                if getattr(exc, "construct", None) != "pytree argument" or \
+                        not regular_trees(args, kwargs, self.wrt_params):
+                    raise
         ns = backends.namespace_of(args, kwargs)
         if ns is not None:
             return backends.call(self.specialize(fn, args, kwargs), ns, args, kwargs)
         args, kwargs = promote(args, kwargs, self.wrt_params)
         if self.mode == "shapes":
             return self.dispatch(fn, *args, **kwargs)
+        if self.mode == "deferred":
+            self.build(fn)  # the error again, or (the world changed) code
+            if self.mode == "deferred":
+                return self.deferred()
+            return self.slow(fn, *args, **kwargs)
         return self.cells["target"].cell_contents(*args, **kwargs)
 
     # -- versions ---------------------------------------------------------------------------
@@ -398,6 +446,8 @@ class Entry:
     def specialize(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Callable[..., Any]:
         """The generated function this entry runs for these arguments."""
         self.validate(fn)
+        if self.mode == "deferred":
+            self.deferred()  # raises the transform's error
         if self.mode != "shapes":
             return self.generic.fn
         key = call_key(args, kwargs)

@@ -43,10 +43,26 @@ def shape_of(value: Any) -> tuple[int, ...]:
     kind = type(value)
     if kind is float or kind is int or kind is bool:
         return ()
+    if kind is list or kind is tuple or kind is dict:
+        return container_shape(value)
     static = static_key(value)  # a function or object compiled in: its identity (statics.py)
     if static is not None:
         return static
     return tuple(np.shape(value))
+
+
+def container_shape(value: Any) -> Any:
+    """A list, tuple or dict argument's key: its NumPy shape when it is a regular nest of
+    numbers and arrays, else its structure (``sx.tree.structure``: containers and each
+    leaf's shape), so a ragged list is a key like any other."""
+    if not isinstance(value, dict):
+        try:
+            return tuple(np.shape(value))
+        except ValueError:
+            pass
+    from ..tree import structure
+
+    return structure(value)
 
 
 class Specialiser:
@@ -74,8 +90,8 @@ class ArgumentShapes(Specialiser):
         return key
 
     def options(self, names: list[str], values: list[Any]) -> dict[str, Any]:
-        return {"shapes": {n: shape_of(v) for n, v in zip(names, values)
-                           if static_key(v) is None}}
+        shapes = {n: shape_of(v) for n, v in zip(names, values) if static_key(v) is None}
+        return {"shapes": {n: s for n, s in shapes.items() if type(s) is tuple}}
 
 
 SPECIALISERS: list[Specialiser] = [ArgumentShapes()]
@@ -146,6 +162,25 @@ def bind_all(f: Callable[..., Any], args: tuple, kwargs: dict | None = None
         names.append(name)
         values.append(bound.arguments[name])
     return names, values
+
+
+def differentiates_tree(args: tuple, kwargs: dict, wrt: list[tuple[int | None, str]]) -> bool:
+    """A differentiated argument is a list, tuple or dict (a pytree: ``srcxform/pytrees.py``)."""
+    for pos, name in wrt:
+        value = args[pos] if pos is not None and pos < len(args) else kwargs.get(name)
+        if isinstance(value, (list, tuple, dict)):
+            return True
+    return False
+
+
+def regular_trees(args: tuple, kwargs: dict, wrt: list[tuple[int | None, str]]) -> bool:
+    """Every differentiated list or tuple argument is a regular nest NumPy reads as one array
+    (no dict among them)."""
+    for pos, name in wrt:
+        value = args[pos] if pos is not None and pos < len(args) else kwargs.get(name)
+        if isinstance(value, (list, tuple, dict)) and type(container_shape(value)) is not tuple:
+            return False
+    return True
 
 
 def needs_float(value: Any) -> bool:

@@ -73,8 +73,8 @@ LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
     set_by="normalize inline closures reverse forward tape defer lower split emit checkpoint "
-    "tapearrays",
-    read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays")
+    "tapearrays containers",
+    read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays containers")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays",
@@ -91,12 +91,12 @@ NOGRAD = _declare(
 GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
-    set_by="normalize inline closures",
-    read_by="normalize funcvalues primitives rulecalls reverse forward")
+    set_by="normalize inline closures containers",
+    read_by="normalize funcvalues primitives rulecalls reverse forward containers")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
-    "call or an unknown callee)", set_by="normalize closures",
-    read_by="normalize primitives activity ints reverse forward shift")
+    "call or an unknown callee)", set_by="normalize closures containers",
+    read_by="normalize primitives activity ints reverse forward shift containers")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize closures",
@@ -115,7 +115,7 @@ TEMPORARY = _declare(
     set_by="loops", read_by="normalize")
 RANGE = _declare(
     "range", "bool: the range(...) call of a canonical 'for k in range(...)' loop (its counter "
-    "is an int)", set_by="normalize", read_by="ints")
+    "is an int)", set_by="normalize", read_by="ints containers")
 INT = _declare(
     "int", "bool: a Name inside an index that only ever holds a Python int (a loop counter, "
     "a length), so the index is basic indexing", set_by="normalize",
@@ -125,7 +125,7 @@ INT = _declare(
 APPEND = _declare(
     "append", "bool: an expression statement 'xs.append(v)' on a list that grows by append "
     "(treated as an assignment of xs)", set_by="normalize",
-    read_by="normalize activity primitives reverse forward")
+    read_by="normalize activity primitives reverse forward containers")
 POPPED = _declare(
     "popped", "bool: an APPEND statement on a list that is also popped (reverse mode cannot "
     "undo it)", set_by="normalize", read_by="primitives")

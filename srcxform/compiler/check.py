@@ -34,6 +34,12 @@ DYNAMIC_BUILTINS = {"exec", "eval", "compile", "globals", "locals", "vars", "__i
 
 def check(program: Program) -> Program:
     """Raise ``TransformError`` at the first unsupported construct of the program."""
+    args = program.parsed.node.args
+    if args.vararg or args.kwarg:  # (a helper's are bound at its call: inline.py)
+        node = args.vararg or args.kwarg
+        raise error(program.parsed, node, "*args/**kwargs parameters of the differentiated "
+                    "function are not supported: name its parameters (helpers it calls may "
+                    "have them)", "variadic parameter")
     check_function(program.parsed)
     return program
 
@@ -54,11 +60,6 @@ def check_function(parsed: Parsed) -> None:
     fn = parsed.node
     if isinstance(fn, ast.AsyncFunctionDef):
         raise error(parsed, fn, "async functions cannot be differentiated")
-    args = fn.args
-    if args.vararg or args.kwarg:
-        node = args.vararg or args.kwarg
-        raise error(parsed, node, "*args/**kwargs parameters are not supported",
-                    "variadic parameter")
     body = fn.body
     for stmt in body:
         _check_stmt(parsed, stmt)
@@ -145,9 +146,12 @@ def _check_target(parsed: Parsed, target: ast.expr) -> None:
 
 
 def _check_expr(parsed: Parsed, expr: ast.AST) -> None:
+    call_stars: set[int] = set()  # f(*xs): normalize.py expands or refuses it, located
     for node in ast.walk(expr):
-        if isinstance(node, CONTEXTS):
+        if isinstance(node, CONTEXTS) or id(node) in call_stars:
             continue
+        if isinstance(node, ast.Call):
+            call_stars |= {id(a) for a in node.args if isinstance(a, ast.Starred)}
         if not isinstance(node, EXPRESSIONS):
             raise error(parsed, node,
                         f"{construct_name(node)} is not supported in transformed code")
@@ -156,6 +160,6 @@ def _check_expr(parsed: Parsed, expr: ast.AST) -> None:
                 raise error(parsed, node, f"{node.func.id}() runs code srcxform cannot see",
                             f"{node.func.id}()")
             for kw in node.keywords:
-                if kw.arg is None:
-                    raise error(parsed, kw.value, "**kwargs in a call are not supported",
-                                "double-starred argument")
+                if kw.arg is None and not isinstance(kw.value, ast.Name):
+                    raise error(parsed, kw.value, "**kwargs in a call are supported only of "
+                                "a name (f(**options))", "double-starred argument")

@@ -12,6 +12,7 @@ Every mode starts with the front end, then differentiates and finishes:
     → control (control.py) → aggregates (aggregates.py) → owned arrays
     (aliases.py) → loops (loops.py)
     → normalize (normalize.py, with inline.py for user functions)
+    → containers of known layout dissolved (containers.py)
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
@@ -42,6 +43,7 @@ from . import (
     assemble,
     check,
     checkpoint,
+    containers,
     control,
     defer,
     env,
@@ -78,6 +80,7 @@ FRONT_END: list[Pass] = [
     aliases.find_owned,                # arrays it may write into, lists that grow
     loops.canonicalize,                # every loop `for k in range(...)` or `while True`
     normalize.normalize,               # one primitive per statement (inlines user calls)
+    containers.resolve_containers,     # lists/tuples/dicts of known layout: their items
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
 ]

@@ -314,7 +314,8 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     rename = _rename_callee(norm, inner)
     adopt_effects(norm, inner, rename)  # its own arrays written into, lists grown (helpers.py)
     params = params_of(fn)
-    norm.locals |= {rename[n] for n in set(params) | names_stored(fn)}
+    norm.locals |= {rename[n] for n in set(params) | names_stored(fn)
+                    | {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}}
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
@@ -327,6 +328,11 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     norm.inline_stack.append(callee.__code__)
     try:
         for param, value in bound.arguments.items():
+            if param == getattr(fn.args.vararg, "arg", None):  # *args: a tuple of atoms
+                value = ast.Tuple(list(value), ast.Load())
+            elif param == getattr(fn.args.kwarg, "arg", None):  # **kwargs: dict(k=atom, ...)
+                value = ast.Call(ast.Name("dict", ast.Load()), [],
+                                 [ast.keyword(k, v) for k, v in value.items()])
             if not isinstance(value, ast.AST):
                 value = _default_value(norm, value, param)
             norm.line = call_line
@@ -355,7 +361,8 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
     closure (in ``norm.foreign``).  Every free name kept as it is gets reserved first, so
     neither these locals nor any later temporary or adjoint takes a name the callee reads."""
     fn = inner.node
-    local = set(params_of(fn)) | names_stored(fn)
+    local = ({a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}
+             | set(params_of(fn)) | names_stored(fn))
     callee_scope = Scope(inner)
     rename: dict[str, str] = {}
     first: dict[str, ast.Name] = {}

@@ -101,6 +101,7 @@ class _Normalizer:
         self.scope = Scope(parsed, self.locals, self.foreign)
         self.inline_stack: list[Any] = [parsed.fn.__code__]
         self.literal_seqs: dict[str, list[ast.expr]] = {}  # SSA name -> its element atoms
+        self.literal_dicts: dict[str, list[ast.keyword]] = {}  # SSA name -> dict(k=atom...)
         self.top_sequences: set[str] = set()
         self.depth = 0  # how many loops and branches enclose the statement being normalized
         self.sequence_names: set[str] = set()  # names bound to a tuple or list literal
@@ -305,6 +306,50 @@ class _Normalizer:
         anno.set(call, anno.INDEX_RULE, anno.Shared(rules.lookup(target)))
         return call
 
+    def arguments(self, node: ast.Call, callee: Any, method: str | None) -> list[ast.expr]:
+        """The atoms of a call's positional arguments; ``*xs`` of a tuple or list whose
+        elements are known here (a literal, a bound tuple) is those elements.  Any other
+        ``*xs`` stays starred in a call nothing differentiates through (``rs.randn(*shape)``)
+        and is refused, located, elsewhere."""
+        args: list[ast.expr] = []
+        for a in node.args:
+            if not isinstance(a, ast.Starred):
+                args.append(self.atom(a))
+                continue
+            if isinstance(a.value, (ast.Tuple, ast.List)):
+                args += [self.atom(e) for e in a.value.elts]
+                continue
+            held = self.atom(a.value)
+            if isinstance(held, ast.Constant) and isinstance(held.value, tuple):
+                args += [ast.Constant(v) for v in held.value]
+            elif isinstance(held, ast.Name) and held.id in self.literal_seqs:
+                args += [copy.deepcopy(e) for e in self.literal_seqs[held.id]]
+            elif is_user_function(callee) or (rules.lookup(callee) if method is None
+                                               else rules.lookup_method(method)) is not None:
+                raise error(self.parsed, a, "a starred argument whose length srcxform "
+                            "cannot see: pass the arguments one by one, or star a tuple "
+                            "built in the function (xs = (a, b); f(*xs))", "starred argument")
+            else:
+                args.append(ast.copy_location(ast.Starred(held, ast.Load()), a))
+        return args
+
+    def keywords(self, node: ast.Call) -> list[ast.keyword]:
+        """The atoms of a call's keyword arguments; ``**options`` of a dict bound here as
+        ``dict(k=v, ...)`` (a helper's ``**kwargs``: inline.py) is those keywords."""
+        out: list[ast.keyword] = []
+        for k in node.keywords:
+            if k.arg is not None:
+                out.append(ast.keyword(arg=k.arg, value=self.atom(k.value)))
+                continue
+            held = self.atom(k.value)
+            known = self.literal_dicts.get(held.id) if isinstance(held, ast.Name) else None
+            if known is None:
+                raise error(self.parsed, k.value, "a **dict argument whose keys srcxform "
+                            "cannot see: pass the keywords one by one, or pass a helper's "
+                            "**kwargs on", "double-starred argument")
+            out += [ast.keyword(arg=kw.arg, value=copy.deepcopy(kw.value)) for kw in known]
+        return out
+
     def index(self, node: ast.expr) -> ast.expr:
         if isinstance(node, ast.Slice):
             return ast.Slice(*(None if p is None else self.atom(p)
@@ -332,8 +377,8 @@ class _Normalizer:
         generated = concrete_maker(callee) is not None
         if generated:  # a gradient srcxform made: inline its code
             callee = self.generated_code(callee, node)
-        args = [self.atom(a) for a in node.args]
-        keywords = [ast.keyword(arg=k.arg, value=self.atom(k.value)) for k in node.keywords]
+        args = self.arguments(node, callee, method)
+        keywords = self.keywords(node)
         if method is None and is_user_function(callee):
             if generated:
                 return self.inline_generated(callee, node, args, keywords)
@@ -508,6 +553,10 @@ class _Normalizer:
         self.current[placeholder] = held.id
 
     def note_sequence(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Call) and anno.get(value, anno.CALLEE, None) is dict \
+                and not value.args and all(k.arg for k in value.keywords) \
+                and name not in self.fixed:
+            self.literal_dicts[name] = list(value.keywords)
         if name in self.lists:
             return  # a list that grows is not a literal
         rule = rules.lookup(anno.get(value, anno.CALLEE, None)) \

@@ -7,7 +7,9 @@ shifted to the position in the real file, so later passes report errors
 against the user's file.  A function whose source cannot be read raises
 ``ValueError`` saying the source is unavailable; one whose file was edited
 after it was defined (its text no longer compiles to its code) raises
-``freshness.SourceChangedError``, a ``ValueError`` saying to reload.  Every
+``freshness.SourceChangedError``, a ``ValueError`` saying to reload.
+Comprehensions, generator expressions and ``map`` calls are already plain
+loops (``comprehensions.py``).  Every
 function parsed is noted (``srcxform.depends``) with the free names its text
 reads, so the cache knows what the generated code depends on.
 """
@@ -23,6 +25,7 @@ from typing import Any, Callable
 import gast
 
 from .. import depends
+from .comprehensions import desugar
 from .freshness import check_fresh
 
 
@@ -52,7 +55,9 @@ def _source_unavailable(fn: Any, why: str) -> ValueError:
 
 
 def parse_function(fn: Callable[..., Any]) -> Parsed:
-    """Read and parse ``fn``'s source."""
+    """Read and parse ``fn``'s source (for a pytree twin, its user function's)."""
+    if getattr(fn, "__srcxform_twin_of__", None) is not None:
+        return _parse_twin(fn)
     if not inspect.isfunction(fn):
         raise TypeError(f"srcxform transforms Python functions, got {type(fn).__name__}")
     code = fn.__code__
@@ -90,6 +95,8 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         for name, cell in zip(code.co_freevars, fn.__closure__):
             closure[name] = cell
     filename = code.co_filename
+    desugar(node, filename, {**fn.__globals__, **{n: c.cell_contents for n, c in closure.items()
+                                                  if _filled(c)}})
     return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
                   lines=lines)
 
@@ -102,6 +109,33 @@ def code_signature(fn: Callable[..., Any]) -> inspect.Signature:
     own = (inspect.isfunction(fn) and getattr(fn, "__signature__", None) is None
            and getattr(fn, "__srcxform_concrete__", None) is None)
     return inspect.signature(fn, follow_wrapped=not own)
+def _parse_twin(twin: Callable[..., Any]) -> Parsed:
+    """A pytree twin (``srcxform/pytrees.py``) as its user function ``f`` with the twin's
+    leaf parameters and, first in the body, the assignments rebuilding ``f``'s container
+    parameters from them (located at ``f``'s ``def`` line)."""
+    fn, params, prologue = twin.__srcxform_twin_of__
+    parsed = parse_function(fn)
+    node = parsed.node
+    node.args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    first = ast.parse("\n".join(prologue)).body
+    for stmt in first:
+        for sub in ast.walk(stmt):
+            if hasattr(sub, "lineno"):
+                ast.copy_location(sub, node)
+                sub.end_lineno, sub.end_col_offset = node.lineno, node.col_offset
+    node.body = first + node.body
+    ast.fix_missing_locations(node)
+    parsed.fn = twin
+    return parsed
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018
+    except ValueError:
+        return False
+    return True
 
 
 def _common_indent(text: str) -> int:

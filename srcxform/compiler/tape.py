@@ -58,18 +58,22 @@ def insert_tapes(program: Program) -> Program:
     """
     np_name = program.env.ref(np, "np")
     scalars = {n for n, shape in program.trusted_shapes.items() if shape == ()}
+    # (a parameter's first overwrite is saved in user code; generated gradient code, whose
+    # stacks a second transform replays, keeps the earlier rule until that is checked there)
+    generated = getattr(program.parsed.fn, "__srcxform__", None) is not None
     program.body = tape_body(program.body, program.overwritten, set(program.params),
-                             program.namer, np_name, scalars, program.env)
+                             program.namer, np_name, scalars, program.env,
+                             save_parameters=not generated)
     return program
 
 
 def tape_body(body: list[ast.stmt], overwritten: set[str], params: set[str], namer: Namer,
               np_name: str = "np", scalars: set[str] = frozenset(),
-              env: Env | None = None) -> list[ast.stmt]:
+              env: Env | None = None, save_parameters: bool = True) -> list[ast.stmt]:
     """:func:`insert_tapes` of a body: ``params`` are bound on entry, ``scalars`` hold
     scalars wherever they are read, ``np_name`` refers to NumPy."""
     recompute_cheap_values(body, overwritten, params, set(scalars), env)
-    plan = _Plan(body, overwritten)
+    plan = _Plan(body, overwritten, params if save_parameters else frozenset())
     stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(plan.used)}
     body = _Rewrite(stacks, plan.alive, np_name).block(body)
     prelude: list[ast.stmt] = []
@@ -112,7 +116,8 @@ class _Plan:
     whose first assignment is at the top of the function (no ``None`` binding needed).
     """
 
-    def __init__(self, body: list[ast.stmt], overwritten: set[str]) -> None:
+    def __init__(self, body: list[ast.stmt], overwritten: set[str],
+                 params: set[str] = frozenset()) -> None:
         reads = backward_reads(body)
         wanted = overwritten & reads - _never_read_after_restore(body)
         self.alive: set[int] = set()
@@ -123,7 +128,7 @@ class _Plan:
                 site = anno.get(stmt, key)
                 if site is not None:
                     self.alive.add(site)
-        initial = _initial_sites(body)
+        initial = _initial_sites(body, params)
         self.alive -= initial
         self.used: set[str] = set()
         for stmt in walk_stmts(body):
@@ -135,12 +140,12 @@ class _Plan:
             for st in body if isinstance(st, ast.Assign))}
 
 
-def _initial_sites(body: list[ast.stmt]) -> set[int]:
+def _initial_sites(body: list[ast.stmt], params: set[str] = frozenset()) -> set[int]:
     """Sites of a name's first assignment, at the top level of the function: it
     overwrites nothing, so it needs no save (and its restore would only bring back an
-    unbound name)."""
+    unbound name).  A parameter is bound on entry: its first assignment overwrites it."""
     initial: set[int] = set()
-    seen: set[str] = set()
+    seen: set[str] = set(params)
     top = {id(s) for s in body}
     for stmt in walk_stmts(body):
         if anno.get(stmt, anno.GRAD, False):

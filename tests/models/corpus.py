@@ -39,32 +39,12 @@ TRANSFORMS = ("grad", "value_and_grad", "vjp", "jvp", "hessian")
 
 # Issue 12 features, as short exact names (the xfail reasons quote them).
 FEATURES = {
-    # pytrees
-    "list-of-pairs-arg": "a list of (W, b) tuples as an argument",
-    "pairs-in-helper": "a list of (W, b) tuples looped over in a helper (crashes even when "
-                       "built inside the function: np.zeros_like of the list)",
-    "dict-arg": "a dict argument",
-    "list-of-arrays-arg": "a list of arrays of different shapes as an argument",
-    "tuple-arg": "a tuple of arrays as an argument",
-    "ragged-list-arg": "a ragged list argument that is not differentiated",
-    "pair-list-arg": "a list of (array, float) pairs as an argument",
-    "flatten-inside": "sx.flatten in differentiated code",
-    # comprehensions
-    "list-comp": "a list comprehension",
-    "generator": "a generator expression in sum()",
-    "nested-generator": "a nested generator expression with a condition",
-    "dict-comp": "a dict comprehension",
+    # comprehensions (pytree arguments, sx.flatten inside, indexed helper tuples, list
+    # comprehensions, generator expressions, map and zip(*pairs): done)
+    "dict-comp": "a dict comprehension with computed keys",
     "items-sorted": "loops over dict.items() and sorted()",
-    "map": "map over a known function",
-    "zip-star": "zip(*pairs)",
-    # *args
-    "varargs": "a *args parameter",
-    "kwargs": "a **kwargs parameter",
-    "starred-call": "a starred call (f(*shape))",
-    # higher order
-    # tuples
-    "tuple-index": "a tuple returned by a helper, indexed",
-    "tuple-concat": "tuple concatenation",
+    # (functions as values, helpers' effects, methods, gradients of any order, *args and
+    # **kwargs of helpers, starred calls, tuple indexing and concatenation: done)
 }
 
 # Generated-code bugs the corpus found (regression tests in test_found_bugs.py).
@@ -108,55 +88,39 @@ class Model:
 
 
 MODELS: list[Model] = [
-    Model("mlp_tuples", "mlp_tuples", ("pytree",),
-          needs=("list-of-pairs-arg", "pairs-in-helper")),
-    Model("list_of_arrays", "ragged_list", ("pytree",), needs=("list-of-arrays-arg",)),
-    Model("bag_of_words", "bag_of_words", ("pytree",), wrt=(0, 1),
-          needs=("ragged-list-arg",)),
-    Model("flatten_penalty", "flatten_penalty", ("pytree",),
-          needs=("dict-arg", "flatten-inside")),
-    Model("gan", "gan", ("pytree",), wrt=(0, 1),
-          needs=("list-of-pairs-arg", "pairs-in-helper")),
+    Model("mlp_tuples", "mlp_tuples", ("pytree",)),
+    Model("list_of_arrays", "ragged_list", ("pytree",)),
+    Model("bag_of_words", "bag_of_words", ("pytree",), wrt=(0, 1)),
+    Model("flatten_penalty", "flatten_penalty", ("pytree",)),
+    Model("gan", "gan", ("pytree",), wrt=(0, 1)),
     Model("mixture", "mixture", ("comprehension", "pytree"),
-          needs=("dict-arg", "list-comp", "generator")),
-    Model("pairs_map_zip", "pairs_map_zip", ("comprehension", "pytree"),
-          needs=("tuple-arg", "pair-list-arg", "zip-star", "list-comp", "map")),
+          needs=("helper-appends",)),  # (a list comprehension in a helper)
+    Model("pairs_map_zip", "pairs_map_zip", ("comprehension", "pytree")),
     Model("robust_regression", "robust_regression", ("comprehension", "functions"),
-          needs=("dict-comp", "items-sorted", "generator", "nested-generator", "list-comp"),
-          hessian=True),
-    Model("hmm", "hmm", ("comprehension", "pytree"),
-          needs=("dict-arg", "ragged-list-arg", "generator")),
+          needs=("dict-comp", "items-sorted"), hessian=True),
+    Model("hmm", "hmm", ("comprehension", "pytree")),
     Model("gp_factory", "gp_factory", ("functions",), hessian=True),
     Model("gp_kernel_default", "gp_kernels", ("functions",), hessian=True),
     Model("gp_kernel_argument", "gp_kernels", ("functions",), entry="corpus_entry_periodic",
           hessian=True),
-    Model("deep_gp", "deep_gp", ("functions", "pytree", "comprehension"),
-          needs=("dict-arg", "generator")),
-    Model("nn_factory", "nn_factory", ("functions", "helper_effects"), hessian=True,
-          extra={t: ("pairs-in-helper",) for t in ("grad", "value_and_grad", "vjp", "hessian")}),
+    Model("deep_gp", "deep_gp", ("functions", "pytree", "comprehension")),
+    Model("nn_factory", "nn_factory", ("functions", "helper_effects"), hessian=True),
     Model("partial_logistic", "partial_logistic", ("functions",), hessian=True),
-    Model("bbvi", "bbvi", ("starred", "functions"), hessian=True, needs=("starred-call",)),
-    Model("bayesian_nn", "bayesian_nn", ("starred", "pytree", "helper_effects"),
-          needs=("dict-arg", "starred-call", "pairs-in-helper")),
-    Model("rnn", "rnn", ("starred", "tuples", "functions", "pytree", "helper_effects"),
-          needs=("dict-arg", "varargs", "tuple-concat")),
-    Model("lstm", "lstm", ("starred", "tuples", "functions", "pytree", "helper_effects"),
-          needs=("dict-arg", "varargs", "tuple-concat")),
-    Model("vae", "vae", ("starred", "pytree", "functions"),
-          needs=("dict-arg", "list-of-pairs-arg", "pairs-in-helper", "kwargs", "starred-call")),
+    Model("bbvi", "bbvi", ("starred", "functions"), hessian=True),
+    Model("bayesian_nn", "bayesian_nn", ("starred", "pytree", "helper_effects")),
+    Model("rnn", "rnn", ("starred", "tuples", "functions", "pytree", "helper_effects")),
+    Model("lstm", "lstm", ("starred", "tuples", "functions", "pytree", "helper_effects")),
+    Model("vae", "vae", ("starred", "pytree", "functions")),
     Model("fluid", "fluid", ("helper_effects", "procedure"), autograd=WRITES),
-    Model("wave", "wave", ("helper_effects", "procedure", "comprehension"), autograd=WRITES,
-          needs=("generator",)),
+    Model("wave", "wave", ("helper_effects", "procedure", "comprehension"), autograd=WRITES),
     Model("convnet", "convnet", ("methods",)),
     Model("model_object", "model_object", ("methods",), hessian=True),
     Model("newton", "newton", ("higher_order",), hessian=True, uses_sx=True),
     Model("tanh_third", "tanh_derivatives", ("higher_order",), hessian=True, uses_sx=True),
     Model("tanh_third_loop", "tanh_derivatives", ("higher_order",), entry="corpus_entry_loop",
           hessian=True, uses_sx=True),
-    Model("gplvm", "gplvm", ("tuples", "comprehension"), hessian=True,
-          needs=("tuple-index", "generator")),
-    Model("ica", "ica", ("tuples",), hessian=True,  # (forward mode reads the tuple already)
-          extra={t: ("tuple-index",) for t in ("grad", "value_and_grad", "vjp", "hessian")}),
+    Model("gplvm", "gplvm", ("tuples", "comprehension"), hessian=True),
+    Model("ica", "ica", ("tuples",), hessian=True),
     Model("negative_binomial", "negative_binomial", (), hessian=True),
 ]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pytest
 from scipy.special import gammaln, logsumexp
 
 import srcxform as sx
@@ -21,7 +20,6 @@ X = np.array([[0.2], [0.5], [0.9]])
 
 EXPAND_DIMS = ("bug: the gradient of a scalar or vector times an np.expand_dims broadcast "
                "is not reduced to its shape (the GP kernel of models/programs/gp_factory.py)")
-CRASH = "issue 12: crashes inside generated code instead of working or a located TransformError"
 
 
 def _check(f, *args):
@@ -90,18 +88,14 @@ def _penalized(w, l2):
     return np.sum(np.tanh(w) ** 2) + l2 * np.sum(w ** 2)
 
 
-@pytest.mark.xfail(strict=True, reason=CRASH + " (a tuple returned by a helper, indexed)")
 def test_tuple_returned_and_indexed():
     _check(tuple_indexed, np.arange(6.0) / 6)
 
 
-@pytest.mark.xfail(strict=True, reason=CRASH + " (tuple concatenation)")
 def test_tuple_concatenation():
     _check(tuple_concatenated, np.arange(3.0))
 
 
-@pytest.mark.xfail(strict=True, reason=CRASH + " (a list of (W, b) built inside, looped over "
-                                                "in a helper)")
 def test_list_of_pairs_looped_in_a_helper():
     rs = np.random.RandomState(0)
     args = (rs.randn(3, 2), rs.randn(2), rs.randn(2, 2), rs.randn(2), rs.randn(4, 3))
