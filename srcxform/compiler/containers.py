@@ -17,6 +17,12 @@ at most once (or a constant):
 * ``v = sx.flatten(p)`` is the items' leaves raveled and concatenated
   (``np.ravel``, ``np.concatenate``), paired with ``None`` for the
   ``unflatten`` function (which differentiated code may not call);
+* in straight-line code (a loop body too), ``t = (a, b)`` is known the same
+  way until one of ``a``, ``b`` is assigned again (a helper's ``*args``
+  inlined in a loop, ``inputs + (ones,)``);
+* ``v = p[k]`` where ``k`` was bound to an int or str constant earlier in the
+  same straight-line code (a copy of an unrolled loop over ``("u1", "u2")``)
+  is that item too;
 * a loop ``for i in range(N)`` with a constant ``N`` whose body indexes
   such a container by ``i`` (``for W, b in params:`` after the loops pass)
   is unrolled, ``i`` replaced by each constant in turn, when its body has
@@ -162,6 +168,7 @@ class _Rewriter:
         self.consts = consts
         self.changed = False
         self.local: dict[str, Container] = {}  # straight-line copies of known containers
+        self.scalars: dict[str, Any] = {}      # straight-line names bound to an int or str
         self.aliases: set[str] = set()         # every name that was such a copy
 
     def lookup(self, name: str) -> Container | None:
@@ -205,6 +212,8 @@ class _Rewriter:
         if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
                 and self.lookup(value.value.id):
             key = _constant(value.slice)
+            if key is None and isinstance(value.slice, ast.Name):
+                key = self.scalars.get(value.slice.id)  # (a copy of an unrolled loop)
             if key is None and isinstance(value.slice, ast.UnaryOp) \
                     and isinstance(value.slice.op, ast.USub):
                 inner = _constant(value.slice.operand)
@@ -309,14 +318,17 @@ class _Rewriter:
                     out += unrolled
                     continue
             if isinstance(stmt, (ast.For, ast.While, ast.If)):
-                saved = dict(self.local)
+                saved, saved_scalars = dict(self.local), dict(self.scalars)
                 for field in ("body", "orelse"):
                     inner = getattr(stmt, field, None)
                     if inner:
                         self.local = {} if isinstance(stmt, (ast.For, ast.While)) \
                             else dict(saved)
+                        self.scalars = {} if isinstance(stmt, (ast.For, ast.While)) \
+                            else dict(saved_scalars)
                         setattr(stmt, field, self.block(inner))
                 self.local = {}  # (what the branches or iterations assign is unknown here)
+                self.scalars = {}
                 out.append(stmt)
                 continue
             replaced = self.statement(stmt)
@@ -326,18 +338,36 @@ class _Rewriter:
         return out
 
     def track(self, stmt: ast.stmt) -> None:
-        """Follow ``x = y`` of a known container ``y`` in straight-line code."""
+        """Follow ``x = y`` of a known container ``y``, and ``t = (a, b)``, in straight-line
+        code."""
         assigned = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
                     and isinstance(n.ctx, ast.Store)]
+        for name in assigned:
+            self.scalars.pop(name, None)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and _constant(stmt.value) is not None:
+            self.scalars[stmt.targets[0].id] = _constant(stmt.value)
         found = None
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Name):
             found = self.lookup(stmt.value.id)
         for name in assigned:
             self.local.pop(name, None)
+        if assigned:  # a straight-line tuple whose item names change is not known any more
+            gone = set(assigned)
+            for held, c in list(self.local.items()):
+                if any(isinstance(n, ast.Name) and n.id in gone
+                       for item in c.items for n in ast.walk(item)):
+                    del self.local[held]
         if found is not None:
             self.local[assigned[0]] = found
             self.aliases.add(assigned[0])
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Tuple) \
+                and stmt.targets[0].id not in self.known:
+            # a tuple built in straight-line code (a helper's *args, inlined in a loop): its
+            # items while none of their names is assigned again
+            self.local[assigned[0]] = Container(list(stmt.value.elts), None, tuple)
 
     def unroll(self, loop: ast.For, siblings: list[ast.stmt]) -> list[ast.stmt] | None:
         if not isinstance(loop.target, ast.Name) or loop.orelse:
@@ -401,17 +431,35 @@ def _read_names(body: list[ast.stmt]) -> set[str]:
 
 
 def _drop_dead(body: list[ast.stmt], known: dict[str, Container]) -> list[ast.stmt]:
+    """``body`` without the assignments of ``known`` containers (and their copies, also in
+    loop and branch bodies) that nothing reads."""
+    def dead(s: ast.stmt, read: set[str]) -> bool:
+        return (isinstance(s, ast.Assign) and len(s.targets) == 1
+                and isinstance(s.targets[0], ast.Name) and s.targets[0].id in known
+                and s.targets[0].id not in read
+                and (isinstance(s.value, (ast.Name, ast.List, ast.Tuple, ast.Subscript))
+                     or _is_dict_call(s.value)))
+
+    def prune(stmts: list[ast.stmt], read: set[str]) -> tuple[list[ast.stmt], bool]:
+        kept, dropped = [], False
+        for s in stmts:
+            if dead(s, read):
+                dropped = True
+                continue
+            for field in ("body", "orelse"):
+                inner = getattr(s, field, None)
+                if inner and isinstance(s, (ast.For, ast.While, ast.If, ast.With)):
+                    new, more = prune(inner, read)
+                    if more:
+                        setattr(s, field, new or [ast.Pass()])
+                        dropped = True
+            kept.append(s)
+        return kept, dropped
+
     while True:
-        read = _read_names(body)
-        kept = [s for s in body if not (
-            isinstance(s, ast.Assign) and len(s.targets) == 1
-            and isinstance(s.targets[0], ast.Name) and s.targets[0].id in known
-            and s.targets[0].id not in read
-            and (isinstance(s.value, (ast.Name, ast.List, ast.Tuple, ast.Subscript))
-                 or _is_dict_call(s.value)))]
-        if len(kept) == len(body):
+        body, dropped = prune(body, _read_names(body))
+        if not dropped:
             return body
-        body = kept
 
 
 def resolve_containers(program: Program) -> Program:

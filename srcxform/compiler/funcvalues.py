@@ -257,6 +257,10 @@ def is_static_object(obj: Any) -> bool:
 
     if isinstance(obj, (np.ndarray, np.generic)):
         return False
+    kind = type(obj)
+    if any(hasattr(kind, a) for a in ("__array_namespace__", "__array__", "__array_function__",
+                                      "__cuda_array_interface__", "__dlpack__")):
+        return False  # another library's array (backends/), not an object compiled in
     if callable(obj):
         return True
     module = (type(obj).__module__ or "").split(".")[0]

@@ -559,6 +559,9 @@ class _Normalizer:
             self.literal_dicts[name] = list(value.keywords)
         if name in self.lists:
             return  # a list that grows is not a literal
+        if isinstance(value, ast.Name) and value.id in self.lists and name not in self.fixed:
+            self.lists.add(name)  # a copy of such a list (a helper returned it): one too
+            return
         rule = rules.lookup(anno.get(value, anno.CALLEE, None)) \
             if isinstance(value, ast.Call) else None
         if rule is not None and rule.sequence_output and name not in self.fixed \

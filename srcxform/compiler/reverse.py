@@ -182,6 +182,7 @@ class _Reverse:
         self.lists = set(program.lists)
         self.multi = _multi_output_names(program.body)  # name -> how many values it holds
         self.tuples = (_tuple_names(program.body) | set(self.multi)) - self.lists
+        self.unpacked = _unpacked_names(program.body)  # adjoints built as tuples
         self.depth = 0
         self.bound_before: dict[int, set[str]] = {}  # set for the body being reversed
         self.prebound: set[str] = set()  # primals bound to None first (see ``zero``)
@@ -435,10 +436,14 @@ class _Reverse:
         b = self.adjoint(op.args[0].id)
         index = stmt.value.slice
         item = ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index), ast.Load())
+        bv = ast.Name(self.adjoint(names[0]), ast.Load())
+        if names[0] in self.tuples or names[0] in self.unpacked:  # a tuple element (W, b)
+            total: ast.expr = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
+                                       [item, bv], [])
+        else:
+            total = ast.BinOp(item, ast.Add(), bv)
         self.emit(ast.Assign([ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index),
-                                            ast.Store())],
-                             ast.BinOp(item, ast.Add(),
-                                       ast.Name(self.adjoint(names[0]), ast.Load()))))
+                                            ast.Store())], total))
         self.initialized.difference_update(names)
 
     def listsum(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
@@ -598,6 +603,13 @@ def _tuple_names(stmts: list[ast.stmt]) -> set[str]:
                 found.add(name)
                 changed = True
     return found
+
+
+def _unpacked_names(stmts: list[ast.stmt]) -> set[str]:
+    """Names unpacked by a tuple target (``W, b = item``): their adjoint is a tuple."""
+    return {stmt.value.id for stmt in assignments(stmts)
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Tuple)
+            and isinstance(stmt.value, ast.Name)}
 
 
 def _multi_output_names(stmts: list[ast.stmt]) -> dict[str, int]:

@@ -24,18 +24,22 @@ def _kind(seq: Any) -> type:
 
 
 def zeros_each(seq: Any) -> Any:
-    """A zero for each element of a list or tuple (of the same kind)."""
-    return _kind(seq)(np.zeros_like(e) for e in seq)
+    """A zero for each element of a list or tuple (of the same kind; nested lists and
+    tuples, such as a list of ``(W, b)`` pairs, element by element)."""
+    return _kind(seq)(zeros_each(e) if isinstance(e, (list, tuple)) else np.zeros_like(e)
+                      for e in seq)
 
 
 def add_each(a: Any, b: Any) -> Any:
-    """Element ``k`` of ``a`` plus element ``k`` of ``b`` (lists or tuples)."""
-    return _kind(a)(x + y for x, y in zip(a, b))
+    """Element ``k`` of ``a`` plus element ``k`` of ``b`` (lists or tuples, nested ones
+    element by element: never concatenated)."""
+    return _kind(a)(add_each(x, y) if isinstance(x, (list, tuple)) else x + y
+                    for x, y in zip(a, b))
 
 
 def add_to_each(a: Any, c: Any) -> Any:
-    """Each element of ``a`` plus ``c``."""
-    return _kind(a)(x + c for x in a)
+    """Each element of ``a`` plus ``c`` (nested lists and tuples element by element)."""
+    return _kind(a)(add_to_each(x, c) if isinstance(x, (list, tuple)) else x + c for x in a)
 
 
 @register(add_each)

@@ -93,8 +93,7 @@ MODELS: list[Model] = [
     Model("bag_of_words", "bag_of_words", ("pytree",), wrt=(0, 1)),
     Model("flatten_penalty", "flatten_penalty", ("pytree",)),
     Model("gan", "gan", ("pytree",), wrt=(0, 1)),
-    Model("mixture", "mixture", ("comprehension", "pytree"),
-          needs=("helper-appends",)),  # (a list comprehension in a helper)
+    Model("mixture", "mixture", ("comprehension", "pytree")),
     Model("pairs_map_zip", "pairs_map_zip", ("comprehension", "pytree")),
     Model("robust_regression", "robust_regression", ("comprehension", "functions"),
           needs=("dict-comp", "items-sorted"), hessian=True),
