@@ -167,8 +167,9 @@ def helper_for(fn: types.FunctionType, ns: Namespace) -> types.FunctionType:
             _HELPERS[fn].pop(ns, None)
             raise
         inner = next(c for c in factory.co_consts if isinstance(c, types.CodeType))
-        closure = tuple(types.CellType(ns) if v == NS else replaced.get(v) or cells[v]
-                        for v in inner.co_freevars)
+        closure = tuple(types.CellType(ns) if v == NS else replaced.get(v) or (
+            placeholder if v == node.name and v not in cells else cells[v])  # (recursion)
+            for v in inner.co_freevars)
         out = types.FunctionType(inner, fn.__globals__, fn.__name__, fn.__defaults__, closure)
         out.__kwdefaults__ = fn.__kwdefaults__
         out.__qualname__ = fn.__qualname__

@@ -47,7 +47,8 @@ def retape(tape: Any, row: int, value: Any) -> Any:
     """Store ``value`` as row ``row`` of ``tape`` and return the tape, a new one if need be.
 
     ``tape`` is an ``np.empty((steps, ...))`` array whose rows ``0 .. row-1`` hold
-    earlier values of its dtype, or a :class:`HeldValues`.  An ndarray of the row's
+    earlier values of its dtype, or a :class:`HeldValues` (so is another library's
+    array, when the code runs on its namespace: ``backends/``).  An ndarray of the row's
     shape and the tape's dtype is copied into the row; when nothing is stored yet,
     one of another dtype starts a tape of that dtype; anything else (another dtype
     later, a subclass, a value that is not an ndarray) turns the tape into a
@@ -63,6 +64,7 @@ def retape(tape: Any, row: int, value: Any) -> Any:
                 tape = np.empty(tape.shape, value.dtype)
                 tape[0] = value
                 return tape
+    if type(tape) is not HeldValues:  # (or another library's array: backends/)
         held = HeldValues([None] * len(tape))
         for i in range(row):
             held[i] = tape[i]
