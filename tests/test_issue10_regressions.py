@@ -135,33 +135,27 @@ def element_reads_itself(x):
 X2 = np.array([0.3, 0.8])
 
 
-@xfail("read-then-write")
 def test_1_read_then_write_grad():
     check_grad(read_then_write, X2, expected=[2 * X2])  # q = sum(x^2): 2x = [0.6, 1.6]
 
 
-@xfail("read-then-write")
 def test_1_read_then_write_vjp():
     check_vjp(read_then_write, X2, expected=[2 * X2])
 
 
-@xfail("read-then-write")
 def test_1_read_then_write_hessian():
     np.testing.assert_allclose(sx.hessian(read_then_write)(X2), 2 * np.eye(2), atol=1e-9)
 
 
-@xfail("read-then-write")
 def test_1_min_then_write():
     # s = [min(x), x1, x2] with min = x1: f = x1 + 2 x1 + 3 x2
     check_grad(min_then_write, np.array([0.5, 0.2, 0.9]), expected=[[0.0, 3.0, 3.0]])
 
 
-@xfail("read-then-write")
 def test_1_row_matmul_then_row_write():
     check_grad(row_matmul_then_row_write, np.array([0.4, -0.7]))
 
 
-@xfail("read-then-write")
 def test_1_element_update_reads_its_array():
     # p2 = x2 + |x|^2, f = sum(x) + |x|^2: df = 1 + 2x
     x = np.array([0.3, -0.5, 0.2])
@@ -203,7 +197,6 @@ def test_2_scale_head():
     check_grad(scale_head, x, 2.0, wrt=(0, 1), expected=[[2.0, 2.0, 1.0], 0.4])
 
 
-@xfail("slice-reads-own-target")
 def test_2_scale_head_after_a_read():
     x = np.array([0.1, 0.3, 0.5])
     # f = |x|^2 + s (x0 + x1) + x2
@@ -759,7 +752,6 @@ def test_crash_vjp_of_a_loop_that_returns_early():
     check_vjp(early_return_then_buffer_loop, x, 0.5, expected=[np.zeros(3), 2.0])
 
 
-@xfail("tape-before-first-assignment")
 def test_crash_array_first_assigned_in_a_loop_then_written():
     # c = x except c[3] = 0.5, times sum(x): f = (sum(x) - x3 + 0.5) sum(x)
     x = np.array([0.3, -0.6, 0.9, 0.4])

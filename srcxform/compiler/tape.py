@@ -147,7 +147,9 @@ def _initial_sites(body: list[ast.stmt]) -> set[int]:
         if isinstance(stmt, ast.Assign):
             names = names_stored(stmt.targets)
             site = anno.get(stmt, anno.SITE)
-            if site is not None and id(stmt) in top and not seen.intersection(names):
+            written = isinstance(stmt.targets[0], ast.Subscript)  # an element write
+            if site is not None and id(stmt) in top and not written \
+                    and not seen.intersection(names):
                 initial.add(site)
             seen.update(names)
         elif isinstance(stmt, ast.For):
