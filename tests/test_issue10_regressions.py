@@ -396,7 +396,6 @@ def unused_float(x, a):
 X4 = np.array([0.3, -0.2, 0.5, 0.1])
 
 
-@xfail("identity-folded-to-alias")
 @pytest.mark.parametrize("f", [times_one_then_write, plus_zero_then_write, over_one_then_write,
                                power_one_then_write])
 def test_arithmetic_identity_makes_a_new_array(f):

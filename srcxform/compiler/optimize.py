@@ -41,7 +41,14 @@ from typing import Any
 
 import numpy as np
 
-from .astutil import load_counts, marker_names, names_loaded, store_counts, walk_stmts
+from .astutil import (
+    load_counts,
+    marker_names,
+    names_loaded,
+    names_written_into,
+    store_counts,
+    walk_stmts,
+)
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
@@ -127,6 +134,7 @@ class Optimizer:
         for n in self.scalar_names:
             classes.of[n] = SCALAR
         self.last = Propagator(shapes, self.derivation, self.stable, load_counts(body))
+        self.last.written_into = names_written_into(body)
         return self.last
 
     def find_stable_shapes(self, body: list[ast.stmt]) -> StableShapes:
