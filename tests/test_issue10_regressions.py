@@ -190,7 +190,6 @@ def tail_times_head(x):
     return np.sum(s * np.array([1.0, 2.0, 3.0]))
 
 
-@xfail("slice-reads-own-target")
 def test_2_scale_head():
     x = np.array([0.1, 0.3, 0.5])
     # f = s (x0 + x1) + x2: df/ds = x0 + x1 = 0.4
@@ -204,12 +203,10 @@ def test_2_scale_head_after_a_read():
                expected=[2 * x + [2.0, 2.0, 1.0], 0.4])
 
 
-@xfail("slice-reads-own-target")
 def test_2_head_times_element():
     check_grad(head_times_element, np.array([0.6, -0.4, 0.9]))
 
 
-@xfail("slice-reads-own-target")
 def test_2_tail_times_head_vjp_and_jvp():
     x = np.array([0.6, -0.4, 0.9])
     # s = [x0, x1 x0, x2 x0]: f = x0 + 2 x0 x1 + 3 x0 x2
@@ -264,25 +261,21 @@ def _right_or_refused(f, args, line, expected):
     grad_or_located_refusal(f, args, 0, line, "'z'", expected=expected)
 
 
-@xfail("augassign-through-alias")
 def test_3_alias_then_augassign():
     _right_or_refused(alias_then_augassign, (X3,), "z += x", 4 * X3)
 
 
-@xfail("augassign-through-alias")
 def test_3_view_then_augassign():
     # y = [2 x0, 2 x1, x2]: f = 2 x0^2 + 2 x1^2 + x2^2
     _right_or_refused(view_then_augassign, (X3,), "z += x[0:2]", X3 * [4, 4, 2])
 
 
-@xfail("augassign-through-alias")
 def test_3_transpose_then_augassign():
     X = np.arange(6.0).reshape(2, 3) / 5
     grad_or_located_refusal(transpose_then_augassign, (X,), 0, "Z += X.T", "'Z'",
                             expected=4 * X)
 
 
-@xfail("augassign-through-alias")
 def test_3_reshape_then_augassign():
     _right_or_refused(reshape_then_augassign, (X3,), "z += x", 4 * X3)
 
@@ -307,7 +300,6 @@ def alias_through_helper(x):
     return np.mean(g)  # g is b = [x0, 3 x0, x2]: f = (4 x0 + x2) / 3
 
 
-@xfail("alias-through-helper")
 def test_4_alias_through_helper():
     grad_or_located_refusal(alias_through_helper, (X3,), 0, "b[1] = x[0] * 3.0", "'b'",
                             expected=[4 / 3, 0.0, 1 / 3])
@@ -406,27 +398,23 @@ def test_arithmetic_identity_makes_a_new_array(f):
     np.testing.assert_array_equal(x, X4)  # the caller's array is left alone
 
 
-@xfail("write-under-view")
 def test_write_into_the_base_of_a_reshaped_view():
     # P is p seen as 2x2; p[1] is overwritten: f = x0 + 2*1.5 + 3 x2 + 4 x3
     grad_or_located_refusal(view_then_write_base, (X4,), 0, "p[1] = 1.5", "'p'",
                             expected=[1.0, 0.0, 3.0, 4.0])
 
 
-@xfail("append-then-mutate")
 def test_array_appended_then_written_in_place():
     # history[0] is p = 3x: f = 3 |x|^2
     grad_or_located_refusal(append_then_mutate, (X4,), 0, "p += x", "'p'", expected=6 * X4)
 
 
-@xfail("read-then-write")
 def test_vjp_reads_an_array_after_a_later_write():
     x = np.array([0.3, -0.2, 0.5, 0.4])  # sum(x) > 0.3: the write happens
     check_grad(reshape_product_then_write, x)
     check_vjp(reshape_product_then_write, x)
 
 
-@xfail("argument-write")
 def test_augmented_assignment_into_an_argument_seen_through_a_view():
     # f = s (x0 + x1) + s sum(x): df/dx = s [2, 2, 1, 1], df/ds = x0 + x1 + sum(x)
     grad_or_located_refusal(scale_argument_in_place, (X4, 2.0), 0, "x *= s", "'x'",
@@ -745,7 +733,6 @@ def test_list_made_after_a_loop_that_can_return_is_not_refused():
                expected=[2 * x + [0.25, 0.0, 0.0], 0.6])
 
 
-@xfail("vjp-early-return")
 def test_crash_vjp_of_a_loop_that_returns_early():
     x = np.array([0.6, 0.5, 0.2])
     check_vjp(early_return_then_buffer_loop, x, 0.5, expected=[np.zeros(3), 2.0])

@@ -43,6 +43,7 @@ from . import (
     forward,
     loops,
     lower,
+    mutation,
     normalize,
     optimize,
     reverse,
@@ -64,6 +65,7 @@ FRONT_END: list[Pass] = [
     aliases.find_owned,                # arrays it may write into, lists that grow
     loops.canonicalize,                # every loop `for k in range(...)` or `while True`
     normalize.normalize,               # one primitive per statement (inlines user calls)
+    mutation.check_mutation,           # no read sees a write made through another name
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
 ]

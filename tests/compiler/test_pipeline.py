@@ -45,13 +45,14 @@ def _names(passes):
 
 def test_each_mode_runs_its_passes_in_order():
     grad = _names(driver.PIPELINES["grad"])
-    assert grad[:9] == ["check", "resolve_wrt", "structure", "replace_dicts", "find_owned",
-                        "canonicalize", "normalize", "find_varied", "check_effects"]
-    assert grad[9:] == ["scalar_result", "find_active", "bind_env", "reverse", "optimize",
+    assert grad[:10] == ["check", "resolve_wrt", "structure", "replace_dicts", "find_owned",
+                         "canonicalize", "normalize", "check_mutation", "find_varied",
+                         "check_effects"]
+    assert grad[10:] == ["scalar_result", "find_active", "bind_env", "reverse", "optimize",
                         "defer_outer_products", "lower", "insert_tapes", "keep_no_grad",
                         "emit_source", "load"]
     assert _names(driver.PIPELINES["vjp"]) == grad[:-2] + ["split", "emit_source", "load"]
-    assert _names(driver.PIPELINES["jvp"])[9:] == [  # (no scalar_result: any output)
+    assert _names(driver.PIPELINES["jvp"])[10:] == [  # (no scalar_result: any output)
         "bind_env", "forward", "optimize", "defer_outer_products", "lower", "emit_source", "load"]
 
 
