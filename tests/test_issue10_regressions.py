@@ -28,6 +28,21 @@ import srcxform as sx
 from tests import issue10_programs as p10
 from tests.helpers import finite_difference
 
+#: Families whose regression tests below now pass (their xfail markers are gone); the
+#: fuzzers keep them open in tests/fuzz/families.py until a full run shows none.
+PINNED = {
+    "vjp-early-return": "test_crash_vjp_of_a_loop_that_returns_early",
+    "tape-before-first-assignment": "test_1_*, the array first made in a loop",
+    "identity-folded-to-alias": "test_arithmetic_identity_makes_a_new_array",
+    "argument-write": "test_augmented_assignment_into_an_argument_seen_through_a_view",
+    "alias-through-helper": "test_4_alias_through_helper",
+    "augassign-through-alias": "test_3_*_then_augassign",
+    "slice-reads-own-target": "test_2_*",
+    "read-then-write": "test_1_*, test_vjp_reads_an_array_after_a_later_write",
+    "write-under-view": "test_write_into_the_base_of_a_reshaped_view",
+    "append-then-mutate": "test_array_appended_then_written_in_place",
+}
+
 
 def xfail(family: str):
     return pytest.mark.xfail(strict=True, reason=f"issue 10: {family}")
