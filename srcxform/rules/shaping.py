@@ -103,7 +103,11 @@ def cast(g, out, x, dtype=None, *options, ndmin=0, **keywords):
 
 
 def _cast_tangent(t, out, x, dtype=None, *options, ndmin=0, **keywords):
-    return cast_gradient(np.asarray(t), out, out)
+    d = cast_gradient(np.asarray(t), out, out)
+    if isinstance(x, np.ndarray) and isinstance(out, np.ndarray) and np.shares_memory(out, x):
+        return d  # np.asarray(x) is x: its tangent is x's tangent, written in place with it
+    # a new array (np.array copies): a new tangent, which writes into x's tangent leave alone
+    return d.copy() if isinstance(d, np.ndarray) and np.shares_memory(d, t) else d
 
 
 register_tangents(cast, _cast_tangent)
