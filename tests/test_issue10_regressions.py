@@ -777,3 +777,29 @@ def test_crash_mean_of_an_empty_array():
         value, g = sx.value_and_grad(mean_of_empty)(X3.copy())
     assert np.isnan(value)
     np.testing.assert_allclose(g, 2 * X3)
+
+
+# -- np.arange with a differentiated argument: no longer a silent zero ----------------------
+def arange_from_a_float(a, x):
+    return np.sum(np.arange(a, 4.0) * x)
+
+
+def arange_of_a_length(x):
+    return np.sum(np.arange(len(x)) * x ** 2)
+
+
+def test_arange_with_a_differentiated_start_is_refused_not_zero():
+    x = np.array([0.3, 0.5, 0.7, 0.9])
+    with pytest.raises(sx.TransformError) as info:
+        sx.grad(arange_from_a_float, wrt=0)(0.5, x)
+    assert info.value.filename == __file__
+    assert "np.arange" in str(info.value)
+    assert info.value.lineno == inspect.getsourcelines(arange_from_a_float)[1] + 1
+
+
+def test_arange_of_constants_is_still_constant():
+    x = np.array([0.3, 0.5, 0.7, 0.9])
+    np.testing.assert_allclose(sx.grad(arange_from_a_float, wrt=1)(0.5, x),
+                               finite_difference(arange_from_a_float, [0.5, x], 1), rtol=1e-6)
+    np.testing.assert_allclose(sx.grad(arange_of_a_length)(x),
+                               finite_difference(arange_of_a_length, [x], 0), rtol=1e-6)

@@ -206,7 +206,7 @@ def is_basic_index(index) -> bool:
 nondifferentiable(
     np.shape, np.ndim, np.size, len, np.sign, np.floor, np.ceil, np.round, np.rint,
     np.trunc, np.fix, np.argmax, np.argmin, np.argsort, np.zeros_like, np.ones_like,
-    np.empty_like, np.zeros, np.ones, np.empty, np.arange, np.eye,
+    np.empty_like, np.zeros, np.ones, np.empty, np.eye,
     np.identity, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
     np.not_equal, np.isnan, np.isinf, np.isfinite, np.logical_and, np.logical_or,
     np.logical_not, np.logical_xor, np.floor_divide, np.count_nonzero, np.allclose,
