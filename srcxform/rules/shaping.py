@@ -223,7 +223,7 @@ nondifferentiable(
     np.ravel_multi_index, np.indices, np.tri, np.tril_indices, np.triu_indices,
     np.tril_indices_from, np.triu_indices_from, np.diag_indices, np.diag_indices_from,
     np.array_equiv, np.shares_memory, np.may_share_memory, np.isin, np.can_cast,
-    np.promote_types, np.issubdtype, np.isdtype, np.iterable, np.histogram_bin_edges,
+    np.promote_types, np.issubdtype, np.isdtype, np.iterable,
     np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
     np.intp, np.bool_, math.isclose, math.gcd, math.lcm, math.isqrt, math.factorial,
     math.comb, math.perm, math.ulp,
