@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
+
 from .astutil import assigns, load_counts, mentions, names_written_into, written_root
 from .diagnostics import error
 from .parse import Parsed
@@ -193,3 +195,149 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     writable = {n for n in ok if n not in aliased}
     writable |= {n for n in created if n not in writable and fresh_where_written(fn, n)}
     return writable - set(params)
+
+
+# -- which names may share memory (normalized or generated code) -------------------------------
+#: NumPy functions whose result may be (or hold) a view of an argument.
+VIEW_FUNCTIONS = frozenset({
+    "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "rollaxis", "squeeze",
+    "expand_dims", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to",
+    "broadcast_arrays", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray",
+    "asarray_chkfinite", "require", "diagonal", "diag", "real", "imag", "real_if_close",
+    "flip", "fliplr", "flipud", "rot90", "split", "array_split", "hsplit", "vsplit", "dsplit",
+    "unstack", "matrix_transpose", "permute_dims", "trim_zeros", "einsum", "as_strided",
+    "sliding_window_view", "meshgrid", "select"})
+#: Array methods whose result is always a new array or a number.
+FRESH_METHODS = frozenset({
+    "copy", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "clip", "cumsum",
+    "cumprod", "round", "item", "tolist", "all", "any", "argmax", "argmin", "argsort",
+    "trace", "nonzero", "flatten", "ptp", "conjugate", "__abs__", "__neg__", "repeat",
+    "take", "compress", "searchsorted", "count", "index", "__len__"})
+#: srcxform's run-time helpers that always return new arrays (or numbers).
+FRESH_HELPERS = frozenset({"zeros_each", "scalar_seed", "zeros_like_or_none"})
+#: Attributes that are numbers or tuples of numbers, never a view.
+NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
+#: Builtins that return a new value (``max``/``min`` of arrays return one of them).
+FRESH_BUILTINS = frozenset({float, int, bool, complex, len, abs, pow, round, sum, range,
+                            isinstance, str, divmod})
+
+
+def _call_shares(call: ast.Call, callee: object, method: str | None) -> bool:
+    """True when the result of ``call`` may share memory with one of its operands."""
+    if any(k.arg == "out" for k in call.keywords):
+        return True
+    if method is not None:
+        return method not in FRESH_METHODS
+    if isinstance(callee, np.ufunc):
+        return False
+    name = getattr(callee, "__name__", None)
+    module = getattr(callee, "__module__", None) or ""
+    if module.startswith("numpy"):
+        if name == "array":
+            return any(k.arg == "copy" for k in call.keywords)
+        return name in VIEW_FUNCTIONS
+    if module.startswith(("scipy", "math")) or module == "cmath":
+        return False
+    if module.startswith("srcxform") and name in FRESH_HELPERS:
+        return False
+    try:
+        return callee not in FRESH_BUILTINS
+    except TypeError:  # an unhashable callable object
+        return True
+
+
+def shared_operands(value: ast.expr, resolve) -> set[str]:
+    """Local names whose memory the result of ``value`` (one normalized primitive) may
+    share: itself, a view, a container holding it, or a function that may return it.
+    ``resolve(call)`` gives ``(callee, method)`` of a call."""
+    if isinstance(value, ast.Name):
+        return {value.id}
+    if isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Constant)):
+        return set()
+    if isinstance(value, ast.Attribute):
+        return set() if value.attr in NUMBER_ATTRIBUTES else _names(value.value)
+    if isinstance(value, ast.Call):
+        callee, method = resolve(value)
+        if not _call_shares(value, callee, method):
+            return set()
+        operands = [value.func.value] if method is not None else []
+        operands += list(value.args) + [k.value for k in value.keywords]
+        return set().union(*(_names(o) for o in operands)) if operands else set()
+    return _names(value)  # subscripts, tuples, lists, `a if c else b`, `a or b`
+
+
+def _names(node: ast.expr) -> set[str]:
+    """The names ``node`` loads, outside the index of a subscript."""
+    if isinstance(node, ast.Subscript):
+        return _names(node.value)
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+class Sharing:
+    """Classes of names that may share memory, over the assignments of a body (flow
+    insensitive: a name that ever shares with another stays in its class)."""
+
+    def __init__(self, stmts: list[ast.stmt], resolve, skip=lambda stmt: False,
+                 ints: frozenset[str] | set[str] = frozenset()) -> None:
+        self.parent: dict[str, str] = {}
+        self._members: dict[str, set[str]] | None = None
+        for stmt in stmts:
+            if skip(stmt):
+                continue
+            if isinstance(stmt, ast.Assign):
+                if isinstance(stmt.targets[0], ast.Subscript):
+                    continue  # `a[i] = v` copies v's elements (only arrays are written)
+                sources = shared_operands(stmt.value, resolve)
+                for n in _stored(stmt.targets[0]) - ints:
+                    for s in sources - ints:
+                        self.union(n, s)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+                    and isinstance(stmt.value.func, ast.Attribute) \
+                    and stmt.value.func.attr in ("append", "extend", "insert") \
+                    and isinstance(stmt.value.func.value, ast.Name):
+                owner = stmt.value.func.value.id
+                for a in stmt.value.args:
+                    for s in shared_operands(a, resolve) - ints:
+                        self.union(owner, s)
+            elif isinstance(stmt, ast.For):
+                for n in _stored(stmt.target) - ints:
+                    for s in _names(stmt.iter) - ints:
+                        self.union(n, s)
+
+    def find(self, name: str) -> str:
+        root = name
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while name != root:  # path halving keeps later finds short
+            self.parent[name], name = root, self.parent[name]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+    def others(self, name: str) -> set[str]:
+        """The names other than ``name`` that may share its memory."""
+        if self._members is None:
+            self._members = {}
+            for n in set(self.parent) | set(self.parent.values()):
+                self._members.setdefault(self.find(n), set()).add(n)
+        return self._members.get(self.find(name), set()) - {name}
+
+
+def _stored(target: ast.expr) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)}
+
+
+def generated_code_resolver(env) -> object:
+    """``resolve`` for :class:`Sharing` over generated code: a call's callee through
+    ``env`` (``None`` for no env), else the method name of ``x.m(...)``."""
+    def resolve(call: ast.Call) -> tuple[object, str | None]:
+        callee = env.resolve(call.func) if env is not None else None
+        if callee is None and isinstance(call.func, ast.Attribute):
+            return None, call.func.attr
+        return callee, None
+    return resolve

@@ -96,11 +96,12 @@ GLOBAL = _declare(
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize closures containers",
-    read_by="normalize primitives activity ints reverse forward shift containers")
+    read_by="normalize primitives activity ints mutation arrayness reverse forward shift "
+    "containers")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize closures",
-    read_by="normalize primitives effects shapefacts forward shift")
+    read_by="normalize primitives effects shapefacts mutation arrayness forward shift")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize closures",
@@ -176,6 +177,11 @@ MARKER = _declare(
 STORE_INDEX = _declare(
     "store_index", "ast.expr: on a MARKER of an element write 'a[i] = v', the index i (the "
     "elements to restore)", set_by="reverse", read_by="memory tape")
+INPLACE = _declare(
+    "inplace", "(user statement, user name, old name): on a normalized statement that Python "
+    "runs in place: an element write 'a[i] = v' (old name: a) or the rebinding 'z_1 = z + e' "
+    "a 'z += e' became (old name: z, which Python writes into when it holds an array)",
+    set_by="normalize", read_by="mutation")
 HOLE = _declare(
     "hole", "bool: the operand forward mode replaces by its tangent while it copies an "
     "expression (set and removed within one call)", set_by="forward", read_by="forward")

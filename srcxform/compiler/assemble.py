@@ -39,8 +39,29 @@ def _arguments(names: list[str]) -> ast.arguments:
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
 
 
+def _entry_checks(program: Program, body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` after the argument checks ``mutation.py`` asked for (``support.py``)."""
+    if not program.entry_checks:
+        return body
+    from .support import require_scalar_index
+
+    check = program.env.ref(require_scalar_index, "require_scalar_index")
+    made: list[ast.stmt] = []
+    for (param, count), err in sorted(program.entry_checks.items()):
+        located = ast.Tuple([ast.Constant(v) for v in (err.reason, err.filename, err.lineno,
+                                                       err.col, err.construct)], ast.Load())
+        made.append(ast.Expr(ast.Call(ast.Name(check, ast.Load()),
+                                      [ast.Name(param, ast.Load()), ast.Constant(count), located],
+                                      [])))
+    return made + body
+
+
 def emit_source(program: Program) -> Program:
     """Name the generated function(s) and write their source (see the module docstring)."""
+    if program.kind == "vjp":
+        program.forward_body = _entry_checks(program, program.forward_body)
+    else:
+        program.body = _entry_checks(program, program.body)
     base, parsed, fresh = program.base_name, program.parsed, program.namer.fresh
     if program.kind == "vjp":
         names = [fresh(f"forward_{base}"), fresh(f"backward_{base}")]

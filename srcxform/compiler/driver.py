@@ -51,6 +51,7 @@ from . import (
     funcvalues,
     loops,
     lower,
+    mutation,
     normalize,
     optimize,
     reverse,
@@ -81,6 +82,7 @@ FRONT_END: list[Pass] = [
     loops.canonicalize,                # every loop `for k in range(...)` or `while True`
     normalize.normalize,               # one primitive per statement (inlines user calls)
     containers.resolve_containers,     # lists/tuples/dicts of known layout: their items
+    mutation.check_mutation,           # no read sees a write made through another name
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
 ]

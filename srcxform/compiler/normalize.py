@@ -435,7 +435,9 @@ class _Normalizer:
         elif isinstance(stmt, ast.AugAssign):
             value = ast.BinOp(ast.Name(stmt.target.id, ast.Load()), stmt.op, stmt.value)
             ast.copy_location(value, stmt)
+            before = len(self.out)
             self.assign(stmt.target.id, value)
+            self.mark_augmented(stmt, before)
         elif isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return  # docstring or bare constant
@@ -576,6 +578,15 @@ class _Normalizer:
             if name not in self.fixed and stable:
                 self.literal_seqs[name] = list(value.elts)
 
+    def mark_augmented(self, stmt: ast.AugAssign, before: int) -> None:
+        """Annotate the rebinding ``z_1 = z op e`` that ``z op= e`` became (``mutation.py``
+        decides whether the array ``z`` held is seen through another name)."""
+        for made in reversed(self.out[before:]):  # `z_1 = z + e`, or `add = z + e; z = add`
+            if isinstance(made, ast.Assign) and isinstance(made.value, ast.BinOp) \
+                    and isinstance(made.value.left, ast.Name):
+                anno.set(made, anno.INPLACE, (stmt, stmt.target.id, made.value.left.id))
+                return
+
     def store(self, target: ast.Subscript, value: ast.expr) -> None:
         """``out[index] = value`` into an array this function created."""
         rhs = self.atom(value)
@@ -585,8 +596,10 @@ class _Normalizer:
                         f"the function created it (np.zeros(...), x.copy(), ...) and never "
                         f"gave it another name", "write into an array")
         index = self.index(target.slice)
-        self.emit(ast.Assign([ast.Subscript(ast.Name(root.id, ast.Load()), index, ast.Store())],
-                             rhs))
+        write = ast.Assign([ast.Subscript(ast.Name(root.id, ast.Load()), index, ast.Store())],
+                           rhs)
+        anno.set(write, anno.INPLACE, (target, root.id, root.id))
+        self.emit(write)
 
     def assign_target(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Subscript):

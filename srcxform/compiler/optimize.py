@@ -40,7 +40,15 @@ import copy
 
 import numpy as np
 
-from .astutil import copy_tree, load_counts, marker_names, names_loaded, store_counts, walk_stmts
+from .astutil import (
+    copy_tree,
+    load_counts,
+    marker_names,
+    names_loaded,
+    names_written_into,
+    store_counts,
+    walk_stmts,
+)
 from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
@@ -136,6 +144,7 @@ class Optimizer:
         for n in self.scalar_names:
             classes.of[n] = SCALAR
         self.last = Propagator(shapes, self.derivation, self.stable, load_counts(body))
+        self.last.written_into = names_written_into(body)
         return self.last
 
     def find_stable_shapes(self, body: list[ast.stmt]) -> StableShapes:

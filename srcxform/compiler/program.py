@@ -61,6 +61,9 @@ class Program:
                                              # tree as normalize receives it)
     versions: dict[str, str] = field(default_factory=dict)  # user name -> its last SSA name
     int_names: set[str] = field(default_factory=set)     # names that only ever hold ints
+    # (parameter, integer indexes) -> the error to raise on entry unless the argument so
+    # indexed is a number (mutation.py: `z op= e` compiled as a rebinding)
+    entry_checks: dict[tuple[str, int], Any] = field(default_factory=dict)
     lists: set[str] = field(default_factory=set)         # lists that grow by append (aliases)
     foreign: dict[str, Any] = field(default_factory=dict)  # inlined callees' globals, by name
 

@@ -70,6 +70,7 @@ class Propagator:
         self.load_counts = load_counts
         self.assigned_shapes: dict[str, set[Shape | None]] = {}
         self.assigned_tuples: dict[str, set[tuple[Shape, ...] | None]] = {}
+        self.written_into: set[str] = set()  # arrays written by element (``a[i] = v``)
 
     # -- statements -----------------------------------------------------------------------
     def block(self, body: list[ast.stmt], facts: Facts, top: bool = True) -> list[ast.stmt]:
@@ -129,8 +130,13 @@ class Propagator:
 
     def assignment(self, stmt: ast.Assign, facts: Facts) -> bool:
         """Propagate into an assignment and learn from it; False when it is ``x = x``."""
+        made = not isinstance(stmt.value, ast.Name)  # a new array, or a number
         stmt.value = self.expr(stmt.value, facts)
         target = stmt.targets[0]
+        if made and isinstance(stmt.value, ast.Name) and isinstance(target, ast.Name) \
+                and target.id in self.written_into:
+            # `p = x * 1` then `p[0] = v`: p stays a new array, never another name of x
+            stmt.value = ast.Call(ast.Attribute(stmt.value, "copy", ast.Load()), [], [])
         if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Name) \
                 and stmt.value.id == target.id:
             return False

@@ -22,8 +22,10 @@ import ast
 from dataclasses import dataclass
 
 from . import anno, dataflow
-from .astutil import LOOPS, names_loaded, names_stored
+from .aliases import Sharing, generated_code_resolver
+from .astutil import LOOPS, names_loaded, names_stored, names_written_into, walk_stmts
 from .program import Program
+from .support import copy_with_views
 
 
 def split(program: Program) -> Program:
@@ -34,7 +36,9 @@ def split(program: Program) -> Program:
     ``forward_body`` and ``backward_body``.
     """
     program.residuals = program.namer.fresh("residuals")
-    parts = split_body(program.body, program.params, program.residuals)
+    helper = program.env.ref(copy_with_views, "copy_with_views") if program.env else None
+    parts = split_body(program.body, program.params, program.residuals, helper,
+                       generated_code_resolver(program.env))
     program.forward_body, program.backward_body = parts.forward, parts.backward
     return program
 
@@ -67,6 +71,12 @@ def _mutated(stmts: list[ast.stmt]) -> set[str]:
     return found
 
 
+def _written_by_element(stmts: list[ast.stmt]) -> set[str]:
+    """Arrays a block writes into by element (``a[i] = v``; a stack only pops)."""
+    return {n for node in ast.walk(ast.Module(stmts, [])) if isinstance(node, ast.Assign)
+            for n in names_written_into(node.targets)}
+
+
 def _reads(stmt: ast.stmt) -> set[str]:
     """What a statement reads (of an ``if`` or a loop: its test or iterator)."""
     if isinstance(stmt, (ast.If, ast.While)):
@@ -90,7 +100,8 @@ def _exposed(stmts: list[ast.stmt]) -> set[str]:
     return dataflow.upward_exposed(stmts, _reads, _writes)
 
 
-def split_body(body: list[ast.stmt], params: list[str], residuals_name: str) -> Split:
+def split_body(body: list[ast.stmt], params: list[str], residuals_name: str,
+               rebase: str | None = None, resolve=None) -> Split:
     """Divide ``body`` (ending in ``return (value, gradients)``) into the two sweeps."""
     ret = body[-1]
     assert isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple)
@@ -117,7 +128,17 @@ def split_body(body: list[ast.stmt], params: list[str], residuals_name: str) -> 
             ast.Name(residuals_name, ast.Load()) if len(needed) > 1
             else ast.Subscript(ast.Name(residuals_name, ast.Load()), ast.Constant(0),
                                ast.Load())))
+    sharing = Sharing(list(walk_stmts(forward)), resolve) if rebase is not None else None
+    by_element = _written_by_element(backward)
     for n in sorted(_mutated(backward) & set(needed), key=needed.index):
+        views = sorted(sharing.others(n) & set(needed), key=needed.index) \
+            if sharing is not None and n in by_element else []
+        if views:  # views of it the backward sweep reads see its copy (support.py)
+            prologue.append(ast.Assign(
+                [ast.Tuple([ast.Name(v, ast.Store()) for v in [n, *views]], ast.Store())],
+                ast.Call(ast.Name(rebase, ast.Load()),
+                         [ast.Name(v, ast.Load()) for v in [n, *views]], [])))
+            continue
         copy_call = ast.Call(ast.Attribute(ast.Name(n, ast.Load()), "copy", ast.Load()), [], [])
         prologue.append(ast.Assign([ast.Name(n, ast.Store())], copy_call))
     for s in prologue:

@@ -2,16 +2,22 @@
 
 After import, :func:`scalar_seed` is the one place that checks a function's
 output is a scalar before its gradient is taken, and :func:`zeros_like_or_none`
-zeroes the adjoint of a value that a branch not taken never assigned.  (The
+zeroes the adjoint of a value that a branch not taken never assigned,
+:func:`copy_with_views` copies an array with the views of it the backward
+sweep reads, and :func:`require_scalar_index` refuses, on entry, an argument
+that would make an augmented assignment write through an alias.  (The
 helpers of list and tuple adjoints, with their table entries, are in
 ``rules/sequences.py``.)
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
+
+from ..errors import TransformError
 
 
 def scalar_seed(value: Any) -> Any:
@@ -71,3 +77,40 @@ def retape(tape: Any, row: int, value: Any) -> Any:
         tape = held
     tape[row] = value
     return tape
+
+
+def copy_with_views(array: Any, *views: Any) -> tuple:
+    """A copy of ``array`` and each of ``views`` seen in that copy where it lies in
+    ``array`` (a view that shares no memory with it is returned as it is).  The backward
+    sweep of ``vjp`` restores overwritten elements into its own copy of an array; the
+    views it reads must see those restores too."""
+    if not isinstance(array, np.ndarray):  # None (never assigned on this run), a list
+        return (array if array is None else array.copy(), *views)
+    if not (array.flags.c_contiguous or array.flags.f_contiguous):
+        raise ValueError("srcxform: cannot rebase views of an array that is not contiguous")
+    new = array.copy(order="K")
+    start = array.__array_interface__["data"][0]
+    out = []
+    for view in views:
+        if isinstance(view, np.ndarray) and np.shares_memory(view, array):
+            offset = view.__array_interface__["data"][0] - start
+            view = np.ndarray(view.shape, view.dtype, buffer=new, offset=offset,
+                              strides=view.strides)
+        out.append(view)
+    return (new, *out)
+
+
+def require_scalar_index(value: Any, count: int, located: tuple) -> None:
+    """Raise the ``TransformError`` ``located`` (message, file, line, column, construct) unless
+    ``value`` indexed by ``count`` integers is a number (``count`` 0: ``value`` is a number;
+    else an array of at most ``count`` axes).  The generated code checks this on entry
+    where ``z op= e`` was compiled as a rebinding, which is what Python does only when
+    ``z`` holds no array (``arrayness.py``)."""
+    if count == 0:
+        ok = isinstance(value, numbers.Number)
+    else:
+        ok = isinstance(value, np.ndarray) and value.ndim <= count
+    if not ok:
+        message, filename, lineno, col, construct = located
+        raise TransformError(message, filename=filename, lineno=lineno, col=col,
+                             construct=construct)

@@ -35,16 +35,19 @@ import copy
 import numpy as np
 
 from . import anno
+from .aliases import generated_code_resolver
 from .astutil import (
     BLOCK_FIELDS,
     blocks,
     names_loaded,
     names_mentioned,
     names_stored,
+    names_written_into,
     walk_stmts,
 )
 from .env import Env
 from .memory import MemoryFacts
+from .mutation import sharers_at_writes
 from .names import Namer
 from .program import Program
 from .reverse import RESTORE
@@ -73,7 +76,7 @@ def tape_body(body: list[ast.stmt], overwritten: set[str], params: set[str], nam
     """:func:`insert_tapes` of a body: ``params`` are bound on entry, ``scalars`` hold
     scalars wherever they are read, ``np_name`` refers to NumPy."""
     recompute_cheap_values(body, overwritten, params, set(scalars), env)
-    plan = _Plan(body, overwritten, params if save_parameters else frozenset())
+    plan = _Plan(body, overwritten, params if save_parameters else frozenset(), env)
     stacks = {v: namer.fresh(f"{v}_stack") for v in sorted(plan.used)}
     body = _Rewrite(stacks, plan.alive, np_name).block(body)
     prelude: list[ast.stmt] = []
@@ -117,9 +120,10 @@ class _Plan:
     """
 
     def __init__(self, body: list[ast.stmt], overwritten: set[str],
-                 params: set[str] = frozenset()) -> None:
-        reads = backward_reads(body)
-        wanted = overwritten & reads - _never_read_after_restore(body)
+                 params: set[str] = frozenset(), env: Env | None = None) -> None:
+        seen = _arrays_seen_through_views(body, env)
+        reads = backward_reads(body) | seen
+        wanted = overwritten & reads - (_never_read_after_restore(body) - seen)
         self.alive: set[int] = set()
         for stmt in walk_stmts(body):
             if anno.get(stmt, anno.GRAD, False):
@@ -140,6 +144,19 @@ class _Plan:
             for st in body if isinstance(st, ast.Assign))}
 
 
+def _arrays_seen_through_views(body: list[ast.stmt], env: Env | None) -> set[str]:
+    """Arrays written by element while a name the backward sweep reads may share their
+    memory (a view, an alias): their overwritten elements are saved and put back in place,
+    so the view sees what it held in the forward sweep (``mutation.py``)."""
+    if not any(names_written_into(st.targets) for st in walk_stmts(body)
+               if isinstance(st, ast.Assign) and not anno.get(st, anno.GRAD, False)):
+        return set()
+    sharers = sharers_at_writes(body, [], generated_code_resolver(env),
+                                skip=lambda st: anno.get(st, anno.GRAD, False))
+    reads = backward_reads(body)
+    return {w for w, names in sharers.items() if names & reads}
+
+
 def _initial_sites(body: list[ast.stmt], params: set[str] = frozenset()) -> set[int]:
     """Sites of a name's first assignment, at the top level of the function: it
     overwrites nothing, so it needs no save (and its restore would only bring back an
@@ -153,7 +170,9 @@ def _initial_sites(body: list[ast.stmt], params: set[str] = frozenset()) -> set[
         if isinstance(stmt, ast.Assign):
             names = names_stored(stmt.targets)
             site = anno.get(stmt, anno.SITE)
-            if site is not None and id(stmt) in top and not seen.intersection(names):
+            written = isinstance(stmt.targets[0], ast.Subscript)  # an element write
+            if site is not None and id(stmt) in top and not written \
+                    and not seen.intersection(names):
                 initial.add(site)
             seen.update(names)
         elif isinstance(stmt, ast.For):

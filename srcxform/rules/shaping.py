@@ -103,7 +103,11 @@ def cast(g, out, x, dtype=None, *options, ndmin=0, **keywords):
 
 
 def _cast_tangent(t, out, x, dtype=None, *options, ndmin=0, **keywords):
-    return cast_gradient(np.asarray(t), out, out)
+    d = cast_gradient(np.asarray(t), out, out)
+    if isinstance(x, np.ndarray) and isinstance(out, np.ndarray) and np.shares_memory(out, x):
+        return d  # np.asarray(x) is x: its tangent is x's tangent, written in place with it
+    # a new array (np.array copies): a new tangent, which writes into x's tangent leave alone
+    return d.copy() if isinstance(d, np.ndarray) and np.shares_memory(d, t) else d
 
 
 register_tangents(cast, _cast_tangent)
@@ -202,7 +206,7 @@ def is_basic_index(index) -> bool:
 nondifferentiable(
     np.shape, np.ndim, np.size, len, np.sign, np.floor, np.ceil, np.round, np.rint,
     np.trunc, np.fix, np.argmax, np.argmin, np.argsort, np.zeros_like, np.ones_like,
-    np.empty_like, np.zeros, np.ones, np.empty, np.arange, np.eye,
+    np.empty_like, np.zeros, np.ones, np.empty, np.eye,
     np.identity, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
     np.not_equal, np.isnan, np.isinf, np.isfinite, np.logical_and, np.logical_or,
     np.logical_not, np.logical_xor, np.floor_divide, np.count_nonzero, np.allclose,
@@ -219,7 +223,7 @@ nondifferentiable(
     np.ravel_multi_index, np.indices, np.tri, np.tril_indices, np.triu_indices,
     np.tril_indices_from, np.triu_indices_from, np.diag_indices, np.diag_indices_from,
     np.array_equiv, np.shares_memory, np.may_share_memory, np.isin, np.can_cast,
-    np.promote_types, np.issubdtype, np.isdtype, np.iterable, np.histogram_bin_edges,
+    np.promote_types, np.issubdtype, np.isdtype, np.iterable,
     np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
     np.intp, np.bool_, math.isclose, math.gcd, math.lcm, math.isqrt, math.factorial,
     math.comb, math.perm, math.ulp,

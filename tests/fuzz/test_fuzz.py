@@ -40,7 +40,7 @@ from tests.fuzz import families, oracle
 from tests.fuzz.program import Program, load_batch
 from tests.fuzz.run import GENERATORS, run_batch, seeds_of
 
-DEFAULT_PROGRAMS = {"mutation": 2000, "names": 3000}
+DEFAULT_PROGRAMS = {"mutation": 3000, "names": 3000}
 BATCH = 100
 MIN_COUNTED = 0.8
 _ASKED = os.environ.get("SRCXFORM_FUZZ_PROGRAMS")

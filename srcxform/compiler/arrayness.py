@@ -1,0 +1,217 @@
+"""Which names may hold an array (and so may be written in place), over a normalized body.
+
+After :func:`kinds` each local name has a *kind*: an upper bound on its
+``ndim``, as a set of terms whose maximum bounds it.  A term is a number
+``c`` (at most ``c`` axes) or ``(p, d)`` for a parameter ``p``: at most
+``ndim(p) - d`` axes, ``p`` indexed by ``d`` integers (``x[0]`` of a vector
+is a NumPy scalar).  ``None`` is "unknown".  The kind ``{0}`` is certain: the
+name only ever holds a scalar object (a Python or NumPy number, never a 0-d
+array), which ``z op= e`` rebinds and nobody can write into.  A kind of
+numbers no larger than 0 and parameter terms holds a scalar exactly when
+each parameter passes :func:`support.require_scalar_index` at entry.
+
+The inference is flow insensitive (a name's kind joins all its assignments)
+and conservative: anything it does not know is ``None``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from . import anno
+from .astutil import names_stored, walk_stmts
+
+Kind = frozenset | None
+
+SCALAR: frozenset = frozenset({0})
+#: NumPy reductions returning a NumPy scalar when called with the array alone.
+_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min", "std", "var", "amax", "amin",
+                         "median", "average", "ptp", "nansum", "nanmean", "trace", "vdot"})
+_SCALAR_METHODS = frozenset({"item", "sum", "mean", "prod", "max", "min", "std", "var"})
+_SCALAR_BUILTINS = (float, int, bool, len, round, complex)
+_JOIN_BUILTINS = (abs, max, min, pow)
+_CREATORS = frozenset({"zeros", "ones", "empty", "full"})
+#: A new array shaped like the argument (a 0-d array for a number: never a scalar object).
+_LIKE = frozenset({"zeros_like", "ones_like", "empty_like", "full_like", "copy"})
+
+
+def join(a: Kind, b: Kind) -> Kind:
+    if a is None or b is None:
+        return None
+    return _tidy(a | b)
+
+
+def _tidy(kind: frozenset) -> Kind:
+    numbers = [t for t in kind if isinstance(t, int)]
+    terms: dict[str, int] = {}
+    for t in kind:
+        if not isinstance(t, int):
+            terms[t[0]] = min(terms.get(t[0], t[1]), t[1])
+    out = {(p, d) for p, d in terms.items()}
+    if numbers:
+        out.add(max(numbers))
+    return frozenset(out)
+
+
+def is_scalar(kind: Kind) -> bool:
+    return kind is not None and all(isinstance(t, int) and t <= 0 for t in kind)
+
+
+def conditions(kind: Kind) -> set[tuple[str, int]] | None:
+    """The parameter checks under which ``kind`` holds a scalar object; ``None`` if none do."""
+    if kind is None or any(isinstance(t, int) and t > 0 for t in kind):
+        return None
+    return {t for t in kind if not isinstance(t, int)}
+
+
+def kinds(body: list[ast.stmt], params: list[str], ints: set[str],
+          ranks: dict[str, int] | None = None) -> dict[str, Kind]:
+    """Each assigned name's kind (module docstring); ``ranks``: known parameter ranks."""
+    assigned: dict[str, list] = {}
+    for stmt in walk_stmts(body):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            assigned.setdefault(stmt.targets[0].id, []).append(("value", stmt.value))
+        elif isinstance(stmt, ast.Assign):
+            if not isinstance(stmt.targets[0], ast.Subscript):
+                for n in names_stored(stmt.targets[0]):
+                    assigned.setdefault(n, []).append(("unknown", None))
+        elif isinstance(stmt, ast.For):
+            for n in names_stored(stmt.target):
+                assigned.setdefault(n, []).append(("element", stmt.iter))
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+                and isinstance(stmt.value.func, ast.Attribute) \
+                and isinstance(stmt.value.func.value, ast.Name) \
+                and stmt.value.func.attr == "append" and len(stmt.value.args) == 1:
+            owner = stmt.value.func.value.id + "[]"  # the kind of the list's elements
+            assigned.setdefault(owner, []).append(("value", stmt.value.args[0]))
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+            assigned.setdefault(getattr(stmt.target, "id", ""), []).append(("unknown", None))
+    table: dict[str, Kind] = {n: frozenset() for n in assigned}
+    for p in params:
+        rank = (ranks or {}).get(p)
+        term = (p, 0) if rank is None or rank == 0 else rank  # a 0-d array is an array
+        table[p] = join(table.get(p, frozenset()), frozenset({term}))
+    for n in ints:
+        table.pop(n, None)
+    typer = Typer(table, ints)
+    for _ in range(len(assigned) + 3):  # kinds only grow, over a finite lattice
+        changed = False
+        for name, sources in assigned.items():
+            if name in ints:
+                continue
+            new = table[name]
+            for how, node in sources:
+                if how == "value":
+                    got = typer.of(node)
+                elif how == "element":
+                    got = typer.index(typer.of(node), 1, node)
+                else:
+                    got = None
+                new = join(new, got)
+            if new != table[name]:
+                table[name], changed = new, True
+        if not changed:
+            break
+    return table
+
+
+class Typer:
+    """The kind of an expression, given the kinds of names."""
+
+    def __init__(self, table: dict[str, Kind], ints: set[str]) -> None:
+        self.table, self.ints = table, ints
+
+    def of(self, node: ast.expr) -> Kind:
+        if isinstance(node, ast.Constant):
+            if node.value is None or isinstance(node.value, str):
+                return frozenset()  # nothing can be written into: shares no memory
+            return SCALAR if isinstance(node.value, (int, float, complex, bool)) else None
+        if isinstance(node, ast.Name):
+            if node.id in self.ints:
+                return SCALAR
+            return self.table.get(node.id)  # a global or closure value: unknown
+        if isinstance(node, ast.BinOp):
+            return join(self.of(node.left), self.of(node.right))
+        if isinstance(node, ast.UnaryOp):
+            return self.of(node.operand)
+        if isinstance(node, ast.Compare):
+            out: Kind = self.of(node.left)
+            for c in node.comparators:
+                out = join(out, self.of(c))
+            return out
+        if isinstance(node, ast.IfExp):
+            return join(self.of(node.body), self.of(node.orelse))
+        if isinstance(node, ast.Subscript):
+            count = self.int_indexes(node.slice)
+            return None if count is None else self.index(self.of(node.value), count, node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        return None
+
+    def int_indexes(self, index: ast.expr) -> int | None:
+        """How many axes an index removes (slices keep theirs); ``None`` if not basic."""
+        parts = index.elts if isinstance(index, ast.Tuple) else [index]
+        count = 0
+        for part in parts:
+            if isinstance(part, ast.Slice):
+                continue
+            if self.of(part) == SCALAR and not (isinstance(part, ast.Constant)
+                                                and part.value is None):
+                count += 1
+            else:
+                return None
+        return count
+
+    def index(self, base: Kind, count: int, node: ast.expr) -> Kind:
+        if base is None:
+            return None
+        return _tidy(frozenset(max(t - count, 0) if isinstance(t, int) else (t[0], t[1] + count)
+                               for t in base))
+
+    def call(self, node: ast.Call) -> Kind:
+        callee, method = anno.get(node, anno.CALLEE), anno.get(node, anno.METHOD)
+        args = list(node.args)
+        if method is not None:
+            if method in _SCALAR_METHODS and not args and not node.keywords:
+                return SCALAR  # x.item(), x.sum(): a number
+            if method == "copy":
+                return self.of(node.func.value)
+            if method == "pop" and not args and isinstance(node.func.value, ast.Name):
+                return self.table.get(node.func.value.id + "[]")  # a tape stack's element
+            return None
+        if callee is None:
+            return None
+        module = getattr(callee, "__module__", None) or ""
+        name = getattr(callee, "__name__", "")
+        if module.startswith("srcxform") and name == "unbroadcast" and args:
+            return self.of(args[0])  # the first argument, summed down to a shape
+        if module == "math" or _is_one_of(callee, _SCALAR_BUILTINS):
+            return SCALAR
+        if _is_one_of(callee, _JOIN_BUILTINS) and not node.keywords:
+            out: Kind = frozenset()
+            for a in args:
+                out = join(out, self.of(a))
+            return out
+        if isinstance(callee, np.ufunc) and not node.keywords:
+            out = frozenset()
+            for a in args:
+                out = join(out, self.of(a))
+            return out
+        if module.startswith("numpy") and name in _REDUCTIONS and len(args) == 1 \
+                and not node.keywords:
+            return SCALAR
+        if module.startswith("numpy") and name in _CREATORS and args and not node.keywords:
+            shape = args[0]
+            if isinstance(shape, ast.Tuple):
+                return frozenset({len(shape.elts)})
+            return frozenset({1}) if self.of(shape) == SCALAR else None
+        if module.startswith("numpy") and name in _LIKE and len(args) == 1 and not node.keywords:
+            kind = self.of(args[0])
+            return kind if kind and all(isinstance(t, int) and t >= 1 for t in kind) else None
+        return None
+
+
+def _is_one_of(callee: object, options: tuple) -> bool:
+    return any(callee is o for o in options)
