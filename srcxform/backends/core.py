@@ -252,6 +252,31 @@ class Core:
     def copy(self, a: Any, order: Any = None) -> Any:
         return self.xp.asarray(self.arr(a), copy=True)
 
+    def writable(self, array: Any) -> Any:
+        """``compiler/support.writable``: another library's arrays are used as they are."""
+        if type(array) is np.ndarray:
+            from ..compiler.support import writable
+
+            return writable(array)
+        return array
+
+    def copy_with_views(self, array: Any, *views: Any) -> tuple:
+        """``compiler/support.copy_with_views`` for this namespace: a copy of ``array`` for
+        ``vjp``'s backward sweep to restore elements into.  A view of it the sweep reads
+        cannot be rebased onto the copy here, so one that may share its memory is refused
+        (an immutable library's arrays share none that can be written)."""
+        if array is None or isinstance(array, list):
+            return (array if array is None else array.copy(), *views)
+        if type(array) is np.ndarray:
+            from ..compiler.support import copy_with_views
+
+            return copy_with_views(array, *views)
+        if self.mutable and any(v is array or isinstance(v, self.ndarray) and
+                                _may_share(v, array) for v in views):
+            raise cannot("vjp of code that reads a view of an array it writes into",
+                         self.name, why="a view cannot be rebased onto a copy of the array")
+        return (self.copy(array), *views)
+
     def astype(self, a: Any, dtype: Any, copy: bool = True, **kwargs: Any) -> Any:
         return self.xp.astype(self.arr(a), self.dtype_of(dtype))
 
@@ -360,3 +385,15 @@ class Core:
 
     def errstate(self, **kwargs: Any) -> Any:
         return np.errstate(**kwargs)
+
+
+def _may_share(a: Any, b: Any) -> bool:
+    """Whether arrays ``a`` and ``b`` of another library may share memory (True when it
+    cannot be told)."""
+    storage = getattr(a, "untyped_storage", None)
+    if storage is not None:  # torch
+        return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+    try:
+        return bool(np.shares_memory(np.asarray(a), np.asarray(b)))
+    except Exception:  # noqa: BLE001 - no host view of its memory: assume it may
+        return True

@@ -66,16 +66,58 @@ def conditions(kind: Kind) -> set[tuple[str, int]] | None:
     return {t for t in kind if not isinstance(t, int)}
 
 
+def _tuple_literals(body: list[ast.stmt]) -> dict[str, list[list[ast.expr]]]:
+    """Names only ever assigned tuple literals of one length, or copies of such names:
+    the elements of each of those tuples."""
+    sources: dict[str, list] = {}
+    for stmt in walk_stmts(body):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+            [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.For)) else []
+        for t in targets:
+            for n in names_stored(t):
+                simple = isinstance(stmt, ast.Assign) and isinstance(t, ast.Name)
+                sources.setdefault(n, []).append(stmt.value if simple else None)
+    found: dict[str, list[list[ast.expr]]] = {}
+    for _ in range(3):
+        for name, values in sources.items():
+            elts: list[list[ast.expr]] = []
+            for v in values:
+                if isinstance(v, ast.Tuple) and not any(isinstance(e, ast.Starred)
+                                                        for e in v.elts):
+                    elts.append(v.elts)
+                elif isinstance(v, ast.Name) and v.id in found:
+                    elts += found[v.id]
+                else:
+                    break
+            else:
+                if elts and len({len(e) for e in elts}) == 1:
+                    found[name] = elts
+    return found
+
+
 def kinds(body: list[ast.stmt], params: list[str], ints: set[str],
-          ranks: dict[str, int] | None = None) -> dict[str, Kind]:
-    """Each assigned name's kind (module docstring); ``ranks``: known parameter ranks."""
+          ranks: dict[str, int] | None = None, outer=None) -> dict[str, Kind]:
+    """Each assigned name's kind (module docstring); ``ranks``: known parameter ranks;
+    ``outer(name)``: the object a global or closure name denotes (its kind is read off
+    it: a NumPy array's ``ndim``, a number's 0; the cache guards their shapes)."""
     assigned: dict[str, list] = {}
+    literals = _tuple_literals(body)
     for stmt in walk_stmts(body):
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             assigned.setdefault(stmt.targets[0].id, []).append(("value", stmt.value))
         elif isinstance(stmt, ast.Assign):
-            if not isinstance(stmt.targets[0], ast.Subscript):
-                for n in names_stored(stmt.targets[0]):
+            target, value = stmt.targets[0], stmt.value
+            options = literals.get(value.id) if isinstance(value, ast.Name) else \
+                [value.elts] if isinstance(value, ast.Tuple) else None
+            if isinstance(target, ast.Tuple) and options is not None \
+                    and all(len(elts) == len(target.elts) for elts in options) and all(
+                        isinstance(e, ast.Name) for e in target.elts) \
+                    and not any(isinstance(e, ast.Starred) for elts in options for e in elts):
+                for elts in options:  # `u, t = pair` of known pairs
+                    for t, e in zip(target.elts, elts):
+                        assigned.setdefault(t.id, []).append(("value", e))
+            elif not isinstance(target, ast.Subscript):
+                for n in names_stored(target):
                     assigned.setdefault(n, []).append(("unknown", None))
         elif isinstance(stmt, ast.For):
             for n in names_stored(stmt.target):
@@ -95,7 +137,7 @@ def kinds(body: list[ast.stmt], params: list[str], ints: set[str],
         table[p] = join(table.get(p, frozenset()), frozenset({term}))
     for n in ints:
         table.pop(n, None)
-    typer = Typer(table, ints)
+    typer = Typer(table, ints, outer)
     for _ in range(len(assigned) + 3):  # kinds only grow, over a finite lattice
         changed = False
         for name, sources in assigned.items():
@@ -120,8 +162,19 @@ def kinds(body: list[ast.stmt], params: list[str], ints: set[str],
 class Typer:
     """The kind of an expression, given the kinds of names."""
 
-    def __init__(self, table: dict[str, Kind], ints: set[str]) -> None:
-        self.table, self.ints = table, ints
+    def __init__(self, table: dict[str, Kind], ints: set[str], outer=None) -> None:
+        self.table, self.ints, self.outer = table, ints, outer
+
+    def global_kind(self, node: ast.Name) -> Kind:
+        """The kind of a global or closure value (``None``: unknown)."""
+        if self.outer is None or not anno.get(node, anno.GLOBAL, False):
+            return None
+        value = self.outer(node.id)
+        if type(value) is np.ndarray and value.ndim >= 1:
+            return frozenset({value.ndim})
+        if type(value) in (int, float) or isinstance(value, np.floating):
+            return SCALAR
+        return None
 
     def of(self, node: ast.expr) -> Kind:
         if isinstance(node, ast.Constant):
@@ -131,7 +184,9 @@ class Typer:
         if isinstance(node, ast.Name):
             if node.id in self.ints:
                 return SCALAR
-            return self.table.get(node.id)  # a global or closure value: unknown
+            if node.id in self.table:
+                return self.table[node.id]
+            return self.global_kind(node)  # a global or closure value
         if isinstance(node, ast.BinOp):
             return join(self.of(node.left), self.of(node.right))
         if isinstance(node, ast.UnaryOp):
@@ -207,6 +262,12 @@ class Typer:
             if isinstance(shape, ast.Tuple):
                 return frozenset({len(shape.elts)})
             return frozenset({1}) if self.of(shape) == SCALAR else None
+        if module.startswith("numpy") and name == "broadcast_to" and len(args) == 2:
+            shape = args[1]
+            rank = len(shape.elts) if isinstance(shape, ast.Tuple) else \
+                len(shape.value) if isinstance(shape, ast.Constant) \
+                and isinstance(shape.value, tuple) else 0
+            return frozenset({rank}) if rank else None  # (a 0-d result is an array)
         if module.startswith("numpy") and name in _LIKE and len(args) == 1 and not node.keywords:
             kind = self.of(args[0])
             return kind if kind and all(isinstance(t, int) and t >= 1 for t in kind) else None

@@ -203,6 +203,10 @@ class _Rewriter:
         if isinstance(target, ast.Tuple) and isinstance(value, ast.Name) \
                 and self.lookup(value.id) and all(isinstance(e, ast.Name) for e in target.elts):
             c = self.lookup(value.id)
+            targets = {e.id for e in target.elts}
+            if any(isinstance(n, ast.Name) and n.id in targets
+                   for item in c.items for n in ast.walk(item)):
+                return None  # `v0, v1 = (v1, v0)`: one by one, a later item would see the new
             if c.keys is None and len(c.items) == len(target.elts):
                 return [self._assign(stmt, e.id, self._copy_item(item))
                         for e, item in zip(target.elts, c.items)]
@@ -462,6 +466,12 @@ def _drop_dead(body: list[ast.stmt], known: dict[str, Container]) -> list[ast.st
             return body
 
 
+def _has_tuple_literals(body: list[ast.stmt]) -> bool:
+    """Some name is assigned a tuple literal (which straight-line code may unpack)."""
+    return any(isinstance(s, ast.Assign) and isinstance(s.value, ast.Tuple)
+               and isinstance(s.targets[0], ast.Name) for s in _walk_stmts(body))
+
+
 def resolve_containers(program: Program) -> Program:
     """Dissolve containers of known layout in ``program.body`` (see the module docstring)."""
     body = program.body
@@ -472,7 +482,7 @@ def resolve_containers(program: Program) -> Program:
         known = _find(body, counts, _changed(body) | set(program.lists))
         if isinstance(result, ast.Name):
             known.pop(result.id, None)
-        if not known:
+        if not known and not _has_tuple_literals(body):
             break
         consts = {s.targets[0].id: s.value.value for s in body
                   if isinstance(s, ast.Assign) and len(s.targets) == 1

@@ -36,6 +36,7 @@ from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
 from .program import Program
 from .reverse import overwritten
 from .rulecalls import at_line, check_differentiable, no_rule, rule_mapping, unknown_outputs
+from .support import writable
 
 
 class _Forward:
@@ -125,9 +126,15 @@ class _Forward:
         target = stmt.targets[0]
         if op.kind == "setitem":
             root, value = op.args
-            store = ast.Subscript(ast.Name(self.tangent(root.id), ast.Load()),
+            tangent = self.tangent(root.id)
+            store = ast.Subscript(ast.Name(tangent, ast.Load()),
                                   copy.deepcopy(target.slice), ast.Store())
-            return [ast.Assign([store], self.t_or_zero(value))]
+            # the primal is the function's own array; its tangent may be a read-only view
+            # (a tangent rule's np.broadcast_to): written into, it is made writable first
+            own = ast.Assign([ast.Name(tangent, ast.Store())], ast.Call(
+                ast.Name(self.env.ref(writable, "writable"), ast.Load()),
+                [ast.Name(tangent, ast.Load())], []))
+            return [own, ast.Assign([store], self.t_or_zero(value))]
         if op.kind == "copy":
             return [self.assign(names[0], self.t_or_zero(op.args[0]))]
         if op.kind == "pack":

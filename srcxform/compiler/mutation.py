@@ -48,6 +48,7 @@ from .aliases import shared_operands
 from .astutil import LOOPS, names_loaded, names_stored, names_written_into, walk_stmts
 from .diagnostics import error
 from .program import Program
+from .resolve import Scope
 
 Stale = dict[str, tuple]  # a name that must not be read -> the write's INPLACE annotation
 Memory = dict[str, frozenset]  # a name -> the abstract arrays it may hold (absent: its own)
@@ -61,8 +62,14 @@ def check_mutation(program: Program) -> Program:
     ranks = dict(program.ranks or {})
     ranks.update({p: len(shape) for p, shape in (program.shapes or {}).items()
                   if isinstance(shape, tuple)})
+    scope = Scope(program.parsed)
+    foreign = program.foreign or {}
+
+    def outer(name: str) -> object:
+        return foreign[name] if name in foreign else scope.lookup(name)
+
     flow = _Flow(program.parsed, program.params, program.int_names, _resolver,
-                 program.entry_checks, ranks=ranks)
+                 program.entry_checks, ranks=ranks, outer=outer)
     flow.run(body, program.result)
     return program
 
@@ -82,32 +89,40 @@ def _resolver(call: ast.Call) -> tuple[object, str | None]:
 
 
 class _State:
-    """What each name may hold, and which names a write made stale."""
+    """What each name may hold, and which names a write made stale; for a name bound to a
+    tuple literal, what each of its elements may hold (``a, b = t`` unpacks them apart)."""
 
-    def __init__(self, memory: Memory | None = None, stale: Stale | None = None) -> None:
+    def __init__(self, memory: Memory | None = None, stale: Stale | None = None,
+                 elements: dict[str, list[frozenset]] | None = None) -> None:
         self.memory: Memory = dict(memory or {})
         self.stale: Stale = dict(stale or {})
+        self.elements: dict[str, list[frozenset]] = dict(elements or {})
 
     def copy(self) -> _State:
-        return _State(self.memory, self.stale)
+        return _State(self.memory, self.stale, self.elements)
 
     def holds(self, name: str) -> frozenset:
         return self.memory.get(name, frozenset({("name", name)}))
 
     def join(self, other: _State) -> _State:
         names = self.memory.keys() | other.memory.keys()
+        elements = {n: [a | b for a, b in zip(e, other.elements[n])]
+                    for n, e in self.elements.items()
+                    if n in other.elements and len(other.elements[n]) == len(e)}
         return _State({n: self.holds(n) | other.holds(n) for n in names},
-                      {**other.stale, **self.stale})
+                      {**other.stale, **self.stale}, elements)
 
     def same(self, other: _State) -> bool:
-        return self.memory == other.memory and self.stale.keys() == other.stale.keys()
+        return self.memory == other.memory and self.stale.keys() == other.stale.keys() \
+            and self.elements == other.elements
 
 
 class _Flow:
     """A walk in program order; loop bodies until the state settles."""
 
     def __init__(self, parsed, params: list[str], ints: set[str], resolve,
-                 entry_checks: dict, skip=None, ranks: dict[str, int] | None = None) -> None:
+                 entry_checks: dict, skip=None, ranks: dict[str, int] | None = None,
+                 outer=None) -> None:
         self.parsed = parsed  # None: collect `sharers` (generated code), never refuse
         self.ints = ints
         self.resolve = resolve
@@ -117,9 +132,10 @@ class _Flow:
         self.params = params
         self.kinds: dict[str, arrayness.Kind] = {}
         self.ranks = ranks
+        self.outer = outer  # a global or closure name -> its object
 
     def run(self, body: list[ast.stmt], result: ast.expr | None) -> None:
-        self.kinds = arrayness.kinds(body, self.params, self.ints, self.ranks)
+        self.kinds = arrayness.kinds(body, self.params, self.ints, self.ranks, self.outer)
         state = self.block(body, _State())
         if result is not None:
             self.reads(names_loaded(result), state)
@@ -189,6 +205,18 @@ class _Flow:
         target, value = stmt.targets[0], stmt.value
         if isinstance(target, ast.Name):
             self.bind(target.id, self.value_holds(value, state, stmt), state)
+            if isinstance(value, ast.Tuple) and not any(isinstance(e, ast.Starred)
+                                                        for e in value.elts):
+                state.elements[target.id] = [self.value_holds(e, state) for e in value.elts]
+            elif isinstance(value, ast.Name) and value.id in state.elements:  # a copy
+                state.elements[target.id] = list(state.elements[value.id])
+        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Name) \
+                and len(state.elements.get(value.id, ())) == len(target.elts) \
+                and not any(isinstance(e, ast.Starred) for e in target.elts):
+            helds = list(state.elements[value.id])  # `u, t = pair` of a known pair
+            for t, held in zip(target.elts, helds):
+                for n in names_stored(t):
+                    self.bind(n, held, state)
         elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) \
                 and len(target.elts) == len(value.elts) \
                 and not any(isinstance(e, ast.Starred) for e in target.elts + value.elts):
@@ -220,7 +248,7 @@ class _Flow:
     def kind_of(self, value: ast.expr) -> arrayness.Kind:
         if isinstance(value, ast.Name):
             return arrayness.SCALAR if value.id in self.ints else self.kinds.get(value.id)
-        return arrayness.Typer(self.kinds, self.ints).of(value)
+        return arrayness.Typer(self.kinds, self.ints, self.outer).of(value)
 
     def rebinds_a_number(self, inplace: tuple) -> bool:
         """``z op= e`` on a ``z`` that only ever holds a number: rebinding is what Python
@@ -253,6 +281,7 @@ class _Flow:
         return True
 
     def bind(self, name: str, held: frozenset, state: _State) -> None:
+        state.elements.pop(name, None)
         if name not in self.ints:
             state.memory[name] = held
 

@@ -79,6 +79,14 @@ def retape(tape: Any, row: int, value: Any) -> Any:
     return tape
 
 
+def writable(array: Any) -> Any:
+    """``array``, or a copy of it when it is a read-only NumPy array (a tangent that is a
+    view made by ``np.broadcast_to``, about to be written into by forward-mode code)."""
+    if type(array) is np.ndarray and not array.flags.writeable:
+        return array.copy()
+    return array
+
+
 def copy_with_views(array: Any, *views: Any) -> tuple:
     """A copy of ``array`` and each of ``views`` seen in that copy where it lies in
     ``array`` (a view that shares no memory with it is returned as it is).  The backward
@@ -108,8 +116,9 @@ def require_scalar_index(value: Any, count: int, located: tuple) -> None:
     ``z`` holds no array (``arrayness.py``)."""
     if count == 0:
         ok = isinstance(value, numbers.Number)
-    else:
-        ok = isinstance(value, np.ndarray) and value.ndim <= count
+    else:  # (a number has no axes: fewer than ``count``)
+        ok = isinstance(value, numbers.Number) or \
+            isinstance(value, np.ndarray) and value.ndim <= count
     if not ok:
         message, filename, lineno, col, construct = located
         raise TransformError(message, filename=filename, lineno=lineno, col=col,
