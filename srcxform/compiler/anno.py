@@ -92,7 +92,7 @@ GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
     set_by="normalize inline closures containers",
-    read_by="normalize funcvalues primitives rulecalls reverse forward containers")
+    read_by="normalize funcvalues primitives rulecalls reverse forward containers arrayness")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize closures containers",

@@ -105,6 +105,8 @@ def kinds(body: list[ast.stmt], params: list[str], ints: set[str],
     for stmt in walk_stmts(body):
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             assigned.setdefault(stmt.targets[0].id, []).append(("value", stmt.value))
+            if isinstance(stmt.value, ast.List) and not stmt.value.elts:
+                assigned.setdefault(stmt.targets[0].id + "[]", [])  # (its appends join in)
         elif isinstance(stmt, ast.Assign):
             target, value = stmt.targets[0], stmt.value
             options = literals.get(value.id) if isinstance(value, ast.Name) else \
@@ -242,6 +244,9 @@ class Typer:
         name = getattr(callee, "__name__", "")
         if module.startswith("srcxform") and name == "unbroadcast" and args:
             return self.of(args[0])  # the first argument, summed down to a shape
+        if callee is sum and len(args) == 1 and not node.keywords \
+                and isinstance(args[0], ast.Name) and args[0].id + "[]" in self.table:
+            return join(SCALAR, self.table[args[0].id + "[]"])  # sum of a list built here
         if module == "math" or _is_one_of(callee, _SCALAR_BUILTINS):
             return SCALAR
         if _is_one_of(callee, _JOIN_BUILTINS) and not node.keywords:

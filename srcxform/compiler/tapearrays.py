@@ -12,12 +12,13 @@ floats.  A hand-writer keeps the states in one ``(T, n)`` array.  After
 * the push becomes a store of row ``t`` (a copy of the value), guarded so the
   tape holds exactly what was pushed::
 
-      if type(h) is ndarray and h.dtype is h_tape.dtype:
+      if type(h) is ndarray and h.dtype is h_tape.dtype and h.shape == h_tape.shape[1:]:
           h_tape[t] = h
       else:
           h_tape = retape(h_tape, t, h)
 
-  :func:`retape` (a value of another dtype, a subclass, anything not an
+  (a row is never broadcast into: a value of another shape goes the slow way)
+  :func:`retape` (a value of another dtype or shape, a subclass, anything not an
   ndarray of the tape's dtype) stores it in a tape of the value's dtype when
   nothing is stored yet, else turns the tape into a list of the values
   themselves (:class:`~.support.HeldValues`): never a cast;
@@ -348,7 +349,12 @@ class _TapeArrays:
                         [ast.Is()], [ast.Name(ndarray, ast.Load())]),
             ast.Compare(ast.Attribute(ast.Name(value, ast.Load()), "dtype", ast.Load()),
                         [ast.Is()],
-                        [ast.Attribute(ast.Name(tape, ast.Load()), "dtype", ast.Load())])])
+                        [ast.Attribute(ast.Name(tape, ast.Load()), "dtype", ast.Load())]),
+            ast.Compare(ast.Attribute(ast.Name(value, ast.Load()), "shape", ast.Load()),
+                        [ast.Eq()],
+                        [ast.Subscript(ast.Attribute(ast.Name(tape, ast.Load()), "shape",
+                                                     ast.Load()),
+                                       ast.Slice(ast.Constant(1), None, None), ast.Load())])])
         fast = ast.Assign([ast.Subscript(ast.Name(tape, ast.Load()), copy.deepcopy(row),
                                          ast.Store())], ast.Name(value, ast.Load()))
         slow = ast.Assign([ast.Name(tape, ast.Store())], ast.Call(
@@ -403,7 +409,7 @@ def untape_generated(program: Program) -> Program:
     ``sx.hessian``, ``hvp`` and ``grad(grad(f))`` transform the code a gradient
     generated.  Its tape arrays are written through :func:`retape`, which no
     transform differentiates; so where ``parsed.node`` holds the guarded store this
-    pass made (``if type(v) is ndarray and v.dtype is T.dtype: T[row] = v`` else
+    pass made (``if type(v) is ndarray and v.dtype is T.dtype and ...: T[row] = v`` else
     ``T = retape(T, row, v)``, ``retape`` resolving to :func:`~.support.retape`),
     the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
     Each step appends exactly once, in step order, so the reads ``T[row]`` and

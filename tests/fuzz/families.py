@@ -97,7 +97,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in [
     Family("read-then-write", "1", "mutation", _tags(*_WRITE_TAGS), rewrites.snapshot),
     Family("swap-of-different-shapes", "5", "mutation",
            lambda p, f: _bad(f) and "swap_shapes" in p.tags and bool(re.search(
-               r"has shape|ValueError: (cannot reshape|could not broadcast|operands could not)",
+               r"has shape|ValueError: (cannot reshape|could not broadcast|operands could not"
+               r"|non-broadcastable output operand|matmul: .*mismatch in its core dimension"
+               r"|shapes .* not aligned)",
                f.detail))),
     Family("write-under-view", "3", "mutation", _tags("view", "helper_view")),
     Family("append-then-mutate", "new", "mutation",

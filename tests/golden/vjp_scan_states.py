@@ -8,7 +8,7 @@ def forward__scan_states(W, xs):
         matmul = W @ h
         xs_item = xs[t]
         add = matmul + xs_item
-        if type(h) is ndarray and h.dtype is h_tape.dtype:
+        if type(h) is ndarray and h.dtype is h_tape.dtype and (h.shape == h_tape.shape[1:]):
             h_tape[t] = h
         else:
             h_tape = retape(h_tape, t, h)
