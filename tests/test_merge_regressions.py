@@ -134,3 +134,28 @@ def test_an_array_argument_where_the_code_assumed_a_number_is_refused():
     df(X, Y, A)
     with pytest.raises(sx.TransformError, match=r"test_merge_regressions\.py:\d+:\d+: .*'a'"):
         df(X, Y, np.array([0.2, 0.1, 0.3]))
+
+
+def copy_folded_then_written(x):
+    P1 = x.reshape(2, 2) * 1.0
+    P2 = P1 * 1.0  # a new array: the write into P1 below must not reach it
+    P1[:, 0] = 1.0
+    return np.sum(P2 * P2)
+
+
+def view_folded_then_written(x):
+    buf = np.zeros(4)
+    P = buf.reshape(2, 2) * 1.0 + x[0]  # a new array, not a view of buf
+    for _ in range(2):
+        buf[3] = 0.8
+    return np.sum(P * P)
+
+
+@pytest.mark.parametrize("f", [copy_folded_then_written, view_folded_then_written])
+def test_an_identity_folded_away_leaves_a_new_array(f):
+    """``e * 1.0`` folded to ``e`` must not make a name of an array written later
+    (found by the mutation fuzzer: the forward value itself was wrong)."""
+    x = np.array([0.1, -0.2, 0.3, 0.4])
+    value, g = sx.value_and_grad(f)(x)
+    assert value == pytest.approx(f(x), rel=1e-12)
+    np.testing.assert_allclose(g, finite_difference(f, (x,), 0), rtol=1e-6, atol=1e-8)

@@ -78,10 +78,10 @@ LINE = _declare(
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays",
-    read_by="emit split tape defer lower liveness checkpoint tapearrays")
+    read_by="emit split tape defer lower liveness checkpoint tapearrays optimize")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
-    "backward block)", set_by="forward", read_by="emit")
+    "backward block)", set_by="forward", read_by="emit optimize")
 NOGRAD = _declare(
     "nograd", "bool: the statement was computed under the user's 'with sx.no_grad():' (no "
     "gradient flows through it; the block is kept in generated code)",

@@ -40,6 +40,8 @@ import copy
 
 import numpy as np
 
+from . import anno
+from .aliases import Sharing, generated_code_resolver
 from .astutil import (
     copy_tree,
     load_counts,
@@ -84,6 +86,13 @@ def optimize(program: Program) -> Program:
     program.exact_shapes = opt.last.shapes.exact
     program.trusted_shapes = trusted_shapes(body, opt, derivative_of)
     return program
+
+
+def _not_a_view_of_the_users(stmt: ast.stmt) -> bool:
+    """Statements the sharing of written arrays is not followed through: generated
+    backward or tangent code, and element reads (``v = a[i]`` may be a number)."""
+    return anno.get(stmt, anno.GRAD, False) or anno.get(stmt, anno.FORWARD, False) or (
+        isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Subscript))
 
 
 class Optimizer:
@@ -144,7 +153,12 @@ class Optimizer:
         for n in self.scalar_names:
             classes.of[n] = SCALAR
         self.last = Propagator(shapes, self.derivation, self.stable, load_counts(body))
-        self.last.written_into = names_written_into(body)
+        written = names_written_into(body)
+        if written:  # and every name that may share memory with one of them
+            sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
+                              skip=_not_a_view_of_the_users)
+            written = written.union(*(sharing.others(w) for w in written))
+        self.last.written_into = written
         return self.last
 
     def find_stable_shapes(self, body: list[ast.stmt]) -> StableShapes:

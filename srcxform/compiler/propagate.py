@@ -131,11 +131,20 @@ class Propagator:
     def assignment(self, stmt: ast.Assign, facts: Facts) -> bool:
         """Propagate into an assignment and learn from it; False when it is ``x = x``."""
         made = not isinstance(stmt.value, ast.Name)  # a new array, or a number
+        fresh = isinstance(stmt.value, (ast.BinOp, ast.UnaryOp))  # always a new value
         stmt.value = self.expr(stmt.value, facts)
         target = stmt.targets[0]
         if made and isinstance(stmt.value, ast.Name) and isinstance(target, ast.Name) \
-                and target.id in self.written_into:
-            # `p = x * 1` then `p[0] = v`: p stays a new array, never another name of x
+                and (target.id in self.written_into or stmt.value.id in self.written_into):
+            # `p = x * 1` then `p[0] = v` (or `x[0] = v`): p stays a new array, never
+            # another name of x
+            stmt.value = ast.Call(ast.Attribute(stmt.value, "copy", ast.Load()), [], [])
+        elif fresh and isinstance(target, ast.Name) \
+                and isinstance(stmt.value, (ast.Attribute, ast.Subscript, ast.Call)) \
+                and (target.id in self.written_into or any(
+                    isinstance(n, ast.Name) and n.id in self.written_into
+                    for n in ast.walk(stmt.value))):
+            # `p = x.reshape(2, 2) * 1` folded to a view of an array written in place
             stmt.value = ast.Call(ast.Attribute(stmt.value, "copy", ast.Load()), [], [])
         if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Name) \
                 and stmt.value.id == target.id:
