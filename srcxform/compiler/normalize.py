@@ -50,6 +50,7 @@ from .astutil import (
     names_written_into,
     params_of,
 )
+from .callargs import call_arguments, call_keywords
 from .closures import call_value
 from .diagnostics import error
 from .funcvalues import (
@@ -306,50 +307,6 @@ class _Normalizer:
         anno.set(call, anno.INDEX_RULE, anno.Shared(rules.lookup(target)))
         return call
 
-    def arguments(self, node: ast.Call, callee: Any, method: str | None) -> list[ast.expr]:
-        """The atoms of a call's positional arguments; ``*xs`` of a tuple or list whose
-        elements are known here (a literal, a bound tuple) is those elements.  Any other
-        ``*xs`` stays starred in a call nothing differentiates through (``rs.randn(*shape)``)
-        and is refused, located, elsewhere."""
-        args: list[ast.expr] = []
-        for a in node.args:
-            if not isinstance(a, ast.Starred):
-                args.append(self.atom(a))
-                continue
-            if isinstance(a.value, (ast.Tuple, ast.List)):
-                args += [self.atom(e) for e in a.value.elts]
-                continue
-            held = self.atom(a.value)
-            if isinstance(held, ast.Constant) and isinstance(held.value, tuple):
-                args += [ast.Constant(v) for v in held.value]
-            elif isinstance(held, ast.Name) and held.id in self.literal_seqs:
-                args += [copy.deepcopy(e) for e in self.literal_seqs[held.id]]
-            elif is_user_function(callee) or (rules.lookup(callee) if method is None
-                                               else rules.lookup_method(method)) is not None:
-                raise error(self.parsed, a, "a starred argument whose length srcxform "
-                            "cannot see: pass the arguments one by one, or star a tuple "
-                            "built in the function (xs = (a, b); f(*xs))", "starred argument")
-            else:
-                args.append(ast.copy_location(ast.Starred(held, ast.Load()), a))
-        return args
-
-    def keywords(self, node: ast.Call) -> list[ast.keyword]:
-        """The atoms of a call's keyword arguments; ``**options`` of a dict bound here as
-        ``dict(k=v, ...)`` (a helper's ``**kwargs``: inline.py) is those keywords."""
-        out: list[ast.keyword] = []
-        for k in node.keywords:
-            if k.arg is not None:
-                out.append(ast.keyword(arg=k.arg, value=self.atom(k.value)))
-                continue
-            held = self.atom(k.value)
-            known = self.literal_dicts.get(held.id) if isinstance(held, ast.Name) else None
-            if known is None:
-                raise error(self.parsed, k.value, "a **dict argument whose keys srcxform "
-                            "cannot see: pass the keywords one by one, or pass a helper's "
-                            "**kwargs on", "double-starred argument")
-            out += [ast.keyword(arg=kw.arg, value=copy.deepcopy(kw.value)) for kw in known]
-        return out
-
     def index(self, node: ast.expr) -> ast.expr:
         if isinstance(node, ast.Slice):
             return ast.Slice(*(None if p is None else self.atom(p)
@@ -377,8 +334,8 @@ class _Normalizer:
         generated = concrete_maker(callee) is not None
         if generated:  # a gradient srcxform made: inline its code
             callee = self.generated_code(callee, node)
-        args = self.arguments(node, callee, method)
-        keywords = self.keywords(node)
+        args = call_arguments(self, node, callee, method)
+        keywords = call_keywords(self, node)
         if method is None and is_user_function(callee):
             if generated:
                 return self.inline_generated(callee, node, args, keywords)
