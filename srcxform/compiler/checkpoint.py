@@ -41,7 +41,7 @@ from typing import Any
 
 from . import anno
 from .astutil import names_loaded, names_stored, walk_stmts
-from .memory import MemoryFacts
+from .memory import MemoryFacts, without_tape
 from .program import Program
 
 #: The words ``checkpoint=`` accepts besides a positive int (and ``True``).
@@ -106,21 +106,6 @@ def _without_pushes(stmts: list[ast.stmt]) -> list[ast.stmt]:
     return out
 
 
-def _without_tape(stmts: list[ast.stmt]) -> list[ast.stmt]:
-    """A copy of ``stmts`` without the tape pass's pushes and pops."""
-    out = []
-    for stmt in stmts:
-        if anno.get(stmt, anno.TAPE) is not None:
-            continue
-        stmt = copy.copy(stmt)
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner:
-                setattr(stmt, field, _without_tape(inner))
-        out.append(stmt)
-    return out
-
-
 def _exposed(body: list[ast.stmt]) -> set[str]:
     """Names ``body`` may read before assigning them in the same run of it (pushes aside)."""
     assigned: set[str] = set()
@@ -143,7 +128,7 @@ class _Checkpoint:
         self.body = program.body
         self.namer = program.env.namer
         # (the tape's own pushes and pops write lists, never an array of the state)
-        self.memory = MemoryFacts(_without_tape(self.body), program.env)
+        self.memory = MemoryFacts(without_tape(self.body), program.env)
 
     def run(self) -> list[ast.stmt]:
         """The body with every pair that can be checkpointed rewritten."""
@@ -199,7 +184,7 @@ class _Checkpoint:
                 bound |= names_stored(stmt)
         if any(n not in bound or not self.memory.never_written(n) for n in names):
             return None
-        if MemoryFacts(_without_tape(loop.body), self.program.env).mutated:
+        if MemoryFacts(without_tape(loop.body), self.program.env).mutated:
             return None  # a stretch run again would write into arrays a second time
         return names
 

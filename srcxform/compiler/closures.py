@@ -20,7 +20,6 @@ import inspect
 import types
 from typing import Any
 
-from ..errors import TransformError
 from . import anno
 from .astutil import names_stored, names_under_control_flow, params_of
 from .diagnostics import error
@@ -28,7 +27,6 @@ from .funcvalues import (
     LocalFunction,
     NeedsSpecialisation,
     PartialValue,
-    bind_parameter,
     constant_of,
     is_static_object,
     is_user_function,
@@ -36,6 +34,7 @@ from .funcvalues import (
     rename_free,
     static_of,
 )
+from .inline import normalize_inlined
 from .parse import Parsed
 
 # -- calls ------------------------------------------------------------------------------------
@@ -231,30 +230,7 @@ def inline_local(norm: Any, fv: LocalFunction, node: ast.Call, args: list[ast.ex
 
 def _normalize_body(norm: Any, inner: Parsed, origin: Any, rename: dict[str, str],
                     arguments: dict[str, Any]) -> ast.expr:
-    call_line = norm.line
-    start = len(norm.out)
     saved = norm.parsed
-    norm.parsed = Parsed(fn=saved.fn, node=inner.node, filename=inner.filename,
-                         globals=saved.globals, closure=saved.closure)
-    norm.inline_stack.append(origin)
-    try:
-        for param, value in arguments.items():
-            norm.line = call_line
-            if not bind_parameter(norm, rename[param], value):
-                norm.assign(rename[param], value)
-        body = inner.node.body
-        for stmt in body[:-1]:
-            norm.statement(stmt)
-        norm.line = call_line
-        result = norm.atom(body[-1].value)
-    except TransformError:
-        raise
-    finally:
-        norm.inline_stack.pop()
-        norm.parsed = saved
-    for stmt in norm.out[start:]:
-        for sub in ast.walk(stmt):
-            if isinstance(sub, ast.stmt):
-                anno.set(sub, anno.LINE, call_line)
-    norm.line = call_line
-    return result
+    parsed = Parsed(fn=saved.fn, node=inner.node, filename=inner.filename,
+                    globals=saved.globals, closure=saved.closure)
+    return normalize_inlined(norm, parsed, origin, rename, arguments, norm.line)

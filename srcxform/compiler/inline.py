@@ -321,31 +321,50 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
             sub.id = rename[sub.id]
     rename_free(fn.body, rename)  # what its local functions read of it
     norm.fixed |= names_under_control_flow(fn) | {rename[n] for n in unrolled}
+    vararg = getattr(fn.args.vararg, "arg", None)
+    kwarg = getattr(fn.args.kwarg, "arg", None)
+
+    def prepare(param: str, value: Any) -> ast.expr:
+        if param == vararg:  # *args: a tuple of atoms
+            return ast.Tuple(list(value), ast.Load())
+        if param == kwarg:  # **kwargs: dict(k=atom, ...)
+            return ast.Call(ast.Name("dict", ast.Load()), [],
+                            [ast.keyword(k, v) for k, v in value.items()])
+        return value if isinstance(value, ast.AST) else _default_value(norm, value, param)
+
+    parsed = Parsed(fn=callee, node=fn, filename=inner.filename,
+                    globals=norm.parsed.globals, closure=norm.parsed.closure)
+    return normalize_inlined(norm, parsed, callee.__code__, rename, bound.arguments,
+                             call_line, prepare)
+
+
+def normalize_inlined(norm: Any, parsed: Parsed, origin: Any, rename: dict[str, str],
+                      arguments: dict[str, Any], call_line: int,
+                      prepare: Any = None) -> ast.expr:
+    """Normalize the renamed body of an inlined function (``parsed.node``) into ``norm``:
+    each parameter bound to its argument (``prepare(param, value)`` makes the atom; a
+    function value stays known), then each statement; the atom of the result.  Every
+    statement it adds carries the call's line; ``origin`` marks the call on the inline
+    stack (recursion)."""
     start = len(norm.out)
-    saved_parsed = norm.parsed
-    norm.parsed = Parsed(fn=callee, node=fn, filename=inner.filename,
-                         globals=saved_parsed.globals, closure=saved_parsed.closure)
-    norm.inline_stack.append(callee.__code__)
+    saved = norm.parsed
+    norm.parsed = parsed
+    norm.inline_stack.append(origin)
     try:
-        for param, value in bound.arguments.items():
-            if param == getattr(fn.args.vararg, "arg", None):  # *args: a tuple of atoms
-                value = ast.Tuple(list(value), ast.Load())
-            elif param == getattr(fn.args.kwarg, "arg", None):  # **kwargs: dict(k=atom, ...)
-                value = ast.Call(ast.Name("dict", ast.Load()), [],
-                                 [ast.keyword(k, v) for k, v in value.items()])
-            if not isinstance(value, ast.AST):
-                value = _default_value(norm, value, param)
+        for param, value in arguments.items():
+            if prepare is not None:
+                value = prepare(param, value)
             norm.line = call_line
-            if not bind_parameter(norm, rename[param], value):  # a function value stays known
+            if not bind_parameter(norm, rename[param], value):
                 norm.assign(rename[param], value)
-        body = fn.body
+        body = parsed.node.body
         for stmt in body[:-1]:
             norm.statement(stmt)
         norm.line = call_line
         result = norm.atom(body[-1].value)
     finally:
         norm.inline_stack.pop()
-        norm.parsed = saved_parsed
+        norm.parsed = saved
     for stmt in norm.out[start:]:
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.stmt):

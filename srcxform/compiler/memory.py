@@ -13,6 +13,7 @@ again instead of saving) ask it; nothing here changes a tree.
 from __future__ import annotations
 
 import ast
+import copy
 
 import numpy as np
 
@@ -121,3 +122,19 @@ class MemoryFacts:
                 return False
             todo.extend(self.linked.get(n, ()))
         return True
+
+
+def without_tape(stmts: list[ast.stmt]) -> list[ast.stmt]:
+    """A copy of ``stmts`` without the tape pass's pushes and pops (they write lists, which
+    :class:`MemoryFacts` must not count as the program's writes)."""
+    out = []
+    for stmt in stmts:
+        if anno.get(stmt, anno.TAPE) is not None:
+            continue
+        stmt = copy.copy(stmt)
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                setattr(stmt, field, without_tape(inner))
+        out.append(stmt)
+    return out

@@ -46,7 +46,7 @@ import numpy as np
 
 from . import anno
 from .astutil import load_counts, names_stored, walk_stmts
-from .memory import MemoryFacts
+from .memory import MemoryFacts, without_tape
 from .program import Program
 from .support import retape
 
@@ -184,7 +184,7 @@ class _TapeArrays:
         (``np.array(first[::-1])``).  Returns the ids of the list bindings to drop.
         """
         if self.memory is None:
-            self.memory = MemoryFacts(_without_tape(self.body), self.env)
+            self.memory = MemoryFacts(without_tape(self.body), self.env)
         replay = _backward_range(back)
         args = None if replay is None else _range_args(replay)
         flush = next((s for s in back.body if isinstance(s, ast.If)
@@ -322,7 +322,7 @@ class _TapeArrays:
         if init is None or self.body.index(init) > self.body.index(loop):
             return None
         if self.memory is None:
-            self.memory = MemoryFacts(_without_tape(self.body), self.env)
+            self.memory = MemoryFacts(without_tape(self.body), self.env)
         if not self.memory.never_written(value):
             return None
         return init, loop, back, value, shape, args
@@ -385,21 +385,6 @@ def _clears(stmt: ast.stmt, lists: dict[str, tuple[str, int]]) -> bool:
 
 def _replace(block: list[ast.stmt], old: ast.stmt, new: ast.stmt) -> None:
     block[next(i for i, s in enumerate(block) if s is old)] = new
-
-
-def _without_tape(stmts: list[ast.stmt]) -> list[ast.stmt]:
-    """A copy of ``stmts`` without the tape pass's pushes and pops (they write lists)."""
-    out = []
-    for stmt in stmts:
-        if anno.get(stmt, anno.TAPE) is not None:
-            continue
-        stmt = copy.copy(stmt)
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner:
-                setattr(stmt, field, _without_tape(inner))
-        out.append(stmt)
-    return out
 
 
 # -- generated code transformed again ----------------------------------------------------------
