@@ -27,6 +27,7 @@ import types
 import weakref
 from typing import Any
 
+from ..compiler.loader import factory_code
 from .errors import NamespaceError
 from .namespace import Namespace
 from .rewrite import NS, lookup_in, rewrite
@@ -93,7 +94,8 @@ def _load(fns: list[types.FunctionType], ns: Namespace) -> list[types.FunctionTy
     replaced = {name: types.CellType(helper_for(fn, ns)) for name, fn in rw.functions.items()}
     filename = f"<srcxform {where} on {ns.name} #{next(_counter)}>"
     linecache.cache[filename] = (len(text), None, list(lines), filename)
-    factory = _factory(module, sorted(set(cells) | set(rw.functions) | {NS}), names, filename)
+    factory = factory_code(module, sorted(set(cells) | set(rw.functions) | {NS}), names, filename,
+                           FACTORY)
     codes = {c.co_name: c for c in factory.co_consts if isinstance(c, types.CodeType)}
     ns_cell = types.CellType(ns)
     made = []
@@ -111,26 +113,6 @@ def _load(fns: list[types.FunctionType], ns: Namespace) -> list[types.FunctionTy
         made.append(out)
     weakref.finalize(made[0], linecache.cache.pop, filename, None)
     return made
-
-
-def _factory(module: ast.Module, free: list[str], names: list[str],
-             filename: str) -> types.CodeType:
-    """The code of ``def FACTORY(): <free> = None; <defs>; return <names>``."""
-    cells = [ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(None))
-             for n in free]
-    ret = ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
-    factory = ast.FunctionDef(
-        name=FACTORY, body=cells + list(module.body) + [ret], decorator_list=[], returns=None,
-        args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
-                           kw_defaults=[], kwarg=None, defaults=[]), type_comment=None)
-    if hasattr(ast, "TypeVar"):
-        factory.type_params = []
-    for node in [factory, *cells, ret]:
-        node.lineno = node.end_lineno = 1
-        node.col_offset = node.end_col_offset = 0
-    ast.fix_missing_locations(factory)
-    code = compile(ast.Module(body=[factory], type_ignores=[]), filename, "exec")
-    return next(c for c in code.co_consts if isinstance(c, types.CodeType))
 
 
 def helper_for(fn: types.FunctionType, ns: Namespace) -> types.FunctionType:
@@ -161,8 +143,8 @@ def helper_for(fn: types.FunctionType, ns: Namespace) -> types.FunctionType:
             replaced = {name: types.CellType(helper_for(h, ns))
                         for name, h in rw.functions.items()}
             node.name = fn.__code__.co_name
-            factory = _factory(module, sorted(set(cells) | set(rw.functions) | {NS}),
-                               [node.name], fn.__code__.co_filename)
+            factory = factory_code(module, sorted(set(cells) | set(rw.functions) | {NS}),
+                                   [node.name], fn.__code__.co_filename, FACTORY)
         except BaseException:
             _HELPERS[fn].pop(ns, None)
             raise

@@ -74,8 +74,8 @@ def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
     # the header holds only comments: the tree of ``source`` moved below it is the tree of
     # ``shown``, line for line, and it is all that is compiled
     ast.increment_lineno(tree, len(header))
-    factory_code = _factory(tree, free, names, filename)
-    codes = {c.co_name: c for c in factory_code.co_consts if isinstance(c, types.CodeType)}
+    factory = factory_code(tree, free, names, filename)
+    codes = {c.co_name: c for c in factory.co_consts if isinstance(c, types.CodeType)}
     made = []
     for name in names:
         inner = codes[name]
@@ -92,14 +92,15 @@ def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
     return made
 
 
-def _factory(module: ast.Module, free: list[str], names: list[str],
-             filename: str) -> types.CodeType:
-    """The code of ``def FACTORY(): <free> = None ...; <module's defs>; return <names>``."""
+def factory_code(module: ast.Module, free: list[str], names: list[str], filename: str,
+                 name: str = FACTORY) -> types.CodeType:
+    """The code of ``def <name>(): <free> = None ...; <module's defs>; return <names>``
+    (also what ``backends/bind.py`` loads a namespace's code with)."""
     cells = [ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(None))
              for n in free]
     ret = ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
     factory = ast.FunctionDef(
-        name=FACTORY, body=cells + list(module.body) + [ret], decorator_list=[], returns=None,
+        name=name, body=cells + list(module.body) + [ret], decorator_list=[], returns=None,
         args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
                            kw_defaults=[], kwarg=None, defaults=[]),
         type_comment=None, type_params=[])
