@@ -304,6 +304,7 @@ NN_SPECS: dict[Any, list[Case]] = {
     # sequence adjoints of generated code: forward mode only, their gradients refuse
     sequences.add_each: [c(L(A(2), A(3)), L(A(2), A(3)), raises=NotImplementedError)],
     sequences.add_to_each: [c(L(A(2), A(3)), A(), raises=NotImplementedError)],
+    sequences.to_each: [c(A(2, 3), L(A(2, 3), A(3), A()), raises=NotImplementedError)],
 }
 
 METHOD_SPECS: dict[str, list[Case]] = {

@@ -272,7 +272,7 @@ class Core:
 
             return copy_with_views(array, *views)
         if self.mutable and any(v is array or isinstance(v, self.ndarray) and
-                                _may_share(v, array) for v in views):
+                                _may_share(v, array) for v in _flat(views)):
             raise cannot("vjp of code that reads a view of an array it writes into",
                          self.name, why="a view cannot be rebased onto a copy of the array")
         return (self.copy(array), *views)
@@ -397,3 +397,12 @@ def _may_share(a: Any, b: Any) -> bool:
         return bool(np.shares_memory(np.asarray(a), np.asarray(b)))
     except Exception:  # noqa: BLE001 - no host view of its memory: assume it may
         return True
+
+
+def _flat(views: Any) -> Any:
+    """The arrays of ``views``, with those in lists and tuples (a tape of views) each."""
+    for v in views:
+        if type(v) in (list, tuple):
+            yield from _flat(v)
+        else:
+            yield v

@@ -262,7 +262,9 @@ def shared_operands(value: ast.expr, resolve) -> set[str]:
             return set()
         operands = [value.func.value] if method is not None else []
         operands += list(value.args) + [k.value for k in value.keywords]
-        return set().union(*(_names(o) for o in operands)) if operands else set()
+        # (an operand that is itself an expression shares only what its value shares:
+        # ``np.broadcast_to(g * w, np.shape(v))`` shares nothing with g, w or v)
+        return set().union(*(shared_operands(o, resolve) for o in operands))
     return _names(value)  # subscripts, tuples, lists, `a if c else b`, `a or b`
 
 

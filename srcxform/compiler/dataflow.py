@@ -54,10 +54,12 @@ def upward_exposed(stmts: list[ast.stmt], reads: Names, writes: Names) -> set[st
     return walk(stmts, set())[0]
 
 
-def overwritten(stmts: list[ast.stmt], writes: Names) -> set[str]:
-    """Names that may be written more than once at run time (in a loop, or twice);
-    a ``for`` loop writes its target once per iteration."""
-    counts: dict[str, int] = {}
+def overwritten(stmts: list[ast.stmt], writes: Names, bound: set[str] = frozenset()
+                ) -> set[str]:
+    """Names that may be written more than once at run time (in a loop, or twice; the
+    names ``bound`` are written once on entry); a ``for`` loop writes its target once per
+    iteration."""
+    counts: dict[str, int] = dict.fromkeys(bound, 1)
 
     def count(block: list[ast.stmt], in_loop: bool) -> None:
         """Count the writes of ``block`` (twice each inside a loop)."""

@@ -17,9 +17,10 @@ from . import anno
 _INT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
 
 
-def infer_ints(body: list[ast.stmt]) -> set[str]:
-    """Names every assignment of which gives a Python int (loop counters, lengths, ...)."""
-    values: dict[str, list] = {}
+def infer_ints(body: list[ast.stmt], params: list[str] = ()) -> set[str]:
+    """Names every assignment of which gives a Python int (loop counters, lengths, ...);
+    a parameter, bound to anything on entry, never is one."""
+    values: dict[str, list] = {p: [None] for p in params}
     for node in ast.walk(ast.Module(body, [])):
         if isinstance(node, ast.Assign):
             t = node.targets[0]

@@ -607,7 +607,7 @@ def normalize(program: Program) -> Program:
     bind_statics(norm, program.statics, program.wrt)
     for stmt in parsed.node.body:
         norm.statement(stmt)
-    ints = infer_ints(norm.out)
+    ints = infer_ints(norm.out, program.params)
     # a list that is also popped (the stacks of generated gradient code): appending to it is
     # not reversible by replaying pops, so reverse mode must refuse it (forward mode is fine)
     popped = {n.func.value.id for n in ast.walk(ast.Module(norm.out, []))

@@ -59,6 +59,7 @@ from .liveness import liveness
 from .program import Program
 from .propagate import Derivation, Propagator, StableShapes
 from .shapefacts import SCALAR, Shape, ShapeFacts
+from .support import zero_gradient
 
 #: The most rounds the fixed point may take (a safety net; bodies settle in a few).
 MAX_ROUNDS = 30
@@ -81,6 +82,8 @@ def optimize(program: Program) -> Program:
                     restores=program.kind != "jvp")
     body = opt.run(program.body)
     materialize_returned_broadcasts(body, opt.last, derivative_of)
+    if not opt.exact_in:
+        float_zero_gradients(body, opt.last, program.params)
     program.body = body
     program.rank_dependent = opt.last.rewriter.rank_queries > 0
     program.exact_shapes = opt.last.shapes.exact
@@ -90,8 +93,10 @@ def optimize(program: Program) -> Program:
 
 def _not_a_view_of_the_users(stmt: ast.stmt) -> bool:
     """Statements the sharing of written arrays is not followed through: generated
-    backward or tangent code, and element reads (``v = a[i]`` may be a number)."""
-    return anno.get(stmt, anno.GRAD, False) or anno.get(stmt, anno.FORWARD, False) or (
+    backward code (it copies an adjoint before writing into it), and element reads
+    (``v = a[i]`` may be a number).  Forward mode's code is followed, tangents too: a
+    tangent shares memory where its primal does, and is written where it is."""
+    return anno.get(stmt, anno.GRAD, False) or (
         isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Subscript))
 
 
@@ -228,6 +233,20 @@ def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
         else:
             trusted.pop(adjoint, None)
     return trusted
+
+
+def float_zero_gradients(body: list[ast.stmt], walk: Propagator, params: list[str]) -> None:
+    """In code for any shape, a returned ``np.zeros_like(p)`` of a parameter (the gradient
+    of one the result does not depend on) is ``zero_gradient(p)``: ``0.0`` for a float."""
+    if not (body and isinstance(body[-1], ast.Return) and body[-1].value is not None):
+        return
+    helper = None
+    for call in ast.walk(body[-1].value):
+        if isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords \
+                and isinstance(call.args[0], ast.Name) and call.args[0].id in params \
+                and walk.rewriter.callee(call) is np.zeros_like:
+            helper = helper or walk.env.ref(zero_gradient, "zero_gradient")
+            call.func = ast.Name(helper, ast.Load())
 
 
 def materialize_returned_broadcasts(body: list[ast.stmt], walk: Propagator,

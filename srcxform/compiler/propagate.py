@@ -152,7 +152,13 @@ class Propagator:
         if isinstance(target, ast.Name):
             self.assign(target.id, stmt.value, facts)
         elif isinstance(target, ast.Tuple):
-            for e in target.elts:
+            known = self.shapes.tuple_shapes.get(stmt.value.id) \
+                if isinstance(stmt.value, ast.Name) else None
+            for i, e in enumerate(target.elts):
+                if e.id in self.overwritten:  # a shape that name takes (None: unknown)
+                    shape = known[i] if known is not None and len(known) == len(
+                        target.elts) else None
+                    self.assigned_shapes.setdefault(e.id, set()).add(shape)
                 facts.kill(e.id)
                 self.shapes.exact.pop(e.id, None)
                 self.shapes.classes.of[e.id] = self.shapes.classes.new()

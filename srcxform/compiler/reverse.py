@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import rules
 from ..rules import Rule
-from ..rules.sequences import FORWARD_ONLY, add_each, add_to_each, zeros_each
+from ..rules.sequences import FORWARD_ONLY, add_each, add_to_each, to_each, zeros_each
 from . import anno, dataflow
 from .activity import assignments
 from .astutil import LOOPS, names_mentioned, names_stored, walk_stmts
@@ -176,7 +176,7 @@ class _Reverse:
         self.initialized: set[str] = set()
         self.out: list[ast.stmt] = []
         self.line = 0
-        self.fixed = overwritten(program.body)
+        self.fixed = overwritten(program.body, program.params)
         self.sites = itertools.count(1)
         self.loop_prologue: dict[int, ast.stmt] = {}
         self.lists = set(program.lists)
@@ -447,9 +447,14 @@ class _Reverse:
         self.initialized.difference_update(names)
 
     def listsum(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
-        """``s = sum(xs)``: every element's adjoint gets ``bs``."""
-        self.accumulate(op.args[0], ast.Name(self.adjoint(names[0]), ast.Load()),
-                        same_for_all=True)
+        """``s = sum(xs)``: every element's adjoint gets ``bs`` (summed down to its shape)."""
+        seq, bs = op.args[0], ast.Name(self.adjoint(names[0]), ast.Load())
+        if isinstance(seq, ast.Name) and seq.id not in self.lists:  # a literal: a tuple's
+            bs = ast.Call(ast.Name(self.env.ref(to_each, "to_each"), ast.Load()),  # adjoint
+                          [bs, ast.Name(seq.id, ast.Load())], [])
+            self.accumulate(seq, bs)
+        else:
+            self.accumulate(seq, bs, same_for_all=True)
         self.initialized.difference_update(names)
 
     def setitem(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
@@ -552,9 +557,10 @@ def _flows(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Assign) or anno.get(stmt, anno.APPEND, False)
 
 
-def overwritten(stmts: list[ast.stmt]) -> set[str]:
-    """Names that may be assigned more than once at run time (in a loop, or twice)."""
-    return dataflow.overwritten(stmts, _assigned)
+def overwritten(stmts: list[ast.stmt], params: list[str] = ()) -> set[str]:
+    """Names that may be assigned more than once at run time (in a loop, or twice; a
+    parameter is assigned on entry, so once more anywhere in ``stmts`` overwrites it)."""
+    return dataflow.overwritten(stmts, _assigned, set(params))
 
 
 def _upward_exposed(stmts: list[ast.stmt], active: set[str]) -> set[str]:

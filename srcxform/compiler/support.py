@@ -33,6 +33,12 @@ def scalar_seed(value: Any) -> Any:
     return 1.0
 
 
+def zero_gradient(value: Any) -> Any:
+    """The gradient of an argument the result does not depend on: ``0.0`` for a Python
+    float (API.md: a float argument gets a float), else ``np.zeros_like(value)``."""
+    return 0.0 if type(value) is float else np.zeros_like(value)
+
+
 def zeros_like_or_none(value: Any) -> Any:
     """``np.zeros_like(value)``, or ``None`` for a value never assigned on this run."""
     return None if value is None else np.zeros_like(value)
@@ -89,23 +95,28 @@ def writable(array: Any) -> Any:
 
 def copy_with_views(array: Any, *views: Any) -> tuple:
     """A copy of ``array`` and each of ``views`` seen in that copy where it lies in
-    ``array`` (a view that shares no memory with it is returned as it is).  The backward
-    sweep of ``vjp`` restores overwritten elements into its own copy of an array; the
-    views it reads must see those restores too."""
+    ``array`` (a view that shares no memory with it is returned as it is; a list or tuple
+    of views, such as a tape of them, is rebased element by element into a new list).
+    The backward sweep of ``vjp`` restores overwritten elements into its own copy of an
+    array; the views it reads must see those restores too."""
     if not isinstance(array, np.ndarray):  # None (never assigned on this run), a list
         return (array if array is None else array.copy(), *views)
     if not (array.flags.c_contiguous or array.flags.f_contiguous):
         raise ValueError("srcxform: cannot rebase views of an array that is not contiguous")
     new = array.copy(order="K")
     start = array.__array_interface__["data"][0]
-    out = []
-    for view in views:
+
+    def rebase(view: Any) -> Any:
+        if isinstance(view, (list, tuple)):
+            return type(view)(rebase(v) for v in view) if type(view) in (list, tuple) \
+                else view
         if isinstance(view, np.ndarray) and np.shares_memory(view, array):
             offset = view.__array_interface__["data"][0] - start
-            view = np.ndarray(view.shape, view.dtype, buffer=new, offset=offset,
+            return np.ndarray(view.shape, view.dtype, buffer=new, offset=offset,
                               strides=view.strides)
-        out.append(view)
-    return (new, *out)
+        return view
+
+    return (new, *(rebase(v) for v in views))
 
 
 def require_scalar_index(value: Any, count: int, located: tuple) -> None:
