@@ -132,8 +132,14 @@ class Propagator:
         """Propagate into an assignment and learn from it; False when it is ``x = x``."""
         made = not isinstance(stmt.value, ast.Name)  # a new array, or a number
         fresh = isinstance(stmt.value, (ast.BinOp, ast.UnaryOp))  # always a new value
-        stmt.value = self.expr(stmt.value, facts)
         target = stmt.targets[0]
+        # an array written by element stays an array (`bx = np.zeros_like(x)` of a 0-d x,
+        # then `bx[()] = v`): never folded to a number
+        kept = copy.deepcopy(stmt.value) if made and isinstance(target, ast.Name) \
+            and target.id in self.written_into else None
+        stmt.value = self.expr(stmt.value, facts)
+        if kept is not None and isinstance(stmt.value, ast.Constant):
+            stmt.value = kept
         if made and isinstance(stmt.value, ast.Name) and isinstance(target, ast.Name) \
                 and (target.id in self.written_into or stmt.value.id in self.written_into):
             # `p = x * 1` then `p[0] = v` (or `x[0] = v`): p stays a new array, never

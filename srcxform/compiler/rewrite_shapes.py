@@ -148,6 +148,16 @@ def fold_len(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
     return None
 
 
+def fold_min_max(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``max(12, 1)`` (builtin ``min``/``max`` of int constants, such as folded sizes) is
+    the constant."""
+    fn = rw.callee(node)
+    if fn in (min, max) and len(node.args) >= 2 and not node.keywords and all(
+            isinstance(a, ast.Constant) and type(a.value) is int for a in node.args):
+        return ast.Constant(fn(a.value for a in node.args))
+    return None
+
+
 def scalar_zeros_like(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
     """``np.zeros_like(s)`` of a scalar is ``0.0`` (a float, as the gradient of a float)."""
     if rw.callee(node) is np.zeros_like and len(node.args) == 1 and not node.keywords \

@@ -96,11 +96,17 @@ def _is_marker(stmt: ast.stmt) -> bool:
 
 
 def backward_reads(body: list[ast.stmt]) -> set[str]:
-    """Names the backward sweep loads (placeholders excluded; of a compound statement
-    only its test or iterator)."""
+    """Names the backward sweep loads (of a placeholder only the index of the elements it
+    puts back, ``a[i:k] = a_stack.pop()``; of a compound statement only its test or
+    iterator)."""
     reads: set[str] = set()
     for stmt in walk_stmts(body):
-        if not anno.get(stmt, anno.GRAD, False) or _is_marker(stmt):
+        if not anno.get(stmt, anno.GRAD, False):
+            continue
+        if _is_marker(stmt):
+            index = anno.get(stmt, anno.STORE_INDEX)
+            if index is not None:
+                reads |= names_loaded(index)
             continue
         if isinstance(stmt, (ast.If, ast.While)):
             reads |= names_loaded(stmt.test)

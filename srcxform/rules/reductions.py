@@ -81,7 +81,8 @@ def sum_(g, out, x, axis=None, dtype=None, keepdims=False):
 def mean(g, out, x, axis=None, dtype=None, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
-    return (np.broadcast_to(g / (np.size(x) / np.size(out)), np.shape(x)),)
+    # (the share of each element; an empty x has no elements to share: no division by 0)
+    return (np.broadcast_to(g * (np.size(out) / max(np.size(x), 1)), np.shape(x)),)
 
 
 @register(np.prod, methods=("prod",), backward_name="ProdBackward0")

@@ -22,7 +22,7 @@ def grad_reductions(x):
     g_6 = np.expand_dims(1.0, (0, 1))
     bx += g_6
     # grad of: b = np.mean(x, axis=1, keepdims=True)
-    bx += bb / 4.0
+    bx += bb * 0.25
     # grad of: a = np.sum(x, axis=0)
     g_8 = ba[None]
     bx += g_8
