@@ -75,7 +75,9 @@ def _add_to_each_rule(g, out, a, c):
 
 
 def _add_each_tangent(t, out, a, b):
-    return t  # d(a + b) = da + db: each argument's tangent passes through
+    # d(a + b) = da + db: each argument's tangent passes through, as a sequence of a's kind
+    # (b may be an array whose rows are the elements: a cast's gradient, np.array(xs))
+    return t if isinstance(t, (list, tuple)) else _kind(a)(t)
 
 
 def _add_to_each_tangent_of_c(t, out, a, c):

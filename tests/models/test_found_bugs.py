@@ -131,3 +131,29 @@ def test_temporary_never_shadows_a_global_a_helper_reads():
 
 def test_temporary_never_shadows_a_global_a_nested_function_reads():
     _check(gamma_nested, np.array([0.4, 1.3, 0.7]))
+
+
+def products_appended(x):
+    out = []
+    for i in range(3):
+        out.append(x[i:i + 2] * x[i])
+    return np.sum(np.array(out) ** 3)
+
+
+def test_hessian_of_np_array_of_an_appended_list():
+    # forward mode over the gradient: the adjoint of the list is a list even where the
+    # gradient of np.array(out) is one array whose rows are its elements.  Oracle: HIPS
+    # autograd on the same source
+    import autograd
+    import autograd.numpy as anp
+
+    def products_appended_ag(x):
+        out = []
+        for i in range(3):
+            out.append(x[i:i + 2] * x[i])
+        return anp.sum(anp.array(out) ** 3)
+
+    x = np.array([0.3, 0.7, -0.2, 0.5])
+    _check(products_appended, x)
+    np.testing.assert_allclose(sx.hessian(products_appended)(x),
+                               autograd.hessian(products_appended_ag)(x), rtol=1e-10)
