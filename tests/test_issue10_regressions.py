@@ -913,3 +913,16 @@ def test_restoring_a_slice_with_a_computed_bound():
     x, M = np.array([0.3, 0.7, -0.2, 0.5]), np.zeros((2, 4))
     check_grad(sliding_window_then_scale, x, M, 0.1, expected=[np.array([0.0, 8.0, 0.0, 0.0])])
     check_vjp(sliding_window_then_scale, x, M, 0.1)
+
+
+def test_rules_call_builtins_even_where_the_module_shadows_them():
+    # (names seed 1003014) the module has globals max, sum, min: f = max * mean(x)
+    from tests import shadowed_builtins_programs as sb
+
+    x = np.array([1.1, -1.1, 0.2, -0.6])
+    check_grad(sb.mean_of_copy, x, expected=[np.full(4, 0.31 / 4)])
+    check_vjp(sb.mean_of_copy, x)
+    check_jvp(sb.mean_of_copy, x)
+    X = np.array([[0.3, -0.2, 0.5], [0.1, 0.9, -0.4]])
+    check_grad(sb.mean_over_rows, X)
+    check_jvp(sb.mean_over_rows, X)

@@ -24,6 +24,7 @@ the optimizer folds when the branch conditions are constant.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import functools
 import inspect
@@ -217,8 +218,11 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     bound_names = set(tpl.params) | tpl.locals | {tpl.vararg, tpl.kwarg} | tpl.comprehension_vars
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Name) and sub.id not in bound_names and sub.id not in mapping:
-            if sub.id in module_globals:
-                obj = module_globals[sub.id]
+            if sub.id in module_globals or hasattr(builtins, sub.id):
+                # (a builtin the rule calls, `max`, is referred to as such: the user's
+                # module may have a global of that name)
+                obj = module_globals[sub.id] if sub.id in module_globals \
+                    else getattr(builtins, sub.id)
                 if isinstance(obj, (int, float)) and not isinstance(obj, bool):
                     mapping[sub.id] = ast.Constant(obj)
                 else:

@@ -53,9 +53,9 @@ def infer_ints(body: list[ast.stmt], params: list[str] = ()) -> set[str]:
             return int_valued(e.operand, ints)
         if isinstance(e, ast.Call):
             callee = anno.get(e, anno.CALLEE)
-            if callee in (len, int):
+            if any(callee is f for f in (len, int)):
                 return True
-            if callee in (min, max) and e.args:
+            if any(callee is f for f in (min, max)) and e.args:
                 return all(int_valued(a, ints) for a in e.args)
             return False
         if isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name) \

@@ -138,8 +138,8 @@ class _Lower:
                     "sum", "mean", "max", "min", "prod") and self.env.resolve(node.func) is None:
                 return True
             fn = self.env.resolve(node.func)
-            return isinstance(fn, np.ufunc) or fn in (np.outer, np.zeros_like, np.full_like,
-                                                      np.sum, np.mean, np.where)
+            return isinstance(fn, np.ufunc) or any(fn is f for f in (
+                np.outer, np.zeros_like, np.full_like, np.sum, np.mean, np.where))
         return False
 
     def float_valued(self, node: ast.expr, floats: set[str]) -> bool:

@@ -115,7 +115,8 @@ def fold_shape_query(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | N
     """``np.ndim``/``np.size``/``np.shape`` of a value of known rank or shape is a literal;
     otherwise the query asks the earliest value known to have the same shape."""
     fn = rw.callee(node)
-    if not (fn in (np.ndim, np.size, np.shape) and len(node.args) == 1 and not node.keywords):
+    if not (any(fn is f for f in (np.ndim, np.size, np.shape)) and len(node.args) == 1
+            and not node.keywords):
         return None
     a, shapes = node.args[0], rw.shapes
     if is_literal(a) and a.value is not None:
@@ -128,7 +129,7 @@ def fold_shape_query(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | N
             return ast.Constant(r)
         rw.wants_ranks()
     exact = shapes.exact_of(a)
-    if exact is not None and fn in (np.size, np.shape):
+    if exact is not None and any(fn is f for f in (np.size, np.shape)):
         return ast.Constant(math.prod(exact) if fn is np.size else exact)
     if fn is np.size:
         rw.wants_ranks()
@@ -152,7 +153,7 @@ def fold_min_max(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
     """``max(12, 1)`` (builtin ``min``/``max`` of int constants, such as folded sizes) is
     the constant."""
     fn = rw.callee(node)
-    if fn in (min, max) and len(node.args) >= 2 and not node.keywords and all(
+    if (fn is min or fn is max) and len(node.args) >= 2 and not node.keywords and all(
             isinstance(a, ast.Constant) and type(a.value) is int for a in node.args):
         return ast.Constant(fn(a.value for a in node.args))
     return None

@@ -321,7 +321,8 @@ class ShapeFacts:
             return ()
         if fn is unbroadcast and len(node.args) == 2:
             return self.exact_of(node.args[1])
-        if fn in (np.zeros_like, np.ones_like, np.full_like, np.empty_like) and node.args:
+        if node.args and any(fn is f for f in (np.zeros_like, np.ones_like, np.full_like,
+                                                np.empty_like)):
             return self.exact_of(node.args[0])
         if method is not None:
             rule = rules.lookup_method(method)
