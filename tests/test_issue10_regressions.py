@@ -926,3 +926,16 @@ def test_rules_call_builtins_even_where_the_module_shadows_them():
     X = np.array([[0.3, -0.2, 0.5], [0.1, 0.9, -0.4]])
     check_grad(sb.mean_over_rows, X)
     check_jvp(sb.mean_over_rows, X)
+
+
+def mean_of_a_scaled_sum(x):
+    y = 1.25 * x + x
+    return np.mean(y)
+
+
+def test_folding_constants_never_changes_a_value_held_elsewhere():
+    # (names seed 1004866) the mean's adjoint bnot_ * 0.25 is a fact substituted in two
+    # places; folding (e * 0.25) * 1.25 in one of them changed the other: f = 2.25 mean(x)
+    x = np.array([0.5, -0.8, -0.1, -0.3])
+    check_vjp(mean_of_a_scaled_sum, x, expected=[np.full(4, 2.25 / 4)])
+    check_grad(mean_of_a_scaled_sum, x, expected=[np.full(4, 2.25 / 4)])

@@ -198,8 +198,9 @@ def gather_factors(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | No
     left, right = node.left, node.right
     if isinstance(node.op, ast.Mult) and is_number(right) and isinstance(left, ast.BinOp) \
             and isinstance(left.op, ast.Mult) and is_number(left.right):
-        left.right = ast.Constant(left.right.value * right.value)
-        return rw.simplify(left, facts)
+        # (a new node: ``left`` may be a value the facts hold, substituted elsewhere too)
+        product = ast.BinOp(left.left, ast.Mult(), ast.Constant(left.right.value * right.value))
+        return rw.simplify(product, facts)
     return None
 
 

@@ -60,7 +60,7 @@ class Rewriter:
     def scalar_broadcast(self, node: ast.expr, facts: Facts) -> Pair | None:
         """``(s, v)`` when ``node`` is a broadcast of a scalar ``s`` to ``v``'s shape."""
         if isinstance(node, ast.Name) and node.id in facts.scalar_broadcasts:
-            return facts.scalar_broadcasts[node.id]
+            return copy.deepcopy(facts.scalar_broadcasts[node.id])  # (rules build on it)
         parts = self.shapes.broadcast_parts(node)
         if parts is not None and self.shapes.class_of(parts[0]) == SCALAR:
             return parts
@@ -69,7 +69,7 @@ class Rewriter:
     def array_broadcast(self, node: ast.expr, facts: Facts) -> Pair | None:
         """``(a, like)`` when ``node`` is ``np.broadcast_to(a, like)`` (or names one)."""
         if isinstance(node, ast.Name):
-            return facts.array_broadcasts.get(node.id)
+            return copy.deepcopy(facts.array_broadcasts.get(node.id))
         return self.shapes.broadcast_parts(node)
 
     def broadcast(self, scalar: ast.expr, like: ast.expr) -> ast.expr:
