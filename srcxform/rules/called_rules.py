@@ -61,7 +61,7 @@ def einsum_vjp_rule(g, out, cotangent, result, subscripts, *operands, **options)
     if d_cotangent is None:
         d_cotangent = np.zeros_like(cotangent)
     d_operands = [np.zeros_like(x) if d is None else d for x, d in zip(operands, d_operands)]
-    return (d_cotangent, None, None, *d_operands)
+    return (d_cotangent, np.zeros_like(result), None, *d_operands)  # (out is not read)
 
 
 def einsum_vjp_tangent_cotangent(t, out, cotangent, result, subscripts, *operands, **options):
@@ -94,7 +94,7 @@ def multi_dot_rule(g, out, cotangent, result, arrays):
         for j in range(n):
             if j != k:
                 d_arrays[j] = d_arrays[j] + grads[j]
-    return (d_cotangent, None, d_arrays)
+    return (d_cotangent, np.zeros_like(result), d_arrays)  # (out is not read)
 
 
 def multi_dot_tangent_cotangent(t, out, cotangent, result, arrays):
