@@ -235,6 +235,10 @@ class Typer:
                 return SCALAR  # x.item(), x.sum(): a number
             if method == "copy":
                 return self.of(node.func.value)
+            if method == "reshape" and not node.keywords:  # x.reshape(2, 2), x.reshape((2, 2))
+                return self.reshaped(args[0] if len(args) == 1 else ast.Tuple(args, ast.Load()))
+            if method in ("ravel", "flatten") and not node.keywords:
+                return frozenset({1})
             if method == "pop" and not args and isinstance(node.func.value, ast.Name):
                 return self.table.get(node.func.value.id + "[]")  # a tape stack's element
             return None
@@ -267,6 +271,9 @@ class Typer:
             if isinstance(shape, ast.Tuple):
                 return frozenset({len(shape.elts)})
             return frozenset({1}) if self.of(shape) == SCALAR else None
+        if module.startswith("numpy") and name == "reshape" and len(args) == 2 \
+                and not node.keywords:
+            return self.reshaped(args[1])
         if module.startswith("numpy") and name == "broadcast_to" and len(args) == 2:
             shape = args[1]
             rank = len(shape.elts) if isinstance(shape, ast.Tuple) else \
@@ -277,6 +284,16 @@ class Typer:
             kind = self.of(args[0])
             return kind if kind and all(isinstance(t, int) and t >= 1 for t in kind) else None
         return None
+
+    def reshaped(self, shape: ast.expr) -> Kind:
+        """The kind of an array reshaped to ``shape``: as many axes as it has entries (a
+        number, one); ``None`` when that is not written out."""
+        if isinstance(shape, ast.Tuple) and not any(isinstance(e, ast.Starred)
+                                                    for e in shape.elts):
+            return frozenset({len(shape.elts)}) if shape.elts else None  # (0-d: an array)
+        if isinstance(shape, ast.Constant) and isinstance(shape.value, tuple):
+            return frozenset({len(shape.value)}) if shape.value else None
+        return frozenset({1}) if self.of(shape) == SCALAR else None
 
 
 def _is_one_of(callee: object, options: tuple) -> bool:

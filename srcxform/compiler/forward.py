@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
+from typing import Any
 
 import numpy as np
 
@@ -202,13 +203,20 @@ class _Forward:
         for i, p in enumerate(params):
             atom = mapping.get(p)
             if isinstance(atom, ast.Tuple) and p == rule.vararg:
-                # ``*operands`` (np.einsum): a linear primitive takes each tangent in turn
-                for elt in atom.elts:
+                # ``*operands`` (np.einsum): a linear primitive takes each tangent in turn;
+                # a registered tangent function gets each one's position among them
+                fn = explicit[i] if explicit is not None and i < len(explicit) else None
+                for position, elt in enumerate(atom.elts):
                     te = self.t(elt)
-                    if te is not None and (explicit is not None or not rule.linear):
-                        raise self.no_tangent(stmt, op, p)
-                    if te is not None:
+                    if te is None:
+                        continue
+                    if fn is not None:
+                        stmts += self.explicit_part(fn, mapping, te, out_atom, target, p,
+                                                    parts, position)
+                    elif explicit is None and rule.linear:
                         parts.append(_with_argument(stmt.value, op, elt, te))
+                    else:
+                        raise self.no_tangent(stmt, op, p)
                 continue
             t = self.t(atom) if atom is not None else None
             if t is None:
@@ -219,12 +227,7 @@ class _Forward:
                 fn = explicit[i] if i < len(explicit) else None
                 if fn is None:
                     raise self.no_tangent(stmt, op, p)
-                pseudo = Rule(name=fn.__name__, vjp=fn, signature=inspect.signature(fn))
-                part = self.namer.fresh(f"{self.tangent(target)}_{p}")  # if it branches
-                body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env,
-                                            [part], whole=True)
-                stmts += body
-                parts.append(results[0])
+                stmts += self.explicit_part(fn, mapping, t, out_atom, target, p, parts)
             elif rule.linear:
                 parts.append(_with_argument(stmt.value, op, atom, t))
             elif rule.elementwise:
@@ -252,6 +255,21 @@ class _Forward:
                              [total, shape], [])
         stmts.append(self.assign(target, total))
         return stmts
+
+    def explicit_part(self, fn: Any, mapping: dict[str, ast.expr], t: ast.expr,
+                      out_atom: ast.expr, target: str, param: str, parts: list[ast.expr],
+                      position: int | None = None) -> list[ast.stmt]:
+        """Inline (or call) a registered tangent function for tangent ``t`` of ``param``;
+        append its result to ``parts`` and return the statements computing it.
+        ``position``: the argument's place among those a ``*args`` parameter collects."""
+        pseudo = Rule(name=fn.__name__, vjp=fn, signature=inspect.signature(fn))
+        if position is not None:  # tangent(t, out, position, *primal arguments)
+            mapping = {list(pseudo.signature.parameters)[2]: ast.Constant(position), **mapping}
+        part = self.namer.fresh(f"{self.tangent(target)}_{param}")  # if it branches
+        body, results = inline_rule(pseudo, mapping, t, out_atom, self.namer, self.env,
+                                    [part], whole=True)
+        parts.append(results[0])
+        return body
 
     def no_tangent(self, stmt: ast.stmt, op: Op, param: str) -> Exception:
         """The located ``TransformError`` for an operand whose tangent has no rule."""

@@ -524,7 +524,7 @@ class _Normalizer:
         rule = rules.lookup(anno.get(value, anno.CALLEE, None)) \
             if isinstance(value, ast.Call) else None
         if rule is not None and rule.sequence_output and name not in self.fixed \
-                and self.depth == 0 and not self.inline_stack[1:]:
+                and self.depth == 0:  # (an inlined helper's fresh name is assigned once too)
             self.lists.add(name)  # a list of arrays (np.split): its adjoint is a list too
             return
         if isinstance(value, (ast.Tuple, ast.List)):

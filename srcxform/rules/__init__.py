@@ -8,6 +8,7 @@ is imported (``optional``); ``load_scipy()`` loads them now.
 """
 
 from . import (  # noqa: F401  (registers rules)
+    called_rules,
     complexes,
     creation,
     decompositions,

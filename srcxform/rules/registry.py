@@ -222,7 +222,10 @@ def register_tangents(rule: Callable[..., tuple],
 
     Each is ``tangent(t, out, *args, **kwargs)`` with the rule's primal
     parameters and returns the output's tangent for tangent ``t`` of its
-    argument.  Like rules, tangent functions are small straight-line NumPy.
+    argument.  The one tangent function of a ``*args`` parameter serves each
+    argument it collects: it takes that argument's position among them after
+    ``t, out`` (``tangent(t, out, position, *args, **kwargs)``).  Like rules,
+    tangent functions are small NumPy bodies (or are called when they loop).
     """
     entry: Rule = rule.__srcxform_rule__
     _TANGENTS[id(entry.vjp)] = tuple(tangents)
@@ -244,9 +247,13 @@ def tangent(rule: Rule, primal: Callable[..., Any], index: int, t: Any, out: Any
     """
     explicit = tangents_of(rule)
     if explicit is not None:
-        fn = explicit[index] if index < len(explicit) else None
+        start = rule.primal_params.index(rule.vararg) if rule.vararg else len(args)
+        slot = min(index, start)  # the arguments ``*args`` collects share its tangent
+        fn = explicit[slot] if slot < len(explicit) else None
         if fn is None:
             raise ValueError(f"{rule.name} has no tangent for argument {index}")
+        if index >= start:
+            return fn(t, out, index - start, *args, **kwargs)
         return fn(t, out, *args, **kwargs)
     if rule.linear:
         return primal(*args[:index], t, *args[index + 1:], **kwargs)

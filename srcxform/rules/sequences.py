@@ -32,8 +32,9 @@ def zeros_each(seq: Any) -> Any:
 
 def add_each(a: Any, b: Any) -> Any:
     """Element ``k`` of ``a`` plus element ``k`` of ``b`` (lists or tuples, nested ones
-    element by element: never concatenated)."""
-    return _kind(a)(add_each(x, y) if isinstance(x, (list, tuple)) else x + y
+    element by element: never concatenated; ``None``, no value, adds as nothing)."""
+    return _kind(a)(y if x is None else x if y is None else
+                    add_each(x, y) if isinstance(x, (list, tuple)) else x + y
                     for x, y in zip(a, b))
 
 
