@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 
 from .check import error
+from .dictloops import unroll_dict_loops
 from .names import Namer
 from .parse import Parsed
 from .program import Program
@@ -36,6 +37,7 @@ def replace_dicts(program: Program) -> Program:
 def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
     """Rewrite ``parsed.node`` in place (see the module docstring)."""
     fn = parsed.node
+    unroll_dict_loops(parsed, namer)  # loops over dicts of known keys: one copy per key
     dicts = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign)
              and isinstance(n.value, ast.Dict) for t in n.targets if isinstance(t, ast.Name)}
     for node in ast.walk(fn):  # a dict literal anywhere else cannot be followed
