@@ -104,7 +104,7 @@ def nested_params_loss(params, x):
         x = np.tanh(x @ layer["W"] + layer["b"])
     reg = 0.0
     for layer in params.values():
-        for k, v in layer.items():
+        for _name, v in layer.items():
             reg = reg + np.sum(v ** 2)
     return np.sum(x ** 2) + 0.01 * reg
 
@@ -209,7 +209,7 @@ def keys_added_in_a_range_loop(w):
         d[i] = w[i] ** 2
     total = 0.0
     for k, v in d.items():
-        total = total + v
+        total = total + v * len(str(k))
     return total
 
 
