@@ -250,3 +250,25 @@ def test_a_computed_key_says_what_to_write_instead(data):
     message = str(info.value)
     assert "test_dict_iteration.py:" in message and "dict indexing" in message
     assert "loop" in message  # it says which loops make keys constant
+
+
+WEIGHTS = {"a": 1.0, "b": 2.0}
+
+
+def weighted_by_a_global_dict(w):
+    return sum(WEIGHTS[k] * np.sum(w ** 2) for k in WEIGHTS)
+
+
+def test_a_global_dict_changed_in_place_rebuilds_the_code():
+    w = np.array([1.0, 2.0])
+    df = sx.grad(weighted_by_a_global_dict)
+    np.testing.assert_allclose(df(w), 6.0 * w)
+    WEIGHTS["b"] = 3.0  # a value: read when the code runs
+    np.testing.assert_allclose(df(w), 8.0 * w)
+    WEIGHTS["c"] = 10.0  # a new key: the unrolled code is stale, so it is made again
+    try:
+        np.testing.assert_allclose(df(w), 28.0 * w)
+    finally:
+        del WEIGHTS["c"]
+        WEIGHTS["b"] = 2.0
+    np.testing.assert_allclose(df(w), 6.0 * w)

@@ -4,7 +4,8 @@ Run by :func:`~.aggregates.replace_dicts_function` before it gives each key of
 a local dict its own variable.  A dict's keys are *known* here when the dict is
 
 * a module global or a closure variable (a ``dict`` object when the function
-  is compiled: its keys are compiled in, its values read as ``D[key]``);
+  is compiled: its keys are compiled in, and noted for the cache, which
+  rebuilds the code when they change; its values are read as ``D[key]``);
 * a local name bound, in straight-line code, to a dict literal with constant
   keys (``{}`` too), to ``dict(k=v, ...)`` (what the pytree front door writes
   for a dict argument), or to a known dict's item holding a dict, and since
@@ -46,6 +47,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from .. import depends
 from .astutil import names_stored, params_of
 from .diagnostics import error
 from .loops import replace_jumps
@@ -91,9 +93,12 @@ def _constant_key(node: ast.expr) -> Any:
 
 
 def _layout_of_object(obj: Any) -> Layout | None:
+    """A user's dict's layout; its keys are noted (``depends.note_keys``): the cache
+    rebuilds the code if they change."""
     if type(obj) is not dict or not all(
             isinstance(k, (str, int)) and not isinstance(k, bool) for k in obj):
         return None
+    depends.note_keys(obj)
     return {k: _layout_of_object(v) for k, v in obj.items()}
 
 
