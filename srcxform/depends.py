@@ -13,6 +13,8 @@ After ``with recording() as rec:`` around a transform on this thread:
   generated code by value (a helper's globals of another module, defaults,
   srcxform's own helpers), as opposed to the user's globals and closure
   cells, which generated code reads live;
+* ``rec.keys`` lists the user's dicts (globals, closure values) whose keys
+  the compiler unrolled a loop over (:func:`note_keys`), with those keys;
 * ``rec.attributes`` lists the attributes of objects compiled in (arguments
   of a specialisation: ``self.act``, ``self.layers``) whose values the code
   was made for (:func:`note_attribute`);
@@ -87,11 +89,13 @@ class Recording:
     inspected: set[int] = field(default_factory=set)
     keep: list[Any] = field(default_factory=list)  # keeps the ids meaningful
     attributes: list[Read] = field(default_factory=list)  # of objects compiled in
+    keys: list[Read] = field(default_factory=list)  # dicts whose keys were compiled in
 
     def merge(self, other: Recording) -> None:
         """Add what ``other`` (a nested transform, another thread) recorded."""
         self.functions.extend(other.functions)
         self.attributes.extend(other.attributes)
+        self.keys.extend(other.keys)
         self.frozen |= other.frozen
         self.inspected |= other.inspected
         self.keep.extend(other.keep)
@@ -182,6 +186,16 @@ def note_attribute(subject: Any, key: str, value: Any) -> None:
         for rec in _open():
             rec.attributes.append(read)
             rec.keep.extend((subject, value))
+
+
+def note_keys(subject: dict) -> None:
+    """The compiler unrolled a loop over the keys of the user's dict ``subject`` (a global
+    or closure value): the code holds for those keys, in that order, only."""
+    if ACTIVE[0]:
+        read = Read("keys", subject, None, tuple(subject))
+        for rec in _open():
+            rec.keys.append(read)
+            rec.keep.append(subject)
 
 
 def note_value(value: Any) -> Any:

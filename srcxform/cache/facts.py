@@ -10,6 +10,9 @@ saying that something still denotes it:
 * ``global`` — a name of a module's globals (``helper``, ``np``, ``K``; a name
   found in the builtins counts as "the module does not shadow it");
 * ``cell``   — the contents of a closure cell;
+* ``keys``   — a user's dict (the same object, found through a global or a
+  cell) still has the keys, in order, that a loop over it was unrolled for
+  (``compiler/dictloops.py``): a dict changed in place makes the code stale;
 * ``table``  — the rule table's version (``rules.registry.VERSION``).
 
 Each fact is checked fast by identity (the guard compiles the checks into one
@@ -76,6 +79,8 @@ class Fact:
                 return self.subject.get(self.key, default)
             if kind == "cell":
                 return self.subject.cell_contents
+            if kind == "keys":
+                return tuple(self.subject)
             return self.subject[0]  # table
         except Exception:  # noqa: BLE001  (an empty cell, a failing attribute: not the same)
             return MISSING
@@ -200,6 +205,11 @@ def facts_of(rec: depends.Recording, fn: Any, version: object) -> list[Fact]:
             if fact.ident() not in seen:
                 seen.add(fact.ident())
                 facts.append(fact)
+    for read in rec.keys:  # a dict's keys compiled in (an unrolled loop): the same keys
+        fact = Fact("keys", read.subject, None, read.value, "equal")
+        if fact.ident() not in seen:
+            seen.add(fact.ident())
+            facts.append(fact)
     for read in rec.attributes:  # an object's function or layers compiled in: its identity
         fact = Fact("attr", read.subject, read.key, read.value, "identity")
         if fact.ident() not in seen:

@@ -1,12 +1,17 @@
 """Pass 2c, aggregates: a dict with constant keys becomes one variable per key.
 
-After :func:`replace_dicts` (or :func:`replace_dicts_function` on one
-function's tree), a local dict that is only ever built from a literal with
-constant keys (``p = {"w": w}`` or ``p = {}``), written and read
-by constant keys (``p["b"] = ...``, ``p["w"]``, ``p["n"] += 1``) is gone:
-each key is an ordinary variable (``p_w``, ``p_b``), so the later passes
-differentiate it like any other name.  Any other use of such a dict (passed
-to a function, iterated, indexed by a computed key) is a ``TransformError``.
+First, :func:`~.dictloops.unroll_dict_loops` unrolls every loop over a dict
+whose keys are known when compiling (a module-global or closure dict, or a
+local dict built with constant keys): one copy of the body per key, the key
+a constant there (``dictloops.py`` says which forms).  Then, after
+:func:`replace_dicts` (or :func:`replace_dicts_function` on one function's
+tree), a local dict that is only ever built from a literal with constant
+keys (``p = {"w": w}`` or ``p = {}``), written and read by constant keys
+(``p["b"] = ...``, ``p["w"]``, ``p["n"] += 1``) is gone: each key is an
+ordinary variable (``p_w``, ``p_b``), so the later passes differentiate it
+like any other name.  Any other use of such a dict (passed to a function,
+indexed by a key known only when the code runs) is a located
+``TransformError`` saying how to write it instead.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import ast
 
 from .check import error
+from .dictloops import unroll_dict_loops
 from .names import Namer
 from .parse import Parsed
 from .program import Program
@@ -36,6 +42,7 @@ def replace_dicts(program: Program) -> Program:
 def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
     """Rewrite ``parsed.node`` in place (see the module docstring)."""
     fn = parsed.node
+    unroll_dict_loops(parsed, namer)  # loops over dicts of known keys: one copy per key
     dicts = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign)
              and isinstance(n.value, ast.Dict) for t in n.targets if isinstance(t, ast.Name)}
     for node in ast.walk(fn):  # a dict literal anywhere else cannot be followed
@@ -61,8 +68,14 @@ def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
                 and node.value.id in dicts:
             if _constant_key(node.slice) is None:
-                raise error(parsed, node, f"the dict {node.value.id!r} is indexed by a computed "
-                            "key; only constant keys are supported", "dict indexing")
+                raise error(parsed, node, f"the dict {node.value.id!r} is indexed by a key "
+                            "known only when the code runs; index it by a constant key, or "
+                            "by the key of a loop or comprehension over a dict whose keys "
+                            "srcxform knows when it compiles (for k in d, d.items(), "
+                            "d.keys(), d.values() or sorted(d), of a module-global dict or "
+                            "a local dict built with constant keys); for a key computed from "
+                            "the data, use a list or an array indexed by position instead",
+                            "dict indexing")
             allowed.add(id(node.value))
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
             for t in node.targets:
@@ -73,7 +86,9 @@ def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
     for node in ast.walk(fn):
         if isinstance(node, ast.Name) and node.id in dicts and id(node) not in allowed:
             raise error(parsed, node, f"the dict {node.id!r} is used as a whole here; only "
-                        "reads and writes by constant key are supported", "dict")
+                        "reads and writes by constant key, and loops or comprehensions over "
+                        "it (d.items(), sorted(d), sum(d.values()), ...), are supported",
+                        "dict")
 
     class Rewrite(ast.NodeTransformer):
         def visit_Assign(self, node: ast.Assign):

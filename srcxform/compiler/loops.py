@@ -321,7 +321,7 @@ class _Loops:
         for n, element in enumerate(elements):
             pairs = element if isinstance(element, list) else [(stmt.target, element)]
             body = [ast.copy_location(ast.Assign([copy.deepcopy(t)], v), stmt) for t, v in pairs]
-            body += _replace_jumps(self.block(copy.deepcopy(stmt.body)), flag)
+            body += replace_jumps(self.block(copy.deepcopy(stmt.body)), flag)
             if flag and n:
                 guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(flag, ast.Load())), body, [])
                 body = [ast.copy_location(guard, stmt)]
@@ -336,7 +336,7 @@ def _minus_one(node: ast.expr) -> ast.expr:
     return ast.BinOp(node, ast.Sub(), ast.Constant(1))
 
 
-def _replace_jumps(stmts: list[ast.stmt], flag: str | None) -> list[ast.stmt]:
+def replace_jumps(stmts: list[ast.stmt], flag: str | None) -> list[ast.stmt]:
     """An unrolled loop body: ``break`` sets ``flag``, ``continue`` does nothing more."""
     out: list[ast.stmt] = []
     for stmt in stmts:
@@ -348,9 +348,9 @@ def _replace_jumps(stmts: list[ast.stmt], flag: str | None) -> list[ast.stmt]:
             out.append(ast.copy_location(ast.Pass(), stmt))
             continue
         if isinstance(stmt, ast.If):
-            stmt.body = _replace_jumps(stmt.body, flag) or [ast.Pass()]
-            stmt.orelse = _replace_jumps(stmt.orelse, flag)
+            stmt.body = replace_jumps(stmt.body, flag) or [ast.Pass()]
+            stmt.orelse = replace_jumps(stmt.orelse, flag)
         elif isinstance(stmt, ast.With):
-            stmt.body = _replace_jumps(stmt.body, flag) or [ast.Pass()]
+            stmt.body = replace_jumps(stmt.body, flag) or [ast.Pass()]
         out.append(stmt)
     return out

@@ -38,11 +38,10 @@ ROWS = {
 TRANSFORMS = ("grad", "value_and_grad", "vjp", "jvp", "hessian")
 
 # Issue 12 features, as short exact names (the xfail reasons quote them).
-FEATURES = {
+FEATURES: dict[str, str] = {
     # comprehensions (pytree arguments, sx.flatten inside, indexed helper tuples, list
-    # comprehensions, generator expressions, map and zip(*pairs): done)
-    "dict-comp": "a dict comprehension with computed keys",
-    "items-sorted": "loops over dict.items() and sorted()",
+    # comprehensions, generator expressions, map and zip(*pairs), dict comprehensions and
+    # loops over a dict's items/keys/values or sorted(dict) whose keys are known: done)
     # (functions as values, helpers' effects, methods, gradients of any order, *args and
     # **kwargs of helpers, starred calls, tuple indexing and concatenation: done)
 }
@@ -96,7 +95,7 @@ MODELS: list[Model] = [
     Model("mixture", "mixture", ("comprehension", "pytree")),
     Model("pairs_map_zip", "pairs_map_zip", ("comprehension", "pytree")),
     Model("robust_regression", "robust_regression", ("comprehension", "functions"),
-          needs=("dict-comp", "items-sorted"), hessian=True),
+          hessian=True),
     Model("hmm", "hmm", ("comprehension", "pytree")),
     Model("gp_factory", "gp_factory", ("functions",), hessian=True),
     Model("gp_kernel_default", "gp_kernels", ("functions",), hessian=True),
