@@ -75,6 +75,14 @@ class Structure:
         return len(self.specs)
 
     @property
+    def container(self) -> str | None:
+        """The outermost container's kind ("tuple", "namedtuple", "list", "dict"), or
+        ``None`` for a leaf or ``None`` itself."""
+        if self.node is _LEAF or self.node is _NONE:
+            return None
+        return self.node[0][0][0]
+
+    @property
     def paths(self) -> list[tuple[Any, ...]]:
         """The keys leading to each leaf, in leaf order (``tree[k0][k1]...`` is the leaf)."""
         out: list[tuple[Any, ...]] = []

@@ -272,3 +272,51 @@ def test_a_global_dict_changed_in_place_rebuilds_the_code():
         del WEIGHTS["c"]
         WEIGHTS["b"] = 2.0
     np.testing.assert_allclose(df(w), 6.0 * w)
+
+
+# -- a dict argument that is not differentiated: its keys are not known when compiling -----
+
+
+def weighted_by_key(w, weights):
+    total = 0.0
+    for k in weights:  # Python walks the keys; a compiled loop would walk positions
+        total = total + weights[k] * np.sum(w * k)
+    return total
+
+
+def weighted_items(w, weights):
+    total = 0.0
+    for k, v in weights.items():
+        total = total + v * np.sum(w ** k)
+    return total
+
+
+def total_over_rows(w, xs):
+    total = 0.0
+    for x in xs:
+        total = total + np.sum(w * x)
+    return total
+
+
+W3 = np.array([0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("keys", [{1: 2.0, 0: 3.0}, {0: 1.0, 1: 1.0}])
+def test_a_dict_argument_walked_by_position_is_refused(keys):
+    # {0: 1.0, 1: 1.0} once gave sum(w) twice (keys read as positions: a silent wrong
+    # gradient); now a located error, in the code for these shapes and in the generic code
+    with pytest.raises(sx.TransformError, match="walks 'weights' by position") as info:
+        sx.grad(weighted_by_key)(W3, keys)
+    assert info.value.lineno == weighted_by_key.__code__.co_firstlineno + 2
+    df = sx.grad(total_over_rows)
+    np.testing.assert_allclose(df(W3, [W3, 2 * W3]), 3 * W3)  # lists and arrays: walked
+    np.testing.assert_allclose(df(W3, np.ones((4, 3))), np.full(3, 4.0))
+    np.testing.assert_allclose(df(W3, (W3,)), W3)
+    with pytest.raises(sx.TransformError, match="walks 'xs' by position"):
+        df(W3, keys)
+
+
+def test_items_of_a_dict_argument_is_a_located_error():
+    with pytest.raises(sx.TransformError, match=r"\.items\(\) of a dict whose keys") as info:
+        sx.grad(weighted_items)(W3, {1: 2.0, 2: 0.5})
+    assert info.value.lineno == weighted_items.__code__.co_firstlineno + 2

@@ -20,7 +20,7 @@ from .astutil import names_mentioned, walk_stmts
 from .check import error
 from .primitives import classify, targets
 from .program import Program
-from .support import require_scalar_index
+from .support import require_scalar_index, require_sequence
 
 
 def assignments(stmts: list[ast.stmt]):
@@ -38,7 +38,7 @@ def effects(stmts: list[ast.stmt]):
 
 
 #: Calls that may see differentiated values without changing any (their result is unused).
-HARMLESS_EFFECTS = {id(print), id(require_scalar_index)}
+HARMLESS_EFFECTS = {id(print), id(require_scalar_index), id(require_sequence)}
 
 
 def find_varied(program: Program) -> Program:

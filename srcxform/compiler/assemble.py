@@ -15,6 +15,7 @@ The text itself is written by ``emit.py`` and compiled by ``loader.py``.
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from . import anno
 from .emit import emit, group_no_grad
@@ -41,19 +42,35 @@ def _arguments(names: list[str]) -> ast.arguments:
 
 def _entry_checks(program: Program, body: list[ast.stmt]) -> list[ast.stmt]:
     """``body`` after the argument checks ``mutation.py`` asked for (``support.py``)."""
-    if not program.entry_checks:
+    if not (program.entry_checks or program.sequence_checks):
         return body
-    from .support import require_scalar_index
+    from .support import require_scalar_index, require_sequence
 
-    check = program.env.ref(require_scalar_index, "require_scalar_index")
     made: list[ast.stmt] = []
-    for (param, count), err in sorted(program.entry_checks.items()):
-        located = ast.Tuple([ast.Constant(v) for v in (err.reason, err.filename, err.lineno,
-                                                       err.col, err.construct)], ast.Load())
+    shapes = program.shapes or {}
+    for param, err in sorted(program.sequence_checks.items()):
+        if param in shapes:  # code for this argument's kind: a dict is refused now
+            if getattr(shapes[param], "container", None) == "dict":
+                raise err
+            continue
+        check = program.env.ref(require_sequence, "require_sequence")  # code for any
+        where = program.env.ref((err.reason, err.filename, err.lineno, err.col,
+                                 err.construct), f"loop_over_{param}")
         made.append(ast.Expr(ast.Call(ast.Name(check, ast.Load()),
-                                      [ast.Name(param, ast.Load()), ast.Constant(count), located],
+                                      [ast.Name(param, ast.Load()), ast.Name(where, ast.Load())],
                                       [])))
+    for (param, count), err in sorted(program.entry_checks.items()):
+        check = program.env.ref(require_scalar_index, "require_scalar_index")
+        made.append(ast.Expr(ast.Call(ast.Name(check, ast.Load()),
+                                      [ast.Name(param, ast.Load()), ast.Constant(count),
+                                       _located(err)], [])))
     return made + body
+
+
+def _located(err: Any) -> ast.Tuple:
+    """A ``TransformError``'s message and place, as the literal a support check raises."""
+    return ast.Tuple([ast.Constant(v) for v in (err.reason, err.filename, err.lineno, err.col,
+                                                err.construct)], ast.Load())
 
 
 def emit_source(program: Program) -> Program:

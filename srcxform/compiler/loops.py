@@ -72,12 +72,22 @@ _NOT_ITERABLE_CALLS = (enumerate, zip, reversed, sorted, iter, map, filter)
 
 
 def canonicalize(program: Program) -> Program:
-    """Rewrite the program's loops in place (see the module docstring)."""
-    program.fixed_names |= canonicalize_function(program.parsed)
+    """Rewrite the program's loops in place (see the module docstring); a loop walking a
+    parameter by index gets the entry check ``program.sequence_checks`` (a dict or a set
+    passed there would be walked by position: refused, located at the loop)."""
+    walked: dict[str, ast.AST] = {}
+    program.fixed_names |= canonicalize_function(program.parsed, walked=walked)
+    for name, node in walked.items():
+        program.sequence_checks[name] = error(
+            program.parsed, node, f"this loop walks {name!r} by position, and {name!r} is not "
+            "a list, tuple or array here; pass a list (list(d.values())), or make the dict a "
+            "global or a literal in the function, whose keys srcxform unrolls",
+            "for loop iterable")
     return program
 
 
-def canonicalize_function(parsed: Parsed, namer: Namer | None = None) -> set[str]:
+def canonicalize_function(parsed: Parsed, namer: Namer | None = None,
+                          walked: dict[str, ast.AST] | None = None) -> set[str]:
     """Rewrite ``parsed.node``'s loops in place; return the names unrolled loops assign.
     (``namer``: fresh names; by default one that avoids every name of the function.)"""
     fn = parsed.node
@@ -85,6 +95,8 @@ def canonicalize_function(parsed: Parsed, namer: Namer | None = None) -> set[str
         return set()  # nothing to do (the common case of straight-line code)
     loops = _Loops(parsed, namer or Namer.for_tree(fn, extra={fn.name}))
     parsed.node.body = loops.top_level(parsed.node.body)
+    if walked is not None:
+        walked.update(loops.walked_params)
     ast.fix_missing_locations(parsed.node)
     return loops.fixed_names
 
@@ -120,6 +132,8 @@ class _Loops:
         self.scope = Scope(parsed, set(params_of(fn)) | names_stored(fn))
         self.literals: dict[str, int] = {}  # name -> number of elements, where bound to one
         self.fixed_names: set[str] = set()
+        self.params = set(params_of(fn))
+        self.walked_params: dict[str, ast.AST] = {}  # parameter -> the first loop walking it
 
     def resolve(self, node: ast.expr) -> Any:
         """The object a call's head names (an undefined name raises, located)."""
@@ -259,6 +273,13 @@ class _Loops:
         if not isinstance(target, (ast.Name, ast.Tuple)):
             raise error(self.parsed, target, "this loop target is not supported",
                         "for loop target")
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) \
+                and it.func.attr in ("items", "keys", "values") and callee is MISSING:
+            # (a dict whose keys are known here was unrolled by dictloops.py)
+            raise error(self.parsed, it, f"a loop over .{it.func.attr}() of a dict whose keys "
+                        "are not known when the function is compiled (an argument): pass the "
+                        "values as a list or tuple, or make the dict a global or a literal in "
+                        "the function", "for loop iterable")
         seq = self.walked(it, before)
         length = ast.copy_location(ast.Call(ast.Name("len", ast.Load()), [seq], []), it)
         n = self.bind("n", length, it, before)
@@ -269,6 +290,8 @@ class _Loops:
         """The sequence a loop walks: ``it`` itself when it is a name the function never
         reassigns under control flow (or a global), else a name bound to it first."""
         if isinstance(it, ast.Name):
+            if it.id in self.params:
+                self.walked_params.setdefault(it.id, it)
             if it.id in self.fixed:
                 return self.bind("seq", it, it, before)
             return it

@@ -64,6 +64,7 @@ class Program:
     # (parameter, integer indexes) -> the error to raise on entry unless the argument so
     # indexed is a number (mutation.py: `z op= e` compiled as a rebinding)
     entry_checks: dict[tuple[str, int], Any] = field(default_factory=dict)
+    sequence_checks: dict[str, Any] = field(default_factory=dict)  # param -> its refusal
     lists: set[str] = field(default_factory=set)         # lists that grow by append (aliases)
     foreign: dict[str, Any] = field(default_factory=dict)  # inlined callees' globals, by name
 

@@ -13,6 +13,7 @@ helpers of list and tuple adjoints, with their table entries, are in
 from __future__ import annotations
 
 import numbers
+from collections import abc
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,17 @@ def copy_with_views(array: Any, *views: Any) -> tuple:
         return view
 
     return (new, *(rebase(v) for v in views))
+
+
+def require_sequence(value: Any, located: tuple) -> None:
+    """Raise the ``TransformError`` ``located`` unless ``value`` can be walked by position
+    (``value[0], value[1], ...``) as Python's loop walks it: a dict, a set or a dict view
+    cannot (the compiled loop walks a parameter by index; ``loops.py``)."""
+    if isinstance(value, (abc.Mapping, abc.Set, abc.MappingView, abc.Iterator)) or \
+            not hasattr(value, "__getitem__"):
+        message, filename, lineno, col, construct = located
+        raise TransformError(message, filename=filename, lineno=lineno, col=col,
+                             construct=construct)
 
 
 def require_scalar_index(value: Any, count: int, located: tuple) -> None:
