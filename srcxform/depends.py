@@ -17,7 +17,9 @@ After ``with recording() as rec:`` around a transform on this thread:
   the compiler unrolled a loop over (:func:`note_keys`), with those keys;
 * ``rec.attributes`` lists the attributes of objects compiled in (arguments
   of a specialisation: ``self.act``, ``self.layers``) whose values the code
-  was made for (:func:`note_attribute`);
+  was made for (:func:`note_attribute`), and the items of the user's dicts and
+  lists read by a constant key and compiled in (``FNS["huber"]``,
+  :func:`note_item`);
 * ``rec.inspected`` holds the ids of the user's values the compiler looked
   at while it optimized (a global's value evaluated to fold a constant,
   ``compiler/optimize.py``), which code made from them depends on.
@@ -183,6 +185,17 @@ def note_attribute(subject: Any, key: str, value: Any) -> None:
     object whose methods it inlines, a list it unrolls over)."""
     if ACTIVE[0]:
         read = Read("attr", subject, key, value, path=("<object>", key))
+        for rec in _open():
+            rec.attributes.append(read)
+            rec.keep.extend((subject, value))
+
+
+def note_item(subject: Any, key: Any, value: Any) -> None:
+    """The compiler read ``subject[key]`` (a user's dict or list: ``FNS["huber"]``) and
+    compiled ``value`` in (a function it inlines): a later ``FNS["huber"] = other`` makes
+    that code stale."""
+    if ACTIVE[0] and isinstance(subject, (dict, list)):
+        read = Read("item", subject, key, value, path=("<item>", repr(key)))
         for rec in _open():
             rec.attributes.append(read)
             rec.keep.extend((subject, value))

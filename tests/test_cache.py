@@ -614,3 +614,41 @@ def test_transforms_of_a_function_with_a_rule_use_the_rule(module):
 
     _close(sx.grad(mod.h)(0.3), 2 * np.cos(0.3))
     _close(sx.vjp(mod.h, X)[1](np.ones(3))[0], 2 * np.cos(X))
+
+
+def _square(r):
+    return r ** 2
+
+
+def _cube(r):
+    return r ** 3
+
+
+PENALTY_TABLE = {"a": _square, "b": _square}
+PENALTY_WEIGHTS = {"a": 1.0, "b": 2.0}
+
+
+def _table_by_constant_key(x):
+    return np.sum(PENALTY_TABLE["a"](x)) + np.sum(PENALTY_TABLE["b"](x))
+
+
+def _table_by_unrolled_items(x):
+    return sum(PENALTY_WEIGHTS[k] * np.sum(fn(x)) for k, fn in PENALTY_TABLE.items())
+
+
+@pytest.mark.parametrize("f, before, after", [
+    (_table_by_constant_key, lambda x: 4 * x, lambda x: 2 * x + 3 * x ** 2),
+    (_table_by_unrolled_items, lambda x: 6 * x, lambda x: 2 * x + 6 * x ** 2),
+])
+def test_a_function_replaced_in_a_global_dict_rebuilds_the_code(f, before, after):
+    # the function PENALTY_TABLE["b"] was compiled in; replacing it once kept serving the
+    # old gradient (a silent wrong gradient): the item is now a checked fact
+    x = np.array([0.5, -1.0])
+    df = sx.grad(f)
+    np.testing.assert_allclose(df(x), before(x))
+    PENALTY_TABLE["b"] = _cube
+    try:
+        np.testing.assert_allclose(df(x), after(x))
+    finally:
+        PENALTY_TABLE["b"] = _square
+    np.testing.assert_allclose(df(x), before(x))

@@ -226,7 +226,8 @@ def run_front(fn: Callable[..., Any], wrt: Any, kind: str, checkpoint: Any = Non
     kept = depends.Recording(
         [depends.Noted(_TOP, n.reads, n.rule, n.chains) if n.fn is fn else n
          for n in rec.functions], set(rec.frozen), set(rec.inspected),
-        [k for k in rec.keep if k is not fn], keys=list(rec.keys))
+        [k for k in rec.keep if k is not fn], attributes=list(rec.attributes),
+        keys=list(rec.keys))
     return Front(program, kept, version, chains), facts
 
 
@@ -241,7 +242,7 @@ def run_finish(made_front: Front, fn: Callable[..., Any], **options: Any
     both = depends.Recording(
         [depends.Noted(fn, n.reads, n.rule, n.chains) if n.fn is _TOP else n
          for n in kept.functions], set(kept.frozen), set(kept.inspected), list(kept.keep),
-        keys=list(kept.keys))
+        attributes=list(kept.attributes), keys=list(kept.keys))
     both.merge(rec)
     facts = []
     for fact in facts_of(both, fn, made_front.version):

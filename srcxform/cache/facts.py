@@ -10,6 +10,8 @@ saying that something still denotes it:
 * ``global`` — a name of a module's globals (``helper``, ``np``, ``K``; a name
   found in the builtins counts as "the module does not shadow it");
 * ``cell``   — the contents of a closure cell;
+* ``item``   — an item of a user's dict or list read by a constant key and
+  compiled in (a function from ``FNS["huber"]``): the same object;
 * ``keys``   — a user's dict (the same object, found through a global or a
   cell) still has the keys, in order, that a loop over it was unrolled for
   (``compiler/dictloops.py``): a dict changed in place makes the code stale;
@@ -81,6 +83,8 @@ class Fact:
                 return self.subject.cell_contents
             if kind == "keys":
                 return tuple(self.subject)
+            if kind == "item":
+                return self.subject[self.key]
             return self.subject[0]  # table
         except Exception:  # noqa: BLE001  (an empty cell, a failing attribute: not the same)
             return MISSING
@@ -211,7 +215,7 @@ def facts_of(rec: depends.Recording, fn: Any, version: object) -> list[Fact]:
             seen.add(fact.ident())
             facts.append(fact)
     for read in rec.attributes:  # an object's function or layers compiled in: its identity
-        fact = Fact("attr", read.subject, read.key, read.value, "identity")
+        fact = Fact(read.kind, read.subject, read.key, read.value, "identity")
         if fact.ident() not in seen:
             seen.add(fact.ident())
             facts.append(fact)

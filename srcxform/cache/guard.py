@@ -92,6 +92,9 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
         elif kind == "cell":
             items += [fact.subject, fact.value]
             exprs.append(f"{S}[{i}].cell_contents is {S}[{i + 1}]")
+        elif kind == "item":  # FNS["huber"] compiled in (a missing key raises: not ok)
+            items += [fact.subject, fact.value]
+            exprs.append(f"{S}[{i}][{fact.key!r}] is {S}[{i + 1}]")
         elif kind == "keys":  # a dict's keys, in order, as when a loop over them was unrolled
             items += [fact.subject, fact.value, tuple]
             exprs.append(f"{S}[{i + 2}]({S}[{i}]) == {S}[{i + 1}]")

@@ -20,6 +20,7 @@ import inspect
 import types
 from typing import Any
 
+from .. import depends
 from . import anno
 from .astutil import names_stored, names_under_control_flow, params_of
 from .diagnostics import error
@@ -87,7 +88,10 @@ def _known_element(norm: Any, f: ast.expr) -> Any:
         obj = container[key]
     except (KeyError, IndexError, TypeError):
         return None
-    return obj if is_static_object(obj) else None
+    if not is_static_object(obj):
+        return None
+    depends.note_item(container, key, obj)  # compiled in: a new TABLE[key] is new code
+    return obj
 
 
 def call_static(norm: Any, obj: Any, node: ast.Call, args: list[ast.expr],

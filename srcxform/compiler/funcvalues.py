@@ -35,6 +35,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import depends
 from ..errors import TransformError
 from . import anno
 from .astutil import names_loaded, names_stored, params_of
@@ -276,10 +277,14 @@ def static_of(norm: Any, value: ast.expr) -> Any:
         if key is MISSING:
             return None
         try:
-            obj = norm.scope.resolve(value.value)[key]
+            container = norm.scope.resolve(value.value)
+            obj = container[key]
         except Exception:  # noqa: BLE001 - not a known element
             return None
-        return obj if is_static_object(obj) else None
+        if not is_static_object(obj):
+            return None
+        depends.note_item(container, key, obj)  # compiled in: a new FNS[key] is new code
+        return obj
     if isinstance(value, ast.Constant):
         return value.value if isinstance(value.value, (LocalFunction, PartialValue)) else None
     if isinstance(value, ast.Name) and value.id in norm.foreign:
