@@ -449,8 +449,9 @@ class _Reverse:
     def listsum(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
         """``s = sum(xs)``: every element's adjoint gets ``bs`` (summed down to its shape)."""
         seq, bs = op.args[0], ast.Name(self.adjoint(names[0]), ast.Load())
-        if isinstance(seq, ast.Name) and seq.id not in self.lists:  # a literal: a tuple's
-            bs = ast.Call(ast.Name(self.env.ref(to_each, "to_each"), ast.Load()),  # adjoint
+        if isinstance(seq, ast.Name) and seq.id not in self.lists:
+            # a list or tuple literal, whose adjoint is a tuple of its elements' adjoints
+            bs = ast.Call(ast.Name(self.env.ref(to_each, "to_each"), ast.Load()),
                           [bs, ast.Name(seq.id, ast.Load())], [])
             self.accumulate(seq, bs)
         else:
