@@ -137,6 +137,10 @@ def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any,
     fn = rule_caller(fn) or fn
     if not inspect.isfunction(fn):
         raise _not_a_python_function(f, kind)
+    from . import varargs
+
+    if varargs.is_variadic(fn):  # compiled per arity, through a fixed-arity twin
+        return varargs.gradient(kind, fn, wrt)
     entry = cache.entry_for(fn, kind, wrt)
     try:
         return entry.public(fn)
