@@ -180,7 +180,8 @@ def _make(fn: Callable[..., Any], signature: inspect.Signature, n: int,
     twin = namespace[target]
     namespace[target] = fn  # (the def bound the twin's own name; the body calls fn)
     twin.__qualname__ = fn.__qualname__
-    twin.__srcxform_twin__ = (fn.__qualname__, fn.__code__.co_filename,
+    stars = ", ".join(s for s in (vararg and f"*{vararg}", kwarg and f"**{kwarg}") if s)
+    twin.__srcxform_twin__ = (f"{fn.__qualname__} ({stars})", fn.__code__.co_filename,
                               fn.__code__.co_firstlineno)
     twin.__srcxform_twin_code__ = code  # keeps the linecache entry while the twin lives
     twin.__srcxform_twin_of__ = (fn, names, [line.strip() for line in prologue])
