@@ -39,7 +39,7 @@ def check(program: Program) -> Program:
         node = args.vararg or args.kwarg
         raise error(program.parsed, node, "*args/**kwargs parameters of the differentiated "
                     "function are compiled per call arity only by sx.grad, value_and_grad, "
-                    "vjp, jvp, hvp and hessian (not jvp_fn, checkpoint= or sx.compile): "
+                    "vjp, jvp, hvp and hessian (not jvp_fn or checkpoint=): "
                     "name its parameters here (helpers it calls may have them)",
                     "variadic parameter")
     check_function(program.parsed)
