@@ -204,3 +204,17 @@ def test_what_cannot_work_is_refused_and_located():
     with pytest.raises(sx.TransformError) as info:
         sx.grad(loss, checkpoint=True)(W, X1)
     assert info.value.construct == "variadic parameter"
+
+
+def weighted_by_position(w, xs):
+    total = 0.0
+    for i in range(len(xs)):
+        total = total + np.sum(xs[i] * w) * (i + 1)
+    return total
+
+
+def test_a_tuple_read_at_computed_positions_gets_a_list_of_adjoints():
+    a, b = rs.randn(3), rs.randn(3)
+    got = sx.grad(weighted_by_position, wrt=(0, 1))(W, (a, b))
+    assert close(got[0], a + 2 * b)
+    assert close(tuple(got[1]), (W, 2 * W))
