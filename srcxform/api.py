@@ -105,7 +105,14 @@ def _bound_wrt(f: Any, wrt: Any) -> Any:
 
 def _bound_gradient(kind: str, f: Any, fn: Any, args: tuple, kwargs: dict, wrt: Any) -> Any:
     """The gradient of a partial, bound method or callable object: ``fn``'s, bound."""
-    inner = _decorator(kind, fn, _bound_wrt(f, wrt))
+    from . import varargs
+
+    if varargs.is_variadic(fn):  # an index counts the call's positional arguments
+        shifted = tuple(w + len(args) if isinstance(w, int) and w >= 0 else w
+                        for w in (wrt if isinstance(wrt, tuple) else (wrt,)))
+        inner = varargs.gradient(kind, fn, shifted if isinstance(wrt, tuple) else shifted[0])
+    else:
+        inner = _decorator(kind, fn, _bound_wrt(f, wrt))
 
     def bound(*more: Any, **more_kwargs: Any) -> Any:
         return inner(*args, *more, **{**kwargs, **more_kwargs})
@@ -137,6 +144,10 @@ def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any,
     fn = rule_caller(fn) or fn
     if not inspect.isfunction(fn):
         raise _not_a_python_function(f, kind)
+    from . import varargs
+
+    if varargs.is_variadic(fn):  # compiled per arity, through a fixed-arity twin
+        return varargs.gradient(kind, fn, wrt)
     entry = cache.entry_for(fn, kind, wrt)
     try:
         return entry.public(fn)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import backends, pytrees
+from . import backends, pytrees, varargs
 from .cache import bind_all, concrete, concrete_maker, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
@@ -44,6 +44,17 @@ def _bound(f: Callable[..., Any], primals: tuple
         raise TypeError(f"expected a function, got {type(f).__name__}")
     fn = rule_caller(fn) or fn  # a function with a rule from sx.adjoint: through its rule
     return fn, tuple(args) + tuple(primals), kwargs, len(args)
+
+
+def _fixed_arity(f: Callable[..., Any], args: tuple, kwargs: dict, wrt: Any = None
+                 ) -> tuple[Callable[..., Any], tuple, dict, Any]:
+    """A function with ``*args``/``**kwargs`` as its twin for this call's arity, the twin's
+    arguments and ``wrt`` as the twin's (``srcxform/varargs.py``; positions are kept);
+    any other function as it is."""
+    if not varargs.is_variadic(f):
+        return f, args, kwargs, wrt
+    made, values = varargs.fixed(f, args, kwargs)
+    return made.fn, tuple(values), {}, None if wrt is None else made.wrt(wrt, f.__qualname__)
 
 
 def _promoted(values: list[Any], positions: Any) -> list[Any]:
@@ -83,6 +94,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     if not callable(f):
         raise TypeError(f"vjp expects a function, got {type(f).__name__}")
     f, args, kwargs, offset = _bound(f, primals)
+    f, args, kwargs, _ = _fixed_arity(f, args, kwargs)
     names, values = bind_all(f, args, kwargs)
     wrt = tuple(range(offset, offset + len(primals)))
     if not wrt:
@@ -155,6 +167,7 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
                              f"{_shape(p)}")
     f, args, kwargs, offset = _bound(f, primals)
     tangents = (None,) * offset + tangents
+    f, args, kwargs, _ = _fixed_arity(f, args, kwargs)
     names, values = bind_all(f, args, kwargs)
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     if not wrt:
@@ -226,6 +239,7 @@ def hvp(f: Callable[..., Any], primals: tuple, tangents: tuple, wrt: Any = 0) ->
     f, args, kwargs, offset = _bound(f, tuple(primals))
     wrt = _shifted(wrt, offset)
     tangents = (None,) * offset + tuple(tangents)
+    f, args, kwargs, wrt = _fixed_arity(f, args, kwargs, wrt)
     names, values = bind_all(f, args, kwargs)
     values = _promoted(values, [i for i, t in enumerate(tangents) if t is not None])
     df = _gradient_code(f, wrt, names, values)
@@ -256,7 +270,9 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
     def hess(*args: Any, **kwargs: Any) -> Any:
         fn, args, bound_kwargs, offset = _bound(f, args)
         fn_wrt = _shifted(wrt, offset)
-        names, values = bind_all(fn, args, {**bound_kwargs, **kwargs})
+        fn, args, call_kwargs, fn_wrt = _fixed_arity(fn, args, {**bound_kwargs, **kwargs},
+                                                     fn_wrt)
+        names, values = bind_all(fn, args, call_kwargs)
         tuple_wrt = isinstance(wrt, (tuple, list))
         items = list(fn_wrt) if tuple_wrt else [fn_wrt]
         index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]

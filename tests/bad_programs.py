@@ -95,8 +95,8 @@ def uses_kwargs_call(x, opts):
     return np.sum(x, **opts)  # BAD
 
 
-def uses_varargs(*xs):  # BAD
-    return np.sum(xs[0])
+def uses_varargs(*xs):  # BAD  (the extra arguments, differentiated, stacked as one array)
+    return np.sum(np.stack(xs))
 
 
 def uses_unknown_function(x):
@@ -146,7 +146,7 @@ BAD = [
     (uses_listcomp, "list comprehension"), (uses_genexp, "generator expression"),
     (uses_set, "set literal"), (uses_starred, "starred argument"),
     (uses_walrus, "assignment expression (:=)"), (uses_attribute_store, "attribute assignment"),
-    (uses_kwargs_call, "double-starred argument"), (uses_varargs, "variadic parameter"),
+    (uses_kwargs_call, "double-starred argument"), (uses_varargs, "pytree argument"),
     (uses_unknown_function, "np.unique()"), (uses_computed_callee, "call of a computed function"),
     (uses_undefined_name, "undefined name"), (uses_annotated, "annotated assignment"),
     (uses_match, "match statement"), (uses_exec, "exec()"),

@@ -38,8 +38,10 @@ def check(program: Program) -> Program:
     if args.vararg or args.kwarg:  # (a helper's are bound at its call: inline.py)
         node = args.vararg or args.kwarg
         raise error(program.parsed, node, "*args/**kwargs parameters of the differentiated "
-                    "function are not supported: name its parameters (helpers it calls may "
-                    "have them)", "variadic parameter")
+                    "function are compiled per call arity only by sx.grad, value_and_grad, "
+                    "vjp, jvp, hvp and hessian (not jvp_fn or checkpoint=): "
+                    "name its parameters here (helpers it calls may have them)",
+                    "variadic parameter")
     check_function(program.parsed)
     return program
 

@@ -122,6 +122,8 @@ def _seed(program: Program, rev: _Reverse, scalar: bool, split_motion: bool) -> 
     for lst in sorted(program.lists & program.active):  # one zero per element, at the start
         zeros = ast.Call(ast.Name(env.ref(zeros_each, "zeros_each"), ast.Load()),
                          [ast.Name(lst, ast.Load())], [])
+        # written at computed positions: a list even for a tuple (a *args, a tuple argument)
+        zeros = ast.Call(ast.Name(env.ref(list, "list"), ast.Load()), [zeros], [])
         rev.emit(ast.Assign([ast.Name(rev.adjoint(lst), ast.Store())], zeros))
         rev.initialized.add(lst)
     return seed_name
