@@ -754,12 +754,17 @@ def list_after_early_return(x, a):
     return values[0] + values[1]
 
 
-@xfail("list-after-early-return")
 def test_list_made_after_a_loop_that_can_return_is_not_refused():
-    # a = 0.25 never returns early: f = |x|^2 + a x0
+    # (once "list-after-early-return": the list was made under the `if not done` guard
+    # the early return adds; it is made before it now) a = 0.25 never returns early:
+    # f = |x|^2 + a x0; a = 0.75 returns 2a at once
     x = np.array([0.6, 0.5, 0.2])
     check_grad(list_after_early_return, x, 0.25, wrt=(0, 1),
                expected=[2 * x + [0.25, 0.0, 0.0], 0.6])
+    check_grad(list_after_early_return, x, 0.75, wrt=(0, 1), expected=[np.zeros(3), 2.0])
+    for a in (0.25, 0.75):
+        check_vjp(list_after_early_return, x, a)
+        check_jvp(list_after_early_return, x, a)
 
 
 def test_crash_vjp_of_a_loop_that_returns_early():

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .astutil import assigns
+from .astutil import assigns, names_mentioned
 from .names import Namer
 from .program import Program
 
@@ -164,8 +164,7 @@ def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
             rest = _skip_after_done(block[i + 1:], done)
             if not rest:
                 return block[:i]
-            guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(done, ast.Load())), rest, [])
-            return block[:i] + [ast.copy_location(guard, stmt)]
+            return _guarded(block[:i], rest, done, stmt)
         if isinstance(stmt, (ast.For, ast.While)):
             stmt.body = _skip_after_done(stmt.body, done)
         if isinstance(stmt, ast.If) and assigns(stmt, done):
@@ -173,9 +172,27 @@ def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:
             stmt.orelse = _skip_after_done(stmt.orelse, done)
             rest = _skip_after_done(block[i + 1:], done)
             if rest:
-                guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(done, ast.Load())), rest, [])
-                return block[:i + 1] + [ast.copy_location(guard, stmt)]
+                return _guarded(block[:i + 1], rest, done, stmt)
             return block[:i + 1]
     return block
+
+
+def _guarded(before: list[ast.stmt], rest: list[ast.stmt], done: str,
+             at: ast.stmt) -> list[ast.stmt]:
+    """``before``, then ``rest`` under ``if not done:``.  A list the rest starts by making
+    from constants (``values = []``), under a name nothing before reads or writes, is made
+    before the guard instead (harmless when the function has returned): it stays made at
+    the level of the function where it was written, as lists that grow must be."""
+    seen = set().union(*(names_mentioned(s) for s in before)) if before else set()
+    hoisted: list[ast.stmt] = []
+    while rest and isinstance(rest[0], ast.Assign) and len(rest[0].targets) == 1 \
+            and isinstance(rest[0].targets[0], ast.Name) and rest[0].targets[0].id not in seen \
+            and isinstance(rest[0].value, ast.List) \
+            and all(isinstance(e, ast.Constant) for e in rest[0].value.elts):
+        hoisted.append(rest.pop(0))
+    if not rest:
+        return before + hoisted
+    guard = ast.If(ast.UnaryOp(ast.Not(), ast.Name(done, ast.Load())), rest, [])
+    return before + hoisted + [ast.copy_location(guard, at)]
 
 
