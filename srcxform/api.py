@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import cache
+from . import cache, varargs
 from .compiler.checkpoint import check_spec
 from .compiler.generated import columns_function
 from .errors import TransformError
@@ -105,12 +105,11 @@ def _bound_wrt(f: Any, wrt: Any) -> Any:
 
 def _bound_gradient(kind: str, f: Any, fn: Any, args: tuple, kwargs: dict, wrt: Any) -> Any:
     """The gradient of a partial, bound method or callable object: ``fn``'s, bound."""
-    from . import varargs
 
     if varargs.is_variadic(fn):  # an index counts the call's positional arguments
         shifted = tuple(w + len(args) if isinstance(w, int) and w >= 0 else w
                         for w in (wrt if isinstance(wrt, tuple) else (wrt,)))
-        inner = varargs.gradient(kind, fn, shifted if isinstance(wrt, tuple) else shifted[0])
+        inner = _variadic_gradient(kind, fn, shifted if isinstance(wrt, tuple) else shifted[0])
     else:
         inner = _decorator(kind, fn, _bound_wrt(f, wrt))
 
@@ -144,10 +143,9 @@ def _decorator(kind: str, f: Callable[..., Any] | None, wrt: Any,
     fn = rule_caller(fn) or fn
     if not inspect.isfunction(fn):
         raise _not_a_python_function(f, kind)
-    from . import varargs
 
     if varargs.is_variadic(fn):  # compiled per arity, through a fixed-arity twin
-        return varargs.gradient(kind, fn, wrt)
+        return _variadic_gradient(kind, fn, wrt)
     entry = cache.entry_for(fn, kind, wrt)
     try:
         return entry.public(fn)
@@ -349,3 +347,27 @@ def _generic_source(df: Callable[..., Any]) -> str | None:
         return None
     info = getattr(code, "__srcxform__", None)
     return info.source if info is not None else inspect.getsource(code)
+
+
+def _variadic_gradient(kind: str, fn: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
+    """``grad`` / ``value_and_grad`` (``kind``) of variadic ``fn``: per call, that of the
+    twin for the call's arity."""
+
+    def through(*args: Any, **kwargs: Any) -> Any:
+        made, values = varargs.fixed(fn, args, kwargs)
+        inner = _decorator(kind, made.fn, made.wrt(wrt, fn.__qualname__))
+        through.__srcxform_of__ = inner
+        return inner(*values)
+
+    def no_concrete(args: Any, kwargs: Any) -> Any:
+        raise TypeError(f"{kind} of {fn.__qualname__}, which has *args/**kwargs, cannot be "
+                        f"differentiated again or called inside a differentiated function; "
+                        f"name its parameters for that")
+
+    through.__name__ = through.__qualname__ = f"{kind}_{fn.__name__}"
+    through.__doc__ = fn.__doc__
+    through.__signature__ = inspect.signature(fn, follow_wrapped=False)
+    through.__srcxform__ = None
+    through.__srcxform_of__ = None
+    cache.give_concrete(through, no_concrete)
+    return through

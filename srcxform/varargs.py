@@ -25,7 +25,8 @@ every ability of a top-level function and is checked like one.  So:
   order, so an integer ``wrt`` (or a primal's position) means the same
   argument for the twin; a ``wrt`` name may name a parameter or a key of
   ``**kwargs``;
-* :func:`gradient` is ``grad`` / ``value_and_grad`` of such a function.
+* ``api.py`` makes ``grad`` / ``value_and_grad`` of such a function from the twins
+  (``_variadic_gradient``).
 
 What the twin's body cannot follow (a differentiated extra argument used as
 one container) is the compiler's located ``TransformError``.
@@ -47,9 +48,14 @@ _VARIADIC = 0x04 | 0x08  # CO_VARARGS | CO_VARKEYWORDS
 
 
 def is_variadic(fn: Any) -> bool:
-    """``fn`` is a Python function with ``*args`` or ``**kwargs`` parameters."""
+    """``fn`` is a user's Python function with ``*args`` or ``**kwargs`` parameters (not
+    srcxform's own: a guard or a gradient's wrapper takes ``*args, **kwargs`` and is
+    served as before)."""
     code = getattr(fn, "__code__", None)
-    return inspect.isfunction(fn) and code is not None and bool(code.co_flags & _VARIADIC)
+    return inspect.isfunction(fn) and code is not None and bool(code.co_flags & _VARIADIC) \
+        and not code.co_filename.startswith("<srcxform") \
+        and not (getattr(fn, "__module__", "") or "").startswith("srcxform") \
+        and not hasattr(fn, "__srcxform__")
 
 
 @dataclass
@@ -188,28 +194,3 @@ def _make(fn: Callable[..., Any], signature: inspect.Signature, n: int,
     named = frozenset(p.name for p in params.values()
                       if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
     return Fixed(twin, names, positional, key_params, vararg, kwarg, named)
-
-
-def gradient(kind: str, fn: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
-    """``grad`` / ``value_and_grad`` (``kind``) of variadic ``fn``: per call, that of the
-    twin for the call's arity."""
-    from . import api, cache
-
-    def through(*args: Any, **kwargs: Any) -> Any:
-        made, values = fixed(fn, args, kwargs)
-        inner = api._decorator(kind, made.fn, made.wrt(wrt, fn.__qualname__))
-        through.__srcxform_of__ = inner
-        return inner(*values)
-
-    def no_concrete(args: Any, kwargs: Any) -> Any:
-        raise TypeError(f"{kind} of {fn.__qualname__}, which has *args/**kwargs, cannot be "
-                        f"differentiated again or called inside a differentiated function; "
-                        f"name its parameters for that")
-
-    through.__name__ = through.__qualname__ = f"{kind}_{fn.__name__}"
-    through.__doc__ = fn.__doc__
-    through.__signature__ = inspect.signature(fn, follow_wrapped=False)
-    through.__srcxform__ = None
-    through.__srcxform_of__ = None
-    cache.give_concrete(through, no_concrete)
-    return through

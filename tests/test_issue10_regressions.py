@@ -944,3 +944,24 @@ def test_folding_constants_never_changes_a_value_held_elsewhere():
     x = np.array([0.5, -0.8, -0.1, -0.3])
     check_vjp(mean_of_a_scaled_sum, x, expected=[np.full(4, 2.25 / 4)])
     check_grad(mean_of_a_scaled_sum, x, expected=[np.full(4, 2.25 / 4)])
+
+
+def nested_loops_rebinding_parameters(x, y, a):
+    s = 0.0
+    t = a
+    s = np.sum(y)
+    for i0 in range(2):  # noqa: B007 (the fuzzer's program, as generated)
+        y = y / (1.0 + x ** 2)
+        for i1 in range(3):  # noqa: B007
+            x = x * x + 0.5 * y
+    return np.sum(x * y) + s * t + a * np.sum(x)
+
+
+def test_recomputing_in_nested_backward_loops():
+    # (control-flow fuzzer, seed 279) x * x + 0.5 * y is recomputed in the inner backward
+    # loop; y / (1 + x ** 2), of the outer one, once crashed the transform asking where
+    x = np.array([0.3, -0.5, 0.2, 0.1])
+    y = np.array([0.4, 0.1, -0.3, 0.6])
+    check_grad(nested_loops_rebinding_parameters, x, y, 0.7, wrt=(0, 1, 2))
+    check_vjp(nested_loops_rebinding_parameters, x, y, 0.7)
+    check_jvp(nested_loops_rebinding_parameters, x, y, 0.7)

@@ -29,7 +29,7 @@ from .program import Program
 CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
                  "full_like", "array", "copy", "eye", "identity", "arange", "linspace",
                  # the adjoints of lists in generated gradient code (support.py)
-                 "zeros_each", "add_each", "add_to_each")
+                 "zeros_each", "zeros_list", "add_each", "add_to_each")
 
 
 def find_owned(program: Program) -> Program:
@@ -214,7 +214,7 @@ FRESH_METHODS = frozenset({
     "trace", "nonzero", "flatten", "ptp", "conjugate", "__abs__", "__neg__", "repeat",
     "take", "compress", "searchsorted", "count", "index", "__len__"})
 #: srcxform's run-time helpers that always return new arrays (or numbers).
-FRESH_HELPERS = frozenset({"zeros_each", "scalar_seed", "zeros_like_or_none"})
+FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none"})
 #: Attributes that are numbers or tuples of numbers, never a view.
 NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 #: Builtins that return a new value (``max``/``min`` of arrays return one of them).

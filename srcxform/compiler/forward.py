@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..rules import Rule, tangents_of
-from ..rules.sequences import FORWARD_ONLY, add_each, zeros_each
+from ..rules.sequences import FORWARD_ONLY, add_each, zeros_each, zeros_list
 from . import anno
 from .check import error
 from .env import Env
@@ -179,7 +179,8 @@ class _Forward:
             return copy.deepcopy(value)  # an empty list's tangent is an empty list
         if isinstance(value, ast.Constant):
             return self.zeros_like(value)
-        if isinstance(value, ast.Call) and anno.get(value, anno.CALLEE, None) is zeros_each:
+        if isinstance(value, ast.Call) and any(
+                anno.get(value, anno.CALLEE, None) is f for f in (zeros_each, zeros_list)):
             return ast.Call(copy.deepcopy(value.func), [ast.Name(name, ast.Load())], [])
         if tuple_outputs(classify(stmt)) > 0:  # one zero per value of a tuple of results
             return ast.Call(ast.Name(self.env.ref(zeros_each, "zeros_each"), ast.Load()),

@@ -32,7 +32,14 @@ import numpy as np
 
 from .. import rules
 from ..rules import Rule
-from ..rules.sequences import FORWARD_ONLY, add_each, add_to_each, to_each, zeros_each
+from ..rules.sequences import (
+    FORWARD_ONLY,
+    add_each,
+    add_to_each,
+    to_each,
+    zeros_each,
+    zeros_list,
+)
 from . import anno, dataflow
 from .activity import assignments
 from .astutil import LOOPS, names_mentioned, names_stored, walk_stmts
@@ -120,10 +127,9 @@ def _seed(program: Program, rev: _Reverse, scalar: bool, split_motion: bool) -> 
             if not scalar:
                 anno.set(rev.out[-1], anno.KEEP, True)  # it checks the output is a scalar
     for lst in sorted(program.lists & program.active):  # one zero per element, at the start
-        zeros = ast.Call(ast.Name(env.ref(zeros_each, "zeros_each"), ast.Load()),
-                         [ast.Name(lst, ast.Load())], [])
         # written at computed positions: a list even for a tuple (a *args, a tuple argument)
-        zeros = ast.Call(ast.Name(env.ref(list, "list"), ast.Load()), [zeros], [])
+        zeros = ast.Call(ast.Name(env.ref(zeros_list, "zeros_list"), ast.Load()),
+                         [ast.Name(lst, ast.Load())], [])
         rev.emit(ast.Assign([ast.Name(rev.adjoint(lst), ast.Store())], zeros))
         rev.initialized.add(lst)
     return seed_name

@@ -499,7 +499,10 @@ class _Recompute:
                         return None
                     position = max(position, back + 1)
             if operand in self.recomputed:  # after the operand's own recomputation
-                position = max(position, self.index_in(backward, self.recomputed[operand]) + 1)
+                again = self.index_in(backward, self.recomputed[operand])
+                if again is None:
+                    return None  # recomputed in another (a nested) backward loop
+                position = max(position, again + 1)
         return position
 
     def attempt(self, name: str) -> None:

@@ -1,10 +1,10 @@
 """Adjoints of lists and tuples in generated code, and their entries in the table.
 
-After import, ``zeros_each``, ``add_each``, ``add_to_each`` and ``to_each`` are the helpers
-generated gradient code uses for the adjoint of a list or tuple (one adjoint
-per element), and the table has their tangents, so forward mode reads that code
-(``sx.hessian``).  They are sums, so affine in each argument: their tangents
-are registered, not derived as for linear primitives.  Reverse mode does not
+After import, ``zeros_each``, ``zeros_list``, ``add_each``, ``add_to_each`` and
+``to_each`` are the helpers generated gradient code uses for the adjoint of a
+list or tuple (one adjoint per element), and the table has their tangents, so
+forward mode reads that code (``sx.hessian``).  They are sums, so affine in each
+argument: their tangents are registered, not derived as for linear primitives.  Reverse mode does not
 take them (``FORWARD_ONLY``: their gradient rules only raise), so
 ``grad(grad(f))`` of such code falls back to forward mode.
 """
@@ -28,6 +28,13 @@ def zeros_each(seq: Any) -> Any:
     tuples, such as a list of ``(W, b)`` pairs, element by element)."""
     return _kind(seq)(zeros_each(e) if isinstance(e, (list, tuple)) else np.zeros_like(e)
                       for e in seq)
+
+
+def zeros_list(seq: Any) -> list:
+    """:func:`zeros_each` as a list: the adjoint of a list or tuple whose elements the
+    backward sweep writes by position (a list that grows, a tuple read by a computed
+    index)."""
+    return list(zeros_each(seq))
 
 
 def add_each(a: Any, b: Any) -> Any:
@@ -100,6 +107,7 @@ register_tangents(_add_to_each_rule, _add_each_tangent, _add_to_each_tangent_of_
 
 
 nondifferentiable(zeros_each)
+nondifferentiable(zeros_list)
 
 #: Rules generated code uses that reverse mode refuses (their values are sequences).
 FORWARD_ONLY = {id(_add_each_rule), id(_add_to_each_rule), id(_to_each_rule)}
