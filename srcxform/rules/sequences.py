@@ -4,9 +4,9 @@ After import, ``zeros_each``, ``zeros_list``, ``add_each``, ``add_to_each`` and
 ``to_each`` are the helpers generated gradient code uses for the adjoint of a
 list or tuple (one adjoint per element), and the table has their tangents, so
 forward mode reads that code (``sx.hessian``).  They are sums, so affine in each
-argument: their tangents are registered, not derived as for linear primitives.  Reverse mode does not
-take them (``FORWARD_ONLY``: their gradient rules only raise), so
-``grad(grad(f))`` of such code falls back to forward mode.
+argument: their tangents are registered, not derived as for linear primitives.
+Reverse mode does not take them (``FORWARD_ONLY``: their gradient rules only
+raise), so ``grad(grad(f))`` of such code falls back to forward mode.
 """
 
 from __future__ import annotations
