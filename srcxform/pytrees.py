@@ -33,17 +33,15 @@ whose keys are not all identifiers, and namedtuples, are refused with a
 
 from __future__ import annotations
 
-import builtins
 import inspect
-import itertools
 import keyword
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import tree
+from .twins import compile_twin
 
-_counter = itertools.count(1)
 _TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 CONTAINER_TYPES = (list, tuple, dict)
 
@@ -156,8 +154,6 @@ def twin_of(fn: Callable[..., Any], names: list[str], values: list[Any],
     if found is not None:
         found.structures = {t: tree.structure(values[names.index(t)]) for t in trees}
         return found
-    from .compiler.loader import register
-
     target = fn.__name__ if fn.__name__.isidentifier() else "function"
     taken = set(names) | {target}
     leaves: dict[str, list[str]] = {}
@@ -177,23 +173,7 @@ def twin_of(fn: Callable[..., Any], names: list[str], values: list[Any],
     call = ", ".join(n if signature[n].kind in (inspect.Parameter.POSITIONAL_ONLY,
                                                  inspect.Parameter.POSITIONAL_OR_KEYWORD)
                      else f"{n}={n}" for n in names)
-    text = "\n".join([f"def {target}({', '.join(params)}):", *prologue,
-                      f"    return {target}({call})", ""])
-    filename = f"<srcxform pytree twin of {fn.__qualname__} #{next(_counter)}>"
-    namespace: dict[str, Any] = {"__name__": fn.__module__, "__builtins__": builtins,
-                                 target: fn}
-    code = compile(text, filename, "exec")
-    register(filename, text, [code])
-    exec(code, namespace)  # noqa: S102  (the text above, built from identifiers only)
-    twin = namespace[target]
-    namespace[target] = fn  # (the def bound the twin's own name; the body calls fn)
-    twin.__qualname__ = fn.__qualname__
-    # (compiler/containers.py checks what is left, and names fn's file in its errors)
-    twin.__srcxform_twin__ = (fn.__qualname__, fn.__code__.co_filename,
-                              fn.__code__.co_firstlineno)
-    twin.__srcxform_twin_code__ = code  # keeps the linecache entry while the twin lives
-    # (parse.py parses fn itself for the twin: its parameters the leaves, the prologue first)
-    twin.__srcxform_twin_of__ = (fn, params, [line.strip() for line in prologue])
+    twin = compile_twin(fn, target, params, prologue, call, "pytree", fn.__qualname__)
     made = Twin(twin, list(names), leaves, structures)
     per_fn[key] = made
     return made

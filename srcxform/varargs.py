@@ -34,15 +34,14 @@ one container) is the compiler's located ``TransformError``.
 
 from __future__ import annotations
 
-import builtins
 import inspect
-import itertools
 import keyword
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
-_counter = itertools.count(1)
+from .twins import compile_twin
+
 _TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _VARIADIC = 0x04 | 0x08  # CO_VARARGS | CO_VARKEYWORDS
 
@@ -138,7 +137,6 @@ def fixed(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Fixed, lis
 def _make(fn: Callable[..., Any], signature: inspect.Signature, n: int,
           keys: list[str]) -> Fixed:
     """A new twin of ``fn`` taking ``n`` extra positional arguments and keywords ``keys``."""
-    from .compiler.loader import register
 
     params = signature.parameters
     target = fn.__name__ if fn.__name__.isidentifier() else "function"
@@ -175,22 +173,9 @@ def _make(fn: Callable[..., Any], signature: inspect.Signature, n: int,
                 call.append(name)
             else:
                 call.append(f"{name}={name}")
-    text = "\n".join([f"def {target}({', '.join(names)}):", *prologue,
-                      f"    return {target}({', '.join(call)})", ""])
-    filename = f"<srcxform fixed-arity twin of {fn.__qualname__} #{next(_counter)}>"
-    namespace: dict[str, Any] = {"__name__": fn.__module__, "__builtins__": builtins,
-                                 target: fn}
-    code = compile(text, filename, "exec")
-    register(filename, text, [code])
-    exec(code, namespace)  # noqa: S102  (the text above, built from identifiers and reprs)
-    twin = namespace[target]
-    namespace[target] = fn  # (the def bound the twin's own name; the body calls fn)
-    twin.__qualname__ = fn.__qualname__
     stars = ", ".join(s for s in (vararg and f"*{vararg}", kwarg and f"**{kwarg}") if s)
-    twin.__srcxform_twin__ = (f"{fn.__qualname__} ({stars})", fn.__code__.co_filename,
-                              fn.__code__.co_firstlineno)
-    twin.__srcxform_twin_code__ = code  # keeps the linecache entry while the twin lives
-    twin.__srcxform_twin_of__ = (fn, names, [line.strip() for line in prologue])
+    twin = compile_twin(fn, target, names, prologue, ", ".join(call), "fixed-arity",
+                        f"{fn.__qualname__} ({stars})")
     named = frozenset(p.name for p in params.values()
                       if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
     return Fixed(twin, names, positional, key_params, vararg, kwarg, named)
