@@ -85,23 +85,23 @@ FORWARD = _declare(
 NOGRAD = _declare(
     "nograd", "bool: the statement was computed under the user's 'with sx.no_grad():' (no "
     "gradient flows through it; the block is kept in generated code)",
-    set_by="normalize", read_by="primitives assemble emit")
+    set_by="normalize", read_by="cse primitives assemble emit")
 
 # -- normalized atoms and calls ---------------------------------------------------------------
 GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
     set_by="normalize inline closures containers",
-    read_by="normalize funcvalues primitives rulecalls reverse forward containers arrayness")
+    read_by="cse normalize funcvalues primitives rulecalls reverse forward containers arrayness")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize closures containers",
-    read_by="normalize primitives activity ints mutation arrayness reverse forward shift "
+    read_by="cse normalize primitives activity ints mutation arrayness reverse forward shift "
     "containers")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize closures",
-    read_by="normalize primitives effects shapefacts mutation arrayness forward shift")
+    read_by="cse normalize primitives effects shapefacts mutation arrayness forward shift")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize closures",
@@ -126,7 +126,7 @@ INT = _declare(
 APPEND = _declare(
     "append", "bool: an expression statement 'xs.append(v)' on a list that grows by append "
     "(treated as an assignment of xs)", set_by="normalize",
-    read_by="normalize activity primitives reverse forward containers")
+    read_by="cse normalize activity primitives reverse forward containers")
 POPPED = _declare(
     "popped", "bool: an APPEND statement on a list that is also popped (reverse mode cannot "
     "undo it)", set_by="normalize", read_by="primitives")
@@ -181,7 +181,7 @@ INPLACE = _declare(
     "inplace", "(user statement, user name, old name): on a normalized statement that Python "
     "runs in place: an element write 'a[i] = v' (old name: a) or the rebinding 'z_1 = z + e' "
     "a 'z += e' became (old name: z, which Python writes into when it holds an array)",
-    set_by="normalize", read_by="mutation")
+    set_by="normalize", read_by="cse mutation")
 HOLE = _declare(
     "hole", "bool: the operand forward mode replaces by its tangent while it copies an "
     "expression (set and removed within one call)", set_by="forward", read_by="forward")

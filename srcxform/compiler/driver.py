@@ -12,7 +12,8 @@ Every mode starts with the front end, then differentiates and finishes:
     → control (control.py) → aggregates (aggregates.py) → owned arrays
     (aliases.py) → loops (loops.py)
     → normalize (normalize.py, with inline.py for user functions)
-    → containers of known layout dissolved (containers.py)
+    → containers of known layout dissolved (containers.py) → mutation checked
+    (mutation.py) → repeated values shared (cse.py)
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
@@ -45,6 +46,7 @@ from . import (
     checkpoint,
     containers,
     control,
+    cse,
     defer,
     env,
     forward,
@@ -83,6 +85,7 @@ FRONT_END: list[Pass] = [
     normalize.normalize,               # one primitive per statement (inlines user calls)
     containers.resolve_containers,     # lists/tuples/dicts of known layout: their items
     mutation.check_mutation,           # no read sees a write made through another name
+    cse.share_repeats,                 # a value computed twice in a block: computed once
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
 ]

@@ -11,10 +11,12 @@ After :func:`lower`, with shapes known statically:
   accumulation; ``b = a`` hands such an array on when ``a`` is read nowhere
   else;
 * ``np.sum(a * b)`` of two vectors of one known shape (one of them a backward
-  array) is the dot product ``a @ b``, also inside loops.
+  array) is the dot product ``a @ b``, also inside loops;
+* a reduction of the forward sweep whose operand is certainly an ndarray is
+  a method call too (``logits.max(axis=1, keepdims=True)``).
 
 Each rewrite gives the same values (a dot product sums in another order: equal
-up to rounding); none applies to the user's own forward statements.
+up to rounding); the reductions are the only forward statements respelled.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 
 from .. import rules
 from . import anno
-from .astutil import load_counts, names_mentioned, names_stored, store_counts
+from .astutil import load_counts, names_mentioned, names_stored, store_counts, walk_stmts
 from .env import Env
 from .program import Program
 
@@ -50,6 +52,7 @@ class _Lower:
         self.ranks = {n: len(shape) for n, shape in exact.items()}
         self.trusted = trusted
         self.part_uses = load_counts(body)
+        self.ndarrays = _ndarrays(body, env, exact, self.once)
         # helpers that return their argument or a new array (unbroadcast)
         self.passthrough = frozenset(name for name in names_mentioned(body)
                                      if env.resolve(ast.Name(name, ast.Load()))
@@ -64,12 +67,15 @@ class _Lower:
         return None
 
     def spell(self, stmts: list[ast.stmt]) -> None:
-        """Respell the expressions of the backward statements of ``stmts`` (nested too)."""
+        """Respell the expressions of the backward statements of ``stmts`` (nested too),
+        and the reductions of the forward statements whose operand is an ndarray."""
         for stmt in stmts:
             if anno.get(stmt, anno.GRAD, False):
                 for field_name, old in ast.iter_fields(stmt):
                     if isinstance(old, ast.expr) and field_name not in ("targets", "target"):
                         setattr(stmt, field_name, self.expr(old))
+            elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                stmt.value = self.forward_reduction(stmt.value)
             for field_name in ("body", "orelse"):
                 self.spell(getattr(stmt, field_name, None) or [])
 
@@ -114,6 +120,17 @@ class _Lower:
                         index = parts[0] if len(parts) == 1 else ast.Tuple(parts, ast.Load())
                         return ast.Subscript(first, index, ast.Load())
         return node
+
+    def forward_reduction(self, call: ast.Call) -> ast.expr:
+        """``np.sum(a, ...)`` of the forward sweep as ``a.sum(...)`` where ``a`` is an
+        ndarray (a microsecond less); anything else as it is."""
+        method = REDUCTIONS.get(id(self.env.resolve(call.func)))
+        if method is None or not call.args:
+            return call
+        first = call.args[0]
+        if not (isinstance(first, ast.Name) and first.id in self.ndarrays):
+            return call
+        return ast.Call(ast.Attribute(first, method, ast.Load()), call.args[1:], call.keywords)
 
     def dot_product(self, node: ast.expr) -> ast.expr | None:
         """``a @ b`` for the sum of ``a * b``, vectors of one known shape (one product)."""
@@ -317,6 +334,32 @@ class _Lower:
         anno.set(new, anno.LINE, anno.get(third, anno.LINE))
         anno.set(new, anno.GRAD, True)
         return new
+
+
+def _ndarrays(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
+              once: set[str]) -> set[str]:
+    """Forward names certainly holding an ndarray: assigned once, of rank 1 or more, by a
+    NumPy ufunc or reduction, ``@``, or an operator one of whose operands is such a name
+    (``a + b`` of two lists would join them)."""
+    known: set[str] = set()
+    for stmt in walk_stmts(body):
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+                and not anno.get(stmt, anno.GRAD, False)):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        if name not in once or len(exact.get(name) or ()) == 0:
+            continue
+        if isinstance(value, ast.BinOp):
+            operands = (value.left, value.right)
+            if isinstance(value.op, ast.MatMult) or any(
+                    isinstance(e, ast.Name) and e.id in known for e in operands):
+                known.add(name)
+        elif isinstance(value, ast.Call) and all(k.arg in ("axis", "keepdims")
+                                                 for k in value.keywords):
+            fn = env.resolve(value.func)
+            if isinstance(fn, np.ufunc) or id(fn) in REDUCTIONS:
+                known.add(name)
+    return known
 
 
 def _own_copies(stmts: list[ast.stmt]) -> list[str]:

@@ -281,7 +281,9 @@ class Propagator:
         n = next((k for k in lengths if k is not None), None)
         if n is None or any(isinstance(e, ast.Starred) for e in parts):
             return None
-        if any(self.shapes.exact_of(e) not in ((), (n,)) for e in parts):
+        if any(self.shapes.exact_of(e) not in ((), (n,))
+               and not (isinstance(e, ast.Name) and facts.aranges.get(e.id) == n)
+               for e in parts):
             return None
         whole = self.shapes.exact_of(array)
         if whole is None or len(whole) < len(parts):

@@ -88,3 +88,59 @@ def test_an_array_referred_to_elsewhere_is_not_updated_in_place():
     assert shared.endswith("b = b + e")  # keep still refers to b's array
     user = _lower_body("b = g * 2.0\nb = b + e", exact, grad=False)
     assert user == "b = g * 2.0\nb = b + e"  # the user's own statements are never rewritten
+
+
+def pick(W, X, labels):
+    logits = X @ W
+    return -np.mean(logits[np.arange(X.shape[0]), labels])
+
+
+def pick_twice(W, X, labels):
+    logits = X @ W
+    rows = np.arange(X.shape[0])
+    return -np.mean(logits[rows, labels] * logits[rows, labels[::-1]])
+
+
+PICK_ARGS = (np.linspace(-1.0, 1.0, 12).reshape(3, 4), np.linspace(-2.0, 1.5, 15).reshape(5, 3),
+             np.array([0, 3, 3, 1, 0]))
+
+
+def test_a_scatter_at_distinct_rows_is_an_indexed_update():
+    # (optimize's propagation makes it, lower keeps it)
+    program = before(pick, lower.lower, wrt=0, args=PICK_ARGS)
+    new = text(lower.lower(program).body)
+    assert "np.add.at(" not in new and "[arange, labels] += -0.2" in new
+
+
+def test_a_scatter_whose_positions_may_repeat_stays_add_at():
+    def columns(W, X, labels):  # labels picks columns of one row: positions repeat
+        logits = X @ W
+        return -np.mean(logits[0, labels])
+
+    program = before(columns, lower.lower, wrt=0, args=PICK_ARGS)
+    assert "np.add.at(" in text(lower.lower(program).body)
+
+
+@pytest.mark.parametrize("f", [pick, pick_twice])
+def test_scatters_at_distinct_rows_give_the_gradient(f):
+    import autograd
+
+    from tests.helpers import with_autograd_numpy
+
+    program = before(f, lower.lower, wrt=0, args=PICK_ARGS)
+    got = compiled(after(lower.lower(program), lower.lower))(*PICK_ARGS)
+    np.testing.assert_allclose(got, finite_difference(f, PICK_ARGS, 0), rtol=1e-6, atol=1e-9)
+    expected = autograd.grad(with_autograd_numpy(f))(*PICK_ARGS)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_forward_reductions_of_ndarrays_are_methods():
+    def lse(W, X):
+        logits = X @ W
+        m = np.max(logits, axis=1, keepdims=True)
+        return np.sum(m + np.log(np.sum(np.exp(logits - m), axis=1, keepdims=True)))
+
+    program = before(lse, lower.lower, wrt=0, args=PICK_ARGS[:2])
+    new = text(lower.lower(program).body)
+    assert "m = logits.max(axis=1, keepdims=True)" in new
+    assert "exp.sum(axis=1, keepdims=True)" in new

@@ -1,9 +1,9 @@
 def grad_softmax_xent(W, X, labels_onehot):
     logits = X @ W
-    m = np.max(logits, axis=1, keepdims=True)
+    m = logits.max(axis=1, keepdims=True)
     shifted = logits - m
     exp = np.exp(shifted)
-    sum_ = np.sum(exp, axis=1, keepdims=True)
+    sum_ = exp.sum(axis=1, keepdims=True)
     # grad of: return -np.sum(labels_onehot * (shifted - logz)) / X.shape[0]
     bsub = -0.16666666666666666 * labels_onehot
     blogz = -bsub.sum(axis=1, keepdims=True)

@@ -1,0 +1,178 @@
+"""Repeated expressions computed once (common subexpression elimination).
+
+After :func:`share_repeats`, a normalized statement ``t2 = e`` whose value
+``e`` an earlier statement ``t1 = e`` of the same block already computed,
+with no operand of ``e`` (nor ``t1``) changed in between, is gone and every
+read of ``t2`` reads ``t1``.  Users write ``logits - m`` twice in one
+log-softmax line; the gradient then computes it once and gives it one
+adjoint.
+
+Only values that are safe to share qualify: ``e`` is an operator, an
+attribute, an index or a call of a NumPy/SciPy/``math`` function the rule
+table knows (never a method, never a call with ``out=``), and neither name is
+ever written into, appended to, assigned twice, run in place (``z += e`` on
+an array) or read before ``t2``'s assignment.  Everything else is left as
+written.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from .. import rules
+from . import anno
+from .astutil import (
+    BLOCK_FIELDS,
+    names_changed,
+    names_loaded,
+    names_written_into,
+    store_counts,
+    walk_stmts,
+)
+from .program import Program
+
+_PURE_MODULES = ("numpy", "scipy", "math")
+
+
+def share_repeats(program: Program) -> Program:
+    """Drop recomputations of a value a name of the same block holds (module docstring)."""
+    body = program.body
+    unsafe = _unsafe_names(body) | set(program.lists)
+    stores = store_counts(body)
+    first_read, positions = _first_reads(body)
+    renames: dict[str, str] = {}
+    for block in _blocks(body):
+        _share_in_block(block, stores, unsafe, first_read, positions, renames)
+    if not renames:
+        return program
+    _rename_loads(body, renames)
+    if program.result is not None:
+        _rename_loads([program.result], renames)
+    return program
+
+
+def _blocks(stmts: list[ast.stmt]):
+    yield stmts
+    for stmt in stmts:
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from _blocks(inner)
+
+
+def _first_reads(body: list[ast.stmt]) -> tuple[dict[str, int], dict[int, int]]:
+    """Each name -> the position (in program order) of the first statement reading it (a
+    statement's nested blocks are not its own reads), and each statement's position by id."""
+    first: dict[str, int] = {}
+    positions: dict[int, int] = {}
+    for position, stmt in enumerate(walk_stmts(body)):
+        own = [getattr(stmt, f) for f in stmt._fields if f not in BLOCK_FIELDS]
+        for name in names_loaded([n for n in own if isinstance(n, ast.AST)]):
+            first.setdefault(name, position)
+        positions[id(stmt)] = position
+    return first, positions
+
+
+def _unsafe_names(body: list[ast.stmt]) -> set[str]:
+    """Names whose memory something may write: element writes, appends, in-place
+    updates, ``out=`` buffers, arguments of calls made for their effect or of functions
+    not known to be pure."""
+    unsafe = names_written_into(body)
+    for stmt in walk_stmts(body):
+        place = anno.get(stmt, anno.INPLACE)
+        if place is not None:
+            unsafe |= {place[1], place[2]}
+        if isinstance(stmt, ast.Expr):
+            unsafe |= names_loaded(stmt)
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.keyword) and node.arg == "out":
+                unsafe |= names_loaded(node.value)
+            elif isinstance(node, ast.Call) and not _harmless_call(node):
+                unsafe |= names_loaded(node)
+    return unsafe
+
+
+def _share_in_block(block: list[ast.stmt], stores: dict[str, int], unsafe: set[str],
+                    first_read: dict[str, int], positions: dict[int, int],
+                    renames: dict[str, str]) -> None:
+    seen: dict[Any, tuple[str, set[str]]] = {}  # key -> (t1, names it depends on)
+    drop: list[int] = []
+    for i, stmt in enumerate(block):
+        key = _candidate(stmt, stores, unsafe)
+        if key is not None:
+            target = stmt.targets[0].id
+            read_from = first_read.get(target)
+            if key in seen and (read_from is None or read_from > positions[id(stmt)]):
+                renames[target] = seen[key][0]
+                drop.append(i)
+                continue
+            seen.setdefault(key, (target, names_loaded(stmt.value) | {target}))
+        changed = names_changed(stmt) | ({"*"} if isinstance(stmt, ast.Expr) else set())
+        if changed:
+            seen = {k: v for k, v in seen.items()
+                    if "*" not in changed and not (v[1] & changed) or k == key}
+    for i in reversed(drop):
+        del block[i]
+
+
+def _candidate(stmt: ast.stmt, stores: dict[str, int], unsafe: set[str]) -> Any:
+    """A key naming the value ``t = e`` computes, or ``None`` when it may not be shared."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)):
+        return None
+    target = stmt.targets[0].id
+    if stores.get(target, 0) != 1 or target in unsafe or anno.get(stmt, anno.INPLACE):
+        return None
+    if anno.get(stmt, anno.NOGRAD, False) or anno.get(stmt, anno.APPEND, False):
+        return None
+    value = stmt.value
+    if not isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Subscript, ast.Call)):
+        return None
+    parts: list[Any] = [ast.dump(value)]
+    for node in ast.walk(value):
+        if isinstance(node, ast.Name):
+            if node.id in unsafe:
+                return None
+            parts.append((node.id, bool(anno.get(node, anno.GLOBAL, False))))
+        elif isinstance(node, ast.Call):
+            callee = anno.get(node, anno.CALLEE)
+            if anno.get(node, anno.METHOD) is not None or not _pure_function(callee):
+                return None
+            if any(k.arg is None or k.arg == "out" for k in node.keywords):
+                return None
+            parts.append(id(callee))
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred)) \
+                and node is value:
+            return None
+    return tuple(parts)
+
+
+def _harmless_call(call: ast.Call) -> bool:
+    """A call that cannot write into its arguments: a known NumPy function or a method
+    the rule table differentiates."""
+    method = anno.get(call, anno.METHOD)
+    if method is not None:
+        return bool(rules.lookup_method(method)) or method in rules.NONDIFF_METHODS
+    callee = anno.get(call, anno.CALLEE)
+    return _pure_function(callee) or callee in (len, range, min, max, abs, float, int)
+
+
+def _pure_function(fn: Any) -> bool:
+    """A NumPy/SciPy/``math`` function the rule table knows (differentiable or not)."""
+    if fn is None:
+        return False
+    module = getattr(fn, "__module__", None) or ""
+    if module.split(".")[0] not in _PURE_MODULES or "random" in module:
+        return False
+    return bool(rules.lookup(fn) or rules.is_nondifferentiable(fn))
+
+
+def _rename_loads(tree: list[ast.AST], renames: dict[str, str]) -> None:
+    for top in tree:
+        for node in ast.walk(top):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                new = renames.get(node.id)
+                while new is not None:
+                    node.id = new
+                    new = renames.get(new)
