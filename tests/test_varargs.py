@@ -65,6 +65,10 @@ def stacks(w, *xs):
     return np.sum(np.stack(xs) * w)
 
 
+def repeats(w, *xs):
+    return np.sum(np.stack(xs + xs[::-1] * 2) * w)
+
+
 rs = np.random.RandomState(0)
 W = rs.randn(3)
 X1, X2, X3 = rs.randn(4, 3), rs.randn(5, 3), rs.randn(2, 3)
@@ -192,7 +196,7 @@ def test_old_refusal_is_gone():
 
 def test_what_cannot_work_is_refused_and_located():
     with pytest.raises(sx.TransformError) as info:
-        sx.grad(stacks, wrt=1)(W, W, W)
+        sx.grad(repeats, wrt=1)(W, W, W)
     assert info.value.filename == __file__
     assert "*xs" in str(info.value)
     with pytest.raises(ValueError, match="variadic parameter"):
@@ -204,6 +208,13 @@ def test_what_cannot_work_is_refused_and_located():
     with pytest.raises(sx.TransformError) as info:
         sx.grad(loss, checkpoint=True)(W, X1)
     assert info.value.construct == "variadic parameter"
+
+
+def test_varargs_stacked_whole_match_autograd():
+    args = (W, rs.randn(*W.shape), rs.randn(*W.shape))
+    got = sx.grad(stacks, wrt=(0, 1, 2))(*args)
+    for i, g in enumerate(got):
+        assert close(g, autograd_grad(stacks, i, *args))
 
 
 def weighted_by_position(w, xs):
