@@ -246,7 +246,8 @@ def _of_gradient(kind: str, df: Callable[..., Any], wrt: Any) -> Callable[..., A
     def through(*args: Any, **kwargs: Any) -> Any:
         inner = inner_of(args, kwargs)
         through.__srcxform__ = getattr(inner, "__srcxform__", None)
-        return _float_gradients(kind, df, wrt, args, kwargs, inner(*args, **kwargs))
+        return _float_gradients(kind, _bindable(df, args, kwargs), wrt, args, kwargs,
+                                inner(*args, **kwargs))
 
     through.__name__ = through.__qualname__ = f"{kind}_{getattr(df, '__name__', 'df')}"
     through.__signature__ = inspect.signature(df)
@@ -260,6 +261,15 @@ def _of_gradient(kind: str, df: Callable[..., Any], wrt: Any) -> Callable[..., A
         through.__srcxform__ = getattr(first, "__srcxform__", None)
     entry.adopt(through, getattr(df, "__srcxform_fn__", df))
     return through
+
+
+def _bindable(df: Callable[..., Any], args: tuple, kwargs: dict) -> Callable[..., Any]:
+    """``df``, or for the gradient of a variadic function (its signature has ``*args``)
+    the generated code it runs for this call, whose parameters name each argument."""
+    kinds = {p.kind for p in inspect.signature(df).parameters.values()}
+    if kinds & {inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD}:
+        return cache.concrete(df, args, kwargs)
+    return df
 
 
 def _checkpointed(kind: str, f: Callable[..., Any], wrt: Any, checkpoint: Any) -> Any:
@@ -359,15 +369,25 @@ def _variadic_gradient(kind: str, fn: Callable[..., Any], wrt: Any) -> Callable[
         through.__srcxform_of__ = inner
         return inner(*values)
 
-    def no_concrete(args: Any, kwargs: Any) -> Any:
-        raise TypeError(f"{kind} of {fn.__qualname__}, which has *args/**kwargs, cannot be "
-                        f"differentiated again or called inside a differentiated function; "
-                        f"name its parameters for that")
+    def twin_code(args: Any, kwargs: Any) -> Any:
+        # the generated code of the twin for this call's arity: its positional parameters
+        # are the call's positional arguments, so it takes the same call
+        made = None if args is None else varargs.fixed(fn, args, kwargs)[0]
+        if made is None:
+            raise TypeError(f"{kind} of {fn.__qualname__}, which has *args/**kwargs, cannot "
+                            f"be called inside a differentiated function (its arity is "
+                            f"known only per call); name its parameters for that")
+        if made.keys:
+            raise TypeError(f"{kind} of {fn.__qualname__}, called with extra keywords for "
+                            f"its **kwargs, cannot be differentiated again; pass them "
+                            f"positionally or name its parameters for that")
+        inner = _decorator(kind, made.fn, made.wrt(wrt, fn.__qualname__))
+        return cache.concrete(inner, args, kwargs)
 
     through.__name__ = through.__qualname__ = f"{kind}_{fn.__name__}"
     through.__doc__ = fn.__doc__
     through.__signature__ = inspect.signature(fn, follow_wrapped=False)
     through.__srcxform__ = None
     through.__srcxform_of__ = None
-    cache.give_concrete(through, no_concrete)
+    cache.give_concrete(through, twin_code)
     return through

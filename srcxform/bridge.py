@@ -197,7 +197,8 @@ def compile(f: Callable[..., Any] | None = None) -> Any:  # noqa: A001  (sx.comp
         def run(*raw: Any) -> Any:
             value, residuals = made.fn(*values)
             if isinstance(value, tuple):
-                raise TypeError(f"sx.compile: {f.__qualname__} returns a tuple; a compiled "
+                what = "a tuple" if made.result_layout is None else "a pytree with dicts"
+                raise TypeError(f"sx.compile: {f.__qualname__} returns {what}; a compiled "
                                 "function returns one array")
             raw[-1].append(residuals)
             return value

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import tree
+from .compiler.results import from_result, to_result
 from .twins import compile_twin
 
 _TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -259,20 +260,24 @@ def vjp(fn: Callable[..., Any], names: list[str], values: list[Any], wrt: tuple[
     made = specialized(twin.fn, "vjp", leaf_wrt, twin_parameters(twin.fn), leaf_values)
     value, residuals = made.fn(*leaf_values)
     backward = made.backward
+    layout = made.result_layout
 
     def pullback(cotangent: Any) -> tuple:
+        cotangent = from_result(layout, cotangent)
         check_like("cotangent", cotangent, value)
         grads = backward(residuals, cotangent)
         return _regroup_positions(twin, list(wrt), tuple(grads), values)
 
     pullback.__srcxform__ = made
     pullback.__doc__ = f"The pullback of {fn.__qualname__} at the primals given to vjp."
-    return value, pullback
+    return to_result(layout, value), pullback
 
 
 def jvp(fn: Callable[..., Any], names: list[str], values: list[Any], tangents: tuple,
-        promote: Callable[[list[Any], Any], list[Any]]) -> tuple[Any, Any]:
-    """``sx.jvp`` when some primals with tangents are containers: through a twin."""
+        promote: Callable[[list[Any], Any], list[Any]]) -> tuple[Any, Any, Any]:
+    """``sx.jvp`` when some primals with tangents are containers: through a twin; the
+    output and tangent as the generated code gives them, and the result's layout
+    (``compiler/results.py``)."""
     from .cache import specialized
 
     wrt = [i for i, t in enumerate(tangents) if t is not None]
@@ -289,7 +294,8 @@ def jvp(fn: Callable[..., Any], names: list[str], values: list[Any], tangents: t
         leaf_tangents += tree.leaves(tangents[p]) if names[p] in trees else [tangents[p]]
     leaf_values = promote(leaf_values, leaf_wrt)
     made = specialized(twin.fn, "jvp", tuple(leaf_wrt), twin_parameters(twin.fn), leaf_values)
-    return made.fn(*leaf_values, *leaf_tangents)
+    out, tangent = made.fn(*leaf_values, *leaf_tangents)
+    return out, tangent, made.result_layout
 
 
 def twin_parameters(fn: Callable[..., Any]) -> list[str]:

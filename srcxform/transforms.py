@@ -27,6 +27,7 @@ from .cache import bind_all, concrete, concrete_maker, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
 from .compiler import transform
+from .compiler.results import from_result, to_result
 from .errors import TransformError
 
 __all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
@@ -72,9 +73,10 @@ def _as_one_array(exc: TransformError, primals: list[Any]) -> bool:
 
 
 def _check_like(what: str, value: Any, like: Any) -> None:
-    if isinstance(like, tuple):
-        if not isinstance(value, tuple) or len(value) != len(like):
-            raise ValueError(f"the {what} must be a tuple of {len(like)} like the output")
+    if isinstance(like, (tuple, list)):
+        if not isinstance(value, type(like)) or len(value) != len(like):
+            raise ValueError(f"the {what} must be a {type(like).__name__} of {len(like)} "
+                             f"like the output")
         for v, w in zip(value, like):
             _check_like(what, v, w)
         return
@@ -115,14 +117,16 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     floats = [type(v) is float for v in values[offset:]]
     forward, backward, values, adopt = backends.sweeps(made.fn, made.backward, values)
     value, residuals = forward(*values)
+    layout = made.result_layout
 
     def pullback(cotangent: Any) -> tuple:
+        cotangent = from_result(layout, cotangent)
         _check_like("cotangent", cotangent, value)
         return _floats(backward(residuals, adopt(cotangent)), floats)
 
     pullback.__srcxform__ = made
     pullback.__doc__ = f"The pullback of {f.__qualname__} at the primals given to vjp."
-    return value, pullback
+    return to_result(layout, value), pullback
 
 
 def _floats(grads: tuple, floats: list[bool]) -> tuple:
@@ -175,15 +179,16 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
         return out, _zeros_like(out)
     if any(pytrees.is_tree(values[i]) for i in wrt):
         try:
-            out, tangent = pytrees.jvp(f, names, values, tangents, _promoted)
-            return out, _kind_of(tangent, out)
+            out, tangent, layout = pytrees.jvp(f, names, values, tangents, _promoted)
+            return to_result(layout, out), to_result(layout, _kind_of(tangent, out))
         except TransformError as exc:
             if not _as_one_array(exc, [values[i] for i in wrt]):
                 raise
     values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
     out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
-    return out, _kind_of(tangent, out)
+    layout = made.result_layout
+    return to_result(layout, out), to_result(layout, _kind_of(tangent, out))
 
 
 def _kind_of(tangent: Any, value: Any) -> Any:

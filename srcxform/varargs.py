@@ -26,7 +26,8 @@ every ability of a top-level function and is checked like one.  So:
   argument for the twin; a ``wrt`` name may name a parameter or a key of
   ``**kwargs``;
 * ``api.py`` makes ``grad`` / ``value_and_grad`` of such a function from the twins
-  (``_variadic_gradient``).
+  (``_variadic_gradient``); for a call without extra keywords its generated code is
+  the twin's, which takes the same call, so it can be differentiated again.
 
 What the twin's body cannot follow (a differentiated extra argument used as
 one container) is the compiler's located ``TransformError``.

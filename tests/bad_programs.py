@@ -95,8 +95,8 @@ def uses_kwargs_call(x, opts):
     return np.sum(x, **opts)  # BAD
 
 
-def uses_varargs(*xs):  # BAD  (the extra arguments, differentiated, stacked as one array)
-    return np.sum(np.stack(xs))
+def uses_varargs(*xs):  # BAD  (the extra arguments, differentiated, repeated as a tuple)
+    return np.sum(np.stack(xs * 2))
 
 
 def uses_unknown_function(x):

@@ -224,10 +224,22 @@ def uses_container_as_array(params, x):
     return np.sum(np.concatenate(params) * x)
 
 
+def uses_container_as_a_sequence(params, x):
+    return np.sum(np.concatenate(params * 2) * x)
+
+
+def test_a_ragged_container_concatenated_whole(rs):
+    params, x = [rs.randn(2), rs.randn(3)], rs.randn(5)
+    got = sx.grad(uses_container_as_array)(params, x)
+    want = autograd.grad(with_autograd_numpy(uses_container_as_array))(params, x)
+    assert isinstance(got, list)
+    _assert_tree_close(got, want)
+
+
 def test_a_container_used_as_a_whole_is_a_located_error(rs):
     with pytest.raises(sx.TransformError) as info:
         # (a ragged list: a regular one used whole is differentiated as one array, as before)
-        sx.grad(uses_container_as_array)([rs.randn(2), rs.randn(3)], rs.randn(5))
+        sx.grad(uses_container_as_a_sequence)([rs.randn(2), rs.randn(3)], rs.randn(10))
     assert "test_pytrees.py" in str(info.value)
 
 

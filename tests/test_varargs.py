@@ -65,6 +65,10 @@ def stacks(w, *xs):
     return np.sum(np.stack(xs) * w)
 
 
+def repeats(w, *xs):
+    return np.sum(np.stack(xs + xs[::-1] * 2) * w)
+
+
 rs = np.random.RandomState(0)
 W = rs.randn(3)
 X1, X2, X3 = rs.randn(4, 3), rs.randn(5, 3), rs.randn(2, 3)
@@ -192,18 +196,58 @@ def test_old_refusal_is_gone():
 
 def test_what_cannot_work_is_refused_and_located():
     with pytest.raises(sx.TransformError) as info:
-        sx.grad(stacks, wrt=1)(W, W, W)
+        sx.grad(repeats, wrt=1)(W, W, W)
     assert info.value.filename == __file__
     assert "*xs" in str(info.value)
     with pytest.raises(ValueError, match="variadic parameter"):
         sx.grad(loss, wrt="data")(W, X1)
     with pytest.raises(ValueError, match="out of range"):
         sx.grad(loss, wrt=3)(W, X1)
-    with pytest.raises(TypeError, match=r"\*args"):
-        sx.grad(sx.grad(penalty))(1.0, 2.0)
+    with pytest.raises(TypeError, match="extra keywords"):
+        sx.grad(sx.grad(model, wrt=1), wrt=1)(X1, W, scale=2.0)
+    with pytest.raises(sx.TransformError, match="inside a differentiated function"):
+        sx.grad(calls_a_variadic_gradient)(0.3, 0.5)
     with pytest.raises(sx.TransformError) as info:
         sx.grad(loss, checkpoint=True)(W, X1)
     assert info.value.construct == "variadic parameter"
+
+
+def test_varargs_stacked_whole_match_autograd():
+    args = (W, rs.randn(*W.shape), rs.randn(*W.shape))
+    got = sx.grad(stacks, wrt=(0, 1, 2))(*args)
+    for i, g in enumerate(got):
+        assert close(g, autograd_grad(stacks, i, *args))
+
+
+def tanh_product(*xs):
+    return np.sum(np.tanh(xs[0]) * xs[1] ** 2)
+
+
+d_tanh_product = sx.grad(tanh_product)
+
+
+def calls_a_variadic_gradient(x, y):
+    return d_tanh_product(x, y) * 3.0
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_grad_of_grad_of_a_variadic_function_matches_autograd(wrt):
+    args = (0.3, -0.7)
+    got = sx.grad(sx.grad(tanh_product), wrt=wrt)(*args)
+    want = autograd.grad(autograd.grad(with_autograd_numpy(tanh_product)), wrt)(*args)
+    assert isinstance(got, float)
+    assert close(got, want)
+    value, got = sx.value_and_grad(sx.grad(tanh_product, wrt=1), wrt=wrt)(*args)
+    want = autograd.grad(autograd.grad(with_autograd_numpy(tanh_product), 1), wrt)(*args)
+    assert close(got, want)
+    assert close(value, autograd.grad(with_autograd_numpy(tanh_product), 1)(*args))
+
+
+def test_third_derivative_of_a_variadic_function_and_of_penalty():
+    third = sx.grad(sx.grad(sx.grad(tanh_product)))(0.3, -0.7)
+    ag = autograd.grad
+    assert close(third, ag(ag(ag(with_autograd_numpy(tanh_product))))(0.3, -0.7))
+    assert close(sx.grad(sx.grad(penalty))(1.0, 2.0), 2.0)
 
 
 def weighted_by_position(w, xs):

@@ -97,7 +97,7 @@ CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize closures containers",
     read_by="cse normalize primitives activity ints mutation arrayness reverse forward shift "
-    "containers")
+    "containers wholeseqs")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize closures",

@@ -148,12 +148,14 @@ def _check_target(parsed: Parsed, target: ast.expr) -> None:
 
 
 def _check_expr(parsed: Parsed, expr: ast.AST) -> None:
-    call_stars: set[int] = set()  # f(*xs): normalize.py expands or refuses it, located
+    call_stars: set[int] = set()  # f(*xs), [*xs]: normalize.py expands or refuses it, located
     for node in ast.walk(expr):
         if isinstance(node, CONTEXTS) or id(node) in call_stars:
             continue
         if isinstance(node, ast.Call):
             call_stars |= {id(a) for a in node.args if isinstance(a, ast.Starred)}
+        if isinstance(node, (ast.List, ast.Tuple)) and isinstance(node.ctx, ast.Load):
+            call_stars |= {id(e) for e in node.elts if isinstance(e, ast.Starred)}
         if not isinstance(node, EXPRESSIONS):
             raise error(parsed, node,
                         f"{construct_name(node)} is not supported in transformed code")

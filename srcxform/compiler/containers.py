@@ -47,6 +47,7 @@ import numpy as np
 from ..errors import TransformError
 from . import anno
 from .program import Program
+from .wholeseqs import is_whole_use
 
 #: Methods that change a list in place: a container they are called on is not dissolved.
 _ANY_METHOD = True
@@ -537,6 +538,7 @@ def _check_dissolved(program: Program) -> None:
                     for p in parts):
                 holding.add(name)
                 changed = True
+    flat = _flat_sequences(program.body, holding)
     for stmt in _walk_stmts(program.body):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in holding:
@@ -545,12 +547,39 @@ def _check_dissolved(program: Program) -> None:
                 continue
         used = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load) and n.id in holding]
+        if used and all(u in flat and is_whole_use(stmt, u) for u in used):
+            continue  # np.stack(xs) of a flat tuple of leaves: element by element
         if used and not isinstance(stmt, (ast.For, ast.If, ast.While)):
             shown = ast.unparse(stmt).splitlines()[0]
             raise TransformError(
                 f"{twin}: a list, tuple or dict argument holding differentiated values is "
                 f"used in `{shown}` in a way srcxform cannot follow; index it with constants "
                 f"(params[0], params['w']), unpack it (W, b = pair), loop over it "
-                f"(for W, b in params:), take len() or sx.flatten() of it",
+                f"(for W, b in params:), take len() or sx.flatten() of it, or pass it whole "
+                f"to np.stack, np.concatenate, np.vstack, np.hstack, np.array or sum",
                 filename=filename, lineno=first,
                 construct="pytree argument")
+
+
+def _flat_sequences(body: list[ast.stmt], holding: set[str]) -> set[str]:
+    """The names of ``holding`` bound once, to a list or tuple literal none of whose items
+    holds a container (``xs = (xs_0, xs_1, )``): sequences ``wholeseqs.py`` may pass whole."""
+    bindings: dict[str, list[ast.expr]] = {}
+    for stmt in _walk_stmts(body):
+        for name in _assigned(stmt):
+            bindings.setdefault(name, []).append(
+                stmt.value if isinstance(stmt, ast.Assign) else stmt)
+    return {name for name in holding if len(bindings.get(name, [])) == 1
+            and isinstance(bindings[name][0], (ast.List, ast.Tuple))
+            and not any(isinstance(n, ast.Name) and n.id in holding
+                        for e in bindings[name][0].elts for n in ast.walk(e))
+            and not any(isinstance(e, ast.Starred) for e in bindings[name][0].elts)}
+
+
+def _assigned(stmt: ast.stmt) -> list[str]:
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, (ast.For, ast.AugAssign, ast.AnnAssign)):
+        targets = [stmt.target]
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]

@@ -9,8 +9,8 @@ after every pass that changed it (``stages``, printed as it goes).
 Every mode starts with the front end, then differentiates and finishes:
 
     parse (parse.py) → check (check.py) → resolve wrt (program.py)
-    → control (control.py) → aggregates (aggregates.py) → owned arrays
-    (aliases.py) → loops (loops.py)
+    → dict results as tuples (results.py) → control (control.py)
+    → aggregates (aggregates.py) → owned arrays (aliases.py) → loops (loops.py)
     → normalize (normalize.py, with inline.py for user functions)
     → containers of known layout dissolved (containers.py) → mutation checked
     (mutation.py) → repeated values shared (cse.py)
@@ -56,6 +56,7 @@ from . import (
     mutation,
     normalize,
     optimize,
+    results,
     reverse,
     shift,
     split,
@@ -78,6 +79,7 @@ FRONT_END: list[Pass] = [
     tapearrays.untape_generated,       # generated code again: its tape arrays as lists
     check.check,                       # only supported constructs, else a located error
     resolve_wrt,                       # (program.py) wrt as parameter names
+    results.flatten_dict_results,      # a dict result: a tuple, its layout kept
     control.structure,                 # jumps end blocks; one return
     aggregates.replace_dicts,          # a dict with constant keys: one variable per key
     aliases.find_owned,                # arrays it may write into, lists that grow
@@ -154,6 +156,7 @@ class Transformed:
     ranks: dict[str, int] | None = None
     shapes: dict[str, tuple[int, ...]] | None = None
     backward: Callable[..., Any] | None = None  # split motion: the backward sweep
+    result_layout: Any = None  # results.py: the dicts of the result, written as tuples
 
 
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
@@ -206,7 +209,8 @@ def _transformed(program: Program) -> Transformed:
     return Transformed(fn=program.fn, source=program.source, wrt=tuple(program.wrt),
                        kind=program.kind, stages=program.stages,
                        rank_dependent=program.rank_dependent, ranks=program.ranks,
-                       shapes=program.shapes, backward=program.backward)
+                       shapes=program.shapes, backward=program.backward,
+                       result_layout=program.result_layout)
 
 
 def snapshot(program: Program) -> Program:

@@ -50,7 +50,7 @@ from .astutil import (
     names_written_into,
     params_of,
 )
-from .callargs import call_arguments, call_keywords
+from .callargs import call_arguments, call_keywords, sequence_items
 from .closures import call_value
 from .diagnostics import error
 from .funcvalues import (
@@ -230,7 +230,7 @@ class _Normalizer:
                 anno.set(sub, anno.SEQUENCE, True)  # an element of a list or tuple, not of an array
             return sub
         if isinstance(node, (ast.Tuple, ast.List)):
-            return type(node)([self.atom(e) for e in node.elts], ast.Load())
+            return type(node)(sequence_items(self, node), ast.Load())
         if isinstance(node, ast.IfExp):
             return self.branch_value(node.test, node.body, node.orelse, "choice")
         if isinstance(node, ast.BoolOp):

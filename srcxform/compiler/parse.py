@@ -69,6 +69,7 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     text = "".join(lines)
     dedented = textwrap.dedent(text)
     indent = _common_indent(text)
+    whole = None  # the file's text, when the lambda was found by parsing the whole file
     try:
         tree = gast.parse(dedented)
     except SyntaxError:
@@ -76,12 +77,18 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         try:
             tree = gast.parse("(" + dedented.strip().rstrip(",") + ")")
         except SyntaxError as exc:
-            raise _source_unavailable(fn, f"could not parse it: {exc.msg}") from None
+            tree, whole = _whole_file(code) if code.co_name == "<lambda>" else (None, None)
+            if tree is None:
+                raise _source_unavailable(fn, f"could not parse it: {exc.msg}") from None
+            first, indent = 1, 0  # (positions in the whole file are the file's own)
     pytree = gast.gast_to_ast(tree)
-    node = _find(pytree, fn, first, indent)
+    node = _find(pytree, fn, first, indent, whole is not None)
     if node is None:
         raise _source_unavailable(fn, "no matching definition found in its source lines")
-    check_fresh(fn, lines, first)
+    if whole is not None:  # the lambda's own text is what its code was made of
+        check_fresh(fn, [ast.get_source_segment(whole, node) or ""], node.lineno)
+    else:
+        check_fresh(fn, lines, first)
     depends.note_function(fn, node)
     for sub in ast.walk(node):
         if hasattr(sub, "lineno"):
@@ -138,19 +145,36 @@ def _filled(cell: Any) -> bool:
     return True
 
 
+def _whole_file(code: Any) -> tuple[Any, str]:
+    """The gast tree of the whole file (or notebook cell) of a lambda whose own lines do
+    not parse alone (they start or end inside a bracket: ``[f(lambda x: ...),`` on one
+    line, ``g(lambda x: ...)]`` on the next); ``_find`` then picks the lambda by its
+    code; and the file's text.  The tree is None when the file is not readable or does
+    not parse."""
+    import linecache
+
+    text = "".join(linecache.getlines(code.co_filename))
+    try:
+        return (gast.parse(text) if text else None), text
+    except SyntaxError:
+        return None, text
+
+
 def _common_indent(text: str) -> int:
     widths = [len(ln) - len(ln.lstrip()) for ln in text.splitlines() if ln.strip()]
     return min(widths) if widths else 0
 
 
-def _find(tree: ast.AST, fn: Any, first: int = 1, indent: int = 0) -> ast.FunctionDef | None:
+def _find(tree: ast.AST, fn: Any, first: int = 1, indent: int = 0,
+          whole_file: bool = False) -> ast.FunctionDef | None:
     code = fn.__code__
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     name = code.co_name  # the code's own name (``__name__`` may be set, ``__code__`` swapped)
     if name == "<lambda>":
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
                  and [a.arg for a in n.args.args + n.args.kwonlyargs] == params]
-        if len(found) > 1:  # several on its lines: the one that compiles to its code
+        if len(found) > 1 or whole_file:
+            # several on its lines (or the whole file): the one that compiles to its code
             found = [n for n in found if _same_code(n, code, first, indent)]
         if len(found) != 1:
             return None

@@ -57,6 +57,7 @@ class Program:
     # -- normalize --------------------------------------------------------------------------
     body: list[ast.stmt] = field(default_factory=list)   # the statements of the current stage
     result: ast.expr | None = None           # the atom the normalized function returns
+    result_layout: Any = None                # results.py: where the result's dicts stand
     namer: Namer | None = None               # fresh names, never the user's (from the
                                              # tree as normalize receives it)
     versions: dict[str, str] = field(default_factory=dict)  # user name -> its last SSA name
