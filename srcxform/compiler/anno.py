@@ -79,6 +79,10 @@ GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays",
     read_by="emit split tape defer lower liveness checkpoint tapearrays optimize")
+ORIGIN = _declare(
+    "origin", "(line, column, construct): the user's call a backward or tangent statement "
+    "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "
+    "a run-time refusal in it points", set_by="reverse forward", read_by="emit")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
     "backward block)", set_by="forward", read_by="emit optimize")
