@@ -13,7 +13,7 @@ of a generated file goes with the last function compiled from it.
 that has no complex derivative (``rules/complexes.py`` raises it when the
 derivative reaches one); :func:`relocate` turns the ``TypeError`` of a
 ``math`` function given a complex value inside generated code into the same
-kind of located error.
+kind of located error (:func:`math_located` around a call of generated code).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from __future__ import annotations
 import sys
 import threading
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,3 +132,13 @@ def relocate(exc: BaseException) -> None:
         f"np.{name[5:]} for a complex argument (np.* of a complex value is differentiated "
         "where it is holomorphic)", filename=filename, lineno=line, col=col,
         construct=construct) from exc
+
+
+@contextmanager
+def math_located() -> Iterator[None]:
+    """Run generated code with :func:`relocate` applied to a ``TypeError`` it raises."""
+    try:
+        yield
+    except TypeError as exc:
+        relocate(exc)
+        raise
