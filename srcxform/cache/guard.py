@@ -40,8 +40,8 @@ import numpy as np
 
 from ..backends import PLAIN
 from ..compiler.loader import register
-from .facts import MISSING, Fact
 from ..origins import relocate
+from .facts import MISSING, Fact
 from .specialise import INT_TYPES, call_key, inline_key, shape_of
 
 _CODES: OrderedDict[str, GuardCode] = OrderedDict()
