@@ -20,3 +20,9 @@ class TransformError(ValueError):
         where = f"{filename}:{lineno}:{col}"
         what = f" [{construct}]" if construct else ""
         super().__init__(f"{where}: {message}{what}")
+
+
+class ComplexDerivativeError(TransformError, TypeError):
+    """A complex value at a step with no complex derivative (``abs``, ``real``, a ``math``
+    function ...), located at the user's call.  Also a ``TypeError``: the value's type is
+    what the step does not take."""

@@ -29,6 +29,7 @@ from .cache.specialise import as_float, needs_float
 from .compiler import transform
 from .compiler.results import from_result, to_result
 from .errors import TransformError
+from .origins import math_located
 
 __all__ = ["bind_all", "concrete", "hessian", "hvp", "jvp", "jvp_fn", "specialized", "vjp"]
 
@@ -116,7 +117,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
         return _vjp_by_gradient(f, wrt, values)  # generated code with tapes (loops)
     floats = [type(v) is float for v in values[offset:]]
     forward, backward, values, adopt = backends.sweeps(made.fn, made.backward, values)
-    value, residuals = forward(*values)
+    with math_located():
+        value, residuals = forward(*values)
     layout = made.result_layout
 
     def pullback(cotangent: Any) -> tuple:
@@ -186,7 +188,8 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
                 raise
     values = _promoted(values, wrt)
     made = specialized(f, "jvp", wrt, names, values)
-    out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
+    with math_located():
+        out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
     layout = made.result_layout
     return to_result(layout, out), to_result(layout, _kind_of(tangent, out))
 

@@ -14,7 +14,9 @@ a guard shows its line):
   float on the slow path), and for every parameter that its type is plainly
   NumPy's (``backends.PLAIN``: another library's arrays run on its namespace,
   on the slow path); then calls the generated code, or the entry's slow
-  path (which revalidates, refreshes, rebuilds, promotes, dispatches);
+  path (which revalidates, refreshes, rebuilds, promotes, dispatches); a
+  ``TypeError`` of a ``math`` function given a complex value in the generated
+  code becomes a located error there (``origins.relocate``);
 * ``check(f)``, the same identity tests alone, for callers that look code up
   (``vjp``, ``jvp``, ``hessian``, ``sx.compile``).
 
@@ -38,6 +40,7 @@ import numpy as np
 
 from ..backends import PLAIN
 from ..compiler.loader import register
+from ..origins import relocate
 from .facts import MISSING, Fact
 from .specialise import INT_TYPES, call_key, inline_key, shape_of
 
@@ -72,7 +75,8 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 
     ``S`` names the snapshot in the expressions, ``F`` the transformed function.
     """
-    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, shape_of, call_key, PLAIN]
+    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, shape_of, call_key, PLAIN,
+                        TypeError, relocate]
     exprs: list[str] = []
     for fact in facts:
         i = len(items)
@@ -108,11 +112,12 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 #: ``*args, **kwargs`` form, and a global of this prefix is read with ``.get``.
 PREFIX = "__sx_"
 NAMES = {role: PREFIX + role for role in
-         ("f", "s", "t", "slow", "ok", "a", "k", "x", "v", "m", "key", "factory", "check")}
+         ("f", "s", "t", "slow", "ok", "a", "k", "x", "v", "m", "key", "factory", "check", "e")}
 ROLES = {NAMES["f"]: "f", NAMES["s"]: "snapshot", NAMES["t"]: "target", NAMES["slow"]: "slow"}
 #: Snapshot slots before the facts' objects: what the guard calls, so that a module's
 #: own ``type`` or ``len`` never stands in for the builtin.
-CONSTANTS = 8  # ndarray, INT_TYPES, type, len, Exception, shape_of, call_key, PLAIN
+CONSTANTS = 10  # ndarray, INT_TYPES, type, len, Exception, shape_of, call_key, PLAIN,
+#                 TypeError, origins.relocate
 
 
 def _promotion(value: str, S: str, X: str) -> str:
@@ -154,13 +159,13 @@ def _text(layout: Layout, exprs: list[str]) -> str:
         key = inline_key(layout.params, S) or f"{S}[6](({args}{',' if args else ''}), {{}})"
     call = f"{F}, {args}" if args else F
     if layout.dispatch:  # the target is the entry's versions, keyed as specialise.call_key
-        run = [f"            {M} = {n['t']}.get({KEY} := {key})",
-               f"            if {M} is not None:",
-               f"                if {S}[3]({n['t']}) > 1:",
-               f"                    {n['t']}.move_to_end({KEY})",
-               f"                return {M}.fn({args})"]
+        run = [f"                {M} = {n['t']}.get({KEY} := {key})",
+               f"                if {M} is not None:",
+               f"                    if {S}[3]({n['t']}) > 1:",
+               f"                        {n['t']}.move_to_end({KEY})",
+               f"                    return {M}.fn({args})"]
     else:
-        run = [f"            return {n['t']}({args})"]
+        run = [f"                return {n['t']}({args})"]
     lines = [
         "# srcxform: checks that the generated code is still the right code (see sx.source)",
         f"def {n['factory']}({F}, {S}, {n['t']}, {n['slow']}):",
@@ -169,9 +174,13 @@ def _text(layout: Layout, exprs: list[str]) -> str:
         f"            {n['ok']} = {checks}",
         f"        except {S}[4]:",
         f"            {n['ok']} = False",
-        f"        if {n['ok']} and {promo}:",
+        "        try:",
+        f"            if {n['ok']} and {promo}:",
         *run,
-        f"        return {n['slow']}({call})",
+        f"            return {n['slow']}({call})",
+        f"        except {S}[8] as {n['e']}:  # a math function given a complex value: located",
+        f"            {S}[9]({n['e']})",
+        "            raise",
         "",
         f"    def {n['check']}({F}):",
         "        try:",

@@ -79,6 +79,10 @@ GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays",
     read_by="emit split tape defer lower liveness checkpoint tapearrays optimize")
+ORIGIN = _declare(
+    "origin", "(line, column, construct): the user's call a backward or tangent statement "
+    "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "
+    "a run-time refusal in it points", set_by="reverse forward", read_by="emit reverse")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
     "backward block)", set_by="forward", read_by="emit optimize")
@@ -97,7 +101,7 @@ CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="normalize closures containers",
     read_by="cse normalize primitives activity ints mutation arrayness reverse forward shift "
-    "containers wholeseqs")
+    "containers wholeseqs emit")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
     "None for a function call", set_by="normalize closures",
@@ -105,7 +109,7 @@ METHOD = _declare(
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
     "an error about the call points at)", set_by="normalize closures",
-    read_by="normalize activity rulecalls reverse forward")
+    read_by="normalize activity rulecalls reverse forward emit")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")

@@ -4,7 +4,8 @@ After :func:`keep_no_grad`, each run of statements the user computed under
 ``with sx.no_grad():`` is inside such a block again in the generated forward
 sweep (so a transform of the generated code stops those gradients too).
 After :func:`emit_source`, ``program.source`` is the text of the generated
-function(s) and ``program.function_names`` their names: ``grad_f`` /
+function(s), ``program.origins`` the user's call each of its lines computes
+(``emit.py``), and ``program.function_names`` their names: ``grad_f`` /
 ``value_and_grad_f`` with ``f``'s own parameters and defaults, ``jvp_f`` with
 the parameters then the tangents, or ``forward_f`` and ``backward_f`` for the
 split motion of ``vjp``.  After :func:`load`, ``program.fn`` (and, for
@@ -18,7 +19,7 @@ import ast
 from typing import Any
 
 from . import anno
-from .emit import emit, group_no_grad
+from .emit import emit_with_origins, group_no_grad
 from .loader import load_all
 from .program import Program
 
@@ -82,16 +83,20 @@ def emit_source(program: Program) -> Program:
     base, parsed, fresh = program.base_name, program.parsed, program.namer.fresh
     if program.kind == "vjp":
         names = [fresh(f"forward_{base}"), fresh(f"backward_{base}")]
-        program.source = (
-            emit(names[0], _arguments(program.params), program.forward_body, parsed) + "\n\n"
-            + emit(names[1], _arguments([program.residuals, program.seed]),
-                   program.backward_body, parsed))
+        first, origins = emit_with_origins(names[0], _arguments(program.params),
+                                           program.forward_body, parsed)
+        second, more = emit_with_origins(names[1], _arguments([program.residuals, program.seed]),
+                                         program.backward_body, parsed)
+        offset = first.count("\n") + 1  # (the blank line between the two)
+        origins.update({line + offset: origin for line, origin in more.items()})
+        program.source = first + "\n" + second
     else:
         names = [fresh(f"{program.kind}_{base}")]
         args = _arguments(program.generated_params) if program.kind == "jvp" \
             else parsed.node.args  # grad, value_and_grad: the primal's own signature
-        program.source = emit(names[0], args, program.body, parsed,
-                              label=_LABELS.get(program.kind, "grad of"))
+        program.source, origins = emit_with_origins(
+            names[0], args, program.body, parsed, label=_LABELS.get(program.kind, "grad of"))
+    program.origins = origins
     program.function_names = names
     return program
 
@@ -100,7 +105,7 @@ def load(program: Program) -> Program:
     """Compile ``program.source`` in the user's environment (see the module docstring)."""
     kind, qualname, wrt = program.kind, program.parsed.fn.__qualname__, ", ".join(program.wrt)
     made = load_all(program.source, program.function_names, program.parsed, program.env, kind,
-                    keep_defaults=kind in ("grad", "value_and_grad"))
+                    keep_defaults=kind in ("grad", "value_and_grad"), origins=program.origins)
     program.fn = made[0]
     if kind == "vjp":
         program.backward = made[1]

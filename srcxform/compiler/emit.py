@@ -3,7 +3,11 @@
 After :func:`emit`, the returned text is one ``def`` with the primal's
 parameters (and defaults), the forward statements, then each backward block
 under a ``# grad of: <primal line>`` comment naming the user's source line it
-differentiates (inside loops and branches too), then the return.  The text is
+differentiates (inside loops and branches too), then the return.
+:func:`emit_with_origins` also gives, for each line of that text computing a
+user's call (a primal call, or a statement differentiating one:
+``anno.ORIGIN``), the call's ``(line, column, construct)`` — what
+``srcxform/origins.py`` maps a run-time refusal to.  The text is
 what ``sx.source`` shows, what ``compile()`` accepts, and what tracebacks
 display.  It is built from syntax trees (``ast.unparse``, which writes every
 string constant with its escapes); the only text taken from the user's file,
@@ -38,6 +42,7 @@ class _Emitter:
         self.label = label
         self.lines: list[str] = []
         self.last_key: tuple | None = None
+        self.origins: dict[int, tuple] = {}  # line number in the text (from 1) -> origin
 
     def comment(self, stmt: ast.stmt, depth: int) -> None:
         for note in anno.get(stmt, anno.NOTE) or ():
@@ -91,8 +96,35 @@ class _Emitter:
             self.block(stmt.body, depth + 1)
             self.last_key = None
         else:
+            origin = origin_of_statement(stmt)
             for text_line in _lines(ast.unparse(stmt)):
                 self.lines.append(pad + text_line)
+                if origin is not None:
+                    self.origins[len(self.lines)] = origin
+
+
+def _callee_name(callee: object) -> str:
+    """``math.sqrt`` for ``math.sqrt``; ``np.abs`` style names for other functions."""
+    module = getattr(callee, "__module__", None) or ""
+    name = getattr(callee, "__name__", "") or ""
+    if module == "numpy":
+        module = "np"
+    return f"{module}.{name}" if module and name else name
+
+
+def origin_of_statement(stmt: ast.stmt) -> tuple | None:
+    """The user's call a simple statement computes or differentiates (``anno.ORIGIN``, or the
+    place of a primal call: ``anno.NODE``), or None."""
+    origin = anno.get(stmt, anno.ORIGIN)
+    if origin is not None:
+        return origin
+    value = getattr(stmt, "value", None)
+    if not isinstance(value, ast.Call):
+        return None
+    node = anno.get(value, anno.NODE)
+    if not getattr(node, "lineno", 0):
+        return None
+    return (node.lineno, node.col_offset, _callee_name(anno.get(value, anno.CALLEE)))
 
 
 def group_no_grad(body: list[ast.stmt], no_grad_name: str) -> list[ast.stmt]:
@@ -129,8 +161,15 @@ def group_no_grad(body: list[ast.stmt], no_grad_name: str) -> list[ast.stmt]:
 def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed,
          label: str = "grad of") -> str:
     """Source text of ``def name(args): body`` with block comments (``# <label>: <line>``)."""
+    return emit_with_origins(name, args, body, parsed, label)[0]
+
+
+def emit_with_origins(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed,
+                      label: str = "grad of") -> tuple[str, dict[int, tuple]]:
+    """``emit``'s text and the origin of each of its lines that computes a user's call
+    (numbered from 1 in the text)."""
     ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
     em = _Emitter(parsed, label)
     em.lines.append(f"def {name}({ast.unparse(args)}):")
     em.block(body, 1)
-    return "\n".join(em.lines) + "\n"
+    return "\n".join(em.lines) + "\n", em.origins

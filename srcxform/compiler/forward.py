@@ -36,7 +36,14 @@ from .inline import inline_rule
 from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
 from .program import Program
 from .reverse import overwritten
-from .rulecalls import at_line, check_differentiable, no_rule, rule_mapping, unknown_outputs
+from .rulecalls import (
+    at_line,
+    check_differentiable,
+    no_rule,
+    origin_of,
+    rule_mapping,
+    unknown_outputs,
+)
 from .support import writable
 
 
@@ -99,11 +106,15 @@ class _Forward:
                 out.append(stmt)
                 if isinstance(stmt, ast.Assign) or anno.get(stmt, anno.APPEND, False):
                     self.line = anno.get(stmt, anno.LINE, self.line)
-                    for new in self.statement(stmt):
+                    made = self.statement(stmt)
+                    origin = origin_of(classify(stmt)) if made else None
+                    for new in made:
                         for inner in ast.walk(new):  # (a rule's folded branches too)
                             if isinstance(inner, ast.stmt):
                                 anno.set(inner, anno.LINE, self.line)
                                 anno.set(inner, anno.FORWARD, True)
+                                if origin is not None:
+                                    anno.set(inner, anno.ORIGIN, origin)
                         ast.fix_missing_locations(new)
                         out.append(new)
         return out

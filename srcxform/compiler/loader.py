@@ -26,6 +26,7 @@ import weakref
 from typing import Any
 
 from .. import depends
+from .. import origins as srcxform_origins
 from .env import Env
 from .parse import Parsed
 
@@ -55,8 +56,11 @@ def safe_text(text: str) -> str:
 
 
 def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
-             keep_defaults: bool = True) -> list[types.FunctionType]:
-    """Compile ``source`` (a ``def`` per name) in the user's environment."""
+             keep_defaults: bool = True, origins: dict[int, tuple] | None = None
+             ) -> list[types.FunctionType]:
+    """Compile ``source`` (a ``def`` per name) in the user's environment; ``origins``: the
+    user's call each line of ``source`` computes (``emit.emit_with_origins``), kept for
+    ``srcxform/origins.py`` while the code lives."""
     fn = parsed.fn
     qualname = safe_text(fn.__qualname__)
     tree = ast.parse(source)
@@ -88,6 +92,9 @@ def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
         out.__module__ = fn.__module__
         made.append(out)
     register(filename, shown, [codes[n] for n in names])
+    if origins:
+        where = {line + len(header): origin for line, origin in origins.items()}
+        srcxform_origins.register(filename, parsed.filename, where)
     depends.note_frozen(env.cells[n] for n in free if n in env.cells)
     return made
 
@@ -126,6 +133,7 @@ class _Lease:
             if self.count:
                 return
         linecache.cache.pop(self.filename, None)
+        srcxform_origins.forget(self.filename)
 
 
 def register(filename: str, text: str, codes: list[types.CodeType]) -> None:

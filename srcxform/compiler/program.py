@@ -98,6 +98,7 @@ class Program:
     # -- emit / load ------------------------------------------------------------------------
     source: str = ""                         # the generated source text
     function_names: list[str] = field(default_factory=list)  # the functions it defines
+    origins: dict[int, tuple] = field(default_factory=dict)  # source line -> user's call
     fn: Callable[..., Any] | None = None     # the generated function (vjp: the forward sweep)
     backward: Callable[..., Any] | None = None  # vjp: the backward sweep
 

@@ -47,7 +47,14 @@ from .check import error
 from .inline import inline_rule
 from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
 from .program import Program
-from .rulecalls import at_line, check_differentiable, no_rule, rule_mapping, unknown_outputs
+from .rulecalls import (
+    at_line,
+    check_differentiable,
+    no_rule,
+    origin_of,
+    rule_mapping,
+    unknown_outputs,
+)
 from .support import scalar_seed, zeros_like_or_none
 
 #: The name of the placeholder call that becomes ``v = v_stack.pop()``.
@@ -194,6 +201,7 @@ class _Reverse:
         self.depth = 0
         self.bound_before: dict[int, set[str]] = {}  # set for the body being reversed
         self.prebound: set[str] = set()  # primals bound to None first (see ``zero``)
+        self.origin: tuple | None = None  # the user's call whose rule is being inlined
 
     def np(self) -> ast.Name:
         """A reference to NumPy in generated code."""
@@ -213,6 +221,8 @@ class _Reverse:
                 if node is stmt or not anno.has(node, anno.LINE):
                     anno.set(node, anno.LINE, self.line)
                 anno.set(node, anno.GRAD, True)
+                if self.origin is not None and not anno.has(node, anno.ORIGIN):
+                    anno.set(node, anno.ORIGIN, self.origin)
         ast.fix_missing_locations(stmt)
         self.out.append(stmt)
 
@@ -541,6 +551,7 @@ class _Reverse:
                              else None for r in receivers]
         stmts, results = inline_rule(rule, mapping, g, out, self.namer, self.env, direct,
                                      receiver_adjoints)
+        self.origin = origin_of(op)  # (emit gives it to the statements of this call)
         for s in stmts:
             self.emit(s)
         for r, grad, d in zip(receivers, results, direct):
@@ -553,6 +564,7 @@ class _Reverse:
                 grad = ast.Call(ast.Name(self.env.ref(rules.unbroadcast, "unbroadcast"),
                                          ast.Load()), [grad, ast.Name(r.id, ast.Load())], [])
             self.accumulate(r, grad)
+        self.origin = None
 
 
 # -- facts about the forward body -------------------------------------------------------------

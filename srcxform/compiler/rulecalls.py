@@ -10,7 +10,8 @@ After import:
   rule refuses and differentiated arguments without a derivative, and
   :func:`unknown_outputs` a call whose number of results depends on a variable;
   :func:`at_line` a node placed at the user's line a normalized statement came
-  from (for errors about generated statements).
+  from (for errors about generated statements), :func:`origin_of` the user's call
+  as an ``anno.ORIGIN`` (where a run-time refusal in generated code points).
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ def _where(op: Op, stmt: ast.stmt) -> ast.AST:
     """The user's node an error about ``op`` points at."""
     node = anno.get(op.node, anno.NODE, op.node) if op.node is not None else None
     return node if hasattr(node, "lineno") else at_line(stmt)
+
+
+def origin_of(op: Op) -> tuple[int, int, str] | None:
+    """``(line, column, construct)`` of the user's call ``op`` came from, if it has a place."""
+    node = anno.get(op.node, anno.NODE, op.node) if op.node is not None else None
+    if not getattr(node, "lineno", 0):
+        return None
+    return (node.lineno, node.col_offset, op.what)
 
 
 def check_differentiable(parsed, op: Op, stmt: ast.stmt, mapping: dict[str, ast.expr],

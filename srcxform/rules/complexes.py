@@ -8,8 +8,9 @@ step that is not holomorphic (``abs``, ``real``, ``imag``, ``conj``,
 ``angle``, ``var``/``std`` of complex values, a cast of complex to real) has
 no complex derivative, and choosing a convention for one silently would give
 wrong gradients somewhere else; such a step on a complex value raises
-``TypeError`` naming the function (at the first call of the derivative that
-reaches it), never a gradient.
+``ComplexDerivativeError`` (a ``TransformError`` and a ``TypeError``) naming
+the function and located at the user's call (``file:line:col``), at the
+first call of the derivative that reaches it, never a gradient.
 
 After import, ``np.real``/``np.imag``/``np.conj``/``np.angle`` (and the
 ``.real``/``.imag`` attributes, ``.conj()``/``.conjugate()`` methods,
@@ -24,16 +25,16 @@ from typing import Any
 
 import numpy as np
 
+from ..origins import complex_refusal
 from .registry import nondifferentiable, register, register_tangents
 
 
 def real_valued(x: Any, what: str = "this function") -> Any:
-    """``x`` unchanged when it is real; ``TypeError`` for a complex value."""
+    """``x`` unchanged when it is real; for a complex value a ``ComplexDerivativeError`` (a
+    ``TransformError`` and a ``TypeError``) located at the user's call the calling
+    generated code differentiates (``srcxform/origins.py``)."""
     if np.iscomplexobj(x):
-        raise TypeError(
-            f"srcxform: the derivative of {what} at a complex value is not defined (it is not "
-            "holomorphic); srcxform differentiates complex values only through holomorphic "
-            "functions")
+        raise complex_refusal(what)
     return x
 
 

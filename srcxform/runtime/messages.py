@@ -50,6 +50,12 @@ COPY_CONSTRUCT = (
 )
 
 
+def complex_to_real(target: str) -> str:
+    """PyTorch's message for ``float()``/``int()`` (``math.sqrt`` ...) of a complex tensor
+    with a nonzero imaginary part (``target``: ``double`` or ``int64_t``)."""
+    return f"value cannot be converted to type {target} without overflow"
+
+
 def size_text(shape: Sequence[int]) -> str:
     return f"torch.Size({list(shape)})"
 

@@ -225,10 +225,10 @@ class Tensor:
         return bool(self._value.item())
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(_real_item(self.item(), "double"))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(_real_item(self.item(), "int64_t"))
 
     def __index__(self) -> int:
         if self._value.dtype.kind not in "iub" or self._value.size != 1:
@@ -547,3 +547,13 @@ for _name in numpy_ops.METHODS:  # PyTorch's methods over the table's NumPy rule
         setattr(Tensor, _name, getattr(numpy_ops, _name))
 
 graph.bind_tensor_class(Tensor)
+
+
+def _real_item(value: Any, target: str) -> Any:
+    """``value`` as a real number for ``float()``/``int()`` (``math.sqrt(t)`` ...): a complex
+    value with a nonzero imaginary part raises PyTorch's ``RuntimeError``."""
+    if isinstance(value, complex):
+        if value.imag != 0:
+            raise RuntimeError(messages.complex_to_real(target))
+        return value.real
+    return value
