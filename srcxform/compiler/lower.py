@@ -12,6 +12,8 @@ After :func:`lower`, with shapes known statically:
   else;
 * ``np.sum(a * b)`` of two vectors of one known shape (one of them a backward
   array) is the dot product ``a @ b``, also inside loops;
+* an adjoint built as a polynomial in one name is evaluated in Horner form, in
+  place (``horner.py``);
 * a reduction of the forward sweep whose operand is certainly an ndarray is
   a method call too (``logits.max(axis=1, keepdims=True)``).
 
@@ -29,6 +31,7 @@ from .. import rules
 from . import anno
 from .astutil import load_counts, names_mentioned, names_stored, store_counts, walk_stmts
 from .env import Env
+from .horner import horner
 from .program import Program
 
 REDUCTIONS = {id(np.sum): "sum", id(np.mean): "mean", id(np.max): "max", id(np.amax): "max",
@@ -444,6 +447,7 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
                adjoints: set[str] = frozenset(),
                trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
     """:func:`lower` of a body, given exact and trusted shapes and the adjoints' names."""
+    horner(body)
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)
     return low.accumulate_in_place(body)
