@@ -73,12 +73,13 @@ LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
     set_by="normalize inline closures reverse forward tape defer lower split emit checkpoint "
-    "tapearrays containers",
-    read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays containers")
+    "tapearrays containers horner",
+    read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays containers "
+    "horner")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
-    set_by="reverse tape defer lower checkpoint tapearrays",
-    read_by="emit split tape defer lower liveness checkpoint tapearrays optimize")
+    set_by="reverse tape defer lower checkpoint tapearrays horner",
+    read_by="emit split tape defer lower liveness checkpoint tapearrays optimize horner")
 ORIGIN = _declare(
     "origin", "(line, column, construct): the user's call a backward or tangent statement "
     "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "

@@ -535,19 +535,22 @@ class _Recompute:
         anno.set(again, anno.LINE, anno.get(define, anno.LINE))
         site, names = anno.get(mark, anno.MARKER)
         rest = [n for n in names if n != name]
+        reads = self.reads_of(backward)
         if rest:
             anno.set(mark, anno.MARKER, (site, rest))
         else:
-            backward.remove(mark)
+            del backward[end]  # (the placeholder, which reads nothing)
+            del reads[end]
         backward.insert(position, again)
+        reads.insert(position, backward_reads([again]))
         self.recomputed[name] = again
         self.forget(back_loop)
 
     def forget(self, back_loop: ast.For) -> None:
-        """Drop what was computed about ``back_loop``'s body, which just changed."""
+        """Drop what was computed about ``back_loop``'s body, which just changed (its reads
+        per statement were kept up to date by the caller)."""
         backward = back_loop.body
         self.index.pop(id(backward), None)
-        self.reads.pop(id(backward), None)
         # its new reads lie outside every other backward loop
         self.outside = {k: v for k, v in self.outside.items() if k == id(back_loop)}
 

@@ -127,6 +127,8 @@ class _TapeArrays:
         self.shapes = program.trusted_shapes
         self.memory: MemoryFacts | None = None
         self.tapes: set[str] = set()
+        self.plain: dict[int, bool] = {}  # loop id -> _plain_loop (asked once per loop)
+        self.stored: dict[int, set[str]] = {}  # loop id -> the names its body stores
         # where each tape statement is: the top-level loop whose body holds it directly
         self.owner: dict[int, ast.For | None] = {}
         for stmt in self.body:
@@ -304,13 +306,13 @@ class _TapeArrays:
         loop, back = self.owner.get(id(pushes[0])), self.owner.get(id(pops[0]))
         if loop is None or back is None or anno.get(loop, anno.GRAD, False) \
                 or not anno.get(back, anno.GRAD, False) \
-                or not (_plain_loop(loop) and _plain_loop(back)) \
+                or not (self.is_plain(loop) and self.is_plain(back)) \
                 or back.target.id != loop.target.id:
             return None
         args = _range_args(loop.iter)
         replay = _backward_range(back)
         if args is None or replay is None or ast.dump(replay) != ast.dump(loop.iter) \
-                or loop.target.id in names_stored(loop.body):
+                or loop.target.id in self.stored_in(loop):
             return None
         shape = self.shapes.get(value)
         if shape is None or len(shape) < 1:
@@ -326,6 +328,18 @@ class _TapeArrays:
         if not self.memory.never_written(value):
             return None
         return init, loop, back, value, shape, args
+
+    def is_plain(self, loop: ast.For) -> bool:
+        """:func:`_plain_loop`, once per loop."""
+        if id(loop) not in self.plain:
+            self.plain[id(loop)] = _plain_loop(loop)
+        return self.plain[id(loop)]
+
+    def stored_in(self, loop: ast.For) -> set[str]:
+        """The names ``loop``'s body stores, found once per loop."""
+        if id(loop) not in self.stored:
+            self.stored[id(loop)] = names_stored(loop.body)
+        return self.stored[id(loop)]
 
     def allocation(self, tape: str, value: str, shape: tuple[int, ...], start: int,
                    stop: ast.expr, loop: ast.For) -> ast.stmt:
