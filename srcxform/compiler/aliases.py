@@ -193,7 +193,10 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     # `out[i] = v` copies v's elements into an array, but stores v itself into a list
     aliased |= {v for v, root in stored if root not in ok}
     writable = {n for n in ok if n not in aliased}
-    writable |= {n for n in created if n not in writable and fresh_where_written(fn, n)}
+    # (only a name written by element can qualify so: one walk finds them all)
+    written_into = names_written_into(fn)
+    writable |= {n for n in created if n not in writable and n in written_into
+                 and fresh_where_written(fn, n)}
     return writable - set(params)
 
 

@@ -96,22 +96,35 @@ def _unsafe_names(body: list[ast.stmt]) -> set[str]:
 def _share_in_block(block: list[ast.stmt], stores: dict[str, int], unsafe: set[str],
                     first_read: dict[str, int], positions: dict[int, int],
                     renames: dict[str, str]) -> None:
-    seen: dict[Any, tuple[str, set[str]]] = {}  # key -> (t1, names it depends on)
+    seen: dict[Any, str] = {}  # key -> the name holding that value
+    depends: dict[str, list[Any]] = {}  # name -> the keys of the values read from it
+
+    def forget(changed: set[str]) -> None:
+        for name in changed:
+            for key in depends.pop(name, ()):
+                seen.pop(key, None)
+
     drop: list[int] = []
     for i, stmt in enumerate(block):
         key = _candidate(stmt, stores, unsafe)
-        if key is not None:
-            target = stmt.targets[0].id
-            read_from = first_read.get(target)
-            if key in seen and (read_from is None or read_from > positions[id(stmt)]):
-                renames[target] = seen[key][0]
-                drop.append(i)
-                continue
-            seen.setdefault(key, (target, names_loaded(stmt.value) | {target}))
-        changed = names_changed(stmt) | ({"*"} if isinstance(stmt, ast.Expr) else set())
-        if changed:
-            seen = {k: v for k, v in seen.items()
-                    if "*" not in changed and not (v[1] & changed) or k == key}
+        if key is None:
+            if isinstance(stmt, ast.Expr):  # a call for its effect: anything may change
+                seen.clear()
+                depends.clear()
+            else:
+                forget(names_changed(stmt))
+            continue
+        target = stmt.targets[0].id
+        read_from = first_read.get(target)
+        if key in seen and (read_from is None or read_from > positions[id(stmt)]):
+            renames[target] = seen[key]
+            drop.append(i)
+            continue
+        forget({target})  # (a value read from target's previous value, in a loop)
+        if key not in seen:
+            seen[key] = target
+            for name in names_loaded(stmt.value) | {target}:
+                depends.setdefault(name, []).append(key)
     for i in reversed(drop):
         del block[i]
 
