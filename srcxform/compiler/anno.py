@@ -79,18 +79,18 @@ LINE = _declare(
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays horner",
-    read_by="emit split tape defer lower liveness checkpoint tapearrays optimize horner")
+    read_by="refold emit split tape defer lower liveness checkpoint tapearrays optimize horner")
 ORIGIN = _declare(
     "origin", "(line, column, construct): the user's call a backward or tangent statement "
     "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "
     "a run-time refusal in it points", set_by="reverse forward", read_by="emit reverse")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
-    "backward block)", set_by="forward", read_by="emit optimize")
+    "backward block)", set_by="forward", read_by="refold emit optimize")
 NOGRAD = _declare(
     "nograd", "bool: the statement was computed under the user's 'with sx.no_grad():' (no "
     "gradient flows through it; the block is kept in generated code)",
-    set_by="normalize", read_by="cse primitives assemble emit")
+    set_by="normalize", read_by="refold cse primitives assemble emit")
 
 # -- normalized atoms and calls ---------------------------------------------------------------
 GLOBAL = _declare(
@@ -178,7 +178,7 @@ HEADER_SITE = _declare(
 MARKER = _declare(
     "marker", "(site, [names]): a placeholder statement of the backward sweep that restores "
     "the values the names had before the assignment at that site",
-    set_by="reverse tape", read_by="astutil optimize propagate memory tape defer")
+    set_by="refold reverse tape", read_by="refold astutil optimize propagate memory tape defer")
 STORE_INDEX = _declare(
     "store_index", "ast.expr: on a MARKER of an element write 'a[i] = v', the index i (the "
     "elements to restore)", set_by="reverse", read_by="memory tape")

@@ -17,11 +17,17 @@ hand-writer evaluates it: one new array, then updates in place,
 The run is a statement ``b = p`` then statements ``b = b + q`` (or ``-``),
 consecutive in one block, ``p`` and ``q`` sums of numbers times
 non-negative integer powers (up to :data:`MAX_DEGREE`) of one name ``x``
-that is not ``b``.  It is rewritten only when its degree is at least 2 and
-the Horner form takes no more operations than the run: every operation
+that is not ``b``.  It is rewritten when its degree is at least 2 and
+the Horner form takes no more operations than the run (a run of two or more
+statements of degree 1 becomes ``b = a_1 * x + a_0``): every operation
 then touches the array once, and only the first allocates.  The values are
 the polynomial's, up to rounding (Horner's rule is the better-conditioned
 of the two).
+
+Also, the degree-one case across two statements: ``b = b - s * c2`` where
+``s = b * c1`` was computed from the same ``b`` (the backward step of an
+explicit Euler update ``x = x + h * (f(x) - c * x)``) is ``b = b * (1 - c1
+c2)``, one operation instead of two.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ Number = int | float
 
 def horner(body: list[ast.stmt]) -> None:
     """Rewrite every polynomial run of ``body`` and its nested blocks (module docstring)."""
+    _scaled_updates(body)
     i = 0
     while i < len(body):
         stmt = body[i]
@@ -94,9 +101,10 @@ def _run(body: list[ast.stmt], i: int):
     if base is None or base == target:
         return None
     coefficients = {k: c for k, c in coefficients.items() if c != 0}
-    if max(coefficients, default=0) < 2 or len(coefficients) < 2:
-        return None
-    return end, target, base, coefficients, cost
+    degree = max(coefficients, default=0)
+    if degree == 1 and end > i + 1 or degree >= 2 and len(coefficients) >= 2:
+        return end, target, base, coefficients, cost
+    return None
 
 
 def _assigned_name(stmt: ast.stmt) -> str | None:
@@ -165,8 +173,18 @@ def _monomial(node: ast.expr, base: str | None) -> tuple[str | None, int, Number
 
 
 def _statements(target: str, base: str, coefficients: dict[int, Number]) -> list[ast.stmt]:
-    """``target = a_d * x`` then ``target += a_k`` / ``target *= x`` down to ``a_0``."""
+    """``target = a_d * x`` then ``target += a_k`` / ``target *= x`` down to ``a_0`` (of
+    degree 1: ``target = a_1 * x + a_0`` in one statement)."""
     degree = max(coefficients)
+    if degree == 1:
+        a1 = coefficients[1]
+        x = ast.Name(base, ast.Load())
+        value: ast.expr = x if a1 == 1 else ast.UnaryOp(ast.USub(), x) if a1 == -1 else \
+            ast.BinOp(ast.Constant(a1), ast.Mult(), x)
+        if coefficients.get(0, 0) != 0:
+            c = coefficients[0]
+            value = ast.BinOp(value, ast.Add() if c > 0 else ast.Sub(), ast.Constant(abs(c)))
+        return [ast.Assign([ast.Name(target, ast.Store())], value)]
     steps: list[tuple[type, Number | None]] = []
     for k in range(degree - 1, -1, -1):
         steps.append((ast.Mult, None))
@@ -200,3 +218,39 @@ def _apply(value: ast.expr, op: type, c: Number | None, base: str) -> ast.expr:
         return ast.BinOp(value, ast.Mult(), ast.Name(base, ast.Load()))
     sign = ast.Add() if c > 0 else ast.Sub()
     return ast.BinOp(value, sign, ast.Constant(abs(c)))
+
+
+def _scaled_updates(body: list[ast.stmt]) -> None:
+    """``s = b * c1`` ... ``b = b - s * c2`` as ``b = b * (1 - c1 c2)`` (module docstring)."""
+    scaled: dict[str, tuple[str, Number]] = {}  # s -> (b, c1), while both hold
+    for stmt in body:
+        target = _assigned_name(stmt)
+        if target is not None:
+            update = _scaled_update(stmt.value, target, scaled)
+            if update is not None:
+                stmt.value = update
+        changed = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+                   and isinstance(n.ctx, ast.Store)}
+        if not isinstance(stmt, ast.Assign) or changed != {target}:
+            scaled.clear()  # a compound statement, a write into an array: start afresh
+        scaled = {s: v for s, v in scaled.items() if s not in changed and v[0] not in changed}
+        if target is not None:
+            product = _monomial(stmt.value, None)
+            if product is not None and product[1] == 1 and product[0] not in (None, target):
+                scaled[target] = (product[0], product[2])
+
+
+def _scaled_update(value: ast.expr, target: str,
+                   scaled: dict[str, tuple[str, Number]]) -> ast.expr | None:
+    if not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))
+            and isinstance(value.left, ast.Name) and value.left.id == target):
+        return None
+    term = _monomial(value.right, None)
+    if term is None or term[1] != 1 or term[0] not in scaled:
+        return None
+    base, c1 = scaled[term[0]]
+    if base != target:
+        return None
+    sign = 1 if isinstance(value.op, ast.Add) else -1
+    factor = 1 + sign * c1 * term[2]
+    return ast.BinOp(ast.Name(target, ast.Load()), ast.Mult(), ast.Constant(float(factor)))

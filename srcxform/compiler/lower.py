@@ -12,6 +12,8 @@ After :func:`lower`, with shapes known statically:
   else;
 * ``np.sum(a * b)`` of two vectors of one known shape (one of them a backward
   array) is the dot product ``a @ b``, also inside loops;
+* the forward sweep's temporaries read once are folded back into their
+  readers (``refold.py``);
 * an adjoint built as a polynomial in one name is evaluated in Horner form, in
   place (``horner.py``);
 * a reduction of the forward sweep whose operand is certainly an ndarray is
@@ -33,6 +35,7 @@ from .astutil import load_counts, names_mentioned, names_stored, store_counts, w
 from .env import Env
 from .horner import horner
 from .program import Program
+from .refold import refold
 
 REDUCTIONS = {id(np.sum): "sum", id(np.mean): "mean", id(np.max): "max", id(np.amax): "max",
               id(np.min): "min", id(np.amin): "min", id(np.prod): "prod"}
@@ -352,17 +355,26 @@ def _ndarrays(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
         name, value = stmt.targets[0].id, stmt.value
         if name not in once or len(exact.get(name) or ()) == 0:
             continue
-        if isinstance(value, ast.BinOp):
-            operands = (value.left, value.right)
-            if isinstance(value.op, ast.MatMult) or any(
-                    isinstance(e, ast.Name) and e.id in known for e in operands):
-                known.add(name)
-        elif isinstance(value, ast.Call) and all(k.arg in ("axis", "keepdims")
-                                                 for k in value.keywords):
-            fn = env.resolve(value.func)
-            if isinstance(fn, np.ufunc) or id(fn) in REDUCTIONS:
-                known.add(name)
+        if _ndarray_valued(value, known, env):
+            known.add(name)
     return known
+
+
+def _ndarray_valued(value: ast.expr, known: set[str], env: Env) -> bool:
+    """``value`` certainly makes an ndarray when its result has rank 1 or more: ``@``, a
+    NumPy ufunc or reduction, or an operator with such an operand."""
+    if isinstance(value, ast.Name):
+        return value.id in known
+    if isinstance(value, ast.BinOp):
+        return isinstance(value.op, ast.MatMult) or _ndarray_valued(value.left, known, env) \
+            or _ndarray_valued(value.right, known, env)
+    if isinstance(value, ast.UnaryOp):
+        return _ndarray_valued(value.operand, known, env)
+    if isinstance(value, ast.Call) and all(k.arg in ("axis", "keepdims")
+                                           for k in value.keywords):
+        fn = env.resolve(value.func)
+        return isinstance(fn, np.ufunc) or id(fn) in REDUCTIONS
+    return False
 
 
 def _own_copies(stmts: list[ast.stmt]) -> list[str]:
@@ -438,15 +450,20 @@ def lower(program: Program) -> Program:
     Reads ``body``, ``env``, ``exact_shapes``, ``derivative_of`` and ``trusted_shapes``;
     sets ``body``.
     """
+    keep = names_mentioned(program.parsed.node) if program.parsed.node is not None else set()
     program.body = lower_body(program.body, program.env, program.exact_shapes,
-                              set(program.derivative_of), program.trusted_shapes)
+                              set(program.derivative_of), program.trusted_shapes, keep)
     return program
 
 
 def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                adjoints: set[str] = frozenset(),
-               trusted: dict[str, tuple[int, ...]] | None = None) -> list[ast.stmt]:
-    """:func:`lower` of a body, given exact and trusted shapes and the adjoints' names."""
+               trusted: dict[str, tuple[int, ...]] | None = None,
+               keep: set[str] | None = None) -> list[ast.stmt]:
+    """:func:`lower` of a body, given exact and trusted shapes and the adjoints' names
+    (``keep``: the user's own names, never folded away; ``None``: fold nothing)."""
+    if keep is not None:
+        refold(body, env, keep)
     horner(body)
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)

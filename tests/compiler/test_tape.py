@@ -49,7 +49,7 @@ def test_placeholders_become_pushes_and_pops_of_what_is_read():
     new = text(program.body)
     assert "__srcxform_restore__" not in new
     assert new.startswith("s_stack = []\nsum__stack = []\nsum_ = None\ns = 0.0\n")
-    assert "    s_stack.append(s)\n    s = add\n" in new  # the old value, before it is lost
+    assert "    s_stack.append(s)\n    s = s + sum_ * s\n" in new  # the old value, saved
     assert "    s = s_stack.pop()\n" in new
     assert "    sum_ = sum__stack.pop()\n" in new
 

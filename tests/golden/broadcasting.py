@@ -1,7 +1,6 @@
 def grad_broadcasting(x, y):
     exp = np.exp(x)
-    pow_ = y ** 2
-    add = 1 + pow_
+    add = 1 + y ** 2
     div = exp / add
     # grad of: return np.mean(x * y + np.exp(x) / (1 + y ** 2))
     badd_1 = np.broadcast_to(0.08333333333333333, (3, 4))

@@ -6,11 +6,8 @@ def grad_rnn(W, U, h, xs):
     for start in range(0, 400, 20):
         checkpoints.append(h)
         for t in range(start, min(start + 20, 400)):
-            matmul = W @ h
             xs_item = xs[t]
-            matmul_1 = U @ xs_item
-            add = matmul + matmul_1
-            h = np.tanh(add)
+            h = np.tanh(W @ h + U @ xs_item)
     # grad of: return np.sum(h * h)
     bh = h + h
     # grad of: h = np.tanh(W @ h + U @ xs[t])
@@ -24,12 +21,9 @@ def grad_rnn(W, U, h, xs):
         h = checkpoints.pop()
         # this stretch again from its checkpoint, taped
         for t in range(start, min(start + 20, 400)):
-            matmul = W @ h
             xs_item = xs[t]
-            matmul_1 = U @ xs_item
-            add = matmul + matmul_1
             h_stack.append(h)
-            h = np.tanh(add)
+            h = np.tanh(W @ h + U @ xs_item)
         for t in reversed(range(start, min(start + 20, 400))):
             # grad of: h = np.tanh(W @ h + U @ xs[t])
             xs_item = xs[t]

@@ -1,6 +1,5 @@
 def grad_logistic(w, b, X, y):
-    matmul = X @ w
-    z = matmul + b
+    z = X @ w + b
     # grad of: return np.mean(np.logaddexp(0.0, z) - y * z)
     bz = -0.1 * y
     t = np.tanh(-0.5 * z)

@@ -1,9 +1,6 @@
 def grad_mlp(W1, b1, W2, b2, X, y):
-    matmul = X @ W1
-    add = matmul + b1
-    h = np.tanh(add)
-    matmul_1 = h @ W2
-    pred = matmul_1 + b2
+    h = np.tanh(X @ W1 + b1)
+    pred = h @ W2 + b2
     sub = pred - y
     # grad of: return np.mean((pred - y) ** 2)
     bsub = 0.25 * sub

@@ -1,8 +1,7 @@
 def grad_reductions(x):
     a = np.sum(x, axis=0)
     b = np.mean(x, axis=1, keepdims=True)
-    x0 = x[0]
-    add = x0 + 2.0
+    add = x[0] + 2.0
     std = np.std(x, axis=0)
     # grad of: return np.sum(a ** 2) + np.sum(b * x) + c + d + np.var(x, ddof=1) + np.std(x, axis=0).sum()
     g_1 = np.broadcast_to(1.0, (1, 4))

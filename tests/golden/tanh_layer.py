@@ -1,6 +1,5 @@
 def grad_tanh_layer(x, W):
-    matmul = W @ x
-    tanh = np.tanh(matmul)
+    tanh = np.tanh(W @ x)
     # grad of: return np.sum(np.tanh(W @ x) ** 2)
     btanh = 2.0 * tanh
     bmatmul = btanh * (1 - tanh * tanh)

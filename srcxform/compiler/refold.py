@@ -1,0 +1,158 @@
+"""Forward temporaries read once, folded back into the expression that reads them.
+
+Normalization gives every operation its own statement (``mul = a * x``,
+``sin = math.sin(mul)``, ...), which the passes need; once the gradient is
+optimized, a temporary of the forward sweep that is read exactly once, by a
+later forward statement of the same block, is only a name.  After
+:func:`refold`, each such ``t = e`` is gone and ``e`` stands where ``t`` was
+read, so the forward sweep reads like the user's own lines
+(``x = x + 0.05 * (math.sin(a * x) - 0.5 * x)``) and a scalar loop pays no
+stores and loads for its temporaries.
+
+A temporary is folded only when that cannot change what is computed: ``e``
+is operators, names, numbers, attributes, indexing and calls of pure NumPy,
+``math`` or SciPy functions; no name ``e`` reads is changed, and nothing is
+called for its effect, between ``t = e`` and its reader; ``t`` is none of
+the user's own names (``keep``), is assigned once (per iteration) and is not
+written into.  Its restore placeholders (in a loop's backward sweep) are
+dropped with it: nothing reads what they would restore.  Values are unchanged: the same
+operations run in the same order.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from . import anno
+from .astutil import (
+    BLOCK_FIELDS,
+    load_counts,
+    marker_names,
+    names_changed,
+    names_loaded,
+    names_written_into,
+    store_counts,
+    walk_stmts,
+)
+from .env import Env
+
+_PURE_MODULES = ("numpy", "math", "scipy", "cmath")
+_FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.Attribute,
+             ast.Subscript, ast.Call, ast.Tuple, ast.Slice, ast.keyword, ast.Load,
+             ast.operator, ast.unaryop, ast.cmpop)
+
+
+def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
+    """Fold the forward temporaries of ``body`` read once into their readers (docstring)."""
+    loads = load_counts(body)
+    for stmt in walk_stmts(body):  # a restore placeholder's arguments are not reads
+        for name, count in load_counts(stmt).items() if marker_names(stmt) else ():
+            loads[name] -= count
+    stores = store_counts(body)
+    fixed = set(keep) | names_written_into(body)
+    folded: set[str] = set()
+    for block in _blocks(body):
+        folded |= _refold_block(block, env, loads, stores, fixed)
+    if folded:
+        _drop_restores(body, folded)
+
+
+def _drop_restores(body: list[ast.stmt], folded: set[str]) -> None:
+    """Restore placeholders of folded temporaries restore nothing anyone reads: dropped."""
+    for block in _blocks(body):
+        kept = []
+        for stmt in block:
+            names = marker_names(stmt)
+            if names and set(names) & folded:
+                rest = [n for n in names if n not in folded]
+                if not rest:
+                    continue
+                anno.set(stmt, anno.MARKER, (anno.get(stmt, anno.MARKER)[0], rest))
+            kept.append(stmt)
+        block[:] = kept
+
+
+def _blocks(stmts: list[ast.stmt]):
+    yield stmts
+    for stmt in stmts:
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from _blocks(inner)
+
+
+def _forward(stmt: ast.stmt) -> bool:
+    return not (anno.get(stmt, anno.GRAD, False) or anno.get(stmt, anno.FORWARD, False))
+
+
+def _refold_block(block: list[ast.stmt], env: Env, loads: dict[str, int],
+                  stores: dict[str, int], fixed: set[str]) -> set[str]:
+    """Fold in one block; the names folded away."""
+    pending: dict[str, tuple[int, set[str]]] = {}  # temp -> (its index, names its value reads)
+    drop: list[int] = []
+    folded: set[str] = set()
+    for i, stmt in enumerate(block):
+        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With)):
+            pending.clear()  # never moved into a branch or a loop body
+            continue
+        if _forward(stmt):
+            for name in names_loaded(stmt) & set(pending):
+                index, _ = pending.pop(name)
+                if not _replace_load(stmt, name, block[index].value):
+                    continue
+                drop.append(index)
+                folded.add(name)
+        changed = names_changed(stmt)
+        if isinstance(stmt, ast.Expr) or not _forward(stmt):
+            pending.clear()  # a call for its effect, or backward code: fold across neither
+        elif changed:
+            pending = {t: v for t, v in pending.items() if not (v[1] & changed)}
+        if _foldable(stmt, env, loads, stores, fixed):
+            pending[stmt.targets[0].id] = (i, names_loaded(stmt.value))
+    for i in sorted(drop, reverse=True):
+        del block[i]
+    return folded
+
+
+def _foldable(stmt: ast.stmt, env: Env, loads: dict[str, int], stores: dict[str, int],
+              fixed: set[str]) -> bool:
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name) and _forward(stmt)):
+        return False
+    name = stmt.targets[0].id
+    if name in fixed or loads.get(name) != 1 or stores.get(name) != 1:
+        return False
+    if anno.get(stmt, anno.NOGRAD, False) \
+            or isinstance(stmt.value, (ast.Tuple, ast.List)):
+        return False
+    return all(isinstance(n, _FOLDABLE) and (not isinstance(n, ast.Call) or _pure(n, env))
+               for n in ast.walk(stmt.value))
+
+
+def _pure(call: ast.Call, env: Env) -> bool:
+    if any(k.arg is None or k.arg == "out" for k in call.keywords):
+        return False
+    if isinstance(call.func, ast.Attribute) and env.resolve(call.func) is None:
+        return False  # a method call: its object may be anything
+    fn: Any = env.resolve(call.func)
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__name__", "")
+    return module.split(".")[0] in _PURE_MODULES and "random" not in module \
+        and name not in ("seterr", "errstate", "copyto", "put", "place", "fill_diagonal")
+
+
+def _replace_load(stmt: ast.stmt, name: str, value: ast.expr) -> bool:
+    """Put ``value`` where ``stmt`` reads ``name`` (once); False when it cannot."""
+    for node in ast.walk(stmt):
+        for field, old in ast.iter_fields(node):
+            if isinstance(old, ast.Name) and old.id == name and isinstance(old.ctx, ast.Load):
+                setattr(node, field, value)
+                return True
+            if isinstance(old, list):
+                for k, item in enumerate(old):
+                    if isinstance(item, ast.Name) and item.id == name \
+                            and isinstance(item.ctx, ast.Load):
+                        old[k] = value
+                        return True
+    return False
