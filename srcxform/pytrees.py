@@ -93,7 +93,10 @@ class Twin:
                 parts = [_like_leaf(next(it), spec) for spec in struct.specs]
                 out.append(struct.unflatten(parts))
             else:
-                out.append(next(it))
+                g = next(it)
+                kind = type(values[w])
+                out.append(float(g) if kind is float and g is not None else
+                           complex(g) if kind is complex and g is not None else g)
         return out
 
 
@@ -221,7 +224,7 @@ def call(kind: str, fn: Callable[..., Any], wrt: Any, args: tuple, kwargs: dict)
     inner = api._decorator(kind, twin.fn, leaf_wrt)
     out = inner(*twin.expand(values))
     value, grads = out if kind == "value_and_grad" else (None, out)
-    grads = tuple(grads) if len(leaf_wrt) > 1 else (grads,)
+    grads = tuple(grads)  # (leaf_wrt is a tuple: one gradient per leaf, even for one)
     result = twin.regroup(wrt_list, grads, dict(zip(names, values)))
     gradient = tuple(result) if is_tuple else result[0]
     return (value, gradient) if kind == "value_and_grad" else gradient

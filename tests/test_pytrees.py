@@ -258,3 +258,22 @@ def test_a_parameter_overwritten_in_an_unrolled_loop_is_saved(rs):
                          (0, 1, 4))(*args)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-7)
+
+
+def one_leaf(p, s):
+    return np.sum(np.sin(np.stack(p, axis=0)) * s) + np.sum(p[0] ** 2)
+
+
+def test_a_one_element_tuple_gets_a_one_element_tuple():
+    """(A 1-tuple's gradient was wrapped twice: ((g,),).)"""
+    p, s = (np.array([-0.23, 1.53]),), 2.0
+    got = sx.grad(one_leaf)(p, s)
+    expected = autograd.grad(with_autograd_numpy(one_leaf))(p, s)
+    assert isinstance(got, tuple) and len(got) == 1 and got[0].shape == (2,)
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-13)
+    both = sx.grad(one_leaf, wrt=(0, 1))(p, s)
+    assert isinstance(both[0], tuple) and len(both[0]) == 1
+    assert type(both[1]) is float  # a Python float's gradient is a float (API.md)
+    assert both[1] == pytest.approx(autograd.grad(with_autograd_numpy(one_leaf), 1)(p, s))
+    value, grads = sx.value_and_grad(one_leaf)(p, s)
+    assert value == pytest.approx(one_leaf(p, s)) and len(grads) == 1

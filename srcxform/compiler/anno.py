@@ -181,7 +181,7 @@ MARKER = _declare(
     set_by="refold reverse tape", read_by="refold astutil optimize propagate memory tape defer")
 STORE_INDEX = _declare(
     "store_index", "ast.expr: on a MARKER of an element write 'a[i] = v', the index i (the "
-    "elements to restore)", set_by="reverse", read_by="memory tape")
+    "elements to restore)", set_by="reverse", read_by="refold memory tape")
 INPLACE = _declare(
     "inplace", "(user statement, user name, old name): on a normalized statement that Python "
     "runs in place: an element write 'a[i] = v' (old name: a) or the rebinding 'z_1 = z + e' "

@@ -87,9 +87,9 @@ def emit_source(program: Program) -> Program:
                                            program.forward_body, parsed)
         second, more = emit_with_origins(names[1], _arguments([program.residuals, program.seed]),
                                          program.backward_body, parsed)
-        offset = first.count("\n") + 1  # (the blank line between the two)
+        offset = first.count("\n") + 2  # (the two blank lines between the two)
         origins.update({line + offset: origin for line, origin in more.items()})
-        program.source = first + "\n" + second
+        program.source = first + "\n\n" + second
     else:
         names = [fresh(f"{program.kind}_{base}")]
         args = _arguments(program.generated_params) if program.kind == "jvp" \

@@ -11,8 +11,9 @@ stores and loads for its temporaries.
 
 A temporary is folded only when that cannot change what is computed: ``e``
 is operators, names, numbers, attributes, indexing and calls of pure NumPy,
-``math`` or SciPy functions; no name ``e`` reads is changed, and nothing is
-called for its effect, between ``t = e`` and its reader; ``t`` is none of
+``math`` or SciPy functions; no name ``e`` reads is rebound, no array is
+written into and nothing is called for its effect between ``t = e`` and its
+reader; ``t`` is none of
 the user's own names (``keep``), is assigned once (per iteration) and is not
 written into.  Its restore placeholders (in a loop's backward sweep) are
 dropped with it: nothing reads what they would restore.  Values are unchanged: the same
@@ -46,31 +47,55 @@ _FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.At
 def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
     """Fold the forward temporaries of ``body`` read once into their readers (docstring)."""
     loads = load_counts(body)
-    for stmt in walk_stmts(body):  # a restore placeholder's arguments are not reads
+    fixed = set(keep) | names_written_into(body)
+    for stmt in walk_stmts(body):  # a restore placeholder's arguments are not reads...
         for name, count in load_counts(stmt).items() if marker_names(stmt) else ():
             loads[name] -= count
+        index = anno.get(stmt, anno.STORE_INDEX)
+        if index is not None:  # ...but the index of the elements it restores is
+            fixed |= names_loaded(index)
     stores = store_counts(body)
-    fixed = set(keep) | names_written_into(body)
     folded: set[str] = set()
     for block in _blocks(body):
         folded |= _refold_block(block, env, loads, stores, fixed)
     if folded:
-        _drop_restores(body, folded)
+        body[:] = _drop_restores(body, folded)
 
 
-def _drop_restores(body: list[ast.stmt], folded: set[str]) -> None:
-    """Restore placeholders of folded temporaries restore nothing anyone reads: dropped."""
-    for block in _blocks(body):
-        kept = []
-        for stmt in block:
-            names = marker_names(stmt)
-            if names and set(names) & folded:
-                rest = [n for n in names if n not in folded]
-                if not rest:
-                    continue
-                anno.set(stmt, anno.MARKER, (anno.get(stmt, anno.MARKER)[0], rest))
-            kept.append(stmt)
-        block[:] = kept
+def _drop_restores(block: list[ast.stmt], folded: set[str]) -> list[ast.stmt]:
+    """``block`` without the restore placeholders of folded temporaries (nothing reads
+    what they restore), and without backward loops and branches left empty by that."""
+    kept = []
+    for stmt in block:
+        names = marker_names(stmt)
+        if names and set(names) & folded:
+            rest = [n for n in names if n not in folded]
+            if not rest:
+                continue
+            anno.set(stmt, anno.MARKER, (anno.get(stmt, anno.MARKER)[0], rest))
+        emptied = False
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                new = _drop_restores(inner, folded)
+                emptied = emptied or not new
+                setattr(stmt, field, new or ([ast.Pass()] if field == "body" else []))
+        if emptied and _idle(stmt):
+            continue
+        kept.append(stmt)
+    return kept
+
+
+def _idle(stmt: ast.stmt) -> bool:
+    """A backward loop or branch that does nothing (its body ``pass``, its header no call
+    but ``range``/``reversed``)."""
+    if not anno.get(stmt, anno.GRAD, False) or not isinstance(stmt, (ast.For, ast.If)):
+        return False
+    if not all(isinstance(s, ast.Pass) for s in stmt.body + stmt.orelse):
+        return False
+    header = stmt.iter if isinstance(stmt, ast.For) else stmt.test
+    return all(isinstance(n.func, ast.Name) and n.func.id in ("range", "reversed")
+               for n in ast.walk(header) if isinstance(n, ast.Call))
 
 
 def _blocks(stmts: list[ast.stmt]):
@@ -104,8 +129,11 @@ def _refold_block(block: list[ast.stmt], env: Env, loads: dict[str, int],
                 drop.append(index)
                 folded.add(name)
         changed = names_changed(stmt)
-        if isinstance(stmt, ast.Expr) or not _forward(stmt):
-            pending.clear()  # a call for its effect, or backward code: fold across neither
+        if isinstance(stmt, (ast.Expr, ast.AugAssign)) or not _forward(stmt) \
+                or names_written_into(stmt):
+            # a call for its effect, a write into an array (through whichever alias), or
+            # backward code: no value is folded across it
+            pending.clear()
         elif changed:
             pending = {t: v for t, v in pending.items() if not (v[1] & changed)}
         if _foldable(stmt, env, loads, stores, fixed):

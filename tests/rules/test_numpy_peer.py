@@ -33,9 +33,6 @@ KNOWN = {
     ("test_tanh", True): "compiler: math.tanh of a complex Python scalar",
     # np.sign stops the gradient; of a complex value it is z/|z|, not piecewise constant
     ("test_sign", True): "np.sign of a complex value is treated as constant",
-    # a tuple of arrays of different shapes as a differentiated argument (api's shape key)
-    ("test_concatenate_1ist", False): "api: a tuple of differently shaped arrays as argument",
-    ("test_concatenate_tuple", False): "api: a list of differently shaped arrays as argument",
 }
 
 
