@@ -35,7 +35,7 @@ from typing import Any
 from ..rules import Rule
 from . import anno
 from .aggregates import replace_dicts_function
-from .astutil import names_stored, names_under_control_flow, params_of
+from .astutil import copy_tree, names_stored, names_under_control_flow, params_of
 from .check import check_function, error
 from .control import structure_function
 from .env import Env
@@ -62,6 +62,7 @@ class Template:
     kwarg: str | None
     locals: set[str]
     comprehension_vars: set[str]
+    inlinable: bool | None = None  # (_inlinable, decided on first use)
 
 
 @functools.cache
@@ -129,14 +130,21 @@ _COMPOUND = (ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.Lambda,
 
 
 def _inlinable(rule: Rule, tpl: Template) -> bool:
-    """A rule body of plain statements over module globals (user rules may be anything)."""
+    """A rule body of plain statements over module globals (user rules may be anything);
+    decided once per template."""
+    if tpl.inlinable is None:
+        tpl.inlinable = _decide_inlinable(rule, tpl)
+    return tpl.inlinable
+
+
+def _decide_inlinable(rule: Rule, tpl: Template) -> bool:
     if getattr(rule.vjp, "__closure__", None):
         return False
     body = tpl.node.body
     if any(isinstance(n, _COMPOUND) for s in body for n in ast.walk(s)):
         return False
     try:
-        _lower_returns(copy.deepcopy(body), [None])
+        _lower_returns(copy_tree(body, {}), [None])
     except AssertionError:
         return False
     return isinstance(body[-1], ast.Return) or _always_returns(body)
@@ -207,7 +215,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     tpl = template(rule)
     if not _inlinable(rule, tpl):
         return _called(rule, tpl, bound, g, out, namer, env, whole)
-    fn = copy.deepcopy(tpl.node)
+    fn = copy_tree(tpl.node, {})
     primal = tpl.params[2:]
     mapping: dict[str, ast.expr] = {tpl.params[0]: g, tpl.params[1]: out}
     mapping.update(bound)

@@ -28,12 +28,8 @@ from typing import Any
 from . import anno
 from .astutil import (
     BLOCK_FIELDS,
-    load_counts,
     marker_names,
-    names_changed,
     names_loaded,
-    names_written_into,
-    store_counts,
     walk_stmts,
 )
 from .env import Env
@@ -46,20 +42,39 @@ _FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.At
 
 def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
     """Fold the forward temporaries of ``body`` read once into their readers (docstring)."""
-    loads = load_counts(body)
-    fixed = set(keep) | names_written_into(body)
-    for stmt in walk_stmts(body):  # a restore placeholder's arguments are not reads...
-        for name, count in load_counts(stmt).items() if marker_names(stmt) else ():
-            loads[name] -= count
-        index = anno.get(stmt, anno.STORE_INDEX)
-        if index is not None:  # ...but the index of the elements it restores is
-            fixed |= names_loaded(index)
-    stores = store_counts(body)
+    loads: dict[str, int] = {}
+    stores: dict[str, int] = {}
+    fixed = set(keep)
+    for stmt in walk_stmts(body):
+        if marker_names(stmt):  # a restore placeholder's arguments are not reads...
+            index = anno.get(stmt, anno.STORE_INDEX)
+            if index is not None:  # ...but the index of the elements it restores is
+                fixed |= names_loaded(index)
+            continue
+        for n in _own_nodes(stmt):
+            if isinstance(n, ast.Name):
+                counts = loads if isinstance(n.ctx, ast.Load) else stores
+                counts[n.id] = counts.get(n.id, 0) + 1
+            elif isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) \
+                    and isinstance(n.value, ast.Name):
+                fixed.add(n.value.id)  # written into: never folded away
     folded: set[str] = set()
     for block in _blocks(body):
         folded |= _refold_block(block, env, loads, stores, fixed)
     if folded:
         body[:] = _drop_restores(body, folded)
+
+
+def _own_nodes(stmt: ast.stmt):
+    """The nodes of ``stmt`` outside its nested blocks (those are statements of their own)."""
+    todo = [getattr(stmt, f) for f in stmt._fields if f not in BLOCK_FIELDS]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, ast.AST):
+            yield item
+            todo.extend(getattr(item, f, None) for f in item._fields)
 
 
 def _drop_restores(block: list[ast.stmt], folded: set[str]) -> list[ast.stmt]:
@@ -118,22 +133,20 @@ def _refold_block(block: list[ast.stmt], env: Env, loads: dict[str, int],
     drop: list[int] = []
     folded: set[str] = set()
     for i, stmt in enumerate(block):
-        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With)):
-            pending.clear()  # never moved into a branch or a loop body
+        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Expr, ast.AugAssign)) \
+                or not _forward(stmt):
+            # never moved into a branch or a loop body, nor across a call for its effect,
+            # an in-place update or backward code
+            pending.clear()
             continue
-        if _forward(stmt):
-            for name in names_loaded(stmt) & set(pending):
-                index, _ = pending.pop(name)
-                if not _replace_load(stmt, name, block[index].value):
-                    continue
+        loaded, changed, writes = _scan(stmt)
+        for name in loaded & set(pending):
+            index, _ = pending.pop(name)
+            if _replace_load(stmt, name, block[index].value):
                 drop.append(index)
                 folded.add(name)
-        changed = names_changed(stmt)
-        if isinstance(stmt, (ast.Expr, ast.AugAssign)) or not _forward(stmt) \
-                or names_written_into(stmt):
-            # a call for its effect, a write into an array (through whichever alias), or
-            # backward code: no value is folded across it
-            pending.clear()
+        if writes:
+            pending.clear()  # a write into an array, which any alias may see
         elif changed:
             pending = {t: v for t, v in pending.items() if not (v[1] & changed)}
         if _foldable(stmt, env, loads, stores, fixed):
@@ -141,6 +154,20 @@ def _refold_block(block: list[ast.stmt], env: Env, loads: dict[str, int],
     for i in sorted(drop, reverse=True):
         del block[i]
     return folded
+
+
+def _scan(stmt: ast.stmt) -> tuple[set[str], set[str], bool]:
+    """The names a simple statement reads, the names it rebinds or writes into, and
+    whether it writes into an array (one walk)."""
+    loaded: set[str] = set()
+    changed: set[str] = set()
+    writes = False
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.Name):
+            (loaded if isinstance(n.ctx, ast.Load) else changed).add(n.id)
+        elif isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store):
+            writes = True
+    return loaded, changed, writes
 
 
 def _foldable(stmt: ast.stmt, env: Env, loads: dict[str, int], stores: dict[str, int],

@@ -42,7 +42,7 @@ from ..rules.sequences import (
 )
 from . import anno, dataflow
 from .activity import assignments
-from .astutil import LOOPS, names_mentioned, names_stored, walk_stmts
+from .astutil import LOOPS, copy_tree, names_mentioned, names_stored, walk_stmts
 from .check import error
 from .inline import inline_rule
 from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
@@ -76,7 +76,7 @@ def reverse(program: Program) -> Program:
     """
     split_motion = program.kind == "vjp"
     rev = _Reverse(program)
-    body: list[ast.stmt] = [copy.deepcopy(s) for s in program.body]
+    body: list[ast.stmt] = copy_tree(program.body, {})
     rev.bound_before = dataflow.bound_before_branches(body, set(program.params), targets)
     last_line = anno.get(program.body[-1], anno.LINE) if program.body else None
     rev.line = last_line if program.body else program.parsed.node.lineno
