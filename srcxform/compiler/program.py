@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .astutil import params_of, positional_params
+from .astutil import copy_tree, params_of, positional_params
 from .names import Namer
 from .parse import Parsed
 
@@ -144,7 +144,10 @@ class Program:
 
 
 def _unparse(body: list[ast.stmt]) -> str:
-    return "\n".join(ast.unparse(s) for s in body)
+    """The text of ``body`` (a copy given positions: statements a pass made have none, and
+    ``ast.unparse`` reads an assignment's line)."""
+    module = ast.fix_missing_locations(ast.Module(copy_tree(body, {}), []))
+    return "\n".join(ast.unparse(s) for s in module.body)
 
 
 def start(parsed: Parsed, kind: str = "grad", wrt: Any = 0,

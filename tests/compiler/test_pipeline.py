@@ -77,6 +77,20 @@ def test_debugging_shows_the_program_after_each_pass_that_changed_it(capsys):
     assert quiet.stages == {} and quiet.source == made.source
 
 
+def scan(a, x):
+    for _ in range(5):
+        x = x + 0.1 * np.sin(a * x)
+    return x * x
+
+
+def test_debugging_a_loop_shows_its_tapes(capsys):
+    """(Statements the tape pass makes had no position: printing them raised.)"""
+    made = driver.transform(scan, (0, 1), "grad", shapes={"a": (), "x": ()}, debug=True)
+    shown = capsys.readouterr().err
+    assert "--- srcxform stage: insert_tapes ---" in shown and "x_stack.append(x)" in shown
+    assert made.fn(0.7, 0.3) == pytest.approx(driver.transform(scan, (0, 1)).fn(0.7, 0.3))
+
+
 @pytest.mark.parametrize("kind", ["grad", "value_and_grad", "vjp", "jvp"])
 def test_every_mode_makes_a_function(kind):
     x, W = np.array([0.5, -1.0]), np.array([[1.0, 2.0], [0.5, -0.5], [0.0, 1.0]])
