@@ -372,10 +372,8 @@ def thermal_args(rng: np.random.Generator, small: bool) -> tuple:
 WORKLOADS: list[Workload] = [
     Workload("poly_n10", poly, poly_hand, poly_args(10), 0,
              description="np.sum(3x^3 + 2x^2 + x), n = 10"),
-    # max_ratio: 3.5-6x on a machine whose allocator maps every fresh 8 MB temporary anew
-    # (page faults; 1.9x with MALLOC_MMAP_THRESHOLD_ raised), see benchmarks/PROFILE.md
     Workload("poly_n1e6", poly, poly_hand, poly_args(10**6), 0,
-             description="np.sum(3x^3 + 2x^2 + x), n = 10**6", max_ratio=8.0),
+             description="np.sum(3x^3 + 2x^2 + x), n = 10**6"),
     Workload("mlp_tanh", mlp, mlp_hand, mlp_args, (0, 1, 2, 3),
              description="tanh MLP 32-64-1, MSE, batch 64, wrt W1 b1 W2 b2"),
     Workload("logreg_bce", logreg, logreg_hand, logreg_args, ("w", "b"),
@@ -392,11 +390,8 @@ WORKLOADS: list[Workload] = [
     Workload("springs_euler", springs, springs_hand, springs_args, ("k", "x"),
              needs_control_flow=True,
              description="damped spring chain of 32, explicit Euler, 100 steps"),
-    # max_ratio: 13-23x today, unspecialised on the module constants (issue 14); lower the
-    # bound to the default as that work lands
     Workload("thermal_20", thermal, thermal_hand, thermal_args, 0, needs_control_flow=True,
-             description="building with three thermal masses, 20 steps, module constants",
-             max_ratio=40.0),
+             description="building with three thermal masses, 20 steps, module constants"),
 ]
 
 
