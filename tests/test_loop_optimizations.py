@@ -366,3 +366,22 @@ def test_adjoint_of_rows_is_copied_once_before_the_loop():
 def test_rows_read_beside_the_whole_array_stay_right():
     xs = np.random.default_rng(13).normal(size=(4, 3))
     check_grad(rows_written_alias, xs)
+
+
+# --- backward values the tapes left unread (deadcode.drop_unread) -------------------------
+
+def rnn_inputs(W, U, h, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def test_a_row_computed_again_but_then_read_as_a_slice_is_dropped():
+    rng = np.random.default_rng(3)
+    args = (0.5 * rng.standard_normal((3, 3)), rng.standard_normal((3, 2)),
+            rng.standard_normal(3), rng.standard_normal((6, 2)))
+    text = _source(rnn_inputs, *args, wrt=(0, 1))
+    backward = text.split("reversed(range(6)):")[1].split("if badd_rows")[0]
+    assert "xs_item = xs[t]" not in backward  # (the block sums read xs[t:t + 64] instead)
+    assert "xs[:len(badd_rows)]" in text
+    check_grad(rnn_inputs, *args, wrt=(0, 1))

@@ -79,7 +79,8 @@ LINE = _declare(
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays horner",
-    read_by="refold emit split tape defer lower liveness checkpoint tapearrays optimize horner")
+    read_by="deadcode refold emit split tape defer lower liveness checkpoint tapearrays optimize "
+    "horner")
 ORIGIN = _declare(
     "origin", "(line, column, construct): the user's call a backward or tangent statement "
     "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "
@@ -164,7 +165,7 @@ DEFERRED = _declare(
 TAPE = _declare(
     "tape", "str: on a push ('h_stack.append(h)') or pop ('h = h_stack.pop()') the tape pass "
     "made, the name of its stack (on a store or read of a preallocated tape, the tape's name)",
-    set_by="tape tapearrays", read_by="checkpoint tapearrays memory")
+    set_by="tape tapearrays", read_by="deadcode checkpoint tapearrays memory")
 NOTE = _declare(
     "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
     "above a statement", set_by="checkpoint tapearrays", read_by="emit")

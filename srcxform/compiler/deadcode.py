@@ -4,13 +4,21 @@ After :func:`remove_dead`, no statement of the body is one that
 :func:`liveness.liveness` marked dead, no ``pass`` remains except as the
 whole body of an ``if`` or a loop (which Python needs), and every other
 statement is where it was.
+
+After :func:`drop_unread`, run once the tapes are in place, no backward
+statement ``name = value`` remains whose name nothing reads and whose value
+calls nothing (a value the tape pass chose to compute again, ``xs_item =
+xs[t]``, that the tape arrays then read as a slice instead).
 """
 
 from __future__ import annotations
 
 import ast
 
+from . import anno
+from .astutil import BLOCK_FIELDS
 from .liveness import Liveness
+from .program import Program
 
 
 def remove_dead(body: list[ast.stmt], found: Liveness) -> list[ast.stmt]:
@@ -26,3 +34,65 @@ def remove_dead(body: list[ast.stmt], found: Liveness) -> list[ast.stmt]:
             stmt.body = remove_dead(stmt.body, found) or [ast.Pass()]
         out.append(stmt)
     return out
+
+
+def drop_unread(program: Program) -> Program:
+    """Drop backward assignments of names nothing reads (see the module docstring): none
+    later in program order, none in a loop around the assignment (its next iteration)."""
+    while _drop_once(program.body):
+        pass
+    return program
+
+
+def _drop_once(body: list[ast.stmt]) -> bool:
+    last_read: dict[str, int] = {}
+    in_loop: dict[int, set[str]] = {}  # loop id -> names read anywhere in it
+    candidates: list[tuple[ast.stmt, int, list[int]]] = []
+    position = 0
+
+    def visit(block: list[ast.stmt], loops: list[int]) -> None:
+        nonlocal position
+        for stmt in block:
+            position += 1
+            own = [getattr(stmt, f) for f in stmt._fields if f not in BLOCK_FIELDS]
+            reads = {n.id for part in own if isinstance(part, (ast.AST, list))
+                     for node in (part if isinstance(part, list) else [part])
+                     if isinstance(node, ast.AST)
+                     for n in ast.walk(node)
+                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            for name in reads:
+                last_read[name] = position
+            for loop in loops:
+                in_loop[loop] |= reads
+            if isinstance(stmt, ast.Assign) and anno.get(stmt, anno.GRAD, False) \
+                    and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                    and anno.get(stmt, anno.TAPE) is None \
+                    and not any(isinstance(n, ast.Call) for n in ast.walk(stmt.value)):
+                candidates.append((stmt, position, list(loops)))
+            inner_loops = loops + [id(stmt)] if isinstance(stmt, (ast.For, ast.While)) \
+                else loops
+            if isinstance(stmt, (ast.For, ast.While)):
+                in_loop[id(stmt)] = set(reads)
+            for field in BLOCK_FIELDS:
+                inner = getattr(stmt, field, None)
+                if inner:
+                    visit(inner, inner_loops)
+
+    visit(body, [])
+    dead = {id(stmt) for stmt, at, loops in candidates
+            if last_read.get(stmt.targets[0].id, 0) <= at
+            and not any(stmt.targets[0].id in in_loop[loop] for loop in loops)}
+    if dead:
+        _remove(body, dead)
+    return bool(dead)
+
+
+def _remove(block: list[ast.stmt], dead: set[int]) -> None:
+    block[:] = [s for s in block if id(s) not in dead]
+    for stmt in block:
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                _remove(inner, dead)
+                if not inner and field == "body":
+                    inner.append(ast.Pass())

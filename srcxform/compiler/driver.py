@@ -18,6 +18,7 @@ Every mode starts with the front end, then differentiates and finishes:
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
         → optimize → defer → lower → tape → checkpoint → tape arrays
+        → unread backward values dropped (deadcode.py)
         (tapearrays.py) → no_grad blocks, emit,
         load
         (assemble.py)
@@ -47,6 +48,7 @@ from . import (
     containers,
     control,
     cse,
+    deadcode,
     defer,
     env,
     forward,
@@ -109,6 +111,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     tape.insert_tapes,                 # save what the backward sweep reads
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
     tapearrays.preallocate_tapes,      # a loop's tape in one array (known trip count)
+    deadcode.drop_unread,              # backward values the tapes made unread
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
