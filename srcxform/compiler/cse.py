@@ -10,8 +10,9 @@ adjoint.
 Only values that are safe to share qualify: ``e`` is an operator, an
 attribute, an index or a call of a NumPy/SciPy/``math`` function the rule
 table knows (never a method, never a call with ``out=``), and neither name is
-ever written into, appended to, assigned twice, run in place (``z += e`` on
-an array) or read before ``t2``'s assignment.  Everything else is left as
+ever written into, appended to, returned or packed into a tuple or list,
+assigned twice, run in place
+(``z += e`` on an array) or read before ``t2``'s assignment.  Everything else is left as
 written.
 """
 
@@ -39,6 +40,8 @@ def share_repeats(program: Program) -> Program:
     """Drop recomputations of a value a name of the same block holds (module docstring)."""
     body = program.body
     unsafe = _unsafe_names(body) | set(program.lists)
+    if program.result is not None:  # two results the caller gets must stay two objects
+        unsafe |= names_loaded(program.result)
     stores = store_counts(body)
     first_read, positions = _first_reads(body)
     renames: dict[str, str] = {}
@@ -75,9 +78,9 @@ def _first_reads(body: list[ast.stmt]) -> tuple[dict[str, int], dict[int, int]]:
 
 
 def _unsafe_names(body: list[ast.stmt]) -> set[str]:
-    """Names whose memory something may write: element writes, appends, in-place
-    updates, ``out=`` buffers, arguments of calls made for their effect or of functions
-    not known to be pure."""
+    """Names whose memory something may write or that may escape: element writes,
+    appends, in-place updates, ``out=`` buffers, arguments of calls made for their effect
+    or of functions not known to be pure, items of tuple and list literals."""
     unsafe = names_written_into(body)
     for stmt in walk_stmts(body):
         place = anno.get(stmt, anno.INPLACE)
@@ -85,6 +88,8 @@ def _unsafe_names(body: list[ast.stmt]) -> set[str]:
             unsafe |= {place[1], place[2]}
         if isinstance(stmt, ast.Expr):
             unsafe |= names_loaded(stmt)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.Tuple, ast.List)):
+            unsafe |= names_loaded(stmt.value)  # packed: may reach the caller as two objects
         for node in ast.walk(stmt):
             if isinstance(node, ast.keyword) and node.arg == "out":
                 unsafe |= names_loaded(node.value)
@@ -106,6 +111,8 @@ def _share_in_block(block: list[ast.stmt], stores: dict[str, int], unsafe: set[s
 
     drop: list[int] = []
     for i, stmt in enumerate(block):
+        if renames:
+            _rename_loads([stmt], renames)  # (so a repeat of a repeat is seen as one)
         key = _candidate(stmt, stores, unsafe)
         if key is None:
             if isinstance(stmt, ast.Expr):  # a call for its effect: anything may change

@@ -86,7 +86,7 @@ def test_method_calls_are_not_shared():
 
 @pytest.mark.parametrize("f, args", [
     (log_softmax_pick, (W0, X0)), (written_between, (V0,)), (in_a_loop, (V0,)),
-    (method_calls, (V0,))])
+    (method_calls, (V0,)), (chained, (V0,))])
 def test_gradients_match_the_oracles(f, args):
     import autograd
 
@@ -96,3 +96,30 @@ def test_gradients_match_the_oracles(f, args):
         return  # (autograd does not write into arrays)
     expected = autograd.grad(with_autograd_numpy(f))(*args)
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def two_results(x):
+    a = np.sin(x) * 2.0
+    b = np.sin(x) * 2.0
+    return a, b
+
+
+def chained(x):
+    a = np.sin(x) * 2.0
+    b = np.sin(x) * 2.0
+    return np.sum(a * b)
+
+
+def test_a_repeat_of_a_repeat_is_shared():
+    old, new = _shared(chained, (V0,))
+    assert old.count("np.sin(x)") == 2 and new.count("np.sin(x)") == 1
+    assert new.count("* 2.0") == 1
+
+
+def test_two_results_stay_two_objects():
+    out, pullback = sx.vjp(two_results, V0)
+    assert out[0] is not out[1]
+    out[0][0] = 100.0  # the caller owns each result
+    assert out[1][0] == pytest.approx(2.0 * np.sin(V0[0]))
+    (g,) = pullback((np.ones(3), np.ones(3)))
+    np.testing.assert_allclose(g, 4.0 * np.cos(V0), rtol=1e-13)
