@@ -50,6 +50,18 @@ def method_calls(x):
     return a * b
 
 
+def two_results(x):
+    a = np.sin(x) * 2.0
+    b = np.sin(x) * 2.0
+    return a, b
+
+
+def chained(x):
+    a = np.sin(x) * 2.0
+    b = np.sin(x) * 2.0
+    return np.sum(a * b)
+
+
 W0 = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
 X0 = np.linspace(-2.0, 1.5, 15).reshape(5, 3)
 V0 = np.array([0.3, -0.7, 1.1])
@@ -96,18 +108,6 @@ def test_gradients_match_the_oracles(f, args):
         return  # (autograd does not write into arrays)
     expected = autograd.grad(with_autograd_numpy(f))(*args)
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
-
-
-def two_results(x):
-    a = np.sin(x) * 2.0
-    b = np.sin(x) * 2.0
-    return a, b
-
-
-def chained(x):
-    a = np.sin(x) * 2.0
-    b = np.sin(x) * 2.0
-    return np.sum(a * b)
 
 
 def test_a_repeat_of_a_repeat_is_shared():
