@@ -150,3 +150,23 @@ def test_the_eager_runtime_raises_pytorch_s_errors_for_complex_values() -> None:
     assert float(sx.tensor(2.0 + 0.0j)) == float(torch.tensor(2.0 + 0.0j)) == 2.0
     with pytest.raises(RuntimeError, match="complex"):
         sx.tensor([1 + 2j], requires_grad=True)  # srcxform's autograd is real (README)
+
+
+def complex_of_a_slice(x):
+    return np.sum(x[0:2] * (1 + 2j))
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (issue 13): the adjoint of a real array's "
+                   "slice is np.zeros_like of the real array, so a complex cotangent keeps "
+                   "only its real part (NumPy's ComplexWarning)")
+def test_a_complex_cotangent_of_a_real_slice_stays_complex() -> None:
+    import warnings
+
+    x = np.array([0.5, 1.0, 2.0])
+    h = 1e-6
+    numeric = [(complex_of_a_slice(x + h * e) - complex_of_a_slice(x - h * e)) / (2 * h)
+               for e in np.eye(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        got = sx.grad(complex_of_a_slice)(x)
+    np.testing.assert_allclose(got, numeric, rtol=1e-6)
