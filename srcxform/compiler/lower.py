@@ -16,6 +16,7 @@ After :func:`lower`, with shapes known statically:
   readers (``refold.py``);
 * an adjoint built as a polynomial in one name is evaluated in Horner form, in
   place (``horner.py``);
+* ``b = np.zeros_like(x); b[i] += c`` (``c`` a number) is ``b[i] = c``;
 * a reduction of the forward sweep whose operand is certainly an ndarray is
   a method call too (``logits.max(axis=1, keepdims=True)``).
 
@@ -467,4 +468,33 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     horner(body)
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)
-    return low.accumulate_in_place(body)
+    body = low.accumulate_in_place(body)
+    _set_into_zeros(body, env)
+    return body
+
+
+def _set_into_zeros(block: list[ast.stmt], env: Env) -> None:
+    """``b = np.zeros_like(x)`` then ``b[i] += c`` (``c`` a number) as ``b[i] = c``: the
+    elements are zeros, so adding is writing (one fancy-index pass instead of two)."""
+    for i, (first, second) in enumerate(zip(block, block[1:])):
+        if isinstance(first, ast.Assign) and len(first.targets) == 1 \
+                and isinstance(first.targets[0], ast.Name) and isinstance(first.value, ast.Call) \
+                and env.resolve(first.value.func) is np.zeros_like \
+                and isinstance(second, ast.AugAssign) and isinstance(second.op, ast.Add) \
+                and anno.get(second, anno.GRAD, False) \
+                and isinstance(second.target, ast.Subscript) \
+                and isinstance(second.target.value, ast.Name) \
+                and second.target.value.id == first.targets[0].id \
+                and isinstance(second.value, ast.Constant) \
+                and type(second.value.value) in (int, float) \
+                and not any(isinstance(n, ast.Name) and n.id == first.targets[0].id
+                            for n in ast.walk(second.target.slice)):
+            new = ast.Assign([second.target], second.value)
+            anno.set(new, anno.LINE, anno.get(second, anno.LINE))
+            anno.set(new, anno.GRAD, True)
+            block[i + 1] = new
+    for stmt in block:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                _set_into_zeros(inner, env)

@@ -127,7 +127,7 @@ def test_a_scatter_at_distinct_rows_is_an_indexed_update():
     # (optimize's propagation makes it, lower keeps it)
     program = before(pick, lower.lower, wrt=0, args=PICK_ARGS)
     new = text(lower.lower(program).body)
-    assert "np.add.at(" not in new and "[arange, labels] += -0.2" in new
+    assert "np.add.at(" not in new and "[arange, labels] = -0.2" in new
 
 
 def test_a_scatter_whose_positions_may_repeat_stays_add_at():
@@ -162,3 +162,11 @@ def test_forward_reductions_of_ndarrays_are_methods():
     new = text(lower.lower(program).body)
     assert "m = logits.max(axis=1, keepdims=True)" in new
     assert "exp.sum(axis=1, keepdims=True)" in new
+
+
+def test_adding_a_number_into_fresh_zeros_is_writing_it():
+    program = before(pick, lower.lower, wrt=0, args=PICK_ARGS)
+    new = text(lower.lower(program).body)
+    assert "blogits[arange, labels] = -0.2" in new and "+= -0.2" not in new
+    got = compiled(after(program, lower.lower))(*PICK_ARGS)
+    np.testing.assert_allclose(got, finite_difference(pick, PICK_ARGS, 0), rtol=1e-6, atol=1e-9)
