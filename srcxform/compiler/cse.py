@@ -25,6 +25,7 @@ from .. import rules
 from . import anno
 from .astutil import (
     BLOCK_FIELDS,
+    blocks,
     names_changed,
     names_loaded,
     names_written_into,
@@ -45,7 +46,7 @@ def share_repeats(program: Program) -> Program:
     stores = store_counts(body)
     first_read, positions = _first_reads(body)
     renames: dict[str, str] = {}
-    for block in _blocks(body):
+    for block, _ in blocks(body):
         _share_in_block(block, stores, unsafe, first_read, positions, renames)
     if not renames:
         return program
@@ -53,15 +54,6 @@ def share_repeats(program: Program) -> Program:
     if program.result is not None:
         _rename_loads([program.result], renames)
     return program
-
-
-def _blocks(stmts: list[ast.stmt]):
-    yield stmts
-    for stmt in stmts:
-        for field in BLOCK_FIELDS:
-            inner = getattr(stmt, field, None)
-            if inner:
-                yield from _blocks(inner)
 
 
 def _first_reads(body: list[ast.stmt]) -> tuple[dict[str, int], dict[int, int]]:

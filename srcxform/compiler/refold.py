@@ -28,6 +28,7 @@ from typing import Any
 from . import anno
 from .astutil import (
     BLOCK_FIELDS,
+    blocks,
     marker_names,
     names_loaded,
     walk_stmts,
@@ -59,7 +60,7 @@ def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
                     and isinstance(n.value, ast.Name):
                 fixed.add(n.value.id)  # written into: never folded away
     folded: set[str] = set()
-    for block in _blocks(body):
+    for block, _ in blocks(body):
         folded |= _refold_block(block, env, loads, stores, fixed)
     if folded:
         body[:] = _drop_restores(body, folded)
@@ -111,15 +112,6 @@ def _idle(stmt: ast.stmt) -> bool:
     header = stmt.iter if isinstance(stmt, ast.For) else stmt.test
     return all(isinstance(n.func, ast.Name) and n.func.id in ("range", "reversed")
                for n in ast.walk(header) if isinstance(n, ast.Call))
-
-
-def _blocks(stmts: list[ast.stmt]):
-    yield stmts
-    for stmt in stmts:
-        for field in BLOCK_FIELDS:
-            inner = getattr(stmt, field, None)
-            if inner:
-                yield from _blocks(inner)
 
 
 def _forward(stmt: ast.stmt) -> bool:
