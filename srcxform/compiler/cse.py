@@ -32,9 +32,8 @@ from .astutil import (
     store_counts,
     walk_stmts,
 )
+from .effects import deterministic
 from .program import Program
-
-_PURE_MODULES = ("numpy", "scipy", "math")
 
 
 def share_repeats(program: Program) -> Program:
@@ -171,13 +170,9 @@ def _harmless_call(call: ast.Call) -> bool:
 
 
 def _pure_function(fn: Any) -> bool:
-    """A NumPy/SciPy/``math`` function the rule table knows (differentiable or not)."""
-    if fn is None:
-        return False
-    module = getattr(fn, "__module__", None) or ""
-    if module.split(".")[0] not in _PURE_MODULES or "random" in module:
-        return False
-    return bool(rules.lookup(fn) or rules.is_nondifferentiable(fn))
+    """A deterministic NumPy/SciPy/``math`` function the rule table knows."""
+    return fn is not None and deterministic(fn) \
+        and bool(rules.lookup(fn) or rules.is_nondifferentiable(fn))
 
 
 def _rename_loads(tree: list[ast.AST], renames: dict[str, str]) -> None:

@@ -39,6 +39,19 @@ def is_mutator(fn: Any) -> bool:
     return is_add_at(fn)
 
 
+#: NumPy functions that write into an argument (never moved, merged or dropped).
+_WRITERS = ("copyto", "put", "place", "putmask", "fill_diagonal", "seterr", "errstate")
+
+
+def deterministic(fn: Any) -> bool:
+    """A NumPy, SciPy or ``math`` function that writes into none of its arguments and
+    draws no random numbers: two calls with equal arguments give equal values, and a call
+    may move past other such calls (``cse.py``, ``refold.py``)."""
+    module = getattr(fn, "__module__", None) or ""
+    return module.split(".")[0] in ("numpy", "scipy", "math", "cmath") \
+        and "random" not in module and getattr(fn, "__name__", "") not in _WRITERS
+
+
 def pure(node: ast.AST, env: Env) -> bool:
     """True when evaluating ``node`` has no effect besides computing its value."""
     for sub in ast.walk(node):

@@ -179,7 +179,8 @@ def _statements(target: str, base: str, coefficients: dict[int, Number]) -> list
     if degree == 1:
         a1 = coefficients[1]
         x = ast.Name(base, ast.Load())
-        value: ast.expr = x if a1 == 1 else ast.UnaryOp(ast.USub(), x) if a1 == -1 else \
+        # (never ``x`` itself: the adjoint must be an array of its own, not the argument)
+        value: ast.expr = ast.UnaryOp(ast.USub(), x) if a1 == -1 else \
             ast.BinOp(ast.Constant(a1), ast.Mult(), x)
         if coefficients.get(0, 0) != 0:
             c = coefficients[0]

@@ -469,16 +469,18 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)
     body = low.accumulate_in_place(body)
-    _set_into_zeros(body, env)
+    _set_into_zeros(body, env, set(adjoints))
     return body
 
 
-def _set_into_zeros(block: list[ast.stmt], env: Env) -> None:
-    """``b = np.zeros_like(x)`` then ``b[i] += c`` (``c`` a number) as ``b[i] = c``: the
-    elements are zeros, so adding is writing (one fancy-index pass instead of two)."""
+def _set_into_zeros(block: list[ast.stmt], env: Env, adjoints: set[str]) -> None:
+    """``b = np.zeros_like(x)`` then ``b[i] += c`` (``c`` a number, ``b`` an adjoint: of
+    floating point) as ``b[i] = c``: the elements are zeros, so adding is writing (one
+    fancy-index pass instead of two)."""
     for i, (first, second) in enumerate(zip(block, block[1:])):
         if isinstance(first, ast.Assign) and len(first.targets) == 1 \
-                and isinstance(first.targets[0], ast.Name) and isinstance(first.value, ast.Call) \
+                and isinstance(first.targets[0], ast.Name) and first.targets[0].id in adjoints \
+                and isinstance(first.value, ast.Call) \
                 and env.resolve(first.value.func) is np.zeros_like \
                 and isinstance(second, ast.AugAssign) and isinstance(second.op, ast.Add) \
                 and anno.get(second, anno.GRAD, False) \
@@ -497,4 +499,4 @@ def _set_into_zeros(block: list[ast.stmt], env: Env) -> None:
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner:
-                _set_into_zeros(inner, env)
+                _set_into_zeros(inner, env, adjoints)

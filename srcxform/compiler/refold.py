@@ -23,7 +23,6 @@ operations run in the same order.
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 from . import anno
 from .astutil import (
@@ -33,9 +32,9 @@ from .astutil import (
     names_loaded,
     walk_stmts,
 )
+from .effects import deterministic
 from .env import Env
 
-_PURE_MODULES = ("numpy", "math", "scipy", "cmath")
 _FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.Attribute,
              ast.Subscript, ast.Call, ast.Tuple, ast.Slice, ast.keyword, ast.Load,
              ast.operator, ast.unaryop, ast.cmpop)
@@ -182,11 +181,7 @@ def _pure(call: ast.Call, env: Env) -> bool:
         return False
     if isinstance(call.func, ast.Attribute) and env.resolve(call.func) is None:
         return False  # a method call: its object may be anything
-    fn: Any = env.resolve(call.func)
-    module = getattr(fn, "__module__", None) or ""
-    name = getattr(fn, "__name__", "")
-    return module.split(".")[0] in _PURE_MODULES and "random" not in module \
-        and name not in ("seterr", "errstate", "copyto", "put", "place", "fill_diagonal")
+    return deterministic(env.resolve(call.func))
 
 
 def _replace_load(stmt: ast.stmt, name: str, value: ast.expr) -> bool:

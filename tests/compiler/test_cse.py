@@ -123,3 +123,10 @@ def test_two_results_stay_two_objects():
     assert out[1][0] == pytest.approx(2.0 * np.sin(V0[0]))
     (g,) = pullback((np.ones(3), np.ones(3)))
     np.testing.assert_allclose(g, 4.0 * np.cos(V0), rtol=1e-13)
+
+
+def test_random_draws_are_never_merged():
+    from srcxform.compiler.effects import deterministic
+
+    assert deterministic(np.sin) and deterministic(np.linalg.solve)
+    assert not deterministic(np.random.rand) and not deterministic(np.copyto)
