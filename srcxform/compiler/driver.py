@@ -17,13 +17,13 @@ Every mode starts with the front end, then differentiates and finishes:
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
-        → optimize → defer → lower → tape → checkpoint → tape arrays
+        → optimize → defer → lower → unshare → tape → checkpoint → tape arrays
         → unread backward values dropped (deadcode.py)
         (tapearrays.py) → no_grad blocks, emit,
         load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
-    jvp:  env → forward → optimize → defer → lower → emit, load
+    jvp:  env → forward → optimize → defer → lower → unshare → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
 stage.
@@ -64,6 +64,7 @@ from . import (
     split,
     tape,
     tapearrays,
+    unshare,
 )
 from .astutil import copy_tree
 from .checkpoint import check_spec
@@ -108,6 +109,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     optimize.optimize,                 # folding, algebra, dead code
     defer.defer_outer_products,        # a loop's outer products batched
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
+    unshare.unshare_results,           # no result is the caller's array or a view of it
     tape.insert_tapes,                 # save what the backward sweep reads
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
     tapearrays.preallocate_tapes,      # a loop's tape in one array (known trip count)
@@ -125,6 +127,7 @@ FORWARD: list[Pass] = [
     optimize.optimize,
     defer.defer_outer_products,
     lower.lower,
+    unshare.unshare_results,
 ]
 
 #: Writing the generated function(s) and compiling them.

@@ -127,8 +127,6 @@ def two_halves(x):
     return np.sum(0.25 * x**2) + np.sum(0.25 * x**2)  # gradient: x itself
 
 
-@pytest.mark.xfail(strict=True, reason="known (before horner.py): optimize folds "
-                   "0.5 * (2 * x) to x and returns the argument itself as its gradient")
 def test_a_gradient_equal_to_the_argument_is_an_array_of_its_own():
     got = sx.grad(two_halves)(X)
     np.testing.assert_allclose(got, X, rtol=1e-15)

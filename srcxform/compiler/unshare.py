@@ -1,0 +1,122 @@
+"""Results of their own: a gradient never shares memory with the caller's data.
+
+Optimization can reduce a derivative to one of the function's inputs: the
+gradient of ``np.sum(0.5 * x**2)`` is ``x`` itself, of ``np.sum(x * y[0])``
+with respect to ``x`` the row ``y[0]``.  Returned as it is, the gradient
+would be the caller's array (or a view of it), and a caller that updates the
+gradient in place (``g *= lr``) would change its own parameters.
+
+After :func:`unshare_results`, every item of the generated function's final
+``return`` (into nested tuples and lists) that may be an argument, a module
+global or a closure value — or a view of one (an index, ``.T``, ``reshape``
+and the other view-making methods and NumPy functions, through any chain of
+local names) — is returned as a copy: ``item.copy()`` where the value it
+views is known to be an array (a known shape of at least one axis), else
+``copied(item)`` (``support.copied``: a Python number stays itself).  Items
+computed by anything else are new arrays and stay as they are.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from .astutil import walk_stmts
+from .program import Program
+from .support import copied
+
+#: Attributes that return a view of the object they are read from.
+_VIEW_ATTRIBUTES = frozenset({"T", "mT", "real", "imag", "flat"})
+#: Methods and NumPy functions that may return a view of their (first) argument.
+_VIEW_CALLS = frozenset({
+    "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "squeeze", "expand_dims",
+    "view", "diagonal", "broadcast_to", "atleast_1d", "atleast_2d", "atleast_3d",
+    "asarray", "asanyarray", "real", "imag", "flip", "fliplr", "flipud", "rot90",
+    "broadcast_arrays", "matrix_transpose", "permute_dims",
+})
+
+
+def unshare_results(program: Program) -> Program:
+    """Copy the returned items that may share memory with outside data (docstring)."""
+    body = program.body
+    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+        return program
+    definitions: dict[str, list[ast.expr]] = {}
+    for stmt in walk_stmts(body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name):
+            definitions.setdefault(stmt.targets[0].id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For)) or (
+                isinstance(stmt, ast.Assign)):
+            for target in _targets(stmt):
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):  # bound by unpacking or a loop: new
+                        definitions.setdefault(node.id, []).append(ast.Constant(0.0))
+    ret = body[-1]
+    ret.value = _Copier(program, definitions).item(ret.value)
+    return program
+
+
+def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return [t for t in stmt.targets if not isinstance(t, ast.Name)]
+    if isinstance(stmt, ast.For):
+        return [stmt.target]
+    return [stmt.target]
+
+
+class _Copier:
+    def __init__(self, program: Program, definitions: dict[str, list[ast.expr]]) -> None:
+        self.program = program
+        self.definitions = definitions
+        self.shapes = {**(program.shapes or {}), **(program.trusted_shapes or {})}
+
+    def item(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, (ast.Tuple, ast.List)):
+            node.elts = [self.item(e) for e in node.elts]
+            return node
+        roots = self.outside_roots(node, set())
+        if not roots:
+            return node
+        if all(len(self.shapes.get(r) or ()) >= 1 for r in roots):
+            return ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
+        ref = self.program.env.ref(copied, "copied")
+        return ast.Call(ast.Name(ref, ast.Load()), [node], [])
+
+    def outside_roots(self, node: ast.expr, seen: set[str]) -> set[str]:
+        """The outside names (arguments, globals, closure values) ``node`` may view."""
+        if isinstance(node, ast.Name):
+            if node.id in seen or node.id in self.program.int_names:
+                return set()
+            seen.add(node.id)
+            defs = self.definitions.get(node.id)
+            if defs is None:
+                return {node.id} if self.may_be_data(node) else set()
+            out: set[str] = set()
+            for value in defs:
+                out |= self.outside_roots(value, seen)
+            if node.id in self.program.params:  # a parameter rebound on some path only
+                out.add(node.id)
+            return out
+        if isinstance(node, ast.Subscript):
+            return self.outside_roots(node.value, seen)
+        if isinstance(node, ast.Attribute) and node.attr in _VIEW_ATTRIBUTES:
+            return self.outside_roots(node.value, seen)
+        if isinstance(node, ast.IfExp):
+            return self.outside_roots(node.body, seen) | self.outside_roots(node.orelse, seen)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in _VIEW_CALLS:
+            out = set()
+            for base in [node.func.value] + node.args[:1]:  # a method's object, a function's
+                out |= self.outside_roots(base, seen)       # first argument
+            return out
+        return set()
+
+    def may_be_data(self, node: ast.Name) -> bool:
+        """Whether a name bound outside the function may hold an array (not a module, a
+        function or a number, which nobody can write into)."""
+        if node.id in self.program.params or self.program.env is None:
+            return True
+        value = self.program.env.resolve(node)
+        return value is None or hasattr(value, "shape") and not isinstance(value, np.generic)
