@@ -402,6 +402,30 @@ def test_a_second_shape_gets_code_for_every_shape_when_none_asks_about_shapes(mo
     assert df.__srcxform_entry__.mode == "generic"
 
 
+def test_a_second_batch_size_of_code_that_asks_about_shapes_costs_one_finish(monkeypatch):
+    calls = _counting(monkeypatch)
+    asked = []
+    real = cache_entry.generic_asks_ranks
+    monkeypatch.setattr(cache_entry, "generic_asks_ranks",
+                        lambda *a, **k: asked.append(1) or real(*a, **k))
+
+    def f(W, b, X):  # a bias broadcast over the batch: shapeless code would ask ranks
+        return np.sum(np.tanh(X @ W + b) ** 2)
+
+    df = sx.grad(f, wrt=(0, 1))
+    W, b = np.linspace(-1, 1, 6).reshape(3, 2), np.array([0.1, -0.2])
+    for n in (4, 5, 4, 7):
+        X = np.linspace(-1, 1, 3 * n).reshape(n, 3)
+        t = np.tanh(X @ W + b)
+        gz = 2 * t * (1 - t * t)
+        gW, gb = df(W, b, X)
+        _close(gW, X.T @ gz)
+        _close(gb, gz.sum(axis=0))
+    # one finish per batch size; the generic code was judged by optimize alone, once
+    assert calls == ["front", "finish", "finish", "finish"] and asked == [1]
+    assert df.__srcxform_entry__.mode == "shapes"
+
+
 def test_source_before_the_first_call_is_the_generic_code():
     def f(x):
         return np.sum(np.sin(x) * 2.0)

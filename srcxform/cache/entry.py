@@ -44,6 +44,7 @@ from typing import Any, Callable
 
 from .. import backends, depends
 from ..compiler import FRONTS, Transformed, finish, front, transform
+from ..compiler.driver import generic_asks_ranks
 from ..compiler.funcvalues import NeedsSpecialisation
 from ..compiler.generated import give_concrete
 from ..compiler.parse import code_signature
@@ -537,6 +538,10 @@ class Entry:
         self.tried_generic = True
         if self.needs_statics:
             return None
+        if self.generic is None and self.front is not None and templates.recall(
+                fn, template_key(self.kind, self.wrt, None, self.options)) is None \
+                and generic_asks_ranks(self.front.program, fn):
+            return None  # (known from optimize alone: the rest of the finish not paid)
         made = self.generic_code(fn)
         if made.rank_dependent:
             return None

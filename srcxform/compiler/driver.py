@@ -211,6 +211,19 @@ def finish(front_program: Program, ranks: dict[str, int] | None = None,
     return _transformed(run(program, PIPELINES[program.kind][FRONTS[program.kind]:]))
 
 
+def generic_asks_ranks(front_program: Program, fn: Callable[..., Any] | None = None) -> bool:
+    """Whether the code finished from ``front_program`` without shapes would still ask for
+    ranks (``Transformed.rank_dependent``): decided by the optimize pass alone, a third
+    of the finish, so a caller that would reject such code need not make it."""
+    program = snapshot(front_program)
+    if fn is not None:
+        program.parsed = dataclasses.replace(program.parsed, fn=fn)
+        if program.env is not None:
+            program.env.parsed = program.parsed
+    program.ranks, program.shapes = None, None
+    return optimize.optimize(program).rank_dependent
+
+
 def _transformed(program: Program) -> Transformed:
     return Transformed(fn=program.fn, source=program.source, wrt=tuple(program.wrt),
                        kind=program.kind, stages=program.stages,
