@@ -220,7 +220,7 @@ class _Normalizer:
             if element is not None:
                 return element
             if isinstance(sub.value, ast.Name) and sub.value.id in self.top_sequences \
-                    and sub.value.id not in self.fixed:
+                    and sub.value.id not in self.fixed and not _constant_slice(sub.slice):
                 # a tuple or list literal read at a computed position: its adjoint is a
                 # list of its elements' adjoints, as for a list built by append
                 self.lists.add(sub.value.id)
@@ -597,6 +597,20 @@ def _is_literal(node: ast.expr) -> bool:
         return False
     return isinstance(node, ast.Tuple) and all(
         isinstance(e, ast.Constant) or is_negative_literal(e) for e in node.elts)
+
+
+def _constant_slice(node: ast.expr) -> bool:
+    """``a:b:c`` with each bound absent or a constant int (``params[:-1]``): the items it
+    takes are known, as a constant index's are (containers.py reads them)."""
+    if not isinstance(node, ast.Slice):
+        return False
+    for bound in (node.lower, node.upper, node.step):
+        if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+            bound = bound.operand
+        if bound is not None and not (isinstance(bound, ast.Constant)
+                                      and (bound.value is None or type(bound.value) is int)):
+            return False
+    return True
 
 
 def normalize(program: Program) -> Program:

@@ -450,12 +450,14 @@ class _Reverse:
             self.emit(ast.Expr(pop))
 
     def listitem(self, stmt: ast.Assign, op: Op, names: list[str]) -> None:
-        """``v = xs[i]``: ``bxs[i]`` gets ``bv``."""
+        """``v = xs[i]``: ``bxs[i]`` gets ``bv`` (element by element for a slice ``xs[a:b]``,
+        whose adjoint is a list: ``+`` would concatenate)."""
         b = self.adjoint(op.args[0].id)
         index = stmt.value.slice
         item = ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index), ast.Load())
         bv = ast.Name(self.adjoint(names[0]), ast.Load())
-        if names[0] in self.tuples or names[0] in self.unpacked:  # a tuple element (W, b)
+        if names[0] in self.tuples or names[0] in self.unpacked \
+                or isinstance(index, ast.Slice):  # a tuple element (W, b); a slice's list
             total: ast.expr = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
                                        [item, bv], [])
         else:
