@@ -105,3 +105,54 @@ def test_one_gradient_serves_slices_of_every_length():
     x = np.array([0.3, -0.7, 1.1])
     for n, want in ((1, np.ones(3)), (2, 3 * np.ones(3)), (3, 3 + 2 * x), (0, np.zeros(3))):
         np.testing.assert_allclose(df(x, n), want, rtol=1e-12)
+
+
+# -- lists and tuples joined with + or repeated with * -----------------------------------------
+
+def joined_literals(x):
+    a = [x, x ** 2]
+    b = (np.sin(x),)
+    c = a + [2 * x]
+    d = b + (x * 3,)
+    return np.sum(np.stack(c) ** 2) + np.sum(d[0] * d[1])
+
+
+def shapes_joined(x):
+    shape = x.shape + (1,)
+    zeros = [0.0] * 3
+    return np.sum(x.reshape(shape) ** 2) + sum(zeros)
+
+
+def joined_with_a_growing_list(x):
+    a = [x, x ** 2]
+    b = []
+    for k in range(2):
+        b.append(np.cos(x) * k)
+    c = a + b
+    return np.sum(np.stack(c) ** 2)
+
+
+def rebuilt_in_a_loop(x):
+    acc = ()
+    for k in range(3):
+        acc = acc + (x * k,)
+    return np.sum(acc[1] * acc[2])
+
+
+@pytest.mark.parametrize("f", [joined_literals, shapes_joined])
+def test_sequences_of_known_length_join(f):
+    x = np.array([0.3, -0.7, 1.1])
+    got = sx.grad(f)(x)
+    np.testing.assert_allclose(got, autograd.grad(with_autograd_numpy(f))(x), rtol=1e-10)
+
+
+@pytest.mark.parametrize("f, line", [(joined_with_a_growing_list, "c = a + b"),
+                                     (rebuilt_in_a_loop, "acc = acc + (x * k,)")])
+def test_a_sequence_joined_as_a_whole_is_refused_located(f, line):
+    # (array arithmetic on it would crash, or for lucky shapes give a wrong gradient)
+    with pytest.raises(sx.TransformError) as info:
+        sx.grad(f)(np.array([0.3, -0.7, 1.1]))
+    err = info.value
+    lines, first = __import__("inspect").getsourcelines(f)
+    want = first + next(i for i, text in enumerate(lines) if line in text)
+    assert err.lineno == want and "sequence +" in str(err)

@@ -3,12 +3,14 @@
 After :func:`find_varied`, ``program.varied`` holds the local names that
 depend on a ``wrt`` parameter through differentiable operations; after
 :func:`check_effects`, no call made for its effect (``helper(x)``) sees a
-varied value; after :func:`find_active`, ``program.active`` holds the varied
-names that can also influence the returned value (*useful*).  Only these get
-adjoints.  Inside loops and branches the analysis is flow-insensitive
-(iterated to a fixed point over every assignment), which can only add names,
-never miss one.  (:func:`varied_names` and :func:`active_names` are the same
-analyses as plain queries.)
+varied value; after :func:`check_sequence_arithmetic`, no ``+`` or ``*`` joins or
+repeats a list or tuple of varied values that is still a whole list; after
+:func:`find_active`, ``program.active`` holds the varied names that can also
+influence the returned value (*useful*).  Only these get adjoints.  Inside
+loops and branches the analysis is flow-insensitive (iterated to a fixed point
+over every assignment), which can only add names, never miss one.
+(:func:`varied_names` and :func:`active_names` are the same analyses as plain
+queries.)
 """
 
 from __future__ import annotations
@@ -70,6 +72,62 @@ def check_effects(program: Program) -> Program:
                         "its gradient would be lost (lists and in-place writes of "
                         "differentiated values are not supported yet)", f"{what}()")
     return program
+
+
+def check_sequence_arithmetic(program: Program) -> Program:
+    """``a + b`` of two lists or tuples, or ``a * 3`` of one and an int, joins or repeats
+    it (NumPy reads a list or tuple met with an array as an array; those stay).  When it
+    holds differentiated values and the containers pass could not dissolve it (one grows
+    by ``append``, or is rebuilt in a loop: ``acc = acc + (h,)``), it would be read as
+    array arithmetic: refuse it, located."""
+    sequences = set(program.lists)
+    binops = []
+    for stmt in assignments(program.body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        value = stmt.value
+        if isinstance(value, (ast.List, ast.Tuple)) or isinstance(value, ast.Constant) \
+                and isinstance(value.value, tuple):  # (`()` may be a constant)
+            sequences.add(stmt.targets[0].id)
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Mult)):
+            binops.append(stmt)
+    joins = []
+    changed = True
+    while changed:  # a sequence joined or repeated is one, and so on
+        changed = False
+        for stmt in binops:
+            if stmt not in joins and _joins(stmt.value, sequences, program.int_names):
+                sequences.add(stmt.targets[0].id)
+                joins.append(stmt)
+                changed = True
+    for stmt in joins:
+        if stmt.targets[0].id in program.varied \
+                or not program.varied.isdisjoint(names_mentioned(stmt.value)):
+            node = anno.get(stmt.value, anno.NODE, stmt.value)
+            op = "+" if isinstance(stmt.value.op, ast.Add) else "*"
+            raise error(program.parsed, node if hasattr(node, "lineno") else stmt,
+                        f"a list or tuple of differentiated values joined or repeated with "
+                        f"`{op}` is supported only for lists and tuples of known length built "
+                        "once (literals, pytree arguments); build it with append, or as one "
+                        "literal", f"sequence {op}")
+    return program
+
+
+def _joins(value: ast.BinOp, sequences: set[str], ints: set[str]) -> bool:
+    """``value`` is Python's join of two sequences or repetition of one by an int."""
+    def sequence(side: ast.expr) -> bool:
+        return isinstance(side, (ast.List, ast.Tuple)) \
+            or isinstance(side, ast.Name) and side.id in sequences
+
+    def an_int(side: ast.expr) -> bool:
+        return isinstance(side, ast.Constant) and type(side.value) is int \
+            or isinstance(side, ast.Name) and side.id in ints
+
+    left, right = value.left, value.right
+    if isinstance(value.op, ast.Add):
+        return sequence(left) and sequence(right)
+    return sequence(left) and an_int(right) or an_int(left) and sequence(right)
 
 
 def varied_names(program: Program, wrt: list[str]) -> set[str]:

@@ -93,6 +93,7 @@ FRONT_END: list[Pass] = [
     cse.share_repeats,                 # a value computed twice in a block: computed once
     activity.find_varied,              # the values that depend on wrt
     activity.check_effects,            # no call for its effect sees a varied value
+    activity.check_sequence_arithmetic,  # no list of varied values joined by + or *
 ]
 
 #: Reverse mode, first part: the adjoint, as it is whatever the arguments' shapes.

@@ -45,19 +45,19 @@ def _names(passes):
 
 def test_each_mode_runs_its_passes_in_order():
     grad = _names(driver.PIPELINES["grad"])
-    assert grad[:15] == ["hoist_functions", "untape_generated", "check", "resolve_wrt",
+    assert grad[:16] == ["hoist_functions", "untape_generated", "check", "resolve_wrt",
                          "flatten_dict_results", "structure", "replace_dicts", "find_owned",
                          "canonicalize", "normalize", "resolve_containers", "check_mutation",
                          "share_repeats",
-                         "find_varied", "check_effects"]
-    assert grad[15:] == ["scalar_result", "find_active", "drop_shift_maxima", "bind_env",
+                         "find_varied", "check_effects", "check_sequence_arithmetic"]
+    assert grad[16:] == ["scalar_result", "find_active", "drop_shift_maxima", "bind_env",
                          "reverse", "optimize",
                          "defer_outer_products", "lower", "unshare_results", "insert_tapes",
                          "checkpoint_loops",
                          "preallocate_tapes", "drop_unread", "keep_no_grad",
                          "emit_source", "load"]
     assert _names(driver.PIPELINES["vjp"]) == grad[:-2] + ["split", "emit_source", "load"]
-    assert _names(driver.PIPELINES["jvp"])[15:] == [  # (no scalar_result: any output)
+    assert _names(driver.PIPELINES["jvp"])[16:] == [  # (no scalar_result: any output)
         "bind_env", "forward", "optimize", "defer_outer_products", "lower", "unshare_results",
         "emit_source", "load"]
 
