@@ -131,6 +131,14 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]
     return to_result(layout, value), pullback
 
 
+def _number(block: Any) -> float | complex:
+    """A 0-d block of a Hessian as a Python number: a float, or a complex when it is one."""
+    try:
+        return float(block)
+    except TypeError:  # a complex value (the function makes complex values of a float)
+        return complex(block)
+
+
 def _floats(grads: tuple, floats: list[bool]) -> tuple:
     """The gradient of each Python float primal a Python float (API.md), not a NumPy
     scalar."""
@@ -305,7 +313,7 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
             for i, pi in enumerate(index):
                 xi = values[pi]
                 block = m.reshape(m.stack(columns[i], axis=-1), m.shape(xi) + m.shape(xj))
-                rows[i][j] = float(block) if block.ndim == 0 and isinstance(xi, float) \
+                rows[i][j] = _number(block) if block.ndim == 0 and isinstance(xi, float) \
                     else block
         if tuple_wrt:
             return tuple(tuple(r) for r in rows)

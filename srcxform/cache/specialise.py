@@ -65,6 +65,21 @@ def container_shape(value: Any) -> Any:
     return structure(value)
 
 
+#: The key of a complex Python number: not a shape, so a version compiled for a float is
+#: never served to it, and ``ArgumentShapes.options`` gives the compiler no shape for it
+#: (``np.sin(z)`` of a scalar stays NumPy's, never the ``math.sin`` of a float).
+COMPLEX_SCALAR = "complex"
+
+
+def key_of(value: Any) -> Hashable:
+    """An argument's part of the shapes key: its shape (:func:`shape_of`), or
+    :data:`COMPLEX_SCALAR` for a complex Python number."""
+    kind = type(value)
+    if kind is float or kind is int or kind is bool:
+        return ()
+    return COMPLEX_SCALAR if kind is complex else shape_of(value)
+
+
 class Specialiser:
     """One kind of argument fact generated code may be specialised on."""
 
@@ -84,13 +99,13 @@ class ArgumentShapes(Specialiser):
 
     def key(self, args: tuple, kwargs: dict) -> Hashable:
         ndarray = np.ndarray
-        key = tuple([a.shape if type(a) is ndarray else shape_of(a) for a in args])
+        key = tuple([a.shape if type(a) is ndarray else key_of(a) for a in args])
         if kwargs:
-            key += tuple(sorted((k, shape_of(v)) for k, v in kwargs.items()))
+            key += tuple(sorted((k, key_of(v)) for k, v in kwargs.items()))
         return key
 
     def options(self, names: list[str], values: list[Any]) -> dict[str, Any]:
-        shapes = {n: shape_of(v) for n, v in zip(names, values) if static_key(v) is None}
+        shapes = {n: key_of(v) for n, v in zip(names, values) if static_key(v) is None}
         return {"shapes": {n: s for n, s in shapes.items() if type(s) is tuple}}
 
 
@@ -107,7 +122,7 @@ def call_key(args: tuple, kwargs: dict) -> Hashable:
 def inline_key(params: list[str], S: str) -> str | None:
     """``call_key`` of a call with these positional parameters as an expression, for the
     guard to compute inline (``S[0]`` is ``np.ndarray``, ``S[2]`` ``type``, ``S[5]``
-    :func:`shape_of`); None when a specialiser has no inline form."""
+    :func:`key_of`); None when a specialiser has no inline form."""
     if len(SPECIALISERS) != 1 or type(SPECIALISERS[0]) is not ArgumentShapes:
         return None
     parts = [f"{p}.shape if {S}[2]({p}) is {S}[0] else {S}[5]({p})" for p in params]

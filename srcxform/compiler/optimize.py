@@ -51,6 +51,7 @@ from .astutil import (
     store_counts,
     walk_stmts,
 )
+from .complexity import maybe_complex_names
 from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
@@ -120,10 +121,12 @@ class Optimizer:
         self.last: Propagator | None = None  # the walk of the last round
         self.constants: dict[str, Shape] = {}  # globals and closure values read (constants.py)
         self.constant_ints: set[str] = set()
+        self.complex_names: frozenset[str] = frozenset()  # complexity.py
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing."""
         self.constants, self.constant_ints = known_constants(self.env, body)
+        self.complex_names = maybe_complex_names(body, self.env)
         self.stable = self.find_stable_shapes(body)
         before = None
         for _ in range(MAX_ROUNDS):
@@ -143,6 +146,7 @@ class Optimizer:
         shapes.always_defined = set(self.params)
         shapes.exact = dict(self.exact_in)
         shapes.int_names = set(self.known_ints)
+        shapes.complex_names = self.complex_names
         classes = shapes.classes
         for n, shape in self.constants.items():  # module constants: known like arguments
             classes.of[n] = classes.exact(shape)

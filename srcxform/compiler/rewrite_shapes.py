@@ -168,11 +168,13 @@ def scalar_zeros_like(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | 
 
 
 def scalar_math(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``np.cos(s)`` of a float ``s`` is ``math.cos(s)`` (same value, ~20x faster)."""
+    """``np.cos(s)`` of a float ``s`` is ``math.cos(s)`` (same value, ~20x faster); not of a
+    value that may be complex (``math.cos`` refuses it; ``complexity.py``)."""
     fn = rw.callee(node)
     if id(fn) in _SCALAR_MATH and len(node.args) == 1 and not node.keywords \
             and rw.shapes.exact_of(node.args[0]) == () \
-            and not rw.shapes.maybe_bool(node.args[0]):
+            and not rw.shapes.maybe_bool(node.args[0]) \
+            and not rw.shapes.maybe_complex(node.args[0]):
         math_name = ast.Name(rw.env.ref(math, "math"), ast.Load())
         return ast.Call(ast.Attribute(math_name, _SCALAR_MATH[id(fn)], ast.Load()),
                         node.args, [])

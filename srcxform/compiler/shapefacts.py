@@ -27,6 +27,7 @@ import numpy as np
 from .. import rules
 from ..rules import unbroadcast
 from . import anno
+from .complexity import mentions_complex
 from .env import Env
 from .ranks import rank_of_primitive
 from .shapes import (
@@ -119,6 +120,7 @@ class ShapeFacts:
         self.exact: dict[str, Shape] = {}
         self.int_names: set[str] = set()
         self.bool_names: set[str] = set()
+        self.complex_names: frozenset[str] = frozenset()  # may hold a value made complex
         self.tuple_shapes: dict[str, list[Shape]] = {}  # tuples of arrays of known shapes
         self.always_defined: set[str] = set()  # bound on every path to this point
 
@@ -389,6 +391,11 @@ class ShapeFacts:
                 and self.env.resolve(shape.func) is np.shape):
             return None
         return node.args[0], shape.args[0]
+
+    def maybe_complex(self, node: ast.expr) -> bool:
+        """True when ``node`` may be a complex value made inside the function (``1j``, a
+        complex global, ``complexity.py``); a complex argument is compiled without a shape."""
+        return mentions_complex(node, self.complex_names, self.env)
 
     def maybe_bool(self, node: ast.expr) -> bool:
         """True when ``node`` may be a boolean (or integer) array, e.g. a mask."""

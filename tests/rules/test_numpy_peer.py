@@ -26,11 +26,6 @@ NOT_HOLOMORPHIC = {"test_abs", "test_absolute", "test_real", "test_real_ic", "te
 NOT_HOLOMORPHIC_FORWARD = {"test_abs", "test_absolute", "test_angle", "test_var", "test_std"}
 
 KNOWN = {
-    # the optimizer computes np.sin/np.cos/np.tanh of a Python scalar with math.*, which
-    # refuses a complex scalar (a TypeError in generated code; reported to the compiler)
-    ("test_sin", True): "compiler: math.sin of a complex Python scalar",
-    ("test_cos", True): "compiler: math.cos of a complex Python scalar",
-    ("test_tanh", True): "compiler: math.tanh of a complex Python scalar",
     # np.sign stops the gradient; of a complex value it is z/|z|, not piecewise constant
     ("test_sign", True): "np.sign of a complex value is treated as constant",
 }

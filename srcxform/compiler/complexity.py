@@ -1,0 +1,83 @@
+"""Maybe-complex names: the names of a body that may hold a complex value made inside it.
+
+After :func:`maybe_complex_names`, the returned set holds every name that some
+statement of the body assigns a value mentioning a complex constant (``1j``),
+a global or closure value that is complex (a number or an array), ``complex``
+or a ``cmath`` function, or another such name (a fixpoint over the whole body,
+so the answer holds at every point of it).  :func:`mentions_complex` asks it
+of one expression.  The optimizer's ``math`` shortcut for a NumPy function of
+a scalar (``rewrite_shapes.scalar_math``) is not taken for such values:
+``math.sin`` refuses complex numbers where ``np.sin`` is holomorphic.  (A
+complex *argument* gets a specialisation key of its own and no shape,
+``cache/specialise.COMPLEX_SCALAR``, so no shortcut applies to it either.)
+"""
+
+from __future__ import annotations
+
+import ast
+import cmath
+
+import numpy as np
+
+from .env import Env
+
+
+def _complex_object(obj: object) -> bool:
+    if obj is complex or isinstance(obj, complex):
+        return True
+    if getattr(obj, "__module__", None) == "cmath" or obj is cmath:
+        return True
+    return isinstance(obj, (np.ndarray, np.generic)) and np.iscomplexobj(obj)
+
+
+def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env | None) -> bool:
+    """True when ``node`` mentions a complex constant, one of ``names`` or (resolved by
+    ``env``) a complex global, ``complex`` or a ``cmath`` function."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, complex):
+            return True
+        if isinstance(sub, ast.Name) and sub.id in names:
+            return True
+        if env is not None and isinstance(sub, (ast.Name, ast.Attribute)) \
+                and isinstance(getattr(sub, "ctx", None), ast.Load):
+            try:
+                obj = env.resolve(sub)
+            except Exception:  # noqa: BLE001 - an expression env cannot resolve: unknown
+                obj = None
+            if obj is not None and _complex_object(obj):
+                return True
+    return False
+
+
+def _targets(stmt: ast.AST) -> tuple[list[ast.expr], ast.AST | None]:
+    if isinstance(stmt, ast.Assign):
+        return stmt.targets, stmt.value
+    if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        return [stmt.target], stmt.value
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.target], stmt.iter
+    if isinstance(stmt, ast.NamedExpr):
+        return [stmt.target], stmt.value
+    return [], None
+
+
+def maybe_complex_names(body: list[ast.stmt], env: Env | None) -> frozenset[str]:
+    """The names some statement of ``body`` assigns a value that may be complex."""
+    assignments = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            targets, value = _targets(node)
+            if value is None:
+                continue
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if names:
+                assignments.append((names, value))
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for names, value in assignments:
+            if not names <= found and mentions_complex(value, found, env):
+                found |= names
+                changed = True
+    return frozenset(found)
