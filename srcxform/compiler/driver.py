@@ -117,7 +117,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
     tapearrays.preallocate_tapes,      # a loop's tape in one array (known trip count)
     hoist.hoist_row_products,          # A @ xs[t] in a loop: the rows of one product
-    listtapes.iterate_list_tapes,      # for x in x_stack[::-1] instead of pops
+    listtapes.iterate_list_tapes,      # for x in reversed(x_stack), no pops
     loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
     deadcode.drop_unread,              # backward values the tapes made unread
     assemble.keep_no_grad,             # the user's no_grad blocks, kept

@@ -7,8 +7,9 @@ often, stay lists, and a method call per step costs as much as a float
 multiplication.  A hand-writer iterates over the saved values:
 ``for x in reversed(xs):``.  After :func:`iterate_list_tapes`, a backward
 loop ``for t in reversed(range(...))`` whose body pops such a list is
-``for x in x_stack[::-1]:`` without the pop (a loop over a list, which the
-front end reads again when generated code is transformed again), when:
+``for x in reversed(x_stack):`` without the pop (no copy of the list; when
+generated code is transformed again, ``untape_generated`` reads it as the loop
+over ``x_stack[::-1]``), when:
 
 * the list is bound to ``[]`` at the top of the function before its forward
   loop, and is read only by its one push and its one pop;
@@ -83,8 +84,8 @@ def iterate_list_tapes(program: Program) -> Program:
         if any(mentions(s, value) for s in back.body[:at]):
             continue
         back.target = ast.copy_location(ast.Name(value, ast.Store()), back.target)
-        back.iter = ast.copy_location(ast.Subscript(ast.Name(stack, ast.Load()), ast.Slice(
-            None, None, ast.UnaryOp(ast.USub(), ast.Constant(1))), ast.Load()), back.iter)
+        back.iter = ast.copy_location(ast.Call(ast.Name("reversed", ast.Load()),
+                                               [ast.Name(stack, ast.Load())], []), back.iter)
         back.body = back.body[:at] + back.body[at + 1:] or [ast.Pass()]
         ast.fix_missing_locations(back)
         done.add(id(back))

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from typing import Any
 
 import numpy as np
 
@@ -412,7 +413,9 @@ def untape_generated(program: Program) -> Program:
     ``T = retape(T, row, v)``, ``retape`` resolving to :func:`~.support.retape`),
     the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
     Each step appends exactly once, in step order, so the reads ``T[row]`` and
-    ``T[lo:hi]`` read the same values from the list.  Defer's block sum inside a
+    ``T[lo:hi]`` read the same values from the list.  A backward loop over a list
+    tape, ``for v in reversed(S):`` (listtapes.py), is ``for v in S[::-1]:`` (the
+    same values in the same order, in a loop the front end reads).  Defer's block sum inside a
     loop (``if len(L) == 64: ...; L.clear()``, a list emptied for its effect, which
     no transform differentiates) is dropped: the sum after the loop then adds every
     row, which is the same total.  Only for generated code (its file name starts
@@ -455,6 +458,10 @@ def untape_generated(program: Program) -> Program:
         for stmt in stmts:
             if _block_sum(stmt):
                 continue  # (the rows are all summed after the loop instead)
+            if isinstance(stmt, ast.For) and _reversed_name(stmt.iter, parsed):
+                stmt.iter = ast.copy_location(ast.Subscript(
+                    stmt.iter.args[0], ast.Slice(None, None, ast.UnaryOp(
+                        ast.USub(), ast.Constant(1))), ast.Load()), stmt.iter)
             found = store_of(stmt)
             if found is not None:
                 tape, value = found
@@ -481,6 +488,14 @@ def untape_generated(program: Program) -> Program:
             stmt.value = ast.copy_location(ast.List([], ast.Load()), stmt.value)
     ast.fix_missing_locations(node)
     return program
+
+
+def _reversed_name(node: ast.expr, parsed: Any) -> bool:
+    """``reversed(S)`` of a name, ``reversed`` the builtin (not a global or closure name)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "reversed" and len(node.args) == 1 \
+        and isinstance(node.args[0], ast.Name) and not node.keywords \
+        and "reversed" not in parsed.globals and "reversed" not in parsed.closure
 
 
 def _block_sum(stmt: ast.stmt) -> bool:
