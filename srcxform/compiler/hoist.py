@@ -17,6 +17,8 @@ loop (``inputs = xs @ U.T``) and reads row ``t`` in the loop.  After
           U_xs = np.inner(xs[t:t + 64], U)
       ... U_xs[(t - a) % 64] ...
 
+  and ``U_xs = None`` after it (the last block is not kept through the backward
+  sweep).
 This holds for every product rewritten: the loop is ``for t in range(n)`` or
 ``range(a, n)`` (``a`` a non-negative int literal, so ``t`` never negative)
 with no ``break``, ``continue``, ``return`` or ``else``, whose body never
@@ -157,7 +159,12 @@ class _Hoister:
                 anno.set(head, anno.LINE, anno.get(like, anno.LINE))
                 heads.append(ast.fix_missing_locations(head))
         loop.body = heads + loop.body
-        return before + [loop]
+        after: list[ast.stmt] = []
+        for name in ([] if short else batches.values()):  # the last block's rows, freed
+            free = ast.Assign([ast.Name(name, ast.Store())], ast.Constant(None))
+            anno.set(free, anno.LINE, anno.get(firsts[name], anno.LINE))
+            after.append(ast.fix_missing_locations(free))
+        return before + [loop] + after
 
     def row_of(self, node: ast.expr, counter: str, stored: set[str]) -> str | None:
         """``X`` when ``node`` is ``X[t]`` of an array the loop never changes, of known
