@@ -221,7 +221,11 @@ def _hand(W, U, h, xs):
 
 
 def test_a_long_loops_gradient_peaks_near_a_hand_written_one():
-    args = _args(9, steps=3000, n=32, n_in=4)
+    W, U, h, xs = _args(9, steps=3000, n=32, n_in=4)
+    # W scaled to a contraction: with _args' W (spectral radius about 3.4) the states are
+    # chaotic and the gradient grows to 1e208, so the last bit of any product (the inputs'
+    # one batched product against the hand's one per step) changes its every digit
+    args = (W / np.sqrt(32), U, h, xs)
     df = sx.grad(rnn, wrt=(0, 1))
     for g, w in zip(df(*args), _hand(*args)):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)

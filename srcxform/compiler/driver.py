@@ -18,12 +18,15 @@ Every mode starts with the front end, then differentiates and finishes:
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
         → optimize → defer → lower → unshare → tape → checkpoint → tape arrays
-        → unread backward values dropped (deadcode.py)
-        (tapearrays.py) → no_grad blocks, emit,
+        (tapearrays.py) → loop products with an input's rows batched (hoist.py)
+        → backward loops over list tapes (listtapes.py) → zeros of known shape
+        in loops (loopzeros.py)
+        → unread backward values dropped (deadcode.py) → no_grad blocks, emit,
         load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
-    jvp:  env → forward → optimize → defer → lower → unshare → emit, load
+    jvp:  env → forward → optimize → defer → lower → hoist → loopzeros → unshare
+        → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
 stage.
@@ -53,7 +56,10 @@ from . import (
     env,
     forward,
     funcvalues,
+    hoist,
+    listtapes,
     loops,
+    loopzeros,
     lower,
     mutation,
     normalize,
@@ -114,6 +120,9 @@ REVERSE_SPECIALISE: list[Pass] = [
     tape.insert_tapes,                 # save what the backward sweep reads
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
     tapearrays.preallocate_tapes,      # a loop's tape in one array (known trip count)
+    hoist.hoist_row_products,          # A @ xs[t] in a loop: the rows of one product
+    listtapes.iterate_list_tapes,      # for x in reversed(x_stack), no pops
+    loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
     deadcode.drop_unread,              # backward values the tapes made unread
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
@@ -128,6 +137,8 @@ FORWARD: list[Pass] = [
     optimize.optimize,
     defer.defer_outer_products,
     lower.lower,
+    hoist.hoist_row_products,
+    loopzeros.zeros_of_known_shape,
     unshare.unshare_results,
 ]
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from typing import Any
 
 import numpy as np
 
@@ -87,13 +88,13 @@ def _backward_range(loop: ast.For) -> ast.expr | None:
     return None
 
 
-def _plain_loop(loop: ast.For) -> bool:
+def plain_loop(loop: ast.For) -> bool:
     """A ``for`` loop over a name with no ``else``, ``break``, ``continue`` or ``return``."""
     return isinstance(loop.target, ast.Name) and not loop.orelse and not any(
         isinstance(n, (ast.Break, ast.Continue, ast.Return)) for n in ast.walk(loop))
 
 
-def _push_of(stmt: ast.stmt, stack: str) -> str | None:
+def push_of(stmt: ast.stmt, stack: str) -> str | None:
     """``v`` of ``stack.append(v)``."""
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         call = stmt.value
@@ -105,7 +106,7 @@ def _push_of(stmt: ast.stmt, stack: str) -> str | None:
     return None
 
 
-def _pop_of(stmt: ast.stmt, stack: str) -> str | None:
+def pop_of(stmt: ast.stmt, stack: str) -> str | None:
     """``v`` of ``v = stack.pop()``."""
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
             and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call):
@@ -127,7 +128,7 @@ class _TapeArrays:
         self.shapes = program.trusted_shapes
         self.memory: MemoryFacts | None = None
         self.tapes: set[str] = set()
-        self.plain: dict[int, bool] = {}  # loop id -> _plain_loop (asked once per loop)
+        self.plain: dict[int, bool] = {}  # loop id -> plain_loop (asked once per loop)
         self.stored: dict[int, set[str]] = {}  # loop id -> the names its body stores
         # where each tape statement is: the top-level loop whose body holds it directly
         self.owner: dict[int, ast.For | None] = {}
@@ -193,7 +194,7 @@ class _TapeArrays:
                       and anno.get(s, anno.DEFERRED, False)), None)
         guard = after[0] if after and isinstance(after[0], ast.If) \
             and anno.get(after[0], anno.DEFERRED, False) else None
-        if args is None or not _plain_loop(back) or guard is None \
+        if args is None or not plain_loop(back) or guard is None \
                 or not isinstance(guard.test, ast.Name):
             return set()
         first, block, counter = guard.test.id, 0, back.target.id
@@ -300,8 +301,8 @@ class _TapeArrays:
         """What the rewrite of ``stack`` needs, when it qualifies (module docstring)."""
         if len(pushes) != 1 or len(pops) != 1:
             return None
-        value = _push_of(pushes[0], stack)
-        if value is None or _pop_of(pops[0], stack) != value:
+        value = push_of(pushes[0], stack)
+        if value is None or pop_of(pops[0], stack) != value:
             return None
         loop, back = self.owner.get(id(pushes[0])), self.owner.get(id(pops[0]))
         if loop is None or back is None or anno.get(loop, anno.GRAD, False) \
@@ -330,9 +331,9 @@ class _TapeArrays:
         return init, loop, back, value, shape, args
 
     def is_plain(self, loop: ast.For) -> bool:
-        """:func:`_plain_loop`, once per loop."""
+        """:func:`plain_loop`, once per loop."""
         if id(loop) not in self.plain:
-            self.plain[id(loop)] = _plain_loop(loop)
+            self.plain[id(loop)] = plain_loop(loop)
         return self.plain[id(loop)]
 
     def stored_in(self, loop: ast.For) -> set[str]:
@@ -412,7 +413,9 @@ def untape_generated(program: Program) -> Program:
     ``T = retape(T, row, v)``, ``retape`` resolving to :func:`~.support.retape`),
     the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
     Each step appends exactly once, in step order, so the reads ``T[row]`` and
-    ``T[lo:hi]`` read the same values from the list.  Defer's block sum inside a
+    ``T[lo:hi]`` read the same values from the list.  A backward loop over a list
+    tape, ``for v in reversed(S):`` (listtapes.py), is ``for v in S[::-1]:`` (the
+    same values in the same order, in a loop the front end reads).  Defer's block sum inside a
     loop (``if len(L) == 64: ...; L.clear()``, a list emptied for its effect, which
     no transform differentiates) is dropped: the sum after the loop then adds every
     row, which is the same total.  Only for generated code (its file name starts
@@ -455,6 +458,10 @@ def untape_generated(program: Program) -> Program:
         for stmt in stmts:
             if _block_sum(stmt):
                 continue  # (the rows are all summed after the loop instead)
+            if isinstance(stmt, ast.For) and _reversed_name(stmt.iter, parsed):
+                stmt.iter = ast.copy_location(ast.Subscript(
+                    stmt.iter.args[0], ast.Slice(None, None, ast.UnaryOp(
+                        ast.USub(), ast.Constant(1))), ast.Load()), stmt.iter)
             found = store_of(stmt)
             if found is not None:
                 tape, value = found
@@ -481,6 +488,14 @@ def untape_generated(program: Program) -> Program:
             stmt.value = ast.copy_location(ast.List([], ast.Load()), stmt.value)
     ast.fix_missing_locations(node)
     return program
+
+
+def _reversed_name(node: ast.expr, parsed: Any) -> bool:
+    """``reversed(S)`` of a name, ``reversed`` the builtin (not a global or closure name)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "reversed" and len(node.args) == 1 \
+        and isinstance(node.args[0], ast.Name) and not node.keywords \
+        and "reversed" not in parsed.globals and "reversed" not in parsed.closure
 
 
 def _block_sum(stmt: ast.stmt) -> bool:
