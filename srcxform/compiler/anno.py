@@ -165,7 +165,7 @@ DEFERRED = _declare(
 TAPE = _declare(
     "tape", "str: on a push ('h_stack.append(h)') or pop ('h = h_stack.pop()') the tape pass "
     "made, the name of its stack (on a store or read of a preallocated tape, the tape's name)",
-    set_by="tape tapearrays", read_by="deadcode checkpoint tapearrays memory")
+    set_by="tape tapearrays", read_by="deadcode checkpoint tapearrays memory loopzeros")
 NOTE = _declare(
     "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
     "above a statement", set_by="checkpoint tapearrays", read_by="emit")

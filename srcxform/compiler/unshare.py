@@ -10,10 +10,11 @@ After :func:`unshare_results`, every item of the generated function's final
 ``return`` (into nested tuples and lists) that may be an argument, a module
 global or a closure value — or a view of one (an index, ``.T``, ``reshape``
 and the other view-making methods and NumPy functions, through any chain of
-local names) — is returned as a copy: ``item.copy()`` where the value it
-views is known to be an array (a known shape of at least one axis), else
-``copied(item)`` (``support.copied``: a Python number stays itself).  Items
-computed by anything else are new arrays and stay as they are.
+local names) — is returned as ``copied(item)`` (``support.copied``: a copy
+of an array, a number as it is; a shape of ``(3,)`` may be a list's as well
+as an array's, and ``x[0]`` of a list a Python float, so ``item.copy()``
+would not do).  Items computed by anything else are new arrays and stay as
+they are.
 """
 
 from __future__ import annotations
@@ -70,7 +71,6 @@ class _Copier:
     def __init__(self, program: Program, definitions: dict[str, list[ast.expr]]) -> None:
         self.program = program
         self.definitions = definitions
-        self.shapes = {**(program.shapes or {}), **(program.trusted_shapes or {})}
 
     def item(self, node: ast.expr) -> ast.expr:
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -79,8 +79,6 @@ class _Copier:
         roots = self.outside_roots(node, set())
         if not roots:
             return node
-        if all(len(self.shapes.get(r) or ()) >= 1 for r in roots):
-            return ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
         ref = self.program.env.ref(copied, "copied")
         return ast.Call(ast.Name(ref, ast.Load()), [node], [])
 
