@@ -35,7 +35,7 @@ from typing import Any
 from ..rules import Rule
 from . import anno
 from .aggregates import replace_dicts_function
-from .astutil import copy_tree, names_stored, names_under_control_flow, params_of
+from .astutil import copy_tree, names_stored, names_under_control_flow, params_of, walk
 from .check import check_function, error
 from .control import structure_function
 from .env import Env
@@ -75,9 +75,9 @@ def template(rule: Rule) -> Template:
     params = params_of(node)
     local_names = names_stored(node)
     comp_vars = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.comprehension):
-            comp_vars |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+            comp_vars |= {n.id for n in walk(sub.target) if isinstance(n, ast.Name)}
     local_names -= comp_vars
     return Template(node, params, args.vararg and args.vararg.arg,
                     args.kwarg and args.kwarg.arg, local_names, comp_vars)
@@ -95,7 +95,7 @@ def _always_returns(stmts: list[ast.stmt]) -> bool:
 
 
 def _has_branch_return(stmts: list[ast.stmt]) -> bool:
-    return any(isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s))
+    return any(isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in walk(s))
                for s in stmts)
 
 
@@ -114,7 +114,7 @@ def _lower_returns(stmts: list[ast.stmt], results: list[str | None],
                 if name is not None and e is not None:
                     out.append(ast.Assign([ast.Name(name, ast.Store())], e))
             return out
-        if isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
+        if isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in walk(s)):
             if not _always_returns(s.body):
                 raise AssertionError("rule bodies may return inside an if only at its end")
             s.body = _lower_returns(s.body, results, whole)
@@ -141,7 +141,7 @@ def _decide_inlinable(rule: Rule, tpl: Template) -> bool:
     if getattr(rule.vjp, "__closure__", None):
         return False
     body = tpl.node.body
-    if any(isinstance(n, _COMPOUND) for s in body for n in ast.walk(s)):
+    if any(isinstance(n, _COMPOUND) for s in body for n in walk(s)):
         return False
     try:
         _lower_returns(copy_tree(body, {}), [None])
@@ -224,7 +224,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     # Free names of the rule body: numbers become constants, the rest helpers.
     module_globals = rule.vjp.__globals__
     bound_names = set(tpl.params) | tpl.locals | {tpl.vararg, tpl.kwarg} | tpl.comprehension_vars
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.Name) and sub.id not in bound_names and sub.id not in mapping:
             if sub.id in module_globals or hasattr(builtins, sub.id):
                 # (a builtin the rule calls, `max`, is referred to as such: the user's
@@ -271,7 +271,7 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
         body = _lower_returns(body, names, whole)
         results: list[ast.expr | None] = [ast.Name(n, ast.Load()) for n in names]
         # A parameter that no branch gives a gradient for has none.
-        assigned = {t.id for s in body for n in ast.walk(s) if isinstance(n, ast.Assign)
+        assigned = {t.id for s in body for n in walk(s) if isinstance(n, ast.Assign)
                     for t in n.targets if isinstance(t, ast.Name)}
         results = [r if r.id in assigned else None for r in results]
         tail = None
@@ -328,7 +328,7 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     params = params_of(fn)
     norm.locals |= {rename[n] for n in set(params) | names_stored(fn)
                     | {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}}
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
     rename_free(fn.body, rename)  # what its local functions read of it
@@ -378,7 +378,7 @@ def normalize_inlined(norm: Any, parsed: Parsed, origin: Any, rename: dict[str, 
         norm.inline_stack.pop()
         norm.parsed = saved
     for stmt in norm.out[start:]:
-        for sub in ast.walk(stmt):
+        for sub in walk(stmt):
             if isinstance(sub, ast.stmt):
                 anno.set(sub, anno.LINE, call_line)
     norm.line = call_line
@@ -397,7 +397,7 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
     callee_scope = Scope(inner)
     rename: dict[str, str] = {}
     first: dict[str, ast.Name] = {}
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.Name) and sub.id not in local:
             first.setdefault(sub.id, sub)
     for name in sorted(first):

@@ -40,7 +40,7 @@ import copy
 
 import numpy as np
 
-from . import anno
+from . import anno, astutil
 from .aliases import Sharing, generated_code_resolver
 from .astutil import (
     copy_tree,
@@ -241,7 +241,7 @@ def float_zero_gradients(body: list[ast.stmt], walk: Propagator, params: list[st
     if not (body and isinstance(body[-1], ast.Return) and body[-1].value is not None):
         return
     helper = None
-    for call in ast.walk(body[-1].value):
+    for call in astutil.walk(body[-1].value):
         if isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords \
                 and isinstance(call.args[0], ast.Name) and call.args[0].id in params \
                 and walk.rewriter.callee(call) is np.zeros_like:

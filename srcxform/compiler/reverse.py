@@ -42,7 +42,7 @@ from ..rules.sequences import (
 )
 from . import anno, dataflow
 from .activity import assignments
-from .astutil import LOOPS, copy_tree, names_mentioned, names_stored, walk_stmts
+from .astutil import LOOPS, copy_tree, names_mentioned, names_stored, walk, walk_stmts
 from .check import error
 from .inline import inline_rule
 from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
@@ -216,7 +216,7 @@ class _Reverse:
     def emit(self, stmt: ast.stmt) -> None:
         """Append a backward statement, annotated with the current line (nested statements
         keep a line of their own) and as backward code."""
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.stmt):
                 if node is stmt or not anno.has(node, anno.LINE):
                     anno.set(node, anno.LINE, self.line)
