@@ -95,6 +95,43 @@ def _names(tree: Tree) -> list[ast.Name]:
     return found
 
 
+def fix_locations(node: ast.AST) -> ast.AST:
+    """:func:`ast.fix_missing_locations`, about three times as fast: a node without a
+    position takes its parent's (``1, 0`` at the top)."""
+    todo = [(node, 1, 0, 1, 0)]
+    pop, push = todo.pop, todo.append
+    while todo:
+        n, lineno, col, end_lineno, end_col = pop()
+        if n._attributes:
+            d = n.__dict__
+            if "lineno" in n._attributes:
+                if "lineno" in d:
+                    lineno = d["lineno"]
+                else:
+                    n.lineno = lineno
+                if d.get("end_lineno") is not None:
+                    end_lineno = d["end_lineno"]
+                else:
+                    n.end_lineno = end_lineno
+                if "col_offset" in d:
+                    col = d["col_offset"]
+                else:
+                    n.col_offset = col
+                if d.get("end_col_offset") is not None:
+                    end_col = d["end_col_offset"]
+                else:
+                    n.end_col_offset = end_col
+        for name in reversed(n._fields):  # (a stack: the first child is fixed first)
+            value = getattr(n, name, None)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, AST):
+                        push((item, lineno, col, end_lineno, end_col))
+            elif isinstance(value, AST):
+                push((value, lineno, col, end_lineno, end_col))
+    return node
+
+
 def names_stored(tree: Tree) -> set[str]:
     """Names ``tree`` assigns (``Name`` nodes in store context)."""
     return {n.id for n in _names(tree) if n.ctx.__class__ is Store}

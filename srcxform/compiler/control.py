@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .astutil import assigns, names_mentioned, walk
+from .astutil import assigns, fix_locations, names_mentioned, walk
 from .names import Namer
 from .program import Program
 
@@ -151,7 +151,7 @@ def structure_function(fn: ast.FunctionDef, namer: Namer) -> None:
         fn.body = body
     else:
         fn.body = _structure_block(fn.body)
-    ast.fix_missing_locations(fn)
+    fix_locations(fn)
 
 
 def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:

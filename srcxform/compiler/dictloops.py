@@ -49,7 +49,7 @@ from typing import Any
 
 from .. import depends
 from . import astutil
-from .astutil import names_stored, params_of
+from .astutil import fix_locations, names_stored, params_of
 from .diagnostics import error
 from .loops import replace_jumps
 from .names import Namer
@@ -83,7 +83,7 @@ def unroll_dict_loops(parsed: Parsed, namer: Namer) -> None:
         return
     loops = _DictLoops(parsed, namer)
     fn.body = loops.block(fn.body, {})
-    ast.fix_missing_locations(fn)
+    fix_locations(fn)
 
 
 def _constant_key(node: ast.expr) -> Any:

@@ -38,7 +38,7 @@ from typing import Any
 from .. import depends
 from ..errors import TransformError
 from . import anno
-from .astutil import names_loaded, names_stored, params_of, walk
+from .astutil import fix_locations, names_loaded, names_stored, params_of, walk
 from .diagnostics import error
 from .parse import Parsed
 
@@ -126,7 +126,7 @@ def hoist(parsed: Parsed) -> None:
     constant (innermost first), each checked by the check pass."""
     fn = parsed.node
     fn.body = [_Hoister(parsed).visit(s) for s in fn.body]
-    ast.fix_missing_locations(fn)
+    fix_locations(fn)
 
 
 class _Hoister(ast.NodeTransformer):

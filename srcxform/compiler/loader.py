@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import depends
 from .. import origins as srcxform_origins
-from .astutil import walk
+from .astutil import fix_locations, walk
 from .env import Env
 from .parse import Parsed
 
@@ -115,7 +115,7 @@ def factory_code(module: ast.Module, free: list[str], names: list[str], filename
     for node in [factory, *cells, ret]:  # lines of the header: they hold no code
         node.lineno = node.end_lineno = 1
         node.col_offset = node.end_col_offset = 0
-    ast.fix_missing_locations(factory)
+    fix_locations(factory)
     code = compile(ast.Module(body=[factory], type_ignores=[]), filename, "exec")
     return next(c for c in code.co_consts if isinstance(c, types.CodeType))
 

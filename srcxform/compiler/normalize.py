@@ -43,6 +43,7 @@ from .. import rules
 from ..errors import TransformError
 from . import anno
 from .astutil import (
+    fix_locations,
     is_negative_literal,
     mentions,
     names_stored,
@@ -121,7 +122,7 @@ class _Normalizer:
         anno.set(stmt, anno.LINE, self.line)
         if self.no_grad:
             anno.set(stmt, anno.NOGRAD, True)  # under no_grad: no gradient flows through it
-        ast.fix_missing_locations(stmt)
+        fix_locations(stmt)
         self.out.append(stmt)
 
     def temp(self, base: str, value: ast.expr) -> ast.Name:
