@@ -188,10 +188,12 @@ def print_phases(row: transform_time.Row) -> None:
 
 def print_sizes(sizes: list[int]) -> None:
     """Per-probe build seconds (both transforms) at each size, and the log-log slope."""
+    import srcxform as sx
+
     table: dict[str, list[float]] = {}
     for n in sizes:
         row = transform_time._generated("straight", n)
-        row.make()(*row.args)  # warm: rule templates parsed
+        sx.grad(row.make(), wrt=row.wrt)(*row.args)  # warm: rule templates parsed, file read
         measured = phases(row, PASSES + STEPS)
         for label in ["total"] + [lab for _, _, lab in PASSES + STEPS]:
             table.setdefault(label, []).append(

@@ -132,6 +132,18 @@ def fix_locations(node: ast.AST) -> ast.AST:
     return node
 
 
+def shift_lines(node: ast.AST, n: int) -> ast.AST:
+    """:func:`ast.increment_lineno` (every line and end line ``n`` further down), faster."""
+    for child in nodes(node):
+        if "lineno" in child._attributes or isinstance(child, ast.TypeIgnore):
+            child.lineno = getattr(child, "lineno", 0) + n
+        if "end_lineno" in child._attributes:
+            end = getattr(child, "end_lineno", 0)
+            if end is not None:
+                child.end_lineno = end + n
+    return node
+
+
 def names_stored(tree: Tree) -> set[str]:
     """Names ``tree`` assigns (``Name`` nodes in store context)."""
     return {n.id for n in _names(tree) if n.ctx.__class__ is Store}

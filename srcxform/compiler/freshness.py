@@ -29,7 +29,7 @@ import textwrap
 import types
 from typing import Any
 
-from .astutil import fix_locations
+from .astutil import fix_locations, shift_lines
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -53,7 +53,7 @@ def check_fresh(fn: Any, lines: list[str], first: int) -> None:
             tree = ast.parse(variant)
         except SyntaxError:
             continue
-        ast.increment_lineno(tree, first - 1)
+        shift_lines(tree, first - 1)
         try:
             compiled = _compile_in_scope(tree, fn, filename, _module_imports(filename))
         except (SyntaxError, ValueError, RecursionError):

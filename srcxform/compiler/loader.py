@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import depends
 from .. import origins as srcxform_origins
-from .astutil import fix_locations, walk
+from .astutil import fix_locations, shift_lines, walk
 from .env import Env
 from .parse import Parsed
 
@@ -78,7 +78,7 @@ def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
                 f"#{next(_counter)}>")
     # the header holds only comments: the tree of ``source`` moved below it is the tree of
     # ``shown``, line for line, and it is all that is compiled
-    ast.increment_lineno(tree, len(header))
+    shift_lines(tree, len(header))
     factory = factory_code(tree, free, names, filename)
     codes = {c.co_name: c for c in factory.co_consts if isinstance(c, types.CodeType)}
     made = []

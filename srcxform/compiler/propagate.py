@@ -71,6 +71,7 @@ class Propagator:
         self.assigned_shapes: dict[str, set[Shape | None]] = {}
         self.assigned_tuples: dict[str, set[tuple[Shape, ...] | None]] = {}
         self.written_into: set[str] = set()  # arrays written by element (``a[i] = v``)
+        self.rewritten: list[ast.stmt] = []  # the body the walk made (optimize.py keeps it)
 
     # -- statements -----------------------------------------------------------------------
     def block(self, body: list[ast.stmt], facts: Facts, top: bool = True) -> list[ast.stmt]:
