@@ -44,23 +44,22 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import transform_time  # noqa: E402
 
-# (module, attribute or Class.method, label); the passes first, in pipeline order.
-PASSES = [
-    ("driver", "parse_function", "parse"),
-    ("driver", "check", "check"),
-    ("driver", "structure", "control structure"),
-    ("driver", "replace_dicts", "dicts"),
-    ("driver", "normalize", "normalize"),
-    ("driver", "varied_names", "activity: varied"),
-    ("driver", "check_effects", "activity: effects"),
-    ("driver", "active_names", "activity: active"),
-    ("driver", "reverse", "reverse"),
-    ("driver", "optimize", "optimize"),
-    ("driver", "insert_tapes", "tapes"),
-    ("driver", "_keep_no_grad", "no_grad blocks"),
-    ("driver", "emit", "emit"),
-    ("driver", "load", "load (compile)"),
-]
+
+def _pipeline_passes() -> list[tuple[str, str, str]]:
+    """Every pass of the grad pipeline (``driver.PIPELINES``), in order, as a probe."""
+    from srcxform.compiler import driver
+
+    specs, seen = [("parse", "parse_function", "parse")], set()
+    for step in driver.PIPELINES["grad"]:
+        module = step.__module__.rsplit(".", 1)[-1]
+        if (module, step.__name__) not in seen:
+            seen.add((module, step.__name__))
+            specs.append((module, step.__name__, f"{module}.{step.__name__}"))
+    return specs
+
+
+# (module, attribute or Class.method, label): the passes of the pipeline, in order.
+PASSES = _pipeline_passes()
 STEPS = [
     ("normalize", "_writable_arrays", "normalize/_writable_arrays"),
     ("normalize", "_fresh_where_written", "normalize/_fresh_where_written"),
@@ -88,7 +87,7 @@ class Probes:
         self.specs = specs
         self.seconds: dict[str, float] = {}
         self.calls: dict[str, int] = {}
-        self._undo: list[tuple[Any, str, Any]] = []
+        self._undo: list[tuple[Any, Any, Any]] = []
 
     def _wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         seconds, calls = self.seconds, self.calls
@@ -129,10 +128,18 @@ class Probes:
                 for target in targets:
                     self._undo.append((target, attr, original))
                     setattr(target, attr, wrapped)
+                for pipeline in modules["driver"].PIPELINES.values():  # the passes run
+                    for i, step in enumerate(pipeline):
+                        if step is original:
+                            self._undo.append((pipeline, i, original))
+                            pipeline[i] = wrapped
             yield self
         finally:
             for target, attr, original in reversed(self._undo):
-                setattr(target, attr, original)
+                if isinstance(target, list):
+                    target[attr] = original
+                else:
+                    setattr(target, attr, original)
             self._undo.clear()
 
 
@@ -172,7 +179,7 @@ def print_phases(row: transform_time.Row) -> None:
         for probes in measured.values():
             if label in probes.seconds:
                 calls = probes.calls.get(label)
-                cells.append(f"{probes.seconds[label]:.3f}" + (f" ({calls})" if calls else ""))
+                cells.append(f"{probes.seconds[label]:.4f}" + (f" ({calls})" if calls else ""))
             else:
                 cells.append("-")
         if cells != ["-", "-"]:
@@ -181,10 +188,12 @@ def print_phases(row: transform_time.Row) -> None:
 
 def print_sizes(sizes: list[int]) -> None:
     """Per-probe build seconds (both transforms) at each size, and the log-log slope."""
+    import srcxform as sx
+
     table: dict[str, list[float]] = {}
     for n in sizes:
         row = transform_time._generated("straight", n)
-        row.make()(*row.args)  # warm: rule templates parsed
+        sx.grad(row.make(), wrt=row.wrt)(*row.args)  # warm: rule templates parsed, file read
         measured = phases(row, PASSES + STEPS)
         for label in ["total"] + [lab for _, _, lab in PASSES + STEPS]:
             table.setdefault(label, []).append(

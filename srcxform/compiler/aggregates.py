@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 
+from .astutil import walk
 from .check import error
 from .dictloops import unroll_dict_loops
 from .names import Namer
@@ -43,13 +44,13 @@ def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
     """Rewrite ``parsed.node`` in place (see the module docstring)."""
     fn = parsed.node
     unroll_dict_loops(parsed, namer)  # loops over dicts of known keys: one copy per key
-    dicts = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign)
+    dicts = {t.id for n in walk(fn) if isinstance(n, ast.Assign)
              and isinstance(n.value, ast.Dict) for t in n.targets if isinstance(t, ast.Name)}
-    for node in ast.walk(fn):  # a dict literal anywhere else cannot be followed
+    for node in walk(fn):  # a dict literal anywhere else cannot be followed
         if isinstance(node, ast.Dict):
             parent_ok = any(isinstance(p, ast.Assign) and p.value is node
                             and all(isinstance(t, ast.Name) for t in p.targets)
-                            for p in ast.walk(fn))
+                            for p in walk(fn))
             if not parent_ok:
                 raise error(parsed, node, "a dict is supported only when assigned to a name "
                             "and used with constant keys", "dict")
@@ -64,7 +65,7 @@ def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
         return names[(d, key)]
 
     allowed: set[int] = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
                 and node.value.id in dicts:
             if _constant_key(node.slice) is None:
@@ -83,7 +84,7 @@ def replace_dicts_function(parsed: Parsed, namer: Namer) -> None:
             for k in node.value.keys:
                 if k is None or _constant_key(k) is None:
                     raise error(parsed, node.value, "dict literals need constant keys", "dict")
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Name) and node.id in dicts and id(node) not in allowed:
             raise error(parsed, node, f"the dict {node.id!r} is used as a whole here; only "
                         "reads and writes by constant key, and loops or comprehensions over "

@@ -21,6 +21,7 @@ import ast
 
 import numpy as np
 
+from . import astutil
 from .astutil import assigns, load_counts, mentions, names_written_into, written_root
 from .diagnostics import error
 from .parse import Parsed
@@ -42,13 +43,13 @@ def find_owned(program: Program) -> Program:
 
 def growing_lists(fn: ast.FunctionDef, parsed: Parsed) -> set[str]:
     """Names of lists the function builds with ``append`` (created once, at the top)."""
-    appended = {n.func.value.id for n in ast.walk(fn) if isinstance(n, ast.Call)
+    appended = {n.func.value.id for n in astutil.walk(fn) if isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
                 and isinstance(n.func.value, ast.Name)}
     if not appended:
         return set()
     top = {id(s) for s in fn.body}
-    for node in ast.walk(fn):
+    for node in astutil.walk(fn):
         if isinstance(node, ast.Assign):
             for t in node.targets:
                 if isinstance(t, ast.Name) and t.id in appended:
@@ -67,7 +68,7 @@ def _fresh_before_alias(fn: ast.FunctionDef, alias: ast.Assign, name: str) -> bo
         return False
     if target.id in names_written_into(fn):
         return False
-    for block in (getattr(n, f, None) for n in ast.walk(fn) for f in ("body", "orelse")):
+    for block in (getattr(n, f, None) for n in astutil.walk(fn) for f in ("body", "orelse")):
         if not isinstance(block, list) or alias not in block:
             continue
         before = block[:block.index(alias)]
@@ -103,7 +104,7 @@ def fresh_where_written(fn: ast.FunctionDef, name: str) -> bool:
             isinstance(e, ast.Name) and e.id == name for e in value.elts)
 
     def all_fresh(block: list[ast.stmt]) -> bool:
-        for stmt in (n for s in block for n in ast.walk(s) if isinstance(n, ast.stmt)):
+        for stmt in (n for s in block for n in astutil.walk(s) if isinstance(n, ast.stmt)):
             if shares(stmt):
                 return False
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
@@ -153,7 +154,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     into them cannot be seen through an alias."""
     loads = load_counts(fn)
     first: dict[str, bool] = {}  # names every assignment of which is a fresh array
-    for node in ast.walk(fn):
+    for node in astutil.walk(fn):
         if isinstance(node, ast.Assign):
             for t in node.targets:
                 if isinstance(t, ast.Name):
@@ -167,7 +168,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     created: dict[str, bool] = {}
     aliased: set[str] = set()
     stored: list[tuple[str, str]] = []  # (value name, array written into)
-    for node in ast.walk(fn):
+    for node in astutil.walk(fn):
         if isinstance(node, ast.Assign):
             value = node.value
             fresh = is_fresh(value) or handover(value)
@@ -175,7 +176,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
                 if isinstance(t, ast.Name):
                     created[t.id] = created.get(t.id, True) and fresh
                 elif isinstance(t, (ast.Tuple, ast.List)):
-                    for e in ast.walk(t):
+                    for e in astutil.walk(t):
                         if isinstance(e, ast.Name):
                             created[e.id] = False
             written = written_root(node)
@@ -186,7 +187,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
             elif isinstance(value, (ast.Tuple, ast.List)):
                 aliased |= {e.id for e in value.elts if isinstance(e, ast.Name)}
         elif isinstance(node, ast.For):
-            for e in ast.walk(node.target):
+            for e in astutil.walk(node.target):
                 if isinstance(e, ast.Name):
                     created[e.id] = False
     ok = {n for n, c in created.items() if c}
@@ -275,7 +276,7 @@ def _names(node: ast.expr) -> set[str]:
     """The names ``node`` loads, outside the index of a subscript."""
     if isinstance(node, ast.Subscript):
         return _names(node.value)
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+    return {n.id for n in astutil.walk(node) if isinstance(n, ast.Name)
             and isinstance(n.ctx, ast.Load)}
 
 
@@ -333,7 +334,7 @@ class Sharing:
 
 
 def _stored(target: ast.expr) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)
+    return {n.id for n in astutil.walk(target) if isinstance(n, ast.Name)
             and isinstance(n.ctx, ast.Store)}
 
 

@@ -19,6 +19,7 @@ import ast
 from typing import Any
 
 from . import anno
+from .astutil import walk
 from .emit import emit_with_origins, group_no_grad
 from .loader import load_all
 from .program import Program
@@ -29,7 +30,7 @@ _LABELS = {"jvp": "tangent of"}
 def keep_no_grad(program: Program) -> Program:
     """Wrap the user's ``no_grad`` statements in ``with no_grad():`` again."""
     body = program.body
-    if any(anno.get(n, anno.NOGRAD, False) for s in body for n in ast.walk(s)):
+    if any(anno.get(n, anno.NOGRAD, False) for s in body for n in walk(s)):
         from ..runtime.grad_mode import no_grad
 
         program.body = group_no_grad(body, program.env.ref(no_grad, "no_grad"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from .astutil import walk
 from .diagnostics import CONSTRUCT_NAMES, construct_name, error
 from .parse import Parsed
 from .program import Program
@@ -65,7 +66,7 @@ def check_function(parsed: Parsed) -> None:
     body = fn.body
     for stmt in body:
         _check_stmt(parsed, stmt)
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Return) and node.value is None:
             raise error(parsed, node, "every return must return the function's value",
                         "return without a value")
@@ -149,7 +150,7 @@ def _check_target(parsed: Parsed, target: ast.expr) -> None:
 
 def _check_expr(parsed: Parsed, expr: ast.AST) -> None:
     call_stars: set[int] = set()  # f(*xs), [*xs]: normalize.py expands or refuses it, located
-    for node in ast.walk(expr):
+    for node in walk(expr):
         if isinstance(node, CONTEXTS) or id(node) in call_stars:
             continue
         if isinstance(node, ast.Call):

@@ -40,7 +40,7 @@ import math
 from typing import Any
 
 from . import anno
-from .astutil import names_loaded, names_stored, walk_stmts
+from .astutil import names_loaded, names_stored, walk, walk_stmts
 from .memory import MemoryFacts, without_tape
 from .program import Program
 
@@ -82,7 +82,7 @@ def _range_args(node: ast.expr) -> list[ast.expr] | None:
 
 
 def _jumps(node: ast.AST) -> bool:
-    return any(isinstance(n, (ast.Break, ast.Continue, ast.Return)) for n in ast.walk(node))
+    return any(isinstance(n, (ast.Break, ast.Continue, ast.Return)) for n in walk(node))
 
 
 def _pushed(stmts: list[ast.stmt], grad: bool) -> set[str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import depends
 from . import anno
-from .astutil import names_stored, names_under_control_flow, params_of
+from .astutil import names_stored, names_under_control_flow, params_of, walk
 from .diagnostics import error
 from .funcvalues import (
     LocalFunction,
@@ -222,7 +222,7 @@ def inline_local(norm: Any, fv: LocalFunction, node: ast.Call, args: list[ast.ex
         if free not in rename:
             rename[free] = outer
     adopt_effects(norm, inner, rename)
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
     rename_free(fn.body, rename)

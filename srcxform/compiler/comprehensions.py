@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TransformError
+from .astutil import walk
 
 _COMPS = (ast.ListComp, ast.GeneratorExp, ast.DictComp)
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -49,10 +50,10 @@ def desugar(node: ast.FunctionDef, filename: str, env: dict[str, Any]) -> ast.Fu
     """Rewrite ``node``'s body in place (see the module docstring); ``env`` resolves the
     names ``np``/``sum``/``map`` stand for (the function's globals)."""
     if not any(isinstance(n, (*_COMPS, ast.Call)) and _interesting(n, env)
-               for n in ast.walk(node)):
+               for n in walk(node)):
         return node
-    taken = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    taken |= {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
+    taken = {n.id for n in walk(node) if isinstance(n, ast.Name)}
+    taken |= {a.arg for a in walk(node) if isinstance(a, ast.arg)}
     _Desugar(filename, env, taken).function(node)
     return node
 
@@ -78,7 +79,7 @@ def _resolve(func: ast.expr, env: dict[str, Any]) -> Any:
 
 
 def _locate(new: ast.AST, like: ast.AST) -> ast.AST:
-    for sub in ast.walk(new):
+    for sub in walk(new):
         if "lineno" in sub._attributes and getattr(sub, "lineno", None) is None:
             ast.copy_location(sub, like)
     return new
@@ -93,7 +94,7 @@ def _store(name: str) -> ast.Name:
 
 
 def _bound(target: ast.expr) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(target) if isinstance(n, ast.Name)}
 
 
 class _Rename(ast.NodeTransformer):
@@ -118,7 +119,7 @@ class _Rename(ast.NodeTransformer):
         return node
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
-        bound = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        bound = {a.arg for a in walk(node.args) if isinstance(a, ast.arg)}
         return self._scoped(node, bound,
                             lambda: setattr(node, "body", self.visit(node.body)))
 
@@ -218,12 +219,12 @@ class _Desugar:
                 and isinstance(stmt.targets[0], ast.Name)):
             return None
         name = stmt.targets[0].id
-        if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value)):
+        if any(isinstance(n, ast.Name) and n.id == name for n in walk(stmt.value)):
             return None
         return name
 
     def refuse_inside(self, expr: ast.AST, where: str) -> None:
-        for n in ast.walk(expr):
+        for n in walk(expr):
             if isinstance(n, _COMPS) or isinstance(n, ast.Call) and \
                     _resolve(n.func, self.env) is map:
                 kind = {ast.ListComp: "list comprehension", ast.DictComp: "dict comprehension",

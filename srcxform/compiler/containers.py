@@ -46,6 +46,7 @@ import numpy as np
 
 from ..errors import TransformError
 from . import anno
+from .astutil import walk
 from .program import Program
 from .wholeseqs import is_whole_use
 
@@ -82,10 +83,10 @@ def _assign_counts(body: list[ast.stmt]) -> dict[str, int]:
         names: list[str] = []
         if isinstance(stmt, ast.Assign):
             for t in stmt.targets:
-                names += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                names += [n.id for n in walk(t) if isinstance(n, ast.Name)
                           and isinstance(n.ctx, ast.Store)]
         elif isinstance(stmt, ast.For):
-            names += [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
+            names += [n.id for n in walk(stmt.target) if isinstance(n, ast.Name)]
         for n in names:
             counts[n] = counts.get(n, 0) + 1
     return counts
@@ -94,7 +95,7 @@ def _assign_counts(body: list[ast.stmt]) -> dict[str, int]:
 def _changed(body: list[ast.stmt]) -> set[str]:
     """Names written into by element or whose methods are called (may change in place)."""
     out: set[str] = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \
                 and isinstance(node.value, ast.Name):
             out.add(node.value.id)
@@ -206,7 +207,7 @@ class _Rewriter:
             c = self.lookup(value.id)
             targets = {e.id for e in target.elts}
             if any(isinstance(n, ast.Name) and n.id in targets
-                   for item in c.items for n in ast.walk(item)):
+                   for item in c.items for n in walk(item)):
                 return None  # `v0, v1 = (v1, v0)`: one by one, a later item would see the new
             if c.keys is None and len(c.items) == len(target.elts):
                 return [self._assign(stmt, e.id, self._copy_item(item))
@@ -345,7 +346,7 @@ class _Rewriter:
     def track(self, stmt: ast.stmt) -> None:
         """Follow ``x = y`` of a known container ``y``, and ``t = (a, b)``, in straight-line
         code."""
-        assigned = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+        assigned = [n.id for n in walk(stmt) if isinstance(n, ast.Name)
                     and isinstance(n.ctx, ast.Store)]
         for name in assigned:
             self.scalars.pop(name, None)
@@ -362,7 +363,7 @@ class _Rewriter:
             gone = set(assigned)
             for held, c in list(self.local.items()):
                 if any(isinstance(n, ast.Name) and n.id in gone
-                       for item in c.items for n in ast.walk(item)):
+                       for item in c.items for n in walk(item)):
                     del self.local[held]
         if found is not None:
             self.local[assigned[0]] = found
@@ -394,24 +395,24 @@ class _Rewriter:
         indexes_known = any(
             isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
             and n.value.id in self.known and isinstance(n.slice, ast.Name)
-            and n.slice.id == index for s in loop.body for n in ast.walk(s))
+            and n.slice.id == index for s in loop.body for n in walk(s))
         if not indexes_known:
             return None
         for s in loop.body:
-            for n in ast.walk(s):
+            for n in walk(s):
                 if isinstance(n, (ast.Break, ast.Continue)):
                     return None
                 if isinstance(n, ast.Name) and n.id == index and isinstance(n.ctx, ast.Store):
                     return None
         after = siblings[siblings.index(loop) + 1:]
         if any(isinstance(n, ast.Name) and n.id == index
-               for s in after for n in ast.walk(s)):
+               for s in after for n in walk(s)):
             return None
         out: list[ast.stmt] = []
         for k in range(count):
             for s in loop.body:
                 s = copy.deepcopy(s)
-                for n in ast.walk(s):
+                for n in walk(s):
                     for field, value in ast.iter_fields(n):
                         if isinstance(value, ast.Name) and value.id == index:
                             setattr(n, field, ast.copy_location(ast.Constant(k), value))
@@ -431,7 +432,7 @@ def _is_tree_flatten(callee: Any) -> bool:
 
 
 def _read_names(body: list[ast.stmt]) -> set[str]:
-    return {n.id for n in ast.walk(ast.Module(body=body, type_ignores=[]))
+    return {n.id for n in walk(ast.Module(body=body, type_ignores=[]))
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
@@ -545,7 +546,7 @@ def _check_dissolved(program: Program) -> None:
             value = stmt.value
             if isinstance(value, (ast.List, ast.Tuple, ast.Name)) or _is_dict_call(value):
                 continue
-        used = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+        used = [n.id for n in walk(stmt) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load) and n.id in holding]
         if used and all(u in flat and is_whole_use(stmt, u) for u in used):
             continue  # np.stack(xs) of a flat tuple of leaves: element by element
@@ -572,7 +573,7 @@ def _flat_sequences(body: list[ast.stmt], holding: set[str]) -> set[str]:
     return {name for name in holding if len(bindings.get(name, [])) == 1
             and isinstance(bindings[name][0], (ast.List, ast.Tuple))
             and not any(isinstance(n, ast.Name) and n.id in holding
-                        for e in bindings[name][0].elts for n in ast.walk(e))
+                        for e in bindings[name][0].elts for n in walk(e))
             and not any(isinstance(e, ast.Starred) for e in bindings[name][0].elts)}
 
 
@@ -582,4 +583,4 @@ def _assigned(stmt: ast.stmt) -> list[str]:
         targets = list(stmt.targets)
     elif isinstance(stmt, (ast.For, ast.AugAssign, ast.AnnAssign)):
         targets = [stmt.target]
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return [n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .astutil import assigns, names_mentioned
+from .astutil import assigns, fix_locations, names_mentioned, walk
 from .names import Namer
 from .program import Program
 
@@ -31,7 +31,7 @@ def _jumps(node: ast.AST, loops: bool = False) -> bool:
     if isinstance(node, JUMPS):
         return True
     if isinstance(node, (ast.For, ast.While)):
-        return loops and any(isinstance(n, ast.Return) for n in ast.walk(node))
+        return loops and any(isinstance(n, ast.Return) for n in walk(node))
     return any(_jumps(child, loops) for child in ast.iter_child_nodes(node)
                if isinstance(child, ast.stmt))
 
@@ -109,7 +109,7 @@ class _Returns:
                 stmt.body = self.block(stmt.body, loop_depth)
                 stmt.orelse = self.block(stmt.orelse, loop_depth)
             elif isinstance(stmt, (ast.For, ast.While)):
-                returns_inside = any(isinstance(n, ast.Return) for n in ast.walk(stmt))
+                returns_inside = any(isinstance(n, ast.Return) for n in walk(stmt))
                 stmt.body = self.block(stmt.body, loop_depth + 1)
                 out.append(stmt)
                 if returns_inside:
@@ -133,7 +133,7 @@ def structure(program: Program) -> Program:
 
 def structure_function(fn: ast.FunctionDef, namer: Namer) -> None:
     """Rewrite ``fn``'s body in place into the canonical form described above."""
-    returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
+    returns = [n for n in walk(fn) if isinstance(n, ast.Return)]
     simple = len(returns) == 1 and fn.body and fn.body[-1] is returns[0]
     if not simple:
         rewriter = _Returns(namer)
@@ -151,7 +151,7 @@ def structure_function(fn: ast.FunctionDef, namer: Namer) -> None:
         fn.body = body
     else:
         fn.body = _structure_block(fn.body)
-    ast.fix_missing_locations(fn)
+    fix_locations(fn)
 
 
 def _skip_after_done(block: list[ast.stmt], done: str) -> list[ast.stmt]:

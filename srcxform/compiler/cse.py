@@ -30,6 +30,7 @@ from .astutil import (
     names_loaded,
     names_written_into,
     store_counts,
+    walk,
     walk_stmts,
 )
 from .effects import deterministic
@@ -81,7 +82,7 @@ def _unsafe_names(body: list[ast.stmt]) -> set[str]:
             unsafe |= names_loaded(stmt)
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.Tuple, ast.List)):
             unsafe |= names_loaded(stmt.value)  # packed: may reach the caller as two objects
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.keyword) and node.arg == "out":
                 unsafe |= names_loaded(node.value)
             elif isinstance(node, ast.Call) and not _harmless_call(node):
@@ -141,7 +142,7 @@ def _candidate(stmt: ast.stmt, stores: dict[str, int], unsafe: set[str]) -> Any:
     if not isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Subscript, ast.Call)):
         return None
     parts: list[Any] = [ast.dump(value)]
-    for node in ast.walk(value):
+    for node in walk(value):
         if isinstance(node, ast.Name):
             if node.id in unsafe:
                 return None
@@ -177,7 +178,7 @@ def _pure_function(fn: Any) -> bool:
 
 def _rename_loads(tree: list[ast.AST], renames: dict[str, str]) -> None:
     for top in tree:
-        for node in ast.walk(top):
+        for node in walk(top):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 new = renames.get(node.id)
                 while new is not None:

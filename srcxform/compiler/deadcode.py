@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import BLOCK_FIELDS
+from .astutil import BLOCK_FIELDS, walk
 from .liveness import Liveness
 from .program import Program
 
@@ -58,7 +58,7 @@ def _drop_once(body: list[ast.stmt]) -> bool:
             reads = {n.id for part in own if isinstance(part, (ast.AST, list))
                      for node in (part if isinstance(part, list) else [part])
                      if isinstance(node, ast.AST)
-                     for n in ast.walk(node)
+                     for n in walk(node)
                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
             for name in reads:
                 last_read[name] = position
@@ -67,7 +67,7 @@ def _drop_once(body: list[ast.stmt]) -> bool:
             if isinstance(stmt, ast.Assign) and anno.get(stmt, anno.GRAD, False) \
                     and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
                     and anno.get(stmt, anno.TAPE) is None \
-                    and not any(isinstance(n, ast.Call) for n in ast.walk(stmt.value)):
+                    and not any(isinstance(n, ast.Call) for n in walk(stmt.value)):
                 candidates.append((stmt, position, list(loops)))
             inner_loops = loops + [id(stmt)] if isinstance(stmt, (ast.For, ast.While)) \
                 else loops

@@ -52,6 +52,7 @@ from .astutil import (
     names_stored,
     root_name,
     store_counts,
+    walk,
     walk_stmts,
 )
 from .env import Env
@@ -108,7 +109,7 @@ class _Defer:
     def loop(self, loop: ast.For | ast.While) -> list[ast.stmt]:
         """The loop, with its deferrable accumulations moved after it (or as it was)."""
         if loop.orelse or any(isinstance(n, (ast.Break, ast.Continue, ast.Return))
-                              for n in ast.walk(loop)):
+                              for n in walk(loop)):
             return [loop]
         plan = self.plan(loop)
         if not plan:

@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import depends
-from .astutil import names_stored, params_of
+from . import astutil
+from .astutil import fix_locations, names_stored, params_of
 from .diagnostics import error
 from .loops import replace_jumps
 from .names import Namer
@@ -78,11 +79,11 @@ class _Walk:
 def unroll_dict_loops(parsed: Parsed, namer: Namer) -> None:
     """Rewrite ``parsed.node`` in place (see the module docstring)."""
     fn = parsed.node
-    if not any(isinstance(n, (ast.For, ast.Call, ast.Compare)) for n in ast.walk(fn)):
+    if not any(isinstance(n, (ast.For, ast.Call, ast.Compare)) for n in astutil.walk(fn)):
         return
     loops = _DictLoops(parsed, namer)
     fn.body = loops.block(fn.body, {})
-    ast.fix_missing_locations(fn)
+    fix_locations(fn)
 
 
 def _constant_key(node: ast.expr) -> Any:
@@ -119,7 +120,7 @@ class _DictLoops:
         self.parsed = parsed
         self.namer = namer
         self.scope = Scope(parsed, set(params_of(fn)) | names_stored(fn))
-        self.dict_names = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign)
+        self.dict_names = {t.id for n in astutil.walk(fn) if isinstance(n, ast.Assign)
                            and isinstance(n.value, (ast.Dict, ast.DictComp))
                            for t in n.targets if isinstance(t, ast.Name)}
 
@@ -254,7 +255,7 @@ class _DictLoops:
         ``d.keys()`` (``values``, ``items``, ``get``), ``len(d)``, ``sorted(d)`` and the
         like, ``k in d``."""
         out: set[int] = set()
-        for n in ast.walk(tree):
+        for n in astutil.walk(tree):
             if isinstance(n, ast.Subscript):
                 out.add(id(n.value))
             elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
@@ -272,7 +273,7 @@ class _DictLoops:
         """A dict ``tree`` uses as a whole (passes to a call, calls a method of) may change:
         no longer known."""
         looks = self.read_only(tree)
-        for n in ast.walk(tree):
+        for n in astutil.walk(tree):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in known \
                     and id(n) not in looks:
                 known.pop(n.id)
@@ -281,7 +282,7 @@ class _DictLoops:
         """Dicts the compound ``stmt`` assigns, writes into or uses as a whole: no longer
         known (after it, and inside a loop)."""
         self.forget_whole_uses(stmt, known)
-        for n in ast.walk(stmt):
+        for n in astutil.walk(stmt):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 known.pop(n.id, None)
             elif isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) \
@@ -442,7 +443,7 @@ def _writes_into(body: list[ast.stmt], base: ast.expr) -> list[Any] | None:
     or None when it writes none (or ``base`` is not a local name)."""
     if not isinstance(base, ast.Name):
         return None
-    keys = [_constant_key(n.slice) for s in body for n in ast.walk(s)
+    keys = [_constant_key(n.slice) for s in body for n in astutil.walk(s)
             if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
             and isinstance(n.value, ast.Name) and n.value.id == base.id]
     return keys or None

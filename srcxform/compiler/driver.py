@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,6 +163,23 @@ FRONTS: dict[str, int] = {kind: len(FRONT_END) + len(REVERSE_PREPARE)
                           for kind in ("grad", "value_and_grad", "vjp")}
 
 
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: the passes make and drop many small trees,
+    which reference counting frees, but whose allocations would start collections that
+    each walk every object of the process (a quarter of a 200-line function's build);
+    what cycles they leave are collected afterwards as usual.  A collector the caller
+    has disabled stays disabled; a nested or concurrent use leaves it as it found it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 @dataclass
 class Transformed:
     """A generated function and how it was made."""
@@ -177,6 +196,7 @@ class Transformed:
     result_layout: Any = None  # results.py: the dicts of the result, written as tuples
 
 
+@without_gc()
 def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
               debug: bool | None = None, ranks: dict[str, int] | None = None,
               shapes: dict[str, tuple[int, ...]] | None = None,
@@ -193,6 +213,7 @@ def transform(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     return _transformed(run(program, PIPELINES[kind]))
 
 
+@without_gc()
 def front(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
           debug: bool | None = None, checkpoint: Any = None) -> Program:
     """The first part of ``transform`` (``FRONTS``): every pass that reads no argument
@@ -207,6 +228,7 @@ def front(f: Callable[..., Any], wrt: Any = 0, kind: str = "grad",
     return run(program, PIPELINES[kind][:FRONTS[kind]])
 
 
+@without_gc()
 def finish(front_program: Program, ranks: dict[str, int] | None = None,
            shapes: dict[str, tuple[int, ...]] | None = None,
            fn: Callable[..., Any] | None = None) -> Transformed:
@@ -272,6 +294,7 @@ def _copy_part(value: Any, memo: dict[int, Any]) -> Any:
     return value
 
 
+@without_gc()
 def run(program: Program, passes: Sequence[Pass]) -> Program:
     """Run ``passes`` in order; when debugging, show the program after each that changed it."""
     last = None

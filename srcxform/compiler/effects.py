@@ -17,6 +17,7 @@ import numpy as np
 from .. import rules
 from ..rules import unbroadcast
 from . import anno
+from .astutil import walk
 from .env import Env
 
 _PURE_EXTRA = {id(np.broadcast_to), id(np.expand_dims), id(np.moveaxis), id(np.split),
@@ -54,7 +55,7 @@ def deterministic(fn: Any) -> bool:
 
 def pure(node: ast.AST, env: Env) -> bool:
     """True when evaluating ``node`` has no effect besides computing its value."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call) and not _pure_call(sub, env):
             return False
     return True

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
+from .astutil import fix_locations
 from .loader import LINE_BREAKS, safe_text
 from .parse import Parsed
 
@@ -168,7 +169,7 @@ def emit_with_origins(name: str, args: ast.arguments, body: list[ast.stmt], pars
                       label: str = "grad of") -> tuple[str, dict[int, tuple]]:
     """``emit``'s text and the origin of each of its lines that computes a user's call
     (numbered from 1 in the text)."""
-    ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
+    fix_locations(ast.Module(body=body, type_ignores=[]))
     em = _Emitter(parsed, label)
     em.lines.append(f"def {name}({ast.unparse(args)}):")
     em.block(body, 1)

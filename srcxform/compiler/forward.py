@@ -30,6 +30,7 @@ import numpy as np
 from ..rules import Rule, tangents_of
 from ..rules.sequences import FORWARD_ONLY, add_each, zeros_each, zeros_list
 from . import anno
+from .astutil import walk
 from .check import error
 from .env import Env
 from .inline import inline_rule
@@ -109,7 +110,7 @@ class _Forward:
                     made = self.statement(stmt)
                     origin = origin_of(classify(stmt)) if made else None
                     for new in made:
-                        for inner in ast.walk(new):  # (a rule's folded branches too)
+                        for inner in walk(new):  # (a rule's folded branches too)
                             if isinstance(inner, ast.stmt):
                                 anno.set(inner, anno.LINE, self.line)
                                 anno.set(inner, anno.FORWARD, True)

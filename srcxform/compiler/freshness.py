@@ -29,6 +29,8 @@ import textwrap
 import types
 from typing import Any
 
+from .astutil import fix_locations, shift_lines
+
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
@@ -51,7 +53,7 @@ def check_fresh(fn: Any, lines: list[str], first: int) -> None:
             tree = ast.parse(variant)
         except SyntaxError:
             continue
-        ast.increment_lineno(tree, first - 1)
+        shift_lines(tree, first - 1)
         try:
             compiled = _compile_in_scope(tree, fn, filename, _module_imports(filename))
         except (SyntaxError, ValueError, RecursionError):
@@ -140,7 +142,7 @@ def _compile_in_scope(tree: ast.Module, fn: Any, filename: str,
     for node in body:
         if anchor is not None:
             ast.copy_location(node, anchor)
-    ast.fix_missing_locations(module)
+    fix_locations(module)
     return compile(module, filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
                    dont_inherit=True)
 

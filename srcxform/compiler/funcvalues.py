@@ -38,7 +38,7 @@ from typing import Any
 from .. import depends
 from ..errors import TransformError
 from . import anno
-from .astutil import names_loaded, names_stored, params_of
+from .astutil import fix_locations, names_loaded, names_stored, params_of, walk
 from .diagnostics import error
 from .parse import Parsed
 
@@ -126,7 +126,7 @@ def hoist(parsed: Parsed) -> None:
     constant (innermost first), each checked by the check pass."""
     fn = parsed.node
     fn.body = [_Hoister(parsed).visit(s) for s in fn.body]
-    ast.fix_missing_locations(fn)
+    fix_locations(fn)
 
 
 class _Hoister(ast.NodeTransformer):
@@ -159,7 +159,7 @@ def _local(parsed: Parsed, node: ast.FunctionDef) -> LocalFunction:
                     "nested function are not supported", "variadic parameter")
     defaults = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
     for d in defaults:
-        for sub in ast.walk(d):
+        for sub in walk(d):
             if isinstance(sub, (ast.Lambda, ast.FunctionDef)):
                 raise error(parsed, sub, "a function as a default of a nested function is "
                             "not supported", "function-valued default")
@@ -180,7 +180,7 @@ def _local(parsed: Parsed, node: ast.FunctionDef) -> LocalFunction:
 
 def _locals_in(tree: Any) -> list[LocalFunction]:
     trees = tree if isinstance(tree, list) else [tree]
-    return [n.value for t in trees for n in ast.walk(t)
+    return [n.value for t in trees for n in walk(t)
             if isinstance(n, ast.Constant) and isinstance(n.value, LocalFunction)]
 
 
@@ -188,7 +188,7 @@ def rename_free(tree: Any, mapping: dict[str, str]) -> None:
     """Rename, in ``tree``'s local-function constants, the enclosing names they read."""
     trees = tree if isinstance(tree, list) else [tree]
     for t in trees:
-        for n in ast.walk(t):
+        for n in walk(t):
             if isinstance(n, ast.Constant) and isinstance(n.value, LocalFunction):
                 fv = copy.copy(n.value)
                 fv.outer = {k: mapping.get(v, v) for k, v in fv.outer.items()}
@@ -196,7 +196,7 @@ def rename_free(tree: Any, mapping: dict[str, str]) -> None:
                     fv.node = copy.deepcopy(fv.node)
                     args = fv.node.args
                     for d in list(args.defaults) + [d for d in args.kw_defaults if d]:
-                        for sub in ast.walk(d):
+                        for sub in walk(d):
                             if isinstance(sub, ast.Name) and sub.id in mapping:
                                 sub.id = mapping[sub.id]
                 n.value = fv

@@ -21,7 +21,7 @@ import ast
 from typing import Any
 
 from .aliases import growing_lists, writable_arrays
-from .astutil import names_written_into, params_of
+from .astutil import names_written_into, params_of, walk
 from .parse import Parsed
 
 
@@ -44,7 +44,7 @@ def complete_returns(parsed: Parsed) -> None:
         ast.copy_location(end, last)
         end.lineno = getattr(last, "end_lineno", None) or last.lineno
         fn.body.append(end)
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Return) and node.value is None:
             node.value = ast.copy_location(ast.Constant(None), node)
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import BLOCK_FIELDS
+from .astutil import BLOCK_FIELDS, walk
 
 #: The highest power a rewritten polynomial may have.
 MAX_DEGREE = 6
@@ -115,7 +115,7 @@ def _assigned_name(stmt: ast.stmt) -> str | None:
 
 
 def _operations(node: ast.expr) -> int:
-    return sum(isinstance(n, (ast.BinOp, ast.UnaryOp)) for n in ast.walk(node))
+    return sum(isinstance(n, (ast.BinOp, ast.UnaryOp)) for n in walk(node))
 
 
 def _number(node: ast.expr) -> Number | None:
@@ -230,7 +230,7 @@ def _scaled_updates(body: list[ast.stmt]) -> None:
             update = _scaled_update(stmt.value, target, scaled)
             if update is not None:
                 stmt.value = update
-        changed = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)
+        changed = {n.id for n in walk(stmt) if isinstance(n, ast.Name)
                    and isinstance(n.ctx, ast.Store)}
         if not isinstance(stmt, ast.Assign) or changed != {target}:
             scaled.clear()  # a compound statement, a write into an array: start afresh

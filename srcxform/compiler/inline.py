@@ -25,17 +25,23 @@ from __future__ import annotations
 
 import ast
 import builtins
-import copy
 import functools
 import inspect
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import Rule
 from . import anno
 from .aggregates import replace_dicts_function
-from .astutil import copy_tree, names_stored, names_under_control_flow, params_of
+from .astutil import (
+    copy_tree,
+    fix_locations,
+    names_stored,
+    names_under_control_flow,
+    params_of,
+    walk,
+)
 from .check import check_function, error
 from .control import structure_function
 from .env import Env
@@ -63,6 +69,8 @@ class Template:
     locals: set[str]
     comprehension_vars: set[str]
     inlinable: bool | None = None  # (_inlinable, decided on first use)
+    free: list[str] = field(default_factory=list)  # names not bound in it, in walk order
+    branch_return: bool = False  # a return inside an ``if``: per-parameter result names
 
 
 @functools.cache
@@ -75,12 +83,23 @@ def template(rule: Rule) -> Template:
     params = params_of(node)
     local_names = names_stored(node)
     comp_vars = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.comprehension):
-            comp_vars |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+            comp_vars |= {n.id for n in walk(sub.target) if isinstance(n, ast.Name)}
     local_names -= comp_vars
-    return Template(node, params, args.vararg and args.vararg.arg,
-                    args.kwarg and args.kwarg.arg, local_names, comp_vars)
+    tpl = Template(node, params, args.vararg and args.vararg.arg,
+                   args.kwarg and args.kwarg.arg, local_names, comp_vars)
+    bound = set(params) | local_names | {tpl.vararg, tpl.kwarg} | comp_vars
+    tpl.free = list(dict.fromkeys(sub.id for sub in walk(node)
+                                  if isinstance(sub, ast.Name) and sub.id not in bound))
+    tpl.branch_return = _has_branch_return(_without_docstring(node.body))
+    return tpl
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        return body[1:]
+    return body
 
 
 def _always_returns(stmts: list[ast.stmt]) -> bool:
@@ -95,7 +114,7 @@ def _always_returns(stmts: list[ast.stmt]) -> bool:
 
 
 def _has_branch_return(stmts: list[ast.stmt]) -> bool:
-    return any(isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s))
+    return any(isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in walk(s))
                for s in stmts)
 
 
@@ -114,7 +133,7 @@ def _lower_returns(stmts: list[ast.stmt], results: list[str | None],
                 if name is not None and e is not None:
                     out.append(ast.Assign([ast.Name(name, ast.Store())], e))
             return out
-        if isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(s)):
+        if isinstance(s, ast.If) and any(isinstance(n, ast.Return) for n in walk(s)):
             if not _always_returns(s.body):
                 raise AssertionError("rule bodies may return inside an if only at its end")
             s.body = _lower_returns(s.body, results, whole)
@@ -141,7 +160,7 @@ def _decide_inlinable(rule: Rule, tpl: Template) -> bool:
     if getattr(rule.vjp, "__closure__", None):
         return False
     body = tpl.node.body
-    if any(isinstance(n, _COMPOUND) for s in body for n in ast.walk(s)):
+    if any(isinstance(n, _COMPOUND) for s in body for n in walk(s)):
         return False
     try:
         _lower_returns(copy_tree(body, {}), [None])
@@ -173,7 +192,7 @@ def _called(rule: Rule, tpl: Template, bound: dict[str, ast.expr], g: ast.expr, 
     parts = namer.fresh(f"{rule.name}_grads")
     call = ast.Assign([ast.Name(parts, ast.Store())],
                       ast.Call(ast.Name(fn_name, ast.Load()), args, keywords))
-    ast.fix_missing_locations(call)
+    fix_locations(call)
     if whole:
         return [call], [ast.Name(parts, ast.Load())]
     count = len(tpl.params[2:])
@@ -185,17 +204,25 @@ def _called(rule: Rule, tpl: Template, bound: dict[str, ast.expr], g: ast.expr, 
     return [call], results
 
 
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, mapping: dict[str, ast.expr], renames: dict[str, str]) -> None:
-        self.mapping = mapping
-        self.renames = renames
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id in self.renames:
-            return ast.Name(self.renames[node.id], node.ctx)
-        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
+def _instantiate(node: Any, mapping: dict[str, ast.expr], renames: dict[str, str]) -> Any:
+    """A copy of the template tree ``node`` (or list) in which a name of ``renames`` is
+    renamed and a name of ``mapping`` read is replaced by a copy of its expression; the
+    template itself is left as it is (one pass: copied and substituted at once)."""
+    if isinstance(node, list):
+        return [_instantiate(n, mapping, renames) for n in node]
+    if not isinstance(node, ast.AST):
         return node
+    if node.__class__ is ast.Name:
+        if node.id in renames:
+            return ast.Name(renames[node.id], node.ctx)
+        if node.ctx.__class__ is ast.Load and node.id in mapping:
+            return copy_tree(mapping[node.id], {})
+    new = node.__class__.__new__(node.__class__)
+    fields = new.__dict__
+    for key, value in node.__dict__.items():
+        fields[key] = _instantiate(value, mapping, renames) \
+            if isinstance(value, (ast.AST, list)) else value
+    return new
 
 
 def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.expr,
@@ -215,7 +242,6 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
     tpl = template(rule)
     if not _inlinable(rule, tpl):
         return _called(rule, tpl, bound, g, out, namer, env, whole)
-    fn = copy_tree(tpl.node, {})
     primal = tpl.params[2:]
     mapping: dict[str, ast.expr] = {tpl.params[0]: g, tpl.params[1]: out}
     mapping.update(bound)
@@ -223,25 +249,23 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
         mapping.setdefault(tpl.vararg, ast.Constant(()))
     # Free names of the rule body: numbers become constants, the rest helpers.
     module_globals = rule.vjp.__globals__
-    bound_names = set(tpl.params) | tpl.locals | {tpl.vararg, tpl.kwarg} | tpl.comprehension_vars
-    for sub in ast.walk(fn):
-        if isinstance(sub, ast.Name) and sub.id not in bound_names and sub.id not in mapping:
-            if sub.id in module_globals or hasattr(builtins, sub.id):
-                # (a builtin the rule calls, `max`, is referred to as such: the user's
-                # module may have a global of that name)
-                obj = module_globals[sub.id] if sub.id in module_globals \
-                    else getattr(builtins, sub.id)
-                if isinstance(obj, (int, float)) and not isinstance(obj, bool):
-                    mapping[sub.id] = ast.Constant(obj)
-                else:
-                    name = env.ref(obj, sub.id)
-                    if name != sub.id:
-                        mapping[sub.id] = ast.Name(name, ast.Load())
+    for free in tpl.free:
+        if free not in mapping and (free in module_globals or hasattr(builtins, free)):
+            # (a builtin the rule calls, `max`, is referred to as such: the user's
+            # module may have a global of that name)
+            obj = module_globals[free] if free in module_globals else getattr(builtins, free)
+            if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+                mapping[free] = ast.Constant(obj)
+            else:
+                name = env.ref(obj, free)
+                if name != free:
+                    mapping[free] = ast.Name(name, ast.Load())
     renames = {}
+    body = _without_docstring(tpl.node.body)
     # A local the rule returns is the gradient of an input: name it after that
     # input's adjoint (or make it the adjoint itself on its first contribution).
-    tail_stmt = fn.body[-1] if fn.body and isinstance(fn.body[-1], ast.Return) else None
-    if tail_stmt is not None and not _has_branch_return(fn.body):
+    tail_stmt = tpl.node.body[-1] if isinstance(tpl.node.body[-1], ast.Return) else None
+    if tail_stmt is not None and not tpl.branch_return:
         for i, e in enumerate(_return_elements(tail_stmt, whole)):
             if isinstance(e, ast.Name) and e.id in tpl.locals and e.id not in renames \
                     and e.id not in tpl.params:
@@ -261,31 +285,24 @@ def inline_rule(rule: Rule, bound: dict[str, ast.expr], g: ast.expr, out: ast.ex
         renames[local] = fresh
         if local in mapping:  # a parameter the body reassigns: start from its value
             prologue.append(ast.Assign([ast.Name(fresh, ast.Store())], mapping.pop(local)))
-    body = fn.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    if _has_branch_return(body):
+    if tpl.branch_return:
         names = list(result_names or [None] * len(primal))
         names += [None] * (len(primal) - len(names))
         names = [n or namer.fresh(f"grad_{p}") for n, p in zip(names, primal)]
-        body = _lower_returns(body, names, whole)
+        body = _lower_returns(copy_tree(body, {}), names, whole)
         results: list[ast.expr | None] = [ast.Name(n, ast.Load()) for n in names]
         # A parameter that no branch gives a gradient for has none.
-        assigned = {t.id for s in body for n in ast.walk(s) if isinstance(n, ast.Assign)
+        assigned = {t.id for s in body for n in walk(s) if isinstance(n, ast.Assign)
                     for t in n.targets if isinstance(t, ast.Name)}
         results = [r if r.id in assigned else None for r in results]
-        tail = None
+        stmts = prologue + _instantiate(body, mapping, renames)
     else:
-        tail = body[-1]
-        body = body[:-1]
-        results = _return_elements(tail, whole)
-    sub = _Substitute(mapping, renames)
-    stmts = prologue + [sub.visit(s) for s in body]
-    if tail is not None:
-        results = [None if r is None else sub.visit(r) for r in results]
+        results = [None if r is None else _instantiate(r, mapping, renames)
+                   for r in _return_elements(body[-1], whole)]
+        stmts = prologue + _instantiate(body[:-1], mapping, renames)
     results += [None] * (len(primal) - len(results))
     for s in stmts:
-        ast.fix_missing_locations(s)
+        fix_locations(s)
     return stmts, results
 
 
@@ -328,7 +345,7 @@ def inline_call(norm: Any, callee: Any, node: ast.Call, args: list[ast.expr],
     params = params_of(fn)
     norm.locals |= {rename[n] for n in set(params) | names_stored(fn)
                     | {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}}
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.Name) and sub.id in rename:
             sub.id = rename[sub.id]
     rename_free(fn.body, rename)  # what its local functions read of it
@@ -378,7 +395,7 @@ def normalize_inlined(norm: Any, parsed: Parsed, origin: Any, rename: dict[str, 
         norm.inline_stack.pop()
         norm.parsed = saved
     for stmt in norm.out[start:]:
-        for sub in ast.walk(stmt):
+        for sub in walk(stmt):
             if isinstance(sub, ast.stmt):
                 anno.set(sub, anno.LINE, call_line)
     norm.line = call_line
@@ -397,7 +414,7 @@ def _rename_callee(norm: Any, inner: Parsed) -> dict[str, str]:
     callee_scope = Scope(inner)
     rename: dict[str, str] = {}
     first: dict[str, ast.Name] = {}
-    for sub in ast.walk(fn):
+    for sub in walk(fn):
         if isinstance(sub, ast.Name) and sub.id not in local:
             first.setdefault(sub.id, sub)
     for name in sorted(first):

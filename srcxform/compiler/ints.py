@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
+from .astutil import walk
 
 _INT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
 
@@ -21,7 +22,7 @@ def infer_ints(body: list[ast.stmt], params: list[str] = ()) -> set[str]:
     """Names every assignment of which gives a Python int (loop counters, lengths, ...);
     a parameter, bound to anything on entry, never is one."""
     values: dict[str, list] = {p: [None] for p in params}
-    for node in ast.walk(ast.Module(body, [])):
+    for node in walk(ast.Module(body, [])):
         if isinstance(node, ast.Assign):
             t = node.targets[0]
             if isinstance(t, ast.Name):
@@ -30,7 +31,7 @@ def infer_ints(body: list[ast.stmt], params: list[str] = ()) -> set[str]:
                 if isinstance(t.value, ast.Name):
                     values.setdefault(t.value.id, []).append(None)
             else:
-                for e in ast.walk(t):
+                for e in walk(t):
                     if isinstance(e, ast.Name):
                         values.setdefault(e.id, []).append(None)
         elif isinstance(node, ast.For):

@@ -46,7 +46,7 @@ import ast
 import copy
 from typing import Any
 
-from . import anno
+from . import anno, astutil
 from .aliases import growing_lists
 from .astutil import (
     is_negative_literal,
@@ -91,7 +91,7 @@ def canonicalize_function(parsed: Parsed, namer: Namer | None = None,
     """Rewrite ``parsed.node``'s loops in place; return the names unrolled loops assign.
     (``namer``: fresh names; by default one that avoids every name of the function.)"""
     fn = parsed.node
-    if not any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(fn)):
+    if not any(isinstance(n, (ast.For, ast.While)) for n in astutil.walk(fn)):
         return set()  # nothing to do (the common case of straight-line code)
     loops = _Loops(parsed, namer or Namer.for_tree(fn, extra={fn.name}))
     parsed.node.body = loops.top_level(parsed.node.body)

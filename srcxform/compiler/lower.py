@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import rules
 from . import anno
-from .astutil import load_counts, names_mentioned, names_stored, store_counts, walk_stmts
+from .astutil import load_counts, names_mentioned, names_stored, store_counts, walk, walk_stmts
 from .env import Env
 from .horner import horner
 from .program import Program
@@ -380,13 +380,13 @@ def _ndarray_valued(value: ast.expr, known: set[str], env: Env) -> bool:
 
 def _own_copies(stmts: list[ast.stmt]) -> list[str]:
     """Names a block copies to own them (``b = b.copy()`` before an element write)."""
-    return [n.targets[0].id for n in ast.walk(ast.Module(stmts, []))
+    return [n.targets[0].id for n in walk(ast.Module(stmts, []))
             if isinstance(n, ast.Assign) and anno.get(n, anno.OWN_COPY, False)]
 
 
 def _plain_assigned(stmt: ast.stmt) -> set[str]:
     """Names a loop assigns with ``=`` (they may stop being owned arrays)."""
-    return {t.id for n in ast.walk(stmt) if isinstance(n, ast.Assign)
+    return {t.id for n in walk(stmt) if isinstance(n, ast.Assign)
             and not anno.get(n, anno.OWN_COPY, False)
             for t in n.targets if isinstance(t, ast.Name)
             and not (isinstance(n.value, ast.BinOp) and isinstance(n.value.left, ast.Name)
@@ -490,7 +490,7 @@ def _set_into_zeros(block: list[ast.stmt], env: Env, adjoints: set[str]) -> None
                 and isinstance(second.value, ast.Constant) \
                 and type(second.value.value) in (int, float) \
                 and not any(isinstance(n, ast.Name) and n.id == first.targets[0].id
-                            for n in ast.walk(second.target.slice)):
+                            for n in walk(second.target.slice)):
             new = ast.Assign([second.target], second.value)
             anno.set(new, anno.LINE, anno.get(second, anno.LINE))
             anno.set(new, anno.GRAD, True)

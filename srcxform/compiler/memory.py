@@ -18,7 +18,7 @@ import copy
 import numpy as np
 
 from . import anno
-from .astutil import marker_names, names_loaded, root_name, walk_stmts
+from .astutil import marker_names, names_loaded, root_name, walk, walk_stmts
 from .env import Env
 
 #: Array methods that never write into their object.
@@ -53,10 +53,10 @@ class MemoryFacts:
                 if root is not None:
                     self.mutated.add(root)
             elif isinstance(stmt, ast.For):
-                for n in ast.walk(stmt.target):
+                for n in walk(stmt.target):
                     if isinstance(n, ast.Name):
                         self.sources.setdefault(n.id, set()).update(names_loaded(stmt.iter))
-            for node in ast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, ast.Call):
                     self.note_call(node)
 
@@ -70,7 +70,7 @@ class MemoryFacts:
             if root is not None:
                 self.mutated.add(root)
         else:  # unpacking: every name may be part of the value
-            for n in ast.walk(target):
+            for n in walk(target):
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                     self.sources.setdefault(n.id, set()).update(names_loaded(value))
                 elif isinstance(n, (ast.Subscript, ast.Attribute)):

@@ -21,6 +21,8 @@ import ast
 import builtins
 import keyword
 
+from .astutil import walk
+
 _BUILTINS = set(dir(builtins))
 
 #: Temporaries are named after their operation: ``a @ b`` gives ``matmul``.
@@ -43,7 +45,7 @@ class Namer:
     def for_tree(cls, tree: ast.AST, extra: set[str] | None = None) -> Namer:
         """A namer that avoids every identifier appearing in ``tree``."""
         taken = set(extra or ())
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Name):
                 taken.add(node.id)
             elif isinstance(node, ast.arg):

@@ -43,12 +43,14 @@ from .. import rules
 from ..errors import TransformError
 from . import anno
 from .astutil import (
+    fix_locations,
     is_negative_literal,
     mentions,
     names_stored,
     names_under_control_flow,
     names_written_into,
     params_of,
+    walk,
 )
 from .callargs import call_arguments, call_keywords, sequence_items
 from .closures import call_value
@@ -120,7 +122,7 @@ class _Normalizer:
         anno.set(stmt, anno.LINE, self.line)
         if self.no_grad:
             anno.set(stmt, anno.NOGRAD, True)  # under no_grad: no gradient flows through it
-        ast.fix_missing_locations(stmt)
+        fix_locations(stmt)
         self.out.append(stmt)
 
     def temp(self, base: str, value: ast.expr) -> ast.Name:
@@ -190,7 +192,7 @@ class _Normalizer:
 
     def rename_loads(self, node: ast.expr) -> ast.expr:
         """Refer to current SSA names inside an expression kept whole."""
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Name) and sub.id in self.current:
                 sub.id = self.current[sub.id]
         return node
@@ -624,15 +626,15 @@ def normalize(program: Program) -> Program:
     ints = infer_ints(norm.out, program.params)
     # a list that is also popped (the stacks of generated gradient code): appending to it is
     # not reversible by replaying pops, so reverse mode must refuse it (forward mode is fine)
-    popped = {n.func.value.id for n in ast.walk(ast.Module(norm.out, []))
+    popped = {n.func.value.id for n in walk(ast.Module(norm.out, []))
               if isinstance(n, ast.Call) and anno.get(n, anno.METHOD) == "pop"
               and isinstance(n.func.value, ast.Name)}
-    for node in ast.walk(ast.Module(norm.out, [])):
+    for node in walk(ast.Module(norm.out, [])):
         if anno.get(node, anno.APPEND, False) and node.value.func.value.id in popped:
             anno.set(node, anno.POPPED, True)
-    for node in ast.walk(ast.Module(norm.out, [])):
+    for node in walk(ast.Module(norm.out, [])):
         if isinstance(node, ast.Subscript):
-            for part in ast.walk(node.slice):
+            for part in walk(node.slice):
                 if isinstance(part, ast.Name) and part.id in ints:
                     anno.set(part, anno.INT, True)
     program.body = norm.out
@@ -648,7 +650,7 @@ def normalize(program: Program) -> Program:
 def _locate_at(tree: ast.AST, where: ast.AST) -> None:
     """Give every node of ``tree``, and the original node each call was made from
     (``anno.NODE``), the position of ``where``."""
-    for sub in ast.walk(tree):
+    for sub in walk(tree):
         original = anno.get(sub, anno.NODE, None)
         if isinstance(original, ast.AST) and original is not sub:
             _locate_at(original, where)

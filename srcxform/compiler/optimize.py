@@ -40,7 +40,7 @@ import copy
 
 import numpy as np
 
-from . import anno
+from . import anno, astutil
 from .aliases import Sharing, generated_code_resolver
 from .astutil import (
     copy_tree,
@@ -119,6 +119,7 @@ class Optimizer:
             adjoint_of[p]: p for p in params if p in adjoint_of and adjoint_of[p] not in params})
         self.stable = StableShapes()
         self.last: Propagator | None = None  # the walk of the last round
+        self.first_round: Propagator | None = None  # (find_stable_shapes) a round made
         self.constants: dict[str, Shape] = {}  # globals and closure values read (constants.py)
         self.constant_ints: set[str] = set()
         self.complex_names: frozenset[str] = frozenset()  # complexity.py
@@ -130,8 +131,12 @@ class Optimizer:
         self.stable = self.find_stable_shapes(body)
         before = None
         for _ in range(MAX_ROUNDS):
-            walk = self.walk(body)
-            body = walk.block(body, Facts())
+            if self.first_round is not None:  # made under the same assumptions, on a copy
+                walk, self.first_round = self.first_round, None
+                body, self.last = walk.rewritten, walk
+            else:
+                walk = self.walk(body)
+                body = walk.block(body, Facts())
             body = remove_dead(body, liveness(body, self.env, self.derivation.overwritten,
                                               self.restores))
             text = "\n".join(ast.unparse(s) for s in body)
@@ -185,29 +190,36 @@ class Optimizer:
         def observe() -> Propagator:
             """One walk over a copy of the body under the current assumption."""
             walk = self.walk(body)
-            walk.block(copy_tree(body, {}), Facts())
+            walk.rewritten = walk.block(copy_tree(body, {}), Facts())
             for n in overwritten & set(self.exact_in):  # a parameter's value counts
                 walk.assigned_shapes.setdefault(n, set()).add(self.exact_in[n])
             return walk
 
         # grow: a name whose known assignments agree is assumed to keep that shape
+        settled = None  # the walk under the assumption the growing settled on
         for _ in range(_GROW_ROUNDS):
-            seen = observe().assigned_shapes
+            walk = observe()
+            seen = walk.assigned_shapes
             grown = {n: next(iter(v - {None})) for n, v in seen.items() if len(v - {None}) == 1}
             if grown == self.stable.exact:
+                settled = walk
                 break
             self.stable = StableShapes(grown)
         # check: keep only names every assignment of which gives exactly the assumed shape,
-        # assuming the others (shrinking until the assumption proves itself)
+        # assuming the others (shrinking until the assumption proves itself); the first
+        # check is the last growing walk when it was made under the same assumption
         for _ in range(_CHECK_ROUNDS):
-            walk = observe()
+            walk, settled = settled or observe(), None
             seen = walk.assigned_shapes
             kept = {n: v for n, v in self.stable.exact.items() if seen.get(n) == {v}}
             if kept == self.stable.exact:
                 # tuples (of arrays) whose every assignment has the same element shapes
-                return StableShapes(kept, {n: list(next(iter(v)))
-                                           for n, v in walk.assigned_tuples.items()
-                                           if len(v) == 1 and None not in v})
+                found = StableShapes(kept, {n: list(next(iter(v)))
+                                            for n, v in walk.assigned_tuples.items()
+                                            if len(v) == 1 and None not in v})
+                if found == self.stable:  # this walk is the first round's: run() takes it
+                    self.first_round = walk
+                return found
             self.stable = StableShapes(kept)
         return StableShapes()
 
@@ -245,7 +257,7 @@ def float_zero_gradients(body: list[ast.stmt], walk: Propagator, params: list[st
     if not (body and isinstance(body[-1], ast.Return) and body[-1].value is not None):
         return
     helper = None
-    for call in ast.walk(body[-1].value):
+    for call in astutil.walk(body[-1].value):
         if isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords \
                 and isinstance(call.args[0], ast.Name) and call.args[0].id in params \
                 and walk.rewriter.callee(call) is np.zeros_like:

@@ -25,6 +25,7 @@ from typing import Any, Callable
 import gast
 
 from .. import depends
+from .astutil import walk
 from .comprehensions import desugar
 from .freshness import check_fresh
 
@@ -90,7 +91,7 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     else:
         check_fresh(fn, lines, first)
     depends.note_function(fn, node)
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if hasattr(sub, "lineno"):
             sub.lineno += first - 1
             sub.col_offset += indent
@@ -127,7 +128,7 @@ def _parse_twin(twin: Callable[..., Any]) -> Parsed:
                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
     first = ast.parse("\n".join(prologue)).body
     for stmt in first:
-        for sub in ast.walk(stmt):
+        for sub in walk(stmt):
             if hasattr(sub, "lineno"):
                 ast.copy_location(sub, node)
                 sub.end_lineno, sub.end_col_offset = node.lineno, node.col_offset
@@ -171,7 +172,7 @@ def _find(tree: ast.AST, fn: Any, first: int = 1, indent: int = 0,
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     name = code.co_name  # the code's own name (``__name__`` may be set, ``__code__`` swapped)
     if name == "<lambda>":
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
+        found = [n for n in walk(tree) if isinstance(n, ast.Lambda)
                  and [a.arg for a in n.args.args + n.args.kwonlyargs] == params]
         if len(found) > 1 or whole_file:
             # several on its lines (or the whole file): the one that compiles to its code
@@ -185,7 +186,7 @@ def _find(tree: ast.AST, fn: Any, first: int = 1, indent: int = 0,
                                returns=None, type_comment=None, type_params=[])
         ast.copy_location(node, lam)
         return node
-    for n in ast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, ast.FunctionDef) and n.name == name:
             n.decorator_list = []
             return n

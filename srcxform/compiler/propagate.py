@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
-from .astutil import mentions, names_changed, root
+from .astutil import mentions, names_changed, root, walk
 from .effects import is_add_at, is_mutator
 from .facts import Facts
 from .rewrite_algebra import is_literal
@@ -71,6 +71,7 @@ class Propagator:
         self.assigned_shapes: dict[str, set[Shape | None]] = {}
         self.assigned_tuples: dict[str, set[tuple[Shape, ...] | None]] = {}
         self.written_into: set[str] = set()  # arrays written by element (``a[i] = v``)
+        self.rewritten: list[ast.stmt] = []  # the body the walk made (optimize.py keeps it)
 
     # -- statements -----------------------------------------------------------------------
     def block(self, body: list[ast.stmt], facts: Facts, top: bool = True) -> list[ast.stmt]:
@@ -149,7 +150,7 @@ class Propagator:
                 and isinstance(stmt.value, (ast.Attribute, ast.Subscript, ast.Call)) \
                 and (target.id in self.written_into or any(
                     isinstance(n, ast.Name) and n.id in self.written_into
-                    for n in ast.walk(stmt.value))):
+                    for n in walk(stmt.value))):
             # `p = x.reshape(2, 2) * 1` folded to a view of an array written in place
             stmt.value = ast.Call(ast.Attribute(stmt.value, "copy", ast.Load()), [], [])
         if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Name) \

@@ -30,6 +30,7 @@ from .astutil import (
     blocks,
     marker_names,
     names_loaded,
+    walk,
     walk_stmts,
 )
 from .effects import deterministic
@@ -110,7 +111,7 @@ def _idle(stmt: ast.stmt) -> bool:
         return False
     header = stmt.iter if isinstance(stmt, ast.For) else stmt.test
     return all(isinstance(n.func, ast.Name) and n.func.id in ("range", "reversed")
-               for n in ast.walk(header) if isinstance(n, ast.Call))
+               for n in walk(header) if isinstance(n, ast.Call))
 
 
 def _forward(stmt: ast.stmt) -> bool:
@@ -153,7 +154,7 @@ def _scan(stmt: ast.stmt) -> tuple[set[str], set[str], bool]:
     loaded: set[str] = set()
     changed: set[str] = set()
     writes = False
-    for n in ast.walk(stmt):
+    for n in walk(stmt):
         if isinstance(n, ast.Name):
             (loaded if isinstance(n.ctx, ast.Load) else changed).add(n.id)
         elif isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store):
@@ -173,7 +174,7 @@ def _foldable(stmt: ast.stmt, env: Env, loads: dict[str, int], stores: dict[str,
             or isinstance(stmt.value, (ast.Tuple, ast.List)):
         return False
     return all(isinstance(n, _FOLDABLE) and (not isinstance(n, ast.Call) or _pure(n, env))
-               for n in ast.walk(stmt.value))
+               for n in walk(stmt.value))
 
 
 def _pure(call: ast.Call, env: Env) -> bool:
@@ -186,7 +187,7 @@ def _pure(call: ast.Call, env: Env) -> bool:
 
 def _replace_load(stmt: ast.stmt, name: str, value: ast.expr) -> bool:
     """Put ``value`` where ``stmt`` reads ``name`` (once); False when it cannot."""
-    for node in ast.walk(stmt):
+    for node in walk(stmt):
         for field, old in ast.iter_fields(node):
             if isinstance(old, ast.Name) and old.id == name and isinstance(old.ctx, ast.Load):
                 setattr(node, field, value)

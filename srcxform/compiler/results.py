@@ -21,6 +21,7 @@ import ast
 import builtins
 from typing import Any
 
+from .astutil import walk
 from .program import Program
 
 #: The layout of a result: ``None`` for a leaf (any value), ``("seq", kind, [layouts])``
@@ -52,7 +53,7 @@ def _is_builtin_dict(node: ast.expr, program: Program) -> bool:
         return False
     fn = program.parsed.node
     local = any(isinstance(n, ast.Name) and n.id == "dict" and isinstance(n.ctx, ast.Store)
-                for n in ast.walk(fn)) or "dict" in program.params
+                for n in walk(fn)) or "dict" in program.params
     bound = program.parsed.closure.get("dict", program.parsed.globals.get("dict", dict))
     return not local and bound is builtins.dict
 
@@ -126,7 +127,7 @@ def _known_dict_name(fn: ast.FunctionDef, value: ast.expr, program: Program) -> 
                 keys.append(key.value)
         elif any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
                  and isinstance(n.value, ast.Name) and n.value.id == name
-                 for n in ast.walk(stmt)):
+                 for n in walk(stmt)):
             return value  # a key written under control flow: not known here
     if keys is None:
         return value

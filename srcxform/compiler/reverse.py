@@ -42,7 +42,15 @@ from ..rules.sequences import (
 )
 from . import anno, dataflow
 from .activity import assignments
-from .astutil import LOOPS, copy_tree, names_mentioned, names_stored, walk_stmts
+from .astutil import (
+    LOOPS,
+    copy_tree,
+    fix_locations,
+    names_mentioned,
+    names_stored,
+    walk,
+    walk_stmts,
+)
 from .check import error
 from .inline import inline_rule
 from .primitives import UNKNOWN_OUTPUTS, Op, classify, targets, tuple_outputs
@@ -94,7 +102,7 @@ def reverse(program: Program) -> Program:
     rev.line = last_line if program.body else 0
     rev.emit(ret)
     anno.set(ret, anno.GRAD, False)
-    ast.fix_missing_locations(ast.Module(body=body + rev.out, type_ignores=[]))
+    fix_locations(ast.Module(body=body + rev.out, type_ignores=[]))
     result = program.result
     program.body = body + rev.out
     program.adjoint_of = {b: p for p, b in rev.adjoints.items()}
@@ -216,14 +224,14 @@ class _Reverse:
     def emit(self, stmt: ast.stmt) -> None:
         """Append a backward statement, annotated with the current line (nested statements
         keep a line of their own) and as backward code."""
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.stmt):
                 if node is stmt or not anno.has(node, anno.LINE):
                     anno.set(node, anno.LINE, self.line)
                 anno.set(node, anno.GRAD, True)
                 if self.origin is not None and not anno.has(node, anno.ORIGIN):
                     anno.set(node, anno.ORIGIN, self.origin)
-        ast.fix_missing_locations(stmt)
+        fix_locations(stmt)
         self.out.append(stmt)
 
     def accumulate(self, atom: ast.expr, contribution: ast.expr,

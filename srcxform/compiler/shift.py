@@ -35,7 +35,7 @@ import ast
 import numpy as np
 
 from . import anno
-from .astutil import names_mentioned, walk_stmts
+from .astutil import names_mentioned, walk, walk_stmts
 from .program import Program
 
 #: ``("add", c)`` or ``("mul", c)``; ``None`` for a value of unknown form.
@@ -55,7 +55,7 @@ def drop_shift_maxima(program: Program) -> Program:
     for stmt in walk_stmts(body):
         if isinstance(stmt, ast.Assign):
             for t in stmt.targets:
-                for n in ast.walk(t):
+                for n in walk(t):
                     if isinstance(n, ast.Name):
                         counts[n.id] = counts.get(n.id, 0) + 1
     for i, stmt in enumerate(body):
@@ -76,7 +76,7 @@ def _stored(stmt: ast.stmt) -> set[str]:
     if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
         return set()
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 def _max_of(stmt: ast.stmt) -> tuple[str, str, int] | None:

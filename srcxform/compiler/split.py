@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from . import anno, dataflow
 from .aliases import Sharing, generated_code_resolver
-from .astutil import LOOPS, names_loaded, names_stored, names_written_into, walk_stmts
+from .astutil import LOOPS, names_loaded, names_stored, names_written_into, walk, walk_stmts
 from .program import Program
 from .support import copy_with_views
 
@@ -58,7 +58,7 @@ def _mutated(stmts: list[ast.stmt]) -> set[str]:
     (``b += e`` in place happens only to adjoints, never to a residual.)
     """
     found: set[str] = set()
-    for node in ast.walk(ast.Module(stmts, [])):
+    for node in walk(ast.Module(stmts, [])):
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                 while isinstance(target, ast.Subscript):
@@ -73,7 +73,7 @@ def _mutated(stmts: list[ast.stmt]) -> set[str]:
 
 def _written_by_element(stmts: list[ast.stmt]) -> set[str]:
     """Arrays a block writes into by element (``a[i] = v``; a stack only pops)."""
-    return {n for node in ast.walk(ast.Module(stmts, [])) if isinstance(node, ast.Assign)
+    return {n for node in walk(ast.Module(stmts, [])) if isinstance(node, ast.Assign)
             for n in names_written_into(node.targets)}
 
 
@@ -153,7 +153,7 @@ def _order(params: list[str], forward: list[ast.stmt]):
     """Sort key: parameters first, then names in the order a breadth-first walk of the
     forward body first meets their assignments."""
     rank: dict[str, int] = {p: i for i, p in enumerate(params)}
-    for node in ast.walk(ast.Module(forward, [])):  # (breadth first over the whole body)
+    for node in walk(ast.Module(forward, [])):  # (breadth first over the whole body)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             rank.setdefault(node.id, len(rank))
     return lambda n: rank.get(n, len(rank))

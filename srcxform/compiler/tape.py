@@ -43,6 +43,7 @@ from .astutil import (
     names_mentioned,
     names_stored,
     names_written_into,
+    walk,
     walk_stmts,
 )
 from .env import Env
@@ -247,7 +248,7 @@ class _Rewrite:
                     if t.value.id in self.stacks:
                         out.append(self.push(t.value.id, line, t.slice))
                 else:
-                    for n in ast.walk(t):
+                    for n in walk(t):
                         if isinstance(n, ast.Name) and n.id in self.stacks:
                             out.append(self.push(n.id, line))
             for field in BLOCK_FIELDS:
@@ -257,7 +258,7 @@ class _Rewrite:
                     setattr(stmt, field, new if new or field == "orelse" else [ast.Pass()])
             if grad and isinstance(stmt, ast.If) and _empty(stmt.body) \
                     and _empty(stmt.orelse) \
-                    and not any(isinstance(n, ast.Call) for n in ast.walk(stmt.test)):
+                    and not any(isinstance(n, ast.Call) for n in walk(stmt.test)):
                 continue  # a backward branch left empty once its restores were dropped
             if not grad and isinstance(stmt, ast.For) and \
                     anno.get(stmt, anno.HEADER_SITE) and stmt.target.id in self.stacks:
@@ -445,7 +446,7 @@ class _Recompute:
         key = (id(loop), id(back_loop))
         if key not in self.jumps:  # once per loop pair, not per name
             self.jumps[key] = any(isinstance(n, (ast.Break, ast.Continue, ast.Return))
-                                  for node in (loop, back_loop) for n in ast.walk(node))
+                                  for node in (loop, back_loop) for n in walk(node))
         return None if self.jumps[key] else (loop, back_loop)
 
     def index_in(self, block: list[ast.stmt], stmt: ast.stmt) -> int | None:

@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
-from .astutil import load_counts, names_stored, walk_stmts
+from .astutil import load_counts, names_stored, walk, walk_stmts
 from .memory import MemoryFacts, without_tape
 from .program import Program
 from .support import retape
@@ -91,7 +91,7 @@ def _backward_range(loop: ast.For) -> ast.expr | None:
 def plain_loop(loop: ast.For) -> bool:
     """A ``for`` loop over a name with no ``else``, ``break``, ``continue`` or ``return``."""
     return isinstance(loop.target, ast.Name) and not loop.orelse and not any(
-        isinstance(n, (ast.Break, ast.Continue, ast.Return)) for n in ast.walk(loop))
+        isinstance(n, (ast.Break, ast.Continue, ast.Return)) for n in walk(loop))
 
 
 def push_of(stmt: ast.stmt, stack: str) -> str | None:
@@ -480,7 +480,7 @@ def untape_generated(program: Program) -> Program:
 
     node = parsed.node
     node.body = block(node.body)
-    for stmt in ast.walk(node):
+    for stmt in walk(node):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in tapes \
                 and isinstance(stmt.value, ast.Call) \

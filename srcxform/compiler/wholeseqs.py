@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
+from .astutil import walk
 
 #: Functions whose first argument is a sequence of arrays, each element getting its own
 #: adjoint from the function's rule.
@@ -56,4 +57,4 @@ def is_whole_use(stmt: ast.stmt, name: str) -> bool:
         return False
     rest = [*call.args[1:], *(k.value for k in call.keywords)]
     return not any(isinstance(n, ast.Name) and n.id == name
-                   for part in rest for n in ast.walk(part))
+                   for part in rest for n in walk(part))

@@ -1,0 +1,108 @@
+"""The fast tree helpers of astutil.py against the stdlib functions they replace, and
+driver.without_gc leaving the collector as it found it."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import gc
+import random
+from pathlib import Path
+
+import pytest
+
+from srcxform.compiler import astutil
+from srcxform.compiler.driver import without_gc
+
+SOURCES = sorted((Path(astutil.__file__).parent).glob("*.py"))[:12]
+
+
+def _trees() -> list[ast.Module]:
+    return [ast.parse(p.read_text()) for p in SOURCES]
+
+
+def _places(tree: ast.AST) -> list[tuple]:
+    return [(type(n).__name__,) + tuple(getattr(n, a, "-") for a in
+                                        ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+            for n in ast.walk(tree)]
+
+
+def test_walk_and_nodes_yield_what_ast_walk_yields_in_its_order() -> None:
+    for tree in _trees():
+        expected = list(ast.walk(tree))
+        assert list(astutil.walk(tree)) == expected
+        assert astutil.nodes(tree) == expected
+        body = tree.body
+        assert list(astutil.walk(body)) == [n for s in body for n in ast.walk(s)]
+
+
+def test_name_queries_agree_with_a_plain_walk() -> None:
+    for tree in _trees():
+        for part in [tree, tree.body, tree.body[-1:]]:
+            names = [n for n in (ast.walk(part) if isinstance(part, ast.AST) else
+                                 (x for s in part for x in ast.walk(s)))
+                     if isinstance(n, ast.Name)]
+            loads = [n.id for n in names if isinstance(n.ctx, ast.Load)]
+            stores = [n.id for n in names if isinstance(n.ctx, ast.Store)]
+            assert astutil.loads_in_order(part) == loads
+            assert astutil.names_loaded(part) == set(loads)
+            assert astutil.names_stored(part) == set(stores)
+            assert astutil.names_mentioned(part) == {n.id for n in names}
+            assert astutil.store_counts(part) == {k: stores.count(k) for k in set(stores)}
+
+
+def test_fix_locations_fills_what_fix_missing_locations_fills() -> None:
+    rng = random.Random(0)
+    for tree in _trees():
+        for n in ast.walk(tree):  # drop some positions, set some end positions to None
+            for a in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                if a in n.__dict__ and rng.random() < 0.3:
+                    if a.startswith("end") and rng.random() < 0.5:
+                        setattr(n, a, None)
+                    else:
+                        delattr(n, a)
+        mine, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
+        astutil.fix_locations(mine)
+        ast.fix_missing_locations(theirs)
+        assert _places(mine) == _places(theirs)
+
+
+def test_shift_lines_moves_lines_as_increment_lineno_does() -> None:
+    for tree in _trees():
+        mine, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
+        astutil.shift_lines(mine, 7)
+        ast.increment_lineno(theirs, 7)
+        assert _places(mine) == _places(theirs)
+
+
+def test_copy_tree_copies_as_deepcopy_does_and_keeps_sharing() -> None:
+    for tree in _trees():
+        shared = tree.body[0]
+        holder = [tree, shared]
+        copied = astutil.copy_tree(holder, {})
+        assert ast.dump(copied[0], include_attributes=True) == \
+            ast.dump(copy.deepcopy(tree), include_attributes=True)
+        assert copied[1] is copied[0].body[0]  # held twice, copied once
+        assert not any(a is b for a, b in zip(ast.walk(copied[0]), ast.walk(tree)))
+
+
+def test_without_gc_leaves_the_collector_as_it_found_it() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with without_gc():
+            assert not gc.isenabled()
+            with without_gc():  # nested: still off, and off after the inner one
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(ValueError):
+            with without_gc():
+                raise ValueError("a pass failed")
+        assert gc.isenabled()
+        gc.disable()  # a caller's choice stays
+        with without_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
