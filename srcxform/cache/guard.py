@@ -26,9 +26,12 @@ differentiated array's dtype, every array's shape, as at the call that made
 the latest version, and that version's function): the same fact tests, then
 ``type(x) is <type>``, ``x.dtype is <dtype>``, ``x.shape == <shape>`` per
 parameter, and a direct call of that function — no key built, no table
-looked up.  Anything else (another shape, dtype or type; a fact that fails)
-takes the general path, which is unchanged, so the fast path only ever
-serves what the general path would serve.
+looked up (nor the function's defaults checked: a guard with plain
+parameters is only made for a function without defaults, and each call of
+it passes every parameter, so no default can matter to it).  Anything else
+(another shape, dtype or type; a fact that fails) takes the general path,
+which is unchanged, so the fast path only ever serves what the general path
+would serve.
 
 The expected objects live in one tuple (the snapshot) in a closure cell that
 every guard of an entry shares, so refreshing a fact is one cell store.  The
@@ -171,10 +174,13 @@ def fast_items(fast: Fast, params: list[str], S: str, start: int
     return items, (" and ".join(tests) or "True", call)
 
 
-def _text(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None) -> str:
+def _text(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None,
+          late: list[str] | None = None) -> str:
     n = NAMES
     F, S, A, K, X, V, M, KEY = n["f"], n["s"], n["a"], n["k"], n["x"], n["v"], n["m"], n["key"]
     checks = " and ".join(exprs) or "True"
+    late = late if fast is not None else None
+    first = " and ".join(e for e in exprs if e not in (late or ())) or "True"
     promos = []
     for pos, pname in layout.wrt:
         if layout.params is not None:
@@ -202,6 +208,8 @@ def _text(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None)
         test, target = fast
         quick = [f"            if {n['ok']} and {test}:",
                  f"                return {target}"]
+        if late:  # (attribute reads of the function itself: they never raise)
+            quick.append(f"            {n['ok']} = {n['ok']} and {' and '.join(late)}")
     if layout.dispatch:  # the target is the entry's versions, keyed as specialise.call_key
         run = [f"                {M} = {n['t']}.get({KEY} := {key})",
                f"                if {M} is not None:",
@@ -215,7 +223,7 @@ def _text(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None)
         f"def {n['factory']}({F}, {S}, {n['t']}, {n['slow']}):",
         f"    def {layout.name}({params}):",
         "        try:",
-        f"            {n['ok']} = {checks}",
+        f"            {n['ok']} = {first}",
         f"        except {S}[4]:",
         f"            {n['ok']} = False",
         "        try:",
@@ -239,10 +247,11 @@ def _text(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None)
     return "\n".join(lines)
 
 
-def compile_guard(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None
-                  ) -> GuardCode:
-    """The guard and check code of this layout (compiled once per distinct text)."""
-    text = _text(layout, exprs, fast)
+def compile_guard(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None,
+                  late: list[str] | None = None) -> GuardCode:
+    """The guard and check code of this layout (compiled once per distinct text); ``late``:
+    checks among ``exprs`` the fast path ``fast`` may skip."""
+    text = _text(layout, exprs, fast, late)
     with _lock:
         found = _CODES.get(text)
         if found is not None:
@@ -274,7 +283,12 @@ def build(facts: list[Fact], layout: Layout, own_globals: dict, fast: Fast | Non
     if fast is not None and layout.params is not None and len(fast.params) == len(layout.params):
         more, text = fast_items(fast, layout.params, NAMES["s"], len(items))
         items += tuple(more)
-    return compile_guard(layout, exprs, text), items
+    # The function's defaults never matter to a call that passes every parameter, which a
+    # guard taking exactly the parameters (no defaults when made) always gets: its fast path
+    # skips them (a changed default still sends the general path to the slow one).
+    late = [e for fact, e in zip(facts, exprs) if fact.kind == "own"
+            and fact.key in ("__defaults__", "__kwdefaults__")]
+    return compile_guard(layout, exprs, text, late), items
 
 
 def instantiate(code: types.CodeType, roles: dict[str, str], globals_: dict, name: str,
