@@ -11,9 +11,9 @@ addition flips::
     bsub = bsum_ * exp                   bsub = bsum_ * exp
     blogits = bsub_1 + bsub              blogits = bsub_1 - bsub
 
-The negation may also sit inside the first statement's value, under
-products, quotients and ``np.sum``/``np.mean`` (``np.sum(-u, axis=1)``), and
-the chain passes through those too.  One pass over an array less; every
+The negation may sit anywhere in a statement's value (``bx += -bt * y`` is
+``bx -= bt * y``); the chain passes through products, quotients and
+``np.sum``/``np.mean`` (``np.sum(-u, axis=1)``).  One pass over an array less; every
 value is the same, bit for bit (IEEE negation commutes exactly with
 multiplication, division, summation and rounding: ``(-u) * v == -(u * v)``,
 ``sum(-u) == -sum(u)``, ``a + -n == a - n``, ``-n - a == -(n + a)``).  The
@@ -44,35 +44,33 @@ def sink_negations(body: list[ast.stmt], adjoints: set[str], env: Env) -> None:
             stores[name] = stores.get(name, 0) + 1
     loads = load_counts(body)
     for i, stmt in enumerate(body):
-        if not (_backward_assign(stmt) and stmt.targets[0].id in adjoints):
+        if not (_backward_assign(stmt) or _backward_update(stmt)):
             continue
-        path = _negation_in(stmt.value, env)
-        if path is None or not (isinstance(path[-1].operand, ast.Name)
-                                and path[-1].operand.id in adjoints):
-            continue  # (a negated integer is not exact: -k of uint8 1 is 255)
-        edits = _chain(body, i, stores, loads, env)
-        if edits is not None:
+        for path in _negations(stmt.value, adjoints):
             negation = path[-1]
-            _replace(path[-2] if len(path) > 1 else stmt, negation, negation.operand)()
-            for edit in edits:
-                edit()
+            edits: list[Callable[[], None]] = []
+            state = _absorb(stmt, path, edits, env)
+            if state == "pending" and isinstance(stmt, ast.AugAssign):
+                edits.append(_flip(stmt))  # b += -n is b -= n
+            elif state == "pending":
+                more = _chain(body, i, stores, loads, env)
+                edits = None if more is None else edits + more
+            elif state == "stuck":
+                edits = None
+            if edits is not None:
+                _replace(path[-2] if len(path) > 1 else stmt, negation, negation.operand)()
+                for edit in edits:
+                    edit()
+                break
 
 
-def _negation_in(node: ast.expr, env: Env) -> list[ast.expr] | None:
-    """The path from ``node`` to a negation ``-u`` that negates all of ``node`` (through
-    products, quotients, sums and means), or None."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return [node]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
-        for child in (node.left, node.right):
-            found = _negation_in(child, env)
-            if found is not None:
-                return [node, *found]
-        return None
-    if _linear_reduction(node, env):
-        found = _negation_in(node.args[0], env)
-        return [node, *found] if found is not None else None
-    return None
+def _negations(node: ast.expr, adjoints: set[str]) -> list[list[ast.expr]]:
+    """The paths from ``node`` to each negation ``-u`` of an adjoint ``u`` in it."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Name) and node.operand.id in adjoints:
+        return [[node]]
+    return [[node, *path] for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)
+            for path in _negations(child, adjoints)]
 
 
 def _linear_reduction(node: ast.expr, env: Env) -> bool:
@@ -86,6 +84,12 @@ def _linear_reduction(node: ast.expr, env: Env) -> bool:
 def _backward_assign(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
         and isinstance(stmt.targets[0], ast.Name) and anno.get(stmt, anno.GRAD, False)
+
+
+def _backward_update(stmt: ast.stmt) -> bool:
+    """``b += e`` or ``b -= e`` of the backward sweep."""
+    return isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
+        and isinstance(stmt.op, (ast.Add, ast.Sub)) and anno.get(stmt, anno.GRAD, False)
 
 
 def _chain(body: list[ast.stmt], start: int, stores: dict[str, int],
@@ -103,8 +107,7 @@ def _chain(body: list[ast.stmt], start: int, stores: dict[str, int],
         if j is None:
             return None
         reader = body[j]
-        augmented = isinstance(reader, ast.AugAssign) and isinstance(reader.target, ast.Name) \
-            and anno.get(reader, anno.GRAD, False)
+        augmented = _backward_update(reader)
         if not (augmented or _backward_assign(reader)):
             return None
         path = _path_to(reader.value, name)
@@ -117,8 +120,6 @@ def _chain(body: list[ast.stmt], start: int, stores: dict[str, int],
             return None
         # the whole value is negated now: its target holds the negation
         if augmented:
-            if not isinstance(reader.op, (ast.Add, ast.Sub)):
-                return None
             edits.append(_flip(reader))
             return edits
         i = j
@@ -149,6 +150,8 @@ def _absorb(reader: ast.Assign | ast.AugAssign, path: list[ast.expr],
         if _linear_reduction(parent, env) and parent.args[0] is child:
             continue
         if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.USub):
+            if k == len(path) - 1 and isinstance(child, ast.UnaryOp):
+                return "stuck"  # --u itself: optimize's double_negation folds it
             holder = path[k - 2] if k >= 2 else reader  # --n is n
             edits.append(_replace(holder, parent, child))
             return "absorbed"
