@@ -22,6 +22,11 @@ transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
   asks no question about shapes, it serves every call from then on (no
   compile per batch size);
 * versions live in an LRU of :data:`SHAPE_CACHE_SIZE` per entry;
+* the guard's fast path (``guard.Fast``) serves calls like the one that made
+  the latest version (same parameter types, differentiated arrays' dtypes,
+  shapes): it runs the function the general path would find for them — the
+  version of that key in ``versions``, or the generic code — looked up when
+  the guard is published, so it changes with them;
 * every transform runs under ``depends.recording()``; the facts it read
   (``facts.py``) are what the guard checks.  A fact that fails and does not
   accept the new object (``Fact.accepts``) rebuilds the entry: its guards,
@@ -42,6 +47,8 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Callable
 
+import numpy as np
+
 from .. import backends, depends
 from ..compiler import FRONTS, Transformed, finish, front, transform
 from ..compiler.driver import generic_asks_ranks
@@ -53,6 +60,7 @@ from ..rules import registry
 from . import guard, templates
 from .facts import MISSING, Fact, facts_of, revalidate
 from .specialise import (
+    INT_TYPES,
     bind_all,
     call_key,
     differentiates_tree,
@@ -275,6 +283,7 @@ class Entry:
         self.needs_statics = False
         self.versions: OrderedDict[Any, Transformed] = OrderedDict()
         self.wrt_params: list[tuple[int | None, str]] = []
+        self.seen: tuple[Any, list[tuple[type, Any, Any]]] | None = None  # _seen of a call
         self.publics: weakref.WeakSet = weakref.WeakSet()
         self.cells = {"snapshot": types.CellType(()), "target": types.CellType(None),
                       "slow": types.CellType(self.slow)}
@@ -290,6 +299,7 @@ class Entry:
         with _lock:
             self.versions.clear()
         self.front, self.generic, self.latest, self.tried_generic = None, None, None, False
+        self.seen = None
         self.needs_statics = False
         if self.kind in ("grad", "value_and_grad"):
             self.mode = "shapes"
@@ -331,7 +341,7 @@ class Entry:
                 else f"{self.kind}_{fn.__name__}")
         layout = guard.Layout(name if name.isidentifier() else "generated", params,
                               self.wrt_params, self.mode == "shapes")
-        code, snapshot = guard.build(self.facts, layout, fn.__globals__)
+        code, snapshot = guard.build(self.facts, layout, fn.__globals__, self.fast_path())
         with _lock:
             self.cells["snapshot"].cell_contents = snapshot
             if self.mode == "shapes":
@@ -348,6 +358,20 @@ class Entry:
                     if getattr(public, "__srcxform_entry__", None) is self:
                         public.__code__ = code.guard
             self._show()
+
+    def fast_path(self) -> guard.Fast | None:
+        """The guard's fast path for calls like the one ``seen`` describes: the function
+        the general path would run for them, now (module docstring); None if none."""
+        if self.seen is None:
+            return None
+        key, params = self.seen
+        if self.mode == "generic" and self.generic is not None:
+            return guard.Fast([(kind, dtype, None) for kind, dtype, _ in params], self.generic.fn)
+        if self.mode == "shapes":
+            made = self.versions.get(key)
+            if made is not None:
+                return guard.Fast(params, made.fn)
+        return None
 
     def _show(self) -> None:
         """Every public guard shows the latest generated code (``sx.source``, getsource)."""
@@ -554,6 +578,7 @@ class Entry:
 
     def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
                     values: list[Any]) -> Transformed:
+        self.seen = _seen(fn, key, names, values, self.wrt_params)
         if self.mode == "shapes" and self.versions and not self.tried_generic \
                 and self.kind in ("grad", "value_and_grad"):
             made = self.try_generic(fn)
@@ -568,6 +593,45 @@ class Entry:
         self.latest = made
         self.publish(fn)
         return made
+
+
+#: Argument types of a guard's fast path besides ``np.ndarray``: numbers, whose key is ``()``.
+_SCALARS = frozenset({float, int, bool, complex} | {
+    t for t in np.sctypeDict.values()
+    if isinstance(t, type) and issubclass(t, (np.number, np.bool_))})
+
+
+def _seen(fn: Callable[..., Any], key: Any, names: list[str], values: list[Any],
+          wrt: list[tuple[int | None, str]]) -> tuple[Any, list[tuple[type, Any, Any]]] | None:
+    """What a guard's fast path tests of a call like this one (``guard.Fast``): per
+    parameter its type, a differentiated array's dtype and an array's shape; None when
+    the call is not one the fast path can take (a parameter that is not a NumPy array or
+    a number, a differentiated integer to promote, arguments bound otherwise than all
+    positionally, a key that is not the shapes)."""
+    params = _exact_parameters(fn)
+    if params is None or names != params or len(values) != len(params) or \
+            type(key) is not tuple or len(key) != len(values):
+        return None
+    differentiated = {name for _, name in wrt}
+    seen = []
+    for name, value, part in zip(names, values, key):
+        kind = type(value)
+        if kind is np.ndarray:
+            if part != value.shape:
+                return None
+            dtype = None
+            if name in differentiated:
+                dtype = value.dtype
+                if dtype.kind in "biu":
+                    return None
+            seen.append((kind, dtype, value.shape))
+        elif kind in _SCALARS and part == ():
+            if name in differentiated and kind in INT_TYPES:
+                return None
+            seen.append((kind, None, None))
+        else:
+            return None
+    return key, seen
 
 
 def _exact_parameters(fn: Callable[..., Any]) -> list[str] | None:

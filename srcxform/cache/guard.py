@@ -20,6 +20,19 @@ a guard shows its line):
 * ``check(f)``, the same identity tests alone, for callers that look code up
   (``vjp``, ``jvp``, ``hessian``, ``sx.compile``).
 
+Before the general test of the arguments, a guard with plain parameters has a
+fast path when its entry gave one (:class:`Fast`: the arguments' types, a
+differentiated array's dtype, every array's shape, as at the call that made
+the latest version, and that version's function): the same fact tests, then
+``type(x) is <type>``, ``x.dtype is <dtype>``, ``x.shape == <shape>`` per
+parameter, and a direct call of that function — no key built, no table
+looked up (nor the function's defaults checked: a guard with plain
+parameters is only made for a function without defaults, and each call of
+it passes every parameter, so no default can matter to it).  Anything else
+(another shape, dtype or type; a fact that fails) takes the general path,
+which is unchanged, so the fast path only ever serves what the general path
+would serve.
+
 The expected objects live in one tuple (the snapshot) in a closure cell that
 every guard of an entry shares, so refreshing a fact is one cell store.  The
 layout of the checks — kinds, names, parameters — is the text; texts are
@@ -67,6 +80,16 @@ class Layout:
     params: list[str] | None  # None: ``*args, **kwargs``
     wrt: list[tuple[int | None, str]]  # (positional index or None, name) per wrt parameter
     dispatch: bool  # the target takes the transformed function first (shape dispatch)
+
+
+@dataclass
+class Fast:
+    """A guard's fast path: per parameter ``(type, dtype or None, shape or None)`` (a dtype
+    for differentiated arrays, a shape for arrays when versions are per shape), and the
+    function such calls run."""
+
+    params: list[tuple[type, Any, Any]]
+    fn: Any
 
 
 def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: str
@@ -132,10 +155,32 @@ def _plain(value: str, S: str, X: str) -> str:
     return f"(({X} := {S}[2]({value})) is {S}[0] or {X} in {S}[7])"
 
 
-def _text(layout: Layout, exprs: list[str]) -> str:
+def fast_items(fast: Fast, params: list[str], S: str, start: int
+               ) -> tuple[list[Any], tuple[str, str]]:
+    """The snapshot items (from index ``start``) of a fast path and its test and call."""
+    items: list[Any] = []
+    tests = []
+    for p, (kind, dtype, shape) in zip(params, fast.params):
+        tests.append(f"{S}[2]({p}) is {S}[{start + len(items)}]")
+        items.append(kind)
+        if dtype is not None:
+            tests.append(f"{p}.dtype is {S}[{start + len(items)}]")
+            items.append(dtype)
+        if shape is not None:
+            tests.append(f"{p}.shape == {S}[{start + len(items)}]")
+            items.append(shape)
+    call = f"{S}[{start + len(items)}]({', '.join(params)})"
+    items.append(fast.fn)
+    return items, (" and ".join(tests) or "True", call)
+
+
+def _text(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None,
+          late: list[str] | None = None) -> str:
     n = NAMES
     F, S, A, K, X, V, M, KEY = n["f"], n["s"], n["a"], n["k"], n["x"], n["v"], n["m"], n["key"]
     checks = " and ".join(exprs) or "True"
+    late = late if fast is not None else None
+    first = " and ".join(e for e in exprs if e not in (late or ())) or "True"
     promos = []
     for pos, pname in layout.wrt:
         if layout.params is not None:
@@ -158,6 +203,13 @@ def _text(layout: Layout, exprs: list[str]) -> str:
         params = args = ", ".join(layout.params)
         key = inline_key(layout.params, S) or f"{S}[6](({args}{',' if args else ''}), {{}})"
     call = f"{F}, {args}" if args else F
+    quick = []
+    if fast is not None:  # the fast path (module docstring): one test, one call
+        test, target = fast
+        quick = [f"            if {n['ok']} and {test}:",
+                 f"                return {target}"]
+        if late:  # (attribute reads of the function itself: they never raise)
+            quick.append(f"            {n['ok']} = {n['ok']} and {' and '.join(late)}")
     if layout.dispatch:  # the target is the entry's versions, keyed as specialise.call_key
         run = [f"                {M} = {n['t']}.get({KEY} := {key})",
                f"                if {M} is not None:",
@@ -171,10 +223,11 @@ def _text(layout: Layout, exprs: list[str]) -> str:
         f"def {n['factory']}({F}, {S}, {n['t']}, {n['slow']}):",
         f"    def {layout.name}({params}):",
         "        try:",
-        f"            {n['ok']} = {checks}",
+        f"            {n['ok']} = {first}",
         f"        except {S}[4]:",
         f"            {n['ok']} = False",
         "        try:",
+        *quick,
         f"            if {n['ok']} and {promo}:",
         *run,
         f"            return {n['slow']}({call})",
@@ -194,9 +247,11 @@ def _text(layout: Layout, exprs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def compile_guard(layout: Layout, exprs: list[str]) -> GuardCode:
-    """The guard and check code of this layout (compiled once per distinct text)."""
-    text = _text(layout, exprs)
+def compile_guard(layout: Layout, exprs: list[str], fast: tuple[str, str] | None = None,
+                  late: list[str] | None = None) -> GuardCode:
+    """The guard and check code of this layout (compiled once per distinct text); ``late``:
+    checks among ``exprs`` the fast path ``fast`` may skip."""
+    text = _text(layout, exprs, fast, late)
     with _lock:
         found = _CODES.get(text)
         if found is not None:
@@ -215,14 +270,25 @@ def compile_guard(layout: Layout, exprs: list[str]) -> GuardCode:
     return made
 
 
-def build(facts: list[Fact], layout: Layout, own_globals: dict) -> tuple[GuardCode, tuple]:
-    """The guard code for ``facts`` and the snapshot tuple its checks compare with."""
+def build(facts: list[Fact], layout: Layout, own_globals: dict, fast: Fast | None = None
+          ) -> tuple[GuardCode, tuple]:
+    """The guard code for ``facts`` (and the fast path ``fast``, for a guard with plain
+    parameters) and the snapshot tuple its checks compare with."""
     hidden = set(layout.params or ()) | {p for _, p in layout.wrt} | {layout.name}
     safe = {f.key for f in facts if f.kind == "global" and f.subject is own_globals
             and isinstance(f.key, str) and f.key.isidentifier() and not f.key.startswith(PREFIX)
             and f.key not in hidden and not keyword.iskeyword(f.key)}
     items, exprs = snapshot(facts, own_globals, safe, NAMES["f"], NAMES["s"])
-    return compile_guard(layout, exprs), items
+    text = None
+    if fast is not None and layout.params is not None and len(fast.params) == len(layout.params):
+        more, text = fast_items(fast, layout.params, NAMES["s"], len(items))
+        items += tuple(more)
+    # The function's defaults never matter to a call that passes every parameter, which a
+    # guard taking exactly the parameters (no defaults when made) always gets: its fast path
+    # skips them (a changed default still sends the general path to the slow one).
+    late = [e for fact, e in zip(facts, exprs) if fact.kind == "own"
+            and fact.key in ("__defaults__", "__kwdefaults__")]
+    return compile_guard(layout, exprs, text, late), items
 
 
 def instantiate(code: types.CodeType, roles: dict[str, str], globals_: dict, name: str,

@@ -80,7 +80,7 @@ GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays horner",
     read_by="deadcode refold emit split tape defer lower liveness checkpoint tapearrays optimize "
-    "horner listtapes loopzeros hoist")
+    "horner listtapes loopzeros hoist signs")
 ORIGIN = _declare(
     "origin", "(line, column, construct): the user's call a backward or tangent statement "
     "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "

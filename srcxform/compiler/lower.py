@@ -17,6 +17,8 @@ After :func:`lower`, with shapes known statically:
 * an adjoint built as a polynomial in one name is evaluated in Horner form, in
   place (``horner.py``);
 * ``b = np.zeros_like(x); b[i] += c`` (``c`` a number) is ``b[i] = c``;
+* a backward negation that reaches an addition through products and
+  quotients is absorbed there (``a + -n`` as ``a - n``, ``signs.py``);
 * a reduction of the forward sweep whose operand is certainly an ndarray is
   a method call too (``logits.max(axis=1, keepdims=True)``).
 
@@ -37,6 +39,7 @@ from .env import Env
 from .horner import horner
 from .program import Program
 from .refold import refold
+from .signs import sink_negations
 
 REDUCTIONS = {id(np.sum): "sum", id(np.mean): "mean", id(np.max): "max", id(np.amax): "max",
               id(np.min): "min", id(np.amin): "min", id(np.prod): "prod"}
@@ -466,6 +469,7 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     if keep is not None:
         refold(body, env, keep)
     horner(body)
+    sink_negations(body, set(adjoints), env)
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)
     body = low.accumulate_in_place(body)

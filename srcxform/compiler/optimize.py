@@ -18,6 +18,9 @@ After :func:`optimize`:
   / ``np.broadcast_to(e, np.shape(v))`` disappear when ``e`` provably has
   ``v``'s shape (shape classes: elementwise results share their operands'
   class, an adjoint shares its primal's);
+* with argument shapes known, ``np.zeros_like(x)`` of an ``x`` read nowhere
+  else reads an earlier name of provably the same shape and dtype
+  (``likes.py``), so ``x`` is not computed only for its kind;
 * every statement whose value is unused and whose evaluation has no effect
   is removed; a returned gradient is a writable array (``np.full``, not a
   read-only ``np.broadcast_to``);
@@ -56,6 +59,7 @@ from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
+from .likes import retarget_likes
 from .liveness import liveness
 from .program import Program
 from .propagate import Derivation, Propagator, StableShapes
@@ -137,6 +141,8 @@ class Optimizer:
             else:
                 walk = self.walk(body)
                 body = walk.block(body, Facts())
+            if self.exact_in:
+                retarget_likes(body, walk, self.params, self.derivation.overwritten)
             body = remove_dead(body, liveness(body, self.env, self.derivation.overwritten,
                                               self.restores))
             text = "\n".join(ast.unparse(s) for s in body)

@@ -6,10 +6,10 @@ def grad_softmax_xent(W, X, labels_onehot):
     sum_ = exp.sum(axis=1, keepdims=True)
     # grad of: return -np.sum(labels_onehot * (shifted - logz)) / X.shape[0]
     bsub = -0.16666666666666666 * labels_onehot
-    blogz = -bsub.sum(axis=1, keepdims=True)
+    blogz = bsub.sum(axis=1, keepdims=True)
     # grad of: logz = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     bsum_ = blogz / sum_
-    bshifted = bsub + bsum_ * exp
+    bshifted = bsub - bsum_ * exp
     # grad of: logits = X @ W
     bW = X.T @ bshifted
     return bW
