@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
-from .astutil import load_counts, names_stored, walk, walk_stmts
+from .astutil import fix_locations, load_counts, mentions, names_stored, walk, walk_stmts
 from .memory import MemoryFacts, without_tape
 from .program import Program
 from .support import retape
@@ -414,12 +414,14 @@ def untape_generated(program: Program) -> Program:
     the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
     Each step appends exactly once, in step order, so the reads ``T[row]`` and
     ``T[lo:hi]`` read the same values from the list.  A backward loop over a list
-    tape, ``for v in reversed(S):`` (listtapes.py), is ``for v in S[::-1]:`` (the
-    same values in the same order, in a loop the front end reads).  Defer's block sum inside a
-    loop (``if len(L) == 64: ...; L.clear()``, a list emptied for its effect, which
-    no transform differentiates) is dropped: the sum after the loop then adds every
-    row, which is the same total.  Only for generated code (its file name starts
-    with ``<srcxform``).  Reads ``parsed``; changes ``parsed.node``.
+    tape, ``for v in reversed(S):`` (listtapes.py), is the loop the tape pass wrote
+    before it, ``for k in range(len(S)): v = S.pop(); ...`` (the same values in the same
+    order; the front end follows pops of a tape, not a loop over a list's values).
+    Defer's block sum inside a loop (``if len(L) == 64: ...; L.clear()``, a list
+    emptied for its effect, which no transform differentiates) is dropped: the sum
+    after the loop then adds every row, which is the same total.  Only for generated
+    code (its file name starts with ``<srcxform``).  Reads ``parsed``; changes
+    ``parsed.node``.
     """
     parsed = program.parsed
     if not parsed.filename.startswith("<srcxform"):
@@ -459,9 +461,7 @@ def untape_generated(program: Program) -> Program:
             if _block_sum(stmt):
                 continue  # (the rows are all summed after the loop instead)
             if isinstance(stmt, ast.For) and _reversed_name(stmt.iter, parsed):
-                stmt.iter = ast.copy_location(ast.Subscript(
-                    stmt.iter.args[0], ast.Slice(None, None, ast.UnaryOp(
-                        ast.USub(), ast.Constant(1))), ast.Load()), stmt.iter)
+                _as_pops(stmt, parsed.node)
             found = store_of(stmt)
             if found is not None:
                 tape, value = found
@@ -488,6 +488,23 @@ def untape_generated(program: Program) -> Program:
             stmt.value = ast.copy_location(ast.List([], ast.Load()), stmt.value)
     ast.fix_missing_locations(node)
     return program
+
+
+def _as_pops(loop: ast.For, fn: ast.AST) -> None:
+    """``for v in reversed(S): body`` as the tape pass wrote it before listtapes.py:
+    ``for k in range(len(S)): v = S.pop(); body`` (``S`` is read by nothing after)."""
+    stack = loop.iter.args[0].id
+    counter, n = f"{stack}_step", 0
+    while mentions(fn, counter):
+        n += 1
+        counter = f"{stack}_step{n}"
+    pop = ast.Assign([loop.target], ast.Call(
+        ast.Attribute(ast.Name(stack, ast.Load()), "pop", ast.Load()), [], []))
+    loop.iter = ast.copy_location(ast.Call(ast.Name("range", ast.Load()), [ast.Call(
+        ast.Name("len", ast.Load()), [ast.Name(stack, ast.Load())], [])], []), loop.iter)
+    loop.target = ast.Name(counter, ast.Store())
+    loop.body.insert(0, ast.copy_location(pop, loop))
+    fix_locations(loop)
 
 
 def _reversed_name(node: ast.expr, parsed: Any) -> bool:
