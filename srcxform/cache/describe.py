@@ -219,6 +219,8 @@ def describe(value: Any, accept: str) -> list:
     if accept == "type":
         return ["type", _type_name(value)]
     if accept == "layout":
+        if type(value) is not np.ndarray:  # (a new value of another type: not the same)
+            return ["type", _type_name(value)]
         return ["layout", _type_name(value), value.dtype.str, list(value.shape)]
     if accept == "equal":
         return ["equal", encode(value)]

@@ -306,8 +306,9 @@ def recall(fn: Callable[..., Any], key: tuple
     except Unkeyable:
         disk.STATS["misses"] += 1
         return None
-    except Exception:  # noqa: BLE001  (a damaged entry is a miss; the transform rewrites it)
+    except Exception as exc:  # noqa: BLE001  (a damaged entry is a miss; rewritten after)
         disk.STATS["corrupt"] += 1
+        disk.STATS[f"corrupt: {type(exc).__name__}: {str(exc)[:80]}"] += 1
         return None
     disk.touch(path)
     disk.STATS["hits"] += 1
