@@ -117,6 +117,11 @@ def source_hash(obj: Any) -> str:
         lines, first = inspect.getsourcelines(target)
     except (OSError, TypeError) as exc:
         raise Unkeyable(f"no source for {getattr(obj, '__qualname__', obj)!r}") from exc
+    return lines_hash(lines, first)
+
+
+def lines_hash(lines: list[str], first: int) -> str:
+    """A hash of source lines starting at line ``first``."""
     digest = hashlib.sha256("".join(lines).encode("utf-8", "surrogatepass"))
     digest.update(f"\0{first}".encode())
     return digest.hexdigest()[:32]

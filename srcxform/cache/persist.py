@@ -45,6 +45,7 @@ import ast
 import inspect
 import linecache
 import types
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -54,7 +55,16 @@ from ..compiler import Transformed, loader
 from ..compiler.freshness import SourceChangedError, check_fresh
 from ..rules import registry
 from . import disk
-from .describe import Unkeyable, decode, describe, encode, identity, locate, source_hash
+from .describe import (
+    Unkeyable,
+    decode,
+    describe,
+    encode,
+    identity,
+    lines_hash,
+    locate,
+    source_hash,
+)
 from .facts import Fact, facts_of
 
 GENERATED_KINDS = ("grad", "value_and_grad")
@@ -70,14 +80,25 @@ def _plain(fn: Any) -> bool:
     return bool(filename) and not filename.startswith("<")
 
 
+#: code object -> (the ``linecache`` entry its source was read from, the source's hash)
+_FRESH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _fresh_hash(fn: Any) -> str:
-    """A hash of ``fn``'s source, which must still be the source of the code it runs."""
+    """A hash of ``fn``'s source, which must still be the source of the code it runs
+    (checked once per code object and text of its file)."""
+    code = fn.__code__
+    known = _FRESH.get(code)
+    if known is not None and known[0] is linecache.cache.get(code.co_filename):
+        return known[1]
     try:
-        lines, first = inspect.getsourcelines(fn.__code__)
+        lines, first = inspect.getsourcelines(code)
         check_fresh(fn, lines, first)
     except (OSError, TypeError, SourceChangedError) as exc:
         raise Unkeyable(f"the source of {fn.__qualname__}: {exc}") from None
-    return source_hash(fn)
+    found = lines_hash(lines, first)
+    _FRESH[code] = (linecache.cache.get(code.co_filename), found)
+    return found
 
 
 def function_key(fn: Any, kind: str, wrt: Any, checkpoint: Any, source: str | None = None
@@ -184,6 +205,9 @@ def _record(fn: Any, made: Transformed, facts: list[Fact], rec: depends.Recordin
     if not noted or noted[0].fn is not fn or noted[0].rule:
         raise Unkeyable("the function was not the first one read")
     places = _places(fn, noted)
+    # a function read whose source was read too is described as that function: its source
+    # and defaults are checked where it is listed (so it need not be found by name)
+    listed = {id(n.fn): i for i, n in enumerate(noted) if not n.rule}
     functions = []
     for item in noted:
         reads = []
@@ -191,8 +215,11 @@ def _record(fn: Any, made: Transformed, facts: list[Fact], rec: depends.Recordin
             accept = accepts.get((read.kind, id(read.subject), read.key))
             if accept is None:
                 raise Unkeyable("a reference without a fact")
-            reads.append([list(read.path), read.kind, read.key, read.builtin, accept,
-                          describe(read.value, accept), id(read.value) in rec.inspected])
+            desc = ["listed", listed[id(read.value)]] \
+                if accept == "identity" and id(read.value) in listed \
+                else describe(read.value, accept)
+            reads.append([list(read.path), read.kind, read.key, read.builtin, accept, desc,
+                          id(read.value) in rec.inspected])
         functions.append({
             "at": places[(id(item.fn), item.rule)], "rule": item.rule,
             "chains": sorted(list(c) for c in item.chains), "source": source_hash(item.fn),
@@ -320,6 +347,7 @@ def _rebuild(fn: Any, data: dict[str, Any]) -> tuple[Transformed, list[Fact], fr
     noted: list[depends.Noted] = []
     inspected: set[int] = set()
     keep: list[Any] = []
+    listed: list[tuple[Any, int]] = []  # (a function read, the function listed it must be)
     for item in data["functions"]:
         where = item["at"]
         if where[0] == "top":
@@ -339,14 +367,19 @@ def _rebuild(fn: Any, data: dict[str, Any]) -> tuple[Transformed, list[Fact], fr
             raise Unkeyable("other references")
         for read in reads:
             r = stored.get(read.path)
-            if r is None or [read.kind, read.key, read.builtin] != r[1:4] \
-                    or describe(read.value, r[4]) != r[5]:
+            if r is None or [read.kind, read.key, read.builtin] != r[1:4]:
+                raise Unkeyable(f"the reference {'.'.join(read.path)} changed")
+            if r[5][0] == "listed":
+                listed.append((read.value, r[5][1]))
+            elif describe(read.value, r[4]) != r[5]:
                 raise Unkeyable(f"the reference {'.'.join(read.path)} changed")
             if r[6]:
                 inspected.add(id(read.value))
                 keep.append(read.value)
         live.append((f, reads))
         noted.append(depends.Noted(f, reads, item["rule"], chains))
+    if any(i >= len(live) or live[i][0] is not value for value, i in listed):
+        raise Unkeyable("a function read is not the one whose source was read")
     keys = []
     for (i, path), value in data["keys"]:
         subject = _read_at(live, i, path)
@@ -387,12 +420,12 @@ def _read_at(live: list[tuple[Any, list[depends.Read]]], index: int, path: list)
 def _compile(fn: Any, data: dict[str, Any], cells: dict[str, Any]) -> Transformed:
     """The generated functions of ``data``, bound as ``loader.load_all`` binds them."""
     text, names = data["text"], data["names"]
-    if any(c in loader.LINE_BREAKS for c in text):
+    if not loader.LINE_BREAKS.isdisjoint(text):
         raise Unkeyable("a line break other than \\n")
     free = [name for name, _ in data["free"]]
     own = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     filename = f"{data['label']} #{next(loader._counter)}>"
-    factory = loader.factory_code(ast.parse(text), free, names, filename)
+    factory = _factory_code(ast.parse(text), free, names, filename)
     codes = {c.co_name: c for c in factory.co_consts if isinstance(c, types.CodeType)}
     info = data["made"]
     keep_defaults = info["kind"] in GENERATED_KINDS
@@ -422,3 +455,25 @@ def _compile(fn: Any, data: dict[str, Any], cells: dict[str, Any]) -> Transforme
                        result_layout=decode(info["layout"]))
     made.fn.__srcxform__ = made
     return made
+
+
+def _factory_code(module: ast.Module, free: list[str], names: list[str], filename: str
+                  ) -> types.CodeType:
+    """``loader.factory_code``: the same code, with locations given to the few nodes it
+    adds only (the parsed text has them all; walking all of it again costs more than
+    compiling it)."""
+    cells = [ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(None))
+             for n in free]
+    ret = ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
+    factory = ast.FunctionDef(
+        name=loader.FACTORY, body=cells + list(module.body) + [ret], decorator_list=[],
+        returns=None, args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
+                                         kw_defaults=[], kwarg=None, defaults=[]),
+        type_comment=None, type_params=[])
+    for node in [factory, *cells, ret]:
+        node.lineno = node.end_lineno = 1
+        node.col_offset = node.end_col_offset = 0
+    for node in [*cells, ret]:
+        ast.fix_missing_locations(node)
+    code = compile(ast.Module(body=[factory], type_ignores=[]), filename, "exec")
+    return next(c for c in code.co_consts if isinstance(c, types.CodeType))
