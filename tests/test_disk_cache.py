@@ -423,3 +423,25 @@ def test_a_second_process_skips_the_passes(tmp_path, source):
     for got in (out[0]["grad"], out[1]["grad"]):
         _close(got[0], finite_difference(mod.loss, (X, W), 0))
         _close(got[1], finite_difference(mod.loss, (X, W), 1))
+
+
+def test_a_global_the_generated_code_borrows_is_checked(cache_dir, runs, source):
+    # ``f`` never reads ``np``, but the rules' bodies need NumPy, and the environment names
+    # it by the module's own global ``np``: that global is part of the entry too
+    text = textwrap.dedent("""
+        import numpy
+        import numpy as np
+        from numpy import sin, sum
+
+        def f(x):
+            return sum(sin(x) * x)
+        """)
+    src = source(text)
+    mod = src.load()
+    g = sx.grad(mod.f)
+    _close(g(X), finite_difference(mod.f, (X,), 0))
+    assert "np.cos(x)" in sx.source(g)
+    src.write(text + "\nnp = numpy.ma\n")  # another object under the borrowed name
+    runs[0] = 0
+    _check(src.load().f, X)
+    assert runs[0] > 0 and disk.STATS["hits"] == 0

@@ -21,6 +21,9 @@ The entry holds:
   layout, a folded constant by its value, a helper or module by where it
   lives), and whether the compiler looked at the value;
 * the keys of the user's dicts a loop was unrolled over;
+* the module globals the generated code loads that the function's source
+  does not read (the environment may name an object by the user's global of
+  that name), by their descriptions;
 * the generated text exactly as compiled (with the loader's header), the
   names and docstrings of its functions, what each closure variable of the
   generated code is bound to (a closure cell of the function, a value the
@@ -42,6 +45,7 @@ code overwrites the file).  No pass of the compiler runs on a hit.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import linecache
 import types
@@ -65,7 +69,7 @@ from .describe import (
     locate,
     source_hash,
 )
-from .facts import Fact, facts_of
+from .facts import Fact, facts_of, world_key
 
 GENERATED_KINDS = ("grad", "value_and_grad")
 
@@ -232,10 +236,43 @@ def _record(fn: Any, made: Transformed, facts: list[Fact], rec: depends.Recordin
         if id(read.subject) not in values:
             raise Unkeyable("a dict unrolled over that no reference reaches")
         keys.append([values[id(read.subject)], encode(read.value)])
-    return {"functions": functions, "keys": keys, **_code(fn, made, values),
+    return {"functions": functions, "keys": keys, "globals": _globals(fn, made, noted[0]),
+            **_code(fn, made, values),
             "made": {"source": made.source, "wrt": list(made.wrt), "kind": made.kind,
                      "rank_dependent": made.rank_dependent, "ranks": encode(made.ranks),
                      "shapes": _shapes(made.shapes), "layout": encode(made.result_layout)}}
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` (and the code nested in it) loads."""
+    import dis
+
+    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _globals(fn: Any, made: Transformed, top: depends.Noted) -> list:
+    """The module globals the generated code loads that ``fn``'s source does not read (a
+    name the environment took because the user's global of that name was the object it
+    needed): each must denote a value of the same description after a restart."""
+    gens = [made.fn] + ([made.backward] if made.backward is not None else [])
+    read = {r.path[0] for r in top.reads if r.kind == "global" and len(r.path) == 1}
+    out = []
+    for name in sorted(set().union(*(_global_names(g.__code__) for g in gens)) - read):
+        out.append([name, _global_description(fn.__globals__, name)])
+    return out
+
+
+def _global_description(space: dict[str, Any], name: str) -> list:
+    if name in space:
+        value = space[name]
+        return describe(value, world_key(value, True, False))
+    if hasattr(builtins, name):
+        return ["builtin", describe(getattr(builtins, name), "identity")]
+    return ["missing"]
 
 
 def _shapes(shapes: Any) -> Any:
@@ -387,6 +424,9 @@ def _rebuild(fn: Any, data: dict[str, Any]) -> tuple[Transformed, list[Fact], fr
             raise Unkeyable("a dict's keys changed")
         keys.append(depends.Read("keys", subject, None, tuple(subject)))
         keep.append(subject)
+    for name, desc in data["globals"]:
+        if _global_description(fn.__globals__, name) != desc:
+            raise Unkeyable(f"the global {name} changed")
     cells = {}
     for name, how in data["free"]:
         if how[0] == "read":
