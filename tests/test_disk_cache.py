@@ -445,3 +445,29 @@ def test_a_global_the_generated_code_borrows_is_checked(cache_dir, runs, source)
     runs[0] = 0
     _check(src.load().f, X)
     assert runs[0] > 0 and disk.STATS["hits"] == 0
+
+
+def test_a_checkpointed_gradient_has_entries_of_its_own(cache_dir, runs, source):
+    src = source("""
+        import numpy as np
+
+        def rollout(x):
+            s = x
+            for _ in range(6):
+                s = np.tanh(s) * 1.1
+            return np.sum(s * s)
+        """)
+    mod = src.load()
+    g_plain = sx.grad(mod.rollout)
+    plain = g_plain(X)
+    plain_source = sx.source(g_plain)
+    stretched = sx.grad(mod.rollout, checkpoint=2)(X)
+    want = finite_difference(mod.rollout, (X,), 0)
+    _close(plain, want)
+    _close(stretched, want)
+    runs[0] = 0
+    mod = src.load()
+    g = sx.grad(mod.rollout, checkpoint=2)
+    _close(g(X), want)
+    assert runs[0] == 0 and disk.STATS["hits"] == 1
+    assert sx.source(g) != plain_source  # the checkpointed code, not the plain one
