@@ -471,3 +471,18 @@ def test_a_checkpointed_gradient_has_entries_of_its_own(cache_dir, runs, source)
     _close(g(X), want)
     assert runs[0] == 0 and disk.STATS["hits"] == 1
     assert sx.source(g) != plain_source  # the checkpointed code, not the plain one
+
+
+def test_an_entry_of_another_world_is_not_taken_as_a_successful_transform(
+        cache_dir, runs, source):
+    # the function's source is unchanged, its helper's is not (it is refused now): grad must
+    # not take the function's entries as proof that its transform succeeds
+    src = source(MODEL)
+    _check(src.load().loss, X, W)
+    src.write(MODEL.replace("    return np.tanh(a) * b",
+                            "    try:\n        return np.tanh(a) * b\n"
+                            "    except ValueError:\n        return a"))
+    mod = src.load()
+    assert not persist.knows(mod.loss, "grad", 0)
+    with pytest.raises(sx.TransformError, match="try statement"):
+        sx.grad(mod.loss)(X, W)

@@ -132,18 +132,27 @@ def _spec(spec: Any) -> Any:
 
 
 def knows(fn: Callable[..., Any], kind: str, wrt: Any, checkpoint: Any = None) -> bool:
-    """Whether the disk cache holds some version of this transform of ``fn``'s source (so
-    it was transformed without error before: ``grad`` may leave the passes to the call)."""
+    """Whether the disk cache holds a version of this transform of ``fn`` made in the world
+    as it is now (its latest version's functions, references and globals are found again
+    unchanged): the transform succeeded in this world, so ``grad`` may leave the passes to
+    the first call (no ``TransformError`` is put off)."""
     if not disk.enabled() or not _plain(fn):
         return False
     try:
         env = disk.environment()
         if env is None:
             return False
-        where = disk.function_dir(env, function_key(fn, kind, wrt, checkpoint))
-        return any(p.suffix == ".json" and not p.name.startswith(".")
-                   for p in where.iterdir())
-    except (Unkeyable, OSError):
+        function = function_key(fn, kind, wrt, checkpoint)
+        files = [p for p in disk.function_dir(env, function).iterdir()
+                 if p.suffix == ".json" and not p.name.startswith(".")]
+        if not files:
+            return False
+        data = disk.read(max(files, key=lambda p: p.stat().st_mtime))
+        if data is None or data.get("function") != function:
+            return False
+        _world(fn, data)
+        return True
+    except Exception:  # noqa: BLE001  (no entry, a damaged one, another world: not known)
         return False
 
 
@@ -380,6 +389,31 @@ def recall(fn: Callable[..., Any], key: tuple
 
 
 def _rebuild(fn: Any, data: dict[str, Any]) -> tuple[Transformed, list[Fact], frozenset]:
+    live, noted, inspected, keep, keys = _world(fn, data)
+    cells = {}
+    for name, how in data["free"]:
+        if how[0] == "read":
+            cells[name] = _read_at(live, how[1][0], how[1][1])
+        elif how[0] == "lit":
+            cells[name] = decode(how[1])
+        elif how[0] == "at":
+            cells[name] = locate(how[1])
+    rec = depends.Recording(noted, {id(v) for v in cells.values()}, inspected,
+                            keep + list(cells.values()), keys=keys)
+    facts = facts_of(rec, fn, registry.VERSION[0])
+    accepts = {f.ident(): f.accept for f in facts}
+    for (_, reads), item in zip(live, data["functions"]):
+        stored = {tuple(r[0]): r[4] for r in item["reads"]}
+        if any(accepts.get((r.kind, id(r.subject), r.key)) != stored[r.path] for r in reads):
+            raise Unkeyable("a fact of another kind")
+    made = _compile(fn, data, cells)
+    return made, facts, noted[0].chains
+
+
+def _world(fn: Any, data: dict[str, Any]) -> tuple[list, list[depends.Noted], set[int],
+                                                    list[Any], list[depends.Read]]:
+    """The functions, references, dicts and globals of entry ``data`` found again for
+    ``fn``, each with the description it had (else :class:`Unkeyable`)."""
     live: list[tuple[Any, list[depends.Read]]] = []
     noted: list[depends.Noted] = []
     inspected: set[int] = set()
@@ -427,24 +461,7 @@ def _rebuild(fn: Any, data: dict[str, Any]) -> tuple[Transformed, list[Fact], fr
     for name, desc in data["globals"]:
         if _global_description(fn.__globals__, name) != desc:
             raise Unkeyable(f"the global {name} changed")
-    cells = {}
-    for name, how in data["free"]:
-        if how[0] == "read":
-            cells[name] = _read_at(live, how[1][0], how[1][1])
-        elif how[0] == "lit":
-            cells[name] = decode(how[1])
-        elif how[0] == "at":
-            cells[name] = locate(how[1])
-    rec = depends.Recording(noted, {id(v) for v in cells.values()}, inspected,
-                            keep + list(cells.values()), keys=keys)
-    facts = facts_of(rec, fn, registry.VERSION[0])
-    accepts = {f.ident(): f.accept for f in facts}
-    for (_, reads), item in zip(live, data["functions"]):
-        stored = {tuple(r[0]): r[4] for r in item["reads"]}
-        if any(accepts.get((r.kind, id(r.subject), r.key)) != stored[r.path] for r in reads):
-            raise Unkeyable("a fact of another kind")
-    made = _compile(fn, data, cells)
-    return made, facts, noted[0].chains
+    return live, noted, inspected, keep, keys
 
 
 def _read_at(live: list[tuple[Any, list[depends.Read]]], index: int, path: list) -> Any:
