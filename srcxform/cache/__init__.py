@@ -32,7 +32,7 @@ A function whose source file was edited without reloading raises a
 ``ValueError`` saying so (``compiler/freshness.py``).
 
 Below the in-memory cache, a disk cache (``disk.py``, ``persist.py``,
-``describe.py``) keeps each version's generated text and the facts it relied
+``describe.py``, ``rebind.py``) keeps each version's generated text and the facts it relied
 on, described so that a new process can check them: a restarted script whose
 source, helpers, rules, constants and versions are unchanged gets the code
 without running a pass (``SRCXFORM_DISK_CACHE=0`` turns it off;

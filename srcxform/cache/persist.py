@@ -33,10 +33,11 @@ The entry holds:
 After :func:`recall` returns ``(made, facts, chains)``: every function above
 was found again, its source is the same and still the source of the code it
 runs (``freshness.py``), every reference denotes an object with the same
-description, every dict has the same keys; the generated text was compiled
-(``loader.py``'s factory, ``linecache`` and origins registered, so
-tracebacks and ``inspect.getsource`` work) and bound like the loader binds
-it; ``facts`` are the facts a transform would have recorded now
+description, every dict has the same keys, every module global the
+generated code loads has the same description; the generated text was
+compiled and bound like the loader binds it (``rebind.py``: ``linecache``
+and origins registered, so tracebacks and ``inspect.getsource`` work);
+``facts`` are the facts a transform would have recorded now
 (``facts.facts_of``), so the guard checks the same things as after a
 transform.  Otherwise it returns None (a miss: the passes run, and the new
 code overwrites the file).  No pass of the compiler runs on a hit.
@@ -44,7 +45,6 @@ code overwrites the file).  No pass of the compiler runs on a hit.
 
 from __future__ import annotations
 
-import ast
 import builtins
 import inspect
 import linecache
@@ -55,10 +55,10 @@ from typing import Any, Callable
 
 from .. import depends
 from .. import origins as srcxform_origins
-from ..compiler import Transformed, loader
+from ..compiler import Transformed
 from ..compiler.freshness import SourceChangedError, check_fresh
 from ..rules import registry
-from . import disk
+from . import disk, rebind
 from .describe import (
     Unkeyable,
     decode,
@@ -70,9 +70,6 @@ from .describe import (
     source_hash,
 )
 from .facts import Fact, facts_of, world_key
-
-GENERATED_KINDS = ("grad", "value_and_grad")
-
 
 # -- keys ----------------------------------------------------------------------------------------
 
@@ -406,7 +403,7 @@ def _rebuild(fn: Any, data: dict[str, Any]) -> tuple[Transformed, list[Fact], fr
         stored = {tuple(r[0]): r[4] for r in item["reads"]}
         if any(accepts.get((r.kind, id(r.subject), r.key)) != stored[r.path] for r in reads):
             raise Unkeyable("a fact of another kind")
-    made = _compile(fn, data, cells)
+    made = rebind.compile_entry(fn, data, cells)
     return made, facts, noted[0].chains
 
 
@@ -472,65 +469,3 @@ def _read_at(live: list[tuple[Any, list[depends.Read]]], index: int, path: list)
     if read is None:
         raise Unkeyable("a reference not found")
     return read.value
-
-
-def _compile(fn: Any, data: dict[str, Any], cells: dict[str, Any]) -> Transformed:
-    """The generated functions of ``data``, bound as ``loader.load_all`` binds them."""
-    text, names = data["text"], data["names"]
-    if not loader.LINE_BREAKS.isdisjoint(text):
-        raise Unkeyable("a line break other than \\n")
-    free = [name for name, _ in data["free"]]
-    own = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-    filename = f"{data['label']} #{next(loader._counter)}>"
-    factory = _factory_code(ast.parse(text), free, names, filename)
-    codes = {c.co_name: c for c in factory.co_consts if isinstance(c, types.CodeType)}
-    info = data["made"]
-    keep_defaults = info["kind"] in GENERATED_KINDS
-    made_fns = []
-    for name, doc in zip(names, data["docs"]):
-        inner = codes[name]
-        closure = tuple(own[n] if n not in cells else types.CellType(cells[n])
-                        for n in inner.co_freevars)
-        out = types.FunctionType(inner, fn.__globals__, name,
-                                 fn.__defaults__ if keep_defaults else None, closure)
-        if keep_defaults:
-            out.__kwdefaults__ = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
-        out.__qualname__ = name
-        out.__module__ = fn.__module__
-        out.__doc__ = doc
-        made_fns.append(out)
-    loader.register(filename, text, [codes[n] for n in names])
-    if data["origins"]:
-        srcxform_origins.register(filename, data["origins_file"],
-                                  {o[0]: tuple(o[1:]) for o in data["origins"]})
-    depends.note_frozen(cells.values())
-    shapes = decode(info["shapes"])
-    made = Transformed(fn=made_fns[0], source=info["source"], wrt=tuple(info["wrt"]),
-                       kind=info["kind"], rank_dependent=info["rank_dependent"],
-                       ranks=decode(info["ranks"]), shapes=shapes,
-                       backward=made_fns[1] if len(made_fns) > 1 else None,
-                       result_layout=decode(info["layout"]))
-    made.fn.__srcxform__ = made
-    return made
-
-
-def _factory_code(module: ast.Module, free: list[str], names: list[str], filename: str
-                  ) -> types.CodeType:
-    """``loader.factory_code``: the same code, with locations given to the few nodes it
-    adds only (the parsed text has them all; walking all of it again costs more than
-    compiling it)."""
-    cells = [ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(None))
-             for n in free]
-    ret = ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
-    factory = ast.FunctionDef(
-        name=loader.FACTORY, body=cells + list(module.body) + [ret], decorator_list=[],
-        returns=None, args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
-                                         kw_defaults=[], kwarg=None, defaults=[]),
-        type_comment=None, type_params=[])
-    for node in [factory, *cells, ret]:
-        node.lineno = node.end_lineno = 1
-        node.col_offset = node.end_col_offset = 0
-    for node in [*cells, ret]:
-        ast.fix_missing_locations(node)
-    code = compile(ast.Module(body=[factory], type_ignores=[]), filename, "exec")
-    return next(c for c in code.co_consts if isinstance(c, types.CodeType))
