@@ -86,7 +86,9 @@ def cache_dir(tmp_path, monkeypatch, rules):
     monkeypatch.setenv("SRCXFORM_CACHE_DIR", str(where))
     monkeypatch.delenv("SRCXFORM_DEBUG", raising=False)
     disk.STATS.clear()
-    return where
+    assert disk.environment() is not None, "the disk cache is off in this process"
+    yield where
+    print("disk cache:", dict(disk.STATS))
 
 
 class Source:
@@ -499,3 +501,14 @@ def test_an_entry_of_another_world_is_not_taken_as_a_successful_transform(
     assert not persist.knows(mod.loss, "grad", 0)
     with pytest.raises(sx.TransformError, match="try statement"):
         sx.grad(mod.loss)(X, W)
+
+
+def test_scipy_rules_leave_the_disk_cache_on(cache_dir):
+    pytest.importorskip("scipy.special")
+    import scipy.linalg  # noqa: F401
+    import scipy.stats  # noqa: F401
+
+    from srcxform.rules import registry
+
+    registry._load_imported()  # srcxform's SciPy families: library objects, not the user's
+    assert disk.environment() is not None

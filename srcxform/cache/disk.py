@@ -131,8 +131,13 @@ def _compute_table_key(registry: Any) -> str | None:
     def code(fn: Any) -> list:
         if fn is None:
             return ["none"]
-        if depends.is_library(fn):
-            return identity(fn)
+        if depends.is_library(fn):  # (scipy's ufuncs are not all found by their names)
+            try:
+                return identity(fn)
+            except Unkeyable:
+                return ["library", getattr(fn, "__module__", None) or type(fn).__module__,
+                        getattr(fn, "__qualname__", None) or getattr(fn, "__name__", "")
+                        or type(fn).__qualname__]
         primal = getattr(fn, "__srcxform_primal__", fn)
         return [getattr(primal, "__module__", ""), getattr(primal, "__qualname__", ""),
                 source_hash(primal)]
