@@ -14,6 +14,7 @@ active and nothing overflows or vanishes, however long the function is.
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 from collections.abc import Callable
@@ -29,7 +30,9 @@ OPS = (
     "np.tanh(3.0 * {a} * {b} + {a})",
 )
 
-_DIR = Path(tempfile.mkdtemp(prefix="srcxform-bench-"))
+#: Where the generated modules are written (``SRCXFORM_BENCH_DIR``: a directory shared with
+#: another process, as ``transform_time.py --disk`` does for its restarted processes).
+_DIR = Path(os.environ.get("SRCXFORM_BENCH_DIR") or tempfile.mkdtemp(prefix="srcxform-bench-"))
 
 
 def _assignments(count: int, inputs: list[str], seed: int, indent: str) -> list[str]:

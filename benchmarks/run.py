@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         return memory.table(opts.quick, opts.only, opts.checkpoint, parser.error)
     if opts.transform_time:
         return transform_time.table(opts.quick, opts.only, opts.repeats, opts.budget,
-                                    opts.cold, parser.error, opts.wall)
+                                    opts.cold, parser.error, opts.wall, opts.disk)
     selected = WORKLOADS
     if opts.only:
         wanted = opts.only.split(",")

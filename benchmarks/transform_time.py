@@ -30,13 +30,27 @@ script then prints the growth exponent: the slope of log(build time) against
 log(statements) between neighbouring sizes and fitted over the series (1 is
 linear growth, 2 quadratic).  ``--cold`` adds the build time of the
 polynomial and the MLP in a fresh process (rule templates not yet parsed).
+
+The disk cache (``srcxform/cache/disk.py``) is off while the table is
+measured (this script sets ``SRCXFORM_DISK_CACHE=0`` unless it is set):
+it times the passes.  ``--disk`` prints another table instead, for the rows
+named by ``--only`` (default: the 20- and 200-line straight-line functions
+and the fluid): the build (``sx.grad(f)`` + first call) of a new function
+object with the disk cache off (the passes run) and served from a warm disk
+cache, in this process, interleaved, minimum over ``--repeats``; then the
+same in a restarted process (``subprocess``, the build timed inside it after
+its imports): with an empty cache directory (cold) and again (warm).  Each
+warm build is checked to have run no pass (``compiler.driver.run`` counted)
+and each gradient against the oracle.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
+import os
 import platform
 import subprocess
 import sys
@@ -50,6 +64,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
+os.environ.setdefault("SRCXFORM_DISK_CACHE", "0")  # the table times the passes (``--disk``)
 
 import fluid  # noqa: E402
 import generate  # noqa: E402
@@ -301,6 +316,119 @@ def run(selected: list[Row], repeats: int, budget: float, with_cold: bool,
     return status
 
 
+# --- the disk cache ---------------------------------------------------------------------
+
+DISK_ROWS = ("straight_20", "straight_200", "fluid")
+
+#: A restarted process: builds row ``argv[1]`` once, prints its time and the passes run.
+CHILD = """
+import json, sys, time
+sys.path[:0] = sys.argv[2:4]
+import transform_time as tt
+from srcxform.compiler import driver
+row = next(r for r in tt.rows(False) if r.name == sys.argv[1])
+f = row.make()
+runs = [0]
+real = driver.run
+def counting(program, passes):
+    runs[0] += 1
+    return real(program, passes)
+driver.run = counting
+import srcxform as sx
+clock = getattr(time, sys.argv[4])
+t = clock()
+got = sx.grad(f, wrt=row.wrt)(*row.args)
+seconds = clock() - t
+print(json.dumps({"seconds": seconds, "runs": runs[0], "check": tt.check(row, got)}))
+"""
+
+
+def _counted_build(row: Row, clock: Callable[[], float]) -> tuple[float, int, Any]:
+    """(seconds of grad + first call of a new function object, passes run, gradient)."""
+    import srcxform as sx
+    from srcxform.cache import persist
+    from srcxform.compiler import driver
+
+    f = row.make()
+    persist._FRESH.clear()  # (equal code objects share it: a restarted process has none)
+    runs = [0]
+    real = driver.run
+
+    def counting(program: Any, passes: Any) -> Any:
+        runs[0] += 1
+        return real(program, passes)
+
+    gc.collect()
+    driver.run = counting
+    try:
+        t = clock()
+        got = sx.grad(f, wrt=row.wrt)(*row.args)
+        seconds = clock() - t
+    finally:
+        driver.run = real
+    return seconds, runs[0], got
+
+
+def _restarted(row: Row, cache: Path, clock: Callable[[], float]) -> dict[str, Any]:
+    env = dict(os.environ, SRCXFORM_DISK_CACHE="1", SRCXFORM_CACHE_DIR=str(cache),
+               SRCXFORM_BENCH_DIR=str(generate._DIR))
+    done = subprocess.run([sys.executable, "-c", CHILD, row.name, str(HERE), str(HERE.parent),
+                           clock.__name__], env=env, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def disk_table(selected: list[Row], repeats: int, clock: Callable[[], float]) -> int:
+    """Build times with the disk cache cold and warm (see the module docstring)."""
+    import shutil
+    import tempfile
+
+    widths = [14, 6, 11, 11, 7, 11, 11, 7]
+    header = ["function", "lines", "off", "warm", "ratio", "restart", "restart", "ratio"]
+    under = ["", "", "(1 proc)", "(1 proc)", "", "cold", "warm", ""]
+    for cells in (header, under, ["-" * n for n in widths]):
+        print("  ".join(c.ljust(n) if i == 0 else c.rjust(n)
+                        for i, (c, n) in enumerate(zip(cells, widths))))
+    status = 0
+    base = Path(tempfile.mkdtemp(prefix="srcxform-disk-bench-"))
+    try:
+        for row in selected:
+            problems = []
+            cache = base / row.name
+            os.environ["SRCXFORM_CACHE_DIR"] = str(cache)
+            os.environ["SRCXFORM_DISK_CACHE"] = "1"
+            _counted_build(row, clock)  # stores the entry
+            times: dict[str, list[float]] = {"off": [], "warm": [], "cold": [], "rwarm": []}
+            for k in range(repeats):
+                os.environ["SRCXFORM_DISK_CACHE"] = "0"
+                t, runs, got = _counted_build(row, clock)
+                times["off"].append(t)
+                os.environ["SRCXFORM_DISK_CACHE"] = "1"
+                t, runs, got = _counted_build(row, clock)
+                times["warm"].append(t)
+                if runs or (k == 0 and check(row, got)):
+                    problems.append(f"warm build ran {runs} pass lists / {check(row, got)}")
+                fresh = base / f"{row.name}-restart-{k}"
+                cold = _restarted(row, fresh, clock)
+                warm = _restarted(row, fresh, clock)
+                times["cold"].append(cold["seconds"])
+                times["rwarm"].append(warm["seconds"])
+                if warm["runs"] or cold["check"] or warm["check"]:
+                    problems.append(f"restart: {warm['runs']} pass lists, {warm['check']}")
+            best = {k: min(v) for k, v in times.items()}
+            cells = [row.name, str(row.lines), show_time(best["off"]), show_time(best["warm"]),
+                     f"{best['off'] / best['warm']:.0f}x", show_time(best["cold"]),
+                     show_time(best["rwarm"]), f"{best['cold'] / best['rwarm']:.0f}x"]
+            print("  ".join(c.ljust(n) if i == 0 else c.rjust(n)
+                            for i, (c, n) in enumerate(zip(cells, widths))), flush=True)
+            for p in problems:
+                status = 3
+                print(f"  {row.name}: {p}")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return status
+
+
 def add_options(parser: argparse.ArgumentParser) -> None:
     """The options of this table (shared with ``run.py --transform-time``)."""
     parser.add_argument("--repeats", type=int, default=5, help="builds per row at most")
@@ -310,11 +438,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help="also time a build in a fresh process")
     parser.add_argument("--wall", action="store_true",
                         help="wall-clock time instead of this process's CPU time")
+    parser.add_argument("--disk", action="store_true",
+                        help="the disk cache's table instead: builds cold and warm, in this "
+                             "process and restarted")
 
 
 def table(quick: bool, only: str | None, repeats: int, budget: float, with_cold: bool,
-          error: Callable[[str], Any], wall: bool = False) -> int:
+          error: Callable[[str], Any], wall: bool = False, disk: bool = False) -> int:
     """Select the rows named by ``only`` (all by default) and print the table."""
+    if disk and not only:
+        only = ",".join(DISK_ROWS)
     selected = rows(quick and not only)
     if only:
         wanted = only.split(",")
@@ -324,6 +457,12 @@ def table(quick: bool, only: str | None, repeats: int, budget: float, with_cold:
         selected = [r for r in selected if r.name in wanted]
     if quick:
         repeats = 1
+    if disk:
+        print(f"python {platform.python_version()}, numpy {np.__version__}; build = "
+              f"sx.grad(f) + first call of a new function object, min over {repeats} runs, "
+              f"{'wall-clock' if wall else 'CPU'} time; off: the passes run, warm: served from "
+              f"the disk cache; restart: in a new process (timed after its imports)\n")
+        return disk_table(selected, repeats, time.perf_counter if wall else time.process_time)
     print(f"python {platform.python_version()}, numpy {np.__version__}; build = sx.grad(f) + "
           f"first call, new function objects each run, min over runs, "
           f"{'wall-clock' if wall else 'CPU'} time\n")
@@ -339,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     add_options(parser)
     opts = parser.parse_args(argv)
     return table(opts.quick, opts.only, opts.repeats, opts.budget, opts.cold, parser.error,
-                 opts.wall)
+                 opts.wall, opts.disk)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
     python -m srcxform FILE.py:FUNCTION [--wrt NAMES] [--mode reverse|forward]
     python -m srcxform --rules
+    python -m srcxform --clear-cache
 
 ``--rules`` prints every function with a derivative rule and the modes that
-differentiate it (generated from the rule table).  A bad file, function or
-option prints one line to stderr and exits with 2.
+differentiate it (generated from the rule table).  ``--clear-cache`` removes the
+disk cache of generated code (``srcxform/cache/disk.py``) and prints its
+directory.  A bad file, function or option prints one line to stderr and exits
+with 2.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("target", nargs="?", help="FILE.py:FUNCTION")
     parser.add_argument("--rules", action="store_true",
                         help="list every function with a derivative rule and its modes")
+    parser.add_argument("--clear-cache", action="store_true",
+                        help="remove the disk cache of generated code")
     parser.add_argument("--wrt", default=None,
                         help="comma-separated parameter names or indices (default: the first)")
     parser.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
@@ -52,6 +57,10 @@ def run(argv: list[str]) -> str:
         from .rules.listing import listing
 
         return listing()
+    if args.clear_cache:
+        from .cache import disk
+
+        return f"removed {disk.clear()}\n"
     if args.target is None:
         raise _Usage("expected FILE.py:FUNCTION (or --rules)")
     path, sep, name = args.target.rpartition(":")

@@ -1,20 +1,40 @@
-"""Suite-wide pytest hooks: the ``fuzz`` marker and the fuzzers' summary line.
+"""Suite-wide pytest hooks: the ``fuzz`` marker, the fuzzers' summary line, a hermetic
+disk cache.
 
 The fuzz tests (``tests/fuzz/test_fuzz.py``) record the counts of each
 batch as the user property ``fuzz``; with or without pytest-xdist the
 reports reach this process, and the terminal summary adds them up per
 fuzzer: programs run, by outcome, and the open families they hit.
+
+The disk cache of generated code (``srcxform/cache/disk.py``) is off in the
+suite unless ``SRCXFORM_DISK_CACHE`` is set (tests/test_disk_cache.py turns
+it on for itself, in a temporary directory), and its directory is always a
+temporary one of this run, removed at the end: no test reads or writes the
+user's cache, and a test's expectations never depend on an earlier run.
 """
 
 from __future__ import annotations
 
 import collections
+import os
+import shutil
+import tempfile
+
+os.environ.setdefault("SRCXFORM_DISK_CACHE", "0")
+_CACHE_DIR = None
+if not os.environ.get("SRCXFORM_CACHE_DIR"):
+    _CACHE_DIR = os.environ["SRCXFORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="srcxform-test-cache-")
 
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "fuzz: random-program fuzzers of tests/fuzz (deselect with -m 'not fuzz'; "
                    "SRCXFORM_FUZZ_PROGRAMS sets the programs per fuzzer)")
+
+
+def pytest_unconfigure(config):
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

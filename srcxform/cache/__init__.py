@@ -30,6 +30,13 @@ a stale gradient is never served, and rebinding ``m.helper``, reloading a
 module, changing defaults or registering a rule take effect at the next call.
 A function whose source file was edited without reloading raises a
 ``ValueError`` saying so (``compiler/freshness.py``).
+
+Below the in-memory cache, a disk cache (``disk.py``, ``persist.py``,
+``describe.py``, ``rebind.py``) keeps each version's generated text and the facts it relied
+on, described so that a new process can check them: a restarted script whose
+source, helpers, rules, constants and versions are unchanged gets the code
+without running a pass (``SRCXFORM_DISK_CACHE=0`` turns it off;
+``SRCXFORM_CACHE_DIR`` moves it).
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ from ..compiler.generated import give_concrete
 from ..compiler.parse import code_signature
 from ..errors import TransformError
 from ..rules import registry
-from . import guard, templates
+from . import guard, persist, templates
 from .facts import MISSING, Fact, facts_of, revalidate
 from .specialise import (
     INT_TYPES,
@@ -166,8 +166,14 @@ def obtain(fn: Callable[..., Any], wrt: Any, kind: str, key: Any, **options: Any
     found = templates.recall(fn, key)
     if found is not None:
         return found
-    made, facts, chains = run_transform(fn, wrt, kind, **options)
+    kept = persist.recall(fn, key)
+    if kept is not None:
+        made, facts, chains = kept
+        templates.remember(fn, key, made, facts, chains)
+        return made, facts
+    made, facts, chains, rec = run_transform(fn, wrt, kind, **options)
     templates.remember(fn, key, made, facts, chains)
+    persist.remember(fn, key, made, facts, rec)
     return made, facts
 
 
@@ -187,9 +193,9 @@ def _recorded(work: Callable[[], Any]) -> tuple[Any, depends.Recording]:
 
 
 def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
-                  ) -> tuple[Transformed, list[Fact], frozenset]:
-    """``transform(fn, wrt, kind, **options)``, the facts its code relies on, and the
-    free references of ``fn``'s source."""
+                  ) -> tuple[Transformed, list[Fact], frozenset, depends.Recording]:
+    """``transform(fn, wrt, kind, **options)``, the facts its code relies on, the free
+    references of ``fn``'s source, and what it read."""
     for _ in range(3):
         version = registry.VERSION[0]
         made, rec = _recorded(lambda: transform(fn, wrt, kind, **options))
@@ -197,9 +203,9 @@ def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
         made.fn.__srcxform__ = made
         chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
         if all(f.current(fn) is f.value for f in facts):
-            return made, facts, chains
+            return made, facts, chains, rec
         # something the transform read changed while it ran: its code may mix both
-    return made, facts, chains
+    return made, facts, chains, rec
 
 
 class Front:
@@ -241,11 +247,12 @@ def run_front(fn: Callable[..., Any], wrt: Any, kind: str, checkpoint: Any = Non
 
 
 def run_finish(made_front: Front, fn: Callable[..., Any], **options: Any
-               ) -> tuple[Transformed, list[Fact], frozenset]:
-    """The transform ``made_front`` began, finished with ``options`` (shapes), and the
-    facts both parts rely on.  A fact whose object changed since the front was made in
-    a way it accepts (the guard just checked) takes the new object, which the finish
-    read; one that does not accept it keeps the old and fails the next check."""
+               ) -> tuple[Transformed, list[Fact], frozenset, depends.Recording]:
+    """The transform ``made_front`` began, finished with ``options`` (shapes), the
+    facts both parts rely on, and what both read.  A fact whose object changed since
+    the front was made in a way it accepts (the guard just checked) takes the new
+    object, which the finish read; one that does not accept it keeps the old and fails
+    the next check."""
     made, rec = _recorded(lambda: finish(made_front.program, fn=fn, **options))
     kept = made_front.rec
     both = depends.Recording(
@@ -260,7 +267,7 @@ def run_finish(made_front: Front, fn: Callable[..., Any], **options: Any
             fact = fact.with_value(now)
         facts.append(fact)
     made.fn.__srcxform__ = made
-    return made, facts, made_front.chains
+    return made, facts, made_front.chains, both
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -304,7 +311,8 @@ class Entry:
         if self.kind in ("grad", "value_and_grad"):
             self.mode = "shapes"
             self.facts = []
-            if not templates.knows(fn, self.kind, self.wrt):
+            if not templates.knows(fn, self.kind, self.wrt) and not persist.knows(
+                    fn, self.kind, self.wrt, self.options.get("checkpoint")):
                 try:
                     self.front, self.facts = run_front(fn, self.wrt, self.kind, **self.options)
                 except NeedsSpecialisation:  # compiled per function/object argument
@@ -519,6 +527,11 @@ class Entry:
         found = templates.recall(fn, full_key)
         if found is not None:
             return found
+        if statics is None or all(v is None for v in statics.values()):
+            kept = persist.recall(fn, full_key)
+            if kept is not None:
+                templates.remember(fn, full_key, *kept)
+                return kept[0], kept[1]
         if self.front is None:
             try:
                 self.front, facts = run_front(fn, self.wrt, self.kind, **self.options)
@@ -528,8 +541,9 @@ class Entry:
                 self.needs_statics = True
                 return self.made_for(fn, key, **options, statics=statics)
             self.merge_facts(facts)
-        made, facts, chains = run_finish(self.front, fn, **options)
+        made, facts, chains, rec = run_finish(self.front, fn, **options)
         templates.remember(fn, full_key, made, facts, chains)
+        persist.remember(fn, full_key, made, facts, rec)
         return made, facts
 
     def merge_facts(self, facts: list[Fact]) -> None:
