@@ -236,26 +236,29 @@ def finish(front_program: Program, ranks: dict[str, int] | None = None,
     specialised on ``ranks``/``shapes``; ``fn``: the function transformed, when the
     front was kept without it (``parsed.fn`` None, so that a kept front does not keep
     the function alive)."""
+    program = _finishing(front_program, fn, ranks, shapes)
+    return _transformed(run(program, PIPELINES[program.kind][FRONTS[program.kind]:]))
+
+
+def _finishing(front_program: Program, fn: Callable[..., Any] | None,
+               ranks: dict[str, int] | None, shapes: dict[str, tuple[int, ...]] | None
+               ) -> Program:
+    """A copy of ``front_program`` to finish, for ``fn``, specialised on ``ranks``/``shapes``."""
     program = snapshot(front_program)
     if fn is not None:
         program.parsed = dataclasses.replace(program.parsed, fn=fn)
         if program.env is not None:
             program.env.parsed = program.parsed
     program.ranks, program.shapes = ranks, shapes
-    return _transformed(run(program, PIPELINES[program.kind][FRONTS[program.kind]:]))
+    return program
 
 
+@without_gc()
 def generic_asks_ranks(front_program: Program, fn: Callable[..., Any] | None = None) -> bool:
     """Whether the code finished from ``front_program`` without shapes would still ask for
     ranks (``Transformed.rank_dependent``): decided by the optimize pass alone, a third
     of the finish, so a caller that would reject such code need not make it."""
-    program = snapshot(front_program)
-    if fn is not None:
-        program.parsed = dataclasses.replace(program.parsed, fn=fn)
-        if program.env is not None:
-            program.env.parsed = program.parsed
-    program.ranks, program.shapes = None, None
-    return optimize.optimize(program).rank_dependent
+    return optimize.optimize(_finishing(front_program, fn, None, None)).rank_dependent
 
 
 def _transformed(program: Program) -> Transformed:
