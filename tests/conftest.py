@@ -11,19 +11,49 @@ suite unless ``SRCXFORM_DISK_CACHE`` is set (tests/test_disk_cache.py turns
 it on for itself, in a temporary directory), and its directory is always a
 temporary one of this run, removed at the end: no test reads or writes the
 user's cache, and a test's expectations never depend on an earlier run.
+
+The fixture ``module`` makes fresh importable modules from source text (a test
+module may define its own ``module``, which then stands for it there).
 """
 
 from __future__ import annotations
 
 import collections
+import importlib
+import itertools
 import os
 import shutil
+import sys
 import tempfile
+import textwrap
+
+import pytest
 
 os.environ.setdefault("SRCXFORM_DISK_CACHE", "0")
 _CACHE_DIR = None
 if not os.environ.get("SRCXFORM_CACHE_DIR"):
     _CACHE_DIR = os.environ["SRCXFORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="srcxform-test-cache-")
+
+
+_module_names = itertools.count()
+
+
+@pytest.fixture
+def module(tmp_path, monkeypatch):
+    """``module(source) -> module``: a fresh importable module per call, forgotten after."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    made = []
+
+    def make(source: str):
+        name = f"fresh_mod_{next(_module_names)}"
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+        importlib.invalidate_caches()
+        made.append(name)
+        return importlib.import_module(name)
+
+    yield make
+    for name in made:
+        sys.modules.pop(name, None)
 
 
 def pytest_configure(config):

@@ -33,6 +33,7 @@ import pytest
 from srcxform import rules
 from srcxform.rules import nn as nn_rules
 from srcxform.rules import registry, sequences
+from srcxform.rules.shaping import copied
 from tests.helpers import central_difference, finite_difference
 from tests.rules.cases import (
     A,
@@ -249,6 +250,7 @@ OTHER_SPECS: dict[Any, list[Case]] = {
     np.atleast_1d: [c(A()), c(A(3))],
     np.atleast_2d: [c(A()), c(A(3)), c(A(2, 3))],
     np.copy: [c(A(3, 4)), c(A())],
+    copied: [c(A(3, 4)), c(A())],  # (a gradient returned as its own array: unshare.py)
     np.array: [c(A(3, 4)), c(A(3, 4), dtype=np.float64), *SEQ_ARRAYS],
     np.asarray: [c(A(3, 4)), *SEQ_ARRAYS],
     np.asanyarray: [c(A(3, 4)), c(A())],

@@ -12,38 +12,13 @@ the code (no rebuild) and reads the new value live.
 
 from __future__ import annotations
 
-import importlib
-import itertools
-import sys
-import textwrap
-
 import numpy as np
-import pytest
 
 import srcxform as sx
 from srcxform.cache.facts import world_key
 from tests.helpers import finite_difference
 
-_names = itertools.count()
 X = np.array([0.3, -0.7, 1.1])
-
-
-@pytest.fixture
-def module(tmp_path, monkeypatch):
-    """``module(source) -> module``: a fresh importable module per call."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    made = []
-
-    def make(source: str):
-        name = f"globals_mod_{next(_names)}"
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-        importlib.invalidate_caches()
-        made.append(name)
-        return importlib.import_module(name)
-
-    yield make
-    for name in made:
-        sys.modules.pop(name, None)
 
 
 def _close(got, want):

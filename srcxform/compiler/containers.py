@@ -115,7 +115,7 @@ def _constant(node: ast.expr) -> Any:
     return None
 
 
-def _int_or_none(node: ast.expr | None) -> Any:
+def slice_bound(node: ast.expr | None) -> Any:
     """A slice bound: its int, None when absent, False when not a constant int."""
     if node is None or isinstance(node, ast.Constant) and node.value is None:
         return None
@@ -226,7 +226,7 @@ class _Rewriter:
                 key = -inner if isinstance(inner, int) else None
             c = self.lookup(value.value.id)
             if isinstance(value.slice, ast.Slice) and c.keys is None:
-                bounds = [_int_or_none(b) for b in (value.slice.lower, value.slice.upper,
+                bounds = [slice_bound(b) for b in (value.slice.lower, value.slice.upper,
                                                      value.slice.step)]
                 if all(b is not False for b in bounds):
                     items = [self._copy_item(e) for e in c.items[slice(*bounds)]]

@@ -54,6 +54,7 @@ from .astutil import (
 )
 from .callargs import call_arguments, call_keywords, sequence_items
 from .closures import call_value
+from .containers import slice_bound
 from .diagnostics import error
 from .funcvalues import (
     bind_assignment,
@@ -604,15 +605,8 @@ def _is_literal(node: ast.expr) -> bool:
 def _constant_slice(node: ast.expr) -> bool:
     """``a:b:c`` with each bound absent or a constant int (``params[:-1]``): the items it
     takes are known, as a constant index's are (containers.py reads them)."""
-    if not isinstance(node, ast.Slice):
-        return False
-    for bound in (node.lower, node.upper, node.step):
-        if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
-            bound = bound.operand
-        if bound is not None and not (isinstance(bound, ast.Constant)
-                                      and (bound.value is None or type(bound.value) is int)):
-            return False
-    return True
+    return isinstance(node, ast.Slice) and all(
+        slice_bound(b) is not False for b in (node.lower, node.upper, node.step))
 
 
 def normalize(program: Program) -> Program:

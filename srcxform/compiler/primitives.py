@@ -19,7 +19,7 @@ import numpy as np
 from .. import rules
 from ..rules import Rule
 from . import anno
-from .support import copied, scalar_seed, zeros_like_or_none
+from .support import scalar_seed, zeros_like_or_none
 
 #: Python operators and the NumPy ufunc whose rule differentiates them.
 BINOPS: dict[type, Any] = {
@@ -36,11 +36,6 @@ STOP_GRADIENT: set[int] = set()
 # of generated code: hessian, grad of grad)
 rules.nondifferentiable(scalar_seed, zeros_like_or_none)
 
-
-@rules.register(copied, backward_name="CloneBackward0", linear=True)
-def copied_(g, out, x):
-    """The copy of a gradient returned as its own array (unshare.py) passes ``g`` through."""
-    return (g,)
 
 
 def stops_gradient(fn: Any) -> None:

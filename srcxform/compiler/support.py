@@ -147,10 +147,3 @@ def require_scalar_index(value: Any, count: int, located: tuple) -> None:
         raise TransformError(message, filename=filename, lineno=lineno, col=col,
                              construct=construct)
 
-
-def copied(value: Any) -> Any:
-    """A copy of an array returned as a gradient that would otherwise be the caller's own
-    array; a number (Python's or NumPy's), which nobody can change, as it is."""
-    if isinstance(value, numbers.Number):  # (NumPy registers its scalar types)
-        return value
-    return np.copy(value)

@@ -10,10 +10,10 @@ After :func:`unshare_results`, every item of the generated function's final
 ``return`` (into nested tuples and lists) that may be an argument, a module
 global or a closure value — or a view of one (an index, ``.T``, ``reshape``
 and the other view-making methods and NumPy functions, through any chain of
-local names) — is returned as ``copied(item)`` (``support.copied``: a copy
-of an array, a number as it is; a shape of ``(3,)`` may be a list's as well
-as an array's, and ``x[0]`` of a list a Python float, so ``item.copy()``
-would not do).  Items computed by anything else are new arrays and stay as
+local names) — is returned as ``copied(item)`` (``rules/shaping.py``, under
+``np.copy``'s rule: a copy of an array, a number as it is; a shape of ``(3,)``
+may be a list's as well as an array's, and ``x[0]`` of a list a Python float,
+so ``item.copy()`` would not do).  Items computed by anything else are new arrays and stay as
 they are.
 """
 
@@ -23,9 +23,9 @@ import ast
 
 import numpy as np
 
+from ..rules.shaping import copied
 from .astutil import walk_stmts
 from .program import Program
-from .support import copied
 
 #: Attributes that return a view of the object they are read from.
 _VIEW_ATTRIBUTES = frozenset({"T", "mT", "real", "imag", "flat"})
@@ -43,28 +43,24 @@ def unshare_results(program: Program) -> Program:
     body = program.body
     if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
         return program
-    definitions: dict[str, list[ast.expr]] = {}
+    definitions: dict[str, list[ast.expr]] = {}  # name -> every value it may be bound to
     for stmt in walk_stmts(body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
-                and isinstance(stmt.targets[0], ast.Name):
-            definitions.setdefault(stmt.targets[0].id, []).append(stmt.value)
-        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For)) or (
-                isinstance(stmt, ast.Assign)):
-            for target in _targets(stmt):
+        if isinstance(stmt, ast.Assign):
+            pairs = [(t, stmt.value) for t in stmt.targets]
+        elif isinstance(stmt, ast.For):
+            pairs = [(stmt.target, stmt.iter)]  # (an element of what it walks may be a view)
+        else:
+            continue  # (``b += e`` changes the object ``b`` holds, it binds no other)
+        for target, value in pairs:
+            if isinstance(target, ast.Name):
+                definitions.setdefault(target.id, []).append(value)
+            elif isinstance(target, (ast.Tuple, ast.List)):  # unpacked: any part of value
                 for node in ast.walk(target):
-                    if isinstance(node, ast.Name):  # bound by unpacking or a loop: new
-                        definitions.setdefault(node.id, []).append(ast.Constant(0.0))
+                    if isinstance(node, ast.Name):
+                        definitions.setdefault(node.id, []).append(value)
     ret = body[-1]
     ret.value = _Copier(program, definitions).item(ret.value)
     return program
-
-
-def _targets(stmt: ast.stmt) -> list[ast.expr]:
-    if isinstance(stmt, ast.Assign):
-        return [t for t in stmt.targets if not isinstance(t, ast.Name)]
-    if isinstance(stmt, ast.For):
-        return [stmt.target]
-    return [stmt.target]
 
 
 class _Copier:
@@ -101,6 +97,8 @@ class _Copier:
             return self.outside_roots(node.value, seen)
         if isinstance(node, ast.Attribute) and node.attr in _VIEW_ATTRIBUTES:
             return self.outside_roots(node.value, seen)
+        if isinstance(node, (ast.Tuple, ast.List)):  # (a value unpacked into names)
+            return set().union(*(self.outside_roots(e, seen) for e in node.elts))
         if isinstance(node, ast.IfExp):
             return self.outside_roots(node.body, seen) | self.outside_roots(node.orelse, seen)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \

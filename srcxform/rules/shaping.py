@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 import operator
 
 import numpy as np
@@ -74,7 +75,16 @@ def squeeze(g, out, x, *axis, **keywords):
     return (np.reshape(g, np.shape(x)),)
 
 
-@register(np.copy, methods=("copy",), backward_name="CloneBackward0", linear=True)
+def copied(value):
+    """A copy of an array returned as a gradient that would otherwise be the caller's own
+    array (``compiler/unshare.py``); a number (Python's or NumPy's), which nobody can
+    change, as it is."""
+    if isinstance(value, numbers.Number):  # (NumPy registers its scalar types)
+        return value
+    return np.copy(value)
+
+
+@register(np.copy, copied, methods=("copy",), backward_name="CloneBackward0", linear=True)
 def copy(g, out, x, *options, **keywords):
     return (g,)
 
