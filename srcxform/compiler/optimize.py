@@ -59,6 +59,7 @@ from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
+from .inexact import surely_inexact_names
 from .likes import retarget_likes
 from .liveness import liveness
 from .program import Program
@@ -84,7 +85,7 @@ def optimize(program: Program) -> Program:
     opt = Optimizer(program.env, derivative_of, program.generated_params,
                     set(program.scalar_names), program.ranks, program.shapes,
                     set(program.overwritten), set(program.int_names),
-                    restores=program.kind != "jvp")
+                    restores=program.kind != "jvp", wrt=program.wrt)
     body = opt.run(program.body)
     materialize_returned_broadcasts(body, opt.last, derivative_of)
     if not opt.exact_in:
@@ -111,7 +112,8 @@ class Optimizer:
     def __init__(self, env: Env, adjoint_of: dict[str, str], params: list[str],
                  scalar_names: set[str], ranks: dict[str, int] | None = None,
                  shapes: dict[str, Shape] | None = None, overwritten: set[str] = frozenset(),
-                 int_names: set[str] = frozenset(), restores: bool = True) -> None:
+                 int_names: set[str] = frozenset(), restores: bool = True,
+                 wrt: list[str] = ()) -> None:
         self.env = env
         self.params = params
         self.scalar_names = scalar_names
@@ -127,11 +129,15 @@ class Optimizer:
         self.constants: dict[str, Shape] = {}  # globals and closure values read (constants.py)
         self.constant_ints: set[str] = set()
         self.complex_names: frozenset[str] = frozenset()  # complexity.py
+        self.wrt = list(wrt)  # differentiated parameters (promoted to float on entry)
+        self.inexact_names: frozenset[str] = frozenset()  # inexact.py
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing."""
         self.constants, self.constant_ints = known_constants(self.env, body)
         self.complex_names = maybe_complex_names(body, self.env)
+        self.inexact_names = frozenset(surely_inexact_names(body, self.params, self.wrt,
+                                                            self.env))
         self.stable = self.find_stable_shapes(body)
         before = None
         for _ in range(MAX_ROUNDS):
@@ -158,6 +164,7 @@ class Optimizer:
         shapes.exact = dict(self.exact_in)
         shapes.int_names = set(self.known_ints)
         shapes.complex_names = self.complex_names
+        shapes.inexact_names = self.inexact_names
         classes = shapes.classes
         for n, shape in self.constants.items():  # module constants: known like arguments
             classes.of[n] = classes.exact(shape)

@@ -204,36 +204,53 @@ def gather_factors(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | No
     return None
 
 
+def _keeps_type(literal: ast.expr, e: ast.expr, rw: Rewriter) -> bool:
+    """True when ``e`` combined with the number ``literal`` (``e * 1.0``, ``e + 0.0``) has
+    ``e``'s type: always for an int literal and a non-boolean ``e``; for a float literal only
+    when ``e`` is surely inexact (an integer array times 1.0 is a float array, and an
+    integer array to a negative power raises)."""
+    if rw.shapes.maybe_bool(e):
+        return False
+    return not isinstance(literal.value, float) or rw.shapes.surely_inexact(e)
+
+
 def multiply_by_one(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``1 * e`` and ``e * 1`` are ``e`` (a boolean mask times 1 must stay a number)."""
+    """``1 * e`` and ``e * 1`` are ``e`` (a boolean mask times 1 must stay a number, an
+    integer array times 1.0 a float array)."""
     if not isinstance(node.op, ast.Mult):
         return None
-    if is_value(node.left, 1) and not rw.shapes.maybe_bool(node.right):
+    if is_value(node.left, 1) and _keeps_type(node.left, node.right, rw):
         return node.right
-    if is_value(node.right, 1) and not rw.shapes.maybe_bool(node.left):
+    if is_value(node.right, 1) and _keeps_type(node.right, node.left, rw):
         return node.left
     return None
 
 
 def multiply_by_minus_one(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``-1 * e`` and ``e * -1`` are ``-e``."""
+    """``-1 * e`` and ``e * -1`` are ``-e`` (types kept as in :func:`multiply_by_one`)."""
     if not isinstance(node.op, ast.Mult):
         return None
-    if is_value(node.left, -1) and not rw.shapes.maybe_bool(node.right):
+    if is_value(node.left, -1) and _keeps_type(node.left, node.right, rw):
         return rw.simplify(ast.UnaryOp(ast.USub(), node.right), facts)
-    if is_value(node.right, -1) and not rw.shapes.maybe_bool(node.left):
+    if is_value(node.right, -1) and _keeps_type(node.right, node.left, rw):
         return rw.simplify(ast.UnaryOp(ast.USub(), node.left), facts)
     return None
 
 
 def divide_by_one(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``e / 1`` is ``e``."""
-    return node.left if isinstance(node.op, ast.Div) and is_value(node.right, 1) else None
+    """``e / 1`` is ``e`` when ``e`` is surely inexact (``n / 1`` of an int is a float)."""
+    if isinstance(node.op, ast.Div) and is_value(node.right, 1) \
+            and rw.shapes.surely_inexact(node.left):
+        return node.left
+    return None
 
 
 def power_of_one(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``e ** 1`` is ``e``."""
-    return node.left if isinstance(node.op, ast.Pow) and is_value(node.right, 1) else None
+    """``e ** 1`` is ``e`` (``e ** 1.0`` only when ``e`` is surely inexact)."""
+    if isinstance(node.op, ast.Pow) and is_value(node.right, 1) \
+            and _keeps_type(node.right, node.left, rw):
+        return node.left
+    return None
 
 
 def add_zero(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
@@ -243,18 +260,20 @@ def add_zero(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
         return None
     left, right, shapes = node.left, node.right, rw.shapes
     if is_value(left, 0) and shapes.class_of(right) is not None \
-            and not shapes.maybe_bool(right):
+            and _keeps_type(left, right, rw):
         return right
     if is_value(right, 0) and shapes.class_of(left) is not None \
-            and not shapes.maybe_bool(left):
+            and _keeps_type(right, left, rw):
         return left
     return None
 
 
 def subtract_zero(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``e - 0`` is ``e`` when ``e``'s shape class is known."""
+    """``e - 0`` is ``e`` when ``e``'s shape class is known (types kept as in
+    :func:`multiply_by_one`)."""
     if isinstance(node.op, ast.Sub) and is_value(node.right, 0) \
-            and rw.shapes.class_of(node.left) is not None:
+            and rw.shapes.class_of(node.left) is not None \
+            and _keeps_type(node.right, node.left, rw):
         return node.left
     return None
 

@@ -29,6 +29,7 @@ from ..rules import unbroadcast
 from . import anno
 from .complexity import mentions_complex
 from .env import Env
+from .inexact import surely_inexact
 from .ranks import rank_of_primitive
 from .shapes import (
     NOT_CONSTANT,
@@ -121,6 +122,7 @@ class ShapeFacts:
         self.int_names: set[str] = set()
         self.bool_names: set[str] = set()
         self.complex_names: frozenset[str] = frozenset()  # may hold a value made complex
+        self.inexact_names: frozenset[str] = frozenset()  # surely float or complex (inexact.py)
         self.tuple_shapes: dict[str, list[Shape]] = {}  # tuples of arrays of known shapes
         self.always_defined: set[str] = set()  # bound on every path to this point
 
@@ -396,6 +398,12 @@ class ShapeFacts:
         """True when ``node`` may be a complex value made inside the function (``1j``, a
         complex global, ``complexity.py``); a complex argument is compiled without a shape."""
         return mentions_complex(node, self.complex_names, self.env)
+
+    def surely_inexact(self, node: ast.expr) -> bool:
+        """True when ``node``'s value is surely a float or complex number or array, never an
+        integer or boolean one (``inexact.py``): ``e * 1.0`` may be folded to ``e`` only
+        then (an integer array times 1.0 is a float array)."""
+        return surely_inexact(node, self.inexact_names, self.env)
 
     def maybe_bool(self, node: ast.expr) -> bool:
         """True when ``node`` may be a boolean (or integer) array, e.g. a mask."""

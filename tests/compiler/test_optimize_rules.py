@@ -37,6 +37,7 @@ class Case:
     same: dict[str, str] = field(default_factory=dict)  # name -> shared (unknown) class
     ranks: dict[str, int] = field(default_factory=dict)
     bools: tuple[str, ...] = ()
+    inexact: tuple[str, ...] = ()  # surely float or complex (inexact.py)
     scalar_broadcasts: dict[str, str] = field(default_factory=dict)  # name -> "s, like"
     pieces: dict[str, list[str]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)  # names standing for literals
@@ -67,6 +68,7 @@ def shape_facts(case: Case) -> ShapeFacts:
         if name not in facts.classes.of:
             facts.classes.of[name] = facts.classes.new(rank)
     facts.bool_names = set(case.bools)
+    facts.inexact_names = frozenset(case.inexact)
     facts.always_defined = set(facts.classes.of)
     return facts
 
@@ -157,17 +159,30 @@ CASES = [
     Case(alg.multiply_by_one, "1 * x", "x"),
     Case(alg.multiply_by_one, "x * 1", "x"),
     Case(alg.multiply_by_one, "m * 1", None, bools=("m",)),  # a mask times 1 is numbers
+    Case(alg.multiply_by_one, "x * 1.0", None),  # x may be an integer array: 1.0 makes floats
+    Case(alg.multiply_by_one, "1.0 * x", "x", inexact=("x",)),
+    Case(alg.multiply_by_one, "1.0 * (x / 2)", "x / 2"),  # a true division is inexact
+    Case(alg.multiply_by_minus_one, "x * -1.0", None),
+    Case(alg.multiply_by_minus_one, "x * -1.0", "-x", inexact=("x",)),
     Case(alg.multiply_by_minus_one, "x * -1", "-x"),
     Case(alg.multiply_by_minus_one, "-1 * m", None, bools=("m",)),
-    Case(alg.divide_by_one, "x / 1", "x"),
+    Case(alg.divide_by_one, "x / 1", None),  # an integer n / 1 is a float
+    Case(alg.divide_by_one, "x / 1", "x", inexact=("x",)),
+    Case(alg.divide_by_one, "(x * 0.5) / 1", "x * 0.5"),
     Case(alg.divide_by_one, "1 / x", None),
     Case(alg.power_of_one, "x ** 1", "x"),
     Case(alg.power_of_one, "x ** 2", None),
+    Case(alg.power_of_one, "x ** 1.0", None),
+    Case(alg.power_of_one, "x ** 1.0", "x", inexact=("x",)),
     Case(alg.add_zero, "0 + x", "x", ranks={"x": 2}),
     Case(alg.add_zero, "x + 0", "x", ranks={"x": 2}),
     Case(alg.add_zero, "x + 0", None),  # x's shape unknown: + 0 might broadcast
     Case(alg.add_zero, "m + 0", None, ranks={"m": 1}, bools=("m",)),
+    Case(alg.add_zero, "x + 0.0", None, ranks={"x": 1}),
+    Case(alg.add_zero, "x + 0.0", "x", ranks={"x": 1}, inexact=("x",)),
     Case(alg.subtract_zero, "x - 0", "x", ranks={"x": 1}),
+    Case(alg.subtract_zero, "m - 0", None, ranks={"m": 1}, bools=("m",)),  # ints now
+    Case(alg.subtract_zero, "x - 0.0", None, ranks={"x": 1}),
     Case(alg.subtract_zero, "x - 0", None),
     Case(alg.subtract_from_zero, "0 - x", "-x"),
     Case(alg.subtract_from_zero, "0 - m", None, bools=("m",)),

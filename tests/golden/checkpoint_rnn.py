@@ -9,7 +9,7 @@ def grad_rnn(W, U, h, xs):
             xs_item = xs[t]
             h = np.tanh(W @ h + U @ xs_item)
     # grad of: return np.sum(h * h)
-    bh = h + h
+    bh = 2.0 * h
     # grad of: h = np.tanh(W @ h + U @ xs[t])
     bU = np.zeros_like(U)
     bW = np.zeros_like(W)

@@ -1,0 +1,71 @@
+"""inexact.py alone: which names of a body surely hold float or complex values.
+
+Each expectation follows from NumPy's type rules (an int array times 1.0 is float,
+``np.argmax`` is an index, ``x.shape`` a tuple of ints), written out by hand.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from srcxform.compiler.inexact import surely_inexact_names
+from tests.compiler.passes import env
+
+
+def inexact(source: str, params=("x", "n"), wrt=("x",)) -> set[str]:
+    body = ast.parse(textwrap.dedent(source)).body
+    return surely_inexact_names(body, list(params), list(wrt), env())
+
+
+def test_what_the_function_makes_float() -> None:
+    found = inexact("""
+        m = n * 1.0
+        d = n / 2
+        k = n
+        j = n + 1
+        y = x[0]
+        c = x.sum(axis=0)
+        t = x.T
+        e = np.exp(y)
+        f = np.exp(n)  # a float too, but not known: only arguments known inexact count
+        s = np.sum(y)
+        """)
+    assert found >= {"x", "m", "d", "y", "c", "t", "e", "s"}
+    assert not found & {"n", "k", "j", "f"}
+
+
+def test_values_about_a_float_that_are_not_floats() -> None:
+    found = inexact("""
+        i = np.argmax(x)
+        shape = x.shape
+        size = np.size(x)
+        where = np.where(x)
+        u = np.unique(x, return_counts=True)
+        a, b = x, x
+        r = len(x)
+        """)
+    assert found == {"x"}
+
+
+def test_a_name_bound_twice_must_be_float_both_times() -> None:
+    found = inexact("""
+        t = 0.0
+        for k in range(3):
+            t = t * 0.5 + x[k]
+        u = 0
+        for k in range(3):
+            u = u * 2
+        v = 1
+        v += 0.5
+        w = x * 2
+        w = n
+        """)
+    assert "t" in found  # its first value is a float, the loop keeps it one
+    assert not found & {"u", "v", "w", "k"}
+
+
+def test_a_parameter_not_differentiated_is_unknown_even_reassigned_floats() -> None:
+    assert "h" not in inexact("h = h * 0.5", params=("x", "h"))
+    assert "h" in inexact("h = h * 0.5", params=("x", "h"), wrt=("x", "h"))
+    assert "x" not in inexact("x = np.argmax(x)")
