@@ -103,6 +103,28 @@ def test_rule_with_a_loop_is_called_not_inlined():
     assert "rule(" in sx.source(sx.grad(f))
 
 
+def _cube(x):
+    return x ** 3
+
+
+# a rule whose source cannot be read (made by exec, as a code generator would): called
+_RULE_SPACE: dict = {"np": np}
+exec("def cube_rule(g, out, x):\n    return (g * 3.0 * x ** 2,)\n", _RULE_SPACE)
+sx.adjoint(_cube)(_RULE_SPACE["cube_rule"])
+
+
+def test_a_rule_without_readable_source_is_called():
+    def f(x):
+        return np.sum(_cube(x) * 2.0)
+
+    x = np.array([0.5, -1.0, 1.5])
+    numeric = finite_difference(f, (x,), 0)
+    np.testing.assert_allclose(sx.grad(f)(x), numeric, rtol=1e-6)
+    np.testing.assert_allclose(sx.value_and_grad(f)(x)[1], numeric, rtol=1e-6)
+    np.testing.assert_allclose(sx.vjp(f, x)[1](1.0)[0], numeric, rtol=1e-6)
+    assert "cube_rule(" in sx.source(sx.grad(f))
+
+
 def test_adjoint_rejects_a_rule_without_g_out():
     with pytest.raises(TypeError, match=r"\(g, out"):
         @sx.adjoint(np.sin)

@@ -31,7 +31,7 @@ def _inexact_call(fn: Any, node: ast.Call) -> bool:
         return False  # np.unique(x, return_counts=True): counts are integers
     if fn is np.where and len(node.args) < 3:
         return False  # np.where(x): indices
-    if getattr(fn, "__module__", "").startswith("srcxform."):
+    if str(getattr(fn, "__module__", None) or "").startswith("srcxform."):
         return True  # a helper of the generated code (copied, prod_of_others, ...)
     try:
         return rules.lookup(fn) is not None and not rules.is_nondifferentiable(fn)

@@ -75,8 +75,12 @@ class Template:
 
 @functools.cache
 def template(rule: Rule) -> Template:
-    """The parsed body of ``rule``'s function (parsed once)."""
-    src = textwrap.dedent(inspect.getsource(rule.vjp))
+    """The parsed body of ``rule``'s function (parsed once); a rule whose source cannot be
+    read (made by ``exec``, a builtin, a C function) is called, never inlined."""
+    try:
+        src = textwrap.dedent(inspect.getsource(rule.vjp))
+    except (OSError, TypeError):
+        return _called_only(rule)
     node = ast.parse(src).body[0]
     node.decorator_list = []
     args = node.args
@@ -94,6 +98,22 @@ def template(rule: Rule) -> Template:
                                   if isinstance(sub, ast.Name) and sub.id not in bound))
     tpl.branch_return = _has_branch_return(_without_docstring(node.body))
     return tpl
+
+
+def _called_only(rule: Rule) -> Template:
+    """The template of a rule known only by its signature: called, never inlined."""
+    params: list[str] = []
+    vararg = kwarg = None
+    for p in rule.signature.parameters.values():
+        if p.kind is p.VAR_POSITIONAL:
+            vararg = p.name
+        elif p.kind is p.VAR_KEYWORD:
+            kwarg = p.name
+        else:
+            params.append(p.name)
+    node = ast.FunctionDef(getattr(rule.vjp, "__name__", "rule"), ast.arguments(
+        [], [], None, [], [], None, []), [ast.Pass()], [], None)
+    return Template(node, params, vararg, kwarg, set(), set(), inlinable=False)
 
 
 def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
