@@ -4,9 +4,10 @@ After :func:`surely_inexact_names`, the returned set holds every name each
 assignment of which gives a surely inexact value (:func:`surely_inexact`): a
 float or complex literal, a differentiated argument (integer ones are promoted
 to float on entry), an adjoint or tangent, a true division, arithmetic with
-such a value, an element or slice of one, a differentiable NumPy function or
-method of one, or a srcxform helper applied to one (a fixpoint over the whole
-body, so the answer holds at every point of it).  The optimizer folds
+such a value, a global or closure value that is one, an element or slice of
+one, a differentiable NumPy function or method of one, or a srcxform helper
+applied to one (a fixpoint over the whole body, so the answer holds at every
+point of it).  The optimizer folds
 ``e * 1.0``, ``e + 0.0`` and ``e / 1`` to ``e`` only for such an ``e``: an
 integer array times 1.0 is a float array (and an integer array raised to a
 negative power raises).
@@ -37,6 +38,18 @@ def _inexact_call(fn: Any, node: ast.Call) -> bool:
         return rules.lookup(fn) is not None and not rules.is_nondifferentiable(fn)
     except TypeError:  # an unhashable callable: no rule
         return False
+
+
+def _inexact_global(node: ast.Name, env: Env) -> bool:
+    """A global or closure value that is a float or complex number or array (the guard
+    checks such values on every call, so this holds whenever the code runs)."""
+    try:
+        obj = env.resolve(node)
+    except Exception:  # noqa: BLE001 - a name env cannot resolve: unknown
+        return False
+    if isinstance(obj, (float, complex, np.floating, np.complexfloating)):
+        return True
+    return isinstance(obj, np.ndarray) and obj.dtype.kind in "fc"
 
 
 def surely_inexact(node: ast.expr, names: set[str] | frozenset[str], env: Env | None) -> bool:
@@ -103,6 +116,12 @@ def surely_inexact_names(body: list[ast.stmt], params: list[str], wrt: list[str]
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     values.setdefault(sub.id, []).append(None)
     found = {n for n, v in values.items() if None not in v}
+    if env is not None:  # globals and closure values read, never bound here
+        for node in ast.walk(ast.Module(body, [])):
+            if isinstance(node, ast.Name) and node.id not in values:
+                values[node.id] = [] if _inexact_global(node, env) else [None]
+                if not values[node.id]:
+                    found.add(node.id)
     changed = True
     while changed:
         changed = False

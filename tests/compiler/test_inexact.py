@@ -69,3 +69,15 @@ def test_a_parameter_not_differentiated_is_unknown_even_reassigned_floats() -> N
     assert "h" not in inexact("h = h * 0.5", params=("x", "h"))
     assert "h" in inexact("h = h * 0.5", params=("x", "h"), wrt=("x", "h"))
     assert "x" not in inexact("x = np.argmax(x)")
+
+
+def test_a_float_global_is_inexact_unless_a_local_of_its_name_is_not() -> None:
+    import numpy as np
+
+    from srcxform.compiler.inexact import surely_inexact_names as names
+    glob = env(SCALE=np.array([3.0]), COUNTS=np.array([3]), RATE=0.5)
+    body = ast.parse("a = SCALE * 2\nb = COUNTS * 2\nc = RATE + n").body
+    found = names(body, ["x", "n"], ["x"], glob)
+    assert {"SCALE", "RATE", "a", "c"} <= found and not found & {"COUNTS", "b"}
+    shadowed = ast.parse("SCALE = n\na = SCALE * 2").body
+    assert not names(shadowed, ["x", "n"], ["x"], glob) & {"SCALE", "a"}
