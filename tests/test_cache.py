@@ -203,6 +203,28 @@ def test_builtin_shadowed_later(module):
     _close(df(X), 3 * X ** 2)
 
 
+def test_a_global_the_generated_code_borrows_is_checked(module):
+    """``f`` only calls ``sin`` and ``sum``; the gradient names ``np.cos`` by the module's
+    ``np``.  Rebinding that global (to a namespace whose cos is not NumPy's) must not change
+    the gradient: the guard checks it like a global the source reads."""
+    import types
+
+    mod, _ = module("""
+        import numpy as np
+        from numpy import sin, sum
+        def f(x):
+            return sum(sin(x) * x)
+    """)
+    df = sx.grad(mod.f)
+    truth = np.sin(X) + X * np.cos(X)
+    _close(df(X), truth)
+    assert "np.cos(" in sx.source(df)
+    mod.np = types.SimpleNamespace(**{k: getattr(np, k) for k in ("sin", "sum", "zeros_like")},
+                                   cos=np.sin)
+    _close(df(X), truth)
+    _close(sx.grad(mod.f)(X), truth)
+
+
 def test_live_array_global_rebound_keeps_code_and_reads_new_values(module):
     mod, _ = module("""
         import numpy as np

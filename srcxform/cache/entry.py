@@ -58,7 +58,7 @@ from ..compiler.parse import code_signature
 from ..errors import TransformError
 from ..rules import registry
 from . import guard, persist, templates
-from .facts import MISSING, Fact, facts_of, revalidate
+from .facts import MISSING, Fact, borrowed_facts, facts_of, revalidate
 from .specialise import (
     INT_TYPES,
     bind_all,
@@ -200,6 +200,7 @@ def run_transform(fn: Callable[..., Any], wrt: Any, kind: str, **options: Any
         version = registry.VERSION[0]
         made, rec = _recorded(lambda: transform(fn, wrt, kind, **options))
         facts = facts_of(rec, fn, version)
+        facts += borrowed_facts(fn, _generated(made), facts)
         made.fn.__srcxform__ = made
         chains = next((n.chains for n in rec.functions if n.fn is fn), frozenset())
         if all(f.current(fn) is f.value for f in facts):
@@ -266,8 +267,14 @@ def run_finish(made_front: Front, fn: Callable[..., Any], **options: Any
         if now is not fact.value and now is not MISSING and fact.accepts(now):
             fact = fact.with_value(now)
         facts.append(fact)
+    facts += borrowed_facts(fn, _generated(made), facts)
     made.fn.__srcxform__ = made
     return made, facts, made_front.chains, both
+
+
+def _generated(made: Transformed) -> list[Any]:
+    """The functions of ``made``'s generated code (vjp: both sweeps)."""
+    return [made.fn] + ([made.backward] if made.backward is not None else [])
 
 
 # -- entries ---------------------------------------------------------------------------------

@@ -17,6 +17,11 @@ saying that something still denotes it:
   (``compiler/dictloops.py``): a dict changed in place makes the code stale;
 * ``table``  — the rule table's version (``rules.registry.VERSION``).
 
+:func:`borrowed_facts` adds a ``global`` fact for every module global the
+generated code loads that the function's source does not read (the compiler
+may name NumPy by the module's ``np`` though the function only calls ``sin``):
+rebinding it must not change what the gradient computes.
+
 Each fact is checked fast by identity (the guard compiles the checks into one
 expression).  When the identity fails, :meth:`Fact.accepts` decides whether
 the new object is as good as the old for the generated code, so the fact is
@@ -37,7 +42,10 @@ refreshed instead of the code being rebuilt:
 
 from __future__ import annotations
 
+import builtins
+import dis
 import math
+import types
 from typing import Any
 
 import numpy as np
@@ -239,3 +247,26 @@ def revalidate(facts: list[Fact], fn: Any) -> tuple[list[Fact] | None, bool]:
         else:
             return None, False
     return out, changed
+
+
+def global_names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` (and the code nested in it) loads."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= global_names(const)
+    return names
+
+
+def borrowed_facts(fn: Any, generated: list[Any], facts: list[Fact]) -> list[Fact]:
+    """``global`` facts (same object) for the names of ``fn``'s module the ``generated``
+    functions load and no fact of ``facts`` is about yet."""
+    space = fn.__globals__
+    known = {f.key for f in facts if f.kind == "global" and f.subject is space}
+    out = []
+    for name in sorted(set().union(*(global_names(g.__code__) for g in generated)) - known):
+        if name in space:
+            out.append(Fact("global", space, name, space[name]))
+        elif hasattr(builtins, name):
+            out.append(Fact("global", space, name, getattr(builtins, name), builtin=True))
+    return out

@@ -48,7 +48,6 @@ from __future__ import annotations
 import builtins
 import inspect
 import linecache
-import types
 import weakref
 from pathlib import Path
 from typing import Any, Callable
@@ -69,7 +68,7 @@ from .describe import (
     locate,
     source_hash,
 )
-from .facts import Fact, facts_of, world_key
+from .facts import Fact, facts_of, global_names, world_key
 
 # -- keys ----------------------------------------------------------------------------------------
 
@@ -249,17 +248,6 @@ def _record(fn: Any, made: Transformed, facts: list[Fact], rec: depends.Recordin
                      "shapes": _shapes(made.shapes), "layout": encode(made.result_layout)}}
 
 
-def _global_names(code: types.CodeType) -> set[str]:
-    """The global names ``code`` (and the code nested in it) loads."""
-    import dis
-
-    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= _global_names(const)
-    return names
-
-
 def _globals(fn: Any, made: Transformed, top: depends.Noted) -> list:
     """The module globals the generated code loads that ``fn``'s source does not read (a
     name the environment took because the user's global of that name was the object it
@@ -267,7 +255,7 @@ def _globals(fn: Any, made: Transformed, top: depends.Noted) -> list:
     gens = [made.fn] + ([made.backward] if made.backward is not None else [])
     read = {r.path[0] for r in top.reads if r.kind == "global" and len(r.path) == 1}
     out = []
-    for name in sorted(set().union(*(_global_names(g.__code__) for g in gens)) - read):
+    for name in sorted(set().union(*(global_names(g.__code__) for g in gens)) - read):
         out.append([name, _global_description(fn.__globals__, name)])
     return out
 
