@@ -9,6 +9,10 @@ function's tree), the function computes what it computed before and:
   - ``for i in reversed(range(...))`` runs ``range`` backward:
     ``range(stop - 1, start - 1, -1)``, or with a step ``s`` and ``n`` steps
     ``range(start + (n - 1) * s, start - s, -s)``;
+  - ``for x in reversed(seq)`` walks an index forward and reads
+    ``x = seq[n - 1 - i]`` (``n = len(seq)``), also inside ``enumerate``
+    (the position counts the steps, as Python's does); ``reversed`` of a
+    literal is unrolled backward;
   - a loop over an array, a list or a tuple (by value), ``enumerate`` or
     ``zip`` walks an index: ``n = len(seq)`` (``min`` of the lengths for
     ``zip``), ``for i in range(n):`` whose body first assigns the targets
@@ -200,6 +204,10 @@ class _Loops:
         if copies is not None:
             return self.unroll(stmt, copies)
         elements = self.literal_elements(it)
+        if elements is None and callee is reversed and len(it.args) == 1 and not it.keywords:
+            elements = self.literal_elements(it.args[0])  # backward over a literal
+            if elements is not None:
+                elements = (elements[0], elements[1][::-1])
         if elements is not None:
             before, elements = elements
             return before + self.unroll(stmt, elements)
@@ -261,6 +269,15 @@ class _Loops:
                 return lengths[0]
             shortest = ast.Call(ast.Name("min", ast.Load()), lengths, [])
             return self.bind("n", shortest, it, before)
+        if callee is reversed and len(it.args) == 1 and not it.keywords \
+                and not self.reversed_range(it):
+            # backward over a sequence: n = len(seq); the element of step i is seq[n - 1 - i]
+            seq = self.walked(it.args[0], before)
+            length = ast.copy_location(ast.Call(ast.Name("len", ast.Load()), [seq], []), it)
+            n = self.bind("n", length, it, before)
+            back = ast.BinOp(_minus_one(copy.deepcopy(n)), ast.Sub(), k)
+            prologue.append((target, ast.Subscript(copy.deepcopy(seq), back, ast.Load())))
+            return n
         if isinstance(it, ast.Call) and callee is not MISSING:
             if callee is range:
                 raise error(self.parsed, it, "a range loop must unpack into one name",
