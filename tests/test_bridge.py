@@ -108,7 +108,7 @@ def _cube(x):
 
 
 # a rule whose source cannot be read (made by exec, as a code generator would): called
-_RULE_SPACE: dict = {"np": np}
+_RULE_SPACE: dict = {"np": np, "__name__": __name__}
 exec("def cube_rule(g, out, x):\n    return (g * 3.0 * x ** 2,)\n", _RULE_SPACE)
 sx.adjoint(_cube)(_RULE_SPACE["cube_rule"])
 
