@@ -32,11 +32,15 @@ per backward loop (the loop has one target).
 from __future__ import annotations
 
 import ast
+import builtins
+import copy
 
 from . import anno
 from .astutil import load_counts, mentions, names_loaded, names_stored, store_counts
+from .floatstates import stays_float
 from .program import Program
-from .tapearrays import plain_loop, pop_of, push_of
+from .support import float_tape, retape
+from .tapearrays import plain_loop, pop_of, push_of, range_args
 
 
 def iterate_list_tapes(program: Program) -> Program:
@@ -83,6 +87,9 @@ def iterate_list_tapes(program: Program) -> Program:
         at = next(i for i, s in enumerate(back.body) if s is pop)
         if any(mentions(s, value) for s in back.body[:at]):
             continue
+        floats = _float_tape(program, stack, value, loop, push, init)
+        if floats is not None:
+            stack = floats
         back.target = ast.copy_location(ast.Name(value, ast.Store()), back.target)
         back.iter = ast.copy_location(ast.Call(ast.Name("reversed", ast.Load()),
                                                [ast.Name(stack, ast.Load())], []), back.iter)
@@ -111,3 +118,61 @@ def _init(body: list[ast.stmt], stack: str) -> ast.stmt | None:
     return next((s for s in body if isinstance(s, ast.Assign) and len(s.targets) == 1
                  and isinstance(s.targets[0], ast.Name) and s.targets[0].id == stack
                  and isinstance(s.value, ast.List) and not s.value.elts), None)
+
+
+def _float_tape(program: Program, stack: str, value: str, loop: ast.For, push: ast.stmt,
+                init: ast.stmt) -> str | None:
+    """When the forward loop's trip count is known and ``value`` is a scalar: the list
+    ``stack`` as a preallocated tape of floats (module docstring); returns its new name.
+
+    ``init`` (``stack = []``) goes; before ``loop``, ``v_tape = float_tape(range(...))``;
+    the push ``stack.append(v)`` becomes the guarded store of row ``t - a``.
+    """
+    args = range_args(loop.iter)
+    if args is None or program.trusted_shapes.get(value) != () or _shadowed(program):
+        return None
+    body, env = program.body, program.env
+    tape = env.namer.fresh(f"{value}_tape")
+    start, counter = args[0], loop.target.id
+    if counter == "_" and "_" not in names_loaded(body):  # a row index reads as a step
+        counter = env.namer.fresh("t")
+        loop.target = ast.copy_location(ast.Name(counter, ast.Store()), loop.target)
+    row: ast.expr = ast.Name(counter, ast.Load()) if start == 0 else \
+        ast.BinOp(ast.Name(counter, ast.Load()), ast.Sub(), ast.Constant(start))
+    alloc = ast.Assign([ast.Name(tape, ast.Store())], ast.Call(
+        ast.Name(env.ref(float_tape, "float_tape"), ast.Load()),
+        [copy.deepcopy(loop.iter), ast.Name(value, ast.Load())], []))
+    anno.set(alloc, anno.LINE, anno.get(loop, anno.LINE))
+    fast = ast.Assign([ast.Subscript(ast.Name(tape, ast.Load()), copy.deepcopy(row),
+                                     ast.Store())], ast.Name(value, ast.Load()))
+    if stays_float(loop.body, value, push, env):
+        note = f"the {value} of every step of the loop below, as floats when {value} starts " \
+            "as one (it stays one)"
+        store: ast.stmt = fast
+        made = [fast]
+    else:
+        note = f"the {value} of every step of the loop below, one float each"
+        test = ast.Compare(ast.Call(ast.Name("type", ast.Load()), [ast.Name(value, ast.Load())],
+                                    []), [ast.Is()], [ast.Name("float", ast.Load())])
+        slow = ast.Assign([ast.Name(tape, ast.Store())], ast.Call(
+            ast.Name(env.ref(retape, "retape"), ast.Load()),
+            [ast.Name(tape, ast.Load()), row, ast.Name(value, ast.Load())], []))
+        store = ast.If(test, [fast], [slow])
+        made = [store, fast, slow]
+    anno.set(alloc, anno.NOTE, [note])
+    for s in made:
+        anno.set(s, anno.LINE, anno.get(push, anno.LINE))
+        anno.set(s, anno.TAPE, tape)
+    at = next(i for i, s in enumerate(loop.body) if s is push)
+    loop.body[at] = ast.fix_missing_locations(ast.copy_location(store, push))
+    body.remove(init)
+    body.insert(body.index(loop), ast.fix_missing_locations(ast.copy_location(alloc, loop)))
+    return tape
+
+
+def _shadowed(program: Program) -> bool:
+    """``type`` or ``float`` in the generated function might not be the builtin."""
+    parsed = program.parsed
+    return any(name in program.env.user_locals or name in parsed.closure
+               or parsed.globals.get(name, getattr(builtins, name)) is not getattr(builtins, name)
+               for name in ("type", "float"))
