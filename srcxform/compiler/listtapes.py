@@ -37,9 +37,9 @@ import copy
 
 from . import anno
 from .astutil import load_counts, mentions, names_loaded, names_stored, store_counts
-from .floatstates import stays_float
+from .floatstates import float_support
 from .program import Program
-from .support import float_tape, retape
+from .support import float_tape
 from .tapearrays import plain_loop, pop_of, push_of, range_args
 
 
@@ -122,16 +122,23 @@ def _init(body: list[ast.stmt], stack: str) -> ast.stmt | None:
 
 def _float_tape(program: Program, stack: str, value: str, loop: ast.For, push: ast.stmt,
                 init: ast.stmt) -> str | None:
-    """When the forward loop's trip count is known and ``value`` is a scalar: the list
-    ``stack`` as a preallocated tape of floats (module docstring); returns its new name.
+    """When the forward loop's trip count is known and floatstates.py proves ``value`` a
+    float on every step once some names are floats on entry: the list ``stack`` as a
+    tape made by ``float_tape`` (module docstring); returns its new name.
 
-    ``init`` (``stack = []``) goes; before ``loop``, ``v_tape = float_tape(range(...))``;
-    the push ``stack.append(v)`` becomes the guarded store of row ``t - a``.
+    ``init`` (``stack = []``) goes; before ``loop``, ``v_tape = float_tape(range(...), v,
+    ...)`` (those names); the push ``stack.append(v)`` becomes ``v_tape[t - a] = v``.
     """
     args = range_args(loop.iter)
     if args is None or program.trusted_shapes.get(value) != () or _shadowed(program):
         return None
     body, env = program.body, program.env
+    names = float_support(loop.body, value, push, env)
+    bound = set(program.params) | {t.id for s in body[:body.index(loop)]
+                                   if isinstance(s, ast.Assign) for t in s.targets
+                                   if isinstance(t, ast.Name)}
+    if names is None or not bound.issuperset(names):
+        return None
     tape = env.namer.fresh(f"{value}_tape")
     start, counter = args[0], loop.target.id
     if counter == "_" and "_" not in names_loaded(body):  # a row index reads as a step
@@ -141,28 +148,16 @@ def _float_tape(program: Program, stack: str, value: str, loop: ast.For, push: a
         ast.BinOp(ast.Name(counter, ast.Load()), ast.Sub(), ast.Constant(start))
     alloc = ast.Assign([ast.Name(tape, ast.Store())], ast.Call(
         ast.Name(env.ref(float_tape, "float_tape"), ast.Load()),
-        [copy.deepcopy(loop.iter), ast.Name(value, ast.Load())], []))
+        [copy.deepcopy(loop.iter)] + [ast.Name(n, ast.Load()) for n in names], []))
     anno.set(alloc, anno.LINE, anno.get(loop, anno.LINE))
-    fast = ast.Assign([ast.Subscript(ast.Name(tape, ast.Load()), copy.deepcopy(row),
-                                     ast.Store())], ast.Name(value, ast.Load()))
-    if stays_float(loop.body, value, push, env):
-        note = f"the {value} of every step of the loop below, as floats when {value} starts " \
-            "as one (it stays one)"
-        store: ast.stmt = fast
-        made = [fast]
-    else:
-        note = f"the {value} of every step of the loop below, one float each"
-        test = ast.Compare(ast.Call(ast.Name("type", ast.Load()), [ast.Name(value, ast.Load())],
-                                    []), [ast.Is()], [ast.Name("float", ast.Load())])
-        slow = ast.Assign([ast.Name(tape, ast.Store())], ast.Call(
-            ast.Name(env.ref(retape, "retape"), ast.Load()),
-            [ast.Name(tape, ast.Load()), row, ast.Name(value, ast.Load())], []))
-        store = ast.If(test, [fast], [slow])
-        made = [store, fast, slow]
-    anno.set(alloc, anno.NOTE, [note])
-    for s in made:
-        anno.set(s, anno.LINE, anno.get(push, anno.LINE))
-        anno.set(s, anno.TAPE, tape)
+    which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "is a float" if len(names) == 1 else "are floats"
+    anno.set(alloc, anno.NOTE, [f"the {value} of every step of the loop below, one float each "
+                                f"when {which} {verb} here"])
+    store = ast.Assign([ast.Subscript(ast.Name(tape, ast.Load()), row, ast.Store())],
+                       ast.Name(value, ast.Load()))
+    anno.set(store, anno.LINE, anno.get(push, anno.LINE))
+    anno.set(store, anno.TAPE, tape)
     at = next(i for i, s in enumerate(loop.body) if s is push)
     loop.body[at] = ast.fix_missing_locations(ast.copy_location(store, push))
     body.remove(init)

@@ -57,19 +57,20 @@ class HeldValues(list):
     dtype = None
 
 
-def float_tape(steps: range, first: Any) -> Any:
-    """A tape of one value per step of ``steps`` (listtapes.py) for a loop state that is
-    ``first`` when the loop starts.
+def float_tape(steps: range, *firsts: Any) -> Any:
+    """A tape of one value per step of ``steps`` (listtapes.py) for a loop state that
+    stays a float when each of ``firsts`` is one as the loop starts (floatstates.py).
 
-    When ``first`` is exactly a ``float`` and the loop has :data:`FLOAT_TAPE_STEPS` steps
-    or more, a preallocated ``array("d")`` of ``len(steps)`` zeros: 8 bytes per step,
-    and its rows read back as Python floats, exactly the floats stored (a double holds
-    a float's bits).  Else a list of ``len(steps)`` entries that keeps each value
-    itself: a float in a list costs 32 bytes, but a list is written and read faster (no
-    float is made again when the backward sweep reads it), so a short loop keeps one.
+    When every one of ``firsts`` is exactly a ``float`` and the loop has
+    :data:`FLOAT_TAPE_STEPS` steps or more, a preallocated ``array("d")`` of
+    ``len(steps)`` zeros: 8 bytes per step, and its rows read back as Python floats,
+    exactly the floats stored (a double holds a float's bits).  Else a list of
+    ``len(steps)`` entries that keeps each value itself: a float in a list costs 32
+    bytes, but a list is written and read faster (no float is made again when the
+    backward sweep reads it), so a short loop keeps one.
     """
     n = len(steps)
-    if n >= FLOAT_TAPE_STEPS and type(first) is float:
+    if n >= FLOAT_TAPE_STEPS and all(type(v) is float for v in firsts):
         return array("d", _ZERO) * n
     return [None] * n
 
@@ -84,16 +85,13 @@ def retape(tape: Any, row: int, value: Any) -> Any:
     """Store ``value`` as row ``row`` of ``tape`` and return the tape, a new one if need be.
 
     ``tape`` is an ``np.empty((steps, ...))`` array whose rows ``0 .. row-1`` hold
-    earlier values of its dtype, a :func:`float_tape` whose rows ``0 .. row-1`` hold
-    floats (its guard sends every value that is not exactly a ``float`` here), or a
-    :class:`HeldValues` (so is another library's array, when the code runs on its
-    namespace: ``backends/``).  An ndarray of the row's
+    earlier values of its dtype, or a :class:`HeldValues` (so is another library's
+    array, when the code runs on its namespace: ``backends/``).  An ndarray of the row's
     shape and the tape's dtype is copied into the row; when nothing is stored yet,
     one of another dtype starts a tape of that dtype; anything else (another dtype
     later, a subclass, a value that is not an ndarray) turns the tape into a
     :class:`HeldValues` of the rows so far (exact: they have the tape's dtype) and
-    the value itself (a float tape's rows read back as the floats stored).  No value is
-    ever cast.
+    the value itself.  No value is ever cast.
     """
     if type(tape) is np.ndarray:
         if type(value) is np.ndarray and value.shape == tape.shape[1:]:
