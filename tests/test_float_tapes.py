@@ -78,7 +78,7 @@ def from_int(a, k):
 def ratio(a, c):
     x = 1.0
     s = 0.0
-    for t in range(N):
+    for _ in range(N):
         s = s + a / x
         x = x * c
     return s
