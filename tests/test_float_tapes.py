@@ -1,4 +1,4 @@
-"""Tapes of Python-float loop states in one ``array("d")`` (compiler/listtapes.py, floatstates.py).
+"""Tapes of Python-float loop states in one array of doubles (listtapes.py, floatstates.py).
 
 Each program is checked against central finite differences; the source checks show
 the float tape was made (and with or without its per-step test), so a gradient right
@@ -12,7 +12,6 @@ Type fidelity: a state that is not exactly a ``float`` (``np.float64``, ``int``,
 from __future__ import annotations
 
 import math
-from array import array
 
 import numpy as np
 import pytest
@@ -26,7 +25,7 @@ N = 12
 
 @pytest.fixture
 def short_float_tapes(monkeypatch):
-    """Every float tape an ``array("d")``, however few its steps."""
+    """Every float tape an array of doubles, however few its steps."""
     monkeypatch.setattr(support, "FLOAT_TAPE_STEPS", 1)
 
 
@@ -98,7 +97,8 @@ def test_a_long_loop_tapes_its_floats_in_an_array():
     _check(scan_long, (1.3, 0.4), (0, 1), got, rtol=1e-5)
     # what the generated code gets for it: 8 bytes a step, read back as the floats stored
     tape = float_tape(range(1500), 0.4, 2.0)
-    assert type(tape) is array and tape.typecode == "d" and len(tape) == 1500
+    assert type(tape) is memoryview and tape.format == "d" and len(tape) == 1500
+    assert tape.nbytes == 8 * 1500
     tape[3] = -0.0
     assert math.copysign(1.0, tape[3]) == -1.0 and type(tape[3]) is float
 
