@@ -5,6 +5,10 @@ After :func:`remove_dead`, no statement of the body is one that
 whole body of an ``if`` or a loop (which Python needs), and every other
 statement is where it was.
 
+After :func:`drop_dead_forward`, run once the tapes are in place, no forward
+statement remains that liveness finds dead with every backward statement
+needed (no accumulator computed only for the restores of the backward sweep).
+
 After :func:`drop_unread`, run once the tapes are in place, no backward
 statement ``name = value`` remains whose name nothing reads and whose value
 calls nothing (a value the tape pass chose to compute again, ``xs_item =
@@ -17,7 +21,7 @@ import ast
 
 from . import anno
 from .astutil import BLOCK_FIELDS, walk
-from .liveness import Liveness
+from .liveness import Liveness, liveness
 from .program import Program
 
 
@@ -34,6 +38,24 @@ def remove_dead(body: list[ast.stmt], found: Liveness) -> list[ast.stmt]:
             stmt.body = remove_dead(stmt.body, found) or [ast.Pass()]
         out.append(stmt)
     return out
+
+
+def drop_dead_forward(program: Program) -> Program:
+    """Drop the forward work nothing needs once the tapes are in place.
+
+    Before the tape pass, the backward sweep's restore placeholders count every
+    overwritten name as read, so optimize keeps each forward assignment of one (an
+    accumulator ``t = t + x * y`` whose values the backward sweep never reads
+    included).  Now that the tapes say what the backward sweep reads, liveness runs
+    again with every backward statement needed: a forward statement stays when it has
+    an effect, feeds a tape, a loop's range or the result, or defines a name a needed
+    statement reads; a ``for`` loop over ``range(...)`` whose body is left empty goes
+    too.  Reads and sets ``body``.
+    """
+    found = liveness(program.body, program.env, restores=False, keep_backward=True)
+    if found.dead:
+        program.body = remove_dead(program.body, found)
+    return program
 
 
 def drop_unread(program: Program) -> Program:
