@@ -144,3 +144,23 @@ def test_a_value_the_backward_sweep_reads_stays_and_the_rest_goes():
     for i in (0, 1):
         np.testing.assert_allclose(got[i], finite_difference(scan, (1.3, 0.4), i),
                                    rtol=1e-6, atol=1e-8)
+
+
+def saturate(x):
+    s = 0.0
+    for v in x:
+        if v < -1.0:
+            s = s + (-1.0 + 0.1 * (v + 1.0))
+        elif v < 1.0:
+            s = s + (v - v ** 3 / 3.0)
+        else:
+            s = s + (2.0 / 3.0 + 0.1 * (v - 1.0))
+    return s
+
+
+def test_a_branch_left_empty_turns_its_test_around():
+    x = np.array([-1.5, -0.5, 0.3, 1.2, 2.0])
+    got, text = _grad_and_source(saturate, x)
+    forward = _forward_part(text)
+    assert "if not cond:" in forward and "pass" not in forward and "s = " not in forward
+    _check(saturate, (x,), got)

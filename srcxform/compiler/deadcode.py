@@ -50,12 +50,27 @@ def drop_dead_forward(program: Program) -> Program:
     again with every backward statement needed: a forward statement stays when it has
     an effect, feeds a tape, a loop's range or the result, or defines a name a needed
     statement reads; a ``for`` loop over ``range(...)`` whose body is left empty goes
-    too.  Reads and sets ``body``.
+    too, and an ``if`` left with nothing but an ``else`` is ``if not``.  Reads and sets
+    ``body``.
     """
     found = liveness(program.body, program.env, restores=False, keep_backward=True)
     if found.dead:
         program.body = remove_dead(program.body, found)
+    _turn_empty_ifs(program.body)
     return program
+
+
+def _turn_empty_ifs(block: list[ast.stmt]) -> None:
+    """``if t: pass`` / ``else: body`` of the forward sweep as ``if not t: body``."""
+    for stmt in block:
+        if isinstance(stmt, ast.If) and stmt.orelse and not anno.get(stmt, anno.GRAD, False) \
+                and all(isinstance(s, ast.Pass) for s in stmt.body):
+            stmt.test = ast.copy_location(ast.UnaryOp(ast.Not(), stmt.test), stmt.test)
+            stmt.body, stmt.orelse = stmt.orelse, []
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                _turn_empty_ifs(inner)
 
 
 def drop_unread(program: Program) -> Program:
