@@ -164,3 +164,20 @@ def test_a_branch_left_empty_turns_its_test_around():
     forward = _forward_part(text)
     assert "if not cond:" in forward and "pass" not in forward and "s = " not in forward
     _check(saturate, (x,), got)
+
+
+def rnn(W, U, h, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h * h)
+
+
+def test_the_rows_of_the_last_block_are_still_freed_after_the_loop():
+    rng = np.random.default_rng(3)
+    W, U = 0.4 * rng.standard_normal((4, 4)), rng.standard_normal((4, 2))
+    h, xs = rng.standard_normal(4), 0.3 * rng.standard_normal((70, 2))
+    got, text = _grad_and_source(rnn, W, U, h, xs, wrt=(0, 1))
+    assert "U_xs = np.inner(xs[t:t + 64], U)" in text and "\n    U_xs = None\n" in text
+    for i in (0, 1):
+        np.testing.assert_allclose(got[i], finite_difference(rnn, (W, U, h, xs), i),
+                                   rtol=1e-6, atol=1e-8)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import BLOCK_FIELDS, walk
+from .astutil import BLOCK_FIELDS, names_stored, walk, walk_stmts
 from .liveness import Liveness, liveness
 from .program import Program
 
@@ -50,14 +50,32 @@ def drop_dead_forward(program: Program) -> Program:
     again with every backward statement needed: a forward statement stays when it has
     an effect, feeds a tape, a loop's range or the result, or defines a name a needed
     statement reads; a ``for`` loop over ``range(...)`` whose body is left empty goes
-    too, and an ``if`` left with nothing but an ``else`` is ``if not``.  Reads and sets
+    too, and an ``if`` left with nothing but an ``else`` is ``if not``.  A ``name =
+    None`` after a binding of ``name`` stays: it frees the value.  Reads and sets
     ``body``.
     """
     found = liveness(program.body, program.env, restores=False, keep_backward=True)
+    found.dead -= _releases(program.body)
     if found.dead:
         program.body = remove_dead(program.body, found)
     _turn_empty_ifs(program.body)
     return program
+
+
+def _releases(body: list[ast.stmt]) -> set[int]:
+    """The ids of the statements ``name = None`` that come after a binding of ``name``:
+    they free its value (``U_xs = None`` after a loop of row blocks, hoist.py)."""
+    bound: set[str] = set()
+    found: set[int] = set()
+    for stmt in walk_stmts(body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Constant) and stmt.value.value is None \
+                and stmt.targets[0].id in bound:
+            found.add(id(stmt))
+        bound |= names_stored(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While)) \
+            else names_stored(getattr(stmt, "target", ast.Pass()))
+    return found
 
 
 def _turn_empty_ifs(block: list[ast.stmt]) -> None:
