@@ -27,6 +27,18 @@ So each step binds ``v`` to the value its pop read, the loop runs as many
 steps, and after it ``v`` is what the last pop left.  The list is no longer
 emptied as the loop runs (it is freed when the function returns); one list
 per backward loop (the loop has one target).
+
+A float in a list costs 32 bytes (the object and the slot) where a hand-writer
+keeps 8.  When, besides, the forward loop is ``for t in range(n)`` or
+``range(a, n)`` (``a`` an int literal, ``n`` a name or literal), ``v``'s trusted
+shape is ``()``, ``type`` and ``float`` are the builtins, and floatstates.py
+proves ``v`` a float at the push on every step once the names it returns are
+floats on entry (each a parameter or bound at the top before the loop), the
+list is ``v_tape = float_tape(range(...), v, ...)`` just before the loop and the
+push is ``v_tape[t - a] = v``: doubles (``support.float_tape``) when those names
+are exactly floats and the loop is long, else a preallocated list of the values
+themselves, so the backward sweep reads the very values it read from the list
+(a counter ``_`` is renamed ``t`` where nothing reads ``_``).
 """
 
 from __future__ import annotations

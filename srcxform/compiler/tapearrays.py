@@ -411,7 +411,8 @@ def untape_generated(program: Program) -> Program:
     transform differentiates; so where ``parsed.node`` holds the guarded store this
     pass made (``if type(v) is ndarray and v.dtype is T.dtype and ...: T[row] = v`` else
     ``T = retape(T, row, v)``, ``retape`` resolving to :func:`~.support.retape`),
-    the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
+    the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``; so do
+    a float tape's store ``T[row] = v`` and ``T = float_tape(...)`` (listtapes.py).
     Each step appends exactly once, in step order, so the reads ``T[row]`` and
     ``T[lo:hi]`` read the same values from the list.  A backward loop over a list
     tape, ``for v in reversed(S):`` (listtapes.py), is the loop the tape pass wrote
