@@ -222,6 +222,41 @@ def float_loop_args(rng: np.random.Generator, small: bool) -> tuple:
     return float(rng.uniform(0.5, 2.0)), float(rng.uniform(-1.0, 1.0))
 
 
+def float_scan(a, x):
+    for _ in range(SCAN_STEPS):
+        x = x + 0.01 * (math.sin(a * x) - 0.5 * x)
+    return x * x
+
+
+def float_scan_hand(a, x):
+    xs = np.empty(SCAN_STEPS)  # the state at the start of every step, in one array
+    for t in range(SCAN_STEPS):
+        xs[t] = x
+        x = x + 0.01 * (math.sin(a * x) - 0.5 * x)
+    dx = 2.0 * x
+    da = 0.0
+    for t in range(SCAN_STEPS - 1, -1, -1):
+        x = xs.item(t)
+        c = 0.01 * math.cos(a * x) * dx
+        da += c * x
+        dx = dx * 0.995 + c * a
+    return da, dx
+
+
+def float_scan_list_hand(a, x):
+    xs = []  # the state at the start of every step: a list is the fastest to write and read
+    for _ in range(SCAN_STEPS):
+        xs.append(x)
+        x = x + 0.01 * (math.sin(a * x) - 0.5 * x)
+    dx = 2.0 * x
+    da = 0.0
+    for x in reversed(xs):
+        c = 0.01 * math.cos(a * x) * dx
+        da += c * x
+        dx = dx * 0.995 + c * a
+    return da, dx
+
+
 # --- a damped spring chain integrated with explicit Euler -----------------------------------
 
 def springs(k, x, v, target):
@@ -387,6 +422,9 @@ WORKLOADS: list[Workload] = [
              description="h = tanh(W h + U x[t]), 50 steps, hidden 32"),
     Workload("float_loop_100", float_loop, float_loop_hand, float_loop_args, (0, 1),
              needs_control_flow=True, description="100-step loop on Python floats"),
+    Workload("float_scan_5000", float_scan, float_scan_list_hand, float_loop_args, (0, 1),
+             needs_control_flow=True,
+             description="5000-step loop on Python floats (hand: the states in a list)"),
     Workload("springs_euler", springs, springs_hand, springs_args, ("k", "x"),
              needs_control_flow=True,
              description="damped spring chain of 32, explicit Euler, 100 steps"),
@@ -469,27 +507,6 @@ def scan_args(n: int) -> Callable[[np.random.Generator, bool], tuple]:
                 0.1 * rng.standard_normal((steps, size)))
 
     return make
-
-
-def float_scan(a, x):
-    for _ in range(SCAN_STEPS):
-        x = x + 0.01 * (math.sin(a * x) - 0.5 * x)
-    return x * x
-
-
-def float_scan_hand(a, x):
-    xs = np.empty(SCAN_STEPS)  # the state at the start of every step, in one array
-    for t in range(SCAN_STEPS):
-        xs[t] = x
-        x = x + 0.01 * (math.sin(a * x) - 0.5 * x)
-    dx = 2.0 * x
-    da = 0.0
-    for t in range(SCAN_STEPS - 1, -1, -1):
-        x = xs.item(t)
-        c = 0.01 * math.cos(a * x) * dx
-        da += c * x
-        dx = dx * 0.995 + c * a
-    return da, dx
 
 
 MEMORY_WORKLOADS: list[Workload] = [

@@ -217,7 +217,7 @@ def float_steps_n(a, x, n):
 
 def test_backward_loop_iterates_over_its_list_tape():
     text = _source(float_steps, 1.3, 0.4, wrt=(0, 1))
-    assert "for x in reversed(x_stack):" in text and ".pop()" not in text
+    assert "for x in reversed(x_tape):" in text and ".pop()" not in text
     check_grad(float_steps, 1.3, 0.4, wrt=(0, 1))
 
 
@@ -229,7 +229,7 @@ def test_backward_loop_reading_its_counter_keeps_its_pops():
 
 def test_two_list_tapes_one_loop_target_and_zero_steps():
     text = _source(float_steps_n, 1.3, 0.4, 10, wrt=(0, 1))
-    assert text.count("_stack):") == 1 and ".pop()" in text
+    assert text.count("_tape):") == 1 and ".pop()" in text
     for n in (0, 1, 10):
         check_grad(float_steps_n, 1.3, 0.4, n, wrt=(0, 1))
     assert sx.grad(float_steps_n, wrt=(0, 1))(1.3, 0.4, 0) == (1.0, 0.8)

@@ -73,9 +73,9 @@ LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
     set_by="normalize inline closures reverse forward tape defer lower split emit checkpoint "
-    "tapearrays containers horner hoist",
+    "tapearrays containers horner hoist listtapes",
     read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays containers "
-    "horner hoist")
+    "horner hoist listtapes")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
     set_by="reverse tape defer lower checkpoint tapearrays horner",
@@ -165,11 +165,11 @@ DEFERRED = _declare(
 TAPE = _declare(
     "tape", "str: on a push ('h_stack.append(h)') or pop ('h = h_stack.pop()') the tape pass "
     "made, the name of its stack (on a store or read of a preallocated tape, the tape's name)",
-    set_by="tape tapearrays", read_by="deadcode checkpoint tapearrays memory loopzeros "
-    "listtapes")
+    set_by="tape tapearrays listtapes", read_by="deadcode checkpoint tapearrays memory "
+    "loopzeros listtapes")
 NOTE = _declare(
     "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
-    "above a statement", set_by="checkpoint tapearrays hoist", read_by="emit")
+    "above a statement", set_by="checkpoint tapearrays hoist listtapes", read_by="emit")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",

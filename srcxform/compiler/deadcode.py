@@ -5,6 +5,10 @@ After :func:`remove_dead`, no statement of the body is one that
 whole body of an ``if`` or a loop (which Python needs), and every other
 statement is where it was.
 
+After :func:`drop_dead_forward`, run once the tapes are in place, no forward
+statement remains that liveness finds dead with every backward statement
+needed (no accumulator computed only for the restores of the backward sweep).
+
 After :func:`drop_unread`, run once the tapes are in place, no backward
 statement ``name = value`` remains whose name nothing reads and whose value
 calls nothing (a value the tape pass chose to compute again, ``xs_item =
@@ -16,8 +20,8 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import BLOCK_FIELDS, walk
-from .liveness import Liveness
+from .astutil import BLOCK_FIELDS, names_stored, walk, walk_stmts
+from .liveness import Liveness, liveness
 from .program import Program
 
 
@@ -34,6 +38,57 @@ def remove_dead(body: list[ast.stmt], found: Liveness) -> list[ast.stmt]:
             stmt.body = remove_dead(stmt.body, found) or [ast.Pass()]
         out.append(stmt)
     return out
+
+
+def drop_dead_forward(program: Program) -> Program:
+    """Drop the forward work nothing needs once the tapes are in place.
+
+    Before the tape pass, the backward sweep's restore placeholders count every
+    overwritten name as read, so optimize keeps each forward assignment of one (an
+    accumulator ``t = t + x * y`` whose values the backward sweep never reads
+    included).  Now that the tapes say what the backward sweep reads, liveness runs
+    again with every backward statement needed: a forward statement stays when it has
+    an effect, feeds a tape, a loop's range or the result, or defines a name a needed
+    statement reads; a ``for`` loop over ``range(...)`` whose body is left empty goes
+    too, and an ``if`` left with nothing but an ``else`` is ``if not``.  A ``name =
+    None`` after a binding of ``name`` stays: it frees the value.  Reads and sets
+    ``body``.
+    """
+    found = liveness(program.body, program.env, restores=False, keep_backward=True)
+    found.dead -= _releases(program.body)
+    if found.dead:
+        program.body = remove_dead(program.body, found)
+    _turn_empty_ifs(program.body)
+    return program
+
+
+def _releases(body: list[ast.stmt]) -> set[int]:
+    """The ids of the statements ``name = None`` that come after a binding of ``name``:
+    they free its value (``U_xs = None`` after a loop of row blocks, hoist.py)."""
+    bound: set[str] = set()
+    found: set[int] = set()
+    for stmt in walk_stmts(body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Constant) and stmt.value.value is None \
+                and stmt.targets[0].id in bound:
+            found.add(id(stmt))
+        bound |= names_stored(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While)) \
+            else names_stored(getattr(stmt, "target", ast.Pass()))
+    return found
+
+
+def _turn_empty_ifs(block: list[ast.stmt]) -> None:
+    """``if t: pass`` / ``else: body`` of the forward sweep as ``if not t: body``."""
+    for stmt in block:
+        if isinstance(stmt, ast.If) and stmt.orelse and not anno.get(stmt, anno.GRAD, False) \
+                and all(isinstance(s, ast.Pass) for s in stmt.body):
+            stmt.test = ast.copy_location(ast.UnaryOp(ast.Not(), stmt.test), stmt.test)
+            stmt.body, stmt.orelse = stmt.orelse, []
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                _turn_empty_ifs(inner)
 
 
 def drop_unread(program: Program) -> Program:

@@ -20,10 +20,8 @@ Every mode starts with the front end, then differentiates and finishes:
         → optimize → defer → lower → unshare → tape → checkpoint → tape arrays
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)
         → backward loops over list tapes (listtapes.py) → zeros of known shape
-        in loops (loopzeros.py)
-        → unread backward values dropped (deadcode.py) → no_grad blocks, emit,
-        load
-        (assemble.py)
+        in loops (loopzeros.py) → forward values nothing reads, unread backward
+        values dropped (deadcode.py) → no_grad blocks, emit, load (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
     jvp:  env → forward → optimize → defer → lower → hoist → loopzeros → unshare
         → emit, load
@@ -125,6 +123,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     hoist.hoist_row_products,          # A @ xs[t] in a loop: the rows of one product
     listtapes.iterate_list_tapes,      # for x in reversed(x_stack), no pops
     loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
+    deadcode.drop_dead_forward,        # forward values no tape or result reads
     deadcode.drop_unread,              # backward values the tapes made unread
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]

@@ -50,13 +50,16 @@ class Liveness:
 
 
 def liveness(body: list[ast.stmt], env: Env, overwritten: set[str] = frozenset(),
-             restores: bool = True, live_out: set[str] = frozenset()) -> Liveness:
+             restores: bool = True, live_out: set[str] = frozenset(),
+             keep_backward: bool = False) -> Liveness:
     """The needed statements of ``body`` (see the module docstring).
 
     ``restores``: the backward sweep restores the ``overwritten`` names, so a
     forward assignment to one is needed (it defines the value brought back).
+    ``keep_backward``: every statement of the backward sweep is needed (once the
+    tapes are in place: only forward work is asked about).
     """
-    walk = _Walk(env, overwritten, restores)
+    walk = _Walk(env, overwritten, restores, keep_backward)
     live_in = walk.block(body, set(live_out), frozenset())
     return Liveness(walk.dead, live_in)
 
@@ -64,11 +67,17 @@ def liveness(body: list[ast.stmt], env: Env, overwritten: set[str] = frozenset()
 class _Walk:
     """The backward walk; ``dead`` holds the verdict of the last visit of each statement."""
 
-    def __init__(self, env: Env, overwritten: set[str], restores: bool) -> None:
+    def __init__(self, env: Env, overwritten: set[str], restores: bool,
+                 keep_backward: bool = False) -> None:
         self.env = env
         self.overwritten = overwritten
         self.restores = restores
+        self.keep_backward = keep_backward
         self.dead: set[int] = set()
+
+    def kept(self, stmt: ast.stmt) -> bool:
+        """True for a backward statement when every one is needed."""
+        return self.keep_backward and anno.get(stmt, anno.GRAD, False)
 
     def verdict(self, stmt: ast.stmt, needed: bool) -> bool:
         """Record whether ``stmt`` is needed (a later visit overrides an earlier one)."""
@@ -107,7 +116,8 @@ class _Walk:
         target = stmt.targets[0]
         if isinstance(target, (ast.Name, ast.Tuple)):
             names = [target.id] if isinstance(target, ast.Name) else [e.id for e in target.elts]
-            keep = anno.get(stmt, anno.KEEP, False) and not is_literal(stmt.value)
+            keep = anno.get(stmt, anno.KEEP, False) and not is_literal(stmt.value) \
+                or self.kept(stmt)
             # a forward assignment to a name that is saved and restored defines the value
             # the backward sweep gets back: it stays
             if self.restores and not anno.get(stmt, anno.GRAD, False) and \
@@ -120,7 +130,7 @@ class _Walk:
             live |= names_loaded(stmt.value)
         else:
             written = root(target)
-            if written is not None and written.id not in live:
+            if written is not None and written.id not in live and not self.kept(stmt):
                 self.verdict(stmt, False)
                 return
             live |= names_loaded(stmt)
@@ -130,11 +140,13 @@ class _Walk:
         """A call kept for its effect, unless it is pure or writes into a dead array."""
         call = stmt.value
         fn = self.env.resolve(call.func) if isinstance(call, ast.Call) else None
-        if is_mutator(fn) and isinstance(call.args[0], ast.Name) \
+        if self.kept(stmt):
+            pass
+        elif is_mutator(fn) and isinstance(call.args[0], ast.Name) \
                 and call.args[0].id not in live:
             self.verdict(stmt, False)
             return
-        if pure(call, self.env) and not is_mutator(fn):
+        elif pure(call, self.env) and not is_mutator(fn):
             self.verdict(stmt, False)
             return
         live |= names_loaded(stmt)
@@ -145,15 +157,16 @@ class _Walk:
         live_body = self.block(stmt.body, set(live), loop_live)
         live_else = self.block(stmt.orelse, set(live), loop_live)
         if not self.any_needed(stmt.body) and not self.any_needed(stmt.orelse) \
-                and pure(stmt.test, self.env):
+                and pure(stmt.test, self.env) and not self.kept(stmt):
             self.verdict(stmt, False)
             return live
         self.verdict(stmt, True)
         return live_body | live_else | names_loaded(stmt.test)
 
     def loop(self, stmt: ast.For | ast.While, live: set[str]) -> set[str]:
-        """A loop (always kept): its body walked until what the back edge keeps alive
-        stops growing."""
+        """A loop: its body walked until what the back edge keeps alive stops growing.
+        Kept unless it is a ``for`` loop without ``else`` over ``range(...)`` whose body
+        has no needed statement and whose target is not live after it."""
         loop_out = set(live)
         body_live = set(live)
         for _ in range(MAX_LOOP_PASSES):
@@ -163,6 +176,11 @@ class _Walk:
                 break
             body_live = new
         body_in = self.block(stmt.body, set(body_live), body_live | loop_out)
+        if isinstance(stmt, ast.For) and not stmt.orelse and not self.any_needed(stmt.body) \
+                and isinstance(stmt.target, ast.Name) and stmt.target.id not in live \
+                and self.pure_range(stmt.iter) and not self.kept(stmt):
+            self.verdict(stmt, False)
+            return live
         live = live | body_in | body_live
         if isinstance(stmt, ast.For):
             live.discard(stmt.target.id)
@@ -171,6 +189,11 @@ class _Walk:
             live |= names_loaded(stmt.test)
         self.verdict(stmt, True)
         return live
+
+    def pure_range(self, node: ast.expr) -> bool:
+        """``range(...)`` (the builtin) of pure arguments: iterating it has no effect."""
+        return isinstance(node, ast.Call) and self.env.resolve(node.func) is range \
+            and pure(node, self.env)
 
     def any_needed(self, stmts: list[ast.stmt]) -> bool:
         """True when a statement of ``stmts`` survives removal."""

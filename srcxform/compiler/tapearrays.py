@@ -49,7 +49,7 @@ from . import anno
 from .astutil import fix_locations, load_counts, mentions, names_stored, walk, walk_stmts
 from .memory import MemoryFacts, without_tape
 from .program import Program
-from .support import retape
+from .support import float_tape, retape
 
 
 def preallocate_tapes(program: Program) -> Program:
@@ -61,7 +61,7 @@ def preallocate_tapes(program: Program) -> Program:
     return program
 
 
-def _range_args(node: ast.expr) -> tuple[int, ast.expr] | None:
+def range_args(node: ast.expr) -> tuple[int, ast.expr] | None:
     """``(a, n)`` of ``range(n)`` (``a`` 0) or ``range(a, n)`` with ``a`` an int literal."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id == "range" and 1 <= len(node.args) <= 2 and not node.keywords):
@@ -189,7 +189,7 @@ class _TapeArrays:
         if self.memory is None:
             self.memory = MemoryFacts(without_tape(self.body), self.env)
         replay = _backward_range(back)
-        args = None if replay is None else _range_args(replay)
+        args = None if replay is None else range_args(replay)
         flush = next((s for s in back.body if isinstance(s, ast.If)
                       and anno.get(s, anno.DEFERRED, False)), None)
         guard = after[0] if after and isinstance(after[0], ast.If) \
@@ -310,7 +310,7 @@ class _TapeArrays:
                 or not (self.is_plain(loop) and self.is_plain(back)) \
                 or back.target.id != loop.target.id:
             return None
-        args = _range_args(loop.iter)
+        args = range_args(loop.iter)
         replay = _backward_range(back)
         if args is None or replay is None or ast.dump(replay) != ast.dump(loop.iter) \
                 or loop.target.id in self.stored_in(loop):
@@ -411,7 +411,8 @@ def untape_generated(program: Program) -> Program:
     transform differentiates; so where ``parsed.node`` holds the guarded store this
     pass made (``if type(v) is ndarray and v.dtype is T.dtype and ...: T[row] = v`` else
     ``T = retape(T, row, v)``, ``retape`` resolving to :func:`~.support.retape`),
-    the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``.
+    the store becomes ``T.append(v)`` and ``T = np.empty(...)`` becomes ``T = []``; so do
+    a float tape's store ``T[row] = v`` and ``T = float_tape(...)`` (listtapes.py).
     Each step appends exactly once, in step order, so the reads ``T[row]`` and
     ``T[lo:hi]`` read the same values from the list.  A backward loop over a list
     tape, ``for v in reversed(S):`` (listtapes.py), is the loop the tape pass wrote
@@ -426,17 +427,20 @@ def untape_generated(program: Program) -> Program:
     parsed = program.parsed
     if not parsed.filename.startswith("<srcxform"):
         return program
-    names = {n for n, v in parsed.globals.items() if v is retape}
-    for n, cell in parsed.closure.items():  # (cells: empty ones raise ValueError)
-        try:
-            if cell.cell_contents is retape:
-                names.add(n)
-        except ValueError:
-            pass
+    names, allocators = _names_of(parsed, retape), _names_of(parsed, float_tape)
+    floats = {s.targets[0].id for s in walk(parsed.node) if isinstance(s, ast.Assign)
+              and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
+              and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name)
+              and s.value.func.id in allocators}
     tapes: set[str] = set()
 
     def store_of(stmt: ast.stmt) -> tuple[str, str] | None:
-        """``(T, v)`` of the guarded store."""
+        """``(T, v)`` of the guarded store, or of ``T[row] = v`` into a float tape."""
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Subscript) \
+                and isinstance(stmt.targets[0].value, ast.Name) \
+                and stmt.targets[0].value.id in floats and isinstance(stmt.value, ast.Name):
+            return stmt.targets[0].value.id, stmt.value.id
         if not (isinstance(stmt, ast.If) and len(stmt.body) == 1 and len(stmt.orelse) == 1):
             return None
         slow = stmt.orelse[0]
@@ -484,10 +488,23 @@ def untape_generated(program: Program) -> Program:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in tapes \
                 and isinstance(stmt.value, ast.Call) \
-                and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "empty":
+                and (isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "empty"
+                     or stmt.targets[0].id in floats):
             stmt.value = ast.copy_location(ast.List([], ast.Load()), stmt.value)
     ast.fix_missing_locations(node)
     return program
+
+
+def _names_of(parsed: Any, obj: Any) -> set[str]:
+    """The global and closure names of ``parsed`` bound to ``obj``."""
+    names = {n for n, v in parsed.globals.items() if v is obj}
+    for n, cell in parsed.closure.items():  # (cells: empty ones raise ValueError)
+        try:
+            if cell.cell_contents is obj:
+                names.add(n)
+        except ValueError:
+            pass
+    return names
 
 
 def _as_pops(loop: ast.For, fn: ast.AST) -> None:

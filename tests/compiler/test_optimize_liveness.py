@@ -100,7 +100,7 @@ def test_an_if_with_one_needed_branch_stays():
     assert kept == "if x > 0:\n    pass\nelse:\n    print(x)\nreturn x"
 
 
-def test_an_if_with_nothing_left_to_do_is_dead_and_an_emptied_loop_keeps_a_pass():
+def test_an_if_with_nothing_left_to_do_is_dead_and_so_is_an_emptied_range_loop():
     dead, _, kept = _dead("""
         if x > 0:
             a = 1.0
@@ -111,7 +111,33 @@ def test_an_if_with_nothing_left_to_do_is_dead_and_an_emptied_loop_keeps_a_pass(
         return x
     """)
     assert "a = 1.0" in dead and "a = 2.0" in dead and "b = i * 2" in dead
-    assert kept == "for i in range(2):\n    pass\nreturn x"
+    assert "for i in range(2):\n    b = i * 2" in dead and kept == "return x"
+
+
+def test_an_emptied_loop_stays_when_it_is_not_over_range_or_its_target_is_read():
+    for source in ("""
+        for i in range(2):
+            b = i * 2
+        return i
+    """, """
+        for v in x:
+            b = v * 2
+        return x
+    """, """
+        for i in range(2):
+            b = i * 2
+        else:
+            c = 1.0
+        return x
+    """, """
+        while x > 0:
+            x = x - 1.0
+            b = x * 2
+        return x
+    """):
+        dead, _, kept = _dead(source)
+        assert not any(d.startswith(("for", "while")) for d in dead), source
+        assert kept.startswith(("for", "while")), source
 
 
 def test_a_break_keeps_alive_what_the_code_after_the_loop_reads():

@@ -54,7 +54,8 @@ def test_each_mode_runs_its_passes_in_order():
                          "reverse", "optimize",
                          "defer_outer_products", "lower", "unshare_results", "insert_tapes",
                          "checkpoint_loops", "preallocate_tapes", "hoist_row_products",
-                         "iterate_list_tapes", "zeros_of_known_shape", "drop_unread",
+                         "iterate_list_tapes", "zeros_of_known_shape", "drop_dead_forward",
+                         "drop_unread",
                          "keep_no_grad", "emit_source", "load"]
     assert _names(driver.PIPELINES["vjp"]) == grad[:-2] + ["split", "emit_source", "load"]
     assert _names(driver.PIPELINES["jvp"])[16:] == [  # (no scalar_result: any output)
