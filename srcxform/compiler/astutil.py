@@ -270,6 +270,12 @@ def walk_stmts(stmts: list[ast.stmt], into_loops: bool = True) -> Iterator[ast.s
                 yield from walk_stmts(inner, into_loops)
 
 
+def has_loop(stmts: list[ast.stmt]) -> bool:
+    """Some statement of ``stmts`` or of their nested blocks is a ``for``/``while`` loop:
+    the passes that only rewrite loops have nothing to do without one."""
+    return any(isinstance(stmt, LOOPS) for stmt in walk_stmts(stmts))
+
+
 def blocks(stmts: list[ast.stmt], owner: ast.stmt | None = None
            ) -> Iterator[tuple[list[ast.stmt], ast.stmt | None]]:
     """Every statement list with the statement owning it (``None``: ``stmts`` itself)."""

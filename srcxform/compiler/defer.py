@@ -46,6 +46,7 @@ import numpy as np
 
 from . import anno
 from .astutil import (
+    has_loop,
     load_counts,
     marker_names,
     names_loaded,
@@ -308,6 +309,8 @@ def defer_outer_products(program: Program) -> Program:
 
     Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
     """
+    if not has_loop(program.body):  # (only loops are rewritten)
+        return program
     program.body = defer_body(program.body, program.env, program.trusted_shapes)
     return program
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import load_counts, mentions, names_loaded, names_stored, store_counts
+from .astutil import has_loop, load_counts, mentions, names_loaded, names_stored, store_counts
 from .program import Program
 from .tapearrays import plain_loop, pop_of, push_of
 
@@ -45,6 +45,8 @@ def iterate_list_tapes(program: Program) -> Program:
     Reads and sets ``body``.
     """
     body = program.body
+    if not has_loop(body):  # (only loops are rewritten)
+        return program
     owner: dict[int, ast.For] = {}
     for stmt in body:
         if isinstance(stmt, ast.For):
