@@ -221,6 +221,31 @@ def names_written_into(tree: Tree) -> set[str]:
             and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
 
 
+def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:
+    """``(load_counts(tree), names_written_into(tree))`` in one walk."""
+    counts: dict[str, int] = {}
+    written: set[str] = set()
+    todo = [tree] if isinstance(tree, AST) else list(tree)
+    append = todo.append
+    for n in todo:
+        cls = n.__class__
+        if cls is Name:
+            if n.ctx.__class__ is Load:
+                counts[n.id] = counts.get(n.id, 0) + 1
+            continue
+        if cls is ast.Subscript and isinstance(n.ctx, Store) and n.value.__class__ is Name:
+            written.add(n.value.id)
+        for name in n._fields:
+            value = getattr(n, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, AST):
+                        append(item)
+            elif isinstance(value, AST):
+                append(value)
+    return counts, written
+
+
 def marker_names(stmt: ast.AST) -> list[str]:
     """The names a restore placeholder (annotation ``marker``) brings back; ``[]`` if none."""
     mark = anno.get(stmt, anno.MARKER)
