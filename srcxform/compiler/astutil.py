@@ -182,6 +182,19 @@ def store_counts(tree: Tree) -> dict[str, int]:
     return counts
 
 
+def load_and_store_counts(tree: Tree) -> tuple[dict[str, int], dict[str, int]]:
+    """``(load_counts(tree), store_counts(tree))`` in one walk."""
+    loads: dict[str, int] = {}
+    stores: dict[str, int] = {}
+    for n in _names(tree):
+        ctx = n.ctx.__class__
+        if ctx is Load:
+            loads[n.id] = loads.get(n.id, 0) + 1
+        elif ctx is Store:
+            stores[n.id] = stores.get(n.id, 0) + 1
+    return loads, stores
+
+
 def mentions(tree: Tree, name: str) -> bool:
     """True when ``tree`` reads or assigns ``name``."""
     return any(n.id == name for n in _names(tree))

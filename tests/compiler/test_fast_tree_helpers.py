@@ -56,6 +56,8 @@ def test_name_queries_agree_with_a_plain_walk() -> None:
             assert astutil.loads_and_writes(part) == (
                 {k: loads.count(k) for k in set(loads)}, written)
             assert astutil.names_written_into(part) == written
+            assert astutil.load_and_store_counts(part) == (
+                astutil.load_counts(part), astutil.store_counts(part))
 
 
 def test_fix_locations_fills_what_fix_missing_locations_fills() -> None:
