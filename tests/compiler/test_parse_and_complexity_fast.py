@@ -1,7 +1,8 @@
 """The faster front-end helpers against what they replace: ``parse.parse_text`` against
-gast's round trip (``gast.gast_to_ast(gast.parse(text))``, what parsing used to be), and
+gast's round trip (``gast.gast_to_ast(gast.parse(text))``, what parsing used to be),
 ``complexity.maybe_complex_names`` against the plain fixed point it replaced (every
-assignment's value walked again each round)."""
+assignment's value walked again each round), and ``shapes.broadcast_shapes`` against
+``np.broadcast_shapes``."""
 
 from __future__ import annotations
 
@@ -128,3 +129,25 @@ def test_maybe_complex_names_on_the_compilers_own_functions() -> None:
                 assert complexity.maybe_complex_names(node.body, env) == \
                     _old_maybe_complex_names(node.body, env), (path, node.name)
     assert count > 300
+
+
+# -- shapes.broadcast_shapes ------------------------------------------------------------------
+
+def test_broadcast_shapes_answers_as_numpy_does() -> None:
+    import random
+
+    from srcxform.compiler.shapes import broadcast_shapes
+
+    def numpy_answer(*shapes):
+        try:
+            return tuple(np.broadcast_shapes(*shapes))
+        except ValueError:
+            return None
+
+    rng = random.Random(0)
+    for _ in range(20000):
+        shapes = tuple(tuple(rng.choice((0, 1, 2, 3)) for _ in range(rng.randint(0, 4)))
+                       for _ in range(rng.randint(0, 4)))
+        assert broadcast_shapes(*shapes) == numpy_answer(*shapes), shapes
+    assert broadcast_shapes((2,), (np.int64(2),)) == (2,)  # (NumPy's to answer)
+    assert broadcast_shapes((-1,)) is None
