@@ -33,7 +33,7 @@ def compile_entry(fn: Any, data: dict[str, Any], cells: dict[str, Any]) -> Trans
     free = [name for name, _ in data["free"]]
     own = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     filename = f"{data['label']} #{next(loader._counter)}>"
-    factory = _factory_code(ast.parse(text), free, names, filename)
+    factory = loader.factory_code(ast.parse(text), free, names, filename, located=True)
     codes = {c.co_name: c for c in factory.co_consts if isinstance(c, types.CodeType)}
     info = data["made"]
     keep_defaults = info["kind"] in GENERATED_KINDS
@@ -63,25 +63,3 @@ def compile_entry(fn: Any, data: dict[str, Any], cells: dict[str, Any]) -> Trans
                        result_layout=decode(info["layout"]))
     made.fn.__srcxform__ = made
     return made
-
-
-def _factory_code(module: ast.Module, free: list[str], names: list[str], filename: str
-                  ) -> types.CodeType:
-    """``loader.factory_code``: the same code, with locations given to the few nodes it
-    adds only (the parsed text has them all; walking all of it again costs more than
-    compiling it)."""
-    cells = [ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(None))
-             for n in free]
-    ret = ast.Return(ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
-    factory = ast.FunctionDef(
-        name=loader.FACTORY, body=cells + list(module.body) + [ret], decorator_list=[],
-        returns=None, args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
-                                         kw_defaults=[], kwarg=None, defaults=[]),
-        type_comment=None, type_params=[])
-    for node in [factory, *cells, ret]:
-        node.lineno = node.end_lineno = 1
-        node.col_offset = node.end_col_offset = 0
-    for node in [*cells, ret]:
-        ast.fix_missing_locations(node)
-    code = compile(ast.Module(body=[factory], type_ignores=[]), filename, "exec")
-    return next(c for c in code.co_consts if isinstance(c, types.CodeType))

@@ -182,6 +182,19 @@ def store_counts(tree: Tree) -> dict[str, int]:
     return counts
 
 
+def load_and_store_counts(tree: Tree) -> tuple[dict[str, int], dict[str, int]]:
+    """``(load_counts(tree), store_counts(tree))`` in one walk."""
+    loads: dict[str, int] = {}
+    stores: dict[str, int] = {}
+    for n in _names(tree):
+        ctx = n.ctx.__class__
+        if ctx is Load:
+            loads[n.id] = loads.get(n.id, 0) + 1
+        elif ctx is Store:
+            stores[n.id] = stores.get(n.id, 0) + 1
+    return loads, stores
+
+
 def mentions(tree: Tree, name: str) -> bool:
     """True when ``tree`` reads or assigns ``name``."""
     return any(n.id == name for n in _names(tree))
@@ -219,6 +232,31 @@ def names_written_into(tree: Tree) -> set[str]:
     """Names ``tree`` writes into by element or slice (``a`` for ``a[i] = v``)."""
     return {n.value.id for n in walk(tree) if n.__class__ is ast.Subscript
             and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+
+
+def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:
+    """``(load_counts(tree), names_written_into(tree))`` in one walk."""
+    counts: dict[str, int] = {}
+    written: set[str] = set()
+    todo = [tree] if isinstance(tree, AST) else list(tree)
+    append = todo.append
+    for n in todo:
+        cls = n.__class__
+        if cls is Name:
+            if n.ctx.__class__ is Load:
+                counts[n.id] = counts.get(n.id, 0) + 1
+            continue
+        if cls is ast.Subscript and isinstance(n.ctx, Store) and n.value.__class__ is Name:
+            written.add(n.value.id)
+        for name in n._fields:
+            value = getattr(n, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, AST):
+                        append(item)
+            elif isinstance(value, AST):
+                append(value)
+    return counts, written
 
 
 def marker_names(stmt: ast.AST) -> list[str]:
@@ -268,6 +306,12 @@ def walk_stmts(stmts: list[ast.stmt], into_loops: bool = True) -> Iterator[ast.s
             inner = getattr(stmt, field, None)
             if inner:
                 yield from walk_stmts(inner, into_loops)
+
+
+def has_loop(stmts: list[ast.stmt]) -> bool:
+    """Some statement of ``stmts`` or of their nested blocks is a ``for``/``while`` loop:
+    the passes that only rewrite loops have nothing to do without one."""
+    return any(isinstance(stmt, LOOPS) for stmt in walk_stmts(stmts))
 
 
 def blocks(stmts: list[ast.stmt], owner: ast.stmt | None = None

@@ -19,6 +19,7 @@ import cmath
 
 import numpy as np
 
+from .astutil import walk
 from .env import Env
 
 
@@ -33,20 +34,46 @@ def _complex_object(obj: object) -> bool:
 def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env | None) -> bool:
     """True when ``node`` mentions a complex constant, one of ``names`` or (resolved by
     ``env``) a complex global, ``complex`` or a ``cmath`` function."""
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, complex):
+    for sub in walk(node):
+        if sub.__class__ is ast.Name and sub.id in names:
             return True
-        if isinstance(sub, ast.Name) and sub.id in names:
+        if _complex_node(sub, env):
             return True
-        if env is not None and isinstance(sub, (ast.Name, ast.Attribute)) \
-                and isinstance(getattr(sub, "ctx", None), ast.Load):
-            try:
-                obj = env.resolve(sub)
-            except Exception:  # noqa: BLE001 - an expression env cannot resolve: unknown
-                obj = None
-            if obj is not None and _complex_object(obj):
-                return True
     return False
+
+
+def _complex_node(sub: ast.AST, env: Env | None) -> bool:
+    """``sub`` itself (not its children) is a complex constant or denotes a complex object."""
+    if isinstance(sub, ast.Constant):
+        return isinstance(sub.value, complex)
+    if env is not None and isinstance(sub, (ast.Name, ast.Attribute)) \
+            and isinstance(getattr(sub, "ctx", None), ast.Load):
+        try:
+            obj = env.resolve(sub)
+        except Exception:  # noqa: BLE001 - an expression env cannot resolve: unknown
+            obj = None
+        if obj is not None and _complex_object(obj):
+            return True
+    return False
+
+
+def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr]
+           ) -> frozenset[str] | None:
+    """The names ``value`` reads, or None when it is complex whatever they hold (what
+    ``mentions_complex(value, (), env)`` finds: its nodes resolved in the same order, up
+    to the same first complex one).  Appends the ``:=`` of ``value`` to ``walruses``."""
+    found: set[str] | None = set()
+    for sub in walk(value):
+        cls = sub.__class__
+        if cls is ast.NamedExpr:
+            walruses.append(sub)
+        if found is None:
+            continue
+        if _complex_node(sub, env):
+            found = None
+        elif cls is ast.Name:
+            found.add(sub.id)
+    return None if found is None else frozenset(found)
 
 
 def _targets(stmt: ast.AST) -> tuple[list[ast.expr], ast.AST | None]:
@@ -61,23 +88,50 @@ def _targets(stmt: ast.AST) -> tuple[list[ast.expr], ast.AST | None]:
     return [], None
 
 
+_SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign})
+_ASSIGNING = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor,
+                        ast.NamedExpr})
+
+
 def maybe_complex_names(body: list[ast.stmt], env: Env | None) -> frozenset[str]:
     """The names some statement of ``body`` assigns a value that may be complex."""
-    assignments = []
-    for stmt in body:
-        for node in ast.walk(stmt):
-            targets, value = _targets(node)
-            if value is None:
-                continue
-            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-            if names:
-                assignments.append((names, value))
     found: set[str] = set()
+    waiting: list[tuple[set[str], frozenset[str]]] = []  # (assigned, read) not yet complex
+
+    def assignment(node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.NamedExpr) -> None:
+        targets, value = _targets(node)
+        if value is None:  # an annotation alone
+            return
+        names = {n.id for t in targets for n in walk(t) if n.__class__ is ast.Name}
+        walruses: list[ast.NamedExpr] = []
+        # (a value assigned to no name is not resolved: only its := are looked for)
+        reads = _reads(value, env if names else None, walruses)
+        if names and reads is None:
+            found.update(names)
+        elif names:
+            waiting.append((names, reads))
+        for inner in walruses:
+            assignment(inner)
+
+    for stmt in body:
+        if stmt.__class__ in _SIMPLE:  # its value's walk finds the assignments inside it
+            assignment(stmt)
+            continue
+        for node in walk(stmt):
+            if node.__class__ in _ASSIGNING:
+                targets, value = _targets(node)
+                names = {n.id for t in targets for n in walk(t) if n.__class__ is ast.Name}
+                if names and value is not None:
+                    reads = _reads(value, env, [])
+                    if reads is None:
+                        found.update(names)
+                    else:
+                        waiting.append((names, reads))
     changed = True
-    while changed:
+    while changed:  # a value reading a name that may be complex may be complex
         changed = False
-        for names, value in assignments:
-            if not names <= found and mentions_complex(value, found, env):
+        for names, reads in waiting:
+            if not names <= found and not reads.isdisjoint(found):
                 found |= names
                 changed = True
     return frozenset(found)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .astutil import names_loaded, names_stored
+from .astutil import load_and_store_counts, names_loaded
 from .env import Env
 from .resolve import BOUND, CLOSURE, GLOBAL, MISSING
 
@@ -53,12 +53,12 @@ def known_constants(env: Env, body: list[ast.stmt]) -> tuple[dict[str, tuple[int
     function (generated names never collide with those) or a name the compiler bound
     (``env.cells``), and never a name the body assigns.
     """
-    stored = names_stored(body)
+    loaded, stored = load_and_store_counts(body)
     scope = env.scope
-    candidates = (names_loaded(env.parsed.node) | set(env.cells)) & names_loaded(body)
+    candidates = (names_loaded(env.parsed.node) | set(env.cells)) & loaded.keys()
     shapes: dict[str, tuple[int, ...]] = {}
     ints: set[str] = set()
-    for name in sorted(candidates - stored):
+    for name in sorted(candidates - stored.keys()):
         if scope.where(name) not in (BOUND, CLOSURE, GLOBAL):
             continue
         value = scope.lookup(name)

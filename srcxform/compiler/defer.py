@@ -46,6 +46,8 @@ import numpy as np
 
 from . import anno
 from .astutil import (
+    has_loop,
+    load_and_store_counts,
     load_counts,
     marker_names,
     names_loaded,
@@ -308,6 +310,8 @@ def defer_outer_products(program: Program) -> Program:
 
     Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
     """
+    if not has_loop(program.body):  # (only loops are rewritten)
+        return program
     program.body = defer_body(program.body, program.env, program.trusted_shapes)
     return program
 
@@ -315,5 +319,4 @@ def defer_outer_products(program: Program) -> Program:
 def defer_body(body: list[ast.stmt], env: Env,
                exact: dict[str, tuple[int, ...]]) -> list[ast.stmt]:
     """:func:`defer_outer_products` of a body, given the shapes trusted where names are read."""
-    return _Defer(env, exact, MemoryFacts(body, env), load_counts(body),
-                  store_counts(body)).block(body)
+    return _Defer(env, exact, MemoryFacts(body, env), *load_and_store_counts(body)).block(body)

@@ -29,7 +29,7 @@ import textwrap
 import types
 from typing import Any
 
-from .astutil import fix_locations, shift_lines
+from .astutil import fix_locations
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -48,12 +48,12 @@ def check_fresh(fn: Any, lines: list[str], first: int) -> None:
     if filename.startswith("<srcxform") or _instrumented(code):
         return
     text = textwrap.dedent("".join(lines))
+    above = "\n" * (first - 1)  # (parsed from line ``first`` on: no shift of the tree)
     for variant in (text, "(" + text.strip().rstrip(",") + ")"):
         try:
-            tree = ast.parse(variant)
+            tree = ast.parse(above + variant)
         except SyntaxError:
             continue
-        shift_lines(tree, first - 1)
         try:
             compiled = _compile_in_scope(tree, fn, filename, _module_imports(filename))
         except (SyntaxError, ValueError, RecursionError):
@@ -127,24 +127,34 @@ def _compile_in_scope(tree: ast.Module, fn: Any, filename: str,
     anchor = body[0] if body else None
     cls = _enclosing_class(fn.__qualname__)
     if cls is not None:
-        body = [ast.ClassDef(name=cls, bases=[], keywords=[], body=body, decorator_list=[],
-                             type_params=[])]
+        body = [_located(ast.ClassDef(name=cls, bases=[], keywords=[], body=[],
+                                      decorator_list=[], type_params=[]), anchor, body)]
     free = [n for n in code.co_freevars if n != "__class__"]
     if free:
         cells = [ast.Assign(targets=[ast.Name(n, ast.Store())], value=ast.Constant(None))
                  for n in free]
-        body = [ast.FunctionDef(name="__srcxform_scope__", args=_no_arguments(),
-                                body=cells + body, decorator_list=[], returns=None,
-                                type_comment=None, type_params=[])]
+        body = [_located(ast.FunctionDef(name="__srcxform_scope__", args=_no_arguments(),
+                                         body=cells, decorator_list=[], returns=None,
+                                         type_comment=None, type_params=[]), anchor, body)]
     # never run: binds these names by import, as the module's own text does
-    body = [ast.Import(names=[ast.alias(name="_", asname=n)]) for n in sorted(imports)] + body
-    module = ast.Module(body=body, type_ignores=[])
+    body = [_located(ast.Import(names=[ast.alias(name="_", asname=n)]), anchor)
+            for n in sorted(imports)] + body
     for node in body:
         if anchor is not None:
             ast.copy_location(node, anchor)
-    fix_locations(module)
-    return compile(module, filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
-                   dont_inherit=True)
+    return compile(ast.Module(body=body, type_ignores=[]), filename, "exec",
+                   flags=code.co_flags & _FUTURE_FLAGS, dont_inherit=True)
+
+
+def _located(node: ast.stmt, anchor: ast.stmt | None, body: list[ast.stmt] = ()) -> ast.stmt:
+    """``node`` (made here) and its parts at ``anchor``'s place, then ``body`` appended to
+    its body: the parsed statements keep their own places and are not walked again."""
+    if anchor is not None:
+        ast.copy_location(node, anchor)
+    fix_locations(node)
+    if body:
+        node.body = node.body + list(body)
+    return node
 
 
 def _no_arguments() -> ast.arguments:

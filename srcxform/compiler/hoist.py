@@ -43,7 +43,7 @@ import copy
 import numpy as np
 
 from . import anno
-from .astutil import BLOCK_FIELDS, load_counts, names_stored
+from .astutil import BLOCK_FIELDS, has_loop, load_counts, names_stored
 from .memory import MemoryFacts, without_tape
 from .program import Program
 
@@ -56,6 +56,8 @@ def hoist_row_products(program: Program) -> Program:
 
     Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
     """
+    if not has_loop(program.body):  # (only loops are rewritten)
+        return program
     hoister = _Hoister(program)
     program.body = hoister.block(program.body)
     if hoister.rows_unread:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .astutil import load_counts, marker_names, store_counts, walk_stmts
+from .astutil import load_and_store_counts, marker_names, walk_stmts
 
 #: Ufuncs whose result is floating for any numeric argument (``float_of`` its dtype).
 _FLOATING = frozenset(id(f) for f in (np.exp, np.log, np.sqrt, np.sin, np.cos, np.tanh,
@@ -57,12 +57,11 @@ def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
     exact = walk.shapes.exact
     if not exact or not _NEP50:
         return
-    stores = store_counts(body)
+    loads, stores = load_and_store_counts(body)
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):
             stores[name] = stores.get(name, 0) + 1
     once = {n for n, c in stores.items() if c == 1 and n not in fixed and n not in params}
-    loads = load_counts(body)
     classes: dict[str, Class] = {}
     order: list[str] = []
     for stmt in body:

@@ -48,7 +48,7 @@ import builtins
 import copy
 
 from . import anno
-from .astutil import load_counts, mentions, names_loaded, names_stored, store_counts
+from .astutil import has_loop, load_counts, mentions, names_loaded, names_stored, store_counts
 from .floatstates import float_support
 from .program import Program
 from .support import float_tape
@@ -61,6 +61,8 @@ def iterate_list_tapes(program: Program) -> Program:
     Reads and sets ``body``.
     """
     body = program.body
+    if not has_loop(body):  # (only loops are rewritten)
+        return program
     owner: dict[int, ast.For] = {}
     for stmt in body:
         if isinstance(stmt, ast.For):

@@ -28,7 +28,7 @@ import ast
 import numpy as np
 
 from . import anno
-from .astutil import BLOCK_FIELDS, LOOPS, walk_stmts
+from .astutil import BLOCK_FIELDS, LOOPS, has_loop, walk_stmts
 from .env import Env
 from .program import Program
 
@@ -46,6 +46,8 @@ def zeros_of_known_shape(program: Program) -> Program:
 
     Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
     """
+    if not has_loop(program.body):  # (only loops are rewritten)
+        return program
     env = program.env
     arrays = _array_names(program.body, env, set(program.trusted_shapes))
     shapes = {n: s for n, s in program.trusted_shapes.items() if n in arrays and len(s) >= 1}

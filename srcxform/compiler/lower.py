@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import rules
 from . import anno
-from .astutil import load_counts, names_mentioned, names_stored, store_counts, walk, walk_stmts
+from .astutil import load_and_store_counts, names_mentioned, names_stored, walk, walk_stmts
 from .env import Env
 from .horner import horner
 from .program import Program
@@ -56,12 +56,12 @@ class _Lower:
     def __init__(self, body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                  adjoints: set[str], trusted: dict[str, tuple[int, ...]]) -> None:
         self.grad_names = names_stored([s for s in body if anno.get(s, anno.GRAD, False)])
-        self.once = {n for n, c in store_counts(body).items() if c == 1} | set(adjoints)
+        self.part_uses, stores = load_and_store_counts(body)
+        self.once = {n for n, c in stores.items() if c == 1} | set(adjoints)
         self.env = env
         self.exact = exact
         self.ranks = {n: len(shape) for n, shape in exact.items()}
         self.trusted = trusted
-        self.part_uses = load_counts(body)
         self.ndarrays = _ndarrays(body, env, exact, self.once)
         # helpers that return their argument or a new array (unbroadcast)
         self.passthrough = frozenset(name for name in names_mentioned(body)

@@ -47,10 +47,9 @@ from . import anno, astutil
 from .aliases import Sharing, generated_code_resolver
 from .astutil import (
     copy_tree,
-    load_counts,
+    loads_and_writes,
     marker_names,
     names_loaded,
-    names_written_into,
     store_counts,
     walk_stmts,
 )
@@ -179,8 +178,8 @@ class Optimizer:
                 classes.of[p] = classes.new(self.ranks.get(p))
         for n in self.scalar_names:
             classes.of[n] = SCALAR
-        self.last = Propagator(shapes, self.derivation, self.stable, load_counts(body))
-        written = names_written_into(body)
+        loads, written = loads_and_writes(body)
+        self.last = Propagator(shapes, self.derivation, self.stable, loads)
         if written:  # and every name that may share memory with one of them
             sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
                               skip=_not_a_view_of_the_users)

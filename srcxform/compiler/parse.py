@@ -1,8 +1,9 @@
 """Pass 1, parse: from a live function object to a located syntax tree.
 
 After :func:`parse_function`, ``Parsed.node`` is a stdlib ``ast.FunctionDef``
-(a lambda is turned into one) with decorators removed, parsed by gast from
-the dedented source, and every node's ``lineno``/``col_offset`` already
+(a lambda is turned into one) with decorators removed, parsed from the
+dedented source (the tree gast's round trip gives: stdlib ``ast``'s, each
+context and operator a node of its own), and every node's ``lineno``/``col_offset`` already
 shifted to the position in the real file, so later passes report errors
 against the user's file.  A function whose source cannot be read raises
 ``ValueError`` saying the source is unavailable; one whose file was edited
@@ -22,10 +23,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import gast
-
 from .. import depends
-from .astutil import walk
+from .astutil import nodes, walk
 from .comprehensions import desugar
 from .freshness import check_fresh
 
@@ -72,18 +71,17 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     indent = _common_indent(text)
     whole = None  # the file's text, when the lambda was found by parsing the whole file
     try:
-        tree = gast.parse(dedented)
+        tree = parse_text(dedented)
     except SyntaxError:
         # A lambda inside a larger expression: parse the first line's expression.
         try:
-            tree = gast.parse("(" + dedented.strip().rstrip(",") + ")")
+            tree = parse_text("(" + dedented.strip().rstrip(",") + ")")
         except SyntaxError as exc:
             tree, whole = _whole_file(code) if code.co_name == "<lambda>" else (None, None)
             if tree is None:
                 raise _source_unavailable(fn, f"could not parse it: {exc.msg}") from None
             first, indent = 1, 0  # (positions in the whole file are the file's own)
-    pytree = gast.gast_to_ast(tree)
-    node = _find(pytree, fn, first, indent, whole is not None)
+    node = _find(tree, fn, first, indent, whole is not None)
     if node is None:
         raise _source_unavailable(fn, "no matching definition found in its source lines")
     if whole is not None:  # the lambda's own text is what its code was made of
@@ -107,6 +105,29 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
                                                   if _filled(c)}})
     return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
                   lines=lines)
+
+
+def parse_text(text: str) -> ast.Module:
+    """``text`` parsed: the tree ``gast.gast_to_ast(gast.parse(text))`` is (the same nodes,
+    fields and positions; ``tests/test_parse_text.py``), made by ``ast.parse`` alone,
+    without gast's two conversions.  CPython shares one instance of each context
+    (``Load``, ``Store``, ``Del``) and operator among all its trees; here every node is
+    its own, as gast's are, so a pass may annotate or replace any node of it."""
+    tree = ast.parse(text)
+    for node in nodes(tree):
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                if value and value[0].__class__ in _SHARED:
+                    value[:] = [item.__class__() for item in value]
+            elif value.__class__ in _SHARED:
+                setattr(node, name, value.__class__())
+    return tree
+
+
+#: The node classes CPython's parser makes once and shares: they have no fields.
+_SHARED = frozenset(cls for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
+                                     ast.cmpop) for cls in base.__subclasses__())
 
 
 def code_signature(fn: Callable[..., Any]) -> inspect.Signature:
@@ -147,7 +168,7 @@ def _filled(cell: Any) -> bool:
 
 
 def _whole_file(code: Any) -> tuple[Any, str]:
-    """The gast tree of the whole file (or notebook cell) of a lambda whose own lines do
+    """The tree of the whole file (or notebook cell) of a lambda whose own lines do
     not parse alone (they start or end inside a bracket: ``[f(lambda x: ...),`` on one
     line, ``g(lambda x: ...)]`` on the next); ``_find`` then picks the lambda by its
     code; and the file's text.  The tree is None when the file is not readable or does
@@ -156,7 +177,7 @@ def _whole_file(code: Any) -> tuple[Any, str]:
 
     text = "".join(linecache.getlines(code.co_filename))
     try:
-        return (gast.parse(text) if text else None), text
+        return (parse_text(text) if text else None), text
     except SyntaxError:
         return None, text
 

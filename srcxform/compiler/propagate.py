@@ -357,16 +357,18 @@ class Propagator:
     # -- expressions ----------------------------------------------------------------------
     def expr(self, node: ast.expr | None, facts: Facts) -> ast.expr | None:
         """Substitute known values into ``node`` and simplify it bottom-up."""
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load) and node.id in facts.values:
+        cls = node.__class__
+        if cls is ast.Name:
+            if node.ctx.__class__ is ast.Load and node.id in facts.values:
                 return copy.deepcopy(facts.values[node.id])
             return node
-        if isinstance(node, ast.Constant) or node is None:
+        if cls is ast.Constant or node is None:
             return node
-        for field_name, old in ast.iter_fields(node):
+        for field_name in node._fields:  # (ast.iter_fields, without its generator)
+            old = getattr(node, field_name, None)
             if isinstance(old, ast.expr):
                 setattr(node, field_name, self.expr(old, facts))
-            elif isinstance(old, list):
+            elif old.__class__ is list:
                 setattr(node, field_name, [self.expr(e, facts) if isinstance(e, ast.expr)
                                            else self._keyword(e, facts) for e in old])
         return self.rewriter.simplify(node, facts)

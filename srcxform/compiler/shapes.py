@@ -68,7 +68,23 @@ def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[in
 
 
 def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The shape NumPy broadcasts ``shapes`` to, or ``None`` when they do not broadcast."""
+    """The shape NumPy broadcasts ``shapes`` to, or ``None`` when they do not broadcast.
+    Tuples of at most 32 non-negative ints are broadcast here, by NumPy's rule (the
+    optimizer asks hundreds of times per function; ``np.broadcast_shapes`` makes arrays
+    to answer); anything else is NumPy's to answer."""
+    if all(shape.__class__ is tuple and len(shape) <= 32
+           and all(d.__class__ is int and d >= 0 for d in shape) for shape in shapes):
+        out = list(max(shapes, key=len, default=()))
+        for shape in shapes:
+            offset = len(out) - len(shape)
+            for i, d in enumerate(shape, offset):
+                have = out[i]
+                if d != have:
+                    if have == 1:
+                        out[i] = d
+                    elif d != 1:
+                        return None
+        return tuple(out)
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:

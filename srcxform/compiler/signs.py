@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from . import anno
-from .astutil import load_counts, marker_names, store_counts, walk_stmts
+from .astutil import load_and_store_counts, marker_names, walk_stmts
 from .env import Env
 
 _LINEAR = frozenset({id(np.sum), id(np.mean)})
@@ -38,11 +38,10 @@ _LINEAR = frozenset({id(np.sum), id(np.mean)})
 
 def sink_negations(body: list[ast.stmt], adjoints: set[str], env: Env) -> None:
     """Rewrite ``body``'s top-level backward negations as above (in place)."""
-    stores = store_counts(body)
+    loads, stores = load_and_store_counts(body)
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):
             stores[name] = stores.get(name, 0) + 1
-    loads = load_counts(body)
     for i, stmt in enumerate(body):
         if not (_backward_assign(stmt) or _backward_update(stmt)):
             continue

@@ -39,6 +39,7 @@ from .aliases import generated_code_resolver
 from .astutil import (
     BLOCK_FIELDS,
     blocks,
+    has_loop,
     names_loaded,
     names_mentioned,
     names_stored,
@@ -371,7 +372,8 @@ def recompute_cheap_values(body: list[ast.stmt], overwritten: set[str], params: 
     of ``n`` lies between that point and the place ``n``'s restore was, so ``n`` needs
     no stack.
     """
-    _Recompute(body, params, scalars, env).run(overwritten)
+    if has_loop(body):  # (only values defined in loops are recomputed)
+        _Recompute(body, params, scalars, env).run(overwritten)
 
 
 class _Recompute:

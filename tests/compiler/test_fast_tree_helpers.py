@@ -49,6 +49,15 @@ def test_name_queries_agree_with_a_plain_walk() -> None:
             assert astutil.names_stored(part) == set(stores)
             assert astutil.names_mentioned(part) == {n.id for n in names}
             assert astutil.store_counts(part) == {k: stores.count(k) for k in set(stores)}
+            written = {n.value.id for n in (ast.walk(part) if isinstance(part, ast.AST) else
+                                            (x for s in part for x in ast.walk(s)))
+                       if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store)
+                       and isinstance(n.value, ast.Name)}
+            assert astutil.loads_and_writes(part) == (
+                {k: loads.count(k) for k in set(loads)}, written)
+            assert astutil.names_written_into(part) == written
+            assert astutil.load_and_store_counts(part) == (
+                astutil.load_counts(part), astutil.store_counts(part))
 
 
 def test_fix_locations_fills_what_fix_missing_locations_fills() -> None:
