@@ -13,6 +13,7 @@ the imaginary axes (``sum(grad * d) == (f(z + h d) - f(z - h d)) / 2h``).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -156,18 +157,13 @@ def complex_of_a_slice(x):
     return np.sum(x[0:2] * (1 + 2j))
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 13): the adjoint of a real array's "
-                   "slice is np.zeros_like of the real array, so a complex cotangent keeps "
-                   "only its real part (NumPy's ComplexWarning)")
 def test_a_complex_cotangent_of_a_real_slice_stays_complex() -> None:
-    import warnings
-
     x = np.array([0.5, 1.0, 2.0])
     h = 1e-6
     numeric = [(complex_of_a_slice(x + h * e) - complex_of_a_slice(x - h * e)) / (2 * h)
                for e in np.eye(3)]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
         got = sx.grad(complex_of_a_slice)(x)
     np.testing.assert_allclose(got, numeric, rtol=1e-6)
 
@@ -221,16 +217,11 @@ def euler(x, v):
     return np.sum(x * x)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 13): x turns complex in the second "
-                   "iteration; the adjoint of the first iteration's real slices is "
-                   "np.zeros_like of a real array (NumPy's ComplexWarning)")
 def test_a_loop_whose_real_value_turns_complex_has_the_complex_gradient() -> None:
-    import warnings
-
     x, v = np.array([0.5, 1.0, -0.3]), np.array([0.2 + 0.1j, -0.4j, 0.3])
     h = 1e-6
     numeric = [(euler(x + h * e, v) - euler(x - h * e, v)) / (2 * h) for e in np.eye(3)]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
         got = sx.grad(euler)(x, v)
     np.testing.assert_allclose(got, numeric, rtol=1e-6)

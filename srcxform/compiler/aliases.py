@@ -217,8 +217,9 @@ FRESH_METHODS = frozenset({
     "cumprod", "round", "item", "tolist", "all", "any", "argmax", "argmin", "argsort",
     "trace", "nonzero", "flatten", "ptp", "conjugate", "__abs__", "__neg__", "repeat",
     "take", "compress", "searchsorted", "count", "index", "__len__"})
-#: srcxform's run-time helpers that always return new arrays (or numbers).
-FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none"})
+#: srcxform's run-time helpers that always return new arrays (or numbers, or types).
+FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none",
+                           "complex_adjoints"})
 #: Attributes that are numbers or tuples of numbers, never a view.
 NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 #: Builtins that return a new value (``max``/``min`` of arrays return one of them).

@@ -78,7 +78,7 @@ LINE = _declare(
     "horner hoist")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
-    set_by="reverse tape defer lower checkpoint tapearrays horner",
+    set_by="reverse tape defer lower checkpoint tapearrays horner widen",
     read_by="deadcode refold emit split tape defer lower liveness checkpoint tapearrays optimize "
     "horner listtapes loopzeros hoist signs")
 ORIGIN = _declare(
@@ -169,7 +169,7 @@ TAPE = _declare(
     "listtapes")
 NOTE = _declare(
     "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
-    "above a statement", set_by="checkpoint tapearrays hoist", read_by="emit")
+    "above a statement", set_by="checkpoint tapearrays hoist widen", read_by="emit")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",

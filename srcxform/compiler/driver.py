@@ -17,7 +17,8 @@ Every mode starts with the front end, then differentiates and finishes:
     → varied, effects (activity.py)
 
     grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
-        → optimize → defer → lower → unshare → tape → checkpoint → tape arrays
+        → optimize → defer → lower → zero buffers complex when a call meets complex
+        values (widen.py) → unshare → tape → checkpoint → tape arrays
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)
         → backward loops over list tapes (listtapes.py) → zeros of known shape
         in loops (loopzeros.py)
@@ -73,6 +74,7 @@ from . import (
     tape,
     tapearrays,
     unshare,
+    widen,
 )
 from .astutil import copy_tree
 from .checkpoint import check_spec
@@ -118,6 +120,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     optimize.optimize,                 # folding, algebra, dead code
     defer.defer_outer_products,        # a loop's outer products batched
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
+    widen.widen_adjoint_zeros,         # zero buffers complex when a call meets complex values
     unshare.unshare_results,           # no result is the caller's array or a view of it
     tape.insert_tapes,                 # save what the backward sweep reads
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
