@@ -16,7 +16,8 @@ Every mode starts with the front end, then differentiates and finishes:
     (mutation.py) → repeated values shared (cse.py)
     → varied, effects (activity.py)
 
-    grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
+    grad, value_and_grad:  active (activity.py) → env (env.py) → np.sign of a
+        complex value refused at run time (complexsteps.py) → reverse
         → optimize → defer → lower → zero buffers complex when a call meets complex
         values (widen.py) → unshare → tape → checkpoint → tape arrays
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)
@@ -26,7 +27,7 @@ Every mode starts with the front end, then differentiates and finishes:
         load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
-    jvp:  env → forward → optimize → defer → lower → hoist → loopzeros → unshare
+    jvp:  env → complexsteps → forward → optimize → defer → lower → hoist → loopzeros → unshare
         → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
@@ -51,6 +52,7 @@ from . import (
     assemble,
     check,
     checkpoint,
+    complexsteps,
     containers,
     control,
     cse,
@@ -112,6 +114,7 @@ REVERSE_PREPARE: list[Pass] = [
     activity.find_active,              # varied values that reach the output
     shift.drop_shift_maxima,           # a max only subtracted for safety: no adjoint
     env.bind_env,                      # names of helper objects in generated code
+    complexsteps.check_complex_steps,  # np.sign of a complex value refused, at run time
     reverse.reverse,                   # forward sweep, seed, backward sweep
 ]
 
@@ -138,6 +141,7 @@ REVERSE: list[Pass] = REVERSE_PREPARE + REVERSE_SPECIALISE
 #: Forward mode: the tangent code, optimized.
 FORWARD: list[Pass] = [
     env.bind_env,
+    complexsteps.check_complex_steps,
     forward.forward,                   # each value's tangent beside it
     optimize.optimize,
     defer.defer_outer_products,
