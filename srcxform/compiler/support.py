@@ -4,7 +4,7 @@ After import, :func:`scalar_seed` is the one place that checks a function's
 output is a scalar before its gradient is taken, and :func:`zeros_like_or_none`
 zeroes the adjoint of a value that a branch not taken never assigned,
 :func:`complex_adjoints` gives the dtype of adjoint buffers when a call meets
-complex values (``widen.py``),
+complex values and :func:`widened` makes an accumulator complex (``widen.py``),
 :func:`copy_with_views` copies an array with the views of it the backward
 sweep reads, and :func:`require_scalar_index` refuses, on entry, an argument
 that would make an augmented assignment write through an alias.  (The
@@ -100,6 +100,15 @@ def complex_adjoints(*values: Any, inside: bool = False) -> Any:
                                   > np.dtype(wide).itemsize):
             wide = found
     return None if wide is None else np.promote_types(wide, np.complex128).type
+
+
+def widened(value: Any, dtype: Any) -> Any:
+    """``value`` as an array of ``dtype`` (a complex type, ``complex_adjoints``) when it is
+    a real ndarray, so later in-place updates can hold complex numbers; else ``value``
+    (numbers are never updated in place)."""
+    if type(value) is np.ndarray and value.dtype.kind != "c":
+        return value.astype(np.promote_types(value.dtype, dtype))
+    return value
 
 
 def zeros_like_or_none(value: Any, dtype: Any = None) -> Any:

@@ -24,7 +24,18 @@ itself (``complexity.py``: ``1j``, ``complex``, ``cmath``, a complex global,
 * any other ``np.zeros_like(e)`` is ``np.zeros_like(e, adjoint_dtype)``
   (``loopzeros.py`` spells it ``np.zeros(S, adjoint_dtype or e.dtype)`` in
   loops);
-* ``zeros_like_or_none(e)`` is ``zeros_like_or_none(e, adjoint_dtype)``.
+* ``zeros_like_or_none(e)`` is ``zeros_like_or_none(e, adjoint_dtype)``;
+* an adjoint that is updated in place (``b += e``, ``b[i] += v``, ``b *= x``:
+  ``lower.py``) and bound otherwise than to such zeros (``b = 2.0 * x``) is
+  followed by ``if adjoint_dtype is not None: b = widened(b, adjoint_dtype)``
+  (``support.py``), so an update with a complex value has room for it (for a
+  real call, one test) — in a sweep that has zero buffers, or in a function
+  that makes complex values itself.  A sweep with accumulators only (the
+  polynomial's ``bx = 9.0 * x; bx += 4.0; bx *= x``) is left alone: checking
+  the arguments would cost a small function a tenth of its time, and an
+  accumulator there meets a complex value only from a complex argument that
+  its first value does not already carry (a known gap: NumPy's casting error,
+  or for an element update ``b[i] += z[0]`` its ``ComplexWarning``).
 
 A sweep with no zero buffer is left as it was (no binding).  The pass runs
 after ``lower`` (whose patterns read one-argument ``np.zeros_like``) and
@@ -43,7 +54,7 @@ from .complexity import mentions_complex
 from .env import Env
 from .loopzeros import ARRAY_MAKERS
 from .program import Program
-from .support import complex_adjoints, zeros_like_or_none
+from .support import complex_adjoints, widened, zeros_like_or_none
 
 _KINDS = ("grad", "value_and_grad", "vjp")
 
@@ -61,10 +72,13 @@ def widen_adjoint_zeros(program: Program) -> Program:
     if start is None:
         return program
     grad = [s for s in walk_stmts(body[start:]) if anno.get(s, anno.GRAD, False)]
-    if not any(_buffer(c, env) for s in grad for c in walk(s) if isinstance(c, ast.Call)):
+    inside = mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env)
+    buffers = any(_buffer(c, env) for s in grad for c in walk(s) if isinstance(c, ast.Call))
+    # (accumulators alone do not pay for the check of the arguments: see the docstring)
+    updated = _updated_in_place(grad) if buffers or inside else set()
+    if not buffers and not updated:
         return program
     name = program.namer.fresh("adjoint_dtype")
-    inside = mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env)
     helper = env.ref(complex_adjoints, "complex_adjoints")
     statics = program.statics or {}  # functions and objects compiled in: no numbers
     first = _call(helper, [ast.Name(p, ast.Load()) for p in program.params
@@ -85,6 +99,8 @@ def widen_adjoint_zeros(program: Program) -> Program:
     arrays = _arrays(body, env)
     shapes = {n: s for n, s in program.trusted_shapes.items() if s}
     _Widen(env, sweep, arrays, shapes).block(body, False)
+    if updated:
+        _widen_accumulators(body, env, sweep, updated)
     body.insert(0, bind)
     return program
 
@@ -134,6 +150,63 @@ class _Widen:
         first.value = ast.Call(ast.Attribute(ast.Name(self.env.ref(np, "np"), ast.Load()),
                                              "zeros", ast.Load()), [dims, dtype], [])
         return True
+
+
+def _updated_in_place(grad: list[ast.stmt]) -> set[str]:
+    """The names the backward statements update in place (``b op= e``, ``b[i] op= e``)."""
+    found = set()
+    for stmt in grad:
+        if isinstance(stmt, ast.AugAssign):
+            target = stmt.target
+            while isinstance(target, ast.Subscript):
+                target = target.value
+            if isinstance(target, ast.Name):
+                found.add(target.id)
+    return found
+
+
+def _widen_accumulators(block: list[ast.stmt], env: Env, sweep: str,
+                        updated: set[str]) -> None:
+    """After each backward ``b = value`` of an ``updated`` name (not a zero buffer, which
+    has the dtype already): ``if sweep is not None: b = widened(b, sweep)``."""
+    helper = None
+    i = 0
+    while i < len(block):
+        stmt = block[i]
+        for field in BLOCK_FIELDS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                _widen_accumulators(inner, env, sweep, updated)
+        if anno.get(stmt, anno.GRAD, False) and isinstance(stmt, ast.Assign) \
+                and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and stmt.targets[0].id in updated and not _sized(stmt.value, sweep):
+            name = stmt.targets[0].id
+            helper = helper or env.ref(widened, "widened")
+            assign = ast.Assign([ast.Name(name, ast.Store())], ast.Call(
+                ast.Name(helper, ast.Load()),
+                [ast.Name(name, ast.Load()), ast.Name(sweep, ast.Load())], []))
+            test = ast.Compare(ast.Name(sweep, ast.Load()), [ast.IsNot()],
+                               [ast.Constant(None)])
+            check = ast.If(test, [assign], [])
+            for node in (assign, check):
+                anno.set(node, anno.GRAD, True)
+            anno.set(check, anno.LINE, anno.get(stmt, anno.LINE))
+            block.insert(i + 1, check)
+            i += 1
+        i += 1
+
+
+def _sized(value: ast.expr, sweep: str) -> bool:
+    """True for a value made in the sweep's dtype already (a zero buffer given ``sweep``),
+    or a copy of a name (whose own binding is widened)."""
+    if isinstance(value, ast.Name):
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr == "copy" and isinstance(value.func.value, ast.Name) \
+            and not value.args:
+        return True
+    return isinstance(value, ast.Call) and any(
+        isinstance(n, ast.Name) and n.id == sweep for a in value.args for n in walk(a))
 
 
 def _arrays(body: list[ast.stmt], env: Env) -> set[str]:
