@@ -22,7 +22,7 @@ Every mode starts with the front end, then differentiates and finishes:
         values (widen.py) → unshare → tape → checkpoint → tape arrays
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)
         → backward loops over list tapes (listtapes.py) → zeros of known shape
-        in loops (loopzeros.py)
+        in loops (loopzeros.py) → accumulators complex too (widen.py)
         → unread backward values dropped (deadcode.py) → no_grad blocks, emit,
         load
         (assemble.py)
@@ -131,6 +131,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     hoist.hoist_row_products,          # A @ xs[t] in a loop: the rows of one product
     listtapes.iterate_list_tapes,      # for x in reversed(x_stack), no pops
     loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
+    widen.widen_accumulators,          # ... and adjoints updated in place too (widen.py)
     deadcode.drop_unread,              # backward values the tapes made unread
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]

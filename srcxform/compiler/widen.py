@@ -39,7 +39,8 @@ itself (``complexity.py``: ``1j``, ``complex``, ``cmath``, a complex global,
 
 A sweep with no zero buffer is left as it was (no binding).  The pass runs
 after ``lower`` (whose patterns read one-argument ``np.zeros_like``) and
-before the tapes are chosen.
+before the tapes are chosen; :func:`widen_accumulators`, the last item,
+runs after them.
 """
 
 from __future__ import annotations
@@ -75,8 +76,7 @@ def widen_adjoint_zeros(program: Program) -> Program:
     inside = mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env)
     buffers = any(_buffer(c, env) for s in grad for c in walk(s) if isinstance(c, ast.Call))
     # (accumulators alone do not pay for the check of the arguments: see the docstring)
-    updated = _updated_in_place(grad) if buffers or inside else set()
-    if not buffers and not updated:
+    if not buffers and not (inside and _updated_in_place(grad)):
         return program
     name = program.namer.fresh("adjoint_dtype")
     helper = env.ref(complex_adjoints, "complex_adjoints")
@@ -99,9 +99,31 @@ def widen_adjoint_zeros(program: Program) -> Program:
     arrays = _arrays(body, env)
     shapes = {n: s for n, s in program.trusted_shapes.items() if s}
     _Widen(env, sweep, arrays, shapes).block(body, False)
-    if updated:
-        _widen_accumulators(body, env, sweep, updated)
     body.insert(0, bind)
+    return program
+
+
+def widen_accumulators(program: Program) -> Program:
+    """After the tapes are chosen (an ``if`` in a backward loop would keep ``tape.py`` from
+    computing a cheap value again): the accumulators of a sweep that has
+    ``adjoint_dtype`` (see the module docstring).
+
+    Reads ``kind``, ``body`` and ``env``; sets ``body``.
+    """
+    if program.kind not in _KINDS or program.env is None:
+        return program
+    sweep = None
+    for stmt in walk_stmts(program.body):  # the last binding: vjp's, with the cotangent
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) \
+                and isinstance(stmt.value.func, ast.Name) \
+                and program.env.resolve(stmt.value.func) is complex_adjoints:
+            sweep = stmt.targets[0].id
+    if sweep is None:
+        return program
+    grad = [s for s in walk_stmts(program.body) if anno.get(s, anno.GRAD, False)]
+    updated = _updated_in_place(grad)
+    if updated:
+        _widen_accumulators(program.body, program.env, sweep, updated)
     return program
 
 
