@@ -43,6 +43,7 @@ def zero_gradient(value: Any) -> Any:
 
 
 _REAL_SCALARS = (float, int, np.floating, np.integer, np.bool_)
+_NDARRAY = np.ndarray
 
 
 def _complex_type(value: Any) -> Any:
@@ -78,7 +79,7 @@ def complex_adjoints(*values: Any, inside: bool = False) -> Any:
     if not inside:
         for value in values:
             kind = type(value)
-            if kind is np.ndarray:
+            if kind is _NDARRAY:
                 if value.dtype.kind != "c":
                     continue
             elif kind is float or kind is int or value is None \
