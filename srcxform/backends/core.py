@@ -260,6 +260,31 @@ class Core:
             return writable(array)
         return array
 
+    def complex_adjoints(self, *values: Any, inside: bool = False) -> Any:
+        """``compiler/support.complex_adjoints`` for this namespace: None, or this
+        namespace's complex dtype when a value (an array, a number, a list of them) is
+        complex or ``inside`` (the function makes complex values itself)."""
+        if inside or any(self._holds_complex(v) for v in values):
+            return self.complex128 if self.float == self.xp.float64 else self.complex64
+        return None
+
+    def _holds_complex(self, value: Any) -> bool:
+        if isinstance(value, (list, tuple)):
+            return any(self._holds_complex(v) for v in value)
+        if isinstance(value, dict):
+            return any(self._holds_complex(v) for v in value.values())
+        return self.iscomplexobj(value)
+
+    def widened(self, value: Any, dtype: Any) -> Any:
+        """``compiler/support.widened`` for this namespace: a real array as ``dtype``."""
+        if type(value) is np.ndarray:
+            from ..compiler.support import widened
+
+            return widened(value, dtype)
+        if isinstance(value, self.ndarray) and not self.is_complex(value.dtype):
+            return self.xp.astype(value, dtype)
+        return value
+
     def copy_with_views(self, array: Any, *views: Any) -> tuple:
         """``compiler/support.copy_with_views`` for this namespace: a copy of ``array`` for
         ``vjp``'s backward sweep to restore elements into.  A view of it the sweep reads

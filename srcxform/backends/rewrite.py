@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ..compiler.support import copy_with_views, writable
+from ..compiler.support import complex_adjoints, copy_with_views, widened, writable
 from .errors import cannot
 from .methods import ATTRIBUTES, METHODS
 
@@ -118,7 +118,8 @@ class Rewrite(ast.NodeTransformer):
         if name is not None and getattr(np, name, None) is value:
             self._require((name,), node)
             return self._ns(node, name)
-        if value is copy_with_views or value is writable:  # NumPy-only bodies
+        if value is copy_with_views or value is writable or value is complex_adjoints \
+                or value is widened:  # NumPy-only bodies
             return self._ns(node, value.__name__)
         if isinstance(value, types.FunctionType) and _needs_namespace(value):
             self.functions[node.id] = value

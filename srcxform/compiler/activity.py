@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 
+from ..rules.complexes import refuse_complex
 from . import anno
 from .astutil import names_mentioned, walk_stmts
 from .check import error
@@ -40,7 +41,8 @@ def effects(stmts: list[ast.stmt]):
 
 
 #: Calls that may see differentiated values without changing any (their result is unused).
-HARMLESS_EFFECTS = {id(print), id(require_scalar_index), id(require_sequence)}
+HARMLESS_EFFECTS = {id(print), id(require_scalar_index), id(require_sequence),
+                    id(refuse_complex)}
 
 
 def find_varied(program: Program) -> Program:

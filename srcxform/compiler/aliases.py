@@ -30,7 +30,9 @@ from .program import Program
 CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
                  "full_like", "array", "copy", "eye", "identity", "arange", "linspace",
                  # the adjoints of lists in generated gradient code (support.py)
-                 "zeros_each", "zeros_list", "add_each", "add_to_each")
+                 "zeros_each", "zeros_list", "add_each", "add_to_each",
+                 # an adjoint made complex (widen.py): a new array, or the name's own
+                 "widened")
 
 
 def find_owned(program: Program) -> Program:
@@ -217,8 +219,9 @@ FRESH_METHODS = frozenset({
     "cumprod", "round", "item", "tolist", "all", "any", "argmax", "argmin", "argsort",
     "trace", "nonzero", "flatten", "ptp", "conjugate", "__abs__", "__neg__", "repeat",
     "take", "compress", "searchsorted", "count", "index", "__len__"})
-#: srcxform's run-time helpers that always return new arrays (or numbers).
-FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none"})
+#: srcxform's run-time helpers that always return new arrays (or numbers, or types).
+FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none",
+                           "complex_adjoints", "widened"})
 #: Attributes that are numbers or tuples of numbers, never a view.
 NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 #: Builtins that return a new value (``max``/``min`` of arrays return one of them).

@@ -72,26 +72,27 @@ def _declare(name: str, meaning: str, set_by: str, read_by: str) -> str:
 LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
-    set_by="normalize inline closures reverse forward tape defer lower split emit checkpoint "
-    "tapearrays containers horner hoist listtapes",
-    read_by="emit reverse rulecalls forward tape defer lower checkpoint tapearrays containers "
-    "horner hoist listtapes")
+    set_by="complexsteps widen normalize inline closures reverse forward tape defer lower split "
+    "emit checkpoint tapearrays containers horner hoist listtapes",
+    read_by="complexsteps widen emit reverse rulecalls forward tape defer lower checkpoint "
+    "tapearrays containers horner hoist listtapes")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
-    set_by="reverse tape defer lower checkpoint tapearrays horner",
-    read_by="deadcode refold emit split tape defer lower liveness checkpoint tapearrays optimize "
-    "horner listtapes loopzeros hoist signs")
+    set_by="reverse tape defer lower checkpoint tapearrays horner widen",
+    read_by="widen deadcode refold emit split tape defer lower liveness checkpoint tapearrays "
+    "optimize horner listtapes loopzeros hoist signs")
 ORIGIN = _declare(
     "origin", "(line, column, construct): the user's call a backward or tangent statement "
     "differentiates; the emitter maps its generated lines to it (srcxform/origins.py), where "
-    "a run-time refusal in it points", set_by="reverse forward", read_by="emit reverse")
+    "a run-time refusal in it points", set_by="complexsteps reverse forward",
+    read_by="emit reverse")
 FORWARD = _declare(
     "forward", "bool: the statement is tangent code of forward mode (commented like a "
     "backward block)", set_by="forward", read_by="refold emit optimize")
 NOGRAD = _declare(
     "nograd", "bool: the statement was computed under the user's 'with sx.no_grad():' (no "
     "gradient flows through it; the block is kept in generated code)",
-    set_by="normalize", read_by="refold cse primitives assemble emit")
+    set_by="normalize", read_by="complexsteps refold cse primitives assemble emit")
 
 # -- normalized atoms and calls ---------------------------------------------------------------
 GLOBAL = _declare(
@@ -101,8 +102,9 @@ GLOBAL = _declare(
     read_by="cse normalize funcvalues primitives rulecalls reverse forward containers arrayness")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
-    "call or an unknown callee)", set_by="normalize closures containers",
-    read_by="cse normalize primitives activity ints mutation arrayness reverse forward shift "
+    "call or an unknown callee)", set_by="complexsteps normalize closures containers",
+    read_by="complexsteps cse normalize primitives activity ints mutation arrayness reverse "
+    "forward shift "
     "containers wholeseqs emit")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
@@ -110,8 +112,8 @@ METHOD = _declare(
     read_by="cse normalize primitives effects shapefacts mutation arrayness forward shift")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
-    "an error about the call points at)", set_by="normalize closures",
-    read_by="normalize activity rulecalls reverse forward emit")
+    "an error about the call points at)", set_by="complexsteps normalize closures",
+    read_by="complexsteps normalize activity rulecalls reverse forward emit")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")
@@ -169,7 +171,7 @@ TAPE = _declare(
     "loopzeros listtapes")
 NOTE = _declare(
     "note", "list[str]: comment lines (generated text, never the user's) the emitter writes "
-    "above a statement", set_by="checkpoint tapearrays hoist listtapes", read_by="emit")
+    "above a statement", set_by="checkpoint tapearrays hoist listtapes widen", read_by="emit")
 SITE = _declare(
     "site", "int: the id of a forward assignment of an overwritten name (whose old value a "
     "restore marker with the same site brings back)", set_by="reverse",

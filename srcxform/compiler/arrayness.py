@@ -280,7 +280,10 @@ class Typer:
                 len(shape.value) if isinstance(shape, ast.Constant) \
                 and isinstance(shape.value, tuple) else 0
             return frozenset({rank}) if rank else None  # (a 0-d result is an array)
-        if module.startswith("numpy") and name in _LIKE and len(args) == 1 and not node.keywords:
+        if module.startswith("srcxform") and name == "widened" and len(args) == 2:
+            return self.of(args[0])  # (widen.py: the same array, or a complex copy of it)
+        if module.startswith("numpy") and name in _LIKE and len(args) in (1, 2) \
+                and not node.keywords:  # (a second argument: a dtype, a fill value, an order)
             kind = self.of(args[0])
             return kind if kind and all(isinstance(t, int) and t >= 1 for t in kind) else None
         return None

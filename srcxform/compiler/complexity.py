@@ -2,14 +2,18 @@
 
 After :func:`maybe_complex_names`, the returned set holds every name that some
 statement of the body assigns a value mentioning a complex constant (``1j``),
-a global or closure value that is complex (a number or an array), ``complex``
-or a ``cmath`` function, or another such name (a fixpoint over the whole body,
-so the answer holds at every point of it).  :func:`mentions_complex` asks it
-of one expression.  The optimizer's ``math`` shortcut for a NumPy function of
-a scalar (``rewrite_shapes.scalar_math``) is not taken for such values:
-``math.sin`` refuses complex numbers where ``np.sin`` is holomorphic.  (A
-complex *argument* gets a specialisation key of its own and no shape,
+a global or closure value that is complex (a number or an array), ``complex``,
+a complex NumPy type or dtype (also by name: ``"complex64"``), a ``cmath``
+function or one of NumPy's that make complex values of real ones (``np.fft``,
+``np.emath``, ``np.linalg.eig``/``eigvals``, ``np.roots``), or another such
+name (a fixpoint over the whole body, so the answer holds at every point of
+it).  :func:`mentions_complex` asks it of one expression.  The optimizer's
+``math`` shortcut for a NumPy function of a scalar
+(``rewrite_shapes.scalar_math``) is not taken for such values: ``math.sin``
+refuses complex numbers where ``np.sin`` is holomorphic.  (A complex
+*argument* gets a specialisation key of its own and no shape,
 ``cache/specialise.COMPLEX_SCALAR``, so no shortcut applies to it either.)
+The adjoint buffers of a body that mentions one are complex (``widen.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +26,33 @@ import numpy as np
 from .astutil import walk
 from .env import Env
 
+#: NumPy functions that may return complex values for real arguments.
+_MAKERS = frozenset(id(f) for f in (np.linalg.eig, np.linalg.eigvals, np.roots))
+_MAKER_MODULES = ("numpy.fft", "numpy.lib.scimath", "numpy.lib._scimath_impl")
+
 
 def _complex_object(obj: object) -> bool:
     if obj is complex or isinstance(obj, complex):
         return True
     if getattr(obj, "__module__", None) == "cmath" or obj is cmath:
         return True
+    if isinstance(obj, type) and issubclass(obj, np.complexfloating) \
+            or isinstance(obj, np.dtype) and obj.kind == "c":
+        return True
+    if id(obj) in _MAKERS or obj is np.fft or obj is np.emath \
+            or getattr(obj, "__module__", None) in _MAKER_MODULES:
+        return True
     return isinstance(obj, (np.ndarray, np.generic)) and np.iscomplexobj(obj)
+
+
+def _complex_dtype_name(value: object) -> bool:
+    """True for a string naming a complex dtype (``x.astype("complex64")``)."""
+    if not isinstance(value, str) or len(value) > 20:
+        return False
+    try:
+        return np.dtype(value).kind == "c"
+    except (TypeError, ValueError):
+        return False
 
 
 def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env | None) -> bool:
@@ -45,7 +69,7 @@ def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env |
 def _complex_node(sub: ast.AST, env: Env | None) -> bool:
     """``sub`` itself (not its children) is a complex constant or denotes a complex object."""
     if isinstance(sub, ast.Constant):
-        return isinstance(sub.value, complex)
+        return isinstance(sub.value, complex) or _complex_dtype_name(sub.value)
     if env is not None and isinstance(sub, (ast.Name, ast.Attribute)) \
             and isinstance(getattr(sub, "ctx", None), ast.Load):
         try:

@@ -16,14 +16,17 @@ Every mode starts with the front end, then differentiates and finishes:
     (mutation.py) → repeated values shared (cse.py)
     → varied, effects (activity.py)
 
-    grad, value_and_grad:  active (activity.py) → env (env.py) → reverse
-        → optimize → defer → lower → unshare → tape → checkpoint → tape arrays
+    grad, value_and_grad:  active (activity.py) → env (env.py) → np.sign of a
+        complex value refused at run time (complexsteps.py) → reverse
+        → optimize → defer → lower → zero buffers complex when a call meets complex
+        values (widen.py) → unshare → tape → checkpoint → tape arrays
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)
         → backward loops over list tapes (listtapes.py) → zeros of known shape
-        in loops (loopzeros.py) → forward values nothing reads, unread backward
-        values dropped (deadcode.py) → no_grad blocks, emit, load (assemble.py)
+        in loops (loopzeros.py) → accumulators complex too (widen.py)
+        → forward values nothing reads, unread backward values dropped
+        (deadcode.py) → no_grad blocks, emit, load (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
-    jvp:  env → forward → optimize → defer → lower → hoist → loopzeros → unshare
+    jvp:  env → complexsteps → forward → optimize → defer → lower → hoist → loopzeros → unshare
         → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
@@ -48,6 +51,7 @@ from . import (
     assemble,
     check,
     checkpoint,
+    complexsteps,
     containers,
     control,
     cse,
@@ -71,6 +75,7 @@ from . import (
     tape,
     tapearrays,
     unshare,
+    widen,
 )
 from .astutil import copy_tree
 from .checkpoint import check_spec
@@ -108,6 +113,7 @@ REVERSE_PREPARE: list[Pass] = [
     activity.find_active,              # varied values that reach the output
     shift.drop_shift_maxima,           # a max only subtracted for safety: no adjoint
     env.bind_env,                      # names of helper objects in generated code
+    complexsteps.check_complex_steps,  # np.sign of a complex value refused, at run time
     reverse.reverse,                   # forward sweep, seed, backward sweep
 ]
 
@@ -116,6 +122,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     optimize.optimize,                 # folding, algebra, dead code
     defer.defer_outer_products,        # a loop's outer products batched
     lower.lower,                       # fast spellings (b += e, g.sum(axis=0))
+    widen.widen_adjoint_zeros,         # zero buffers complex when a call meets complex values
     unshare.unshare_results,           # no result is the caller's array or a view of it
     tape.insert_tapes,                 # save what the backward sweep reads
     checkpoint.checkpoint_loops,       # (checkpoint=) loops taped a stretch at a time
@@ -123,6 +130,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     hoist.hoist_row_products,          # A @ xs[t] in a loop: the rows of one product
     listtapes.iterate_list_tapes,      # for x in reversed(x_stack), no pops
     loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
+    widen.widen_accumulators,          # ... and adjoints updated in place too (widen.py)
     deadcode.drop_dead_forward,        # forward values no tape or result reads
     deadcode.drop_unread,              # backward values the tapes made unread
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
@@ -134,6 +142,7 @@ REVERSE: list[Pass] = REVERSE_PREPARE + REVERSE_SPECIALISE
 #: Forward mode: the tangent code, optimized.
 FORWARD: list[Pass] = [
     env.bind_env,
+    complexsteps.check_complex_steps,
     forward.forward,                   # each value's tangent beside it
     optimize.optimize,
     defer.defer_outer_products,

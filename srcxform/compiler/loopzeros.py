@@ -5,7 +5,9 @@
 in a loop the backward sweep pays it at every step, for the adjoint that a
 slice or an element of ``e`` accumulates into.  After
 :func:`zeros_of_known_shape`, every ``np.zeros_like(e)`` (one argument, no
-keyword) inside a loop body is ``np.zeros(S, e.dtype)`` when:
+keyword; or ``np.zeros_like(e, d)`` with a name ``d`` that holds None or a type,
+``widen.py``, then ``np.zeros(S, d or e.dtype)``) inside a loop body is
+``np.zeros(S, e.dtype)`` when:
 
 * ``e`` is a name whose shape ``S`` is trusted wherever it is read, of rank 1
   or more;
@@ -115,7 +117,8 @@ class _Rewrite(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.expr:
         """``np.zeros(S, e.dtype)`` for a qualifying ``np.zeros_like(e)``."""
         self.generic_visit(node)
-        if not (len(node.args) == 1 and not node.keywords
+        if not (len(node.args) in (1, 2) and not node.keywords
+                and (len(node.args) == 1 or isinstance(node.args[1], ast.Name))
                 and isinstance(node.args[0], ast.Name) and node.args[0].id in self.shapes
                 and self.env.resolve(node.func) is np.zeros_like):
             return node
@@ -124,7 +127,9 @@ class _Rewrite(ast.NodeTransformer):
         dims: ast.expr = ast.Constant(shape[0]) if len(shape) == 1 else \
             ast.Tuple([ast.Constant(n) for n in shape], ast.Load())
         np_name = self.env.ref(np, "np")
+        dtype: ast.expr = ast.Attribute(ast.Name(name, ast.Load()), "dtype", ast.Load())
+        if len(node.args) == 2:  # np.zeros_like(e, d): d or e's dtype (d is None or a type)
+            dtype = ast.BoolOp(ast.Or(), [node.args[1], dtype])
         new = ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()), "zeros", ast.Load()),
-                       [dims, ast.Attribute(ast.Name(name, ast.Load()), "dtype", ast.Load())],
-                       [])
+                       [dims, dtype], [])
         return ast.fix_missing_locations(ast.copy_location(new, node))

@@ -19,7 +19,7 @@ import numpy as np
 from .. import rules
 from ..rules import Rule
 from . import anno
-from .support import scalar_seed, zeros_like_or_none
+from .support import complex_adjoints, scalar_seed, widened, zeros_like_or_none
 
 #: Python operators and the NumPy ufunc whose rule differentiates them.
 BINOPS: dict[type, Any] = {
@@ -34,7 +34,12 @@ STOP_GRADIENT: set[int] = set()
 
 # the cotangent seed and the zeros of generated gradient code are constants (for transforms
 # of generated code: hessian, grad of grad)
-rules.nondifferentiable(scalar_seed, zeros_like_or_none)
+rules.nondifferentiable(scalar_seed, zeros_like_or_none, complex_adjoints)
+
+
+@rules.register(widened, linear=True)
+def _widened(g, out, value, dtype):
+    return (g,)  # the identity on values (a complex copy of a real array)
 
 
 

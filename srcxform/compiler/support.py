@@ -3,6 +3,8 @@
 After import, :func:`scalar_seed` is the one place that checks a function's
 output is a scalar before its gradient is taken, and :func:`zeros_like_or_none`
 zeroes the adjoint of a value that a branch not taken never assigned,
+:func:`complex_adjoints` gives the dtype of adjoint buffers when a call meets
+complex values and :func:`widened` makes an accumulator complex (``widen.py``),
 :func:`copy_with_views` copies an array with the views of it the backward
 sweep reads, and :func:`require_scalar_index` refuses, on entry, an argument
 that would make an augmented assignment write through an alias.  (The
@@ -40,9 +42,79 @@ def zero_gradient(value: Any) -> Any:
     return 0.0 if type(value) is float else np.zeros_like(value)
 
 
-def zeros_like_or_none(value: Any) -> Any:
-    """``np.zeros_like(value)``, or ``None`` for a value never assigned on this run."""
-    return None if value is None else np.zeros_like(value)
+_REAL_SCALARS = (float, int, np.floating, np.integer, np.bool_)
+_NDARRAY = np.ndarray
+
+
+def _complex_type(value: Any) -> Any:
+    """The complex scalar type of ``value`` (searched through lists, tuples and dicts), or
+    None when it holds none."""
+    kind = type(value)
+    if kind is float or kind is int or kind is bool or value is None:
+        return None
+    if kind is complex:
+        return np.complex128
+    if kind is type:  # the result of an earlier complex_adjoints
+        return value if issubclass(value, np.complexfloating) else None
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype):
+        return dtype.type if dtype.kind == "c" else None
+    if kind is list or kind is tuple or kind is dict:
+        for item in (value.values() if kind is dict else value):
+            found = _complex_type(item)
+            if found is not None:
+                return found
+    return None
+
+
+def complex_adjoints(*values: Any, inside: bool = False) -> Any:
+    """The dtype every adjoint buffer of this call is allocated in: None (each buffer has
+    its value's dtype) unless a value is complex (or ``inside``: the function makes
+    complex values itself), then a complex type at least as wide as ``complex128``.
+
+    Cotangents can only be complex when a complex value takes part, and a buffer of a
+    real value (the adjoint of ``x`` whose slice ``x[0:2]`` was multiplied by ``1j``)
+    must then hold complex numbers: NumPy would drop their imaginary parts.  Real
+    arrays, Python floats and ints and lists of real arrays are passed over first."""
+    if not inside:
+        for value in values:
+            kind = type(value)
+            if kind is _NDARRAY:
+                if value.dtype.kind != "c":
+                    continue
+            elif kind is float or kind is int or value is None \
+                    or isinstance(value, _REAL_SCALARS):
+                continue
+            elif kind is list or kind is tuple:
+                try:  # a list of arrays and numbers (nested or empty: looked at below)
+                    if np.result_type(*value).kind != "c":
+                        continue
+                except (TypeError, ValueError):
+                    pass
+            break
+        else:
+            return None
+    wide = np.complex128 if inside else None
+    for value in values:
+        found = _complex_type(value)
+        if found is not None and (wide is None or np.dtype(found).itemsize
+                                  > np.dtype(wide).itemsize):
+            wide = found
+    return None if wide is None else np.promote_types(wide, np.complex128).type
+
+
+def widened(value: Any, dtype: Any) -> Any:
+    """``value`` as an array of ``dtype`` (a complex type, ``complex_adjoints``) when it is
+    a real ndarray, so later in-place updates can hold complex numbers; else ``value``
+    (numbers are never updated in place)."""
+    if type(value) is np.ndarray and value.dtype.kind != "c":
+        return value.astype(np.promote_types(value.dtype, dtype))
+    return value
+
+
+def zeros_like_or_none(value: Any, dtype: Any = None) -> Any:
+    """``np.zeros_like(value, dtype)``, or ``None`` for a value never assigned on this run."""
+    return None if value is None else np.zeros_like(value, dtype)
 
 
 class HeldValues(list):

@@ -38,6 +38,20 @@ def real_valued(x: Any, what: str = "this function") -> Any:
     return x
 
 
+def refuse_complex(x: Any, what: str) -> None:
+    """Nothing for a real ``x``; for a complex one the ``ComplexDerivativeError`` of
+    :func:`real_valued`, located at the user's call the calling generated code computes.
+    A float or a real ndarray is passed over first (two type tests)."""
+    kind = type(x)
+    if kind is np.ndarray:
+        if x.dtype.kind != "c":
+            return
+    elif kind is float or kind is int:
+        return
+    if np.iscomplexobj(x):
+        raise complex_refusal(what)
+
+
 def sign_of_real(x: Any) -> Any:
     """``np.sign(x)`` for real ``x`` (the derivative of ``abs``); complex ``x`` is refused."""
     return np.sign(real_valued(x, "abs"))

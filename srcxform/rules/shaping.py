@@ -160,7 +160,9 @@ def item_index(index, shape):
 
 @register(methods=("item",), backward_name="SelectBackward0", linear=True)
 def item(g, out, x, *index):
-    gx = np.zeros(np.shape(x), np.result_type(x, 0.0))
+    # x's floating dtype, or g's complex one (a real x read into a complex f)
+    kind = np.result_type(x, g, 0.0) if np.iscomplexobj(g) else np.result_type(x, 0.0)
+    gx = np.zeros(np.shape(x), kind)
     gx[item_index(index, np.shape(x))] = g
     return (gx,)
 

@@ -51,15 +51,16 @@ def test_each_mode_runs_its_passes_in_order():
                          "share_repeats",
                          "find_varied", "check_effects", "check_sequence_arithmetic"]
     assert grad[16:] == ["scalar_result", "find_active", "drop_shift_maxima", "bind_env",
-                         "reverse", "optimize",
-                         "defer_outer_products", "lower", "unshare_results", "insert_tapes",
+                         "check_complex_steps", "reverse", "optimize",
+                         "defer_outer_products", "lower", "widen_adjoint_zeros",
+                         "unshare_results", "insert_tapes",
                          "checkpoint_loops", "preallocate_tapes", "hoist_row_products",
-                         "iterate_list_tapes", "zeros_of_known_shape", "drop_dead_forward",
-                         "drop_unread",
+                         "iterate_list_tapes", "zeros_of_known_shape", "widen_accumulators",
+                         "drop_dead_forward", "drop_unread",
                          "keep_no_grad", "emit_source", "load"]
     assert _names(driver.PIPELINES["vjp"]) == grad[:-2] + ["split", "emit_source", "load"]
     assert _names(driver.PIPELINES["jvp"])[16:] == [  # (no scalar_result: any output)
-        "bind_env", "forward", "optimize", "defer_outer_products", "lower",
+        "bind_env", "check_complex_steps", "forward", "optimize", "defer_outer_products", "lower",
         "hoist_row_products", "zeros_of_known_shape", "unshare_results", "emit_source", "load"]
 
 

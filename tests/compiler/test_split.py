@@ -47,7 +47,9 @@ def test_the_forward_sweep_returns_the_value_and_the_residuals_read_backward():
     old, program = _split(_args())
     assert program.residuals == "residuals" and program.seed == "bsum_"
     forward = text(program.forward_body)
-    assert forward == old.split("\nbh = ")[0] + "\nreturn (sum_, (W, h, h_tape))"
+    # (adjoint_dtype: the arguments' complexity, read on entry, widen.py)
+    before = old.split("\nadjoint_dtype_1 = ")[0]
+    assert forward == before + "\nreturn (sum_, (W, h, adjoint_dtype, h_tape))"
     assert not any(isinstance(n, ast.Name) and n.id == "bsum_"
                    for s in program.forward_body for n in ast.walk(s))
 
@@ -55,9 +57,11 @@ def test_the_forward_sweep_returns_the_value_and_the_residuals_read_backward():
 def test_the_backward_sweep_unpacks_and_copies_what_it_mutates():
     _, program = _split(_args(), rnn_twice)  # (an inner loop's tape stays a list it pops)
     backward = text(program.backward_body).splitlines()
-    assert backward[:4] == ["W, h, h_stack, xs_shape0_stack, xs_shape0 = residuals",
+    assert backward[:5] == ["W, h, h_stack, xs_shape0_stack, xs_shape0, adjoint_dtype = "
+                            "residuals",
                             "h_stack = h_stack.copy()",
                             "xs_shape0_stack = xs_shape0_stack.copy()",
+                            "adjoint_dtype_1 = complex_adjoints(adjoint_dtype, bsum_)",
                             "bh = np.full((3,), bsum_)"]
     assert backward[-1] == "return (bW, bh)"
 
@@ -65,7 +69,9 @@ def test_the_backward_sweep_unpacks_and_copies_what_it_mutates():
 def test_a_tape_array_is_read_not_copied():
     _, program = _split(_args())
     backward = text(program.backward_body).splitlines()
-    assert backward[:2] == ["W, h, h_tape = residuals", "bh = np.full((3,), bsum_)"]
+    assert backward[:3] == ["W, h, adjoint_dtype, h_tape = residuals",
+                            "adjoint_dtype_1 = complex_adjoints(adjoint_dtype, bsum_)",
+                            "bh = np.full((3,), bsum_)"]
     assert "    h = h_tape[t]" in backward
 
 

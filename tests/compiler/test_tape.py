@@ -48,7 +48,8 @@ def test_placeholders_become_pushes_and_pops_of_what_is_read():
     assert "__srcxform_restore__(1, s)" in old
     new = text(program.body)
     assert "__srcxform_restore__" not in new
-    assert new.startswith("s_stack = []\nsum__stack = []\nsum_ = None\ns = 0.0\n")
+    assert new.startswith("s_stack = []\nsum__stack = []\nsum_ = None\n"
+                          "adjoint_dtype = complex_adjoints(x)\ns = 0.0\n")  # (widen.py)
     assert "    s_stack.append(s)\n    s = s + sum_ * s\n" in new  # the old value, saved
     assert "    s = s_stack.pop()\n" in new
     assert "    sum_ = sum__stack.pop()\n" in new

@@ -1,5 +1,7 @@
 def grad_rnn(W, U, h, xs):
     h_stack = []
+    # the adjoints' dtype: None (each its value's) unless a value is complex
+    adjoint_dtype = complex_adjoints(W, U, h, xs)
     checkpoints = []
     # checkpointed: h kept every 20 steps (the square root of the trip count);
     # this loop tapes nothing: the backward sweep runs each stretch again from its checkpoint
@@ -11,8 +13,8 @@ def grad_rnn(W, U, h, xs):
     # grad of: return np.sum(h * h)
     bh = 2.0 * h
     # grad of: h = np.tanh(W @ h + U @ xs[t])
-    bU = np.zeros_like(U)
-    bW = np.zeros_like(W)
+    bU = np.zeros_like(U, adjoint_dtype)
+    bW = np.zeros_like(W, adjoint_dtype)
     # grad of: for t in range(xs.shape[0]):
     badd_rows = []
     xs_item_rows = []

@@ -1,4 +1,6 @@
 def forward__scan_states(W, xs):
+    # the adjoints' dtype: None (each its value's) unless a value is complex
+    adjoint_dtype = complex_adjoints(W, xs)
     h = np.zeros(3)
     seq = (4, 3)
     out = np.zeros(seq)
@@ -12,15 +14,16 @@ def forward__scan_states(W, xs):
         h = np.tanh(W @ h + xs[t])
         out[t] = h
     value = out
-    return (value, (W, xs, h, h_tape))
+    return (value, (W, xs, adjoint_dtype, h, h_tape))
 
 
 def backward__scan_states(residuals, bout):
-    W, xs, h, h_tape = residuals
+    W, xs, adjoint_dtype, h, h_tape = residuals
     # grad of: h = np.tanh(W @ h + xs[t])
-    bW = np.zeros_like(W)
-    bh = np.zeros_like(h)
-    bxs = np.zeros_like(xs)
+    adjoint_dtype_1 = complex_adjoints(adjoint_dtype, bout)
+    bW = np.zeros_like(W, adjoint_dtype_1)
+    bh = np.zeros_like(h, adjoint_dtype_1)
+    bxs = np.zeros_like(xs, adjoint_dtype_1)
     # grad of: for t in range(xs.shape[0]):
     badd_rows = []
     bout = bout.copy()

@@ -21,14 +21,13 @@ from tests.rules import peer_checks
 
 #: complex values through these are refused in reverse mode (not holomorphic)
 NOT_HOLOMORPHIC = {"test_abs", "test_absolute", "test_real", "test_real_ic", "test_imag",
-                   "test_conj", "test_angle", "test_var", "test_std"}
+                   "test_conj", "test_angle", "test_var", "test_std", "test_sign"}
 #: ... and in forward mode too (real, imag and conj are real-linear: their tangents are exact)
-NOT_HOLOMORPHIC_FORWARD = {"test_abs", "test_absolute", "test_angle", "test_var", "test_std"}
+# (np.sign(z) = z/|z| of a complex z is refused in both modes: compiler/complexsteps.py)
+NOT_HOLOMORPHIC_FORWARD = {"test_abs", "test_absolute", "test_angle", "test_var", "test_std",
+                           "test_sign"}
 
-KNOWN = {
-    # np.sign stops the gradient; of a complex value it is z/|z|, not piecewise constant
-    ("test_sign", True): "np.sign of a complex value is treated as constant",
-}
+KNOWN: dict[tuple[str, bool], str] = {}
 
 
 def _sample() -> list:
