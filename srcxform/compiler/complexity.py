@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import cmath
+import re
 
 import numpy as np
 
@@ -45,13 +46,16 @@ def _complex_object(obj: object) -> bool:
     return isinstance(obj, (np.ndarray, np.generic)) and np.iscomplexobj(obj)
 
 
+_DTYPE_NAME = re.compile(r"[<>=|]?[A-Za-z]+[0-9]*")
+
+
 def _complex_dtype_name(value: object) -> bool:
     """True for a string naming a complex dtype (``x.astype("complex64")``)."""
-    if not isinstance(value, str) or len(value) > 20:
-        return False
+    if not isinstance(value, str) or len(value) > 20 or not _DTYPE_NAME.fullmatch(value):
+        return False  # (NumPy parses ", " and the like as record layouts, and may raise)
     try:
         return np.dtype(value).kind == "c"
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - not a dtype
         return False
 
 

@@ -45,7 +45,8 @@ def test_parse_text_gives_every_context_and_operator_a_node_of_its_own() -> None
 
 def _old_mentions(node: ast.AST, names: set[str], env) -> bool:
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, complex):
+        if isinstance(sub, ast.Constant) and (isinstance(sub.value, complex)
+                                              or complexity._complex_dtype_name(sub.value)):
             return True
         if isinstance(sub, ast.Name) and sub.id in names:
             return True
