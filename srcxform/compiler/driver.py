@@ -21,12 +21,13 @@ Every mode starts with the front end, then differentiates and finishes:
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)
         → backward loops over list tapes (listtapes.py) → zeros of known shape
         in loops (loopzeros.py)
-        → unread backward values dropped (deadcode.py) → no_grad blocks, emit,
+        → unread backward values dropped (deadcode.py) → a matrix's sums along
+        one axis as one product (fastsums.py) → no_grad blocks, emit,
         load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
     jvp:  env → forward → optimize → defer → lower → hoist → loopzeros → unshare
-        → emit, load
+        → fastsums → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
 stage.
@@ -56,6 +57,7 @@ from . import (
     deadcode,
     defer,
     env,
+    fastsums,
     forward,
     funcvalues,
     hoist,
@@ -126,6 +128,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     listtapes.iterate_list_tapes,      # for x in reversed(x_stack), no pops
     loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
     deadcode.drop_unread,              # backward values the tapes made unread
+    fastsums.fast_sums,                # a matrix's row/column sums as one product
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
@@ -142,6 +145,7 @@ FORWARD: list[Pass] = [
     hoist.hoist_row_products,
     loopzeros.zeros_of_known_shape,
     unshare.unshare_results,
+    fastsums.fast_sums,
 ]
 
 #: Writing the generated function(s) and compiling them.
