@@ -10,22 +10,23 @@ matrix like this.
 
 After :func:`fast_sums`, every call ``a.sum(axis=A)`` or ``a.sum(axis=A,
 keepdims=K)`` (or ``np.sum(a, ...)``; ``A`` and ``K`` constants, no other
-argument) whose operand is
-a name of rank 2 (its shape after its last assignment, or, for ``A``
-negative, wherever it is read) is ``sum_rows(a)`` / ``sum_columns(a)``
-(with ``keepdims=K`` kept), for ``A`` the last / first axis; a row sum only
-when the rows have at most :data:`MAX_ROW` elements (longer rows are summed
-pairwise by NumPy, more accurately than a dot product, at no cost per row
-worth saving).
+argument) whose operand is a name of rank 2 (its shape after its last
+assignment, or, for ``A`` negative, wherever it is read) is ``sum_rows(a)``
+/ ``sum_columns(a)`` (with ``keepdims=K`` kept), for ``A`` the last / first
+axis; a row sum only when the rows have at most :data:`MAX_ROW` elements
+(longer rows are summed pairwise by NumPy, more accurately than a dot
+product, at no cost per row worth saving).
 
-The helpers give the method call's value whatever they are given: for an
+The helpers give the call's value whatever they are given: for an
 ``ndarray`` (exactly: no subclass) of rank 2 and of dtype float32, float64,
-complex64 or complex128 they multiply by a read-only vector of ones of the
-array's own dtype (cached per dtype and length), so the result has the dtype
-``a.sum`` gives; anything else goes to ``np.sum(a, axis=..., keepdims=...)``
-(which is ``a.sum(...)`` for an array or any value with a ``sum`` method).  The sums are equal up to rounding (a dot product adds in another
-order; an all-negative-zero row sums to ``0.0``, not ``-0.0``).  The pass runs
-last, after the tapes, so no other pass sees the helpers.
+complex64 or complex128 (native byte order) they multiply by a read-only
+vector of ones of the array's own dtype (cached per dtype and length), so
+the result has the dtype ``a.sum`` gives; anything else goes to ``np.sum(a,
+axis=..., keepdims=...)`` (which is ``a.sum(...)`` for an array or any value
+with a ``sum`` method).  The sums are equal up to rounding (a dot product
+adds in another order; an all-negative-zero row sums to ``0.0``, not
+``-0.0``).  The pass runs last, after the tapes, so no other pass sees the
+helpers.
 """
 
 from __future__ import annotations
