@@ -17,7 +17,9 @@ axis; a row sum only when the rows have at most :data:`MAX_ROW` elements
 (longer rows are summed pairwise by NumPy, more accurately than a dot
 product, at no cost per row worth saving).
 
-The helpers give the call's value whatever they are given: for an
+The helpers (``rules/reductions.py``, beside ``np.sum`` in the rule table, so
+generated code differentiated again has their rules) give the call's value
+whatever they are given: for an
 ``ndarray`` (exactly: no subclass) of rank 2 and of dtype float32, float64,
 complex64 or complex128 (native byte order) they multiply by a read-only
 vector of ones of the array's own dtype (cached per dtype and length), so
@@ -36,50 +38,14 @@ from typing import Any
 
 import numpy as np
 
-from . import anno
+from ..rules import reductions
+from ..rules.reductions import sum_columns, sum_rows
 from .astutil import walk_stmts
 from .env import Env
 from .program import Program
 
 #: The longest rows summed by a dot product (NumPy sums longer ones pairwise).
-MAX_ROW = 128
-#: Per dtype BLAS multiplies (native byte order), its cached vectors of ones by length.
-_ONES: dict[np.dtype, dict[int, np.ndarray]] = {
-    np.dtype(t): {} for t in (np.float32, np.float64, np.complex64, np.complex128)}
-_ONES_KEPT = 64  # vectors cached at most per dtype
-
-
-def _ones(cache: dict[int, np.ndarray], dtype: np.dtype, n: int) -> np.ndarray:
-    """A read-only vector of ``n`` ones of ``dtype`` (kept in ``cache``)."""
-    ones = np.ones(n, dtype)
-    ones.flags.writeable = False
-    if len(cache) < _ONES_KEPT:
-        cache[n] = ones
-    return ones
-
-
-def sum_rows(a: Any, keepdims: bool = False) -> Any:
-    """``a.sum(axis=1, keepdims=keepdims)``, as ``a.dot(ones)`` for a float matrix."""
-    if type(a) is np.ndarray and a.ndim == 2:
-        cache = _ONES.get(a.dtype)
-        n = a.shape[1]
-        if cache is not None and n <= MAX_ROW:
-            ones = cache.get(n)
-            total = a.dot(ones if ones is not None else _ones(cache, a.dtype, n))
-            return total[:, None] if keepdims else total
-    return np.sum(a, axis=1, keepdims=keepdims)
-
-
-def sum_columns(a: Any, keepdims: bool = False) -> Any:
-    """``a.sum(axis=0, keepdims=keepdims)``, as ``ones.dot(a)`` for a float matrix."""
-    if type(a) is np.ndarray and a.ndim == 2:
-        cache = _ONES.get(a.dtype)
-        if cache is not None:
-            n = a.shape[0]
-            ones = cache.get(n)
-            total = (ones if ones is not None else _ones(cache, a.dtype, n)).dot(a)
-            return total[None] if keepdims else total
-    return np.sum(a, axis=0, keepdims=keepdims)
+MAX_ROW = reductions.SUM_ROWS_MAX
 
 
 def fast_sums(program: Program) -> Program:
@@ -102,8 +68,6 @@ def fast_sums(program: Program) -> Program:
         return names[preferred]
 
     for stmt in walk_stmts(program.body):
-        if anno.get(stmt, anno.MARKER) is not None:
-            continue
         for node in ast.walk(stmt):
             for field, value in ast.iter_fields(node):
                 if isinstance(value, ast.Call):

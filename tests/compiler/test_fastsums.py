@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import srcxform as sx
-from srcxform.compiler.fastsums import MAX_ROW, sum_columns, sum_rows
+from srcxform.compiler.fastsums import MAX_ROW
+from srcxform.rules.reductions import sum_columns, sum_rows
 from srcxform.testing import check_grad
 from tests.helpers import with_autograd_numpy
 

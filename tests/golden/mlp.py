@@ -9,7 +9,8 @@ def grad_mlp(W1, b1, W2, b2, X, y):
     bh = bsub @ W2.T
     bW2 = h.T @ bsub
     # grad of: h = np.tanh(X @ W1 + b1)
-    badd = bh * (1 - h * h)
+    badd = bh
+    badd *= 1 - h * h
     bb1 = sum_columns(badd)
     bW1 = X.T @ badd
     return (bW1, bb1, bW2, bb2)

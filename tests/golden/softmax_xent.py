@@ -8,8 +8,10 @@ def grad_softmax_xent(W, X, labels_onehot):
     bsub = -0.16666666666666666 * labels_onehot
     blogz = sum_rows(bsub, keepdims=True)
     # grad of: logz = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-    bsum_ = blogz / sum_
-    bshifted = bsub - bsum_ * exp
+    bsum_ = blogz
+    bsum_ /= sum_
+    bshifted = bsub
+    bshifted -= bsum_ * exp
     # grad of: logits = X @ W
     bW = X.T @ bshifted
     return bW
