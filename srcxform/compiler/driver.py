@@ -22,12 +22,13 @@ Every mode starts with the front end, then differentiates and finishes:
         → backward loops over list tapes (listtapes.py) → zeros of known shape
         in loops (loopzeros.py)
         → unread backward values dropped (deadcode.py) → a matrix's sums along
-        one axis as one product (fastsums.py) → no_grad blocks, emit,
+        one axis as one product (fastsums.py) → unary ufuncs of temporaries into
+        them (outbuffers.py) → no_grad blocks, emit,
         load
         (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
     jvp:  env → forward → optimize → defer → lower → hoist → loopzeros → unshare
-        → fastsums → emit, load
+        → fastsums → outbuffers → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
 stage.
@@ -68,6 +69,7 @@ from . import (
     mutation,
     normalize,
     optimize,
+    outbuffers,
     results,
     reverse,
     shift,
@@ -129,6 +131,7 @@ REVERSE_SPECIALISE: list[Pass] = [
     loopzeros.zeros_of_known_shape,    # np.zeros(S, e.dtype) in loops, not zeros_like
     deadcode.drop_unread,              # backward values the tapes made unread
     fastsums.fast_sums,                # a matrix's row/column sums as one product
+    outbuffers.ufuncs_into_temporaries,  # np.tanh(-0.5 * z) computed into its temporary
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
@@ -146,6 +149,7 @@ FORWARD: list[Pass] = [
     loopzeros.zeros_of_known_shape,
     unshare.unshare_results,
     fastsums.fast_sums,
+    outbuffers.ufuncs_into_temporaries,
 ]
 
 #: Writing the generated function(s) and compiling them.
