@@ -234,7 +234,7 @@ class _Lower:
                 out.append(stmt)
             else:
                 reused = None if later is None else self.reuse_dead_operand(
-                    stmt, owned, floats, later[i])
+                    stmt, owned, floats, later[i - 1])  # (i is past stmt already)
                 if reused is not None:
                     out.extend(reused)
                     continue
