@@ -218,7 +218,8 @@ FRESH_METHODS = frozenset({
     "trace", "nonzero", "flatten", "ptp", "conjugate", "__abs__", "__neg__", "repeat",
     "take", "compress", "searchsorted", "count", "index", "__len__"})
 #: srcxform's run-time helpers that always return new arrays (or numbers).
-FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none"})
+FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none",
+                           "sum_rows", "sum_columns"})  # (rules/reductions.py: np.sum)
 #: Attributes that are numbers or tuples of numbers, never a view.
 NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 #: Builtins that return a new value (``max``/``min`` of arrays return one of them).
