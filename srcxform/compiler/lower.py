@@ -34,7 +34,15 @@ import numpy as np
 
 from .. import rules
 from . import anno
-from .astutil import load_counts, names_mentioned, names_stored, store_counts, walk, walk_stmts
+from .astutil import (
+    load_counts,
+    names_mentioned,
+    names_stored,
+    names_written_into,
+    store_counts,
+    walk,
+    walk_stmts,
+)
 from .env import Env
 from .horner import horner
 from .program import Program
@@ -62,6 +70,7 @@ class _Lower:
         self.ranks = {n: len(shape) for n, shape in exact.items()}
         self.trusted = trusted
         self.part_uses = load_counts(body)
+        self.handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]] = []
         self.ndarrays = _ndarrays(body, env, exact, self.once)
         # helpers that return their argument or a new array (unbroadcast)
         self.passthrough = frozenset(name for name in names_mentioned(body)
@@ -270,6 +279,7 @@ class _Lower:
             hand_on = ast.Assign([ast.Name(target, ast.Store())], ast.Name(dead.id, ast.Load()))
             update = ast.AugAssign(ast.Name(target, ast.Store()), type(value.op)(), other)
             anno.copy_all(stmt, update)  # (its origin: where a refusal inside is located)
+            self.handed_on.append((stmt, hand_on, update))
             anno.set(hand_on, anno.LINE, anno.get(stmt, anno.LINE))
             anno.set(hand_on, anno.GRAD, True)
             owned.discard(dead.id)
@@ -427,6 +437,27 @@ def _ndarray_valued(value: ast.expr, known: set[str], env: Env) -> bool:
     return False
 
 
+def _keep_written_fresh(body: list[ast.stmt],
+                        handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]]
+                        ) -> list[ast.stmt]:
+    """``body`` with each ``t = a; t op= e`` of :meth:`_Lower.reuse_dead_operand` whose
+    ``t`` is written into by element (``t[i] += v``) back as ``t = a op e``: an array
+    written by element is one that every assignment makes anew, so generated code read
+    again (``sx.hessian``) has its writes followed (``aliases.writable_arrays``)."""
+    written = names_written_into(body)
+    undo = {id(hand_on): stmt for stmt, hand_on, _ in handed_on
+            if stmt.targets[0].id in written}
+    if not undo:
+        return body
+    updates = {id(update) for stmt, hand_on, update in handed_on if id(hand_on) in undo}
+    out = []
+    for stmt in body:
+        if id(stmt) in updates:
+            continue
+        out.append(undo.get(id(stmt), stmt))
+    return out
+
+
 def _loads_after(body: list[ast.stmt]) -> list[set[str]]:
     """Per statement of ``body``, the names the statements after it read."""
     after: list[set[str]] = [set() for _ in body]
@@ -530,6 +561,7 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)
     body = low.accumulate_in_place(body)
+    body = _keep_written_fresh(body, low.handed_on)
     _set_into_zeros(body, env, set(adjoints))
     return body
 

@@ -162,3 +162,27 @@ def test_integer_operands():
     assert "out=" not in _source(not_a_float_temporary, (x, k), 0)
     np.testing.assert_allclose(sx.grad(not_a_float_temporary)(x, k),
                                np.exp(k - 1) * np.cos(x))
+
+
+def element_written_after(x, y, a):  # (found by tests/control_flow/test_random_programs.py)
+    v0 = x
+    v1 = v0
+    s0 = v0[0]
+    s1 = s0
+    if s0 > 0.0:
+        s0 = s0
+    s0 = v0[0]
+    return np.sum(v0 * x + v1 * y) + s0 * (s1 + a)
+
+
+def test_an_array_written_by_element_stays_made_anew():
+    # bv0 = bv0_part + x, then bv0[0] += ...: handed bv0_part it would be an array given
+    # another name and written by element, which the gradient's own transform refuses
+    rng = np.random.default_rng(8)
+    x, y, a = rng.standard_normal(3), rng.standard_normal(3), 0.3
+    code = _code(_source(element_written_after, (x, y, a), 0))
+    written = {line.split("[")[0] for line in code if "] +=" in line or "] =" in line}
+    assert not any(line.split(" = ")[0] in written for line in _hand_ons(code)), code
+    want = 2.0 * np.eye(3)
+    want[0, 0] += 2.0  # d2/dx0^2 of x0 (x0 + a)
+    np.testing.assert_allclose(sx.hessian(element_written_after)(x, y, a), want, atol=1e-12)
