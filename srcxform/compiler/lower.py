@@ -441,12 +441,13 @@ def _keep_written_fresh(body: list[ast.stmt],
                         handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]]
                         ) -> list[ast.stmt]:
     """``body`` with each ``t = a; t op= e`` of :meth:`_Lower.reuse_dead_operand` whose
-    ``t`` is written into by element (``t[i] += v``) back as ``t = a op e``: an array
-    written by element is one that every assignment makes anew, so generated code read
-    again (``sx.hessian``) has its writes followed (``aliases.writable_arrays``)."""
+    ``t`` or ``a`` is written into by element (``t[i] += v``) back as ``t = a op e``: an
+    array written by element is one that every assignment makes anew and no other name
+    holds, so generated code read again (``sx.hessian``) has its writes followed
+    (``aliases.writable_arrays``)."""
     written = names_written_into(body)
     undo = {id(hand_on): stmt for stmt, hand_on, _ in handed_on
-            if stmt.targets[0].id in written}
+            if stmt.targets[0].id in written or hand_on.value.id in written}
     if not undo:
         return body
     updates = {id(update) for stmt, hand_on, update in handed_on if id(hand_on) in undo}

@@ -175,6 +175,25 @@ def element_written_after(x, y, a):  # (found by tests/control_flow/test_random_
     return np.sum(v0 * x + v1 * y) + s0 * (s1 + a)
 
 
+def element_written_before(x, y, a):  # (found by tests/control_flow/test_random_programs.py)
+    v1 = np.exp(np.tanh(x))
+    s0 = v1[0]
+    return np.sum(x * x + v1 * y) + s0 * (np.sum(v1) + a)
+
+
+def test_an_array_written_by_element_is_not_handed_on():
+    # bv1 = badd_2 * y; bv1[0] += bs0; then btanh = bv1 * v1 must not take bv1 over
+    rng = np.random.default_rng(9)
+    x, y, a = rng.standard_normal(3), rng.standard_normal(3), 0.3
+    code = _code(_source(element_written_before, (x, y, a), 0))
+    written = {line.split("[")[0] for line in code if "] +=" in line or "] =" in line}
+    assert not any(line.split(" = ")[1] in written for line in _hand_ons(code)), code
+    ag = pytest.importorskip("autograd")
+    want = ag.hessian(with_autograd_numpy(element_written_before))(x, y, a)
+    np.testing.assert_allclose(sx.hessian(element_written_before)(x, y, a), want,
+                               rtol=1e-9, atol=1e-12)
+
+
 def test_an_array_written_by_element_stays_made_anew():
     # bv0 = bv0_part + x, then bv0[0] += ...: handed bv0_part it would be an array given
     # another name and written by element, which the gradient's own transform refuses
