@@ -252,6 +252,14 @@ class Core:
     def copy(self, a: Any, order: Any = None) -> Any:
         return self.xp.asarray(self.arr(a), copy=True)
 
+    def sum_rows(self, a: Any, keepdims: bool = False) -> Any:
+        """``rules/reductions.sum_rows``: ``np.sum(a, axis=1, keepdims=keepdims)`` here."""
+        return self.sum(a, axis=1, keepdims=keepdims)
+
+    def sum_columns(self, a: Any, keepdims: bool = False) -> Any:
+        """``rules/reductions.sum_columns``: ``np.sum(a, axis=0, keepdims=keepdims)``."""
+        return self.sum(a, axis=0, keepdims=keepdims)
+
     def writable(self, array: Any) -> Any:
         """``compiler/support.writable``: another library's arrays are used as they are."""
         if type(array) is np.ndarray:

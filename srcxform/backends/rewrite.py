@@ -14,7 +14,9 @@ tracebacks) is unchanged while the code that runs is:
   (``a.sum(axis=0)``, ``a.copy()``, ``a.reshape(...)``; ``methods.METHODS``)
   is ``NS.m_sum(a, axis=0)``, and an attribute (``a.T``, ``a.size``) is
   ``NS.a_T(a)`` — both fall back to the object's own on non-arrays;
-* ``np.add.at(a, i, v)`` as a statement is ``a = NS.add_at(a, i, v)``;
+* ``np.add.at(a, i, v)`` as a statement is ``a = NS.add_at(a, i, v)``, and
+  ``f(v, out=v)`` (a ufunc into its own operand, ``compiler/outbuffers.py``) is
+  ``v = f(v)``; ``sum_rows``/``sum_columns`` are the namespace's sums;
 * ``name op= value`` is ``name = NS.iop_<op>(name, value)`` (no output
   buffer of another library is ever written through), and for a namespace
   whose operators are strict, every arithmetic operator is ``NS.op_<op>``;
@@ -43,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from ..compiler.support import complex_adjoints, copy_with_views, widened, writable
+from ..rules.reductions import sum_columns, sum_rows
 from .errors import cannot
 from .methods import ATTRIBUTES, METHODS
 
@@ -119,7 +122,7 @@ class Rewrite(ast.NodeTransformer):
             self._require((name,), node)
             return self._ns(node, name)
         if value is copy_with_views or value is writable or value is complex_adjoints \
-                or value is widened:  # NumPy-only bodies
+                or value is widened or value is sum_rows or value is sum_columns:  # NumPy-only
             return self._ns(node, value.__name__)
         if isinstance(value, types.FunctionType) and _needs_namespace(value):
             self.functions[node.id] = value
@@ -175,6 +178,15 @@ class Rewrite(ast.NodeTransformer):
                 call.args and isinstance(call.args[0], ast.Name):
             target = call.args[0]
             new = ast.Call(self._ns(call.func, "add_at"), call.args, call.keywords)
+            assign = ast.Assign([ast.Name(target.id, ast.Store())], _located(new, call))
+            return _located(assign, node)
+        if isinstance(call, ast.Call) and len(call.args) == 1 and len(call.keywords) == 1 \
+                and call.keywords[0].arg == "out" and isinstance(call.args[0], ast.Name) \
+                and isinstance(call.keywords[0].value, ast.Name) \
+                and call.keywords[0].value.id == call.args[0].id:
+            # f(v, out=v) (compiler/outbuffers.py) is v = f(v): no buffer written through
+            target = call.args[0]
+            new = ast.Call(call.func, call.args, [])
             assign = ast.Assign([ast.Name(target.id, ast.Store())], _located(new, call))
             return _located(assign, node)
         return node

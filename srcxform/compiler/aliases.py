@@ -221,7 +221,8 @@ FRESH_METHODS = frozenset({
     "take", "compress", "searchsorted", "count", "index", "__len__"})
 #: srcxform's run-time helpers that always return new arrays (or numbers, or types).
 FRESH_HELPERS = frozenset({"zeros_each", "zeros_list", "scalar_seed", "zeros_like_or_none",
-                           "complex_adjoints", "widened"})
+                           "complex_adjoints", "widened",
+                           "sum_rows", "sum_columns"})  # (rules/reductions.py: np.sum)
 #: Attributes that are numbers or tuples of numbers, never a view.
 NUMBER_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 #: Builtins that return a new value (``max``/``min`` of arrays return one of them).

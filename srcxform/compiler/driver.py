@@ -24,10 +24,12 @@ Every mode starts with the front end, then differentiates and finishes:
         → backward loops over list tapes (listtapes.py) → zeros of known shape
         in loops (loopzeros.py) → accumulators complex too (widen.py)
         → forward values nothing reads, unread backward values dropped
-        (deadcode.py) → no_grad blocks, emit, load (assemble.py)
+        (deadcode.py) → a matrix's sums along one axis as one product
+        (fastsums.py) → unary ufuncs of temporaries into them (outbuffers.py)
+        → no_grad blocks, emit, load (assemble.py)
     vjp:  the same, then split (split.py) before emit: two functions
     jvp:  env → complexsteps → forward → optimize → defer → lower → hoist → loopzeros → unshare
-        → emit, load
+        → fastsums → outbuffers → emit, load
 
 Each name in the lists below is ``module.pass``, the module to open for that
 stage.
@@ -58,6 +60,7 @@ from . import (
     deadcode,
     defer,
     env,
+    fastsums,
     forward,
     funcvalues,
     hoist,
@@ -68,6 +71,7 @@ from . import (
     mutation,
     normalize,
     optimize,
+    outbuffers,
     results,
     reverse,
     shift,
@@ -133,6 +137,8 @@ REVERSE_SPECIALISE: list[Pass] = [
     widen.widen_accumulators,          # ... and adjoints updated in place too (widen.py)
     deadcode.drop_dead_forward,        # forward values no tape or result reads
     deadcode.drop_unread,              # backward values the tapes made unread
+    fastsums.fast_sums,                # a matrix's row/column sums as one product
+    outbuffers.ufuncs_into_temporaries,  # np.tanh(-0.5 * z) computed into its temporary
     assemble.keep_no_grad,             # the user's no_grad blocks, kept
 ]
 
@@ -150,6 +156,8 @@ FORWARD: list[Pass] = [
     hoist.hoist_row_products,
     loopzeros.zeros_of_known_shape,
     unshare.unshare_results,
+    fastsums.fast_sums,
+    outbuffers.ufuncs_into_temporaries,
 ]
 
 #: Writing the generated function(s) and compiling them.

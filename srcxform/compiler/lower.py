@@ -34,7 +34,14 @@ import numpy as np
 
 from .. import rules
 from . import anno
-from .astutil import load_and_store_counts, names_mentioned, names_stored, walk, walk_stmts
+from .astutil import (
+    load_and_store_counts,
+    names_mentioned,
+    names_stored,
+    names_written_into,
+    walk,
+    walk_stmts,
+)
 from .env import Env
 from .horner import horner
 from .program import Program
@@ -62,6 +69,7 @@ class _Lower:
         self.exact = exact
         self.ranks = {n: len(shape) for n, shape in exact.items()}
         self.trusted = trusted
+        self.handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]] = []
         self.ndarrays = _ndarrays(body, env, exact, self.once)
         # helpers that return their argument or a new array (unbroadcast)
         self.passthrough = frozenset(name for name in names_mentioned(body)
@@ -197,10 +205,14 @@ class _Lower:
         """Rewrite ``b = b + e`` as ``b += e`` (and scatters as ``b[i] += v``) where safe.
 
         ``owned``: float arrays this code allocated that nothing else refers to;
-        ``floats``: names certainly holding floating-point values (both updated).
+        ``floats``: names certainly holding floating-point values (both updated).  The
+        function's own body (``owned`` not given) also reuses dead operands
+        (:meth:`reuse_dead_operand`).
         """
+        top = owned is None
         owned = set() if owned is None else owned
         floats = set() if floats is None else floats
+        later = _loads_after(body) if top else None
         out: list[ast.stmt] = []
         i = 0
         while i < len(body):
@@ -229,10 +241,53 @@ class _Lower:
                         owned.discard(n)
                 out.append(stmt)
             else:
+                reused = None if later is None else self.reuse_dead_operand(
+                    stmt, owned, floats, later[i - 1])  # (i is past stmt already)
+                if reused is not None:
+                    out.extend(reused)
+                    continue
                 new = self.assignment_in_place(stmt, owned, floats)
                 if new is not None:
                     out.append(new)
         return out
+
+    def reuse_dead_operand(self, stmt: ast.Assign, owned: set[str], floats: set[str],
+                           read_later: set[str]) -> list[ast.stmt] | None:
+        """``t = a - e`` as ``t = a; t -= e`` (also ``+``, ``*``, ``/``; ``e + a`` and
+        ``e * a`` too) when ``a`` is an owned float array read nowhere after, of ``t``'s
+        exact shape (so ``e`` broadcasts into it), and ``e`` does not read ``a`` or
+        ``t``: the array ``a`` no one will read again becomes ``t`` (an allocation
+        saved, as a hand-writer would); else None."""
+        value = stmt.value
+        target = stmt.targets[0].id
+        if not (anno.get(stmt, anno.GRAD, False) and isinstance(value, ast.BinOp)
+                and isinstance(value.op, (ast.Add, ast.Sub, ast.Mult, ast.Div))
+                and target in self.once):
+            return None
+        sides = [(value.left, value.right)]
+        if isinstance(value.op, (ast.Add, ast.Mult)):  # (exactly commutative)
+            sides.append((value.right, value.left))
+        for dead, other in sides:
+            if not (isinstance(dead, ast.Name) and dead.id in owned and dead.id in floats
+                    and dead.id != target and dead.id not in read_later):
+                continue
+            shape = self.exact.get(target)
+            if shape is None or self.exact.get(dead.id) != shape \
+                    or {dead.id, target} & names_mentioned(other):
+                continue
+            hand_on = ast.Assign([ast.Name(target, ast.Store())], ast.Name(dead.id, ast.Load()))
+            update = ast.AugAssign(ast.Name(target, ast.Store()), type(value.op)(), other)
+            anno.copy_all(stmt, update)  # (its origin: where a refusal inside is located)
+            self.handed_on.append((stmt, hand_on, update))
+            anno.set(hand_on, anno.LINE, anno.get(stmt, anno.LINE))
+            anno.set(hand_on, anno.GRAD, True)
+            owned.discard(dead.id)
+            for n in _aliasing_loads(update, self.ranks, self.passthrough):
+                owned.discard(n)
+            owned.add(target)
+            floats.add(target)
+            return [hand_on, update]
+        return None
 
     def loop_in_place(self, stmt: ast.For | ast.While, owned: set[str],
                       floats: set[str]) -> list[ast.stmt]:
@@ -381,6 +436,39 @@ def _ndarray_valued(value: ast.expr, known: set[str], env: Env) -> bool:
     return False
 
 
+def _keep_written_fresh(body: list[ast.stmt],
+                        handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]]
+                        ) -> list[ast.stmt]:
+    """``body`` with each ``t = a; t op= e`` of :meth:`_Lower.reuse_dead_operand` whose
+    ``t`` or ``a`` is written into by element (``t[i] += v``) back as ``t = a op e``: an
+    array written by element is one that every assignment makes anew and no other name
+    holds, so generated code read again (``sx.hessian``) has its writes followed
+    (``aliases.writable_arrays``)."""
+    written = names_written_into(body)
+    undo = {id(hand_on): stmt for stmt, hand_on, _ in handed_on
+            if stmt.targets[0].id in written or hand_on.value.id in written}
+    if not undo:
+        return body
+    updates = {id(update) for stmt, hand_on, update in handed_on if id(hand_on) in undo}
+    out = []
+    for stmt in body:
+        if id(stmt) in updates:
+            continue
+        out.append(undo.get(id(stmt), stmt))
+    return out
+
+
+def _loads_after(body: list[ast.stmt]) -> list[set[str]]:
+    """Per statement of ``body``, the names the statements after it read."""
+    after: list[set[str]] = [set() for _ in body]
+    seen: set[str] = set()
+    for i in range(len(body) - 1, -1, -1):
+        after[i] = set(seen)
+        seen |= {n.id for n in walk(body[i])
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return after
+
+
 def _own_copies(stmts: list[ast.stmt]) -> list[str]:
     """Names a block copies to own them (``b = b.copy()`` before an element write)."""
     return [n.targets[0].id for n in walk(ast.Module(stmts, []))
@@ -473,6 +561,7 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     low = _Lower(body, env, exact, set(adjoints), trusted or {})
     low.spell(body)
     body = low.accumulate_in_place(body)
+    body = _keep_written_fresh(body, low.handed_on)
     _set_into_zeros(body, env, set(adjoints))
     return body
 

@@ -420,7 +420,8 @@ def untape_generated(program: Program) -> Program:
     order; the front end follows pops of a tape, not a loop over a list's values).
     Defer's block sum inside a loop (``if len(L) == 64: ...; L.clear()``, a list
     emptied for its effect, which no transform differentiates) is dropped: the sum
-    after the loop then adds every row, which is the same total.  Only for generated
+    after the loop then adds every row, which is the same total.  A ufunc written into
+    its own operand, ``f(v, out=v)`` (outbuffers.py), is ``v = f(v)``.  Only for generated
     code (its file name starts with ``<srcxform``).  Reads ``parsed``; changes
     ``parsed.node``.
     """
@@ -464,6 +465,10 @@ def untape_generated(program: Program) -> Program:
         for stmt in stmts:
             if _block_sum(stmt):
                 continue  # (the rows are all summed after the loop instead)
+            into = _into_itself(stmt)
+            if into is not None:
+                out.append(into)
+                continue
             if isinstance(stmt, ast.For) and _reversed_name(stmt.iter, parsed):
                 _as_pops(stmt, parsed.node)
             found = store_of(stmt)
@@ -505,6 +510,21 @@ def _names_of(parsed: Any, obj: Any) -> set[str]:
         except ValueError:
             pass
     return names
+
+
+def _into_itself(stmt: ast.stmt) -> ast.Assign | None:
+    """``v = f(v)`` for outbuffers.py's ``f(v, out=v)`` (a ufunc into its own fresh
+    operand: the same value, as a value the front end follows), else None."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return None
+    call = stmt.value
+    if not (len(call.args) == 1 and isinstance(call.args[0], ast.Name)
+            and len(call.keywords) == 1 and call.keywords[0].arg == "out"
+            and isinstance(call.keywords[0].value, ast.Name)
+            and call.keywords[0].value.id == call.args[0].id):
+        return None
+    value = ast.copy_location(ast.Call(call.func, call.args, []), call)
+    return ast.copy_location(ast.Assign([ast.Name(call.args[0].id, ast.Store())], value), stmt)
 
 
 def _as_pops(loop: ast.For, fn: ast.AST) -> None:

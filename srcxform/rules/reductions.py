@@ -5,6 +5,10 @@ None) and ``keepdims``.  The gradient is first given the kept dimensions back
 (``np.expand_dims``) and then broadcast to the input's shape; with ``axis``
 and ``keepdims`` constant at the call site the compiler folds the branch away.
 
+``sum_rows`` and ``sum_columns`` are ``np.sum`` along axis 1 and 0 of a
+matrix as one matrix-vector product (``compiler/fastsums.py`` writes them),
+with the rule of such a sum.
+
 ``prod``'s gradient is the product of the other elements
 (:func:`prod_of_others`, exact where elements are zero), which has its own
 rule and tangent, so second derivatives of products are exact too.  ``std``
@@ -15,6 +19,7 @@ subgradient, not NaN.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +80,63 @@ def sum_(g, out, x, axis=None, dtype=None, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return (np.broadcast_to(g, np.shape(x)),)
+
+
+#: The longest rows :func:`sum_rows` sums by a dot product (NumPy sums longer ones pairwise,
+#: more accurately, at no cost per row worth saving).
+SUM_ROWS_MAX = 128
+#: Per dtype BLAS multiplies (native byte order), its cached vectors of ones by length.
+_ONES: dict[np.dtype, dict[int, np.ndarray]] = {
+    np.dtype(t): {} for t in (np.float32, np.float64, np.complex64, np.complex128)}
+_ONES_KEPT = 64  # vectors cached at most per dtype
+
+
+def _ones(cache: dict[int, np.ndarray], dtype: np.dtype, n: int) -> np.ndarray:
+    """A read-only vector of ``n`` ones of ``dtype`` (kept in ``cache``)."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    if len(cache) < _ONES_KEPT:
+        cache[n] = ones
+    return ones
+
+
+def sum_rows(a: Any, keepdims: bool = False) -> Any:
+    """``np.sum(a, axis=1, keepdims=keepdims)``, as ``a.dot(ones)`` for a matrix (an
+    ``ndarray`` of rank 2, float32/64 or complex64/128 of native byte order, rows of at
+    most :data:`SUM_ROWS_MAX`): one BLAS product instead of NumPy's reduction, which
+    pays per row (``compiler/fastsums.py``).  Equal up to rounding; anything else is
+    ``np.sum`` itself."""
+    if type(a) is np.ndarray and a.ndim == 2:
+        cache = _ONES.get(a.dtype)
+        n = a.shape[1]
+        if cache is not None and n <= SUM_ROWS_MAX:
+            ones = cache.get(n)
+            total = a.dot(ones if ones is not None else _ones(cache, a.dtype, n))
+            return total[:, None] if keepdims else total
+    return np.sum(a, axis=1, keepdims=keepdims)
+
+
+def sum_columns(a: Any, keepdims: bool = False) -> Any:
+    """``np.sum(a, axis=0, keepdims=keepdims)``, as ``ones.dot(a)`` for a matrix (as
+    :func:`sum_rows`, rows of any length)."""
+    if type(a) is np.ndarray and a.ndim == 2:
+        cache = _ONES.get(a.dtype)
+        if cache is not None:
+            n = a.shape[0]
+            ones = cache.get(n)
+            total = (ones if ones is not None else _ones(cache, a.dtype, n)).dot(a)
+            return total[None] if keepdims else total
+    return np.sum(a, axis=0, keepdims=keepdims)
+
+
+@register(sum_rows, backward_name="SumBackward1", linear=True)
+def sum_rows_(g, out, x, keepdims=False):
+    return (np.broadcast_to(g if keepdims else np.expand_dims(g, 1), np.shape(x)),)
+
+
+@register(sum_columns, backward_name="SumBackward1", linear=True)
+def sum_columns_(g, out, x, keepdims=False):
+    return (np.broadcast_to(g if keepdims else np.expand_dims(g, 0), np.shape(x)),)
 
 
 @register(np.mean, methods=("mean",), backward_name="MeanBackward0", linear=True)

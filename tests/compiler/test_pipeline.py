@@ -56,12 +56,13 @@ def test_each_mode_runs_its_passes_in_order():
                          "unshare_results", "insert_tapes",
                          "checkpoint_loops", "preallocate_tapes", "hoist_row_products",
                          "iterate_list_tapes", "zeros_of_known_shape", "widen_accumulators",
-                         "drop_dead_forward", "drop_unread",
-                         "keep_no_grad", "emit_source", "load"]
+                         "drop_dead_forward", "drop_unread", "fast_sums",
+                         "ufuncs_into_temporaries", "keep_no_grad", "emit_source", "load"]
     assert _names(driver.PIPELINES["vjp"]) == grad[:-2] + ["split", "emit_source", "load"]
     assert _names(driver.PIPELINES["jvp"])[16:] == [  # (no scalar_result: any output)
         "bind_env", "check_complex_steps", "forward", "optimize", "defer_outer_products", "lower",
-        "hoist_row_products", "zeros_of_known_shape", "unshare_results", "emit_source", "load"]
+        "hoist_row_products", "zeros_of_known_shape", "unshare_results", "fast_sums",
+        "ufuncs_into_temporaries", "emit_source", "load"]
 
 
 def layer(x, W):

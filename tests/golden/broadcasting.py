@@ -7,7 +7,8 @@ def grad_broadcasting(x, y):
     bexp = badd_1 / add
     badd = np.sum(-0.08333333333333333 * div / add, axis=0)
     by = badd * 2 * y
-    bx = bexp * exp
+    bx = bexp
+    bx *= exp
     bx += badd_1 * y
     by += np.sum(0.08333333333333333 * x, axis=0)
     return (bx, by)

@@ -5,11 +5,12 @@ def grad_mlp(W1, b1, W2, b2, X, y):
     # grad of: return np.mean((pred - y) ** 2)
     bsub = 0.25 * sub
     # grad of: pred = h @ W2 + b2
-    bb2 = bsub.sum(axis=0)
+    bb2 = sum_columns(bsub)
     bh = bsub @ W2.T
     bW2 = h.T @ bsub
     # grad of: h = np.tanh(X @ W1 + b1)
-    badd = bh * (1 - h * h)
-    bb1 = badd.sum(axis=0)
+    badd = bh
+    badd *= 1 - h * h
+    bb1 = sum_columns(badd)
     bW1 = X.T @ badd
     return (bW1, bb1, bW2, bb2)

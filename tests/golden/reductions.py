@@ -1,5 +1,5 @@
 def grad_reductions(x):
-    a = np.sum(x, axis=0)
+    a = sum_columns(x)
     b = np.mean(x, axis=1, keepdims=True)
     add = x[0] + 2.0
     std = np.std(x, axis=0)
@@ -11,7 +11,7 @@ def grad_reductions(x):
     centered_1 = real_valued(x, 'var') - np.mean(x, axis=None, keepdims=True)
     bx += 2.0 * centered_1 / 11.0
     bmul = np.broadcast_to(1.0, (3, 4))
-    bb = np.sum(x, axis=1, keepdims=True)
+    bb = sum_rows(x, keepdims=True)
     bx += bmul * b
     ba = 2.0 * a
     # grad of: d = np.prod(x[0] + 2.0)

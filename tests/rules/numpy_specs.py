@@ -136,6 +136,12 @@ COMPLEX_SPECS: dict[Any, list[Case]] = {
 }
 
 REDUCTION_SPECS: dict[Any, list[Case]] = {
+    # (np.sum along axis 1 / 0 as a matrix-vector product: compiler/fastsums.py; a value
+    # not a float matrix is np.sum's own)
+    reductions.sum_rows: [c(A(3, 4)), c(A(3, 4), True), c(A(5, 1), keepdims=True),
+                          c(A(2, 3, 4)), c(A(2, 200))],
+    reductions.sum_columns: [c(A(3, 4)), c(A(3, 4), keepdims=True), c(A(1, 5)),
+                             c(A(2, 3, 4), True)],
     reductions.prod_of_others: [c(A(5)), c(A()), c(A(3, 4), 1), c(A(3, 4), -2)]
     + [c(A(2, 3, 4), axis=a) for a in AXES_3D]
     + [c(Z(3, 4)), c(Z(2, 3, 4), axis=(0, 2)), c(Z(6), axis=0), c(A(0)), c(A(3, 0), axis=1)],
