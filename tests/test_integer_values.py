@@ -75,3 +75,16 @@ def test_the_gradient_by_an_integer_factor_is_a_float_array() -> None:
     got = sx.grad(weighted)(np.array([0.5, 1.5]), np.array([3, 4]))
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, [3.0, 4.0])
+
+
+def test_an_integer_array_beside_a_float_adjoint_is_added_as_it_is() -> None:
+    """``by += 1.0 * n`` is ``by += n`` (a float adjoint plus integers is floats), and the
+    gradient still matches central differences."""
+    def weighted(x, n):
+        y = np.tanh(x)
+        return np.sum(y * n) + np.sum(y ** 2)
+
+    x, n = np.array([0.3, -0.7, 1.1]), np.array([2, -1, 4])
+    df = sx.grad(weighted)
+    np.testing.assert_allclose(df(x, n), finite_difference(weighted, (x, n), 0), rtol=1e-6)
+    assert "1.0 * n" not in sx.source(df)

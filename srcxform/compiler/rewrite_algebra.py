@@ -226,6 +226,31 @@ def multiply_by_one(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | N
     return None
 
 
+def _times_float_one(node: ast.expr) -> ast.expr | None:
+    """``e`` of ``e * 1.0`` or ``1.0 * e``, else None."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for one, e in ((node.left, node.right), (node.right, node.left)):
+            if is_value(one, 1) and isinstance(one.value, float):
+                return e
+    return None
+
+
+def times_one_beside_inexact(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``a + e * 1.0`` is ``a + e`` (also ``-``, ``*``, either side) when ``a`` is surely
+    inexact: the sum is a float (or complex) whatever ``e`` holds, and an integer ``e`` is
+    the same number as a float (what :func:`multiply_by_one` keeps only for itself)."""
+    if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        return None
+    shapes = rw.shapes
+    for side in ("left", "right"):
+        e = _times_float_one(getattr(node, side))
+        other = node.right if side == "left" else node.left
+        if e is not None and not shapes.maybe_bool(e) and shapes.surely_inexact(other):
+            parts = {"left": node.left, "right": node.right, side: e}
+            return ast.BinOp(parts["left"], node.op, parts["right"])
+    return None
+
+
 def multiply_by_minus_one(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast.expr | None:
     """``-1 * e`` and ``e * -1`` are ``-e`` (types kept as in :func:`multiply_by_one`)."""
     if not isinstance(node.op, ast.Mult):

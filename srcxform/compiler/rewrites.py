@@ -49,6 +49,7 @@ from .rewrite_algebra import (
     power_of_one,
     subtract_from_zero,
     subtract_zero,
+    times_one_beside_inexact,
 )
 from .rewrite_shapes import (
     distribute_broadcast_scalar,
@@ -80,6 +81,7 @@ RULES: list[tuple[type, Rule]] = [
     (ast.BinOp, fold_numbers),
     (ast.BinOp, gather_factors),
     (ast.BinOp, multiply_by_one),
+    (ast.BinOp, times_one_beside_inexact),
     (ast.BinOp, multiply_by_minus_one),
     (ast.BinOp, divide_by_one),
     (ast.BinOp, power_of_one),

@@ -162,6 +162,12 @@ CASES = [
     Case(alg.multiply_by_one, "x * 1.0", None),  # x may be an integer array: 1.0 makes floats
     Case(alg.multiply_by_one, "1.0 * x", "x", inexact=("x",)),
     Case(alg.multiply_by_one, "1.0 * (x / 2)", "x / 2"),  # a true division is inexact
+    Case(alg.times_one_beside_inexact, "b + 1.0 * z", "b + z", inexact=("b",)),
+    Case(alg.times_one_beside_inexact, "z * 1.0 - b", "z - b", inexact=("b",)),
+    Case(alg.times_one_beside_inexact, "b * (z * 1.0)", "b * z", inexact=("b",)),
+    Case(alg.times_one_beside_inexact, "b + 1.0 * z", None),  # b may be an integer too
+    Case(alg.times_one_beside_inexact, "b + 1.0 * m", None, inexact=("b",), bools=("m",)),
+    Case(alg.times_one_beside_inexact, "b / (1.0 * z)", None, inexact=("b",)),
     Case(alg.multiply_by_minus_one, "x * -1.0", None),
     Case(alg.multiply_by_minus_one, "x * -1.0", "-x", inexact=("x",)),
     Case(alg.multiply_by_minus_one, "x * -1", "-x"),
