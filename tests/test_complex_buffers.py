@@ -204,12 +204,35 @@ def times_a_complex_argument(x, z):
     return np.sum(y * z) + np.sum(y ** 2)
 
 
+def an_element_of_a_complex_argument(x, z):
+    y = np.tanh(x)
+    return y[0] * z[0] + np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("mode", ["grad", "value_and_grad", "vjp"])
+def test_an_accumulator_updated_by_element_from_a_complex_argument(mode) -> None:
+    """``by = 2.0 * y; by[0] += z0``: no zero buffer, but an element update, where NumPy
+    would keep the real part of a complex z0 with only a ComplexWarning (an error here)."""
+    z = np.array([1.0 + 2.0j, 0.5j])
+    f = an_element_of_a_complex_argument
+    numeric = numeric_gradient(f, X[:2], z)
+    if mode == "grad":
+        got = sx.grad(f)(X[:2], z)
+    elif mode == "value_and_grad":
+        got = sx.value_and_grad(f)(X[:2], z)[1]
+    else:
+        got = sx.vjp(f, X[:2], z)[1](1.0)[0]
+    np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(sx.grad(f)(X[:2], z.real), numeric_gradient(f, X[:2], z.real),
+                               rtol=1e-6, atol=1e-9)
+
+
 @pytest.mark.xfail(strict=True, raises=TypeError,
                    reason="known gap (widen.py): a sweep without zero buffers does not check "
                    "its arguments (a small function would pay a tenth of its time), so the "
                    "accumulator by = 2.0 * y stays real when only the argument z is complex: "
-                   "by += z is NumPy's casting error (an element update by[i] += z[0] would "
-                   "be its ComplexWarning)")
+                   "by += z is NumPy's casting error (an element update by[i] += z[0] is "
+                   "widened: the test above)")
 def test_an_accumulator_meeting_only_a_complex_argument() -> None:
     z = np.array([1.0 + 2.0j, 0.5, -1.0j, 2.0])
     got = sx.grad(times_a_complex_argument)(X, z)

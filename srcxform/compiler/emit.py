@@ -68,6 +68,7 @@ class _Emitter:
         if keyword == "if":
             self.comment(stmt, depth)
         if isinstance(stmt, ast.If):
+            own = self.last_key  # (a statement after it from the same line: no comment again)
             self.lines.append(f"{pad}{keyword} {ast.unparse(stmt.test)}:")
             self.last_key = None
             self.block(stmt.body, depth + 1)
@@ -79,7 +80,7 @@ class _Emitter:
                 self.lines.append(f"{pad}else:")
                 self.last_key = None
                 self.block(orelse, depth + 1)
-            self.last_key = None
+            self.last_key = own if keyword == "if" else None
         elif isinstance(stmt, ast.For):
             self.lines.append(f"{pad}for {ast.unparse(stmt.target)} in {ast.unparse(stmt.iter)}:")
             self.last_key = None

@@ -31,11 +31,13 @@ itself (``complexity.py``: ``1j``, ``complex``, ``cmath``, a complex global,
   (``support.py``), so an update with a complex value has room for it (for a
   real call, one test) — in a sweep that has zero buffers, or in a function
   that makes complex values itself.  A sweep with accumulators only (the
-  polynomial's ``bx = 9.0 * x; bx += 4.0; bx *= x``) is left alone: checking
-  the arguments would cost a small function a tenth of its time, and an
-  accumulator there meets a complex value only from a complex argument that
-  its first value does not already carry (a known gap: NumPy's casting error,
-  or for an element update ``b[i] += z[0]`` its ``ComplexWarning``).
+  polynomial's ``bx = 9.0 * x; bx += 4.0; bx *= x``) is left alone unless it
+  updates an element or slice in place (``by = 2.0 * y; by[0] += z0``, where
+  NumPy would keep a complex ``z0``'s real part with only a ComplexWarning):
+  checking the arguments would cost a small function a tenth of its time, and
+  an accumulator there meets a complex value only from a complex argument
+  that its first value does not already carry (a known gap: a whole-array
+  update ``by += z`` raises NumPy's casting error).
 
 A sweep with no zero buffer is left as it was (no binding).  The pass runs
 after ``lower`` (whose patterns read one-argument ``np.zeros_like``) and
@@ -76,7 +78,7 @@ def widen_adjoint_zeros(program: Program) -> Program:
     inside = mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env)
     buffers = any(_buffer(c, env) for s in grad for c in walk(s) if isinstance(c, ast.Call))
     # (accumulators alone do not pay for the check of the arguments: see the docstring)
-    if not buffers and not (inside and _updated_in_place(grad)):
+    if not buffers and not (inside and _updated_in_place(grad)) and not _element_updates(grad):
         return program
     name = program.namer.fresh("adjoint_dtype")
     helper = env.ref(complex_adjoints, "complex_adjoints")
@@ -172,6 +174,13 @@ class _Widen:
         first.value = ast.Call(ast.Attribute(ast.Name(self.env.ref(np, "np"), ast.Load()),
                                              "zeros", ast.Load()), [dims, dtype], [])
         return True
+
+
+def _element_updates(grad: list[ast.stmt]) -> bool:
+    """True when a backward statement updates an element or slice in place (``b[i] += v``):
+    NumPy would write a complex ``v`` into a real ``b`` with only a ComplexWarning."""
+    return any(isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript)
+               for stmt in grad)
 
 
 def _updated_in_place(grad: list[ast.stmt]) -> set[str]:

@@ -1,4 +1,6 @@
 def grad_reductions(x):
+    # the adjoints' dtype: None (each its value's) unless a value is complex
+    adjoint_dtype = complex_adjoints(x)
     a = sum_columns(x)
     b = np.mean(x, axis=1, keepdims=True)
     add = x[0] + 2.0
@@ -8,6 +10,8 @@ def grad_reductions(x):
     out = np.expand_dims(std, 0)
     centered = real_valued(x, 'std') - np.mean(x, axis=0, keepdims=True)
     bx = g_1 * centered / (3.0 * np.where(out == 0, 1, out))
+    if adjoint_dtype is not None:
+        bx = widened(bx, adjoint_dtype)
     centered_1 = real_valued(x, 'var') - np.mean(x, axis=None, keepdims=True)
     bx += 2.0 * centered_1 / 11.0
     bmul = np.broadcast_to(1.0, (3, 4))
