@@ -120,3 +120,28 @@ def with_autograd_numpy(f):
 def as_tuple(wrt):
     """``wrt`` as a tuple of parameter indices."""
     return wrt if isinstance(wrt, tuple) else (wrt,)
+
+
+def generated_source(f: Callable[..., Any], args: Sequence[Any], wrt: Any) -> str:
+    """The source of ``sx.grad(f, wrt=wrt)`` after one call with ``args``."""
+    import srcxform as sx
+
+    df = sx.grad(f, wrt=wrt)
+    df(*args)
+    return sx.source(df)
+
+
+def agrees_with_autograd(f: Callable[..., Any], args: Sequence[Any], wrt: Sequence[int]) -> None:
+    """``sx.grad(f, wrt=wrt)`` equals HIPS autograd's gradient of the same source (skipped
+    without autograd), and ``check_grad`` (central differences) passes."""
+    import pytest
+
+    import srcxform as sx
+    from srcxform.testing import check_grad
+
+    ag = pytest.importorskip("autograd")
+    ours = sx.grad(f, wrt=wrt)(*args)
+    for i, got in zip(wrt, ours):
+        want = ag.grad(with_autograd_numpy(f), i)(*args)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    check_grad(f, *args, wrt=wrt)

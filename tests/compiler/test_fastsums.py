@@ -16,8 +16,8 @@ import pytest
 import srcxform as sx
 from srcxform.compiler.fastsums import MAX_ROW
 from srcxform.rules.reductions import sum_columns, sum_rows
-from srcxform.testing import check_grad
-from tests.helpers import with_autograd_numpy
+from tests.helpers import agrees_with_autograd as _agrees
+from tests.helpers import generated_source as _source
 
 FAST_DTYPES = [np.float32, np.float64, np.complex64, np.complex128]
 
@@ -73,21 +73,6 @@ def test_helpers_fall_back_to_numpy(value):
         want = value.sum(axis=axis, keepdims=True)
         assert type(got) is type(want) and got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
-
-
-def _source(f, args, wrt):
-    df = sx.grad(f, wrt=wrt)
-    df(*args)
-    return sx.source(df)
-
-
-def _agrees(f, args, wrt):
-    ag = pytest.importorskip("autograd")
-    ours = sx.grad(f, wrt=wrt)(*args)
-    for i, got in zip(wrt, ours):
-        want = ag.grad(with_autograd_numpy(f), i)(*args)
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-    check_grad(f, *args, wrt=wrt)
 
 
 def softmax_xent(W, b, X, Y):

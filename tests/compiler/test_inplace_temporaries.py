@@ -14,23 +14,9 @@ import numpy as np
 import pytest
 
 import srcxform as sx
-from srcxform.testing import check_grad
+from tests.helpers import agrees_with_autograd as _agrees
+from tests.helpers import generated_source as _source
 from tests.helpers import with_autograd_numpy
-
-
-def _source(f, args, wrt):
-    df = sx.grad(f, wrt=wrt)
-    df(*args)
-    return sx.source(df)
-
-
-def _agrees(f, args, wrt):
-    ag = pytest.importorskip("autograd")
-    ours = sx.grad(f, wrt=wrt)(*args)
-    for i, got in zip(wrt, ours):
-        want = ag.grad(with_autograd_numpy(f), i)(*args)
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-    check_grad(f, *args, wrt=wrt)
 
 
 def _code(text):
