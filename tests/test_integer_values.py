@@ -49,7 +49,13 @@ def in_a_loop(x, n):
     return total
 
 
-PROGRAMS = [times_one, over_one, plus_zero, minus_zero, cubes_in_floats, in_a_loop]
+def rounded_then_float(x, n):
+    m = (np.round(x * 4.0) + 3 * n).astype(np.int64) * 1.0  # integers of floats, made float
+    return np.sum(x * m ** -1)
+
+
+PROGRAMS = [rounded_then_float, times_one, over_one, plus_zero, minus_zero, cubes_in_floats,
+            in_a_loop]
 
 
 @pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)

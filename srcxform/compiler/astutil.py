@@ -71,19 +71,23 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
         yield n
 
 
-def _names(tree: Tree) -> list[ast.Name]:
-    """The ``Name`` nodes of ``tree`` in walk order (a ``Name``'s context is not entered)."""
-    found: list[ast.Name] = []
+def _names(tree: Tree, also: type | None = None) -> list[ast.AST]:
+    """The ``Name`` nodes of ``tree`` in walk order (a ``Name``'s context is not entered),
+    and the nodes of class ``also`` among them."""
+    found: list[ast.AST] = []
     todo = [tree] if isinstance(tree, AST) else list(tree)
     if not isinstance(tree, AST) and len(todo) > 1:  # each item's walk in turn, as walk()
         for item in todo:
-            found += _names(item)
+            found += _names(item, also)
         return found
     append, keep = todo.append, found.append
     for n in todo:
-        if n.__class__ is Name:
+        cls = n.__class__
+        if cls is Name:
             keep(n)
             continue
+        if cls is also:
+            keep(n)
         for name in n._fields:
             value = getattr(n, name, None)
             if value.__class__ is list:
@@ -238,24 +242,12 @@ def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:
     """``(load_counts(tree), names_written_into(tree))`` in one walk."""
     counts: dict[str, int] = {}
     written: set[str] = set()
-    todo = [tree] if isinstance(tree, AST) else list(tree)
-    append = todo.append
-    for n in todo:
-        cls = n.__class__
-        if cls is Name:
+    for n in _names(tree, ast.Subscript):
+        if n.__class__ is Name:
             if n.ctx.__class__ is Load:
                 counts[n.id] = counts.get(n.id, 0) + 1
-            continue
-        if cls is ast.Subscript and isinstance(n.ctx, Store) and n.value.__class__ is Name:
+        elif n.ctx.__class__ is Store and n.value.__class__ is Name:
             written.add(n.value.id)
-        for name in n._fields:
-            value = getattr(n, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, AST):
-                        append(item)
-            elif isinstance(value, AST):
-                append(value)
     return counts, written
 
 

@@ -1,16 +1,17 @@
 """Surely-inexact names: those that hold a float or complex value wherever they are read.
 
 After :func:`surely_inexact_names`, the returned set holds every name each
-assignment of which gives a surely inexact value (:func:`surely_inexact`): a
+binding of which gives a surely inexact value (:func:`surely_inexact`): a
 float or complex literal, a differentiated argument (integer ones are promoted
-to float on entry), an adjoint or tangent, a true division, arithmetic with
-such a value, a global or closure value that is one, an element or slice of
-one, a differentiable NumPy function or method of one, or a srcxform helper
-applied to one (a fixpoint over the whole body, so the answer holds at every
-point of it).  The optimizer folds
-``e * 1.0``, ``e + 0.0`` and ``e / 1`` to ``e`` only for such an ``e``: an
-integer array times 1.0 is a float array (and an integer array raised to a
-negative power raises).
+to float on entry), a true division, arithmetic with such a value, a global
+or closure value that is one, an element or slice of one, a differentiable
+NumPy function or method of one (not ``astype``/``view``, nor with a
+``dtype=``), or a srcxform derivative helper applied to one (a fixpoint over
+the whole body, so the answer holds at every point of it; adjoints are found
+by their bindings like any name).  The optimizer folds ``e * 1.0``,
+``e + 0.0`` and ``e / 1`` to ``e`` only for such an ``e``: an integer array
+times 1.0 is a float array (and an integer array raised to a negative power
+raises).
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ import numpy as np
 from .. import rules
 from .env import Env
 
+#: Methods (with rules) whose result may have another dtype: ``x.astype(int)``.
+_RETYPING = frozenset({"astype", "view"})
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.MatMult, ast.FloorDiv, ast.Mod)
 
 
 def _inexact_call(fn: Any, node: ast.Call) -> bool:
     """True when calling ``fn`` as ``node`` on a surely inexact argument gives one."""
-    if fn is None or any(k.arg and k.arg.startswith("return_") for k in node.keywords):
-        return False  # np.unique(x, return_counts=True): counts are integers
+    if fn is None or any(k.arg and (k.arg.startswith("return_") or k.arg == "dtype")
+                         for k in node.keywords):
+        return False  # np.unique(x, return_counts=True): integer counts; dtype=int
     if fn is np.where and len(node.args) < 3:
         return False  # np.where(x): indices
-    if str(getattr(fn, "__module__", None) or "").startswith("srcxform."):
-        return True  # a helper of the generated code (copied, prod_of_others, ...)
+    if str(getattr(fn, "__module__", None) or "").startswith("srcxform.rules"):
+        return True  # a derivative helper of the generated code (copied, prod_of_others)
     try:
         return rules.lookup(fn) is not None and not rules.is_nondifferentiable(fn)
     except TypeError:  # an unhashable callable: no rule
@@ -74,7 +78,9 @@ def surely_inexact(node: ast.expr, names: set[str] | frozenset[str], env: Env | 
             and surely_inexact(node.value, names, env)
     if isinstance(node, ast.Call):
         func = node.func
-        if isinstance(func, ast.Attribute) and rules.lookup_method(func.attr) is not None \
+        if isinstance(func, ast.Attribute) and func.attr not in _RETYPING \
+                and rules.lookup_method(func.attr) is not None \
+                and not any(k.arg == "dtype" for k in node.keywords) \
                 and surely_inexact(func.value, names, env):
             return True  # x.sum(), x.reshape(3, 2)
         if env is None or not any(surely_inexact(a, names, env) for a in node.args):

@@ -44,6 +44,9 @@ def test_values_about_a_float_that_are_not_floats() -> None:
         u = np.unique(x, return_counts=True)
         a, b = x, x
         r = len(x)
+        k = x.astype(np.int64)
+        j = np.asarray(x, dtype=int)
+        v = x.view(np.int64)
         """)
     assert found == {"x"}
 
