@@ -57,7 +57,7 @@ from ..compiler.generated import give_concrete
 from ..compiler.parse import code_signature
 from ..errors import TransformError
 from ..rules import registry
-from . import guard, persist, templates
+from . import guard, persist, sizes, templates
 from .facts import MISSING, Fact, borrowed_facts, facts_of, revalidate
 from .specialise import (
     INT_TYPES,
@@ -296,6 +296,11 @@ class Entry:
         # version is transformed whole for its static arguments, there is no generic code
         self.needs_statics = False
         self.versions: OrderedDict[Any, Transformed] = OrderedDict()
+        # batch sizes (sizes.py): the first call's array shapes, the positions whose size
+        # has changed since, and the versions compiled for patterns of them
+        self.first_shapes: dict[str, tuple[int, ...]] | None = None
+        self.dynamic: set[sizes.Position] = set()
+        self.patterns: OrderedDict[Any, Transformed] = OrderedDict()
         self.wrt_params: list[tuple[int | None, str]] = []
         self.seen: tuple[Any, list[tuple[type, Any, Any]]] | None = None  # _seen of a call
         self.publics: weakref.WeakSet = weakref.WeakSet()
@@ -312,7 +317,9 @@ class Entry:
         code itself is made per specialisation key at the calls (module docstring)."""
         with _lock:
             self.versions.clear()
+            self.patterns.clear()
         self.front, self.generic, self.latest, self.tried_generic = None, None, None, False
+        self.first_shapes, self.dynamic = None, set()
         self.seen = None
         self.needs_statics = False
         if self.kind in ("grad", "value_and_grad"):
@@ -560,6 +567,7 @@ class Entry:
         if any(f.ident() in known and known[f.ident()].value is not f.value for f in facts):
             with _lock:
                 self.versions.clear()  # the world changed since the others were made
+                self.patterns.clear()
             self.generic = None
             self.facts = facts
         else:
@@ -605,14 +613,50 @@ class Entry:
             made = self.try_generic(fn)
             if made is not None:
                 return made
-        made, facts = self.made_for(fn, key, **transform_options(names, values))
-        self.merge_facts(facts)
+        options = transform_options(names, values)
+        made = self.for_pattern(fn, names, values, options)
+        if made is None:
+            made, facts = self.made_for(fn, key, **options)
+            self.merge_facts(facts)
         with _lock:
             self.versions[key] = made
             while len(self.versions) > SHAPE_CACHE_SIZE:
                 self.versions.popitem(last=False)
         self.latest = made
         self.publish(fn)
+        return made
+
+
+    def for_pattern(self, fn: Callable[..., Any], names: list[str], values: list[Any],
+                    options: dict[str, Any]) -> Transformed | None:
+        """The version for this call's pattern of batch sizes (``sizes.py``), compiled
+        when new; None when the call is to be compiled for its exact shapes: the first
+        call, no size changed since it, a transform other than ``grad`` or
+        ``value_and_grad``, or code that cannot be made for a pattern."""
+        if self.first_shapes is None:
+            self.first_shapes = sizes.array_shapes(names, values)
+            return None
+        if self.kind not in ("grad", "value_and_grad") or self.mode != "shapes" \
+                or self.needs_statics or any(v is not None for v in
+                                             (options.get("statics") or {}).values()):
+            return None
+        if not sizes.note_changes(self.dynamic, self.first_shapes, names, values):
+            return None
+        pattern = sizes.pattern_of_call(self.dynamic, names, values, options["shapes"])
+        if pattern is None:
+            return None
+        key = sizes.pattern_key(pattern, names)
+        made = self.patterns.get(key)
+        if made is None:
+            try:
+                made, facts = self.made_for(fn, ("sizes", key), **{**options, "shapes": pattern})
+            except Exception:  # noqa: BLE001  (the exact shapes' version instead)
+                return None
+            self.merge_facts(facts)
+            with _lock:
+                self.patterns[key] = made
+                while len(self.patterns) > SHAPE_CACHE_SIZE:
+                    self.patterns.popitem(last=False)
         return made
 
 

@@ -11,7 +11,9 @@ A :class:`Facts` maps names to what their current value is known to be:
 * ``pieces``: the basic slices a name holding ``np.split(g, ...)`` of known
   offsets is made of;
 * ``aranges``: the length ``n`` of a name holding ``np.arange(n)`` (distinct
-  integers: an index made with it selects each position once).
+  integers: an index made with it selects each position once);
+* ``sizes``: for a name holding a batch size (``n = X.shape[0]``) that size, a
+  ``shapes.Dim``, and for a name holding a shape (``s = X.shape``) its pattern.
 
 After :meth:`Facts.kill` of a name, no fact about it and no fact mentioning
 it remains, so a fact never outlives a value it was derived from.
@@ -44,6 +46,7 @@ class Facts:
     array_broadcasts: dict[str, Pair] = field(default_factory=dict)
     pieces: dict[str, list[ast.expr]] = field(default_factory=dict)
     aranges: dict[str, int] = field(default_factory=dict)
+    sizes: dict[str, object] = field(default_factory=dict)
     #: name -> (table, key) of the facts whose expression mentions it (may be stale:
     #: :meth:`kill` checks before it drops)
     mentioned_by: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
@@ -52,7 +55,7 @@ class Facts:
         """An independent copy (the expressions are shared: facts never change them)."""
         return Facts(dict(self.values), dict(self.scalar_broadcasts),
                      dict(self.array_broadcasts), dict(self.pieces), dict(self.aranges),
-                     {n: set(keys) for n, keys in self.mentioned_by.items()})
+                     dict(self.sizes), {n: set(keys) for n, keys in self.mentioned_by.items()})
 
     def learn(self, table: str, name: str, fact: object) -> None:
         """``table[name] = fact`` (a table of :data:`_TABLES`), indexed by what it mentions."""
@@ -71,6 +74,7 @@ class Facts:
     def kill(self, name: str) -> None:
         """Forget every fact about ``name`` and every fact that mentions it."""
         self.aranges.pop(name, None)
+        self.sizes.pop(name, None)
         for table in _TABLES:
             getattr(self, table).pop(name, None)
         for table, key in self.mentioned_by.pop(name, ()):

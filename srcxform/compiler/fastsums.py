@@ -51,13 +51,13 @@ MAX_ROW = reductions.SUM_ROWS_MAX
 def fast_sums(program: Program) -> Program:
     """Rewrite the sums along one axis of matrices (see the module docstring).
 
-    Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
+    Reads ``body``, ``env`` and ``trusted_patterns`` and ``exact_patterns``; sets ``body``.
     """
     # (a shape only says where the rewrite pays: the helpers are right for any value,
     # given the axis as 0 or 1; -1 and -2 need the rank for certain)
-    trusted = {n for n, s in program.trusted_shapes.items() if len(s) == 2}
-    matrices = {n: (s, n in trusted) for n, s in program.exact_shapes.items() if len(s) == 2}
-    matrices.update({n: (program.trusted_shapes[n], True) for n in trusted})
+    trusted = {n for n, s in program.trusted_patterns.items() if len(s) == 2}
+    matrices = {n: (s, n in trusted) for n, s in program.exact_patterns.items() if len(s) == 2}
+    matrices.update({n: (program.trusted_patterns[n], True) for n in trusted})
     if not matrices:
         return program
     names: dict[str, str] = {}
@@ -113,7 +113,7 @@ def _rewrite(call: ast.Call, matrices: dict[str, tuple[tuple[int, ...], bool]], 
             and (0 <= axis.value <= 1 or certain and -2 <= axis.value < 0)):
         return None
     if axis.value % 2 == 1:
-        if shape[1] > MAX_ROW:
+        if shape[1].__class__ is not int or shape[1] > MAX_ROW:  # (a Dim: any length)
             return None
         name = helper(sum_rows, "sum_rows")
     else:

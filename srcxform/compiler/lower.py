@@ -539,12 +539,12 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
 def lower(program: Program) -> Program:
     """Apply the fast spellings described in the module docstring.
 
-    Reads ``body``, ``env``, ``exact_shapes``, ``derivative_of`` and ``trusted_shapes``;
+    Reads ``body``, ``env``, ``exact_patterns``, ``derivative_of`` and ``trusted_patterns``;
     sets ``body``.
     """
     keep = names_mentioned(program.parsed.node) if program.parsed.node is not None else set()
-    program.body = lower_body(program.body, program.env, program.exact_shapes,
-                              set(program.derivative_of), program.trusted_shapes, keep)
+    program.body = lower_body(program.body, program.env, program.exact_patterns,
+                              set(program.derivative_of), program.trusted_patterns, keep)
     return program
 
 

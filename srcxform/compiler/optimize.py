@@ -64,6 +64,7 @@ from .liveness import liveness
 from .program import Program
 from .propagate import Derivation, Propagator, StableShapes
 from .shapefacts import SCALAR, Shape, ShapeFacts
+from .shapes import has_dim
 from .support import zero_gradient
 
 #: The most rounds the fixed point may take (a safety net; bodies settle in a few).
@@ -78,7 +79,7 @@ def optimize(program: Program) -> Program:
     Reads ``body``, ``env``, ``derivative_of``, ``generated_params``,
     ``scalar_names``, ``ranks``, ``shapes``, ``overwritten``, ``int_names`` and
     ``kind`` (forward mode restores nothing); sets ``body``, ``rank_dependent``,
-    ``exact_shapes`` and ``trusted_shapes``.
+    ``exact_shapes`` and ``trusted_shapes`` (and the same with patterns).
     """
     derivative_of = program.derivative_of
     opt = Optimizer(program.env, derivative_of, program.generated_params,
@@ -91,8 +92,10 @@ def optimize(program: Program) -> Program:
         float_zero_gradients(body, opt.last, program.params)
     program.body = body
     program.rank_dependent = opt.last.rewriter.rank_queries > 0
-    program.exact_shapes = opt.last.shapes.exact
-    program.trusted_shapes = trusted_shapes(body, opt, derivative_of)
+    program.exact_patterns = opt.last.shapes.exact
+    program.trusted_patterns = trusted_shapes(body, opt, derivative_of)
+    program.exact_shapes = _without_patterns(program.exact_patterns)
+    program.trusted_shapes = _without_patterns(program.trusted_patterns)
     return program
 
 
@@ -118,6 +121,8 @@ class Optimizer:
         self.scalar_names = scalar_names
         self.ranks = ranks or {}
         self.exact_in = shapes or {}
+        # some argument sizes are Dims (shapes.py): the code is generic in them
+        self.symbolic = any(has_dim(s) for s in self.exact_in.values())
         self.known_ints = set(int_names)
         self.restores = restores  # overwritten values are restored by the backward sweep
         self.derivation = Derivation(adjoint_of, set(overwritten), seed_of={
@@ -161,6 +166,13 @@ class Optimizer:
         shapes = ShapeFacts(self.env, bool(self.exact_in), set(self.derivation.adjoint_of))
         shapes.always_defined = set(self.params)
         shapes.exact = dict(self.exact_in)
+        if self.symbolic:
+            shapes.make_symbolic()
+            assigned = set(store_counts(body))
+            for p in self.params:
+                for axis, d in enumerate(self.exact_in.get(p) or ()):
+                    if has_dim((d,)) and p not in assigned:
+                        shapes.dim_sources.setdefault(d.index, (p, axis))
         shapes.int_names = set(self.known_ints)
         shapes.complex_names = self.complex_names
         shapes.inexact_names = self.inexact_names
@@ -234,6 +246,14 @@ class Optimizer:
                 return found
             self.stable = StableShapes(kept)
         return StableShapes()
+
+
+def _without_patterns(shapes: dict[str, Shape]) -> dict[str, Shape]:
+    """``shapes`` without the patterns (``shapes.Dim``): the passes after the optimizer
+    write exact shapes into the code (preallocated tapes, buffers)."""
+    if not any(has_dim(s) for s in shapes.values()):
+        return shapes
+    return {n: s for n, s in shapes.items() if not has_dim(s)}
 
 
 def trusted_shapes(body: list[ast.stmt], opt: Optimizer,

@@ -39,11 +39,11 @@ _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult)
 def ufuncs_into_temporaries(program: Program) -> Program:
     """Rewrite the statements described in the module docstring.
 
-    Reads ``body``, ``env``, ``trusted_shapes`` and ``exact_shapes``; sets ``body``.
+    Reads ``body``, ``env``, ``trusted_patterns`` and ``exact_patterns``; sets ``body``.
     """
     once = {n for n, c in store_counts(program.body).items() if c == 1}
-    arrays = {n for n, s in program.trusted_shapes.items() if len(s) >= 1}
-    arrays |= {n for n, s in program.exact_shapes.items() if len(s) >= 1 and n in once}
+    arrays = {n for n, s in program.trusted_patterns.items() if len(s) >= 1}
+    arrays |= {n for n, s in program.exact_patterns.items() if len(s) >= 1 and n in once}
     if arrays:
         program.body = _block(program.body, program.env, arrays)
     return program

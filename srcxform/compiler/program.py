@@ -89,6 +89,10 @@ class Program:
     rank_dependent: bool = False             # the code still asks for ranks (np.ndim ...)
     trusted_shapes: Shapes = field(default_factory=dict)  # exact shapes wherever read
     exact_shapes: Shapes = field(default_factory=dict)    # exact shapes after the last write
+    # the same, with the shapes that hold a batch size the code is generic in (patterns,
+    # ``shapes.Dim``): for the passes that only compare shapes or count their sizes
+    trusted_patterns: Shapes = field(default_factory=dict)
+    exact_patterns: Shapes = field(default_factory=dict)
 
     # -- split (vjp) ------------------------------------------------------------------------
     forward_body: list[ast.stmt] = field(default_factory=list)

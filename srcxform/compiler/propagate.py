@@ -35,6 +35,7 @@ from .facts import Facts
 from .rewrite_algebra import is_literal
 from .rewrites import rewriter
 from .shapefacts import SCALAR, Shape, ShapeFacts
+from .shapes import has_dim
 from .shapevalues import split_pieces
 
 
@@ -78,7 +79,10 @@ class Propagator:
         """Propagate through ``body`` (``top``: the function body itself, where an
         assignment to a name assigned once makes it defined from there on)."""
         out: list[ast.stmt] = []
+        symbolic = self.shapes.symbolic
         for stmt in body:
+            if symbolic:
+                self.shapes.sizes = facts.sizes  # (the sizes names hold here: dim_of)
             if top and isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
                     and stmt.targets[0].id not in self.overwritten:
                 self.shapes.always_defined.add(stmt.targets[0].id)  # (after this statement)
@@ -230,10 +234,20 @@ class Propagator:
                 shape = self.shapes.classes.exact(exact)
         self.join_classes(name, value, shape, exact)
         if isinstance(value, ast.Call) and self.env.resolve(value.func) is np.arange \
-                and len(value.args) == 1 and not value.keywords \
-                and isinstance(value.args[0], ast.Constant) \
-                and type(value.args[0].value) is int and not mentions(value, name):
-            facts.aranges[name] = value.args[0].value  # distinct integers 0 .. n - 1
+                and len(value.args) == 1 and not value.keywords and not mentions(value, name):
+            n = value.args[0]
+            if isinstance(n, ast.Constant) and type(n.value) is int:
+                facts.aranges[name] = n.value  # distinct integers 0 .. n - 1
+            elif self.shapes.symbolic and has_dim((self.shapes.dim_of(n, facts.sizes),)):
+                facts.aranges[name] = self.shapes.dim_of(n, facts.sizes)  # 0 .. a batch size-1
+        if self.shapes.symbolic and not mentions(value, name):
+            size = self.shapes.dim_of(value, facts.sizes)
+            if has_dim((size,)):
+                facts.sizes[name] = size  # n = X.shape[0]
+            else:
+                pattern = self.shapes.shape_pattern(value, facts.sizes)
+                if has_dim(pattern):
+                    facts.sizes[name] = pattern  # s = X.shape
         if (is_literal(value) or isinstance(value, ast.Name)) and not mentions(value, name):
             facts.learn("values", name, value)
         elif isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
@@ -264,7 +278,7 @@ class Propagator:
             return None
         broadcast = self.rewriter.scalar_broadcast(value, facts)
         if broadcast is not None and selected is not None \
-                and self.shapes.exact_of(value) == selected:
+                and self.shapes.pattern_of(value) == selected:
             value = copy.deepcopy(broadcast[0])
         store = ast.Subscript(ast.Name(target.id, ast.Load()), index, ast.Store())
         return ast.AugAssign(store, ast.Add(), value)
@@ -282,11 +296,11 @@ class Propagator:
         n = next((k for k in lengths if k is not None), None)
         if n is None or any(isinstance(e, ast.Starred) for e in parts):
             return None
-        if any(self.shapes.exact_of(e) not in ((), (n,))
+        if any(self.shapes.pattern_of(e) not in ((), (n,))
                and not (isinstance(e, ast.Name) and facts.aranges.get(e.id) == n)
                for e in parts):
             return None
-        whole = self.shapes.exact_of(array)
+        whole = self.shapes.pattern_of(array)
         if whole is None or len(whole) < len(parts):
             return None
         return (n, *whole[len(parts):])
@@ -296,7 +310,7 @@ class Propagator:
         tuple of arrays of known shapes, maybe-boolean."""
         shapes = self.shapes
         if name in self.overwritten:
-            self.assigned_shapes.setdefault(name, set()).add(shapes.exact_of(value))
+            self.assigned_shapes.setdefault(name, set()).add(shapes.pattern_of(value))
         shapes.tuple_shapes.pop(name, None)
         if isinstance(value, (ast.Tuple, ast.List)) and shapes.specialized:
             elements = [shapes.exact_of(e) for e in value.elts]
@@ -315,7 +329,7 @@ class Propagator:
         """Record and return the exact shape ``name = value`` gives (an adjoint has its
         primal's shape, stable if the primal is overwritten)."""
         shapes = self.shapes
-        exact = shapes.exact_of(value)
+        exact = shapes.pattern_of(value)
         primal_name = self.adjoint_of.get(name, "")
         if primal_name in self.overwritten:
             primal_exact = self.stable.exact.get(primal_name)

@@ -34,7 +34,8 @@ import numpy as np
 
 from ..rules import unbroadcast
 from .rewrite_algebra import is_literal
-from .shapefacts import SCALAR
+from .shapefacts import SCALAR, ShapeFacts
+from .shapes import has_dim
 from .support import scalar_seed
 from .weak import product_of_broadcast
 
@@ -131,6 +132,9 @@ def fold_shape_query(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | N
     exact = shapes.exact_of(a)
     if exact is not None and any(fn is f for f in (np.size, np.shape)):
         return ast.Constant(math.prod(exact) if fn is np.size else exact)
+    written = _written_sizes(shapes, a) if fn is np.size else None
+    if written is not None:
+        return written
     if fn is np.size:
         rw.wants_ranks()
     if not isinstance(a, ast.Name):
@@ -146,16 +150,59 @@ def fold_len(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
         exact = rw.shapes.exact_of(node.args[0])
         if exact:
             return ast.Constant(exact[0])
+        pattern = rw.shapes.pattern_of(node.args[0]) if rw.shapes.symbolic else None
+        if pattern:
+            return _source_of(rw.shapes, pattern[0], node)
     return None
+
+
+def _source_of(shapes: ShapeFacts, size: object, node: ast.expr) -> ast.expr | None:
+    """``size`` written from a parameter (``ShapeFacts.size_of``), unless that is ``node``."""
+    written = shapes.size_of(size)
+    if written is None or ast.dump(written) == ast.dump(node):
+        return None
+    return written
+
+
+def _written_sizes(shapes: ShapeFacts, a: ast.expr) -> ast.expr | None:
+    """The size of ``a``, of a known pattern, written with the parameters' sizes
+    (``X.shape[0] * 10``), or None.  (A shape is not written so: ``np.shape(v)`` is how a
+    broadcast names its target, ``shapefacts.broadcast_parts``.)"""
+    pattern = shapes.pattern_of(a) if shapes.symbolic else None
+    if pattern is None or not has_dim(pattern) or isinstance(a, ast.Name) and any(
+            a.id == source for source, _ in shapes.dim_sources.values()):
+        return None  # (a parameter's own size stays as written)
+    parts = [shapes.size_of(d) for d in pattern]
+    if any(p is None for p in parts):
+        return None
+    dims = [p for p in parts if not isinstance(p, ast.Constant)]
+    scale = math.prod(p.value for p in parts if isinstance(p, ast.Constant))
+    product = dims[0]
+    for d in dims[1:]:
+        product = ast.BinOp(product, ast.Mult(), d)
+    return product if scale == 1 else ast.BinOp(product, ast.Mult(), ast.Constant(scale))
 
 
 def fold_min_max(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | None:
     """``max(12, 1)`` (builtin ``min``/``max`` of int constants, such as folded sizes) is
-    the constant."""
+    the constant; ``max(np.size(a), 1)`` is ``np.size(a)`` when no size of ``a`` is 0."""
     fn = rw.callee(node)
-    if (fn is min or fn is max) and len(node.args) >= 2 and not node.keywords and all(
-            isinstance(a, ast.Constant) and type(a.value) is int for a in node.args):
+    if not ((fn is min or fn is max) and len(node.args) >= 2 and not node.keywords):
+        return None
+    if all(isinstance(a, ast.Constant) and type(a.value) is int for a in node.args):
         return ast.Constant(fn(a.value for a in node.args))
+    if fn is max and len(node.args) == 2 and isinstance(node.args[1], ast.Constant) \
+            and node.args[1].value == 1 and isinstance(node.args[0], ast.Call) \
+            and len(node.args[0].args) == 1 and not node.args[0].keywords \
+            and rw.callee(node.args[0]) is np.size:
+        # max(np.size(a), 1) of an array no size of which is 0 (a Dim is at least 2)
+        pattern = rw.shapes.pattern_of(node.args[0].args[0])
+        if pattern is not None and all(d != 0 for d in pattern):
+            return node.args[0]
+    if fn is max and len(node.args) == 2 and isinstance(node.args[1], ast.Constant) \
+            and node.args[1].value == 1 \
+            and has_dim((rw.shapes.dim_of(node.args[0], facts.sizes),)):
+        return node.args[0]  # max(X.shape[0], 1) of a batch size (at least 2)
     return None
 
 
@@ -209,13 +256,14 @@ def drop_unbroadcast(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.expr | N
 
 
 def explicit_unbroadcast(g: ast.expr, x: ast.expr, rw: Rewriter) -> ast.expr | None:
-    """``unbroadcast(g, x)`` as a plain ``np.sum`` when both shapes are known."""
-    gs, xs = rw.shapes.exact_of(g), rw.shapes.exact_of(x)
+    """``unbroadcast(g, x)`` as a plain ``np.sum`` when both shapes are known (patterns
+    too: the axes follow from which sizes are 1, and a ``Dim`` is at least 2)."""
+    gs, xs = rw.shapes.pattern_of(g), rw.shapes.pattern_of(x)
+    total = ast.Attribute(rw.np_name(), "sum", ast.Load())
+    if xs == ():  # (whatever g's shape)
+        return ast.Call(total, [g], [])
     if gs is None or xs is None:
         return None
-    total = ast.Attribute(rw.np_name(), "sum", ast.Load())
-    if xs == ():
-        return ast.Call(total, [g], [])
     lead = len(gs) - len(xs)
     if lead < 0 or not all(n == 1 or gs[lead + i] == n for i, n in enumerate(xs)):
         return None
@@ -243,6 +291,10 @@ def reshape_broadcast_scalar(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.
     exact = rw.shapes.exact_of_call(node)
     if exact is not None:
         return rw.broadcast(inner[0], ast.Constant(exact))
+    if rw.shapes.symbolic:  # a pattern: to the shape of a name known to have it
+        like = rw.shapes.name_of_pattern(rw.shapes.pattern_of_call(node))
+        if like is not None:
+            return rw.broadcast(inner[0], ast.Name(like, ast.Load()))
     return None
 
 
@@ -265,10 +317,28 @@ def drop_needless_broadcast(node: ast.Call, rw: Rewriter, facts: Facts) -> ast.e
 
 # -- attributes ----------------------------------------------------------------------------
 def fold_shape_attribute(node: ast.Attribute, rw: Rewriter, facts: Facts) -> ast.expr | None:
-    """``a.shape``/``a.size``/``a.ndim`` of an array of known shape is a literal."""
+    """``a.shape``/``a.size``/``a.ndim`` of an array of known shape is a literal; of a
+    known pattern, ``a.ndim`` is a literal and ``a.size`` written from the parameters."""
     if node.attr in ("shape", "size", "ndim"):
         exact = rw.shapes.exact_of(node.value)
         if exact is not None:
             return ast.Constant({"shape": exact, "size": math.prod(exact),
                                  "ndim": len(exact)}[node.attr])
+        if not rw.shapes.symbolic:
+            return None
+        if node.attr == "ndim":
+            rank = rw.shapes.rank_of(node.value)
+            return None if rank is None else ast.Constant(rank)
+        return _written_sizes(rw.shapes, node.value) if node.attr == "size" else None
     return None
+
+
+def fold_size_of_dim(node: ast.Subscript, rw: Rewriter, facts: Facts) -> ast.expr | None:
+    """``a.shape[k]`` (or ``np.shape(a)[k]``) of a known size is the size: a literal, or a
+    batch size written from the parameter it comes from (``len(X)``)."""
+    if not rw.shapes.symbolic:
+        return None
+    size = rw.shapes.dim_of(node, facts.sizes)
+    if size is None:
+        return None
+    return _source_of(rw.shapes, size, node)

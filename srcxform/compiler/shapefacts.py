@@ -37,9 +37,30 @@ from .shapes import (
     broadcast_shapes,
     constant_value,
     dummy,
+    has_dim,
     product_shape,
     run_for_shape,
+    through_representatives,
 )
+
+#: Rules whose result's sizes are sizes of their arguments or constants, never a bound or
+#: a sum of sizes: their shapes are found for patterns (``shapes.through_representatives``).
+_COPYING_SIZES = frozenset({
+    "sum", "mean", "prod", "max", "min", "std", "var", "nansum", "nanmean", "nanprod",
+    "nanstd", "nanvar", "ptp", "transpose", "transpose_method", "matrix_transpose",
+    "swapaxes", "moveaxis", "rollaxis", "squeeze", "reshape", "where", "clip", "softmax",
+    "log_softmax", "cumsum", "cumprod", "sort", "flip", "fliplr", "flipud", "roll", "tril",
+    "triu", "cast", "copy", "real", "imag", "conj", "angle", "nan_to_num", "tensordot",
+    "inner", "dot", "matmul", "unbroadcast", "broadcast_to", "full_like", "sum_columns",
+    "sum_rows", "norm", "solve", "inv", "cholesky", "det", "pinv", "mse_loss",
+    "binary_cross_entropy_with_logits", "linear", "maximum", "minimum", "logaddexp",
+    "stack", "concatenate", "hstack", "vstack", "dstack", "column_stack",
+})
+
+#: Functions making an array of a shape given by value (``ShapeFacts._made_pattern``).
+_MAKERS = {id(np.zeros): "shape", id(np.ones): "shape", id(np.empty): "shape",
+           id(np.full): "shape", id(np.eye): "square", id(np.identity): "square",
+           id(np.arange): "range"}
 
 #: The shape class of every scalar.
 SCALAR = "<scalar>"
@@ -125,11 +146,40 @@ class ShapeFacts:
         self.inexact_names: frozenset[str] = frozenset()  # surely float or complex (inexact.py)
         self.tuple_shapes: dict[str, list[Shape]] = {}  # tuples of arrays of known shapes
         self.always_defined: set[str] = set()  # bound on every path to this point
+        # argument shapes hold Dims (batch sizes the code is generic in): ``exact`` and
+        # the walk's queries hold patterns, and exact_of answers only shapes of ints
+        self.symbolic = False
+        # Dim index -> (a parameter never assigned to, its axis of that size)
+        self.dim_sources: dict[int, tuple[str, int]] = {}
+        self.sizes: dict[str, object] = {}  # Facts.sizes where the walk is (propagate.py)
+        self.exact_of = self.pattern_of
+        self.exact_of_call = self.pattern_of_call
+
+    def make_symbolic(self) -> None:
+        """Some argument shape is a pattern (``shapes.Dim``): from now on
+        :meth:`exact_of` hides patterns, which only :meth:`pattern_of`, shape classes and
+        ranks see (module docstring)."""
+        self.symbolic = True
+        self.exact_of = self._exact_of
+        self.exact_of_call = self._exact_of_call
+
+    def _exact_of(self, node: ast.expr) -> Shape | None:
+        found = self.pattern_of(node)
+        return None if found is None or has_dim(found) else found
+
+    def _exact_of_call(self, node: ast.Call) -> Shape | None:
+        found = self.pattern_of_call(node)
+        return None if found is None or has_dim(found) else found
+
+    def exact_name(self, name: str) -> Shape | None:
+        """The exact shape of ``name`` (None for a pattern)."""
+        found = self.exact.get(name)
+        return None if found is None or self.symbolic and has_dim(found) else found
 
     # -- shape classes ------------------------------------------------------------------
     def class_of(self, node: ast.expr) -> str | None:
         """The shape class of ``node``'s value, or ``None``."""
-        exact = self.exact_of(node)
+        exact = self.pattern_of(node)
         if exact is not None:
             return self.classes.exact(exact)
         found = self._class_of(node)
@@ -188,6 +238,73 @@ class ShapeFacts:
         a, b = self.class_of(node), self.like_class(like)
         return a is not None and b is not None and self.classes.find(a) == self.classes.find(b)
 
+    def size_of(self, size: object) -> ast.expr | None:
+        """An expression of the size ``size`` (an int, or a ``Dim``: the size of a
+        parameter never assigned to along an axis of it, ``X.shape[0]``: such parameters
+        are NumPy arrays, ``cache/specialise.py``)."""
+        if size.__class__ is int:
+            return ast.Constant(size)
+        source = self.dim_sources.get(getattr(size, "index", -1))
+        if source is None:
+            return None
+        param, axis = source
+        shape = ast.Attribute(ast.Name(param, ast.Load()), "shape", ast.Load())
+        return ast.Subscript(shape, ast.Constant(axis), ast.Load())
+
+    def shape_pattern(self, node: ast.expr, sizes: dict[str, object] | None = None
+                      ) -> Shape | None:
+        """The pattern of the shape tuple ``node`` computes (``a.shape``, ``np.shape(a)``,
+        a name holding one: ``sizes``, ``Facts.sizes``, by default where the walk is; a
+        tuple of sizes ``(len(X), 3)``), or None."""
+        sizes = self.sizes if sizes is None else sizes
+        if isinstance(node, ast.Tuple):
+            parts = [self.dim_of(e, sizes) for e in node.elts]
+            return None if None in parts else tuple(parts)
+        if isinstance(node, ast.Name):
+            found = sizes.get(node.id)
+            return found if found.__class__ is tuple else None
+        if isinstance(node, ast.Attribute) and node.attr == "shape":
+            return self.pattern_of(node.value)
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+                and self.env.resolve(node.func) is np.shape:
+            return self.pattern_of(node.args[0])
+        return None
+
+    def dim_of(self, node: ast.expr, sizes: dict[str, object] | None = None) -> object:
+        """The size ``node`` computes when it is ``len(a)``, ``a.shape[k]``,
+        ``np.shape(a)[k]`` of a value of known pattern, an int literal, or a name holding
+        a size (``sizes``, ``Facts.sizes``, by default where the walk is): an int or a
+        ``Dim``; else None."""
+        sizes = self.sizes if sizes is None else sizes
+        if isinstance(node, ast.Constant):
+            return node.value if type(node.value) is int and node.value >= 0 else None
+        if isinstance(node, ast.Name):
+            found = sizes.get(node.id)
+            return None if found.__class__ is tuple else found
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+                and self.env.resolve(node.func) is len:
+            found, axis = self.pattern_of(node.args[0]), 0
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                and type(node.slice.value) is int:
+            found = self.shape_pattern(node.value, sizes)
+            axis = node.slice.value
+        else:
+            return None
+        if found is None or not -len(found) <= axis < len(found):
+            return None
+        return found[axis]
+
+    def name_of_pattern(self, pattern: Shape | None) -> str | None:
+        """A name bound on every path here, no adjoint, known to have shape ``pattern``."""
+        if pattern is None or pattern == ():
+            return None
+        cls = self.classes.find(self.classes.exact(pattern))
+        for other, c in self.classes.of.items():
+            if self.classes.find(c) == cls and other not in self.derivatives \
+                    and other in self.always_defined:
+                return other
+        return None
+
     def earliest_like(self, name: str) -> str:
         """The first-defined name (parameters first) known to have ``name``'s shape."""
         cls = self.classes.name(name)
@@ -202,7 +319,7 @@ class ShapeFacts:
     # -- ranks ----------------------------------------------------------------------------
     def rank_of(self, node: ast.expr) -> int | None:
         """The static rank of ``node``'s value, or ``None``."""
-        exact = self.exact_of(node)
+        exact = self.pattern_of(node)
         if exact is not None:
             return len(exact)
         if is_number(node) or isinstance(node, ast.Constant) and isinstance(node.value, bool):
@@ -263,8 +380,10 @@ class ShapeFacts:
                                  [self.rank_of(a) for a in args], args, keywords)
 
     # -- exact shapes (code specialized on argument shapes) -------------------------------
-    def exact_of(self, node: ast.expr) -> Shape | None:
-        """The exact shape of ``node``'s value when argument shapes are known."""
+    def pattern_of(self, node: ast.expr) -> Shape | None:
+        """The exact shape of ``node``'s value when argument shapes are known (or its
+        pattern, when some are patterns: :meth:`make_symbolic`).  ``exact_of`` is this
+        method unless the walk is symbolic."""
         if not self.specialized:
             return None
         if isinstance(node, ast.Constant):
@@ -275,33 +394,57 @@ class ShapeFacts:
                 return ()
             return self.exact.get(node.id)
         if isinstance(node, ast.BinOp):
-            a, b = self.exact_of(node.left), self.exact_of(node.right)
+            a, b = self.pattern_of(node.left), self.pattern_of(node.right)
             if a is None or b is None:
                 return None
             if isinstance(node.op, ast.MatMult):
                 return product_shape("matmul", a, b)
             return broadcast_shapes(a, b)
         if isinstance(node, ast.UnaryOp):
-            return self.exact_of(node.operand)
+            return self.pattern_of(node.operand)
         if isinstance(node, ast.Compare):
-            shapes = [self.exact_of(e) for e in [node.left, *node.comparators]]
+            shapes = [self.pattern_of(e) for e in [node.left, *node.comparators]]
             return None if None in shapes else broadcast_shapes(*shapes)
         if isinstance(node, ast.Attribute):
             if node.attr == "T":
-                a = self.exact_of(node.value)
+                a = self.pattern_of(node.value)
                 return None if a is None else a[::-1]
             if node.attr in ("ndim", "size"):
                 return ()
             return None
         if isinstance(node, ast.Subscript):
-            a = self.exact_of(node.value)
+            a = self.pattern_of(node.value)
             index = constant_value(self.ints_as_zero(node.slice))
             if a is None or index is NOT_CONSTANT:
                 return None
+            if self.symbolic and has_dim(a):
+                return _pattern_of_index(a, index)
             return run_for_shape(lambda d: d[index], [dummy(a)], {})
         if isinstance(node, ast.Call):
-            return self.exact_of_call(node)
+            return self.pattern_of_call(node)
         return None
+
+    def _made_pattern(self, fn: object, node: ast.Call) -> Shape | None:
+        """The pattern of ``np.zeros(S)`` (``ones``, ``empty``, ``full``), ``np.eye(n)``,
+        ``np.identity(n)``, ``np.arange(n)`` with a batch size among the sizes asked
+        for (``X.shape[0]``, ``len(X)``, a name holding one: :meth:`dim_of`)."""
+        kind = _MAKERS[id(fn)]
+        first = node.args[0]
+        keywords = {k.arg for k in node.keywords}
+        if kind == "shape":
+            found = self.shape_pattern(first)
+            if found is None:
+                size = self.dim_of(first)
+                found = None if size is None else (size,)
+        elif kind == "square" and len(node.args) == 1 and keywords <= {"dtype"}:
+            size = self.dim_of(first)
+            found = None if size is None else (size, size)
+        elif kind == "range" and len(node.args) == 1 and keywords <= {"dtype"}:
+            size = self.dim_of(first)
+            found = None if size is None else (size,)
+        else:
+            return None
+        return found if has_dim(found) else None
 
     def ints_as_zero(self, index: ast.expr) -> ast.expr:
         """An index with loop counters replaced by 0 (they are ints: same result shape)."""
@@ -311,23 +454,27 @@ class ShapeFacts:
             return ast.Tuple([self.ints_as_zero(e) for e in index.elts], ast.Load())
         return index
 
-    def exact_of_call(self, node: ast.Call) -> Shape | None:
+    def pattern_of_call(self, node: ast.Call) -> Shape | None:
         """The exact shape of a call's result: from its rule, or NumPy run on dummies."""
         bc = self.broadcast_parts(node)
         if bc is not None:
             like = bc[1]
             if isinstance(like, ast.Constant) and isinstance(like.value, tuple):
                 return like.value
-            return self.exact_of(like)
+            return self.pattern_of(like)
         method = anno.get(node, anno.METHOD)
         fn = None if method is not None else self.env.resolve(node.func)
         if fn in _SCALAR_VALUED:
             return ()
         if fn is unbroadcast and len(node.args) == 2:
-            return self.exact_of(node.args[1])
+            return self.pattern_of(node.args[1])
         if node.args and any(fn is f for f in (np.zeros_like, np.ones_like, np.full_like,
                                                 np.empty_like)):
-            return self.exact_of(node.args[0])
+            return self.pattern_of(node.args[0])
+        if self.symbolic and node.args and fn is not None and id(fn) in _MAKERS:
+            made = self._made_pattern(fn, node)
+            if made is not None:
+                return made
         if method is not None:
             rule = rules.lookup_method(method)
             if rule is None and method not in rules.NONDIFF_METHODS:
@@ -340,7 +487,7 @@ class ShapeFacts:
             all_args = list(node.args)
         if rule is not None and rule.multi_output:
             return None  # a tuple of results, not one array
-        shapes = [self.exact_of(a) for a in all_args]
+        shapes = [self.pattern_of(a) for a in all_args]
         if rule is not None and rule.name in PRODUCTS:
             if None in shapes[:2]:
                 return None
@@ -353,7 +500,15 @@ class ShapeFacts:
 
     def _run_on_dummies(self, node: ast.Call, method: str | None, fn: object,
                         all_args: list[ast.expr], shapes: list[Shape | None]) -> Shape | None:
-        """The shape NumPy gives the call when its array arguments are dummies."""
+        """The shape NumPy gives the call when its array arguments are dummies (for
+        patterns: only of the rules :data:`_COPYING_SIZES` names, through stand-ins)."""
+        if self.symbolic and any(has_dim(shape) for shape in shapes):
+            rule = rules.lookup_method(method) if method is not None else rules.lookup(fn)
+            if rule is None or rule.name not in _COPYING_SIZES:
+                return None
+            return through_representatives(
+                lambda concrete: self._run_on_dummies(node, method, fn, all_args, concrete),
+                list(shapes))
         values = []
         for a, shp in zip(all_args, shapes):
             v = constant_value(a)
@@ -369,7 +524,7 @@ class ShapeFacts:
         for k in node.keywords:
             v = constant_value(k.value)
             if v is NOT_CONSTANT:
-                shp = self.exact_of(k.value)
+                shp = self.pattern_of(k.value)
                 if shp is None:
                     return None
                 v = dummy(shp)
@@ -423,3 +578,18 @@ class ShapeFacts:
             fn = self.env.resolve(node.func)
             return fn is not None and rules.is_nondifferentiable(fn)
         return False
+
+
+def _pattern_of_index(pattern: Shape, index: object) -> Shape | None:
+    """The pattern of ``a[index]`` for ``a`` of ``pattern``: for an index of ints,
+    ``None``, ``...`` and whole slices ``:`` only (a bounded slice of a ``Dim`` has a
+    size that depends on the ``Dim``'s value)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, slice):
+            if part != slice(None):
+                return None
+        elif not (part is None or part is Ellipsis or type(part) is int):
+            return None
+    return through_representatives(
+        lambda concrete: run_for_shape(lambda d: d[index], [dummy(concrete[0])], {}), [pattern])

@@ -23,6 +23,72 @@ import numpy as np
 
 #: What :func:`constant_value` returns for an expression that is not a constant.
 NOT_CONSTANT = object()
+
+
+class Dim:
+    """A size the code is generic in (a batch dimension): at least 2, the same wherever
+    the same ``Dim`` appears in one call's argument shapes, otherwise unknown.  A shape
+    holding one is a *pattern*; it is never a constant of generated code, never
+    compared with an int but for equality (never equal to one), and NumPy is asked
+    about it only through :func:`through_representatives`."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"n{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Dim and other.index == self.index
+
+    def __hash__(self) -> int:
+        return hash((Dim, self.index))
+
+
+#: Two sets of stand-ins for :class:`Dim` ``i`` (distinct primes, none in the other set,
+#: large enough that no folded bound of a slice sits between a set's values, small
+#: enough that a dummy's copy of an output stays small).
+REPRESENTATIVES = ((23, 29, 31, 37, 41, 43), (53, 59, 61, 67, 71, 73))
+
+
+def has_dim(shape: Any) -> bool:
+    """True when ``shape`` is a pattern (holds a :class:`Dim`)."""
+    return shape.__class__ is tuple and any(d.__class__ is Dim for d in shape)
+
+
+def through_representatives(compute: Any, patterns: list[Any]) -> tuple[Any, ...] | None:
+    """What ``compute`` (shapes of ints -> a shape or None) gives for ``patterns``: run
+    once per set of :data:`REPRESENTATIVES`; a size equal in both runs is that size, one
+    that is ``Dim`` ``i``'s stand-in in both is ``Dim`` ``i``, and anything else (a size
+    computed from a ``Dim``: ``2 * n``, ``n - 1``) makes the answer None.  Callers ask
+    only for shape functions that copy, drop or permute sizes (no bound, no sum)."""
+    dims = {d.index for p in patterns if p.__class__ is tuple for d in p if d.__class__ is Dim}
+    if max(dims, default=0) >= len(REPRESENTATIVES[0]):
+        return None
+    results = []
+    for reps in REPRESENTATIVES:
+        concrete = [p if p.__class__ is not tuple else
+                    tuple(reps[d.index] if d.__class__ is Dim else d for d in p)
+                    for p in patterns]
+        found = compute(concrete)
+        if found is None:
+            return None
+        results.append(found)
+    first, second = results
+    if len(first) != len(second):
+        return None
+    out: list[Any] = []
+    low, high = REPRESENTATIVES
+    for a, b in zip(first, second):
+        if a == b:
+            out.append(a)
+        elif a in low and b in high and low.index(a) == high.index(b) and low.index(a) in dims:
+            out.append(Dim(low.index(a)))
+        else:
+            return None
+    return tuple(out)
 PRODUCTS = {"matmul", "dot", "outer", "inner"}
 
 
@@ -46,7 +112,10 @@ def constant_value(node: ast.AST) -> Any:
 
 
 def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The shape of ``a @ b``, ``np.dot``, ``np.outer`` or ``np.inner`` of these shapes."""
+    """The shape of ``a @ b``, ``np.dot``, ``np.outer`` or ``np.inner`` of these shapes
+    (or patterns: ``has_dim``)."""
+    if has_dim(a) or has_dim(b):
+        return through_representatives(lambda s: product_shape(name, *s), [a, b])
     try:
         if name == "outer":
             return (math.prod(a), math.prod(b))
@@ -85,6 +154,8 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
                     elif d != 1:
                         return None
         return tuple(out)
+    if any(has_dim(shape) for shape in shapes):
+        return through_representatives(lambda s: broadcast_shapes(*s), list(shapes))
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:

@@ -91,7 +91,7 @@ class _Reads:
             return False
         if n.id in bound:
             return True
-        shape = self.facts.exact.get(n.id)
+        shape = self.facts.exact_name(n.id)
         if shape is None or n.id in self.facts.int_names:
             return False
         self.names[n.id] = dummy(shape)

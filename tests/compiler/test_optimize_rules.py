@@ -22,6 +22,7 @@ from srcxform.compiler.facts import Facts
 from srcxform.compiler.rewriter import Rewriter
 from srcxform.compiler.rewrites import RULES, rewriter
 from srcxform.compiler.shapefacts import SCALAR, ShapeFacts
+from srcxform.compiler.shapes import Dim, has_dim
 from tests.compiler.passes import env
 
 
@@ -42,6 +43,7 @@ class Case:
     pieces: dict[str, list[str]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)  # names standing for literals
     wants_ranks: bool = False  # the rule notes that ranks would help
+    sources: dict[int, tuple[str, int]] = field(default_factory=dict)  # Dim -> (param, axis)
 
 
 @dataclass
@@ -55,6 +57,9 @@ def shape_facts(case: Case) -> ShapeFacts:
     """Shape facts with the case's exact shapes, shared classes, ranks and masks."""
     facts = ShapeFacts(env(), specialized=bool(case.exact))
     facts.exact = dict(case.exact)
+    if any(has_dim(s) for s in case.exact.values()):  # patterns: a batch size N
+        facts.make_symbolic()
+        facts.dim_sources = dict(case.sources)
     for name, shape in case.exact.items():
         facts.classes.of[name] = facts.classes.exact(shape)
     shared: dict[str, str] = {}
@@ -114,6 +119,11 @@ def run(case: Case) -> tuple[ast.expr | None, Rewriter]:
         facts.pieces[name] = [expr(p) for p in parts]
     return case.rule(expr(case.source, case.constants), rw, facts), rw
 
+
+#: Shapes with a batch size N (``shapes.Dim``), which the generated code reads as X.shape[0].
+N = Dim(0)
+PATTERN = {"X": (N, 3), "y": (N,), "g": (N, 3), "b": (3,), "c": (4, 3)}
+SOURCE = {0: ("X", 0)}
 
 CASES = [
     # -- unary operators ---------------------------------------------------------------------
@@ -257,6 +267,27 @@ CASES = [
     # -- attributes ----------------------------------------------------------------------------
     Case(shp.fold_shape_attribute, "x.size", Const(12), exact={"x": (3, 4)}),
     Case(shp.fold_shape_attribute, "x.shape", None),
+    # -- patterns: N is a batch size (at least 2) taken from X ---------------------------
+    Case(shp.fold_size_of_dim, "y.shape[0]", "X.shape[0]", exact=PATTERN, sources=SOURCE),
+    Case(shp.fold_size_of_dim, "X.shape[0]", None, exact=PATTERN, sources=SOURCE),
+    Case(shp.fold_size_of_dim, "y.shape[0]", None, exact={"y": (4,)}),  # a number's job
+    Case(shp.fold_len, "len(g)", "X.shape[0]", exact=PATTERN, sources=SOURCE),
+    Case(shp.fold_shape_query, "np.size(g)", "X.shape[0] * 3", exact=PATTERN,
+         sources=SOURCE),
+    Case(shp.fold_shape_query, "np.size(X)", "np.size(X)", exact=PATTERN, sources=SOURCE,
+         wants_ranks=True),  # (the parameter's own size stays as written)
+    Case(shp.fold_min_max, "max(X.shape[0], 1)", "X.shape[0]", exact=PATTERN,
+         sources=SOURCE),
+    Case(shp.fold_min_max, "max(np.size(g), 1)", "np.size(g)", exact=PATTERN,
+         sources=SOURCE),
+    Case(shp.fold_min_max, "max(np.size(e), 1)", None, exact={**PATTERN, "e": (0, 3)},
+         sources=SOURCE),  # a size 0: the max is 1
+    Case(shp.drop_unbroadcast, "unbroadcast(g, b)", "np.sum(g, axis=0)", exact=PATTERN),
+    Case(shp.drop_unbroadcast, "unbroadcast(g, c)", None, exact=PATTERN,
+         wants_ranks=True),  # (4, 3) is not (N, 3): N is not known to be 4
+    Case(shp.fold_shape_attribute, "g.size", "X.shape[0] * 3", exact=PATTERN,
+         sources=SOURCE),
+    Case(shp.fold_shape_attribute, "g.shape", None, exact=PATTERN, sources=SOURCE),
 ]
 
 

@@ -1,0 +1,229 @@
+"""Gradients generic in a batch size: one compiled version serves every batch size.
+
+The first call compiles for exact shapes; after a call with other sizes, the
+sizes that changed are compiled as ``Dim`` s (``cache/sizes.py``).  Each program
+here is written as users write it and called at batch sizes 20 and 23 (which
+makes the batch dynamic), then at many more — small ones (2, 3), one equal to
+another size of the program (so an equality the compiler must not assume), 1
+(a pattern of its own) — each gradient checked against HIPS autograd on the same
+source (and central differences for one size), and the version that served it
+checked to be the pattern version where one is expected.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+import pytest
+
+import srcxform as sx
+from srcxform.cache import entry as entries
+from srcxform.cache import sizes
+from srcxform.compiler import driver
+from srcxform.compiler.shapes import Dim, broadcast_shapes, product_shape, through_representatives
+from srcxform.testing import check_grad
+
+from helpers import with_autograd_numpy
+
+ag = pytest.importorskip("autograd")
+
+
+# -- programs as written ---------------------------------------------------------------------
+def logreg(w, X, y):
+    n = X.shape[0]
+    z = X @ w
+    return -np.sum(y * z - np.logaddexp(0.0, z)) / n
+
+
+def mlp(W1, b1, W2, b2, X, Y):
+    H = np.tanh(X @ W1 + b1)
+    P = H @ W2 + b2
+    return np.mean((P - Y) ** 2)
+
+
+def softmax_labels(W, X, labels):
+    logits = X @ W
+    logits = logits - np.max(logits, axis=1, keepdims=True)
+    logp = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(len(labels)), labels])
+
+
+def softmax_onehot(W, b, X, Y):
+    p = X @ W + b
+    p = np.exp(p - np.max(p, axis=1, keepdims=True))
+    p = p / p.sum(axis=1, keepdims=True)
+    return -np.sum(Y * np.log(p)) / X.shape[0]
+
+
+def rbf_kernel(ls, X, y):
+    d = X[:, None, :] - X[None, :, :]
+    K = np.exp(-0.5 * np.sum(d ** 2, axis=2) / ls ** 2) + 0.1 * np.eye(len(X))
+    return y @ np.linalg.solve(K, y)
+
+
+def standardised(w, X, y):
+    mu = X.mean(axis=0, keepdims=True)
+    sd = X.std(axis=0, keepdims=True)
+    Z = (X - mu) / sd
+    r = Z @ w - y
+    return r @ r / len(y)
+
+
+def shifted(w, X):
+    # a slice with a bound along the batch: its size is n - 1, never a Dim
+    d = X[1:] - X[:-1]
+    return np.sum((d @ w) ** 2) / (X.shape[0] - 1)
+
+
+def covariance(A, X):
+    C = X.T @ X / len(X)
+    return np.sum((A @ C) ** 2) + np.sum(X[:, 0] * (X @ A)[:, 1])
+
+
+def reshaped(w, X):
+    flat = X.reshape(-1)
+    return np.sum(np.sin(flat) * np.mean(X @ w))
+
+
+def stacked(w, X):
+    both = np.concatenate([X, 2.0 * X], axis=0)
+    return np.sum(np.tanh(both @ w)) / both.shape[0]
+
+
+def feature_batch(W, X):
+    # the batch meets a size of its own: X is (n, 3), W is (3, 3)
+    return np.sum(np.tanh(X @ W) * X)
+
+
+def _data(rng, n, name):
+    X = rng.normal(size=(n, 3))
+    if name == "logreg":
+        return (rng.normal(size=3), X, (rng.random(n) > 0.5).astype(float))
+    if name == "mlp":
+        return (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 1)),
+                rng.normal(size=1), X, rng.normal(size=(n, 1)))
+    if name == "softmax_labels":
+        return (rng.normal(size=(3, 4)), X, rng.integers(0, 4, n))
+    if name == "softmax_onehot":
+        return (rng.normal(size=(3, 4)), rng.normal(size=4), X, np.eye(4)[rng.integers(0, 4, n)])
+    if name == "rbf_kernel":
+        return (1.3, X, rng.normal(size=n))
+    if name == "standardised":
+        return (rng.normal(size=3), X, rng.normal(size=n))
+    if name in ("shifted", "reshaped", "stacked"):
+        return (rng.normal(size=3), X)
+    if name in ("covariance", "feature_batch"):
+        return (rng.normal(size=(3, 3)), X)
+    raise AssertionError(name)
+
+
+PROGRAMS = {f.__name__: f for f in (logreg, mlp, softmax_labels, softmax_onehot, rbf_kernel,
+                                     standardised, shifted, covariance, reshaped, stacked,
+                                     feature_batch)}
+WRT = {"mlp": (0, 1, 2, 3), "softmax_onehot": (0, 1)}
+#: Programs whose pattern version must serve the later sizes (the others may fall back).
+SERVED = {"logreg", "mlp", "softmax_labels", "softmax_onehot", "standardised", "covariance",
+          "feature_batch", "stacked", "rbf_kernel"}
+
+
+def _autograd(f, args, wrt):
+    g = with_autograd_numpy(f)
+    return [ag.grad(g, i)(*args) for i in wrt]
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_every_batch_size_agrees_with_autograd(name):
+    f = PROGRAMS[name]
+    fresh = type(f)(f.__code__, f.__globals__, f.__name__)  # an entry of its own
+    wrt = WRT.get(name, (0,))
+    df = sx.grad(fresh, wrt=wrt)
+    rng = np.random.default_rng(7)
+    for n in (20, 23, 2, 3, 4, 31, 57, 1, 20):
+        if n == 1 and name == "shifted":
+            continue  # (its loss divides by n - 1)
+        args = _data(rng, n, name)
+        got = df(*args)
+        got = got if isinstance(got, tuple) else (got,)
+        for g, want in zip(got, _autograd(f, args, wrt)):
+            np.testing.assert_allclose(g, want, rtol=1e-9, atol=1e-12, err_msg=f"n={n}")
+    entry = entries.entries_of(fresh)[0]
+    if name in SERVED:
+        assert entry.patterns, "no version was compiled for a pattern of batch sizes"
+        for made in entry.patterns.values():  # no Dim ever reaches the text
+            assert "n0" not in {n.id for n in ast.walk(ast.parse(made.source))
+                                if isinstance(n, ast.Name)}
+    check_grad(fresh, *_data(rng, 6, name), wrt=wrt)  # central differences, a pattern size
+
+
+def test_one_version_serves_new_batch_sizes():
+    f = type(softmax_labels)(softmax_labels.__code__, softmax_labels.__globals__, "f")
+    df = sx.grad(f)
+    rng = np.random.default_rng(1)
+    for n in (16, 19):
+        df(*_data(rng, n, "softmax_labels"))
+    entry = entries.entries_of(f)[0]
+    (made,) = entry.patterns.values()
+    for n in (5, 64, 100):
+        df(*_data(rng, n, "softmax_labels"))
+    assert list(entry.patterns.values()) == [made]  # no compile for 5, 64 or 100 rows
+    assert "X.shape[0]" in made.source and "128" not in made.source
+    # the batch of 1 is a pattern of its own (a size 1 broadcasts)
+    df(*_data(rng, 1, "softmax_labels"))
+    assert len(entry.patterns) == 1
+
+
+def test_pattern_code_reads_like_the_program():
+    pattern = {"W": (3, 4), "X": (Dim(0), 3), "labels": (Dim(0),)}
+    made = driver.transform(softmax_labels, 0, shapes=pattern)
+    tree = ast.parse(made.source)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert "n0" not in names and "Dim" not in made.source
+    assert "1 / len(labels)" in made.source or "labels.shape[0]" in made.source \
+        or "X.shape[0]" in made.source
+    assert "np.add.at" not in made.source  # rows selected once each: a plain += (unique)
+
+
+# -- the shape algebra of patterns -----------------------------------------------------------
+def test_patterns_broadcast_and_multiply():
+    n, m = Dim(0), Dim(1)
+    assert broadcast_shapes((n, 1), (n, 5)) == (n, 5)
+    assert broadcast_shapes((n,), (5,)) is None  # n is not known to be 5
+    assert broadcast_shapes((n,), (m,)) is None  # nor to be m
+    assert broadcast_shapes((n, 3), (3,)) == (n, 3)
+    assert product_shape("matmul", (n, 3), (3, 4)) == (n, 4)
+    assert product_shape("matmul", (3, n), (n, m)) == (3, m)
+    assert product_shape("outer", (n,), (3,)) == (n, 3)
+    assert product_shape("outer", (n, 2), (3,)) is None  # 2 n: a product of sizes
+
+
+def test_sizes_computed_from_a_dim_are_unknown():
+    n = Dim(0)
+    # n - 1, 2 n: not a Dim, not a number
+    assert through_representatives(lambda s: (s[0][0] - 1,), [(n,)]) is None
+    assert through_representatives(lambda s: (2 * s[0][0],), [(n,)]) is None
+    assert through_representatives(lambda s: (s[0][0], 7), [(n,)]) == (n, 7)
+
+
+def test_bounded_slices_and_size_functions_are_not_patterns():
+    pattern = {"w": (3,), "X": (Dim(0), 3)}
+    made = driver.transform(shifted, 0, shapes=pattern)
+    X = np.random.default_rng(0).normal(size=(9, 3))
+    w = np.ones(3)
+    np.testing.assert_allclose(made.fn(w, X), ag.grad(with_autograd_numpy(shifted))(w, X),
+                               rtol=1e-9)
+
+
+def test_pattern_of_call_keys():
+    X, y = np.zeros((5, 3)), np.zeros(5)
+    dynamic = {("X", 0), ("y", 0)}
+    shapes = {"X": (5, 3), "y": (5,)}
+    pattern = sizes.pattern_of_call(dynamic, ["X", "y"], [X, y], shapes)
+    assert pattern == {"X": (Dim(0), 3), "y": (Dim(0),)}
+    # a size 1 stays a number; two different sizes are two Dims
+    assert sizes.pattern_of_call(dynamic, ["X", "y"], [np.zeros((1, 3)), np.zeros(1)],
+                                 shapes) is None
+    pattern = sizes.pattern_of_call(dynamic, ["X", "y"], [X, np.zeros(4)], shapes)
+    assert pattern == {"X": (Dim(0), 3), "y": (Dim(1),)}
+    # only arrays: a list keeps its shape
+    assert sizes.pattern_of_call(dynamic, ["X"], [[[0.0] * 3] * 5], {"X": (5, 3)}) is None
