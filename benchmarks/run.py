@@ -11,7 +11,10 @@ For every workload of ``workloads.py`` the runner first checks that
 same function with ``np`` rebound to ``autograd.numpy``, and a PyTorch eager
 translation) agrees with the hand gradient, then times all of them in one
 process with interleaved repeats (min over repeats of a ``timeit`` loop), and
-prints one table row: times per call and each one's ratio to the hand time.
+prints one table row: times per call and each one's ratio to the hand time.  The
+``any batch`` column times srcxform's gradient of a workload with data parameters as
+it runs once the batch size has changed: served by the version compiled generic in the
+batch size (``srcxform/cache/sizes.py``), not the one made for these exact shapes.
 
 A column whose gradient cannot be built or run (srcxform does not support the
 workload yet, autograd cannot trace ``math``, torch is missing) prints why
@@ -73,6 +76,36 @@ def srcxform_column(w: Workload, args: tuple) -> Column:
     try:
         df = srcxform.grad(w.f, wrt=w.wrt)
         df(*args)  # a transform may be deferred to the first call
+    except Exception as err:
+        col.note = f"unsupported: {first_line(err)}"
+        return col
+    col.fn = lambda: df(*args)
+    return col
+
+
+#: Parameters of the workloads that hold a batch of data (rows).
+DATA = ("X", "Y", "y", "labels")
+
+
+def batch_column(w: Workload, args: tuple) -> Column | None:
+    """srcxform's gradient as it runs after batch sizes changed: a new function of the same
+    code called at two other batch sizes first, so that the call at the workload's size is
+    served by the version compiled generic in the batch size (``srcxform/cache/sizes.py``);
+    None for a workload without data parameters."""
+    names = w.f.__code__.co_varnames[: w.f.__code__.co_argcount]
+    if not any(n in DATA for n in names):
+        return None
+    col = Column("any batch")
+    import srcxform
+
+    f = types.FunctionType(w.f.__code__, w.f.__globals__, w.f.__name__, w.f.__defaults__,
+                           w.f.__closure__)
+    try:
+        df = srcxform.grad(f, wrt=w.wrt)
+        for extra in (3, 5):
+            df(*(np.concatenate([v, v[:extra]]) if n in DATA else v
+                 for n, v in zip(names, args)))
+        df(*args)
     except Exception as err:
         col.note = f"unsupported: {first_line(err)}"
         return col
@@ -177,7 +210,7 @@ def run(selected: list[Workload], quick: bool, guard: bool = False, peers: bool 
     """Check, time and print every workload; the exit status (see the module docstring)."""
     repeats, budget = (3, 0.02) if quick else (7, 0.1)
     rng_seed = 0
-    names = ["srcxform", "autograd", "torch"] if peers else ["srcxform"]
+    names = ["srcxform", "any batch"] + (["autograd", "torch"] if peers else [])
     header = ["workload", "hand"] + [f"{n}{suffix}" for n in names for suffix in ("", " ratio")]
     rows = []
     notes: list[str] = []
@@ -187,6 +220,8 @@ def run(selected: list[Workload], quick: bool, guard: bool = False, peers: bool 
         want = w.df_hand(*args)
         hand = Column("hand", fn=lambda w=w, args=args: w.df_hand(*args))
         others = [srcxform_column(w, args)]
+        batch = batch_column(w, args)
+        others.append(batch if batch is not None else Column("any batch", note="-"))
         if peers:
             others += [autograd_column(w, args), torch_column(w, args)]
         for col in others:
@@ -203,7 +238,8 @@ def run(selected: list[Workload], quick: bool, guard: bool = False, peers: bool 
                 row += [show_time(t), f"{t / best:.2f}x"]
             else:
                 row += [col.note.split(":")[0].split(" ")[0], ""]  # unsupported, fails, ...
-                notes.append(f"{w.name}: {col.name} {col.note}")
+                if col.note != "-":
+                    notes.append(f"{w.name}: {col.name} {col.note}")
         rows.append(row)
         print_row(row, header, first=len(rows) == 1)
         if guard:

@@ -12,6 +12,11 @@ it on for itself, in a temporary directory), and its directory is always a
 temporary one of this run, removed at the end: no test reads or writes the
 user's cache, and a test's expectations never depend on an earlier run.
 
+With ``SRCXFORM_TEST_PATTERNS=1`` every gradient is compiled with each size of its
+array arguments a batch size (``srcxform/cache/sizes.py``): a run of the gradient
+tests that way tries the compiler on shape patterns (tests of the text or of the
+number of transforms then fail by design).
+
 The fixture ``module`` makes fresh importable modules from source text (a test
 module may define its own ``module``, which then stands for it there).
 """
@@ -57,6 +62,10 @@ def module(tmp_path, monkeypatch):
 
 
 def pytest_configure(config):
+    if os.environ.get("SRCXFORM_TEST_PATTERNS"):  # every array size a batch size (sizes.py)
+        from srcxform.cache import sizes
+
+        sizes.EVERY_SIZE = True
     config.addinivalue_line(
         "markers", "fuzz: random-program fuzzers of tests/fuzz (deselect with -m 'not fuzz'; "
                    "SRCXFORM_FUZZ_PROGRAMS sets the programs per fuzzer)")

@@ -16,6 +16,7 @@ import ast
 
 import numpy as np
 import pytest
+from helpers import with_autograd_numpy
 
 import srcxform as sx
 from srcxform.cache import entry as entries
@@ -23,8 +24,6 @@ from srcxform.cache import sizes
 from srcxform.compiler import driver
 from srcxform.compiler.shapes import Dim, broadcast_shapes, product_shape, through_representatives
 from srcxform.testing import check_grad
-
-from helpers import with_autograd_numpy
 
 ag = pytest.importorskip("autograd")
 

@@ -512,3 +512,40 @@ def test_scipy_rules_leave_the_disk_cache_on(cache_dir):
 
     registry._load_imported()  # srcxform's SciPy families: library objects, not the user's
     assert disk.environment() is not None
+
+
+BATCHED = """
+import numpy as np
+
+def loss(W, X, labels):
+    logits = X @ W
+    logits = logits - np.max(logits, axis=1, keepdims=True)
+    logp = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(len(labels)), labels])
+"""
+
+
+def test_a_version_generic_in_the_batch_size_is_kept(cache_dir, runs, source):
+    src = source(BATCHED)
+    rng = np.random.default_rng(3)
+    W = rng.normal(size=(3, 4))
+
+    def batch(n):
+        return rng.normal(size=(n, 3)), rng.integers(0, 4, n)
+
+    g = sx.grad(src.load().loss)
+    for n in (8, 9):  # the second size makes the batch a Dim (cache/sizes.py)
+        g(W, *batch(n))
+    assert disk.STATS["stores"] == 2
+    runs[0] = 0
+    mod = src.load()
+    g = sx.grad(mod.loss)
+    g(W, *batch(8))
+    assert runs[0] == 0 and disk.STATS["hits"] == 1
+    # the pattern's version is read from disk, not made: only the judgement of the
+    # generic code (no front was kept) runs the passes
+    X, labels = batch(13)
+    got = g(W, X, labels)
+    assert disk.STATS["hits"] == 2
+    assert "X.shape[0]" in sx.source(g)
+    _close(got, finite_difference(mod.loss, (W, X, labels), 0))

@@ -5,7 +5,8 @@ in a form that means the same thing in a new process.  After import:
 
 * :func:`encode` writes an immutable value (``None``, ``bool``, ``int``,
   ``float``, ``complex``, ``str``, ``bytes``, a NumPy number, ``Ellipsis``, a
-  ``slice``, tuples and lists of them, dicts with string keys) as JSON data of
+  ``slice``, a batch size ``compiler.shapes.Dim``, tuples and lists of them,
+  dicts with string keys) as JSON data of
   its exact type and bits (a float as its hex; ``0.0`` is not ``-0.0``), and
   :func:`decode` gives back an equal value of the same type; any other value
   raises :class:`Unkeyable`.
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .. import depends
+from ..compiler.shapes import Dim
 
 
 class Unkeyable(Exception):
@@ -74,6 +76,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, np.generic) and value.dtype.kind in "biufc" \
             and kind is value.dtype.type:
         return ["np", value.dtype.str, value.tobytes().hex()]
+    if kind is Dim:  # a batch size of a shape pattern (cache/sizes.py)
+        return ["dim", value.index]
     raise Unkeyable(f"a value of type {kind.__qualname__}")
 
 
@@ -105,6 +109,8 @@ def decode(data: Any) -> Any:
         return {str(k): decode(v) for k, v in data[1]}
     if tag == "np":
         return np.frombuffer(bytes.fromhex(data[2]), dtype=np.dtype(data[1]))[0]
+    if tag == "dim":
+        return Dim(int(data[1]))
     raise ValueError(f"unknown encoded value {tag!r}")
 
 

@@ -633,6 +633,9 @@ class Entry:
         when new; None when the call is to be compiled for its exact shapes: the first
         call, no size changed since it, a transform other than ``grad`` or
         ``value_and_grad``, or code that cannot be made for a pattern."""
+        if sizes.EVERY_SIZE:
+            self.first_shapes = {}
+            self.dynamic = sizes.every_position(names, values)
         if self.first_shapes is None:
             self.first_shapes = sizes.array_shapes(names, values)
             return None
@@ -640,7 +643,8 @@ class Entry:
                 or self.needs_statics or any(v is not None for v in
                                              (options.get("statics") or {}).values()):
             return None
-        if not sizes.note_changes(self.dynamic, self.first_shapes, names, values):
+        if not sizes.note_changes(self.dynamic, self.first_shapes, names, values) \
+                and not sizes.EVERY_SIZE:
             return None
         pattern = sizes.pattern_of_call(self.dynamic, names, values, options["shapes"])
         if pattern is None:

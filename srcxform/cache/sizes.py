@@ -30,10 +30,20 @@ from ..compiler.shapes import REPRESENTATIVES, Dim
 
 Position = tuple[str, int]  # (parameter name, axis)
 
+#: For testing the compiler on patterns (the fuzzers' ``--patterns``): every size of an
+#: array parameter is dynamic from the first call on.
+EVERY_SIZE = False
+
 
 def array_shapes(names: list[str], values: list[Any]) -> dict[str, tuple[int, ...]]:
     """The shapes of the parameters that are NumPy arrays."""
     return {n: v.shape for n, v in zip(names, values) if type(v) is np.ndarray}
+
+
+def every_position(names: list[str], values: list[Any]) -> set[Position]:
+    """Every ``(parameter, axis)`` of the array parameters (:data:`EVERY_SIZE`)."""
+    return {(n, axis) for n, v in zip(names, values) if type(v) is np.ndarray
+            for axis in range(v.ndim)}
 
 
 def note_changes(dynamic: set[Position], before: dict[str, tuple[int, ...]],

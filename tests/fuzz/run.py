@@ -10,7 +10,8 @@ From the command line (the worktree first on ``PYTHONPATH``)::
 
     python -m tests.fuzz.run mutation --programs 10000 --jobs 2 --out mutation.jsonl
 
-runs seeds ``0 .. programs-1`` in ``jobs`` processes, writes one JSON line per
+runs seeds ``0 .. programs-1`` in ``jobs`` processes (``--patterns``: with every
+array size compiled as a batch size, ``srcxform/cache/sizes.py``), writes one JSON line per
 program (seed, outcome, findings, tags, seconds, matched families), and
 prints programs per second, the counts by outcome and by family, and every
 finding no open family explains.
@@ -103,8 +104,12 @@ def record(checked: Checked) -> dict:
             "unexplained": [f.line() for f in checked.unexplained]}
 
 
-def _worker(args: tuple[str, list[int], str]) -> list[dict]:
-    fuzzer, seeds, directory = args
+def _worker(args: tuple[str, list[int], str, bool]) -> list[dict]:
+    fuzzer, seeds, directory, patterns = args
+    if patterns:  # every array size compiled as a batch size (srcxform/cache/sizes.py)
+        from srcxform.cache import sizes
+
+        sizes.EVERY_SIZE = True
     return [record(c) for c in run_batch(fuzzer, seeds, Path(directory))]
 
 
@@ -116,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--patterns", action="store_true",
+                        help="compile every array size as a batch size (cache/sizes.py)")
     options = parser.parse_args(argv)
     base = SEED_BASE[options.fuzzer] + options.start
     seeds = list(range(base, base + options.programs))
@@ -125,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     records: list[dict] = []
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with concurrent.futures.ProcessPoolExecutor(options.jobs, mp_context=context) as pool:
-        for done in pool.map(_worker, [(options.fuzzer, c, directory) for c in chunks]):
+        for done in pool.map(_worker, [(options.fuzzer, c, directory, options.patterns)
+                                       for c in chunks]):
             records += done
             if options.out:
                 with options.out.open("a") as out:
