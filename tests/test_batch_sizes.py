@@ -226,3 +226,40 @@ def test_pattern_of_call_keys():
     assert pattern == {"X": (Dim(0), 3), "y": (Dim(1),)}
     # only arrays: a list keeps its shape
     assert sizes.pattern_of_call(dynamic, ["X"], [[[0.0] * 3] * 5], {"X": (5, 3)}) is None
+
+
+def mean_of_rows(w, X):
+    return np.mean(np.tanh(X @ w))
+
+
+def test_a_list_of_a_served_shape_gets_its_own_version():
+    # the pattern's code reads X.shape[0]: a list of the same shape is keyed apart
+    f = type(mean_of_rows)(mean_of_rows.__code__, mean_of_rows.__globals__, "f")
+    df = sx.grad(f)
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=3)
+    for n in (6, 7):
+        df(w, rng.normal(size=(n, 3)))
+    assert "X.shape[0]" in sx.source(df)
+    X = rng.normal(size=(7, 3))
+    want = ag.grad(with_autograd_numpy(mean_of_rows))(w, X)
+    np.testing.assert_allclose(df(w, X.tolist()), want, rtol=1e-12)
+    np.testing.assert_allclose(df(w, X), want, rtol=1e-12)
+
+
+def mean_output(w, X):
+    return np.mean(X @ w)
+
+
+def test_float32_gradients_of_a_pattern_stay_float32():
+    # the mean's seed, broadcast to the batch, is kept a Python number (compiler/weak.py)
+    f = type(mean_output)(mean_output.__code__, mean_output.__globals__, "f")
+    df = sx.grad(f)
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=3).astype(np.float32)
+    for n in (6, 7, 9):
+        X = rng.normal(size=(n, 3)).astype(np.float32)
+        g = df(w, X)
+        assert g.dtype == np.float32
+        np.testing.assert_allclose(g, X.mean(axis=0), rtol=1e-6)
+    assert entries.entries_of(f)[0].patterns

@@ -55,7 +55,7 @@ from ..backends import PLAIN
 from ..compiler.loader import register
 from ..origins import relocate
 from .facts import MISSING, Fact
-from .specialise import INT_TYPES, call_key, inline_key, key_of
+from .specialise import INT_TYPES, call_key, inline_key, key_part
 
 _CODES: OrderedDict[str, GuardCode] = OrderedDict()
 _CODES_SIZE = 512
@@ -98,7 +98,7 @@ def snapshot(facts: list[Fact], own_globals: dict, safe: set[str], F: str, S: st
 
     ``S`` names the snapshot in the expressions, ``F`` the transformed function.
     """
-    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, key_of, call_key, PLAIN,
+    items: list[Any] = [np.ndarray, INT_TYPES, type, len, Exception, key_part, call_key, PLAIN,
                         TypeError, relocate]
     exprs: list[str] = []
     for fact in facts:
@@ -139,7 +139,7 @@ NAMES = {role: PREFIX + role for role in
 ROLES = {NAMES["f"]: "f", NAMES["s"]: "snapshot", NAMES["t"]: "target", NAMES["slow"]: "slow"}
 #: Snapshot slots before the facts' objects: what the guard calls, so that a module's
 #: own ``type`` or ``len`` never stands in for the builtin.
-CONSTANTS = 10  # ndarray, INT_TYPES, type, len, Exception, key_of, call_key, PLAIN,
+CONSTANTS = 10  # ndarray, INT_TYPES, type, len, Exception, key_part, call_key, PLAIN,
 #                 TypeError, origins.relocate
 
 

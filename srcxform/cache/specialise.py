@@ -80,6 +80,18 @@ def key_of(value: Any) -> Hashable:
     return COMPLEX_SCALAR if kind is complex else shape_of(value)
 
 
+def key_part(value: Any) -> Hashable:
+    """An argument's part of a call's key: :func:`key_of`, except that a list or tuple with a
+    NumPy shape is ``("sequence", shape)``, so that a version compiled for an array of that
+    shape is never served to it (a version generic in a batch size reads the size of an
+    array parameter as ``X.shape[0]``, ``cache/sizes.py``, which a list has not)."""
+    found = key_of(value)
+    kind = type(value)
+    if (kind is list or kind is tuple) and type(found) is tuple:
+        return ("sequence", found)
+    return found
+
+
 class Specialiser:
     """One kind of argument fact generated code may be specialised on."""
 
@@ -99,9 +111,9 @@ class ArgumentShapes(Specialiser):
 
     def key(self, args: tuple, kwargs: dict) -> Hashable:
         ndarray = np.ndarray
-        key = tuple([a.shape if type(a) is ndarray else key_of(a) for a in args])
+        key = tuple([a.shape if type(a) is ndarray else key_part(a) for a in args])
         if kwargs:
-            key += tuple(sorted((k, key_of(v)) for k, v in kwargs.items()))
+            key += tuple(sorted((k, key_part(v)) for k, v in kwargs.items()))
         return key
 
     def options(self, names: list[str], values: list[Any]) -> dict[str, Any]:
@@ -122,7 +134,7 @@ def call_key(args: tuple, kwargs: dict) -> Hashable:
 def inline_key(params: list[str], S: str) -> str | None:
     """``call_key`` of a call with these positional parameters as an expression, for the
     guard to compute inline (``S[0]`` is ``np.ndarray``, ``S[2]`` ``type``, ``S[5]``
-    :func:`key_of`); None when a specialiser has no inline form."""
+    :func:`key_part`); None when a specialiser has no inline form."""
     if len(SPECIALISERS) != 1 or type(SPECIALISERS[0]) is not ArgumentShapes:
         return None
     parts = [f"{p}.shape if {S}[2]({p}) is {S}[0] else {S}[5]({p})" for p in params]

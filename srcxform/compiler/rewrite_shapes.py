@@ -58,8 +58,8 @@ def matmul_with_broadcast_number(node: ast.BinOp, rw: Rewriter, facts: Facts
     if not isinstance(node.op, ast.MatMult):
         return None
     weak = product_of_broadcast("matmul", node.left, node.right,
-                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.exact_of,
-                                rw.np_name().id)
+                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.pattern_of,
+                                rw.np_name().id, lambda s: _written_shape(rw.shapes, s))
     return None if weak is None else rw.simplify(weak, facts)
 
 
@@ -69,8 +69,8 @@ def outer_with_broadcast_number(node: ast.Call, rw: Rewriter, facts: Facts
     if not (rw.callee(node) is np.outer and len(node.args) == 2 and not node.keywords):
         return None
     weak = product_of_broadcast("outer", node.args[0], node.args[1],
-                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.exact_of,
-                                rw.np_name().id)
+                                lambda e: rw.scalar_broadcast(e, facts), rw.shapes.pattern_of,
+                                rw.np_name().id, lambda s: _written_shape(rw.shapes, s))
     return None if weak is None else rw.simplify(weak, facts)
 
 
@@ -162,6 +162,17 @@ def _source_of(shapes: ShapeFacts, size: object, node: ast.expr) -> ast.expr | N
     if written is None or ast.dump(written) == ast.dump(node):
         return None
     return written
+
+
+def _written_shape(shapes: ShapeFacts, shape: tuple) -> ast.expr | None:
+    """A shape as an expression: a literal, or for a pattern a tuple of the parameters'
+    sizes (``(X.shape[0], 3)``); None when a size has no such spelling."""
+    if not has_dim(shape):
+        return ast.Constant(shape)
+    parts = [shapes.size_of(d) for d in shape]
+    if any(p is None for p in parts):
+        return None
+    return ast.Tuple(parts, ast.Load())
 
 
 def _written_sizes(shapes: ShapeFacts, a: ast.expr) -> ast.expr | None:

@@ -6,7 +6,14 @@ A :class:`ShapeFacts` holds, for the point of a forward walk it has reached,
   provably equal share a class, whatever that shape is (an elementwise result
   shares its operands' class, an adjoint its primal's); every scalar is in
   the class :data:`SCALAR`;
-* exact shapes (``exact``), when the code is specialized on argument shapes;
+* exact shapes (``exact``), when the code is specialized on argument shapes —
+  or *patterns*, shapes with batch sizes (``shapes.Dim``: at least 2, equal
+  where the same, otherwise unknown) when it is specialized on those
+  (``cache/sizes.py``, :meth:`ShapeFacts.make_symbolic`): shape classes, ranks,
+  ``unbroadcast`` axes and the sizes written from the parameters
+  (:meth:`~ShapeFacts.size_of`: ``X.shape[0]``) use patterns, while
+  :meth:`~ShapeFacts.exact_of`, which passes may write into the code as
+  constants, answers only shapes of numbers;
 * the names that only ever hold ints, may hold booleans, or hold tuples of
   arrays of known shapes.
 
@@ -241,7 +248,7 @@ class ShapeFacts:
     def size_of(self, size: object) -> ast.expr | None:
         """An expression of the size ``size`` (an int, or a ``Dim``: the size of a
         parameter never assigned to along an axis of it, ``X.shape[0]``: such parameters
-        are NumPy arrays, ``cache/specialise.py``)."""
+        are NumPy arrays, ``cache/sizes.py``)."""
         if size.__class__ is int:
             return ast.Constant(size)
         source = self.dim_sources.get(getattr(size, "index", -1))

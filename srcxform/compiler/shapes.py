@@ -10,6 +10,12 @@ module holds no second copy of NumPy's shape rules except for broadcasting
 (:func:`broadcast_shapes`) and products (:func:`product_shape`), whose
 dummies would cost real arithmetic.  Which names have which shapes at a
 point of generated code is ``shapefacts.py``'s business.
+
+A shape may also be a *pattern*, holding :class:`Dim` s (batch sizes the code
+is generic in): :func:`broadcast_shapes` and :func:`product_shape` answer for
+patterns too, and :func:`through_representatives` runs any shape function of
+copied sizes on two sets of stand-in sizes, so that no NumPy call ever sees a
+``Dim`` and a size computed from one (``n - 1``) is never mistaken for one.
 """
 
 from __future__ import annotations
