@@ -308,11 +308,12 @@ def _stmt(stmt: ast.stmt, like: ast.stmt) -> ast.stmt:
 def defer_outer_products(program: Program) -> Program:
     """Batch outer-product accumulations of backward loops (see the module docstring).
 
-    Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
+    Reads ``body``, ``env`` and ``trusted_patterns`` (shapes are only compared); sets
+    ``body``.
     """
     if not has_loop(program.body):  # (only loops are rewritten)
         return program
-    program.body = defer_body(program.body, program.env, program.trusted_shapes)
+    program.body = defer_body(program.body, program.env, program.trusted_patterns)
     return program
 
 

@@ -54,7 +54,7 @@ BLOCK = 64
 def hoist_row_products(program: Program) -> Program:
     """Batch loop products with an input's rows (see the module docstring).
 
-    Reads ``body``, ``env`` and ``trusted_shapes``; sets ``body``.
+    Reads ``body``, ``env`` and ``trusted_patterns``; sets ``body``.
     """
     if not has_loop(program.body):  # (only loops are rewritten)
         return program
@@ -85,7 +85,7 @@ class _Hoister:
 
     def __init__(self, program: Program) -> None:
         self.env = program.env
-        self.shapes = program.trusted_shapes
+        self.shapes = program.trusted_patterns  # (a batch size only compared: shapes.Dim)
         self.facts = MemoryFacts(without_tape(program.body), program.env)
         self.rows_unread: set[str] = set()  # names bound to X[t] whose products moved
 
@@ -257,8 +257,10 @@ class _Replace(ast.NodeTransformer):
             x, read = found
             if not self.h.agrees(a, x, left):
                 continue
-            if self.short is not None and self.short.value > self.h.shapes[x][0]:
-                continue  # (a step past the last row: left to raise where it did)
+            rows_of_x = self.h.shapes[x][0]
+            if self.short is not None and (type(rows_of_x) is not int
+                                           or self.short.value > rows_of_x):
+                continue  # (a step past the last row, maybe: left to raise where it did)
             key = (a, x, left)
             if key not in self.batches:
                 self.batches[key] = self.h.env.namer.fresh(f"{a}_{x}" if left else f"{x}_{a}")

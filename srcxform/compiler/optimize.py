@@ -94,6 +94,7 @@ def optimize(program: Program) -> Program:
     program.rank_dependent = opt.last.rewriter.rank_queries > 0
     program.exact_patterns = opt.last.shapes.exact
     program.trusted_patterns = trusted_shapes(body, opt, derivative_of)
+    program.size_sources = dict(opt.last.shapes.dim_sources)
     program.exact_shapes = _without_patterns(program.exact_patterns)
     program.trusted_shapes = _without_patterns(program.trusted_patterns)
     return program

@@ -93,6 +93,7 @@ class Program:
     # ``shapes.Dim``): for the passes that only compare shapes or count their sizes
     trusted_patterns: Shapes = field(default_factory=dict)
     exact_patterns: Shapes = field(default_factory=dict)
+    size_sources: dict[int, tuple[str, int]] = field(default_factory=dict)  # Dim -> X, axis
 
     # -- split (vjp) ------------------------------------------------------------------------
     forward_body: list[ast.stmt] = field(default_factory=list)

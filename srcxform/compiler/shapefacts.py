@@ -47,6 +47,7 @@ from .shapes import (
     has_dim,
     product_shape,
     run_for_shape,
+    size_expr,
     through_representatives,
 )
 
@@ -249,14 +250,7 @@ class ShapeFacts:
         """An expression of the size ``size`` (an int, or a ``Dim``: the size of a
         parameter never assigned to along an axis of it, ``X.shape[0]``: such parameters
         are NumPy arrays, ``cache/sizes.py``)."""
-        if size.__class__ is int:
-            return ast.Constant(size)
-        source = self.dim_sources.get(getattr(size, "index", -1))
-        if source is None:
-            return None
-        param, axis = source
-        shape = ast.Attribute(ast.Name(param, ast.Load()), "shape", ast.Load())
-        return ast.Subscript(shape, ast.Constant(axis), ast.Load())
+        return size_expr(size, self.dim_sources)
 
     def shape_pattern(self, node: ast.expr, sizes: dict[str, object] | None = None
                       ) -> Shape | None:

@@ -59,6 +59,19 @@ class Dim:
 REPRESENTATIVES = ((23, 29, 31, 37, 41, 43), (53, 59, 61, 67, 71, 73))
 
 
+def size_expr(size: Any, sources: dict[int, tuple[str, int]]) -> ast.expr | None:
+    """``size`` as an expression: a literal for an int; for a :class:`Dim`, the size of
+    the parameter ``sources`` gives for it along its axis (``X.shape[0]``), or None."""
+    if size.__class__ is int:
+        return ast.Constant(size)
+    source = sources.get(getattr(size, "index", -1))
+    if source is None:
+        return None
+    param, axis = source
+    shape = ast.Attribute(ast.Name(param, ast.Load()), "shape", ast.Load())
+    return ast.Subscript(shape, ast.Constant(axis), ast.Load())
+
+
 def has_dim(shape: Any) -> bool:
     """True when ``shape`` is a pattern (holds a :class:`Dim`)."""
     return shape.__class__ is tuple and any(d.__class__ is Dim for d in shape)

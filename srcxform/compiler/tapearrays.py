@@ -49,13 +49,14 @@ from . import anno
 from .astutil import fix_locations, load_counts, mentions, names_stored, walk, walk_stmts
 from .memory import MemoryFacts, without_tape
 from .program import Program
+from .shapes import size_expr
 from .support import float_tape, retape
 
 
 def preallocate_tapes(program: Program) -> Program:
     """Turn the qualifying stacks of ``program.body`` into arrays (module docstring).
 
-    Reads ``body``, ``trusted_shapes`` and ``env``; sets ``body``.
+    Reads ``body``, ``trusted_patterns``, ``size_sources`` and ``env``; sets ``body``.
     """
     program.body = _TapeArrays(program).run()
     return program
@@ -125,7 +126,8 @@ class _TapeArrays:
         self.program = program
         self.body = program.body
         self.env = program.env
-        self.shapes = program.trusted_shapes
+        self.shapes = program.trusted_patterns
+        self.sources = program.size_sources  # a batch size is written from its parameter
         self.memory: MemoryFacts | None = None
         self.tapes: set[str] = set()
         self.plain: dict[int, bool] = {}  # loop id -> plain_loop (asked once per loop)
@@ -316,7 +318,8 @@ class _TapeArrays:
                 or loop.target.id in self.stored_in(loop):
             return None
         shape = self.shapes.get(value)
-        if shape is None or len(shape) < 1:
+        if shape is None or len(shape) < 1 \
+                or any(size_expr(n, self.sources) is None for n in shape):
             return None
         init = next((s for s in self.body if isinstance(s, ast.Assign)
                      and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
@@ -349,7 +352,7 @@ class _TapeArrays:
             steps: ast.expr = ast.Constant(max(0, stop.value - start))
         else:
             steps = ast.Call(ast.Name("len", ast.Load()), [copy.deepcopy(loop.iter)], [])
-        dims = ast.Tuple([steps] + [ast.Constant(n) for n in shape], ast.Load())
+        dims = ast.Tuple([steps] + [size_expr(n, self.sources) for n in shape], ast.Load())
         empty = ast.Attribute(ast.Name(self.env.ref(np, "np"), ast.Load()), "empty", ast.Load())
         stmt = ast.Assign([ast.Name(tape, ast.Store())], ast.Call(empty, [dims], []))
         anno.set(stmt, anno.LINE, anno.get(loop, anno.LINE))
