@@ -263,3 +263,18 @@ def test_float32_gradients_of_a_pattern_stay_float32():
         assert g.dtype == np.float32
         np.testing.assert_allclose(g, X.mean(axis=0), rtol=1e-6)
     assert entries.entries_of(f)[0].patterns
+
+
+def test_other_transforms_read_code_for_exact_shapes():
+    # hessian differentiates the generated gradient: after new batch sizes it is given the
+    # exact shapes' code, never a pattern's (whose size reads it would have to follow)
+    f = type(logreg)(logreg.__code__, logreg.__globals__, "f")
+    df = sx.grad(f)
+    rng = np.random.default_rng(6)
+    for n in (8, 9, 11):
+        args = _data(rng, n, "logreg")
+        df(*args)
+        H = sx.hessian(f)(*args)
+        want = ag.hessian(with_autograd_numpy(logreg))(*args)
+        np.testing.assert_allclose(H, want, rtol=1e-8, atol=1e-12)
+    assert entries.entries_of(f)[0].patterns

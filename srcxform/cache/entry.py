@@ -55,6 +55,7 @@ from ..compiler.driver import generic_asks_ranks
 from ..compiler.funcvalues import NeedsSpecialisation
 from ..compiler.generated import give_concrete
 from ..compiler.parse import code_signature
+from ..compiler.shapes import has_dim
 from ..errors import TransformError
 from ..rules import registry
 from . import guard, persist, sizes, templates
@@ -487,7 +488,7 @@ class Entry:
         made = versions.get(key)
         if made is None:
             names, values = bind_all(fn, args, kwargs)
-            made = self.add_version(fn, key, names, values)
+            made = self.add_version(fn, key, names, values, patterns=True)
         elif len(versions) > 1:
             versions.move_to_end(key)
         return made.fn(*args, **kwargs)
@@ -501,7 +502,7 @@ class Entry:
             return self.generic.fn
         key = call_key(args, kwargs)
         made = self.versions.get(key)
-        if made is None:
+        if made is None or _for_pattern(made):  # (code another transform reads: exact)
             names, values = bind_all(fn, args, kwargs)
             made = self.add_version(fn, key, names, values)
         return made.fn
@@ -523,7 +524,7 @@ class Entry:
         self.validate(fn)
         key = call_key(tuple(values), {})
         made = self.versions.get(key)
-        if made is None:
+        if made is None or _for_pattern(made):
             return self.add_version(fn, key, names, values)
         if len(self.versions) > 1:
             self.versions.move_to_end(key)
@@ -606,7 +607,10 @@ class Entry:
         return made
 
     def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
-                    values: list[Any]) -> Transformed:
+                    values: list[Any], patterns: bool = False) -> Transformed:
+        """Compile (or find) and keep the version for this call; ``patterns``: the guard's
+        own calls may be served by a version generic in batch sizes (``sizes.py``), never
+        the code that ``vjp``, ``hessian``, a backend or a calling gradient reads."""
         self.seen = _seen(fn, key, names, values, self.wrt_params)
         if self.mode == "shapes" and self.versions and not self.tried_generic \
                 and self.kind in ("grad", "value_and_grad"):
@@ -614,7 +618,7 @@ class Entry:
             if made is not None:
                 return made
         options = transform_options(names, values)
-        made = self.for_pattern(fn, names, values, options)
+        made = self.for_pattern(fn, names, values, options) if patterns else None
         if made is None:
             made, facts = self.made_for(fn, key, **options)
             self.merge_facts(facts)
@@ -662,6 +666,11 @@ class Entry:
                 while len(self.patterns) > SHAPE_CACHE_SIZE:
                     self.patterns.popitem(last=False)
         return made
+
+
+def _for_pattern(made: Transformed) -> bool:
+    """``made`` was compiled for a pattern of batch sizes (``sizes.py``)."""
+    return made.shapes is not None and any(has_dim(s) for s in made.shapes.values())
 
 
 #: Argument types of a guard's fast path besides ``np.ndarray``: numbers, whose key is ``()``.

@@ -414,6 +414,8 @@ class ShapeFacts:
                 return ()
             return None
         if isinstance(node, ast.Subscript):
+            if self.symbolic and self.dim_of(node) is not None:
+                return ()  # X.shape[0]: a number
             a = self.pattern_of(node.value)
             index = constant_value(self.ints_as_zero(node.slice))
             if a is None or index is NOT_CONSTANT:
