@@ -494,7 +494,10 @@ class Entry:
         return made.fn(*args, **kwargs)
 
     def specialize(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Callable[..., Any]:
-        """The generated function this entry runs for these arguments."""
+        """The generated function this entry runs for these arguments: code for their exact
+        shapes, never a pattern's (another library's arrays run it, a calling gradient or
+        ``hessian`` differentiates it again; a pattern's long loops read blocks of rows
+        past the end, ``xs[t:t + 64]``, which the array API leaves unspecified)."""
         self.validate(fn)
         if self.mode == "deferred":
             self.deferred()  # raises the transform's error
@@ -502,7 +505,7 @@ class Entry:
             return self.generic.fn
         key = call_key(args, kwargs)
         made = self.versions.get(key)
-        if made is None or _for_pattern(made):  # (code another transform reads: exact)
+        if made is None or _for_pattern(made):
             names, values = bind_all(fn, args, kwargs)
             made = self.add_version(fn, key, names, values)
         return made.fn
@@ -609,8 +612,9 @@ class Entry:
     def add_version(self, fn: Callable[..., Any], key: Any, names: list[str],
                     values: list[Any], patterns: bool = False) -> Transformed:
         """Compile (or find) and keep the version for this call; ``patterns``: the guard's
-        own calls may be served by a version generic in batch sizes (``sizes.py``), never
-        the code that ``vjp``, ``hessian``, a backend or a calling gradient reads."""
+        own calls on NumPy arrays may be served by a version generic in batch sizes
+        (``sizes.py``), never the code that ``vjp``, ``hessian``, another library's arrays
+        or a calling gradient read."""
         self.seen = _seen(fn, key, names, values, self.wrt_params)
         if self.mode == "shapes" and self.versions and not self.tried_generic \
                 and self.kind in ("grad", "value_and_grad"):

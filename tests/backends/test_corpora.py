@@ -41,6 +41,9 @@ def test_corpus_on_library(f, make, wrt, library):
     if not any(isinstance(a, np.ndarray) for a in args):
         pytest.skip("no array argument: the program runs on NumPy whatever it is given")
     theirs = convert_args(lib, args)
+    # a function of its own: one of the corpus called at other sizes by other tests is
+    # served by a version generic in them, which other libraries' arrays never are
+    f = type(f)(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
 
     df = sx.grad(f, wrt=wrt)
     want = df(*args)
