@@ -83,8 +83,8 @@ def srcxform_column(w: Workload, args: tuple) -> Column:
     return col
 
 
-#: Parameters of the workloads that hold a batch of data (rows).
-DATA = ("X", "Y", "y", "labels")
+#: Parameters of the workloads that hold a batch of data (rows; a sequence's steps).
+DATA = ("X", "Y", "y", "labels", "xs")
 
 
 def batch_column(w: Workload, args: tuple) -> Column | None:
