@@ -20,7 +20,10 @@ transform of ``fn`` (made on first use, kept in a ``WeakKeyDictionary`` on
   copy of the front.  The first call therefore transforms once, not twice.
   When a second key shows up, the generic finish is made once: if its code
   asks no question about shapes, it serves every call from then on (no
-  compile per batch size);
+  compile per batch size); otherwise the sizes that changed are batch sizes,
+  and the guard's calls are served by versions compiled for patterns of them
+  (``sizes.py``: :meth:`Entry.for_pattern`, one per pattern, kept beside the
+  versions and entered in them under each exact key they serve);
 * versions live in an LRU of :data:`SHAPE_CACHE_SIZE` per entry;
 * the guard's fast path (``guard.Fast``) serves calls like the one that made
   the latest version (same parameter types, differentiated arrays' dtypes,
@@ -302,6 +305,7 @@ class Entry:
         self.first_shapes: dict[str, tuple[int, ...]] | None = None
         self.dynamic: set[sizes.Position] = set()
         self.patterns: OrderedDict[Any, Transformed] = OrderedDict()
+        self.no_patterns = False  # a pattern's transform failed: exact shapes only
         self.wrt_params: list[tuple[int | None, str]] = []
         self.seen: tuple[Any, list[tuple[type, Any, Any]]] | None = None  # _seen of a call
         self.publics: weakref.WeakSet = weakref.WeakSet()
@@ -320,7 +324,7 @@ class Entry:
             self.versions.clear()
             self.patterns.clear()
         self.front, self.generic, self.latest, self.tried_generic = None, None, None, False
-        self.first_shapes, self.dynamic = None, set()
+        self.first_shapes, self.dynamic, self.no_patterns = None, set(), False
         self.seen = None
         self.needs_statics = False
         if self.kind in ("grad", "value_and_grad"):
@@ -634,7 +638,6 @@ class Entry:
         self.publish(fn)
         return made
 
-
     def for_pattern(self, fn: Callable[..., Any], names: list[str], values: list[Any],
                     options: dict[str, Any]) -> Transformed | None:
         """The version for this call's pattern of batch sizes (``sizes.py``), compiled
@@ -648,7 +651,7 @@ class Entry:
             self.first_shapes = sizes.array_shapes(names, values)
             return None
         if self.kind not in ("grad", "value_and_grad") or self.mode != "shapes" \
-                or self.needs_statics or any(v is not None for v in
+                or self.no_patterns or self.needs_statics or any(v is not None for v in
                                              (options.get("statics") or {}).values()):
             return None
         if not sizes.note_changes(self.dynamic, self.first_shapes, names, values) \
@@ -662,7 +665,8 @@ class Entry:
         if made is None:
             try:
                 made, facts = self.made_for(fn, ("sizes", key), **{**options, "shapes": pattern})
-            except Exception:  # noqa: BLE001  (the exact shapes' version instead)
+            except Exception:  # noqa: BLE001  (exact shapes' versions instead, from now on)
+                self.no_patterns = True
                 return None
             self.merge_facts(facts)
             with _lock:
