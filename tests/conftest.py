@@ -12,6 +12,10 @@ it on for itself, in a temporary directory), and its directory is always a
 temporary one of this run, removed at the end: no test reads or writes the
 user's cache, and a test's expectations never depend on an earlier run.
 
+The optimizer's early stop (``srcxform/compiler/fixedpoint.py``) is checked
+in every test: ``SRCXFORM_CHECK_ROUNDS=1`` makes it run the round it skips
+and fail if that round changes anything.
+
 The fixture ``module`` makes fresh importable modules from source text (a test
 module may define its own ``module``, which then stands for it there).
 """
@@ -30,6 +34,7 @@ import textwrap
 import pytest
 
 os.environ.setdefault("SRCXFORM_DISK_CACHE", "0")
+os.environ.setdefault("SRCXFORM_CHECK_ROUNDS", "1")
 _CACHE_DIR = None
 if not os.environ.get("SRCXFORM_CACHE_DIR"):
     _CACHE_DIR = os.environ["SRCXFORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="srcxform-test-cache-")

@@ -51,12 +51,13 @@ Class = tuple[str, str]  # (root name, "same" | "float")
 
 
 def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
-                   fixed: set[str]) -> None:
+                   fixed: set[str]) -> set[str]:
     """Rewrite ``np.zeros_like(x)`` as above (``fixed``: names that must not be taken as
-    bound once: overwritten, restored)."""
+    bound once: overwritten, restored); return the names now read instead."""
     exact = walk.shapes.exact
+    chosen: set[str] = set()
     if not exact or not _NEP50:
-        return
+        return chosen
     loads, stores = load_and_store_counts(body)
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):
@@ -77,11 +78,13 @@ def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
             better = _same_kind(x, classes, order, exact, loads)
             if better is not None:
                 value.args[0] = ast.Name(better, ast.Load())
+                chosen.add(better)
                 loads[x] -= 1
                 loads[better] = loads.get(better, 0) + 1
         if target in once:
             classes[target] = _class_of(value, classes, walk) or (target, "same")
             order.append(target)
+    return chosen
 
 
 def _same_kind(x: str, classes: dict[str, Class], order: list[str],

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import os
 
 import numpy as np
 
@@ -47,8 +48,8 @@ from . import anno, astutil
 from .aliases import Sharing, generated_code_resolver
 from .astutil import (
     copy_tree,
-    loads_and_writes,
     marker_names,
+    name_counts,
     names_loaded,
     store_counts,
     walk_stmts,
@@ -58,6 +59,7 @@ from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
+from .fixedpoint import Counts, Round, settled
 from .inexact import surely_inexact_names
 from .likes import retarget_likes
 from .liveness import liveness
@@ -130,6 +132,7 @@ class Optimizer:
         self.complex_names: frozenset[str] = frozenset()  # complexity.py
         self.wrt = list(wrt)  # differentiated parameters (promoted to float on entry)
         self.inexact_names: frozenset[str] = frozenset()  # inexact.py
+        self.round_counts: Counts | None = None  # what the next walk reads of the body
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing."""
@@ -146,15 +149,58 @@ class Optimizer:
             else:
                 walk = self.walk(body)
                 body = walk.block(body, Facts())
-            if self.exact_in:
-                retarget_likes(body, walk, self.params, self.derivation.overwritten)
-            body = remove_dead(body, liveness(body, self.env, self.derivation.overwritten,
-                                              self.restores))
+            done = self.finish_round(body, walk)
+            body = remove_dead(body, done.found)
+            after = self.counts(body)
+            stop = settled(body, done, self.round_counts, after, self.fixed_names(),
+                           self.derivation.overwritten)
+            self.round_counts = after  # (the next walk reads these)
+            if stop:
+                if os.environ.get("SRCXFORM_CHECK_ROUNDS"):
+                    self.confirm(body, walk)
+                break
             text = "\n".join(ast.unparse(s) for s in body)
             if text == before:
                 break
             before = text
         return body
+
+    def finish_round(self, body: list[ast.stmt], walk: Propagator) -> Round:
+        """The rest of a round after its walk over ``body``: ``np.zeros_like`` retargeted,
+        dead code found (the caller removes it)."""
+        retargeted: set[str] = set()
+        if self.exact_in:
+            retargeted = retarget_likes(body, walk, self.params, self.derivation.overwritten)
+        found = liveness(body, self.env, self.derivation.overwritten, self.restores)
+        return Round(walk, body, found, retargeted)
+
+    def counts(self, body: list[ast.stmt]) -> Counts:
+        """The loads, stores and element writes of ``body`` a walk reads (``fixedpoint.py``)."""
+        loads, stores, written = name_counts(body)
+        if written:  # and every name that may share memory with one of them
+            sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
+                              skip=_not_a_view_of_the_users)
+            written = written.union(*(sharing.others(w) for w in written))
+        return Counts(loads, stores, written)
+
+    def fixed_names(self) -> set[str]:
+        """Names whose shape facts do not come from assignments in the body alone."""
+        seeds = self.derivation.seed_of
+        return set(self.params) | set(self.constants) | set(seeds) | set(seeds.values())
+
+    def confirm(self, body: list[ast.stmt], walk: Propagator) -> None:
+        """Run the round :func:`settled` skipped on a copy; fail if it changes anything."""
+        copied = copy_tree(body, {})
+        again = self.walk(copied)
+        copied = again.block(copied, Facts())
+        copied = remove_dead(copied, self.finish_round(copied, again).found)
+        self.last = walk
+        said, found = [[ast.unparse(s) for s in b] for b in (body, copied)]
+        if said != found or again.shapes.exact != walk.shapes.exact \
+                or again.rewriter.rank_queries:
+            raise AssertionError("optimize stopped before its fixed point:\n"
+                                 + "\n".join(said) + "\n--- another round gives ---\n"
+                                 + "\n".join(found))
 
     def walk(self, body: list[ast.stmt]) -> Propagator:
         """A forward walk for one round, starting from what holds on entry."""
@@ -178,13 +224,10 @@ class Optimizer:
                 classes.of[p] = classes.new(self.ranks.get(p))
         for n in self.scalar_names:
             classes.of[n] = SCALAR
-        loads, written = loads_and_writes(body)
-        self.last = Propagator(shapes, self.derivation, self.stable, loads)
-        if written:  # and every name that may share memory with one of them
-            sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
-                              skip=_not_a_view_of_the_users)
-            written = written.union(*(sharing.others(w) for w in written))
-        self.last.written_into = written
+        if self.round_counts is None:
+            self.round_counts = self.counts(body)
+        self.last = Propagator(shapes, self.derivation, self.stable, self.round_counts.loads)
+        self.last.written_into = self.round_counts.written
         return self.last
 
     def find_stable_shapes(self, body: list[ast.stmt]) -> StableShapes:

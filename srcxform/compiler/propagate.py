@@ -72,6 +72,8 @@ class Propagator:
         self.assigned_tuples: dict[str, set[tuple[Shape, ...] | None]] = {}
         self.written_into: set[str] = set()  # arrays written by element (``a[i] = v``)
         self.rewritten: list[ast.stmt] = []  # the body the walk made (optimize.py keeps it)
+        #: primals whose assigned shape gave an adjoint a shape its value does not show
+        self.shaped_by_primal: set[str] = set()
 
     # -- statements -----------------------------------------------------------------------
     def block(self, body: list[ast.stmt], facts: Facts, top: bool = True) -> list[ast.stmt]:
@@ -321,6 +323,8 @@ class Propagator:
             primal_exact = self.stable.exact.get(primal_name)
         else:
             primal_exact = shapes.exact.get(primal_name)
+            if primal_exact is not None and primal_exact != exact:
+                self.shaped_by_primal.add(primal_name)
         exact = primal_exact if primal_exact is not None else exact
         if exact is not None:
             shapes.exact[name] = exact
