@@ -51,14 +51,19 @@ Class = tuple[str, str]  # (root name, "same" | "float")
 
 
 def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
-                   fixed: set[str]) -> set[str]:
+                   fixed: set[str],
+                   counts: tuple[dict[str, int], dict[str, int]] | None = None) -> set[str]:
     """Rewrite ``np.zeros_like(x)`` as above (``fixed``: names that must not be taken as
-    bound once: overwritten, restored); return the names now read instead."""
+    bound once: overwritten, restored); return the names now read instead.  ``counts``:
+    ``body``'s load and store counts, when known (the loads are kept up to date with
+    the rewrites; the stores are not changed)."""
     exact = walk.shapes.exact
     chosen: set[str] = set()
     if not exact or not _NEP50:
         return chosen
-    loads, stores = load_and_store_counts(body)
+    if counts is None:
+        counts = load_and_store_counts(body)
+    loads, stores = counts[0], dict(counts[1])
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):
             stores[name] = stores.get(name, 0) + 1

@@ -47,6 +47,7 @@ import numpy as np
 from . import anno, astutil
 from .aliases import Sharing, generated_code_resolver
 from .astutil import (
+    BLOCK_FIELDS,
     copy_tree,
     marker_names,
     name_counts,
@@ -136,7 +137,9 @@ class Optimizer:
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing."""
-        self.constants, self.constant_ints = known_constants(self.env, body)
+        self.round_counts = self.counts(body)
+        self.constants, self.constant_ints = known_constants(
+            self.env, body, (self.round_counts.loads, self.round_counts.stores))
         self.complex_names = maybe_complex_names(body, self.env)
         self.inexact_names = frozenset(surely_inexact_names(body, self.params, self.wrt,
                                                             self.env))
@@ -149,14 +152,20 @@ class Optimizer:
             else:
                 walk = self.walk(body)
                 body = walk.block(body, Facts())
-            done = self.finish_round(body, walk)
+            done, counts = self.finish_round(body, walk)
+            after = self.counts_after(done, counts)
             body = remove_dead(body, done.found)
-            after = self.counts(body)
+            if after is None:
+                after = self.counts(body)
+            checking = bool(os.environ.get("SRCXFORM_CHECK_ROUNDS"))
+            if checking and after != self.counts(body):
+                raise AssertionError(f"counts kept across dead-code removal are wrong: "
+                                     f"{after} != {self.counts(body)}")
             stop = settled(body, done, self.round_counts, after, self.fixed_names(),
                            self.derivation.overwritten)
             self.round_counts = after  # (the next walk reads these)
             if stop:
-                if os.environ.get("SRCXFORM_CHECK_ROUNDS"):
+                if checking:
                     self.confirm(body, walk)
                 break
             text = "\n".join(ast.unparse(s) for s in body)
@@ -165,14 +174,34 @@ class Optimizer:
             before = text
         return body
 
-    def finish_round(self, body: list[ast.stmt], walk: Propagator) -> Round:
+    def finish_round(self, body: list[ast.stmt], walk: Propagator) -> tuple[Round, Counts]:
         """The rest of a round after its walk over ``body``: ``np.zeros_like`` retargeted,
-        dead code found (the caller removes it)."""
+        dead code found (the caller removes it); also the name counts of ``body`` then
+        (element writes not widened to the names sharing memory)."""
+        loads, stores, written = name_counts(body)
         retargeted: set[str] = set()
         if self.exact_in:
-            retargeted = retarget_likes(body, walk, self.params, self.derivation.overwritten)
+            retargeted = retarget_likes(body, walk, self.params, self.derivation.overwritten,
+                                        (loads, stores))
         found = liveness(body, self.env, self.derivation.overwritten, self.restores)
-        return Round(walk, body, found, retargeted)
+        return Round(walk, body, found, retargeted), Counts(loads, stores, written)
+
+    def counts_after(self, done: Round, counts: Counts) -> Counts | None:
+        """:meth:`counts` of what dead-code removal will leave of the body ``counts``
+        counted: those counts less the removed statements' (None with element writes:
+        the names sharing memory with them are found again)."""
+        if counts.written:
+            return None
+        todo = list(done.propagated)
+        for stmt in todo:
+            if id(stmt) in done.found.dead:
+                loads, stores, _ = name_counts(stmt)
+                _subtract(counts.loads, loads)
+                _subtract(counts.stores, stores)
+            else:
+                for field in BLOCK_FIELDS:
+                    todo.extend(getattr(stmt, field, None) or ())
+        return counts
 
     def counts(self, body: list[ast.stmt]) -> Counts:
         """The loads, stores and element writes of ``body`` a walk reads (``fixedpoint.py``)."""
@@ -193,7 +222,7 @@ class Optimizer:
         copied = copy_tree(body, {})
         again = self.walk(copied)
         copied = again.block(copied, Facts())
-        copied = remove_dead(copied, self.finish_round(copied, again).found)
+        copied = remove_dead(copied, self.finish_round(copied, again)[0].found)
         self.last = walk
         said, found = [[ast.unparse(s) for s in b] for b in (body, copied)]
         if said != found or again.shapes.exact != walk.shapes.exact \
@@ -279,6 +308,16 @@ class Optimizer:
         return StableShapes()
 
 
+def _subtract(counts: dict[str, int], less: dict[str, int]) -> None:
+    """``counts`` less ``less``, per name (a name counted zero times is no key)."""
+    for name, n in less.items():
+        left = counts[name] - n
+        if left:
+            counts[name] = left
+        else:
+            del counts[name]
+
+
 def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
                    adjoint_of: dict[str, str]) -> dict[str, Shape]:
     """Exact shapes that hold wherever a name is read (not only after its last assignment).
@@ -288,7 +327,8 @@ def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
     adjoint has its primal's trusted shape.
     """
     binds: dict[str, int] = {p: 1 for p in opt.params}
-    for name, count in store_counts(body).items():
+    stores = opt.round_counts.stores if opt.round_counts is not None else store_counts(body)
+    for name, count in stores.items():
         binds[name] = binds.get(name, 0) + count
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):  # a restore binds its names again
