@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
-from .astutil import mentions, names_changed, root, walk
+from .astutil import copy_tree, mentions, names_changed, root, walk
 from .effects import is_add_at, is_mutator
 from .facts import Facts
 from .rewrite_algebra import is_literal
@@ -364,7 +364,7 @@ class Propagator:
         cls = node.__class__
         if cls is ast.Name:
             if node.ctx.__class__ is ast.Load and node.id in facts.values:
-                return copy.deepcopy(facts.values[node.id])
+                return copy_tree(facts.values[node.id], {})
             return node
         if cls is ast.Constant or node is None:
             return node
