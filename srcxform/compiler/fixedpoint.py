@@ -2,9 +2,12 @@
 
 One optimize round (``optimize.py``) is a propagation walk, the retargeting
 of ``np.zeros_like`` (``likes.py``) and dead-code removal.  Every rewrite of
-the walk is made from the facts of the point it reached, so its output is in
-normal form for them: a walk over its own output, from the same facts and
-the same global inputs, makes no change.  Dead-code removal takes away only
+the walk is made from the facts of the point it reached, and a rule that
+builds a node simplifies it again (``rewrites.py``), so the walk's output is
+in normal form for them: a walk over its own output, from the same facts and
+the same global inputs, makes no change (an assumption about the rules,
+which ``SRCXFORM_CHECK_ROUNDS`` below checks: it found one rule that did not
+simplify its result again).  Dead-code removal takes away only
 statements nothing live reads, so the facts the next walk would meet at each
 kept statement are the ones this walk met, less those about removed names
 (which no kept statement reads any more).  What the next round could see
@@ -19,6 +22,11 @@ the whole body:
   a name's shape after its last assignment, names bound once (``likes.py``);
 * the shapes of removed primals, which gave their adjoints a shape;
 * rank queries asked from code that is gone.
+
+A body with a loop or a branch gets another round whenever a store count
+changed (what dead code inside a loop changes is forgotten around it in
+this round and not in the next; telling when that cannot matter was tried,
+and the check below found restored values it missed).
 
 After :func:`settled` returns True, none of these differs for the body the
 round left (so the next round would repeat it exactly), and the walk's

@@ -33,7 +33,9 @@ Every rewrite preserves the value and shape of every live name.  One round
 is a forward walk (``propagate.py``: facts in ``facts.py`` and
 ``shapefacts.py``, rules in ``rewrites.py``) then a backward one
 (``liveness.py`` finds what is needed, ``deadcode.py`` drops the rest);
-rounds repeat until the body's text stops changing.
+rounds repeat until the body's text stops changing, or until
+``fixedpoint.settled`` shows that another round would change nothing (in
+straight-line code, usually after the first).
 """
 
 from __future__ import annotations
@@ -136,7 +138,8 @@ class Optimizer:
         self.round_counts: Counts | None = None  # what the next walk reads of the body
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
-        """Rounds of propagation and dead-code removal until the text stops changing."""
+        """Rounds of propagation and dead-code removal until the text stops changing or
+        another round would change nothing (``fixedpoint.py``)."""
         self.round_counts = self.counts(body)
         self.constants, self.constant_ints = known_constants(
             self.env, body, (self.round_counts.loads, self.round_counts.stores))
