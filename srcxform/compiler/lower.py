@@ -513,6 +513,18 @@ def _int_index(index: ast.expr) -> bool:
                for p in parts)
 
 
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes(node)`` as a list, in its order, made without generators."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif value.__class__ is list:
+            found += [item for item in value if isinstance(item, ast.AST)]
+    return found
+
+
 def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
                     passthrough: frozenset[str] = frozenset()) -> set[str]:
     """Names read in a way that may keep a reference to their array (not as an operand).
@@ -526,7 +538,7 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
 
     def visit(parent: ast.AST, operand: bool) -> None:
         """Collect the names under ``parent`` (``operand``: it only feeds an operator)."""
-        for child in ast.iter_child_nodes(parent):
+        for child in _children(parent):
             child_operand = isinstance(parent, operand_parents)
             if isinstance(parent, ast.Subscript) and child is parent.value:
                 # a view is kept exactly when the subscript is; a write keeps none
