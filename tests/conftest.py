@@ -17,6 +17,10 @@ array arguments a batch size (``srcxform/cache/sizes.py``): a run of the gradien
 tests that way tries the compiler on shape patterns (tests of the text or of the
 number of transforms then fail by design).
 
+The optimizer's early stop (``srcxform/compiler/fixedpoint.py``) is checked
+in every test: ``SRCXFORM_CHECK_ROUNDS=1`` makes it run the round it skips
+and fail if that round changes anything.
+
 The fixture ``module`` makes fresh importable modules from source text (a test
 module may define its own ``module``, which then stands for it there).
 """
@@ -35,6 +39,7 @@ import textwrap
 import pytest
 
 os.environ.setdefault("SRCXFORM_DISK_CACHE", "0")
+os.environ.setdefault("SRCXFORM_CHECK_ROUNDS", "1")
 _CACHE_DIR = None
 if not os.environ.get("SRCXFORM_CACHE_DIR"):
     _CACHE_DIR = os.environ["SRCXFORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="srcxform-test-cache-")

@@ -700,3 +700,40 @@ def test_a_function_replaced_in_a_global_dict_rebuilds_the_code(f, before, after
     finally:
         PENALTY_TABLE["b"] = _square
     np.testing.assert_allclose(df(x), before(x))
+
+
+def _code_objects():
+    """Every code object of srcxform's modules and of a function loading 300 globals (so
+    that LOAD_GLOBAL needs an EXTENDED_ARG), nested ones included."""
+    import dis  # noqa: F401 - (the module under test's decoder)
+    import types
+
+    codes = []
+    for name, mod in sorted(sys.modules.items()):
+        if name.startswith("srcxform") and mod is not None:
+            for value in vars(mod).values():
+                fn = getattr(value, "__func__", value)
+                if isinstance(fn, types.FunctionType):
+                    codes.append(fn.__code__)
+    text = "def many():\n    return [" + ", ".join(f"g{i}" for i in range(300)) + \
+        ", [h for h in g0], len(g1), g2.shape]\n"
+    space: dict = {}
+    exec(compile(text, "<many>", "exec"), space)
+    codes.append(space["many"].__code__)
+    return codes
+
+
+def test_global_names_as_dis_describes_them():
+    # the fast decoder of LOAD_GLOBAL names against dis.get_instructions, on every code
+    # object of srcxform and one with EXTENDED_ARG
+    import dis
+
+    from srcxform.cache.facts import _loaded_globals
+
+    codes = _code_objects()
+    assert len(codes) > 300
+    for code in codes:
+        want = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+        assert _loaded_globals(code) == want, code.co_name
+    many = codes[-1]
+    assert {f"g{i}" for i in range(300)} | {"len"} <= _loaded_globals(many)

@@ -125,3 +125,34 @@ def test_loader_refuses_text_with_another_line_break():
         _lines("a = 1\u2028b = 2")
     assert loader.safe_text("a\u2028b\x0cc\u202ed") == "a\\u2028b\\x0cc\\u202ed"
     assert loader.safe_text("plain # text") == "plain # text"
+
+
+def test_lines_are_those_of_the_shown_text_whatever_the_header_guess(monkeypatch):
+    # load_all parses the generated text below as many blank lines as it guesses the
+    # header has (from the words of the text); a wrong guess moves the lines instead:
+    # the code's lines and positions are the same either way
+    from srcxform.cache import templates
+    from srcxform.compiler import loader
+
+    def made():
+        def f(a, x):
+            return np.sin(a) * np.sum(np.cos(x) * a)  # math.sin(a): a helper, math
+
+        monkeypatch.setattr(templates, "_TEMPLATES", {})  # (no code made before serves f)
+
+        df = sx.grad(f, wrt=(0, 1))
+        df(0.3, np.linspace(0.1, 0.9, 4))
+        code = df.__wrapped__.__code__
+        return (code.co_firstlineno, list(code.co_lines()), list(code.co_positions()),
+                "".join(linecache.getlines(code.co_filename)).split("\n", 1)[1])
+
+    guessed = made()
+    assert guessed[3].startswith("# helper: math\n")  # the header has two lines
+
+    class NoWords:
+        @staticmethod
+        def findall(text):
+            return []
+
+    monkeypatch.setattr(loader, "_IDENTIFIER", NoWords)
+    assert made() == guessed

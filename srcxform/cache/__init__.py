@@ -4,8 +4,9 @@ What is cached: for each function and transform (``grad``, ``value_and_grad``,
 ``vjp``, ``jvp``; with its ``wrt``) the generated code — the generic code and
 up to :data:`SHAPE_CACHE_SIZE` versions specialised on the arguments (today
 their shapes; ``specialise.py`` says how to add a kind; ``sizes.py``, versions
-generic in the batch sizes that changed), least recently used dropped first.  The cache lives as long as the function: it is released with
-it, and each generated function's ``linecache`` entry with that function.
+generic in the batch sizes that changed), least recently used dropped first.
+The cache lives as long as the function: it is released with it, and each
+generated function's ``linecache`` entry with that function.
 
 Keyed on everything the generated code depends on (``facts.py``):
 

@@ -212,17 +212,29 @@ def declared(key: str) -> Key:
 
 def get(node: ast.AST, key: str, default: Any = None) -> Any:
     """The annotation ``key`` of ``node``, or ``default`` when it has none."""
-    return getattr(node, _attribute(key), default)
+    try:  # (_attribute, inlined: the passes ask about ten thousand times per function)
+        attribute = _ATTRIBUTES[key]
+    except KeyError:
+        _attribute(key)
+    return getattr(node, attribute, default)
 
 
 def set(node: ast.AST, key: str, value: Any) -> None:
     """Annotate ``node`` with ``key`` = ``value``."""
-    setattr(node, _attribute(key), value)
+    try:
+        attribute = _ATTRIBUTES[key]
+    except KeyError:
+        _attribute(key)
+    setattr(node, attribute, value)
 
 
 def has(node: ast.AST, key: str) -> bool:
     """True when ``node`` carries annotation ``key``."""
-    return hasattr(node, _attribute(key))
+    try:
+        attribute = _ATTRIBUTES[key]
+    except KeyError:
+        _attribute(key)
+    return hasattr(node, attribute)
 
 
 def delete(node: ast.AST, key: str) -> None:

@@ -251,6 +251,23 @@ def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:
     return counts, written
 
 
+def name_counts(tree: Tree) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """``(load_counts(tree), store_counts(tree), names_written_into(tree))`` in one walk."""
+    loads: dict[str, int] = {}
+    stores: dict[str, int] = {}
+    written: set[str] = set()
+    for n in _names(tree, ast.Subscript):
+        ctx = n.ctx.__class__
+        if n.__class__ is Name:
+            if ctx is Load:
+                loads[n.id] = loads.get(n.id, 0) + 1
+            elif ctx is Store:
+                stores[n.id] = stores.get(n.id, 0) + 1
+        elif ctx is Store and n.value.__class__ is Name:
+            written.add(n.value.id)
+    return loads, stores, written
+
+
 def marker_names(stmt: ast.AST) -> list[str]:
     """The names a restore placeholder (annotation ``marker``) brings back; ``[]`` if none."""
     mark = anno.get(stmt, anno.MARKER)

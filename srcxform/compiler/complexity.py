@@ -85,11 +85,13 @@ def _complex_node(sub: ast.AST, env: Env | None) -> bool:
     return False
 
 
-def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr]
-           ) -> frozenset[str] | None:
+def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr],
+           names: dict[str, bool]) -> frozenset[str] | None:
     """The names ``value`` reads, or None when it is complex whatever they hold (what
     ``mentions_complex(value, (), env)`` finds: its nodes resolved in the same order, up
-    to the same first complex one).  Appends the ``:=`` of ``value`` to ``walruses``."""
+    to the same first complex one).  Appends the ``:=`` of ``value`` to ``walruses``;
+    ``names``: whether a name read denotes a complex object, per name (filled here: a
+    name denotes the same object wherever ``env`` resolves it)."""
     found: set[str] | None = set()
     for sub in walk(value):
         cls = sub.__class__
@@ -97,10 +99,16 @@ def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr]
             walruses.append(sub)
         if found is None:
             continue
-        if _complex_node(sub, env):
+        if cls is ast.Name:
+            complex_ = names.get(sub.id) if sub.ctx.__class__ is ast.Load else False
+            if complex_ is None:
+                complex_ = names[sub.id] = _complex_node(sub, env)
+            if complex_:
+                found = None
+            else:
+                found.add(sub.id)
+        elif _complex_node(sub, env):
             found = None
-        elif cls is ast.Name:
-            found.add(sub.id)
     return None if found is None else frozenset(found)
 
 
@@ -125,6 +133,8 @@ def maybe_complex_names(body: list[ast.stmt], env: Env | None) -> frozenset[str]
     """The names some statement of ``body`` assigns a value that may be complex."""
     found: set[str] = set()
     waiting: list[tuple[set[str], frozenset[str]]] = []  # (assigned, read) not yet complex
+    resolved: dict[str, bool] = {}  # (_reads)
+    unresolved: dict[str, bool] = {}  # (_reads without env)
 
     def assignment(node: ast.Assign | ast.AugAssign | ast.AnnAssign | ast.NamedExpr) -> None:
         targets, value = _targets(node)
@@ -133,7 +143,8 @@ def maybe_complex_names(body: list[ast.stmt], env: Env | None) -> frozenset[str]
         names = {n.id for t in targets for n in walk(t) if n.__class__ is ast.Name}
         walruses: list[ast.NamedExpr] = []
         # (a value assigned to no name is not resolved: only its := are looked for)
-        reads = _reads(value, env if names else None, walruses)
+        reads = _reads(value, env if names else None, walruses,
+                       resolved if names else unresolved)
         if names and reads is None:
             found.update(names)
         elif names:
@@ -150,7 +161,7 @@ def maybe_complex_names(body: list[ast.stmt], env: Env | None) -> frozenset[str]
                 targets, value = _targets(node)
                 names = {n.id for t in targets for n in walk(t) if n.__class__ is ast.Name}
                 if names and value is not None:
-                    reads = _reads(value, env, [])
+                    reads = _reads(value, env, [], resolved)
                     if reads is None:
                         found.update(names)
                     else:

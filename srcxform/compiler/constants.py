@@ -45,15 +45,17 @@ def constant_shape(value: Any) -> tuple[tuple[int, ...], bool] | None:
     return None
 
 
-def known_constants(env: Env, body: list[ast.stmt]) -> tuple[dict[str, tuple[int, ...]],
-                                                              set[str]]:
-    """``(shapes, int names)`` of the constants ``body`` reads (module docstring).
+def known_constants(env: Env, body: list[ast.stmt],
+                    counts: tuple[dict[str, int], dict[str, int]] | None = None
+                    ) -> tuple[dict[str, tuple[int, ...]], set[str]]:
+    """``(shapes, int names)`` of the constants ``body`` reads (module docstring);
+    ``counts``: ``body``'s load and store counts, when known.
 
     Only names that cannot be anything else count: a free name of the user's own
     function (generated names never collide with those) or a name the compiler bound
     (``env.cells``), and never a name the body assigns.
     """
-    loaded, stored = load_and_store_counts(body)
+    loaded, stored = counts if counts is not None else load_and_store_counts(body)
     scope = env.scope
     candidates = (names_loaded(env.parsed.node) | set(env.cells)) & loaded.keys()
     shapes: dict[str, tuple[int, ...]] = {}

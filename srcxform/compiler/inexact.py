@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import rules
+from .astutil import walk
 from .env import Env
 
 #: Methods (with rules) whose result may have another dtype: ``x.astype(int)``.
@@ -99,17 +100,21 @@ def surely_inexact_names(body: list[ast.stmt], params: list[str], wrt: list[str]
     (a loop's ``b = b * 0.5`` keeps ``b`` inexact when its first value is); ``params`` are
     bound on entry to unknown values, except the differentiated ones (``wrt``)."""
     values: dict[str, list[ast.expr | None]] = {p: [] if p in wrt else [None] for p in params}
-    for node in ast.walk(ast.Module(body, [])):
-        if isinstance(node, ast.Assign):
+    read: list[ast.Name] = []  # every name node, for the globals below
+    for node in walk(body):
+        cls = node.__class__
+        if cls is ast.Name:
+            read.append(node)
+        elif cls is ast.Assign:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     values.setdefault(target.id, []).append(node.value)
                 elif not isinstance(target, ast.Subscript):  # unpacking: unknown
-                    for sub in ast.walk(target):
+                    for sub in walk(target):
                         if isinstance(sub, ast.Name):
                             values.setdefault(sub.id, []).append(None)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            for sub in ast.walk(node.target):
+            for sub in walk(node.target):
                 if isinstance(sub, ast.Name):
                     values.setdefault(sub.id, []).append(None)
         elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target,
@@ -118,13 +123,13 @@ def surely_inexact_names(body: list[ast.stmt], params: list[str], wrt: list[str]
         # (``t += e`` keeps an inexact t inexact: a float array is written in place, and a
         # Python float plus anything numeric that is not complex is a float)
         elif isinstance(node, (ast.FunctionDef, ast.Lambda, ast.With, ast.ExceptHandler)):
-            for sub in ast.walk(node):  # names bound otherwise: never inexact
+            for sub in walk(node):  # names bound otherwise: never inexact
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     values.setdefault(sub.id, []).append(None)
     found = {n for n, v in values.items() if None not in v}
     if env is not None:  # globals and closure values read, never bound here
-        for node in ast.walk(ast.Module(body, [])):
-            if isinstance(node, ast.Name) and node.id not in values:
+        for node in read:
+            if node.id not in values:
                 values[node.id] = [] if _inexact_global(node, env) else [None]
                 if not values[node.id]:
                     found.add(node.id)

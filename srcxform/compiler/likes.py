@@ -51,13 +51,19 @@ Class = tuple[str, str]  # (root name, "same" | "float")
 
 
 def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
-                   fixed: set[str]) -> None:
+                   fixed: set[str],
+                   counts: tuple[dict[str, int], dict[str, int]] | None = None) -> set[str]:
     """Rewrite ``np.zeros_like(x)`` as above (``fixed``: names that must not be taken as
-    bound once: overwritten, restored)."""
+    bound once: overwritten, restored); return the names now read instead.  ``counts``:
+    ``body``'s load and store counts, when known (the loads are kept up to date with
+    the rewrites; the stores are not changed)."""
     exact = walk.shapes.exact
+    chosen: set[str] = set()
     if not exact or not _NEP50:
-        return
-    loads, stores = load_and_store_counts(body)
+        return chosen
+    if counts is None:
+        counts = load_and_store_counts(body)
+    loads, stores = counts[0], dict(counts[1])
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):
             stores[name] = stores.get(name, 0) + 1
@@ -77,11 +83,13 @@ def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
             better = _same_kind(x, classes, order, exact, loads)
             if better is not None:
                 value.args[0] = ast.Name(better, ast.Load())
+                chosen.add(better)
                 loads[x] -= 1
                 loads[better] = loads.get(better, 0) + 1
         if target in once:
             classes[target] = _class_of(value, classes, walk) or (target, "same")
             order.append(target)
+    return chosen
 
 
 def _same_kind(x: str, classes: dict[str, Class], order: list[str],

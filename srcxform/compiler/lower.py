@@ -29,6 +29,7 @@ up to rounding); the reductions are the only forward statements respelled.
 from __future__ import annotations
 
 import ast
+from collections.abc import Container
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from .. import rules
 from . import anno
 from .astutil import (
     load_and_store_counts,
+    names_loaded,
     names_mentioned,
     names_stored,
     names_written_into,
@@ -212,7 +214,7 @@ class _Lower:
         top = owned is None
         owned = set() if owned is None else owned
         floats = set() if floats is None else floats
-        later = _loads_after(body) if top else None
+        later = _LoadsAfter(body) if top else None
         out: list[ast.stmt] = []
         i = 0
         while i < len(body):
@@ -242,7 +244,7 @@ class _Lower:
                 out.append(stmt)
             else:
                 reused = None if later is None else self.reuse_dead_operand(
-                    stmt, owned, floats, later[i - 1])  # (i is past stmt already)
+                    stmt, owned, floats, later.after(i - 1))  # (i is past stmt already)
                 if reused is not None:
                     out.extend(reused)
                     continue
@@ -252,7 +254,7 @@ class _Lower:
         return out
 
     def reuse_dead_operand(self, stmt: ast.Assign, owned: set[str], floats: set[str],
-                           read_later: set[str]) -> list[ast.stmt] | None:
+                           read_later: Container[str]) -> list[ast.stmt] | None:
         """``t = a - e`` as ``t = a; t -= e`` (also ``+``, ``*``, ``/``; ``e + a`` and
         ``e * a`` too) when ``a`` is an owned float array read nowhere after, of ``t``'s
         exact shape (so ``e`` broadcasts into it), and ``e`` does not read ``a`` or
@@ -458,15 +460,29 @@ def _keep_written_fresh(body: list[ast.stmt],
     return out
 
 
-def _loads_after(body: list[ast.stmt]) -> list[set[str]]:
-    """Per statement of ``body``, the names the statements after it read."""
-    after: list[set[str]] = [set() for _ in body]
-    seen: set[str] = set()
-    for i in range(len(body) - 1, -1, -1):
-        after[i] = set(seen)
-        seen |= {n.id for n in walk(body[i])
-                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return after
+class _LoadsAfter:
+    """Per statement of a body, the names the statements after it read: ``after(i)``
+    contains a name when a statement past the ``i``-th reads it (from the index of the
+    last statement reading each name, not a set per statement)."""
+
+    def __init__(self, body: list[ast.stmt]) -> None:
+        self.last: dict[str, int] = {}
+        for i, stmt in enumerate(body):
+            for name in names_loaded(stmt):
+                self.last[name] = i
+
+    def after(self, i: int) -> _ReadPast:
+        return _ReadPast(self.last, i)
+
+
+class _ReadPast:
+    """The names read by a statement past the ``i``-th (``in`` only)."""
+
+    def __init__(self, last: dict[str, int], i: int) -> None:
+        self.last, self.i = last, i
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.last.get(name, -1) > self.i
 
 
 def _own_copies(stmts: list[ast.stmt]) -> list[str]:
@@ -497,6 +513,18 @@ def _int_index(index: ast.expr) -> bool:
                for p in parts)
 
 
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes(node)`` as a list, in its order, made without generators."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif value.__class__ is list:
+            found += [item for item in value if isinstance(item, ast.AST)]
+    return found
+
+
 def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
                     passthrough: frozenset[str] = frozenset()) -> set[str]:
     """Names read in a way that may keep a reference to their array (not as an operand).
@@ -510,7 +538,7 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
 
     def visit(parent: ast.AST, operand: bool) -> None:
         """Collect the names under ``parent`` (``operand``: it only feeds an operator)."""
-        for child in ast.iter_child_nodes(parent):
+        for child in _children(parent):
             child_operand = isinstance(parent, operand_parents)
             if isinstance(parent, ast.Subscript) and child is parent.value:
                 # a view is kept exactly when the subscript is; a write keeps none

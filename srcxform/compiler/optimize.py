@@ -33,22 +33,26 @@ Every rewrite preserves the value and shape of every live name.  One round
 is a forward walk (``propagate.py``: facts in ``facts.py`` and
 ``shapefacts.py``, rules in ``rewrites.py``) then a backward one
 (``liveness.py`` finds what is needed, ``deadcode.py`` drops the rest);
-rounds repeat until the body's text stops changing.
+rounds repeat until the body's text stops changing, or until
+``fixedpoint.settled`` shows that another round would change nothing (in
+straight-line code, usually after the first).
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import os
 
 import numpy as np
 
 from . import anno, astutil
 from .aliases import Sharing, generated_code_resolver
 from .astutil import (
+    BLOCK_FIELDS,
     copy_tree,
-    loads_and_writes,
     marker_names,
+    name_counts,
     names_loaded,
     store_counts,
     walk_stmts,
@@ -58,6 +62,7 @@ from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
+from .fixedpoint import Counts, Round, settled
 from .inexact import surely_inexact_names
 from .likes import retarget_likes
 from .liveness import liveness
@@ -136,10 +141,14 @@ class Optimizer:
         self.complex_names: frozenset[str] = frozenset()  # complexity.py
         self.wrt = list(wrt)  # differentiated parameters (promoted to float on entry)
         self.inexact_names: frozenset[str] = frozenset()  # inexact.py
+        self.round_counts: Counts | None = None  # what the next walk reads of the body
 
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
-        """Rounds of propagation and dead-code removal until the text stops changing."""
-        self.constants, self.constant_ints = known_constants(self.env, body)
+        """Rounds of propagation and dead-code removal until the text stops changing or
+        another round would change nothing (``fixedpoint.py``)."""
+        self.round_counts = self.counts(body)
+        self.constants, self.constant_ints = known_constants(
+            self.env, body, (self.round_counts.loads, self.round_counts.stores))
         self.complex_names = maybe_complex_names(body, self.env)
         self.inexact_names = frozenset(surely_inexact_names(body, self.params, self.wrt,
                                                             self.env))
@@ -152,15 +161,84 @@ class Optimizer:
             else:
                 walk = self.walk(body)
                 body = walk.block(body, Facts())
-            if self.exact_in:
-                retarget_likes(body, walk, self.params, self.derivation.overwritten)
-            body = remove_dead(body, liveness(body, self.env, self.derivation.overwritten,
-                                              self.restores))
+            done, counts = self.finish_round(body, walk)
+            after = self.counts_after(done, counts)
+            body = remove_dead(body, done.found)
+            if after is None:
+                after = self.counts(body)
+            checking = bool(os.environ.get("SRCXFORM_CHECK_ROUNDS"))
+            if checking and after != self.counts(body):
+                raise AssertionError(f"counts kept across dead-code removal are wrong: "
+                                     f"{after} != {self.counts(body)}")
+            stop = settled(body, done, self.round_counts, after, self.fixed_names(),
+                           self.derivation.overwritten)
+            self.round_counts = after  # (the next walk reads these)
+            if stop:
+                if checking:
+                    self.confirm(body, walk)
+                break
             text = "\n".join(ast.unparse(s) for s in body)
             if text == before:
                 break
             before = text
         return body
+
+    def finish_round(self, body: list[ast.stmt], walk: Propagator) -> tuple[Round, Counts]:
+        """The rest of a round after its walk over ``body``: ``np.zeros_like`` retargeted,
+        dead code found (the caller removes it); also the name counts of ``body`` then
+        (element writes not widened to the names sharing memory)."""
+        loads, stores, written = name_counts(body)
+        retargeted: set[str] = set()
+        if self.exact_in:
+            retargeted = retarget_likes(body, walk, self.params, self.derivation.overwritten,
+                                        (loads, stores))
+        found = liveness(body, self.env, self.derivation.overwritten, self.restores)
+        return Round(walk, body, found, retargeted), Counts(loads, stores, written)
+
+    def counts_after(self, done: Round, counts: Counts) -> Counts | None:
+        """:meth:`counts` of what dead-code removal will leave of the body ``counts``
+        counted: those counts less the removed statements' (None with element writes:
+        the names sharing memory with them are found again)."""
+        if counts.written:
+            return None
+        todo = list(done.propagated)
+        for stmt in todo:
+            if id(stmt) in done.found.dead:
+                loads, stores, _ = name_counts(stmt)
+                _subtract(counts.loads, loads)
+                _subtract(counts.stores, stores)
+            else:
+                for field in BLOCK_FIELDS:
+                    todo.extend(getattr(stmt, field, None) or ())
+        return counts
+
+    def counts(self, body: list[ast.stmt]) -> Counts:
+        """The loads, stores and element writes of ``body`` a walk reads (``fixedpoint.py``)."""
+        loads, stores, written = name_counts(body)
+        if written:  # and every name that may share memory with one of them
+            sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
+                              skip=_not_a_view_of_the_users)
+            written = written.union(*(sharing.others(w) for w in written))
+        return Counts(loads, stores, written)
+
+    def fixed_names(self) -> set[str]:
+        """Names whose shape facts do not come from assignments in the body alone."""
+        seeds = self.derivation.seed_of
+        return set(self.params) | set(self.constants) | set(seeds) | set(seeds.values())
+
+    def confirm(self, body: list[ast.stmt], walk: Propagator) -> None:
+        """Run the round :func:`settled` skipped on a copy; fail if it changes anything."""
+        copied = copy_tree(body, {})
+        again = self.walk(copied)
+        copied = again.block(copied, Facts())
+        copied = remove_dead(copied, self.finish_round(copied, again)[0].found)
+        self.last = walk
+        said, found = [[ast.unparse(s) for s in b] for b in (body, copied)]
+        if said != found or again.shapes.exact != walk.shapes.exact \
+                or again.rewriter.rank_queries:
+            raise AssertionError("optimize stopped before its fixed point:\n"
+                                 + "\n".join(said) + "\n--- another round gives ---\n"
+                                 + "\n".join(found))
 
     def walk(self, body: list[ast.stmt]) -> Propagator:
         """A forward walk for one round, starting from what holds on entry."""
@@ -191,13 +269,10 @@ class Optimizer:
                 classes.of[p] = classes.new(self.ranks.get(p))
         for n in self.scalar_names:
             classes.of[n] = SCALAR
-        loads, written = loads_and_writes(body)
-        self.last = Propagator(shapes, self.derivation, self.stable, loads)
-        if written:  # and every name that may share memory with one of them
-            sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
-                              skip=_not_a_view_of_the_users)
-            written = written.union(*(sharing.others(w) for w in written))
-        self.last.written_into = written
+        if self.round_counts is None:
+            self.round_counts = self.counts(body)
+        self.last = Propagator(shapes, self.derivation, self.stable, self.round_counts.loads)
+        self.last.written_into = self.round_counts.written
         return self.last
 
     def find_stable_shapes(self, body: list[ast.stmt]) -> StableShapes:
@@ -257,6 +332,16 @@ def _without_patterns(shapes: dict[str, Shape]) -> dict[str, Shape]:
     return {n: s for n, s in shapes.items() if not has_dim(s)}
 
 
+def _subtract(counts: dict[str, int], less: dict[str, int]) -> None:
+    """``counts`` less ``less``, per name (a name counted zero times is no key)."""
+    for name, n in less.items():
+        left = counts[name] - n
+        if left:
+            counts[name] = left
+        else:
+            del counts[name]
+
+
 def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
                    adjoint_of: dict[str, str]) -> dict[str, Shape]:
     """Exact shapes that hold wherever a name is read (not only after its last assignment).
@@ -266,7 +351,8 @@ def trusted_shapes(body: list[ast.stmt], opt: Optimizer,
     adjoint has its primal's trusted shape.
     """
     binds: dict[str, int] = {p: 1 for p in opt.params}
-    for name, count in store_counts(body).items():
+    stores = opt.round_counts.stores if opt.round_counts is not None else store_counts(body)
+    for name, count in stores.items():
         binds[name] = binds.get(name, 0) + count
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):  # a restore binds its names again

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
-from .astutil import mentions, names_changed, root, walk
+from .astutil import copy_tree, mentions, names_changed, root, walk
 from .effects import is_add_at, is_mutator
 from .facts import Facts
 from .rewrite_algebra import is_literal
@@ -73,6 +73,8 @@ class Propagator:
         self.assigned_tuples: dict[str, set[tuple[Shape, ...] | None]] = {}
         self.written_into: set[str] = set()  # arrays written by element (``a[i] = v``)
         self.rewritten: list[ast.stmt] = []  # the body the walk made (optimize.py keeps it)
+        #: primals whose assigned shape gave an adjoint a shape its value does not show
+        self.shaped_by_primal: set[str] = set()
 
     # -- statements -----------------------------------------------------------------------
     def block(self, body: list[ast.stmt], facts: Facts, top: bool = True) -> list[ast.stmt]:
@@ -335,6 +337,8 @@ class Propagator:
             primal_exact = self.stable.exact.get(primal_name)
         else:
             primal_exact = shapes.exact.get(primal_name)
+            if primal_exact is not None and primal_exact != exact:
+                self.shaped_by_primal.add(primal_name)
         exact = primal_exact if primal_exact is not None else exact
         if exact is not None:
             shapes.exact[name] = exact
@@ -374,7 +378,7 @@ class Propagator:
         cls = node.__class__
         if cls is ast.Name:
             if node.ctx.__class__ is ast.Load and node.id in facts.values:
-                return copy.deepcopy(facts.values[node.id])
+                return copy_tree(facts.values[node.id], {})
             return node
         if cls is ast.Constant or node is None:
             return node

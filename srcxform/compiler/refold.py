@@ -29,6 +29,7 @@ from .astutil import (
     BLOCK_FIELDS,
     blocks,
     marker_names,
+    name_counts,
     names_loaded,
     walk,
     walk_stmts,
@@ -36,6 +37,9 @@ from .astutil import (
 from .effects import deterministic
 from .env import Env
 
+#: Statements without blocks and without names deleted (``del`` counts as a store here).
+_SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return,
+                     ast.Assert, ast.Pass})
 _FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Constant, ast.Attribute,
              ast.Subscript, ast.Call, ast.Tuple, ast.Slice, ast.keyword, ast.Load,
              ast.operator, ast.unaryop, ast.cmpop)
@@ -51,6 +55,14 @@ def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
             index = anno.get(stmt, anno.STORE_INDEX)
             if index is not None:  # ...but the index of the elements it restores is
                 fixed |= names_loaded(index)
+            continue
+        if stmt.__class__ in _SIMPLE:  # (the same counts, from one faster walk)
+            own_loads, own_stores, written = name_counts(stmt)
+            for name, n in own_loads.items():
+                loads[name] = loads.get(name, 0) + n
+            for name, n in own_stores.items():
+                stores[name] = stores.get(name, 0) + n
+            fixed |= written  # written into: never folded away
             continue
         for n in _own_nodes(stmt):
             if isinstance(n, ast.Name):

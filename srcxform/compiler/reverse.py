@@ -223,7 +223,9 @@ class _Reverse:
 
     def emit(self, stmt: ast.stmt) -> None:
         """Append a backward statement, annotated with the current line (nested statements
-        keep a line of their own) and as backward code."""
+        keep a line of their own) and as backward code.  (Its nodes get positions with
+        the whole body's at the end of :func:`reverse`: no node without one is moved
+        between statements before, so each gets the same position it would get here.)"""
         for node in walk(stmt):
             if isinstance(node, ast.stmt):
                 if node is stmt or not anno.has(node, anno.LINE):
@@ -231,7 +233,6 @@ class _Reverse:
                 anno.set(node, anno.GRAD, True)
                 if self.origin is not None and not anno.has(node, anno.ORIGIN):
                     anno.set(node, anno.ORIGIN, self.origin)
-        fix_locations(stmt)
         self.out.append(stmt)
 
     def accumulate(self, atom: ast.expr, contribution: ast.expr,

@@ -247,7 +247,7 @@ def times_one_beside_inexact(node: ast.BinOp, rw: Rewriter, facts: Facts) -> ast
         other = node.right if side == "left" else node.left
         if e is not None and not shapes.maybe_bool(e) and shapes.surely_inexact(other):
             parts = {"left": node.left, "right": node.right, side: e}
-            return ast.BinOp(parts["left"], node.op, parts["right"])
+            return rw.simplify(ast.BinOp(parts["left"], node.op, parts["right"]), facts)
     return None
 
 

@@ -69,7 +69,8 @@ class Rewriter:
     def array_broadcast(self, node: ast.expr, facts: Facts) -> Pair | None:
         """``(a, like)`` when ``node`` is ``np.broadcast_to(a, like)`` (or names one)."""
         if isinstance(node, ast.Name):
-            return copy.deepcopy(facts.array_broadcasts.get(node.id))
+            found = facts.array_broadcasts.get(node.id)
+            return None if found is None else copy.deepcopy(found)
         return self.shapes.broadcast_parts(node)
 
     def broadcast(self, scalar: ast.expr, like: ast.expr) -> ast.expr:
