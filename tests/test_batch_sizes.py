@@ -90,6 +90,13 @@ def stacked(w, X):
     return np.sum(np.tanh(both @ w)) / both.shape[0]
 
 
+def first_row_scales(w, X):
+    # bounded slices of the batch meet by broadcasting: (n - 1, 3) times (1, 3)
+    base = X[:1]
+    rest = X[1:]
+    return np.sum(np.tanh(rest * base) @ w)
+
+
 def feature_batch(W, X):
     # the batch meets a size of its own: X is (n, 3), W is (3, 3)
     return np.sum(np.tanh(X @ W) * X)
@@ -110,7 +117,7 @@ def _data(rng, n, name):
         return (1.3, X, rng.normal(size=n))
     if name == "standardised":
         return (rng.normal(size=3), X, rng.normal(size=n))
-    if name in ("shifted", "reshaped", "stacked"):
+    if name in ("shifted", "reshaped", "stacked", "first_row_scales"):
         return (rng.normal(size=3), X)
     if name in ("covariance", "feature_batch"):
         return (rng.normal(size=(3, 3)), X)
@@ -119,8 +126,8 @@ def _data(rng, n, name):
 
 PROGRAMS = {f.__name__: f for f in (logreg, mlp, softmax_labels, softmax_onehot, rbf_kernel,
                                      standardised, shifted, covariance, reshaped, stacked,
-                                     feature_batch)}
-WRT = {"mlp": (0, 1, 2, 3), "softmax_onehot": (0, 1)}
+                                     feature_batch, first_row_scales)}
+WRT = {"mlp": (0, 1, 2, 3), "softmax_onehot": (0, 1), "first_row_scales": (0, 1)}
 #: Programs whose pattern version must serve the later sizes (the others may fall back).
 SERVED = {"logreg", "mlp", "softmax_labels", "softmax_onehot", "standardised", "covariance",
           "feature_batch", "stacked", "rbf_kernel"}

@@ -86,6 +86,29 @@ def test_fuzz_batch(fuzzer, batch, tmp_path, record_property):
         f"only {counted} of {len(results)} programs could be judged: {dict(outcomes)}"
 
 
+#: Programs per fuzzer checked with every array size a batch size (srcxform/cache/sizes.py),
+#: from seeds the batches above do not reach in CI.
+PATTERN_PROGRAMS = 100
+PATTERN_START = 50_000
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("fuzzer", sorted(GENERATORS))
+def test_fuzz_batch_with_every_size_a_batch_size(fuzzer, tmp_path, monkeypatch):
+    """The same oracle on gradients compiled for shape patterns: each size of every array
+    argument a ``Dim`` from the first call (code that must be right for any such size)."""
+    from srcxform.cache import sizes
+
+    monkeypatch.setattr(sizes, "EVERY_SIZE", True)
+    base = seeds_of(fuzzer, 0, 1, 1).start + PATTERN_START
+    checked = run_batch(fuzzer, range(base, base + PATTERN_PROGRAMS), tmp_path)
+    failures = [_report(c.result, c.unexplained) for c in checked if c.unexplained]
+    outcomes = collections.Counter(c.result.outcome for c in checked)
+    print(f"{fuzzer} with patterns: {dict(outcomes)}")
+    assert not failures, f"{len(failures)} program(s) failed; the first:\n{failures[0]}"
+    assert outcomes["ok"] >= 0.3 * len(checked), dict(outcomes)
+
+
 # ----------------------------------------------------------------------------
 # the generators and the oracle themselves
 
