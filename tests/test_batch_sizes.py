@@ -311,3 +311,28 @@ def test_another_librarys_arrays_get_code_for_their_exact_shapes():
             np.testing.assert_allclose(g, w, rtol=1e-9)
     assert entries.entries_of(f)[0].patterns
     assert_like_numpy(df(*convert_args(lib, args)), df(*args), lib, "grad of rnn")
+
+
+def mlp_pairs(params, X, y):
+    h = X
+    for W, b in params[:-1]:
+        h = np.tanh(h @ W + b)
+    W, b = params[-1]
+    return np.mean((h @ W + b - y) ** 2)
+
+
+def test_parameters_as_a_list_of_pairs():
+    f = type(mlp_pairs)(mlp_pairs.__code__, mlp_pairs.__globals__, "f")
+    df = sx.grad(f)
+    rng = np.random.default_rng(9)
+    params = [(rng.normal(size=(3, 5)), np.zeros(5)), (rng.normal(size=(5, 1)), np.zeros(1))]
+    for n in (20, 23, 2, 7, 40):
+        X, y = rng.normal(size=(n, 3)), rng.normal(size=(n, 1))
+        got = df(params, X, y)
+        want = ag.grad(with_autograd_numpy(mlp_pairs))(params, X, y)
+        for (gw, gb), (ww, wb) in zip(got, want):
+            np.testing.assert_allclose(gw, ww, rtol=1e-9)
+            np.testing.assert_allclose(gb, wb, rtol=1e-9)
+    # (the pairs are flattened into a function of arrays, whose entry has the pattern)
+    assert any(e.patterns for fn in list(entries._ENTRIES.keys())
+               for e in entries.entries_of(fn) if getattr(fn, "__name__", "") == "f")
