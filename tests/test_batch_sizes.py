@@ -22,7 +22,13 @@ import srcxform as sx
 from srcxform.cache import entry as entries
 from srcxform.cache import sizes
 from srcxform.compiler import driver
-from srcxform.compiler.shapes import Dim, broadcast_shapes, product_shape, through_representatives
+from srcxform.compiler.shapes import (
+    Dim,
+    broadcast_shapes,
+    has_dim,
+    product_shape,
+    through_representatives,
+)
 from srcxform.testing import check_grad
 
 ag = pytest.importorskip("autograd")
@@ -273,18 +279,23 @@ def test_float32_gradients_of_a_pattern_stay_float32():
 
 
 def test_other_transforms_read_code_for_exact_shapes():
-    # hessian differentiates the generated gradient: after new batch sizes it is given the
-    # exact shapes' code, never a pattern's (whose size reads it would have to follow)
+    # hessian differentiates the generated gradient again: after new batch sizes it is given
+    # the exact shapes' code (the pattern's reads sizes from its parameters, X.shape[0]),
+    # and its Hessian is right at every size
     f = type(logreg)(logreg.__code__, logreg.__globals__, "f")
     df = sx.grad(f)
     rng = np.random.default_rng(6)
+    entry = entries.entries_of
     for n in (8, 9, 11):
         args = _data(rng, n, "logreg")
         df(*args)
         H = sx.hessian(f)(*args)
         want = ag.hessian(with_autograd_numpy(logreg))(*args)
-        np.testing.assert_allclose(H, want, rtol=1e-8, atol=1e-12)
-    assert entries.entries_of(f)[0].patterns
+        np.testing.assert_allclose(H, want, rtol=1e-9, atol=1e-12)
+    made = entry(f)[0]
+    assert made.patterns  # the calls at 9 and 11 were served by the pattern's version
+    for version in made.versions.values():  # and hessian replaced it by exact shapes' code
+        assert not any(has_dim(s) for s in version.shapes.values()), version.source
 
 
 def rnn(W, U, h, xs):
@@ -322,7 +333,7 @@ def mlp_pairs(params, X, y):
 
 
 def test_parameters_as_a_list_of_pairs():
-    f = type(mlp_pairs)(mlp_pairs.__code__, mlp_pairs.__globals__, "f")
+    f = type(mlp_pairs)(mlp_pairs.__code__, mlp_pairs.__globals__, "mlp_pairs_once")
     df = sx.grad(f)
     rng = np.random.default_rng(9)
     params = [(rng.normal(size=(3, 5)), np.zeros(5)), (rng.normal(size=(5, 1)), np.zeros(1))]
@@ -335,4 +346,5 @@ def test_parameters_as_a_list_of_pairs():
             np.testing.assert_allclose(gb, wb, rtol=1e-9)
     # (the pairs are flattened into a function of arrays, whose entry has the pattern)
     assert any(e.patterns for fn in list(entries._ENTRIES.keys())
-               for e in entries.entries_of(fn) if getattr(fn, "__name__", "") == "f")
+               for e in entries.entries_of(fn)
+               if getattr(fn, "__name__", "") == "mlp_pairs_once")

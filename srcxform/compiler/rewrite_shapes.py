@@ -169,10 +169,14 @@ def _written_shape(shapes: ShapeFacts, shape: tuple) -> ast.expr | None:
     sizes (``(X.shape[0], 3)``); None when a size has no such spelling."""
     if not has_dim(shape):
         return ast.Constant(shape)
-    parts = [shapes.size_of(d) for d in shape]
-    if any(p is None for p in parts):
-        return None
-    return ast.Tuple(parts, ast.Load())
+    parts = _sizes_written(shapes, shape)
+    return None if parts is None else ast.Tuple(parts, ast.Load())
+
+
+def _sizes_written(shapes: ShapeFacts, pattern: tuple) -> list[ast.expr] | None:
+    """Each size of ``pattern`` as an expression (``ShapeFacts.size_of``), or None."""
+    parts = [shapes.size_of(d) for d in pattern]
+    return None if any(p is None for p in parts) else parts
 
 
 def _written_sizes(shapes: ShapeFacts, a: ast.expr) -> ast.expr | None:
@@ -183,8 +187,8 @@ def _written_sizes(shapes: ShapeFacts, a: ast.expr) -> ast.expr | None:
     if pattern is None or not has_dim(pattern) or isinstance(a, ast.Name) and any(
             a.id == source for source, _ in shapes.dim_sources.values()):
         return None  # (a parameter's own size stays as written)
-    parts = [shapes.size_of(d) for d in pattern]
-    if any(p is None for p in parts):
+    parts = _sizes_written(shapes, pattern)
+    if parts is None:
         return None
     dims = [p for p in parts if not isinstance(p, ast.Constant)]
     scale = math.prod(p.value for p in parts if isinstance(p, ast.Constant))

@@ -299,23 +299,23 @@ class ShapeFacts:
         """A name bound on every path here, no adjoint, known to have shape ``pattern``."""
         if pattern is None or pattern == ():
             return None
-        cls = self.classes.find(self.classes.exact(pattern))
-        for other, c in self.classes.of.items():
-            if self.classes.find(c) == cls and other not in self.derivatives \
-                    and other in self.always_defined:
-                return other
-        return None
+        return self._first_of_class(self.classes.find(self.classes.exact(pattern)))
 
     def earliest_like(self, name: str) -> str:
         """The first-defined name (parameters first) known to have ``name``'s shape."""
         cls = self.classes.name(name)
         if cls is None or cls == SCALAR:
             return name
+        return self._first_of_class(cls) or name
+
+    def _first_of_class(self, cls: str) -> str | None:
+        """The first-defined name of shape class ``cls`` bound on every path here, no
+        adjoint (parameters first), or None."""
         for other, c in self.classes.of.items():
             if self.classes.find(c) == cls and other not in self.derivatives \
                     and other in self.always_defined:
                 return other
-        return name
+        return None
 
     # -- ranks ----------------------------------------------------------------------------
     def rank_of(self, node: ast.expr) -> int | None:
