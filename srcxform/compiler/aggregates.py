@@ -20,7 +20,7 @@ import ast
 
 from .astutil import walk
 from .check import error
-from .dictloops import unroll_dict_loops
+from .dictloops import may_meet_dicts, unroll_dict_loops
 from .names import Namer
 from .parse import Parsed
 from .program import Program
@@ -36,7 +36,8 @@ def _constant_key(node: ast.expr) -> object:
 def replace_dicts(program: Program) -> Program:
     """Rewrite the program's function in place (see the module docstring)."""
     fn = program.parsed.node
-    replace_dicts_function(program.parsed, Namer.for_tree(fn, extra={fn.name}))
+    if may_meet_dicts(program.parsed):  # (else neither step below would change anything)
+        replace_dicts_function(program.parsed, Namer.for_tree(fn, extra={fn.name}))
     return program
 
 

@@ -127,8 +127,21 @@ class _Returns:
 def structure(program: Program) -> Program:
     """Rewrite the program's function in place into the canonical form described above."""
     fn = program.parsed.node
-    structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
+    if not _is_canonical(fn):
+        structure_function(fn, Namer.for_tree(fn, extra={fn.name}))
     return program
+
+
+def _is_canonical(fn: ast.FunctionDef) -> bool:
+    """A body of simple statements ending in its only return: already in the form
+    :func:`structure_function` gives (which would change nothing)."""
+    body = fn.body
+    if not body or body[-1].__class__ is not ast.Return:
+        return False
+    return not any(isinstance(s, (ast.If, ast.For, ast.While, ast.With, ast.Return, ast.Try,
+                                  ast.Break, ast.Continue, ast.AsyncFor, ast.AsyncWith,
+                                  ast.Match))
+                   for s in body[:-1])
 
 
 def structure_function(fn: ast.FunctionDef, namer: Namer) -> None:

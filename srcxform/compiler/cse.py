@@ -141,7 +141,7 @@ def _candidate(stmt: ast.stmt, stores: dict[str, int], unsafe: set[str]) -> Any:
     value = stmt.value
     if not isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Subscript, ast.Call)):
         return None
-    parts: list[Any] = [ast.dump(value)]
+    parts: list[Any] = [_tree_key(value)]
     for node in walk(value):
         if isinstance(node, ast.Name):
             if node.id in unsafe:
@@ -158,6 +158,19 @@ def _candidate(stmt: ast.stmt, stores: dict[str, int], unsafe: set[str]) -> Any:
                 and node is value:
             return None
     return tuple(parts)
+
+
+def _tree_key(node: Any) -> Any:
+    """A hashable key equal for two trees exactly when ``ast.dump`` gives them the same
+    text (classes and fields, not positions; a constant by its class and ``repr``, so
+    ``0.0`` and ``-0.0`` differ), made without building the text."""
+    if isinstance(node, ast.AST):
+        return (node.__class__, *[_tree_key(getattr(node, f, None)) for f in node._fields])
+    if node.__class__ is list:
+        return tuple(_tree_key(item) for item in node)
+    if node is None or node.__class__ in (str, int, bool):
+        return (node.__class__, node)
+    return (node.__class__, repr(node))
 
 
 def _harmless_call(call: ast.Call) -> bool:

@@ -79,11 +79,29 @@ class _Walk:
 def unroll_dict_loops(parsed: Parsed, namer: Namer) -> None:
     """Rewrite ``parsed.node`` in place (see the module docstring)."""
     fn = parsed.node
-    if not any(isinstance(n, (ast.For, ast.Call, ast.Compare)) for n in astutil.walk(fn)):
+    if not may_meet_dicts(parsed):
         return
     loops = _DictLoops(parsed, namer)
     fn.body = loops.block(fn.body, {})
     fix_locations(fn)
+
+
+def may_meet_dicts(parsed: Parsed) -> bool:
+    """Whether the pass may find a dict whose keys are known (or a loop to refuse): the
+    function holds a dict literal or comprehension, or a name or attribute that denotes
+    a dict (``dict`` itself too) when it is compiled.  Every dict the pass follows comes
+    from one of these, so without them it would change nothing."""
+    fn = parsed.node
+    scope = Scope(parsed, set(params_of(fn)))
+    for n in astutil.nodes(fn):
+        cls = n.__class__
+        if cls is ast.Dict or cls is ast.DictComp:
+            return True
+        if (cls is ast.Name or cls is ast.Attribute) and n.ctx.__class__ is ast.Load:
+            obj = scope.resolve(n)
+            if obj is dict or isinstance(obj, dict):
+                return True
+    return False
 
 
 def _constant_key(node: ast.expr) -> Any:

@@ -38,7 +38,7 @@ from typing import Any
 from .. import depends
 from ..errors import TransformError
 from . import anno
-from .astutil import fix_locations, names_loaded, names_stored, params_of, walk
+from .astutil import fix_locations, names_loaded, names_stored, nodes, params_of, walk
 from .diagnostics import error
 from .parse import Parsed
 
@@ -125,6 +125,8 @@ def hoist(parsed: Parsed) -> None:
     """Replace every nested ``def`` and ``lambda`` of ``parsed.node`` by a LocalFunction
     constant (innermost first), each checked by the check pass."""
     fn = parsed.node
+    if not any(isinstance(n, (ast.FunctionDef, ast.Lambda)) for n in nodes(fn.body)):
+        return  # (nothing to hoist: the walk below would change nothing)
     fn.body = [_Hoister(parsed).visit(s) for s in fn.body]
     fix_locations(fn)
 

@@ -274,10 +274,12 @@ class _Flow:
             what = "a number" if count == 0 else f"an array of at most {count} axes"
             self.entry_checks.setdefault((param, count), error(
                 self.parsed, node,
-                f"{user!r} is written in place by {user} op= ... when it holds an array, and "
-                f"another name that shares its memory is read afterwards; srcxform compiled "
-                f"it for {param!r} being {what}: write {user} = {user} op ... (a new array) "
-                f"instead", f"write into {user!r} through an augmented assignment"))
+                f"{user!r} is written in place by {user} op= ... (Python writes into an "
+                f"array there) while another name that shares its memory is read afterwards, "
+                f"which srcxform cannot follow; this gradient serves only calls with {param!r} "
+                f"being {what} (then {user} op= ... makes a new value), and this call's is "
+                f"not: write {user} = {user} op ... (a new array) instead",
+                f"write into {user!r} through an augmented assignment"))
         return True
 
     def bind(self, name: str, held: frozenset, state: _State) -> None:

@@ -49,6 +49,7 @@ from .astutil import (
     names_stored,
     names_under_control_flow,
     names_written_into,
+    nodes,
     params_of,
     walk,
 )
@@ -620,17 +621,20 @@ def normalize(program: Program) -> Program:
     ints = infer_ints(norm.out, program.params)
     # a list that is also popped (the stacks of generated gradient code): appending to it is
     # not reversible by replaying pops, so reverse mode must refuse it (forward mode is fine)
-    popped = {n.func.value.id for n in walk(ast.Module(norm.out, []))
-              if isinstance(n, ast.Call) and anno.get(n, anno.METHOD) == "pop"
-              and isinstance(n.func.value, ast.Name)}
-    for node in walk(ast.Module(norm.out, [])):
-        if anno.get(node, anno.APPEND, False) and node.value.func.value.id in popped:
-            anno.set(node, anno.POPPED, True)
-    for node in walk(ast.Module(norm.out, [])):
-        if isinstance(node, ast.Subscript):
+    popped, appends = set(), []
+    for node in nodes(norm.out):  # (one walk for the three facts below)
+        if node.__class__ is ast.Call:
+            if anno.get(node, anno.METHOD) == "pop" and isinstance(node.func.value, ast.Name):
+                popped.add(node.func.value.id)
+        elif node.__class__ is ast.Subscript:
             for part in walk(node.slice):
                 if isinstance(part, ast.Name) and part.id in ints:
                     anno.set(part, anno.INT, True)
+        if anno.get(node, anno.APPEND, False):
+            appends.append(node)
+    for node in appends:
+        if node.value.func.value.id in popped:
+            anno.set(node, anno.POPPED, True)
     program.body = norm.out
     program.result = norm.result
     program.namer = norm.namer

@@ -112,22 +112,18 @@ def parse_text(text: str) -> ast.Module:
     fields and positions; ``tests/test_parse_text.py``), made by ``ast.parse`` alone,
     without gast's two conversions.  CPython shares one instance of each context
     (``Load``, ``Store``, ``Del``) and operator among all its trees; here every node is
-    its own, as gast's are, so a pass may annotate or replace any node of it."""
+    its own, as gast's are, so a pass may annotate or replace any node of it (the parser
+    puts those shared nodes only in a ``ctx``, ``op`` or ``ops`` field)."""
     tree = ast.parse(text)
     for node in nodes(tree):
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                if value and value[0].__class__ in _SHARED:
-                    value[:] = [item.__class__() for item in value]
-            elif value.__class__ in _SHARED:
-                setattr(node, name, value.__class__())
+        fields = node.__dict__
+        if "ctx" in fields:
+            node.ctx = fields["ctx"].__class__()
+        elif "op" in fields:
+            node.op = fields["op"].__class__()
+        elif "ops" in fields:
+            node.ops = [op.__class__() for op in fields["ops"]]
     return tree
-
-
-#: The node classes CPython's parser makes once and shares: they have no fields.
-_SHARED = frozenset(cls for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop,
-                                     ast.cmpop) for cls in base.__subclasses__())
 
 
 def code_signature(fn: Callable[..., Any]) -> inspect.Signature:

@@ -44,11 +44,9 @@ from . import anno, dataflow
 from .activity import assignments
 from .astutil import (
     LOOPS,
-    copy_tree,
     fix_locations,
     names_mentioned,
     names_stored,
-    walk,
     walk_stmts,
 )
 from .check import error
@@ -84,7 +82,7 @@ def reverse(program: Program) -> Program:
     """
     split_motion = program.kind == "vjp"
     rev = _Reverse(program)
-    body: list[ast.stmt] = copy_tree(program.body, {})
+    body: list[ast.stmt] = list(program.body)  # (the forward sweep: the front's own nodes)
     rev.bound_before = dataflow.bound_before_branches(body, set(program.params), targets)
     last_line = anno.get(program.body[-1], anno.LINE) if program.body else None
     rev.line = last_line if program.body else program.parsed.node.lineno
@@ -226,13 +224,12 @@ class _Reverse:
         keep a line of their own) and as backward code.  (Its nodes get positions with
         the whole body's at the end of :func:`reverse`: no node without one is moved
         between statements before, so each gets the same position it would get here.)"""
-        for node in walk(stmt):
-            if isinstance(node, ast.stmt):
-                if node is stmt or not anno.has(node, anno.LINE):
-                    anno.set(node, anno.LINE, self.line)
-                anno.set(node, anno.GRAD, True)
-                if self.origin is not None and not anno.has(node, anno.ORIGIN):
-                    anno.set(node, anno.ORIGIN, self.origin)
+        for node in walk_stmts([stmt]):  # (statements nest only in blocks: body, orelse)
+            if node is stmt or not anno.has(node, anno.LINE):
+                anno.set(node, anno.LINE, self.line)
+            anno.set(node, anno.GRAD, True)
+            if self.origin is not None and not anno.has(node, anno.ORIGIN):
+                anno.set(node, anno.ORIGIN, self.origin)
         self.out.append(stmt)
 
     def accumulate(self, atom: ast.expr, contribution: ast.expr,

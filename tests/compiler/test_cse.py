@@ -11,6 +11,8 @@ differences and HIPS autograd on the same source (where autograd runs it).
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import pytest
 
@@ -130,3 +132,15 @@ def test_random_draws_are_never_merged():
 
     assert deterministic(np.sin) and deterministic(np.linalg.solve)
     assert not deterministic(np.random.rand) and not deterministic(np.copyto)
+
+
+def test_the_key_of_a_value_matches_ast_dump():
+    """Two values are one key exactly when ast.dump prints them alike: operands, operators,
+    keywords, slices and constants by class and repr (0.0 and -0.0 differ, as 1 and 1.0)."""
+    texts = ["a * b", "a*b", "b * a", "x * -0.0", "x * 0.0", "x * 1", "x * 1.0", "x * True",
+             "np.sum(a, axis=0)", "np.sum(a, axis=1)", "np.sum(a, 0)", "a[1:2]", "a[1:2,]",
+             "a[None]", "f(a)", "f(*a)", "'s' + t", "b's' + t", "x ** 2", "x ** 2.0"]
+    trees = [ast.parse(t, mode="eval").body for t in texts]
+    for s in trees:
+        for t in trees:
+            assert (cse._tree_key(s) == cse._tree_key(t)) == (ast.dump(s) == ast.dump(t))
