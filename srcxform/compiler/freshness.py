@@ -49,13 +49,12 @@ def check_fresh(fn: Any, lines: list[str], first: int) -> None:
         return
     text = textwrap.dedent("".join(lines))
     above = "\n" * (first - 1)  # (parsed from line ``first`` on: no shift of the tree)
+    imports = _module_imports(filename)
     for variant in (text, "(" + text.strip().rstrip(",") + ")"):
         try:
-            tree = ast.parse(above + variant)
-        except SyntaxError:
-            continue
-        try:
-            compiled = _compile_in_scope(tree, fn, filename, _module_imports(filename))
+            compiled = _compile_text(above, variant, fn, filename, imports)
+            if compiled is None:
+                compiled = _compile_in_scope(ast.parse(above + variant), fn, filename, imports)
         except (SyntaxError, ValueError, RecursionError):
             continue
         if any(_same(c, code) for c in _codes(compiled, code.co_name, code.co_firstlineno)):
@@ -117,6 +116,24 @@ def _module_imports(filename: str) -> frozenset[str]:
         _IMPORTS.clear()
     _IMPORTS[filename] = (key, result)
     return result
+
+
+def _compile_text(above: str, text: str, fn: Any, filename: str,
+                  imports: frozenset[str]) -> types.CodeType | None:
+    """What :func:`_compile_in_scope` compiles, from the text itself (no tree made in
+    Python: about twice as fast) when the function is neither in a class nor a closure and
+    the module's imports fit on a line above it (``import _ as np`` on the first of the
+    blank lines: every line of ``text`` keeps its number); else None."""
+    code = fn.__code__
+    if _enclosing_class(fn.__qualname__) is not None or any(
+            n != "__class__" for n in code.co_freevars):
+        return None
+    if imports:
+        if not above:
+            return None
+        above = "import " + ", ".join(f"_ as {n}" for n in sorted(imports)) + above
+    return compile(above + text, filename, "exec", flags=code.co_flags & _FUTURE_FLAGS,
+                   dont_inherit=True)
 
 
 def _compile_in_scope(tree: ast.Module, fn: Any, filename: str,
