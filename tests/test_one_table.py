@@ -37,3 +37,25 @@ def test_a_registered_rule_is_used_by_compiler_and_runtime():
     t = sx.tensor(x, dtype=sx.float64, requires_grad=True)
     np.tanh(t).sum().backward()
     np.testing.assert_allclose(t.grad.numpy(), 1 - np.tanh(x) ** 2)
+
+
+def test_arguments_bind_a_call_as_inspect_does_for_every_rule():
+    """Rule.arguments (the compiler's fast path) gives what bind(...).arguments gives, or
+    raises TypeError where it raises, for every rule of the table and 0..n+1 positional
+    arguments, and with a keyword."""
+    for _, _, rule in registry.all_rules():
+        count = len(rule.signature.parameters)
+        calls = [(tuple(range(n)), {}) for n in range(count + 1)]
+        calls += [((0,), {name: 1}) for name in list(rule.signature.parameters)[3:4]]
+        for args, kwargs in calls:
+            try:
+                expected = dict(rule.bind(*args, **kwargs).arguments)
+            except TypeError:
+                expected = TypeError
+            try:
+                got = rule.arguments(args, kwargs)
+            except TypeError:
+                got = TypeError
+            assert got == expected, (rule.name, args, kwargs)
+            if expected is not TypeError:
+                assert list(got) == list(expected)

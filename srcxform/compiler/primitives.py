@@ -116,12 +116,12 @@ def _constant_options(op: Op, fn: Any) -> dict[str, Any] | None:
     """The values of the call's arguments that ``fn``'s parameters name, all constants;
     ``None`` when one of them is a variable (or the call cannot be bound)."""
     try:
-        bound = op.rule.bind(*op.args, **op.keywords)
+        bound = op.rule.arguments(op.args, op.keywords)
     except TypeError:
         return {}  # the reverse and forward passes report the call they cannot bind
     asked = set(inspect.signature(fn).parameters)
     options = {}
-    for name, value in bound.arguments.items():
+    for name, value in bound.items():
         if name not in asked:
             continue
         if isinstance(value, ast.Constant):

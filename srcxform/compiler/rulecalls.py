@@ -86,7 +86,7 @@ def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
     A call the rule's signature cannot bind raises ``TransformError``.
     """
     try:
-        bound = rule.bind(*op.args, **op.keywords)
+        bound = rule.arguments(op.args, op.keywords)
     except TypeError as exc:
         raise error(parsed, anno.get(op.node, anno.NODE, op.node),
                     f"cannot differentiate {op.what} called this way: {exc}",
@@ -95,7 +95,7 @@ def rule_mapping(rule: Rule, op: Op, parsed, env: Env) -> dict[str, ast.expr]:
     mapping: dict[str, ast.expr] = {}
     sig_params = rule.signature.parameters
     for p in params:
-        value = bound.arguments.get(p, sig_params[p].default)
+        value = bound.get(p, sig_params[p].default)
         kind = sig_params[p].kind
         if kind is sig_params[p].VAR_POSITIONAL:
             value = ast.Tuple(list(value), ast.Load())

@@ -68,6 +68,7 @@ from __future__ import annotations
 import inspect
 import sys
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -96,6 +97,25 @@ class Rule:
         bound = self.signature.bind(None, None, *args, **kwargs)
         bound.apply_defaults()
         return bound
+
+    def arguments(self, args: Sequence[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``bind(*args, **kwargs).arguments`` as a dict (defaults applied), without
+        ``inspect`` for the common call: positional arguments only, to a rule whose
+        primal parameters are all plain (no ``*args``, no keyword-only)."""
+        spec = self.__dict__.get("_spec", _EMPTY)
+        if spec is _EMPTY:  # (made once per rule; the dataclass is frozen)
+            spec = _positional_spec(self.signature)
+            object.__setattr__(self, "_spec", spec)
+        given = len(args) + 2  # (g and out are bound to None, as bind does)
+        if spec is not None and not kwargs and given <= len(spec) \
+                and all(d is not _EMPTY for _, d in spec[given:]):
+            found = {spec[0][0]: None, spec[1][0]: None}
+            for (name, _), value in zip(spec[2:], args):
+                found[name] = value
+            for name, default in spec[given:]:
+                found[name] = default
+            return found
+        return dict(self.bind(*args, **kwargs).arguments)
 
     @property
     def vararg(self) -> str | None:
@@ -346,3 +366,15 @@ def unbroadcast(g: Any, x: Any) -> Any:
     )
     g = np.sum(g, axis=axes)
     return np.reshape(g, shape)
+
+
+_EMPTY = inspect.Parameter.empty
+
+
+def _positional_spec(signature: inspect.Signature) -> tuple[tuple[str, Any], ...] | None:
+    """A rule's parameters as ``(name, default)`` pairs when each primal one (after ``g,
+    out``) is positional-or-keyword (``Rule.arguments``' fast path), else None."""
+    params = list(signature.parameters.values())
+    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in params[2:]):
+        return None
+    return tuple((p.name, p.default) for p in params)
