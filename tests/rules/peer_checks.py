@@ -16,7 +16,8 @@ A check passes, fails (a wrong number), is refused (``TransformError``, or the
 ``TypeError`` of a complex value at a non-holomorphic step: an error, never a
 wrong gradient), or errs (any other exception).  ``python -m tests.rules.peer_checks``
 prints the table (``--numpy``: the single checks of the peer's ``tests/test_numpy.py``,
-:func:`numpy_checks`); ``tests/rules/test_numpy_peer.py`` runs a CI-sized sample.
+:func:`numpy_checks`); ``tests/rules/test_numpy_peer.py`` runs the linear-algebra part
+whole and a CI-sized sample of the rest.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import numpy as np
 
 import srcxform as sx
 
-#: the functions of the linear-algebra part of the issue (another branch's rules)
+#: the functions of the linear-algebra part of the issue (test_numpy_peer runs all of it)
 LINALG = {"kron", "inner", "tensordot", "einsum", "cross"}
 
 
