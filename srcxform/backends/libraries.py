@@ -128,6 +128,40 @@ class CupyNamespace(Namespace):
         return a
 
 
+def clipped(parts: list, shape: tuple) -> list:
+    """``parts`` (an index of ints, slices, ``None`` and at most one ``...``) with slice
+    bounds past an axis's ends clipped to it, as NumPy reads them (the array API leaves
+    them unspecified: ``x[t:t + 64]`` of a loop's last block, ``compiler/hoist.py``)."""
+    if not any(type(p) is slice for p in parts):
+        return parts
+    k = parts.index(Ellipsis) if Ellipsis in parts else len(parts)
+    axes: list[int | None] = [None] * len(parts)
+    axis = 0
+    for i in range(k):  # before the ellipsis: from the first axis on
+        if parts[i] is not None:
+            axes[i], axis = axis, axis + 1
+    axis = len(shape)
+    for i in range(len(parts) - 1, k, -1):  # after it: from the last axis back
+        if parts[i] is not None:
+            axis -= 1
+            axes[i] = axis
+    out = list(parts)
+    for i, p in enumerate(parts):
+        if type(p) is not slice or p == slice(None) or axes[i] is None \
+                or not 0 <= axes[i] < len(shape) or type(shape[axes[i]]) is not int \
+                or not all(b is None or isinstance(b, (int, np.integer))
+                           for b in (p.start, p.stop, p.step)):
+            continue
+        start, stop, step = p.indices(shape[axes[i]])  # NumPy's reading, within the axis
+        if step > 0:
+            out[i] = slice(start, stop, step)
+        elif start < 0 or stop >= start:  # nothing selected
+            out[i] = slice(0, 0, 1)
+        else:  # (a stop of -1 here is "past the first element")
+            out[i] = slice(start, None if stop < 0 else stop, step)
+    return out
+
+
 class JaxNamespace(Namespace):
     library = "jax"
     mutable = False
@@ -168,7 +202,7 @@ class StrictIndexing(Namespace):
         used = sum(1 for p in parts if p is not None)
         if Ellipsis not in parts and used < getattr(a, "ndim", used):
             parts.append(Ellipsis)
-        return tuple(parts), None
+        return tuple(clipped(parts, tuple(a.shape))), None
 
     def getitem(self, a: Any, index: Any) -> Any:
         if not isinstance(a, self.ndarray):

@@ -99,7 +99,8 @@ GLOBAL = _declare(
     "global", "bool: a Name or dotted Attribute atom that denotes a module global, closure "
     "value, builtin or helper object, not a local variable (it has no adjoint)",
     set_by="normalize inline closures containers",
-    read_by="cse normalize funcvalues primitives rulecalls reverse forward containers arrayness")
+    read_by="cse normalize funcvalues primitives rulecalls reverse forward containers arrayness "
+    "einsum_forms")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
     "call or an unknown callee)", set_by="complexsteps normalize closures containers",

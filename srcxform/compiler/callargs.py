@@ -4,7 +4,8 @@ After :func:`call_arguments` a call's positional arguments are atoms, a
 ``*xs`` of a tuple or list whose elements are known (a literal, a bound
 tuple) replaced by those elements; any other ``*xs`` stays starred only in a
 call nothing differentiates through, and is a located ``TransformError``
-into a user function or a function with a rule.  After :func:`sequence_items`
+into a user function or a function with a rule (``np.einsum(a, [0, 1], b, [1, 2])``
+with constant sublists is ``np.einsum('ab,bc->ac', a, b)``).  After :func:`sequence_items`
 a tuple or list literal's items are atoms, ``[*xs]`` expanded the same way
 (else a located error).  After
 :func:`call_keywords` the keywords are atoms, ``**options`` of a dict bound
@@ -19,6 +20,7 @@ from typing import Any
 
 from .. import rules
 from .diagnostics import error
+from .einsum_forms import subscripts_form
 from .funcvalues import is_user_function
 
 
@@ -27,7 +29,10 @@ def call_arguments(norm: Any, node: ast.Call, callee: Any, method: str | None
     """The atoms of a call's positional arguments; ``*xs`` of a tuple or list whose
     elements are known here (a literal, a bound tuple) is those elements.  Any other
     ``*xs`` stays starred in a call nothing differentiates through (``rs.randn(*shape)``)
-    and is refused, located, elsewhere."""
+    and is refused, located, elsewhere.  ``np.einsum``'s interleaved form with constant
+    sublists becomes its subscripts string (``einsum_forms.py``)."""
+    if method is None:
+        node = subscripts_form(norm, node, callee)
     args: list[ast.expr] = []
     for a in node.args:
         if not isinstance(a, ast.Starred):

@@ -69,8 +69,10 @@ def check_differentiable(parsed, op: Op, stmt: ast.stmt, mapping: dict[str, ast.
         raise error(parsed, _where(op, stmt), f"cannot differentiate {op.what}: {why}", op.what)
     for p in op.rule.no_derivative:
         if p in mapping and differentiated(mapping[p]):
+            why = op.rule.no_derivative_why
             raise error(parsed, _where(op, stmt), f"{op.what} has no derivative with respect "
-                        f"to its argument {p!r}; hold it constant (sx.detach)", op.what)
+                        f"to its argument {p!r}; " + (why or "hold it constant (sx.detach)"),
+                        op.what)
 
 
 def unknown_outputs(parsed, op: Op, stmt: ast.stmt) -> Exception:

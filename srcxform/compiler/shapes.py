@@ -138,9 +138,10 @@ def product_shape(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[in
     try:
         if name == "outer":
             return (math.prod(a), math.prod(b))
+        if name in ("inner", "dot") and (not a or not b):  # a 0-d operand: a * b
+            return np.broadcast_shapes(a, b)
         if name == "inner":
             return a[:-1] + b[:-1]
-        if name == "dot" and (not a or not b):
             return np.broadcast_shapes(a, b)
         if name == "dot" and len(b) > 2:
             return None

@@ -9,12 +9,54 @@ the axes where operand ``k`` was broadcast (size 1 against a larger size).
 Subscripts are first made explicit: ellipses become letters (aligned to the
 right, as NumPy broadcasts them) and an implicit output is NumPy's (the
 ellipsis, then the indices used once, in alphabetical order).
+
+:func:`sublist_subscripts` spells the interleaved form's sublists
+(``np.einsum(a, [0, 1], b, [1, 2], [0, 2])``) as the subscripts string NumPy reads
+in them (``'ab,bc->ac'``), with the output written out.
 """
 
 from __future__ import annotations
 
 import string
 from collections import Counter
+from typing import Any
+
+#: NumPy's sublist labels are the integers 0 <= label < 52
+LABELS = 52
+_LETTERS = string.ascii_lowercase + string.ascii_uppercase
+
+
+def sublist_subscripts(sublists: list, output: Any = None) -> str:
+    """The subscripts string of the interleaved form's ``sublists`` (ints in ``[0, 52)``
+    and ``Ellipsis``) and ``output`` sublist (``None``: NumPy's implicit output, the
+    ellipsis and then the labels used once, in increasing order)."""
+    def spelled(labels: Any) -> str:
+        out = []
+        for label in labels:
+            if label is Ellipsis:
+                out.append("...")
+            elif not 0 <= int(label) < LABELS or isinstance(label, bool):
+                raise ValueError(f"np.einsum's sublist label {label!r} is not an int in "
+                                 f"[0, {LABELS})")
+            else:
+                out.append(_LETTERS[int(label)])
+        return "".join(out)
+
+    inputs = ",".join(spelled(s) for s in sublists)
+    if output is None:
+        once = Counter(label for s in sublists for label in s if label is not Ellipsis)
+        ellipsis = [Ellipsis] if any(label is Ellipsis for s in sublists for label in s) else []
+        output = ellipsis + sorted(k for k, n in once.items() if n == 1)
+    return f"{inputs}->{spelled(output)}"
+
+
+def interleaved(arguments: tuple) -> tuple[str, list]:
+    """``(subscripts, operands)`` of ``np.einsum(op0, sublist0, op1, sublist1, ...
+    [, output])``'s positional ``arguments``."""
+    pairs = len(arguments) // 2
+    output = arguments[-1] if len(arguments) % 2 else None
+    return (sublist_subscripts(list(arguments[1:2 * pairs:2]), output),
+            list(arguments[0:2 * pairs:2]))
 
 
 def explicit_subscripts(subscripts: str, shapes: list[tuple[int, ...]]

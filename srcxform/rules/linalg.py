@@ -8,7 +8,11 @@ Products are linear in each operand, so their tangents are the products
 themselves.  ``np.einsum`` (any subscripts: implicit or explicit output,
 ellipses, repeated indices, any number of operands) is differentiated by
 einsums of the cotangent with the other operands; its rule returns one
-gradient per operand and is called, not inlined, in generated code.
+gradient per operand and is called, not inlined, in generated code.  The
+interleaved form ``np.einsum(a, [0, 1], b, [1, 2])`` reaches the rule as a
+subscripts string when its sublists are constants (``compiler/einsum_forms.py``);
+with sublists known only at run time, the rule reads them, and the first operand
+(in the ``subscripts`` slot) is not differentiated (refused at transform time).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import math
 
 import numpy as np
 
-from .einsum_spec import einsum_gradient_spec
+from .einsum_spec import einsum_gradient_spec, interleaved
 from .registry import nondifferentiable, register, register_tangents, unbroadcast
 
 
@@ -146,11 +150,18 @@ def tensordot(g, out, a, b, axes=2):
             np.transpose(np.tensordot(a, g, (a_free, ga_axes)), perm_b))
 
 
-@register(np.einsum, backward_name="EinsumBackward0", linear=True)
+@register(np.einsum, backward_name="EinsumBackward0", linear=True,
+          no_derivative=("subscripts",),
+          no_derivative_why="in the interleaved form (operand, sublist, ...), the first "
+          "operand can be differentiated only when every sublist is a constant (a tuple or "
+          "list of ints written in the function); else pass a subscripts string")
 def einsum_vjp(g, out, subscripts, *operands, **options):
-    if not isinstance(subscripts, str):
-        raise NotImplementedError("gradient of np.einsum in the interleaved (operand, "
-                                  "sublist, ...) form: pass a subscripts string")
+    if not isinstance(subscripts, str):  # interleaved, with sublists known only now
+        spec, arrays = interleaved((subscripts, *operands))
+        grads = einsum_vjp(g, out, spec, *arrays, **options)  # the first: not differentiated
+        # operand j sits at call position 2 j; the sublists (and the output's) get none
+        return (None,) + tuple(grads[1 + p // 2] if p % 2 == 0 and p // 2 < len(arrays)
+                               else None for p in range(1, 1 + len(operands)))
     shapes = [np.shape(x) for x in operands]
     grads = [None]
     for k in range(len(operands)):
@@ -191,7 +202,7 @@ def multi_dot_tangent(t, out, arrays):
 
 
 register_tangents(multi_dot, multi_dot_tangent)
-nondifferentiable(kron_axes, tensordot_axes, einsum_gradient_spec)
+nondifferentiable(kron_axes, tensordot_axes, einsum_gradient_spec, interleaved)
 
 
 # --- norms ---------------------------------------------------------------------------

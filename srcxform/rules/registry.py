@@ -46,9 +46,9 @@ tangent functions return a tuple with one tangent per output.
 An argument whose derivative has no closed form (``df`` of ``scipy.stats.t.cdf``)
 is listed in ``no_derivative`` (its rule returns ``None`` for it): differentiating
 with respect to it is refused, by the compiler at transform time and by the
-eager runtime at backward time.  ``refuse`` (a function of the keyword options,
-like ``multi_output``) names options that cannot be differentiated
-(``logsumexp(..., return_sign=True)``).
+eager runtime at backward time (with ``no_derivative_why`` in the message, if
+given).  ``refuse`` (a function of the keyword options, like ``multi_output``)
+names options that cannot be differentiated (``logsumexp(..., return_sign=True)``).
 
 Bound methods (``scipy.stats.norm.logpdf``, a new object at every attribute
 access) are keyed by their object's class and function.  Optional rule families
@@ -89,6 +89,7 @@ class Rule:
     sequence_output: bool = False  # returns a list or tuple of arrays (np.split)
     multi_output: int | Callable[..., int] = 0  # how many values it returns as a tuple
     no_derivative: tuple[str, ...] = ()  # arguments whose derivative has no closed form
+    no_derivative_why: str = ""  # what the refusal of such an argument adds (or "")
     refuse: Callable[..., str | None] | None = None  # why it cannot differentiate these options
     signature: inspect.Signature = field(compare=False, repr=False, default=None)
 
@@ -187,6 +188,7 @@ def register(
     sequence_output: bool = False,
     multi_output: int | Callable[..., int] = 0,
     no_derivative: tuple[str, ...] = (),
+    no_derivative_why: str = "",
     refuse: Callable[..., str | None] | None = None,
 ) -> Callable[[Callable[..., tuple]], Callable[..., tuple]]:
     """Register ``rule`` for each primitive, array method and attribute named.
@@ -209,6 +211,7 @@ def register(
             sequence_output=sequence_output,
             multi_output=multi_output,
             no_derivative=tuple(no_derivative),
+            no_derivative_why=no_derivative_why,
             refuse=refuse,
             signature=sig,
         )

@@ -16,11 +16,13 @@ A check passes, fails (a wrong number), is refused (``TransformError``, or the
 ``TypeError`` of a complex value at a non-holomorphic step: an error, never a
 wrong gradient), or errs (any other exception).  ``python -m tests.rules.peer_checks``
 prints the table (``--numpy``: the single checks of the peer's ``tests/test_numpy.py``,
-:func:`numpy_checks`); ``tests/rules/test_numpy_peer.py`` runs a CI-sized sample.
+:func:`numpy_checks`); ``tests/rules/test_numpy_peer.py`` runs the linear-algebra part
+whole and a CI-sized sample of the rest.
 """
 
 from __future__ import annotations
 
+import ast
 import atexit
 import importlib.util
 import itertools
@@ -36,7 +38,7 @@ import numpy as np
 
 import srcxform as sx
 
-#: the functions of the linear-algebra part of the issue (another branch's rules)
+#: the functions of the linear-algebra part of the issue (test_numpy_peer runs all of it)
 LINALG = {"kron", "inner", "tensordot", "einsum", "cross"}
 
 
@@ -477,11 +479,10 @@ def _module(all_checks: list[Check]) -> Any:
     consts: dict[str, Any] = {}
     calls = []
     for i, check in enumerate(all_checks):
-        call = check.call
         for j, value in enumerate(check.consts):
             consts[f"k{i}_{j}"] = value
-            call = call.replace(f"k{j}", f"k{i}_{j}")
-        calls.append(call)
+        calls.append(_renamed(check.call, {f"k{j}": f"k{i}_{j}" for j in range(
+            len(check.consts))}) if check.consts else check.call)
     lines = ["import numpy as np", ""]
     for i, (check, call) in enumerate(zip(all_checks, calls)):
         params = ", ".join(f"a{j}" for j in range(len(check.args)))
@@ -505,6 +506,16 @@ def _module(all_checks: list[Check]) -> Any:
             body = f"np.sum(out * w{i}_0)"  # complex for a complex output: f' then
         lines += [f"def r{i}({params}):", f"    out = {calls[i]}", f"    return {body}", ""]
     return _load(lines, consts)
+
+
+def _renamed(call: str, names: dict[str, str]) -> str:
+    """``call`` with the names in ``names`` renamed, by the syntax tree (renaming the text
+    would turn ``k1`` into ``k13_1`` inside ``k13_0``, or an attribute ``.k0``)."""
+    tree = ast.parse(call, mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in names:
+            node.id = names[node.id]
+    return ast.unparse(tree)
 
 
 def _load(lines: list[str], consts: dict[str, Any]) -> Any:
