@@ -353,15 +353,21 @@ def is_negative_literal(node: ast.expr) -> bool:
 
 
 def copy_tree(node: Any, memo: dict[int, Any]) -> Any:
-    """A copy of a tree (or a list of them) for a pass that rewrites it: every node new,
-    a node the tree holds twice (or ``memo`` already maps) copied once, annotations that
-    are nodes or lists copied alike (as ``copy.deepcopy``, about seven times faster);
-    other annotation values are shared."""
+    """A copy of a tree (or a list of them) for a pass that rewrites it: every node new
+    but the expression contexts (``Load``, ``Store``, ``Del``: a third of the nodes, which
+    no pass changes; the passes already share them between nodes), a node the tree holds
+    twice (or ``memo`` already maps) copied once, annotations that are nodes or lists
+    copied alike (as ``copy.deepcopy``, about seven times faster); other annotation values
+    are shared."""
     if node.__class__ is list:
         return _copy_list(node, memo)
     if isinstance(node, AST):
         return _copy_node(node, memo)
     return node
+
+
+#: The expression contexts: nodes without fields or positions, shared by copies.
+_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 
 
 def _copy_node(node: ast.AST, memo: dict[int, Any]) -> ast.AST:
@@ -375,7 +381,8 @@ def _copy_node(node: ast.AST, memo: dict[int, Any]) -> ast.AST:
         kind = value.__class__
         if kind is list:
             fields[key] = _copy_list(value, memo)
-        elif kind is int or kind is str or value is None or not isinstance(value, AST):
+        elif kind is int or kind is str or value is None or kind in _CONTEXTS \
+                or not isinstance(value, AST):
             fields[key] = value
         else:
             fields[key] = _copy_node(value, memo)

@@ -27,6 +27,9 @@ from .env import Env
 
 #: Methods (with rules) whose result may have another dtype: ``x.astype(int)``.
 _RETYPING = frozenset({"astype", "view"})
+#: The classes of the nodes below that bind names (any other node binds none).
+_BINDING = frozenset({ast.Assign, ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign,
+                      ast.NamedExpr, ast.FunctionDef, ast.Lambda, ast.With, ast.ExceptHandler})
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.MatMult, ast.FloorDiv, ast.Mod)
 
 
@@ -105,6 +108,8 @@ def surely_inexact_names(body: list[ast.stmt], params: list[str], wrt: list[str]
         cls = node.__class__
         if cls is ast.Name:
             read.append(node)
+        elif cls not in _BINDING:  # (most nodes: one test)
+            continue
         elif cls is ast.Assign:
             for target in node.targets:
                 if isinstance(target, ast.Name):
