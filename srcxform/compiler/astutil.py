@@ -148,6 +148,12 @@ def shift_lines(node: ast.AST, n: int) -> ast.AST:
     return node
 
 
+def name_nodes(tree: Tree) -> list[ast.Name]:
+    """The ``Name`` nodes of ``tree``, in walk order (for a pass that asks several of the
+    questions below of one tree: one walk)."""
+    return _names(tree)
+
+
 def names_stored(tree: Tree) -> set[str]:
     """Names ``tree`` assigns (``Name`` nodes in store context)."""
     return {n.id for n in _names(tree) if n.ctx.__class__ is Store}

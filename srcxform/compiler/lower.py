@@ -36,10 +36,9 @@ import numpy as np
 from .. import rules
 from . import anno
 from .astutil import (
-    load_and_store_counts,
+    name_nodes,
     names_loaded,
     names_mentioned,
-    names_stored,
     names_written_into,
     walk,
     walk_stmts,
@@ -64,8 +63,23 @@ class _Lower:
 
     def __init__(self, body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
                  adjoints: set[str], trusted: dict[str, tuple[int, ...]]) -> None:
-        self.grad_names = names_stored([s for s in body if anno.get(s, anno.GRAD, False)])
-        self.part_uses, stores = load_and_store_counts(body)
+        # (one walk: the names the backward statements assign, every name's loads and
+        # stores, and the names mentioned at all)
+        self.grad_names: set[str] = set()
+        self.part_uses: dict[str, int] = {}
+        stores: dict[str, int] = {}
+        mentioned: set[str] = set()
+        for stmt in body:
+            grad = anno.get(stmt, anno.GRAD, False)
+            for n in name_nodes(stmt):
+                name, ctx = n.id, n.ctx.__class__
+                mentioned.add(name)
+                if ctx is ast.Load:
+                    self.part_uses[name] = self.part_uses.get(name, 0) + 1
+                elif ctx is ast.Store:
+                    stores[name] = stores.get(name, 0) + 1
+                    if grad:
+                        self.grad_names.add(name)
         self.once = {n for n, c in stores.items() if c == 1} | set(adjoints)
         self.env = env
         self.exact = exact
@@ -74,7 +88,7 @@ class _Lower:
         self.handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]] = []
         self.ndarrays = _ndarrays(body, env, exact, self.once)
         # helpers that return their argument or a new array (unbroadcast)
-        self.passthrough = frozenset(name for name in names_mentioned(body)
+        self.passthrough = frozenset(name for name in mentioned
                                      if env.resolve(ast.Name(name, ast.Load()))
                                      is rules.unbroadcast)
 
