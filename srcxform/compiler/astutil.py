@@ -99,6 +99,34 @@ def _names(tree: Tree, also: type | None = None) -> list[ast.AST]:
     return found
 
 
+def names_and(tree: Tree, classes: frozenset[type]) -> tuple[list[ast.Name], list[ast.AST]]:
+    """The ``Name`` nodes of ``tree`` and its nodes of ``classes``, each in walk order (as
+    :func:`walk` meets them; a ``Name``'s context is not entered): one walk for several
+    questions about a whole body."""
+    found: list[ast.Name] = []
+    other: list[ast.AST] = []
+    keep, note = found.append, other.append
+    for top in ([tree] if isinstance(tree, AST) else tree):
+        todo = [top]
+        append = todo.append
+        for n in todo:
+            cls = n.__class__
+            if cls is Name:
+                keep(n)
+                continue
+            if cls in classes:
+                note(n)
+            for name in n._fields:
+                value = getattr(n, name, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, AST):
+                            append(item)
+                elif isinstance(value, AST):
+                    append(value)
+    return found, other
+
+
 def fix_locations(node: ast.AST) -> ast.AST:
     """:func:`ast.fix_missing_locations`, about three times as fast: a node without a
     position takes its parent's (``1, 0`` at the top)."""
@@ -259,10 +287,15 @@ def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:
 
 def name_counts(tree: Tree) -> tuple[dict[str, int], dict[str, int], set[str]]:
     """``(load_counts(tree), store_counts(tree), names_written_into(tree))`` in one walk."""
+    return counted(_names(tree, ast.Subscript))
+
+
+def counted(found: Iterable[ast.AST]) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """:func:`name_counts` of a tree whose ``Name`` and ``Subscript`` nodes are ``found``."""
     loads: dict[str, int] = {}
     stores: dict[str, int] = {}
     written: set[str] = set()
-    for n in _names(tree, ast.Subscript):
+    for n in found:
         ctx = n.ctx.__class__
         if n.__class__ is Name:
             if ctx is Load:

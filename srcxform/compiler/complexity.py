@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from .astutil import walk
+from .astutil import nodes, walk
 from .env import Env
 
 #: NumPy functions that may return complex values for real arguments.
@@ -62,7 +62,7 @@ def _complex_dtype_name(value: object) -> bool:
 def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env | None) -> bool:
     """True when ``node`` mentions a complex constant, one of ``names`` or (resolved by
     ``env``) a complex global, ``complex`` or a ``cmath`` function."""
-    for sub in walk(node):
+    for sub in nodes(node):
         cls = sub.__class__
         if cls is ast.Name and sub.id in names:
             return True
@@ -98,7 +98,7 @@ def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr],
     ``names``: whether a name read denotes a complex object, per name (filled here: a
     name denotes the same object wherever ``env`` resolves it)."""
     found: set[str] | None = set()
-    for sub in walk(value):
+    for sub in nodes(value):
         cls = sub.__class__
         if cls is ast.NamedExpr:
             walruses.append(sub)

@@ -62,24 +62,11 @@ class _Lower:
     the backward sweep assigns, their exact and trusted shapes, how often each is read."""
 
     def __init__(self, body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
-                 adjoints: set[str], trusted: dict[str, tuple[int, ...]]) -> None:
-        # (one walk: the names the backward statements assign, every name's loads and
-        # stores, and the names mentioned at all)
-        self.grad_names: set[str] = set()
-        self.part_uses: dict[str, int] = {}
-        stores: dict[str, int] = {}
-        mentioned: set[str] = set()
-        for stmt in body:
-            grad = anno.get(stmt, anno.GRAD, False)
-            for n in name_nodes(stmt):
-                name, ctx = n.id, n.ctx.__class__
-                mentioned.add(name)
-                if ctx is ast.Load:
-                    self.part_uses[name] = self.part_uses.get(name, 0) + 1
-                elif ctx is ast.Store:
-                    stores[name] = stores.get(name, 0) + 1
-                    if grad:
-                        self.grad_names.add(name)
+                 adjoints: set[str], trusted: dict[str, tuple[int, ...]],
+                 names: _Names | None = None) -> None:
+        names = names or _Names(body)
+        self.grad_names = names.grad_names
+        self.part_uses, stores, mentioned = names.loads, names.stores, names.mentioned
         self.once = {n for n, c in stores.items() if c == 1} | set(adjoints)
         self.env = env
         self.exact = exact
@@ -417,6 +404,29 @@ class _Lower:
         return new
 
 
+class _Names:
+    """Of a body, in one walk: the names its backward statements assign, every name's
+    loads and stores, and the names mentioned at all."""
+
+    def __init__(self, body: list[ast.stmt]) -> None:
+        self.grad_names: set[str] = set()
+        self.loads: dict[str, int] = {}
+        self.stores: dict[str, int] = {}
+        self.mentioned: set[str] = set()
+        loads, stores, mentioned = self.loads, self.stores, self.mentioned
+        for stmt in body:
+            grad = anno.get(stmt, anno.GRAD, False)
+            for n in name_nodes(stmt):
+                name, ctx = n.id, n.ctx.__class__
+                mentioned.add(name)
+                if ctx is ast.Load:
+                    loads[name] = loads.get(name, 0) + 1
+                elif ctx is ast.Store:
+                    stores[name] = stores.get(name, 0) + 1
+                    if grad:
+                        self.grad_names.add(name)
+
+
 def _ndarrays(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
               once: set[str]) -> set[str]:
     """Forward names certainly holding an ndarray: assigned once, of rank 1 or more, by a
@@ -599,8 +609,9 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     if keep is not None:
         refold(body, env, keep)
     horner(body)
-    sink_negations(body, set(adjoints), env)
-    low = _Lower(body, env, exact, set(adjoints), trusted or {})
+    names = _Names(body)  # (sink_negations changes no name: they hold after it too)
+    sink_negations(body, set(adjoints), env, (names.loads, names.stores))
+    low = _Lower(body, env, exact, set(adjoints), trusted or {}, names)
     low.spell(body)
     body = low.accumulate_in_place(body)
     body = _keep_written_fresh(body, low.handed_on)

@@ -1,0 +1,126 @@
+"""The shortcuts of the finish (issue 14, transform time) against what they replace: the
+line-break scan, the one-walk name index and its counts, the two-shape broadcast, the
+surely-inexact names from an index, the negations sunk with counts given, and the
+emitter placing statements only (the text and origins a fix of every node's position
+gives)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from srcxform.compiler import assemble, astutil, driver, inexact, signs
+from srcxform.compiler.astutil import copy_tree, fix_locations
+from srcxform.compiler.emit import emit_with_origins
+from srcxform.compiler.loader import FIND_LINE_BREAK, LINE_BREAKS
+from srcxform.compiler.shapes import broadcast_shapes
+from tests.control_flow import programs
+from tests.corpus import CORPUS
+
+SOURCES = sorted((Path(astutil.__file__).parent).glob("*.py"))[:12]
+
+
+def _trees() -> list[ast.Module]:
+    return [ast.parse(p.read_text()) for p in SOURCES]
+
+
+def test_line_break_scan_finds_exactly_the_line_breaks() -> None:
+    for code in range(0x3000):
+        c = chr(code)
+        assert (FIND_LINE_BREAK.search(f"a{c}b") is not None) == (c in LINE_BREAKS), code
+    for c in LINE_BREAKS:
+        assert FIND_LINE_BREAK.search("x = 1" + c + "y = 2")
+
+
+def test_names_and_gives_the_names_and_the_classes_in_walk_order() -> None:
+    classes = frozenset({ast.Assign, ast.Subscript, ast.Lambda, ast.comprehension})
+    for tree in _trees():
+        for part in (tree, tree.body):
+            found, other = astutil.names_and(part, classes)
+            walked = list(astutil.walk(part))
+            assert found == [n for n in walked if n.__class__ is ast.Name]
+            assert other == [n for n in walked if n.__class__ in classes]
+            subscripts = [n for n in other if n.__class__ is ast.Subscript]
+            assert astutil.counted(found + subscripts) == astutil.name_counts(part)
+
+
+def test_two_shapes_broadcast_as_numpy_does() -> None:
+    rng = random.Random(0)
+    dims = [0, 1, 2, 3, 8]
+    for _ in range(3000):
+        a = tuple(rng.choice(dims) for _ in range(rng.randint(0, 3)))
+        b = a if rng.random() < 0.3 else () if rng.random() < 0.2 else \
+            tuple(rng.choice(dims) for _ in range(rng.randint(0, 3)))
+        try:
+            want = tuple(np.broadcast_shapes(a, b))
+        except ValueError:
+            want = None
+        assert broadcast_shapes(a, b) == want, (a, b)
+        assert broadcast_shapes(b, a) == want, (b, a)
+
+
+def _entries() -> list[tuple]:
+    """The straight-line corpus, then the control-flow one (129 programs)."""
+    return [(f, make, wrt) for f, make, wrt in CORPUS] + \
+        [(entry[0], entry[1], entry[2]) for entry in programs.CORPUS]
+
+
+_PREPARED: dict[int, object] = {}
+
+
+def _prepared(f, wrt, args) -> object:
+    """The program of ``f`` just before its source is emitted, specialised on ``args``
+    (made once per module: the tests below change copies of its body only)."""
+    if id(f) not in _PREPARED:
+        _PREPARED[id(f)] = _prepare(f, wrt, args)
+    return _PREPARED[id(f)]
+
+
+def _prepare(f, wrt, args) -> object:
+    names = list(inspect.signature(f).parameters)
+    shapes = {n: np.shape(a) for n, a in zip(names, args) if isinstance(a, np.ndarray)}
+    front = driver.front(f, wrt)
+    passes = driver.PIPELINES["grad"][driver.FRONTS["grad"]:]
+    return driver.run(driver._finishing(front, None, None, shapes or None),
+                      passes[:passes.index(assemble.emit_source)])
+
+
+@pytest.mark.parametrize("index", range(0, 130, 5))
+def test_emitting_with_statements_placed_gives_what_every_node_placed_gives(index) -> None:
+    entries = _entries()
+    if index >= len(entries):
+        pytest.skip("fewer programs")
+    for f, make, wrt in entries[index:index + 5]:
+        program = _prepared(f, wrt, make())
+        args = program.parsed.node.args
+        placed = copy_tree(program.body, {})
+        fix_locations(ast.Module(body=placed, type_ignores=[]))
+        got = emit_with_origins("g", args, copy_tree(program.body, {}), program.parsed)
+        want = emit_with_origins("g", args, placed, program.parsed)
+        assert got == want, f.__name__
+
+
+@pytest.mark.parametrize("index", range(0, 130, 10))
+def test_inexact_names_and_sunk_negations_with_what_the_caller_knows(index) -> None:
+    entries = _entries()
+    if index >= len(entries):
+        pytest.skip("fewer programs")
+    for f, make, wrt in entries[index:index + 10]:
+        program = _prepared(f, wrt, make())
+        body = program.body
+        index_ = astutil.names_and(body, inexact.BINDING | {ast.Subscript})
+        assert inexact.surely_inexact_names(body, program.params, program.wrt, program.env,
+                                            index_) == \
+            inexact.surely_inexact_names(body, program.params, program.wrt, program.env)
+        given, alone = copy_tree(body, {}), copy_tree(body, {})
+        loads, stores = astutil.load_and_store_counts(given)
+        signs.sink_negations(given, set(program.derivative_of), program.env,
+                             (loads, stores))
+        signs.sink_negations(alone, set(program.derivative_of), program.env)
+        assert [ast.dump(s) for s in given] == [ast.dump(s) for s in alone], f.__name__
+        assert (loads, stores) == astutil.load_and_store_counts(given)  # no name changed
