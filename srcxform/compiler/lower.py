@@ -549,6 +549,13 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+#: Nodes whose value only feeds an operator (``b + g[t]`` keeps no reference to ``g``).
+_OPERAND_PARENTS = frozenset({ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign})
+#: Attributes read without keeping a reference to the array (``a.sum``, ``a.shape``).
+_NO_REFERENCE_ATTRIBUTES = frozenset({"sum", "mean", "max", "min", "prod", "copy", "shape",
+                                      "ndim", "size"})
+
+
 def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
                     passthrough: frozenset[str] = frozenset()) -> set[str]:
     """Names read in a way that may keep a reference to their array (not as an operand).
@@ -558,31 +565,34 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
     argument or a new array) keeps no reference: the operator makes a new array.
     """
     found: set[str] = set()
-    operand_parents = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign)
+    Name, Load, Store = ast.Name, ast.Load, ast.Store
 
     def visit(parent: ast.AST, operand: bool) -> None:
         """Collect the names under ``parent`` (``operand``: it only feeds an operator)."""
+        cls = parent.__class__
+        child_operand = cls in _OPERAND_PARENTS
+        view = parent.value if cls is ast.Subscript else None  # (its view kept or not)
+        passed = parent.args[0] if cls is ast.Call and parent.func.__class__ is Name \
+            and parent.func.id in passthrough and parent.args else None
         for child in _children(parent):
-            child_operand = isinstance(parent, operand_parents)
-            if isinstance(parent, ast.Subscript) and child is parent.value:
+            if child is view:
                 # a view is kept exactly when the subscript is; a write keeps none
-                child_operand = operand or isinstance(parent.ctx, ast.Store)
-            elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
-                    and parent.func.id in passthrough and parent.args \
-                    and child is parent.args[0]:
-                child_operand = operand
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
-                if child_operand:
-                    continue
-                if isinstance(parent, ast.Subscript) and child is parent.value \
-                        and _int_index(parent.slice) and ranks is not None \
+                here = operand or parent.ctx.__class__ is Store
+            elif child is passed:
+                here = operand
+            else:
+                here = child_operand
+            if child.__class__ is Name:
+                if child.ctx.__class__ is not Load or here:
+                    continue  # (a name has no node below it to visit)
+                if child is view and _int_index(parent.slice) and ranks is not None \
                         and ranks.get(child.id) == _index_length(parent.slice):
                     continue  # reading one element (every dimension indexed) copies it
-                if isinstance(parent, ast.Attribute) and parent.attr in (
-                        "sum", "mean", "max", "min", "prod", "copy", "shape", "ndim", "size"):
+                if cls is ast.Attribute and parent.attr in _NO_REFERENCE_ATTRIBUTES:
                     continue
                 found.add(child.id)
-            visit(child, child_operand)
+            elif child._fields:  # (contexts and operators: nothing below them)
+                visit(child, here)
 
     visit(node, False)
     return found

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srcxform.compiler import assemble, astutil, driver, inexact, signs
+from srcxform.compiler import assemble, astutil, driver, inexact, lower, signs
 from srcxform.compiler.astutil import copy_tree, fix_locations
 from srcxform.compiler.emit import emit_with_origins
 from srcxform.compiler.loader import FIND_LINE_BREAK, LINE_BREAKS
@@ -124,3 +124,52 @@ def test_inexact_names_and_sunk_negations_with_what_the_caller_knows(index) -> N
         signs.sink_negations(alone, set(program.derivative_of), program.env)
         assert [ast.dump(s) for s in given] == [ast.dump(s) for s in alone], f.__name__
         assert (loads, stores) == astutil.load_and_store_counts(given)  # no name changed
+
+
+def _aliasing_loads_plainly(node: ast.AST, ranks: dict[str, int] | None,
+                            passthrough: frozenset[str]) -> set[str]:
+    """``lower._aliasing_loads`` spelled plainly (every node visited, every test written
+    out), the reference its faster spelling is checked against."""
+    found: set[str] = set()
+
+    def visit(parent: ast.AST, operand: bool) -> None:
+        for child in ast.iter_child_nodes(parent):
+            child_operand = isinstance(parent, (ast.BinOp, ast.UnaryOp, ast.Compare,
+                                                ast.AugAssign))
+            if isinstance(parent, ast.Subscript) and child is parent.value:
+                child_operand = operand or isinstance(parent.ctx, ast.Store)
+            elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
+                    and parent.func.id in passthrough and parent.args \
+                    and child is parent.args[0]:
+                child_operand = operand
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                if child_operand:
+                    continue
+                if isinstance(parent, ast.Subscript) and child is parent.value \
+                        and lower._int_index(parent.slice) and ranks is not None \
+                        and ranks.get(child.id) == lower._index_length(parent.slice):
+                    continue
+                if isinstance(parent, ast.Attribute) and parent.attr in (
+                        "sum", "mean", "max", "min", "prod", "copy", "shape", "ndim", "size"):
+                    continue
+                found.add(child.id)
+            visit(child, child_operand)
+
+    visit(node, False)
+    return found
+
+
+def test_aliasing_loads_as_spelled_plainly() -> None:
+    rng = random.Random(1)
+    statements = [s for tree in _trees() for s in ast.walk(tree) if isinstance(s, ast.stmt)]
+    statements += [s for i, (f, make, wrt) in enumerate(_entries()) if i % 4 == 0
+                   for s in astutil.walk_stmts(_prepared(f, wrt, make()).body)]
+    checked = 0
+    for stmt in statements:
+        names = sorted(astutil.names_mentioned(stmt))
+        ranks = {n: rng.randint(0, 3) for n in names} if rng.random() < 0.7 else None
+        passthrough = frozenset(n for n in names if rng.random() < 0.2)
+        want = _aliasing_loads_plainly(stmt, ranks, passthrough)
+        assert lower._aliasing_loads(stmt, ranks, passthrough) == want, ast.unparse(stmt)
+        checked += bool(want)
+    assert checked > 100
