@@ -62,11 +62,19 @@ def _complex_dtype_name(value: object) -> bool:
 def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env | None) -> bool:
     """True when ``node`` mentions a complex constant, one of ``names`` or (resolved by
     ``env``) a complex global, ``complex`` or a ``cmath`` function."""
+    denoted: dict[str, bool] = {}  # per name read: whether it denotes a complex object
     for sub in nodes(node):
         cls = sub.__class__
-        if cls is ast.Name and sub.id in names:
-            return True
-        if cls in _DENOTING and _complex_node(sub, env):
+        if cls is ast.Name:
+            if sub.id in names:
+                return True
+            # (a name denotes the same object wherever env resolves it: resolved once)
+            complex_ = denoted.get(sub.id) if sub.ctx.__class__ is ast.Load else False
+            if complex_ is None:
+                complex_ = denoted[sub.id] = _complex_node(sub, env)
+            if complex_:
+                return True
+        elif cls in _DENOTING and _complex_node(sub, env):
             return True
     return False
 
