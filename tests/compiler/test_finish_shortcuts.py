@@ -173,3 +173,42 @@ def test_aliasing_loads_as_spelled_plainly() -> None:
         assert lower._aliasing_loads(stmt, ranks, passthrough) == want, ast.unparse(stmt)
         checked += bool(want)
     assert checked > 100
+
+
+_OPERANDS = ["0", "1", "-1", "1.0", "2.0", "-2.0", "x", "y", "s", "-x", "-s", "x * 2.0", "y * 1.0",
+             "2.0 * x", "x * -2.0", "np.broadcast_to(2.0, np.shape(x))",
+             "np.broadcast_to(s, np.shape(x))", "np.broadcast_to(y, np.shape(x))"]
+_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "@", ast.Div: "/",
+            ast.Mod: "%", ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>",
+            ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.FloorDiv: "//"}
+
+
+def test_binop_rules_rewrite_only_their_declared_operators() -> None:
+    """Each rule of ``rewrites.BINOP_OPERATORS`` returns None, asking nothing, for every
+    operator it is not declared for, and rewrites some operand pair for its own."""
+    from srcxform.compiler import rewrites
+    from srcxform.compiler.facts import Facts
+    from srcxform.compiler.rewriter import Rewriter
+    from tests.compiler.passes import env
+    from tests.compiler.test_optimize_rules import Case, expr, shape_facts
+
+    assert set(rewrites._OPERATORS) == set(_SYMBOLS)
+    case = Case(None, "", None, exact={"x": (3,), "y": (3,), "s": ()},
+                inexact=("x", "y", "s"))
+    applied = {rule: 0 for rule in rewrites.BINOP_OPERATORS}
+    for a in _OPERANDS:
+        for b in _OPERANDS:
+            for op, symbol in _SYMBOLS.items():
+                source = f"({a}) {symbol} ({b})"
+                for rule, declared in rewrites.BINOP_OPERATORS.items():
+                    rw = Rewriter(env(), shape_facts(case), rules={})
+                    found = rule(expr(source), rw, Facts())
+                    if op in declared:
+                        applied[rule] += found is not None
+                    else:
+                        assert found is None and rw.rank_queries == 0, (rule.__name__, source)
+    assert all(applied.values()), [r.__name__ for r, n in applied.items() if not n]
+    for op in _SYMBOLS:  # the rules kept for an operator: the others, in the same order
+        kept = rewrites._BY_KIND[(ast.BinOp, op)]
+        assert kept == [r for r in rewrites._BY_KIND[ast.BinOp] if r in kept]
+        assert set(rewrites._BY_KIND[ast.BinOp]) - set(kept) <= set(rewrites.BINOP_OPERATORS)
