@@ -19,7 +19,7 @@ import ast
 from typing import Any
 
 from . import anno
-from .astutil import walk
+from .astutil import walk_stmts
 from .emit import emit_with_origins, group_no_grad
 from .loader import load_all
 from .program import Program
@@ -28,9 +28,11 @@ _LABELS = {"jvp": "tangent of"}
 
 
 def keep_no_grad(program: Program) -> Program:
-    """Wrap the user's ``no_grad`` statements in ``with no_grad():`` again."""
+    """Wrap the user's ``no_grad`` statements in ``with no_grad():`` again.  (Only
+    statements carry ``anno.NOGRAD`` (``normalize.py``): their expressions are not looked
+    into.)"""
     body = program.body
-    if any(anno.get(n, anno.NOGRAD, False) for s in body for n in walk(s)):
+    if any(anno.get(s, anno.NOGRAD, False) for s in walk_stmts(body)):
         from ..runtime.grad_mode import no_grad
 
         program.body = group_no_grad(body, program.env.ref(no_grad, "no_grad"))

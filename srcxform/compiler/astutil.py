@@ -100,6 +100,34 @@ def _names(tree: Tree, also: type | None = None) -> list[ast.AST]:
     return found
 
 
+def names_and(tree: Tree, classes: frozenset[type]) -> tuple[list[ast.Name], list[ast.AST]]:
+    """The ``Name`` nodes of ``tree`` and its nodes of ``classes``, each in walk order (as
+    :func:`walk` meets them; a ``Name``'s context is not entered): one walk for several
+    questions about a whole body."""
+    found: list[ast.Name] = []
+    other: list[ast.AST] = []
+    keep, note = found.append, other.append
+    for top in ([tree] if isinstance(tree, AST) else tree):
+        todo = [top]
+        append = todo.append
+        for n in todo:
+            cls = n.__class__
+            if cls is Name:
+                keep(n)
+                continue
+            if cls in classes:
+                note(n)
+            for name in n._fields:
+                value = getattr(n, name, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, AST):
+                            append(item)
+                elif isinstance(value, AST):
+                    append(value)
+    return found, other
+
+
 def fix_locations(node: ast.AST) -> ast.AST:
     """:func:`ast.fix_missing_locations`, about three times as fast: a node without a
     position takes its parent's (``1, 0`` at the top)."""
@@ -147,6 +175,12 @@ def shift_lines(node: ast.AST, n: int) -> ast.AST:
             if end is not None:
                 child.end_lineno = end + n
     return node
+
+
+def name_nodes(tree: Tree) -> list[ast.Name]:
+    """The ``Name`` nodes of ``tree``, in walk order (for a pass that asks several of the
+    questions below of one tree: one walk)."""
+    return _names(tree)
 
 
 def names_stored(tree: Tree) -> set[str]:
@@ -254,10 +288,15 @@ def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:
 
 def name_counts(tree: Tree) -> tuple[dict[str, int], dict[str, int], set[str]]:
     """``(load_counts(tree), store_counts(tree), names_written_into(tree))`` in one walk."""
+    return counted(_names(tree, ast.Subscript))
+
+
+def counted(found: Iterable[ast.AST]) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """:func:`name_counts` of a tree whose ``Name`` and ``Subscript`` nodes are ``found``."""
     loads: dict[str, int] = {}
     stores: dict[str, int] = {}
     written: set[str] = set()
-    for n in _names(tree, ast.Subscript):
+    for n in found:
         ctx = n.ctx.__class__
         if n.__class__ is Name:
             if ctx is Load:
@@ -354,15 +393,21 @@ def is_negative_literal(node: ast.expr) -> bool:
 
 
 def copy_tree(node: Any, memo: dict[int, Any]) -> Any:
-    """A copy of a tree (or a list of them) for a pass that rewrites it: every node new,
-    a node the tree holds twice (or ``memo`` already maps) copied once, annotations that
-    are nodes or lists copied alike (as ``copy.deepcopy``, about seven times faster);
-    other annotation values are shared."""
+    """A copy of a tree (or a list of them) for a pass that rewrites it: every node new
+    but the expression contexts (``Load``, ``Store``, ``Del``: a third of the nodes, which
+    no pass changes; the passes already share them between nodes), a node the tree holds
+    twice (or ``memo`` already maps) copied once, annotations that are nodes or lists
+    copied alike (as ``copy.deepcopy``, about seven times faster); other annotation values
+    are shared."""
     if node.__class__ is list:
         return _copy_list(node, memo)
     if isinstance(node, AST):
         return _copy_node(node, memo)
     return node
+
+
+#: The expression contexts: nodes without fields or positions, shared by copies.
+_CONTEXTS = frozenset({ast.Load, ast.Store, ast.Del})
 
 
 def _copy_node(node: ast.AST, memo: dict[int, Any]) -> ast.AST:
@@ -376,7 +421,8 @@ def _copy_node(node: ast.AST, memo: dict[int, Any]) -> ast.AST:
         kind = value.__class__
         if kind is list:
             fields[key] = _copy_list(value, memo)
-        elif kind is int or kind is str or value is None or not isinstance(value, AST):
+        elif kind is int or kind is str or value is None or kind in _CONTEXTS \
+                or not isinstance(value, AST):
             fields[key] = value
         else:
             fields[key] = _copy_node(value, memo)

@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from .astutil import walk
+from .astutil import nodes, walk
 from .env import Env
 
 #: NumPy functions that may return complex values for real arguments.
@@ -62,12 +62,25 @@ def _complex_dtype_name(value: object) -> bool:
 def mentions_complex(node: ast.AST, names: set[str] | frozenset[str], env: Env | None) -> bool:
     """True when ``node`` mentions a complex constant, one of ``names`` or (resolved by
     ``env``) a complex global, ``complex`` or a ``cmath`` function."""
-    for sub in walk(node):
-        if sub.__class__ is ast.Name and sub.id in names:
-            return True
-        if _complex_node(sub, env):
+    denoted: dict[str, bool] = {}  # per name read: whether it denotes a complex object
+    for sub in nodes(node):
+        cls = sub.__class__
+        if cls is ast.Name:
+            if sub.id in names:
+                return True
+            # (a name denotes the same object wherever env resolves it: resolved once)
+            complex_ = denoted.get(sub.id) if sub.ctx.__class__ is ast.Load else False
+            if complex_ is None:
+                complex_ = denoted[sub.id] = _complex_node(sub, env)
+            if complex_:
+                return True
+        elif cls in _DENOTING and _complex_node(sub, env):
             return True
     return False
+
+
+#: The nodes :func:`_complex_node` may find complex (for any other it is False).
+_DENOTING = frozenset({ast.Constant, ast.Name, ast.Attribute})
 
 
 def _complex_node(sub: ast.AST, env: Env | None) -> bool:
@@ -93,7 +106,7 @@ def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr],
     ``names``: whether a name read denotes a complex object, per name (filled here: a
     name denotes the same object wherever ``env`` resolves it)."""
     found: set[str] | None = set()
-    for sub in walk(value):
+    for sub in nodes(value):
         cls = sub.__class__
         if cls is ast.NamedExpr:
             walruses.append(sub)
@@ -107,7 +120,7 @@ def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr],
                 found = None
             else:
                 found.add(sub.id)
-        elif _complex_node(sub, env):
+        elif cls in _DENOTING and _complex_node(sub, env):
             found = None
     return None if found is None else frozenset(found)
 
@@ -140,7 +153,8 @@ def maybe_complex_names(body: list[ast.stmt], env: Env | None) -> frozenset[str]
         targets, value = _targets(node)
         if value is None:  # an annotation alone
             return
-        names = {n.id for t in targets for n in walk(t) if n.__class__ is ast.Name}
+        names = {targets[0].id} if len(targets) == 1 and targets[0].__class__ is ast.Name \
+            else {n.id for t in targets for n in walk(t) if n.__class__ is ast.Name}
         walruses: list[ast.NamedExpr] = []
         # (a value assigned to no name is not resolved: only its := are looked for)
         reads = _reads(value, env if names else None, walruses,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import BLOCK_FIELDS, names_stored, walk, walk_stmts
+from .astutil import BLOCK_FIELDS, names_loaded, names_stored, walk, walk_stmts
 from .liveness import Liveness, liveness
 from .program import Program
 
@@ -67,15 +67,21 @@ def _releases(body: list[ast.stmt]) -> set[int]:
     they free its value (``U_xs = None`` after a loop of row blocks, hoist.py)."""
     bound: set[str] = set()
     found: set[int] = set()
+    if not any(_binds_none(stmt) for stmt in walk_stmts(body)):
+        return found  # (no ``name = None`` at all: the names bound need not be found)
     for stmt in walk_stmts(body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
-                and isinstance(stmt.targets[0], ast.Name) \
-                and isinstance(stmt.value, ast.Constant) and stmt.value.value is None \
-                and stmt.targets[0].id in bound:
+        if _binds_none(stmt) and stmt.targets[0].id in bound:
             found.add(id(stmt))
         bound |= names_stored(stmt) if not isinstance(stmt, (ast.If, ast.For, ast.While)) \
             else names_stored(getattr(stmt, "target", ast.Pass()))
     return found
+
+
+def _binds_none(stmt: ast.stmt) -> bool:
+    """``name = None``."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+        and isinstance(stmt.targets[0], ast.Name) \
+        and isinstance(stmt.value, ast.Constant) and stmt.value.value is None
 
 
 def _turn_empty_ifs(block: list[ast.stmt]) -> None:
@@ -110,11 +116,9 @@ def _drop_once(body: list[ast.stmt]) -> bool:
         for stmt in block:
             position += 1
             own = [getattr(stmt, f) for f in stmt._fields if f not in BLOCK_FIELDS]
-            reads = {n.id for part in own if isinstance(part, (ast.AST, list))
-                     for node in (part if isinstance(part, list) else [part])
-                     if isinstance(node, ast.AST)
-                     for n in walk(node)
-                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            reads = names_loaded([node for part in own if isinstance(part, (ast.AST, list))
+                                  for node in (part if isinstance(part, list) else [part])
+                                  if isinstance(node, ast.AST)])
             for name in reads:
                 last_read[name] = position
             for loop in loops:

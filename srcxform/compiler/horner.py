@@ -35,7 +35,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
-from .astutil import BLOCK_FIELDS, walk
+from .astutil import BLOCK_FIELDS, names_stored, walk
 
 #: The highest power a rewritten polynomial may have.
 MAX_DEGREE = 6
@@ -230,8 +230,7 @@ def _scaled_updates(body: list[ast.stmt]) -> None:
             update = _scaled_update(stmt.value, target, scaled)
             if update is not None:
                 stmt.value = update
-        changed = {n.id for n in walk(stmt) if isinstance(n, ast.Name)
-                   and isinstance(n.ctx, ast.Store)}
+        changed = names_stored(stmt)
         if not isinstance(stmt, ast.Assign) or changed != {target}:
             scaled.clear()  # a compound statement, a write into an array: start afresh
         scaled = {s: v for s, v in scaled.items() if s not in changed and v[0] not in changed}

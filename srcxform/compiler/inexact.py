@@ -22,11 +22,14 @@ from typing import Any
 import numpy as np
 
 from .. import rules
-from .astutil import walk
+from .astutil import names_and, walk
 from .env import Env
 
 #: Methods (with rules) whose result may have another dtype: ``x.astype(int)``.
 _RETYPING = frozenset({"astype", "view"})
+#: The classes of the nodes below that bind names (any other node binds none).
+BINDING = frozenset({ast.Assign, ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign,
+                      ast.NamedExpr, ast.FunctionDef, ast.Lambda, ast.With, ast.ExceptHandler})
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.MatMult, ast.FloorDiv, ast.Mod)
 
 
@@ -95,17 +98,22 @@ def surely_inexact(node: ast.expr, names: set[str] | frozenset[str], env: Env | 
 
 
 def surely_inexact_names(body: list[ast.stmt], params: list[str], wrt: list[str],
-                         env: Env | None) -> set[str]:
+                         env: Env | None,
+                         index: tuple[list[ast.Name], list[ast.AST]] | None = None
+                         ) -> set[str]:
     """The names of ``body`` every binding of which is surely inexact: the greatest such set
     (a loop's ``b = b * 0.5`` keeps ``b`` inexact when its first value is); ``params`` are
-    bound on entry to unknown values, except the differentiated ones (``wrt``)."""
+    bound on entry to unknown values, except the differentiated ones (``wrt``).
+    ``index``: ``astutil.names_and(body, classes)`` for ``classes`` holding
+    :data:`BINDING` (a caller's walk that asks more), else the body is walked here."""
     values: dict[str, list[ast.expr | None]] = {p: [] if p in wrt else [None] for p in params}
-    read: list[ast.Name] = []  # every name node, for the globals below
-    for node in walk(body):
+    # every name node (for the globals below), and the nodes that bind names
+    read, binders = index if index is not None else names_and(body, BINDING)
+    for node in binders:
         cls = node.__class__
-        if cls is ast.Name:
-            read.append(node)
-        elif cls is ast.Assign:
+        if cls not in BINDING:  # (nodes of the index asked for another question)
+            continue
+        if cls is ast.Assign:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     values.setdefault(target.id, []).append(node.value)

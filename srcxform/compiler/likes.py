@@ -59,8 +59,8 @@ def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
     the rewrites; the stores are not changed)."""
     exact = walk.shapes.exact
     chosen: set[str] = set()
-    if not exact or not _NEP50:
-        return chosen
+    if not exact or not _NEP50 or not any(_zeros_like_of_name(stmt, walk) for stmt in body):
+        return chosen  # (nothing to retarget: no class is needed)
     if counts is None:
         counts = load_and_store_counts(body)
     loads, stores = counts[0], dict(counts[1])
@@ -76,9 +76,7 @@ def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
             continue
         target = stmt.targets[0].id
         value = stmt.value
-        if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords \
-                and isinstance(value.args[0], ast.Name) \
-                and walk.rewriter.callee(value) is np.zeros_like:
+        if _zeros_like_of_name(stmt, walk):
             x = value.args[0].id
             better = _same_kind(x, classes, order, exact, loads)
             if better is not None:
@@ -90,6 +88,16 @@ def retarget_likes(body: list[ast.stmt], walk: Any, params: list[str],
             classes[target] = _class_of(value, classes, walk) or (target, "same")
             order.append(target)
     return chosen
+
+
+def _zeros_like_of_name(stmt: ast.stmt, walk: Any) -> bool:
+    """``name = np.zeros_like(x)`` for a name ``x``."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)):
+        return False
+    value = stmt.value
+    return isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords \
+        and isinstance(value.args[0], ast.Name) and walk.rewriter.callee(value) is np.zeros_like
 
 
 def _same_kind(x: str, classes: dict[str, Class], order: list[str],

@@ -39,6 +39,9 @@ FACTORY = "__srcxform_factory__"
 #: source may not contain, besides ``\n``.
 LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 
+#: Finds one of :data:`LINE_BREAKS` in a text (a scan in C).
+FIND_LINE_BREAK = re.compile("[" + "".join(map(re.escape, sorted(LINE_BREAKS))) + "]")
+
 
 def load(source: str, name: str, parsed: Parsed, env: Env, kind: str,
          keep_defaults: bool = True) -> types.FunctionType:
@@ -79,7 +82,7 @@ def load_all(source: str, names: list[str], parsed: Parsed, env: Env, kind: str,
     header += [f"# {'closure variable' if n in parsed.closure else 'helper'}: {n}"
                for n in free]
     shown = "\n".join(header) + "\n" + source
-    if any(c in LINE_BREAKS for c in shown):
+    if FIND_LINE_BREAK.search(shown):
         raise AssertionError("generated source contains a line break other than \\n")
     filename = (f"<srcxform {kind} of {qualname} "
                 f"({safe_text(parsed.filename)}:{fn.__code__.co_firstlineno}) "

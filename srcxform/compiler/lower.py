@@ -36,10 +36,9 @@ import numpy as np
 from .. import rules
 from . import anno
 from .astutil import (
-    load_and_store_counts,
+    name_nodes,
     names_loaded,
     names_mentioned,
-    names_stored,
     names_written_into,
     walk,
     walk_stmts,
@@ -63,9 +62,11 @@ class _Lower:
     the backward sweep assigns, their exact and trusted shapes, how often each is read."""
 
     def __init__(self, body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
-                 adjoints: set[str], trusted: dict[str, tuple[int, ...]]) -> None:
-        self.grad_names = names_stored([s for s in body if anno.get(s, anno.GRAD, False)])
-        self.part_uses, stores = load_and_store_counts(body)
+                 adjoints: set[str], trusted: dict[str, tuple[int, ...]],
+                 names: _Names | None = None) -> None:
+        names = names or _Names(body)
+        self.grad_names = names.grad_names
+        self.part_uses, stores, mentioned = names.loads, names.stores, names.mentioned
         self.once = {n for n, c in stores.items() if c == 1} | set(adjoints)
         self.env = env
         self.exact = exact
@@ -74,7 +75,7 @@ class _Lower:
         self.handed_on: list[tuple[ast.Assign, ast.Assign, ast.AugAssign]] = []
         self.ndarrays = _ndarrays(body, env, exact, self.once)
         # helpers that return their argument or a new array (unbroadcast)
-        self.passthrough = frozenset(name for name in names_mentioned(body)
+        self.passthrough = frozenset(name for name in mentioned
                                      if env.resolve(ast.Name(name, ast.Load()))
                                      is rules.unbroadcast)
 
@@ -403,6 +404,29 @@ class _Lower:
         return new
 
 
+class _Names:
+    """Of a body, in one walk: the names its backward statements assign, every name's
+    loads and stores, and the names mentioned at all."""
+
+    def __init__(self, body: list[ast.stmt]) -> None:
+        self.grad_names: set[str] = set()
+        self.loads: dict[str, int] = {}
+        self.stores: dict[str, int] = {}
+        self.mentioned: set[str] = set()
+        loads, stores, mentioned = self.loads, self.stores, self.mentioned
+        for stmt in body:
+            grad = anno.get(stmt, anno.GRAD, False)
+            for n in name_nodes(stmt):
+                name, ctx = n.id, n.ctx.__class__
+                mentioned.add(name)
+                if ctx is ast.Load:
+                    loads[name] = loads.get(name, 0) + 1
+                elif ctx is ast.Store:
+                    stores[name] = stores.get(name, 0) + 1
+                    if grad:
+                        self.grad_names.add(name)
+
+
 def _ndarrays(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]],
               once: set[str]) -> set[str]:
     """Forward names certainly holding an ndarray: assigned once, of rank 1 or more, by a
@@ -525,6 +549,13 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+#: Nodes whose value only feeds an operator (``b + g[t]`` keeps no reference to ``g``).
+_OPERAND_PARENTS = frozenset({ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign})
+#: Attributes read without keeping a reference to the array (``a.sum``, ``a.shape``).
+_NO_REFERENCE_ATTRIBUTES = frozenset({"sum", "mean", "max", "min", "prod", "copy", "shape",
+                                      "ndim", "size"})
+
+
 def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
                     passthrough: frozenset[str] = frozenset()) -> set[str]:
     """Names read in a way that may keep a reference to their array (not as an operand).
@@ -534,31 +565,34 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
     argument or a new array) keeps no reference: the operator makes a new array.
     """
     found: set[str] = set()
-    operand_parents = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.AugAssign)
+    Name, Load, Store = ast.Name, ast.Load, ast.Store
 
     def visit(parent: ast.AST, operand: bool) -> None:
         """Collect the names under ``parent`` (``operand``: it only feeds an operator)."""
+        cls = parent.__class__
+        child_operand = cls in _OPERAND_PARENTS
+        view = parent.value if cls is ast.Subscript else None  # (its view kept or not)
+        passed = parent.args[0] if cls is ast.Call and parent.func.__class__ is Name \
+            and parent.func.id in passthrough and parent.args else None
         for child in _children(parent):
-            child_operand = isinstance(parent, operand_parents)
-            if isinstance(parent, ast.Subscript) and child is parent.value:
+            if child is view:
                 # a view is kept exactly when the subscript is; a write keeps none
-                child_operand = operand or isinstance(parent.ctx, ast.Store)
-            elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
-                    and parent.func.id in passthrough and parent.args \
-                    and child is parent.args[0]:
-                child_operand = operand
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
-                if child_operand:
-                    continue
-                if isinstance(parent, ast.Subscript) and child is parent.value \
-                        and _int_index(parent.slice) and ranks is not None \
+                here = operand or parent.ctx.__class__ is Store
+            elif child is passed:
+                here = operand
+            else:
+                here = child_operand
+            if child.__class__ is Name:
+                if child.ctx.__class__ is not Load or here:
+                    continue  # (a name has no node below it to visit)
+                if child is view and _int_index(parent.slice) and ranks is not None \
                         and ranks.get(child.id) == _index_length(parent.slice):
                     continue  # reading one element (every dimension indexed) copies it
-                if isinstance(parent, ast.Attribute) and parent.attr in (
-                        "sum", "mean", "max", "min", "prod", "copy", "shape", "ndim", "size"):
+                if cls is ast.Attribute and parent.attr in _NO_REFERENCE_ATTRIBUTES:
                     continue
                 found.add(child.id)
-            visit(child, child_operand)
+            elif child._fields:  # (contexts and operators: nothing below them)
+                visit(child, here)
 
     visit(node, False)
     return found
@@ -585,8 +619,9 @@ def lower_body(body: list[ast.stmt], env: Env, exact: dict[str, tuple[int, ...]]
     if keep is not None:
         refold(body, env, keep)
     horner(body)
-    sink_negations(body, set(adjoints), env)
-    low = _Lower(body, env, exact, set(adjoints), trusted or {})
+    names = _Names(body)  # (sink_negations changes no name: they hold after it too)
+    sink_negations(body, set(adjoints), env, (names.loads, names.stores))
+    low = _Lower(body, env, exact, set(adjoints), trusted or {}, names)
     low.spell(body)
     body = low.accumulate_in_place(body)
     body = _keep_written_fresh(body, low.handed_on)

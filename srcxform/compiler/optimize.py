@@ -51,8 +51,10 @@ from .aliases import Sharing, generated_code_resolver
 from .astutil import (
     BLOCK_FIELDS,
     copy_tree,
+    counted,
     marker_names,
     name_counts,
+    names_and,
     names_loaded,
     store_counts,
     walk_stmts,
@@ -63,7 +65,7 @@ from .deadcode import remove_dead
 from .env import Env
 from .facts import Facts
 from .fixedpoint import Counts, Round, settled
-from .inexact import surely_inexact_names
+from .inexact import BINDING, surely_inexact_names
 from .likes import retarget_likes
 from .liveness import liveness
 from .program import Program
@@ -71,6 +73,10 @@ from .propagate import Derivation, Propagator, StableShapes
 from .shapefacts import SCALAR, Shape, ShapeFacts
 from .shapes import has_dim
 from .support import zero_gradient
+
+#: What the first walk of a body indexes besides its names: the nodes that bind names
+#: (``inexact.py``), and the element writes (name counts).
+_INDEXED = BINDING | {ast.Subscript}
 
 #: The most rounds the fixed point may take (a safety net; bodies settle in a few).
 MAX_ROUNDS = 30
@@ -146,12 +152,15 @@ class Optimizer:
     def run(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """Rounds of propagation and dead-code removal until the text stops changing or
         another round would change nothing (``fixedpoint.py``)."""
-        self.round_counts = self.counts(body)
+        # one walk for the counts and the bindings surely_inexact_names reads
+        index = names_and(body, _INDEXED)
+        self.round_counts = self.counts(body, index[0] + [n for n in index[1]
+                                                          if n.__class__ is ast.Subscript])
         self.constants, self.constant_ints = known_constants(
             self.env, body, (self.round_counts.loads, self.round_counts.stores))
         self.complex_names = maybe_complex_names(body, self.env)
         self.inexact_names = frozenset(surely_inexact_names(body, self.params, self.wrt,
-                                                            self.env))
+                                                            self.env, index))
         self.stable = self.find_stable_shapes(body)
         before = None
         for _ in range(MAX_ROUNDS):
@@ -212,9 +221,10 @@ class Optimizer:
                     todo.extend(getattr(stmt, field, None) or ())
         return counts
 
-    def counts(self, body: list[ast.stmt]) -> Counts:
-        """The loads, stores and element writes of ``body`` a walk reads (``fixedpoint.py``)."""
-        loads, stores, written = name_counts(body)
+    def counts(self, body: list[ast.stmt], found: list[ast.AST] | None = None) -> Counts:
+        """The loads, stores and element writes of ``body`` a walk reads (``fixedpoint.py``;
+        ``found``: the ``Name`` and ``Subscript`` nodes of ``body``, when known)."""
+        loads, stores, written = name_counts(body) if found is None else counted(found)
         if written:  # and every name that may share memory with one of them
             sharing = Sharing(list(walk_stmts(body)), generated_code_resolver(self.env),
                               skip=_not_a_view_of_the_users)

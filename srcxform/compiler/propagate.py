@@ -225,9 +225,13 @@ class Propagator:
 
     def assign(self, name: str, value: ast.expr, facts: Facts) -> None:
         """Learn what ``name = value`` establishes: shapes, kinds, and value facts."""
+        own = mentions(value, name)  # (then what it says changes with name's facts)
         self.note_shapes(name, value)
-        exact = self.exact_assigned(name, value)
-        shape = self.shapes.class_of(value)
+        value_pattern = self.shapes.pattern_of(value)
+        exact = self.exact_assigned(name, value, value_pattern)
+        # (pattern_of(value) asked again only when exact_assigned changed what it reads)
+        shape = self.shapes.class_of(value) if own \
+            else self.shapes.class_of(value, value_pattern)
         facts.kill(name)
         if exact is None and isinstance(value, ast.Subscript):
             exact = self.arange_selection(value.value, value.slice, facts)
@@ -236,13 +240,13 @@ class Propagator:
                 shape = self.shapes.classes.exact(exact)
         self.join_classes(name, value, shape, exact)
         if isinstance(value, ast.Call) and self.env.resolve(value.func) is np.arange \
-                and len(value.args) == 1 and not value.keywords and not mentions(value, name):
+                and len(value.args) == 1 and not value.keywords and not own:
             n = value.args[0]
             if isinstance(n, ast.Constant) and type(n.value) is int:
                 facts.aranges[name] = n.value  # distinct integers 0 .. n - 1
             elif self.shapes.symbolic and has_dim((self.shapes.dim_of(n, facts.sizes),)):
                 facts.aranges[name] = self.shapes.dim_of(n, facts.sizes)  # 0 .. a batch size-1
-        if self.shapes.symbolic and not mentions(value, name):
+        if self.shapes.symbolic and not own:
             size = self.shapes.dim_of(value, facts.sizes)
             if has_dim((size,)):
                 facts.sizes[name] = size  # n = X.shape[0]
@@ -250,20 +254,20 @@ class Propagator:
                 pattern = self.shapes.shape_pattern(value, facts.sizes)
                 if has_dim(pattern):
                     facts.sizes[name] = pattern  # s = X.shape
-        if (is_literal(value) or isinstance(value, ast.Name)) and not mentions(value, name):
+        if (is_literal(value) or isinstance(value, ast.Name)) and not own:
             facts.learn("values", name, value)
         elif isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) \
                 and isinstance(value.operand, ast.Name) and value.operand.id != name \
                 and self.load_counts.get(name) == 1 and name not in self.overwritten:
             facts.learn("values", name, value)  # read once: -u moves into its use
         parts = self.rewriter.scalar_broadcast(value, facts)
-        if parts is not None and not mentions(value, name):
+        if parts is not None and not own:
             facts.learn("scalar_broadcasts", name, parts)
         parts = self.shapes.broadcast_parts(value)
-        if parts is not None and not mentions(value, name) and isinstance(parts[0], ast.Name):
+        if parts is not None and not own and isinstance(parts[0], ast.Name):
             facts.learn("array_broadcasts", name, parts)
         pieces = split_pieces(value, self.shapes)
-        if pieces is not None and not mentions(value, name):
+        if pieces is not None and not own:
             facts.learn("pieces", name, pieces)
 
     def unique_add_at(self, call: ast.Call, facts: Facts) -> ast.stmt | None:
@@ -327,11 +331,11 @@ class Propagator:
         else:
             shapes.bool_names.discard(name)
 
-    def exact_assigned(self, name: str, value: ast.expr) -> Shape | None:
+    def exact_assigned(self, name: str, value: ast.expr, exact: Shape | None) -> Shape | None:
         """Record and return the exact shape ``name = value`` gives (an adjoint has its
-        primal's shape, stable if the primal is overwritten)."""
+        primal's shape, stable if the primal is overwritten); ``exact``: what
+        ``pattern_of(value)`` says."""
         shapes = self.shapes
-        exact = shapes.pattern_of(value)
         primal_name = self.adjoint_of.get(name, "")
         if primal_name in self.overwritten:
             primal_exact = self.stable.exact.get(primal_name)

@@ -28,14 +28,17 @@ from . import anno
 from .astutil import (
     BLOCK_FIELDS,
     blocks,
+    counted,
     marker_names,
-    name_counts,
+    names_and,
     names_loaded,
     walk,
     walk_stmts,
 )
 from .effects import deterministic
 from .env import Env
+
+_SUBSCRIPTS = frozenset({ast.Subscript})
 
 #: Statements without blocks and without names deleted (``del`` counts as a store here).
 _SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return,
@@ -50,6 +53,7 @@ def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
     loads: dict[str, int] = {}
     stores: dict[str, int] = {}
     fixed = set(keep)
+    scans: dict[int, tuple[set[str], set[str], bool]] = {}  # (_scan, from the same walk)
     for stmt in walk_stmts(body):
         if marker_names(stmt):  # a restore placeholder's arguments are not reads...
             index = anno.get(stmt, anno.STORE_INDEX)
@@ -57,12 +61,16 @@ def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
                 fixed |= names_loaded(index)
             continue
         if stmt.__class__ in _SIMPLE:  # (the same counts, from one faster walk)
-            own_loads, own_stores, written = name_counts(stmt)
+            found, subscripts = names_and(stmt, _SUBSCRIPTS)
+            own_loads, own_stores, written = counted(found + subscripts)
             for name, n in own_loads.items():
                 loads[name] = loads.get(name, 0) + n
             for name, n in own_stores.items():
                 stores[name] = stores.get(name, 0) + n
             fixed |= written  # written into: never folded away
+            # (a simple statement deletes no name: what it changes is what it stores)
+            scans[id(stmt)] = (set(own_loads), set(own_stores),
+                               any(n.ctx.__class__ is ast.Store for n in subscripts))
             continue
         for n in _own_nodes(stmt):
             if isinstance(n, ast.Name):
@@ -73,7 +81,7 @@ def refold(body: list[ast.stmt], env: Env, keep: set[str]) -> None:
                 fixed.add(n.value.id)  # written into: never folded away
     folded: set[str] = set()
     for block, _ in blocks(body):
-        folded |= _refold_block(block, env, loads, stores, fixed)
+        folded |= _refold_block(block, env, loads, stores, fixed, scans)
     if folded:
         body[:] = _drop_restores(body, folded)
 
@@ -131,8 +139,10 @@ def _forward(stmt: ast.stmt) -> bool:
 
 
 def _refold_block(block: list[ast.stmt], env: Env, loads: dict[str, int],
-                  stores: dict[str, int], fixed: set[str]) -> set[str]:
-    """Fold in one block; the names folded away."""
+                  stores: dict[str, int], fixed: set[str],
+                  scans: dict[int, tuple[set[str], set[str], bool]]) -> set[str]:
+    """Fold in one block; the names folded away (``scans``: :func:`_scan` of statements
+    not changed since)."""
     pending: dict[str, tuple[int, set[str]]] = {}  # temp -> (its index, names its value reads)
     drop: list[int] = []
     folded: set[str] = set()
@@ -143,7 +153,7 @@ def _refold_block(block: list[ast.stmt], env: Env, loads: dict[str, int],
             # an in-place update or backward code
             pending.clear()
             continue
-        loaded, changed, writes = _scan(stmt)
+        loaded, changed, writes = scans.get(id(stmt)) or _scan(stmt)
         for name in loaded & set(pending):
             index, _ = pending.pop(name)
             if _replace_load(stmt, name, block[index].value):

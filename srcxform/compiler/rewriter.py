@@ -27,7 +27,7 @@ Rule = Callable[[Any, "Rewriter", Facts], "ast.expr | None"]
 class Rewriter:
     """Applies :data:`RULES` to one node, asking ``shapes`` what is known."""
 
-    def __init__(self, env: Env, shapes: ShapeFacts, rules: dict[type, list[Rule]]) -> None:
+    def __init__(self, env: Env, shapes: ShapeFacts, rules: dict[Any, list[Rule]]) -> None:
         self.env = env
         self.shapes = shapes
         self.rules = rules  # kind of node -> its rules, in the order they are tried
@@ -36,8 +36,13 @@ class Rewriter:
         self._callee: Any = None
 
     def simplify(self, node: ast.expr, facts: Facts) -> ast.expr:
-        """The first answer of ``node``'s rules, or ``node`` itself."""
-        for rule in self.rules.get(type(node), ()):
+        """The first answer of ``node``'s rules, or ``node`` itself (of a ``BinOp``, the
+        rules kept for its operator when ``rules`` has them: ``rewrites.py``)."""
+        kind = node.__class__
+        rules = self.rules.get((kind, node.op.__class__)) if kind is ast.BinOp else None
+        if rules is None:
+            rules = self.rules.get(kind, ())
+        for rule in rules:
             new = rule(node, self, facts)
             if new is not None:
                 return new

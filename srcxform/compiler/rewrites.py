@@ -20,6 +20,7 @@ testable alone with a ``Rewriter`` over known shape facts.
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from .env import Env
 from .rewrite_algebra import (
@@ -117,9 +118,39 @@ RULES: list[tuple[type, Rule]] = [
     (ast.Attribute, fold_shape_attribute),
 ]
 
-_BY_KIND: dict[type, list[Rule]] = {}
+#: The operators each ``BinOp`` rule may rewrite (its first test: for any other it returns
+#: None, having asked nothing); a rule not named here is tried for every operator.
+#: ``tests/compiler/test_finish_shortcuts.py`` checks the rules against it.
+BINOP_OPERATORS: dict[Rule, tuple[type, ...]] = {
+    matmul_with_broadcast_number: (ast.MatMult,),
+    gather_factors: (ast.Mult,),
+    multiply_by_one: (ast.Mult,),
+    times_one_beside_inexact: (ast.Add, ast.Sub, ast.Mult),
+    multiply_by_minus_one: (ast.Mult,),
+    divide_by_one: (ast.Div,),
+    power_of_one: (ast.Pow,),
+    add_zero: (ast.Add,),
+    subtract_zero: (ast.Sub,),
+    subtract_from_zero: (ast.Sub,),
+    negation_times_number: (ast.Mult,),
+    distribute_broadcast_scalar: (ast.Mult, ast.Div, ast.Add, ast.Sub),
+    drop_broadcast_operand: (ast.Mult, ast.Div, ast.Add, ast.Sub),
+    add_negation: (ast.Add,),
+    add_negative_product: (ast.Add, ast.Sub),
+    number_times_negation: (ast.Mult,),
+    gather_leading_factors: (ast.Mult,),
+}
+_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.Mod, ast.Pow, ast.LShift,
+              ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.FloorDiv)
+
+#: Kind of node -> its rules in order; for ``BinOp`` also ``(BinOp, operator)`` -> the
+#: rules that may rewrite that operator, in the same order (fewer rules tried).
+_BY_KIND: dict[Any, list[Rule]] = {}
 for _kind, _rule in RULES:
     _BY_KIND.setdefault(_kind, []).append(_rule)
+for _op in _OPERATORS:
+    _BY_KIND[(ast.BinOp, _op)] = [r for r in _BY_KIND[ast.BinOp]
+                                  if _op in BINOP_OPERATORS.get(r, (_op,))]
 
 
 def rewriter(env: Env, shapes: ShapeFacts) -> Rewriter:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -72,6 +73,7 @@ _MAKERS = {id(np.zeros): "shape", id(np.ones): "shape", id(np.empty): "shape",
 
 #: The shape class of every scalar.
 SCALAR = "<scalar>"
+_ASK = object()  # (class_of: no pattern given, ask pattern_of)
 
 _ELEMENTWISE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod)
 _SCALAR_VALUED = (np.size, np.ndim, len, float, int)
@@ -185,9 +187,10 @@ class ShapeFacts:
         return None if found is None or self.symbolic and has_dim(found) else found
 
     # -- shape classes ------------------------------------------------------------------
-    def class_of(self, node: ast.expr) -> str | None:
-        """The shape class of ``node``'s value, or ``None``."""
-        exact = self.pattern_of(node)
+    def class_of(self, node: ast.expr, pattern: Any = _ASK) -> str | None:
+        """The shape class of ``node``'s value, or ``None`` (``pattern``: what
+        :meth:`pattern_of` says of ``node`` now, when the caller has just asked it)."""
+        exact = self.pattern_of(node) if pattern is _ASK else pattern
         if exact is not None:
             return self.classes.exact(exact)
         found = self._class_of(node)

@@ -161,6 +161,12 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
     Tuples of at most 32 non-negative ints are broadcast here, by NumPy's rule (the
     optimizer asks hundreds of times per function; ``np.broadcast_shapes`` makes arrays
     to answer); anything else is NumPy's to answer."""
+    if len(shapes) == 2:  # (the usual question: two equal shapes, or one a scalar's)
+        a, b = shapes
+        if a.__class__ is tuple and b.__class__ is tuple and (a == b or not a or not b):
+            shape = a or b
+            if len(shape) <= 32 and all(d.__class__ is int and d >= 0 for d in shape):
+                return shape
     if all(shape.__class__ is tuple and len(shape) <= 32
            and all(d.__class__ is int and d >= 0 for d in shape) for shape in shapes):
         out = list(max(shapes, key=len, default=()))

@@ -30,15 +30,21 @@ from typing import Callable
 import numpy as np
 
 from . import anno
-from .astutil import load_and_store_counts, marker_names, walk_stmts
+from .astutil import load_and_store_counts, marker_names, mentions, walk_stmts
 from .env import Env
 
 _LINEAR = frozenset({id(np.sum), id(np.mean)})
 
 
-def sink_negations(body: list[ast.stmt], adjoints: set[str], env: Env) -> None:
-    """Rewrite ``body``'s top-level backward negations as above (in place)."""
-    loads, stores = load_and_store_counts(body)
+def sink_negations(body: list[ast.stmt], adjoints: set[str], env: Env,
+                   counts: tuple[dict[str, int], dict[str, int]] | None = None) -> None:
+    """Rewrite ``body``'s top-level backward negations as above (in place); ``counts``:
+    ``load_and_store_counts(body)`` when the caller has them (they are copied: the edits
+    here change no name, so they hold after it too)."""
+    if counts is None:
+        loads, stores = load_and_store_counts(body)
+    else:
+        loads, stores = counts[0], dict(counts[1])
     for stmt in walk_stmts(body):
         for name in marker_names(stmt):
             stores[name] = stores.get(name, 0) + 1
@@ -100,9 +106,7 @@ def _chain(body: list[ast.stmt], start: int, stores: dict[str, int],
         name = body[i].targets[0].id
         if stores.get(name) != 1 or loads.get(name) != 1:
             return None
-        j = next((k for k in range(i + 1, len(body))
-                  if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(body[k]))),
-                 None)
+        j = next((k for k in range(i + 1, len(body)) if mentions(body[k], name)), None)
         if j is None:
             return None
         reader = body[j]

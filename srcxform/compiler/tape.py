@@ -129,9 +129,11 @@ class _Plan:
 
     def __init__(self, body: list[ast.stmt], overwritten: set[str],
                  params: set[str] = frozenset(), env: Env | None = None) -> None:
-        seen = _arrays_seen_through_views(body, env)
-        reads = backward_reads(body) | seen
-        wanted = overwritten & reads - (_never_read_after_restore(body) - seen)
+        wanted: set[str] = set()  # (nothing overwritten, nothing to save: no reads asked)
+        if overwritten:
+            seen = _arrays_seen_through_views(body, env)
+            reads = backward_reads(body) | seen
+            wanted = overwritten & reads - (_never_read_after_restore(body) - seen)
         self.alive: set[int] = set()
         for stmt in walk_stmts(body):
             if anno.get(stmt, anno.GRAD, False):
@@ -143,7 +145,7 @@ class _Plan:
         initial = _initial_sites(body, params)
         self.alive -= initial
         self.used: set[str] = set()
-        for stmt in walk_stmts(body):
+        for stmt in walk_stmts(body) if wanted else ():
             mark = anno.get(stmt, anno.MARKER)
             if mark is not None and mark[0] in self.alive:
                 self.used |= set(mark[1]) & wanted
