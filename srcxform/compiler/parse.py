@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import linecache
+import re
 import textwrap
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -61,11 +64,47 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
     if not inspect.isfunction(fn):
         raise TypeError(f"srcxform transforms Python functions, got {type(fn).__name__}")
     code = fn.__code__
-    try:
-        # the source of the code that runs: a functools.wraps wrapper's own, not what it wraps
-        lines, first = inspect.getsourcelines(code)
-    except (OSError, TypeError) as exc:
-        raise _source_unavailable(fn, str(exc)) from None
+    found = None
+    quick = _lines_of_code(code)  # (the common case, without inspect's tokenizer)
+    if quick is not None:
+        try:
+            found = _located_source(fn, *quick)
+        except ValueError:  # (a cut the text does not confirm: read it as inspect does)
+            found = None
+    if found is None:
+        try:
+            # the source of the code that runs: a functools.wraps wrapper's own, not what
+            # it wraps
+            lines, first = inspect.getsourcelines(code)
+        except (OSError, TypeError) as exc:
+            raise _source_unavailable(fn, str(exc)) from None
+        found = _located_source(fn, lines, first)
+    node, lines, first, indent = found
+    depends.note_function(fn, node)
+    for sub in walk(node):
+        if hasattr(sub, "lineno"):
+            sub.lineno += first - 1
+            sub.col_offset += indent
+            if getattr(sub, "end_lineno", None) is not None:
+                sub.end_lineno += first - 1
+                sub.end_col_offset += indent
+    closure = {}
+    if fn.__closure__:
+        for name, cell in zip(code.co_freevars, fn.__closure__):
+            closure[name] = cell
+    filename = code.co_filename
+    desugar(node, filename, {**fn.__globals__, **{n: c.cell_contents for n, c in closure.items()
+                                                  if _filled(c)}})
+    return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
+                  lines=lines)
+
+
+def _located_source(fn: Callable[..., Any], lines: list[str], first: int
+                    ) -> tuple[ast.FunctionDef, list[str], int, int]:
+    """The definition of ``fn`` parsed from its source ``lines`` (from line ``first``), the
+    lines, first line and indent its positions are to be shifted by; checked to be the
+    text ``fn``'s code was compiled from (``check_fresh``)."""
+    code = fn.__code__
     text = "".join(lines)
     dedented = textwrap.dedent(text)
     indent = _common_indent(text)
@@ -88,23 +127,36 @@ def parse_function(fn: Callable[..., Any]) -> Parsed:
         check_fresh(fn, [ast.get_source_segment(whole, node) or ""], node.lineno)
     else:
         check_fresh(fn, lines, first)
-    depends.note_function(fn, node)
-    for sub in walk(node):
-        if hasattr(sub, "lineno"):
-            sub.lineno += first - 1
-            sub.col_offset += indent
-            if getattr(sub, "end_lineno", None) is not None:
-                sub.end_lineno += first - 1
-                sub.end_col_offset += indent
-    closure = {}
-    if fn.__closure__:
-        for name, cell in zip(code.co_freevars, fn.__closure__):
-            closure[name] = cell
+    return node, lines, first, indent
+
+
+#: A line ``inspect`` accepts as a definition's first (``def``, ``async def``, a decorator).
+_DEF_LINE = re.compile(r"\s*(def\s|async\s+def\s|@)")
+
+
+def _lines_of_code(code: Any) -> tuple[list[str], int] | None:
+    """A ``def``'s source lines as ``inspect.getsourcelines`` finds them, cut instead at
+    the last line any instruction of the code (or of the code nested in it) comes from;
+    None where that reading does not apply (a lambda, no cached text, a first line that
+    is no ``def``).  Lines after the last instruction (a trailing comment, an
+    unreachable statement) are left out; :func:`_located_source` checks that the cut
+    compiles to the code, else the caller asks ``inspect``."""
+    if code.co_name == "<lambda>":
+        return None
     filename = code.co_filename
-    desugar(node, filename, {**fn.__globals__, **{n: c.cell_contents for n, c in closure.items()
-                                                  if _filled(c)}})
-    return Parsed(fn=fn, node=node, filename=filename, globals=fn.__globals__, closure=closure,
-                  lines=lines)
+    linecache.checkcache(filename)  # (an edited file is read again, as inspect does)
+    text = linecache.getlines(filename)
+    first = code.co_firstlineno
+    if not text or first > len(text) or not _DEF_LINE.match(text[first - 1]):
+        return None
+    last, todo = first, [code]
+    while todo:
+        c = todo.pop()
+        for _, end, _, _ in c.co_positions():
+            if end is not None and end > last:
+                last = end
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return text[first - 1:last], first
 
 
 def parse_text(text: str) -> ast.Module:

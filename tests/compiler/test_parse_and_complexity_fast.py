@@ -152,3 +152,45 @@ def test_broadcast_shapes_answers_as_numpy_does() -> None:
         assert broadcast_shapes(*shapes) == numpy_answer(*shapes), shapes
     assert broadcast_shapes((2,), (np.int64(2),)) == (2,)  # (NumPy's to answer)
     assert broadcast_shapes((-1,)) is None
+
+
+def _functions_of(modules: list) -> list:
+    import types
+
+    found = []
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                found += [v for v in vars(value).values() if isinstance(v, types.FunctionType)]
+            elif isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+                found.append(value)
+    return found
+
+
+def test_the_quick_reading_of_a_source_is_inspects_where_it_applies() -> None:
+    """parse's reading of a def's lines from its code's positions gives the tree, first
+    line and indent that inspect.getsourcelines gives, for every function of the compiler
+    and of the language tests (where the text does not confirm the cut, parse asks
+    inspect: those are counted, not compared)."""
+    import importlib
+    import inspect
+
+    from srcxform.compiler import parse
+
+    names = [f"srcxform.compiler.{p.stem}" for p in SOURCES if p.parent.name == "compiler"]
+    names += [f"tests.language.{p.stem}" for p in SOURCES if p.parent.name == "language"]
+    functions = _functions_of([importlib.import_module(n) for n in names])
+    compared = 0
+    for fn in functions:
+        quick = parse._lines_of_code(fn.__code__)
+        if quick is None:
+            continue
+        try:
+            node, _, first, indent = parse._located_source(fn, *quick)
+        except ValueError:
+            continue
+        slow, _, slow_first, slow_indent = parse._located_source(
+            fn, *inspect.getsourcelines(fn.__code__))
+        assert (ast.dump(node), first, indent) == (ast.dump(slow), slow_first, slow_indent), fn
+        compared += 1
+    assert compared > 0.9 * len(functions) > 500
