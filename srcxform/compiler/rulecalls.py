@@ -39,10 +39,10 @@ def at_line(stmt: ast.stmt) -> ast.AST:
     return node
 
 
-#: Attributes and methods a differentiated value may have (an array's, a number's): any other
-#: one read from a differentiated value is an attribute of an object.
-_VALUE_MEMBERS = frozenset(dir(np.ndarray)) | frozenset(dir(np.generic)) \
-    | frozenset(dir(float)) | frozenset(dir(complex))
+#: Attributes and methods a differentiated value may have (an array's, a number's, a
+#: container's): any other one read from a differentiated value is an object's.
+_VALUE_MEMBERS = frozenset().union(*(dir(t) for t in (
+    np.ndarray, np.generic, float, complex, list, tuple, dict)))
 
 
 def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
