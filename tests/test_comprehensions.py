@@ -9,6 +9,7 @@ desugaring cannot keep Python's meaning, a located ``TransformError``.
 from __future__ import annotations
 
 import ast
+import inspect
 
 import autograd
 import numpy as np
@@ -303,3 +304,40 @@ def test_gradient_with_respect_to_the_list_of_a_nested_comprehension(data):
     assert isinstance(got, list) and len(got) == len(xs)
     for g, a in zip(got, want):
         np.testing.assert_allclose(g, a, rtol=1e-7)
+
+
+def predictions_squared(w, batch):
+    predictions = [np.sum(w * x) for x in batch]
+    return sum(p ** 2 for p in predictions)
+
+
+def helper_with_a_comprehension_in_a_loop(w, xs):
+    total = 0.0
+    for k in range(2):
+        total = total + predictions_squared(w, xs[k:k + 2])
+    return total
+
+
+def positions(n):
+    return [2 * i for i in range(n)]
+
+
+def helper_with_a_constant_list_in_a_loop(w, xs):
+    total = 0.0
+    for _ in range(2):
+        for i in positions(2):
+            total = total + np.sum(w * xs[i])
+    return total
+
+
+def test_a_helper_building_a_differentiated_list_in_a_loop_is_refused_located(data):
+    """Its list is made anew on each pass, which the backward sweep does not follow (it
+    crashed inside generated code); a helper's list of constants in a loop still works."""
+    w, xs = data
+    with pytest.raises(sx.TransformError) as info:
+        sx.grad(helper_with_a_comprehension_in_a_loop)(w, xs)
+    line = inspect.getsourcelines(predictions_squared)[1] + 1
+    assert info.value.filename == __file__ and info.value.lineno == line, str(info.value)
+    got = sx.grad(helper_with_a_constant_list_in_a_loop)(w, xs)
+    want = finite_difference(helper_with_a_constant_list_in_a_loop, (w, xs), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
