@@ -369,25 +369,33 @@ def _variadic_gradient(kind: str, fn: Callable[..., Any], wrt: Any) -> Callable[
         through.__srcxform_of__ = inner
         return inner(*values)
 
-    def twin_code(args: Any, kwargs: Any) -> Any:
-        # the generated code of the twin for this call's arity: its positional parameters
-        # are the call's positional arguments, so it takes the same call
-        made = None if args is None else varargs.fixed(fn, args, kwargs)[0]
-        if made is None:
-            raise TypeError(f"{kind} of {fn.__qualname__}, which has *args/**kwargs, cannot "
-                            f"be called inside a differentiated function (its arity is "
-                            f"known only per call); name its parameters for that")
+    def twin_gradient(args: Any, kwargs: Any) -> Any:
+        # the gradient of the twin for this call's arity: its positional parameters are the
+        # call's positional arguments, so its code takes the same call
+        if args is None:
+            raise TypeError(f"{kind} of {fn.__qualname__}, which has *args/**kwargs, is "
+                            f"compiled per arity, which a starred call (f(*xs)) does not "
+                            f"show; list the arguments one by one in the call, or name "
+                            f"its parameters")
+        made = varargs.fixed(fn, args, kwargs)[0]
         if made.keys:
             raise TypeError(f"{kind} of {fn.__qualname__}, called with extra keywords for "
                             f"its **kwargs, cannot be differentiated again; pass them "
                             f"positionally or name its parameters for that")
-        inner = _decorator(kind, made.fn, made.wrt(wrt, fn.__qualname__))
-        return cache.concrete(inner, args, kwargs)
+        return _decorator(kind, made.fn, made.wrt(wrt, fn.__qualname__))
+
+    def twin_code(args: Any, kwargs: Any) -> Any:
+        return cache.concrete(twin_gradient(args, kwargs), args, kwargs)
+
+    def twin_code_by_arity(positional: int, keywords: tuple[str, ...]) -> Any:
+        # a call inside code being transformed: its arity is known, its values are not
+        inner = twin_gradient((None,) * positional, dict.fromkeys(keywords))
+        return cache.concrete(inner, None, None)
 
     through.__name__ = through.__qualname__ = f"{kind}_{fn.__name__}"
     through.__doc__ = fn.__doc__
     through.__signature__ = inspect.signature(fn, follow_wrapped=False)
     through.__srcxform__ = None
     through.__srcxform_of__ = None
-    cache.give_concrete(through, twin_code)
+    cache.give_concrete(through, twin_code, by_arity=twin_code_by_arity)
     return through

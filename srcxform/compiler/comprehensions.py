@@ -18,7 +18,15 @@ comprehension nested in another one's element):
 * any other generator expression is a list comprehension (``max(g)``,
   ``tuple(g)``); ``list(<comprehension>)`` is the comprehension itself;
 * ``np.array(<list comprehension>)`` with no other argument is ``np.stack``
-  of it (the same array for elements of one shape);
+  of it (the same array for elements of one shape), and of a comprehension of
+  comprehensions ``np.stack`` of ``np.stack``s (a kernel matrix
+  ``np.array([[k(a, b) for b in xs] for a in xs])``);
+* a list comprehension inside a loop, a branch or another comprehension
+  (whose loops this desugaring made) appends to one list created at the top
+  level of the function, right before the top-level statement that holds it
+  (a list grows by append only there), and is the slice its own loops
+  appended: ``start = len(store)``, the loops, then ``store[start:]``; so
+  ``[[w * v for v in row] for row in rows]`` is a list of such slices;
 * ``map(f, a, b)`` is ``[f(x, y) for x, y in zip(a, b)]`` (a ``lambda`` is
   substituted into the element);
 * ``a, b = zip(*pairs)`` is ``a = [t[0] for t in pairs]``,
@@ -27,7 +35,10 @@ comprehension nested in another one's element):
 A comprehension that cannot be moved before its statement without changing
 when it runs (in a ``while`` test, a branch of a conditional expression, the
 right operand of ``and``/``or``) raises a located ``TransformError`` saying
-to assign it to a name first.  Set comprehensions are left for the check
+to assign it to a name first; so does a dict comprehension inside a loop, a
+branch or another comprehension (a dict written under control flow has no
+keys known when the code compiles), saying to write a dict literal with
+constant keys or a list instead.  Set comprehensions are left for the check
 pass to refuse.
 """
 
@@ -149,6 +160,7 @@ class _Desugar:
         self.env = env
         self.taken = taken
         self.depth = 0  # blocks between the statement at hand and the function's top level
+        self.top: list[ast.stmt] = []  # to go right before the top-level statement at hand
 
     # -- names ----------------------------------------------------------------------------
     def fresh(self, base: str) -> str:
@@ -170,7 +182,13 @@ class _Desugar:
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for stmt in stmts:
-            out += self.statement(stmt)
+            if self.depth:
+                out += self.statement(stmt)
+                continue
+            saved, self.top = self.top, []  # (a top-level statement: its own stores)
+            made = self.statement(stmt)
+            out += self.top + made
+            self.top = saved
         return out
 
     def statement(self, stmt: ast.stmt) -> list[ast.stmt]:
@@ -316,16 +334,9 @@ class _Hoist(ast.NodeTransformer):
             self.d.refuse_inside(v, "the right operand of and/or")
         return node
 
-    def nested(self, node: ast.AST, kind: str) -> None:
-        """A list grows by append only at the top level (``aliases.growing_lists``)."""
-        if self.d.depth:
-            raise self.d.error(node, f"a {kind} inside a loop, a branch or another "
-                               f"comprehension is not supported yet: build it in a statement "
-                               f"at the top level of the function (a generator expression "
-                               f"summed with sum(...) may stand anywhere)", kind)
-
     def visit_ListComp(self, node: ast.ListComp) -> ast.AST:
-        self.nested(node, "list comprehension")
+        if self.d.depth:
+            return self.inner_list(node)
         name = self.target_for(node, "items")
         append = ast.Expr(ast.Call(ast.Attribute(_load(name), "append", ast.Load()),
                                    [node.elt], []))
@@ -333,12 +344,39 @@ class _Hoist(ast.NodeTransformer):
         self.pre += self.d.comprehension_loops(node, [_locate(append, node.elt)])
         return _locate(_load(name), node)
 
+    def inner_list(self, node: ast.ListComp) -> ast.AST:
+        """A list comprehension inside a loop, a branch or another comprehension: a list
+        grows by append only when it is created at the top level (``aliases.growing_lists``),
+        so the elements go to one list created there, and the comprehension is the slice of
+        it its own loops appended (``store[start:]``)."""
+        if _resolve(_load("len"), self.d.env) is not len:
+            raise self.d.error(node, "a list comprehension inside a loop, a branch or another "
+                               "comprehension needs the builtin len, which this module's name "
+                               "'len' hides: build the list in a statement at the top level "
+                               "of the function", "list comprehension")
+        store, start = self.d.fresh("items_all"), self.d.fresh("start")
+        self.d.top.append(_locate(ast.Assign([_store(store)], ast.List([], ast.Load())), node))
+        self.pre.append(_locate(ast.Assign([_store(start)], ast.Call(
+            _load("len"), [_load(store)], [])), node))
+        append = ast.Expr(ast.Call(ast.Attribute(_load(store), "append", ast.Load()),
+                                   [node.elt], []))
+        self.pre += self.d.comprehension_loops(node, [_locate(append, node.elt)])
+        return _locate(ast.Subscript(_load(store), ast.Slice(_load(start), None, None),
+                                     ast.Load()), node)
+
     def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
         return self.visit_ListComp(ast.copy_location(ast.ListComp(node.elt, node.generators),
                                                      node))
 
     def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
-        self.nested(node, "dict comprehension")
+        if self.d.depth:
+            raise self.d.error(node, "a dict comprehension inside a loop, a branch or another "
+                               "comprehension is not supported (its keys are not known when "
+                               "the code compiles): write a dict literal with constant keys "
+                               "({'a': ..., 'b': ...}, which may stand anywhere), build the "
+                               "dict at the top level of the function, or use a list "
+                               "comprehension (lists may stand anywhere) read by position",
+                               "dict comprehension")
         name = self.target_for(node, "table")
         write = ast.Assign([ast.Subscript(_load(name), node.key, ast.Store())], node.value)
         self.pre.append(_locate(ast.Assign([_store(name)], ast.Dict([], [])), node))
@@ -373,10 +411,20 @@ class _Hoist(ast.NodeTransformer):
                 return self.visit_ListComp(comp)
         if callee is np.array and len(node.args) == 1 and not node.keywords \
                 and isinstance(node.args[0], (ast.ListComp, ast.GeneratorExp)):
+            comp = node.args[0]
+            if self.is_comprehension(comp.elt):  # np.array([[...] for ...]): stacks of stacks
+                comp.elt = _locate(ast.Call(copy.deepcopy(node.func), [comp.elt], []), comp.elt)
             node.func = ast.copy_location(ast.Attribute(node.func.value, "stack", ast.Load()),
                                           node.func) \
                 if isinstance(node.func, ast.Attribute) else node.func
         return self.generic_visit(node)
+
+    def is_comprehension(self, node: ast.expr) -> bool:
+        """A list comprehension or generator expression, or ``list(...)`` of one."""
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+                and _resolve(node.func, self.d.env) is list:
+            node = node.args[0]
+        return isinstance(node, (ast.ListComp, ast.GeneratorExp))
 
     def map_as_comprehension(self, node: ast.Call) -> ast.ListComp:
         fn, seqs = node.args[0], node.args[1:]

@@ -27,9 +27,16 @@ from .parse import Parsed
 Maker = Callable[[Any, Any], Callable[..., Any]]
 
 
-def give_concrete(public: Callable[..., Any], make: Maker) -> None:
-    """Let ``public`` (made by srcxform) answer :func:`concrete_maker` with ``make``."""
+def give_concrete(public: Callable[..., Any], make: Maker,
+                  by_arity: Callable[[int, tuple[str, ...]], Callable[..., Any]] | None = None
+                  ) -> None:
+    """Let ``public`` (made by srcxform) answer :func:`concrete_maker` with ``make``;
+    ``by_arity(positional, keywords)``, for a function whose code depends on the arity of
+    its call (the gradient of a ``*args`` function), gives the code for calls of that many
+    positional arguments and those keyword names, with values unknown (see
+    :func:`code_for_call`)."""
     make.owner = id(public)  # type: ignore[attr-defined]
+    make.by_arity = by_arity  # type: ignore[attr-defined]
     public.__srcxform_concrete__ = make  # type: ignore[attr-defined]
 
 
@@ -38,6 +45,19 @@ def concrete_maker(f: Any) -> Maker | None:
     ``f`` (not a copy of the attribute on another object); else None."""
     make = getattr(f, "__srcxform_concrete__", None)
     return make if make is not None and getattr(make, "owner", None) == id(f) else None
+
+
+def code_for_call(f: Any, call: ast.Call) -> Callable[..., Any]:
+    """The generated code ``f`` (made by srcxform) runs, to inline at ``call`` in code being
+    transformed: the generic code ``make(None, None)``, or, for a function whose code
+    depends on its call's arity, the code for the arity ``call`` has when it stars nothing
+    (``TypeError`` or ``ValueError`` saying why there is none)."""
+    make = concrete_maker(f)
+    by_arity = getattr(make, "by_arity", None)
+    if by_arity is not None and not any(isinstance(a, ast.Starred) for a in call.args) \
+            and all(k.arg is not None for k in call.keywords):
+        return by_arity(len(call.args), tuple(k.arg for k in call.keywords))
+    return make(None, None)
 
 
 class _Cells:

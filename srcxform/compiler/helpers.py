@@ -5,7 +5,13 @@ then writes into by element (``out = np.zeros(n); out[i] = ...``) are
 writable, and the lists it creates and grows by ``append`` are growing
 lists, exactly as the alias analysis (``aliases.py``) decides for the
 function being transformed — under the callee's fresh names, added to the
-normalizer's sets, with every array written into keeping one name.
+normalizer's sets, with every array written into keeping one name.  A list
+is a growing list only when the call is at the top level of the function
+being transformed (as the function's own lists must be created there): a
+helper called inside a loop or a branch makes its list anew on each pass,
+which the backward sweep does not follow, so there its appends stay calls
+for their effect, which the activity pass refuses, located, when they see a
+differentiated value (a list of constants still works).
 
 A *procedure* — a helper with no ``return`` (``def draw(ax, x): if ax is not
 None: ax.plot(x)``), or one whose paths do not all return — has its missing
@@ -31,7 +37,8 @@ def adopt_effects(norm: Any, inner: Parsed, rename: dict[str, str]) -> None:
     writable = writable_arrays(fn, params_of(fn))
     lists = growing_lists(fn, inner)
     norm.writable |= {rename.get(n, n) for n in writable}
-    norm.lists |= {rename.get(n, n) for n in lists}
+    if getattr(norm, "depth", 0) == 0:  # (in a loop or a branch: made per pass, see above)
+        norm.lists |= {rename.get(n, n) for n in lists}
     norm.fixed |= {rename.get(n, n) for n in names_written_into(fn)}
 
 

@@ -66,7 +66,7 @@ from .funcvalues import (
     static_truth,
     translate,
 )
-from .generated import concrete_maker
+from .generated import code_for_call, concrete_maker
 from .inline import inline_call
 from .ints import infer_ints
 from .names import Namer, operation_name
@@ -354,7 +354,7 @@ class _Normalizer:
     def generated_code(self, made: Any, node: ast.Call) -> Any:
         """The generic generated code a function srcxform made runs (``generated.py``)."""
         try:
-            return concrete_maker(made)(None, None)
+            return code_for_call(made, node)
         except (TypeError, ValueError) as exc:
             raise error(self.parsed, node, f"{ast.unparse(node.func)} is a function srcxform "
                         f"generated, and its code cannot be inlined here: {exc}",

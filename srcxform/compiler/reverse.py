@@ -204,6 +204,7 @@ class _Reverse:
         self.multi = _multi_output_names(program.body)  # name -> how many values it holds
         self.tuples = (_tuple_names(program.body) | set(self.multi)) - self.lists
         self.unpacked = _unpacked_names(program.body)  # adjoints built as tuples
+        self.summed = _summed_names(program.body)  # adjoints built by to_each: sequences
         self.depth = 0
         self.bound_before: dict[int, set[str]] = {}  # set for the body being reversed
         self.prebound: set[str] = set()  # primals bound to None first (see ``zero``)
@@ -462,7 +463,7 @@ class _Reverse:
         index = stmt.value.slice
         item = ast.Subscript(ast.Name(b, ast.Load()), copy.deepcopy(index), ast.Load())
         bv = ast.Name(self.adjoint(names[0]), ast.Load())
-        if names[0] in self.tuples or names[0] in self.unpacked \
+        if names[0] in self.tuples or names[0] in self.unpacked or names[0] in self.summed \
                 or isinstance(index, ast.Slice):  # a tuple element (W, b); a slice's list
             total: ast.expr = ast.Call(ast.Name(self.env.ref(add_each, "add_each"), ast.Load()),
                                        [item, bv], [])
@@ -645,6 +646,31 @@ def _unpacked_names(stmts: list[ast.stmt]) -> set[str]:
     return {stmt.value.id for stmt in assignments(stmts)
             if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Tuple)
             and isinstance(stmt.value, ast.Name)}
+
+
+def _summed_names(stmts: list[ast.stmt]) -> set[str]:
+    """Names summed by ``sum(xs)``, and the names copied into them: when no growing list,
+    their adjoint is a list or tuple (``to_each``), added to a list's element adjoint
+    element by element (a row of a list of lists)."""
+    found: set[str] = set()
+    copies: list[tuple[str, str]] = []  # (target, source) of ``target = source``
+    for stmt in assignments(stmts):
+        if not isinstance(stmt, ast.Assign):
+            continue
+        v = stmt.value
+        if isinstance(v, ast.Call) and anno.get(v, anno.CALLEE) is sum and len(v.args) == 1 \
+                and isinstance(v.args[0], ast.Name):
+            found.add(v.args[0].id)
+        elif isinstance(v, ast.Name) and isinstance(stmt.targets[0], ast.Name):
+            copies.append((stmt.targets[0].id, v.id))
+    changed = bool(found)
+    while changed:  # a copy's adjoint goes to its source as it is
+        changed = False
+        for target, source in copies:
+            if target in found and source not in found:
+                found.add(source)
+                changed = True
+    return found
 
 
 def _multi_output_names(stmts: list[ast.stmt]) -> dict[str, int]:

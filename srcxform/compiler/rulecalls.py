@@ -6,7 +6,8 @@ After import:
   rule (a default as a Constant, ``*args`` as a Tuple, ``a:b`` index parts
   as ``slice(a, b)``), or raises a located ``TransformError``;
 * :func:`no_rule` is the located ``TransformError`` for a differentiated
-  call without a rule, :func:`check_differentiable` refuses (located) options a
+  call without a rule (for an object's attribute, saying to differentiate a
+  pytree of the parameters instead), :func:`check_differentiable` refuses (located) options a
   rule refuses and differentiated arguments without a derivative, and
   :func:`unknown_outputs` a call whose number of results depends on a variable;
   :func:`at_line` a node placed at the user's line a normalized statement came
@@ -20,6 +21,8 @@ import ast
 import operator
 import types
 from collections.abc import Callable
+
+import numpy as np
 
 from .. import rules
 from ..rules import Rule
@@ -36,14 +39,46 @@ def at_line(stmt: ast.stmt) -> ast.AST:
     return node
 
 
+#: Attributes and methods a differentiated value may have (an array's, a number's, a
+#: container's): any other one read from a differentiated value is an object's.
+_VALUE_MEMBERS = frozenset().union(*(dir(t) for t in (
+    np.ndarray, np.generic, float, complex, list, tuple, dict)))
+
+
 def no_rule(parsed, op: Op, stmt: ast.stmt) -> Exception:
-    """The ``TransformError`` for a differentiated call that has no rule, located."""
+    """The ``TransformError`` for a differentiated call that has no rule, located; for an
+    attribute or method that no array has (``model.W`` of a differentiated ``model``), one
+    saying to differentiate the parameters themselves."""
     node = op.node if op.node is not None else stmt
     node = anno.get(node, anno.NODE, node)
     if not hasattr(node, "lineno"):
         node = stmt
+    member = _object_member(op, node)
+    if member is not None:
+        verb = "calls a method" if isinstance(node, ast.Call) else "reads an attribute"
+        return error(parsed, node, f"{member} {verb} of an object that is differentiated "
+                     "(it comes from an argument in wrt); srcxform "
+                     "differentiates arrays, numbers and pytrees of them (lists, tuples, "
+                     "dicts), not an object's attributes: make the parameters the "
+                     "differentiated argument and read them from it, e.g. "
+                     "f(params, model, x) with params = {'W': model.W, 'b': model.b} (or a "
+                     "tuple, or the array model.W alone) and params['W'] inside; sx.tree "
+                     "flattens and rebuilds such a pytree; the object stays an argument "
+                     "that is not differentiated", op.what)
     return error(parsed, node, f"no derivative rule for {op.what}; register one with "
                  "sx.adjoint or stop its gradient with sx.detach", op.what)
+
+
+def _object_member(op: Op, node: ast.AST) -> str | None:
+    """``receiver.name`` as the user wrote it when ``op`` reads an attribute, or calls a
+    method, that arrays and numbers do not have; else None."""
+    if not op.what.startswith(("attribute .", "method .")):
+        return None
+    attribute = node.func if isinstance(node, ast.Call) else node
+    if not isinstance(attribute, ast.Attribute) or attribute.attr in _VALUE_MEMBERS:
+        return None
+    call = "()" if isinstance(node, ast.Call) else ""
+    return f"{ast.unparse(attribute.value)}.{attribute.attr}{call}"
 
 
 def _where(op: Op, stmt: ast.stmt) -> ast.AST:

@@ -115,6 +115,28 @@ def calls_a_model(w, x, model):
     return model.loss(w, x) + np.sum(w)
 
 
+class Layer:
+    def __init__(self, W, b, scale):
+        self.W, self.b, self.scale = W, b, scale
+
+    def loss(self, x):
+        return np.sum(np.tanh(x @ self.W + self.b) ** 2) * self.scale
+
+
+def reads_a_differentiated_object(layer, x):
+    return np.sum(np.tanh(x @ layer.W + layer.b) ** 2) * layer.scale
+
+
+def calls_a_differentiated_object(layer, x):
+    return layer.loss(x)
+
+
+def reads_parameters_of_a_pytree(params, layer, x):
+    """What the refusal of the two above says to write: the parameters differentiated as
+    a dict, the object an argument that is not."""
+    return np.sum(np.tanh(x @ params["W"] + params["b"]) ** 2) * layer.scale
+
+
 # -- helpers with effects ---------------------------------------------------------------------
 
 def fill(x):

@@ -8,6 +8,7 @@ central finite differences always.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import pathlib
 
 import numpy as np
@@ -144,6 +145,41 @@ def test_object_attributes_are_read_when_the_code_runs():
     after = g(X, x)
     assert not np.allclose(before, after)
     np.testing.assert_allclose(after, finite_difference(a.loss, (X, x), 0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("f, members", [
+    (P.reads_a_differentiated_object, {"attribute .W": "layer.W reads an attribute",
+                                       "attribute .b": "layer.b reads an attribute",
+                                       "attribute .scale": "layer.scale reads an attribute"}),
+    (P.calls_a_differentiated_object, {"method .loss()": "layer.loss() calls a method"}),
+])
+def test_an_attribute_of_a_differentiated_object_says_to_differentiate_a_pytree(f, members):
+    """``sx.grad(f, wrt=0)(layer, x)`` reading ``layer.W``: located, and saying what to write
+    (which works: the last part of the test)."""
+    rs = np.random.RandomState(3)
+    layer = P.Layer(rs.randn(3, 2), rs.randn(2), 0.5)
+    x = rs.randn(4, 3)
+    for transform in (lambda: sx.grad(f, wrt=0)(layer, x),
+                      lambda: sx.value_and_grad(f, wrt="layer")(layer, x),
+                      lambda: sx.jvp(f, (layer, x), (layer, None))):
+        with pytest.raises(sx.TransformError) as info:
+            transform()
+        message = str(info.value)
+        line = inspect.getsourcelines(f)[1] + 1
+        assert f"function_programs.py:{line}:" in message, message
+        assert info.value.construct in members, message  # (the first one the pass meets)
+        assert members[info.value.construct] in message, message
+        assert "params['W']" in message and "pytree" in message, message
+    params = {"W": layer.W, "b": layer.b}
+    got = sx.grad(P.reads_parameters_of_a_pytree)(params, layer, x)
+    want = twin().reads_parameters_of_a_pytree
+    import autograd
+    expected = autograd.grad(want)(params, layer, x)
+    for key in params:
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-7)
+    np.testing.assert_allclose(
+        got["b"], finite_difference(lambda b: f(P.Layer(layer.W, b, 0.5), x), (layer.b,), 0),
+        rtol=1e-6)
 
 
 def test_a_dict_key_that_is_not_known_is_refused():

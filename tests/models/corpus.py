@@ -101,6 +101,8 @@ MODELS: list[Model] = [
     Model("gp_kernel_default", "gp_kernels", ("functions",), hessian=True),
     Model("gp_kernel_argument", "gp_kernels", ("functions",), entry="corpus_entry_periodic",
           hessian=True),
+    Model("gp_kernel_matrix", "gp_kernel_matrix", ("comprehension", "functions"),
+          hessian=True),
     Model("deep_gp", "deep_gp", ("functions", "pytree", "comprehension")),
     Model("nn_factory", "nn_factory", ("functions", "helper_effects"), hessian=True),
     Model("partial_logistic", "partial_logistic", ("functions",), hessian=True),

@@ -157,3 +157,20 @@ def test_hessian_of_np_array_of_an_appended_list():
     _check(products_appended, x)
     np.testing.assert_allclose(sx.hessian(products_appended)(x),
                                autograd.hessian(products_appended_ag)(x), rtol=1e-10)
+
+
+def rows_of_a_list_of_lists_summed(w):
+    """A list of list literals, each row summed with the builtin ``sum`` in a loop: the row's
+    adjoint (a list, ``to_each``) was added to the list's element adjoint with ``+``, which
+    concatenates (a wrong gradient, silently); found with nested comprehensions."""
+    rows = []
+    for a in X:
+        rows.append([np.sum(w * a), np.sum(w ** 2 * a)])
+    total = 0.0
+    for r in rows:
+        total = total + sum(r) ** 2
+    return total
+
+
+def test_rows_of_a_list_of_lists_summed_by_sum():
+    _check(rows_of_a_list_of_lists_summed, np.array([0.3, -0.4]))
