@@ -114,7 +114,9 @@ def with_autograd_numpy(f):
 
     glob = dict(f.__globals__)
     glob["np"] = anp
-    return types.FunctionType(f.__code__, glob, f.__name__, f.__defaults__, f.__closure__)
+    twin = types.FunctionType(f.__code__, glob, f.__name__, f.__defaults__, f.__closure__)
+    twin.__kwdefaults__ = f.__kwdefaults__
+    return twin
 
 
 def as_tuple(wrt):
