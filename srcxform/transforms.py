@@ -27,6 +27,7 @@ from .cache import bind_all, concrete, concrete_maker, specialized
 from .cache import shape_of as _shape
 from .cache.specialise import as_float, needs_float
 from .compiler import transform
+from .compiler.parse import code_signature
 from .compiler.results import from_result, to_result
 from .errors import TransformError
 from .origins import math_located
@@ -175,18 +176,51 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents")
-    for i, (p, t) in enumerate(zip(primals, tangents)):
-        if t is not None and _shape(t) != _shape(p):
-            raise ValueError(f"tangent {i} has shape {_shape(t)}; its primal has shape "
-                             f"{_shape(p)}")
+    _check_tangents(primals, tangents)
     f, args, kwargs, offset = _bound(f, primals)
     tangents = (None,) * offset + tangents
     f, args, kwargs, _ = _fixed_arity(f, args, kwargs)
     names, values = bind_all(f, args, kwargs)
-    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
-    if not wrt:
+    if all(t is None for t in tangents):
         out = f(*args, **kwargs)
         return out, _zeros_like(out)
+    return _jvp_bound(f, names, values, tangents)
+
+
+def _check_tangents(primals: Any, tangents: tuple) -> None:
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        if t is not None and _shape(t) != _shape(p):
+            raise ValueError(f"tangent {i} has shape {_shape(t)}; its primal has shape "
+                             f"{_shape(p)}")
+
+
+def _parameters(f: Callable[..., Any]) -> tuple[list[str], int]:
+    """``f``'s parameter names and how many of them can be given by position (the others
+    are keyword-only)."""
+    params = code_signature(f).parameters.values()
+    return [p.name for p in params], sum(
+        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+def _jvp_of_values(f: Callable[..., Any], values: list[Any], tangents: tuple) -> Any:
+    """The tangent ``jvp`` gives for ``f`` at ``values``: one value per parameter of ``f`` in
+    order, the keyword-only ones given by keyword (so none is left to its default), and
+    ``tangents`` by the same positions (``None``: held constant)."""
+    names, count = _parameters(f)
+    args, kwargs = tuple(values[:count]), dict(zip(names[count:], values[count:]))
+    _check_tangents(values, tangents)
+    if all(t is None for t in tangents):
+        return _zeros_like(f(*args, **kwargs))
+    names, values = bind_all(f, args, kwargs)
+    return _jvp_bound(f, names, values, tangents)[1]
+
+
+def _jvp_bound(f: Callable[..., Any], names: list[str], values: list[Any], tangents: tuple
+               ) -> tuple[Any, Any]:
+    """``jvp`` of ``f`` at bound ``values`` (one per parameter, by ``names``); ``tangents`` by
+    parameter position, at least one not ``None``.  A keyword-only parameter is differentiated
+    by its name (``wrt`` indices count positional parameters only)."""
+    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
     if any(pytrees.is_tree(values[i]) for i in wrt):
         try:
             out, tangent, layout = pytrees.jvp(f, names, values, tangents, _promoted)
@@ -195,7 +229,8 @@ def jvp(f: Callable[..., Any], primals: tuple, tangents: tuple) -> tuple[Any, An
             if not _as_one_array(exc, [values[i] for i in wrt]):
                 raise
     values = _promoted(values, wrt)
-    made = specialized(f, "jvp", wrt, names, values)
+    count = _parameters(f)[1]
+    made = specialized(f, "jvp", tuple(i if i < count else names[i] for i in wrt), names, values)
     with math_located():
         out, tangent = backends.run(made.fn, (*values, *[tangents[i] for i in wrt]))
     layout = made.result_layout
@@ -259,7 +294,7 @@ def hvp(f: Callable[..., Any], primals: tuple, tangents: tuple, wrt: Any = 0) ->
     names, values = bind_all(f, args, kwargs)
     values = _promoted(values, [i for i, t in enumerate(tangents) if t is not None])
     df = _gradient_code(f, wrt, names, values)
-    return jvp(df, tuple(values), tangents + (None,) * (len(values) - len(tangents)))[1]
+    return _jvp_of_values(df, values, tangents + (None,) * (len(values) - len(tangents)))
 
 
 def _shifted(wrt: Any, offset: int) -> Any:
@@ -291,7 +326,8 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
         names, values = bind_all(fn, args, call_kwargs)
         tuple_wrt = isinstance(wrt, (tuple, list))
         items = list(fn_wrt) if tuple_wrt else [fn_wrt]
-        index = [names.index(w) if isinstance(w, str) else w % len(names) for w in items]
+        count = _parameters(fn)[1]
+        index = [names.index(w) if isinstance(w, str) else w % count for w in items]
         pytrees.refuse_hessian(fn, names, values, index)
         values = _promoted(values, index)
         df = _gradient_code(fn, fn_wrt, names, values)
@@ -306,7 +342,7 @@ def hessian(f: Callable[..., Any], wrt: Any = 0) -> Callable[..., Any]:
                 basis[k] = 1.0
                 tangent = basis.reshape(m.shape(xj)) if m.ndim(xj) else 1.0
                 tangents = tuple(tangent if i == pj else None for i in range(len(values)))
-                dg = jvp(df, tuple(values), tangents)[1]
+                dg = _jvp_of_values(df, values, tangents)
                 dgs = dg if tuple_wrt else (dg,)
                 for i in range(len(index)):
                     columns[i].append(m.ravel(dgs[i]))

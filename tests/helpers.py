@@ -2,7 +2,9 @@
 
 Every finite difference of the suite is computed here, from one formula
 (:func:`central_difference`): ``(f(x + eps t) - f(x - eps t)) / (2 eps)``
-along a direction ``t`` given per argument.  The other helpers are that
+along a direction ``t`` given per argument (a ``None`` direction, or entry of a list,
+tuple or dict of directions, holds its value; complex values and directions keep their
+imaginary parts).  The other helpers are that
 formula along the coordinate directions of one argument
 (:func:`finite_difference`, :func:`jacobian_difference`), and the
 four-point second difference (:func:`second_difference`).  Steps default to
@@ -21,27 +23,34 @@ EPS = 1e-6
 
 
 def _shift(value: Any, direction: Any, h: float) -> Any:
-    """``value + h * direction``: a ``None`` direction holds the value; a list or tuple
-    along a list or tuple of directions moves element by element (and stays one)."""
+    """``value + h * direction``: a ``None`` direction holds the value; a list, tuple
+    (named too) or dict along one of directions moves entry by entry (and stays one; a
+    ``None`` entry holds its entry)."""
     if direction is None:
         return value
+    if isinstance(value, dict) and isinstance(direction, dict):
+        return {k: _shift(v, direction.get(k), h) for k, v in value.items()}
     if isinstance(value, (list, tuple)) and isinstance(direction, (list, tuple)):
-        return type(value)(_shift(v, d, h) for v, d in zip(value, direction))
+        moved = [_shift(v, d, h) for v, d in zip(value, direction)]
+        return type(value)(*moved) if hasattr(type(value), "_fields") else type(value)(moved)
     return value + h * direction
 
 
 def _difference(up: Any, down: Any, eps: float) -> Any:
-    """``(up - down) / (2 eps)`` in float64; a list or tuple output element by element."""
+    """``(up - down) / (2 eps)`` in float64 (complex128 for a complex output); a list or
+    tuple output element by element."""
     if isinstance(up, (list, tuple)):
         return [_difference(u, d, eps) for u, d in zip(up, down)]
-    return (np.asarray(up, dtype=float) - np.asarray(down, dtype=float)) / (2 * eps)
+    wide = complex if np.iscomplexobj(up) or np.iscomplexobj(down) else float
+    return (np.asarray(up, dtype=wide) - np.asarray(down, dtype=wide)) / (2 * eps)
 
 
 def central_difference(f: Callable[..., Any], args: Sequence[Any], directions: Sequence[Any],
                        eps: float = EPS) -> Any:
     """The derivative of ``f(*args)`` along ``directions`` (one per argument, ``None``:
-    held constant) by central differences: a float64 array of ``f``'s output shape (a
-    list of them for a list or tuple output)."""
+    held constant; complex directions too) by central differences: a float64 array of
+    ``f``'s output shape, complex128 for a complex output (a list of them for a list or
+    tuple output)."""
     up = f(*[_shift(a, d, eps) for a, d in zip(args, directions)])
     down = f(*[_shift(a, d, -eps) for a, d in zip(args, directions)])
     return _difference(up, down, eps)
@@ -70,12 +79,11 @@ def _coordinates(args: Sequence[Any], i: int):
 def finite_difference(f: Callable[..., Any], args: Sequence[Any], i: int,
                       eps: float = EPS) -> Any:
     """The gradient of scalar ``f`` with respect to ``args[i]``, element by element
-    (a float for a float argument)."""
+    (a float for a float argument; complex where ``f`` is complex)."""
     args, x, scalar, directions = _coordinates(args, i)
-    g = np.zeros_like(x)
-    for idx, direction in directions:
-        g[idx] = float(central_difference(f, args, direction, eps))
-    return float(g) if scalar else g
+    g = np.array([np.reshape(central_difference(f, args, direction, eps), ())
+                  for _, direction in directions]).reshape(x.shape)
+    return g.item() if scalar else g
 
 
 def jacobian_difference(f: Callable[..., Any], args: Sequence[Any], i: int,
@@ -114,7 +122,9 @@ def with_autograd_numpy(f):
 
     glob = dict(f.__globals__)
     glob["np"] = anp
-    return types.FunctionType(f.__code__, glob, f.__name__, f.__defaults__, f.__closure__)
+    twin = types.FunctionType(f.__code__, glob, f.__name__, f.__defaults__, f.__closure__)
+    twin.__kwdefaults__ = f.__kwdefaults__
+    return twin
 
 
 def as_tuple(wrt):

@@ -21,6 +21,7 @@ import pytest
 import srcxform as sx
 from srcxform import origins
 from srcxform.errors import ComplexDerivativeError
+from tests.helpers import central_difference
 
 Z = np.array([0.3 + 0.2j, -0.5 + 1.1j, 1.2 - 0.4j])
 
@@ -115,9 +116,8 @@ def sign_of_real(x): return np.sum(np.sign(x) * x ** 2) + np.sum(np.sign(x - 1.0
 def test_the_same_functions_of_real_values_are_differentiated(f) -> None:
     x = np.array([0.7, -1.3, 2.1]) if f is not math_sqrt else 2.0
     grad = sx.grad(f)(x)
-    h = 1e-6
     for d in ([np.eye(3)[i] for i in range(3)] if f is not math_sqrt else [1.0]):
-        numeric = (f(x + h * d) - f(x - h * d)) / (2 * h)
+        numeric = central_difference(f, (x,), (d,))
         np.testing.assert_allclose(np.sum(grad * d), numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -131,23 +131,22 @@ def _directions(z):
 def test_a_holomorphic_function_of_complex_values_has_its_complex_derivative(z) -> None:
     """grad is f'(z) (no conjugate): its product with a direction along the real or the
     imaginary axis is the directional difference quotient."""
-    h = 1e-6
     grad = sx.grad(holomorphic)(z)
     value, grad2 = sx.value_and_grad(holomorphic)(z)
     np.testing.assert_allclose(value, holomorphic(z))
     np.testing.assert_allclose(grad2, grad)
     for d in _directions(z):
-        numeric = (holomorphic(z + h * d) - holomorphic(z - h * d)) / (2 * h)
+        numeric = central_difference(holomorphic, (z,), (d,))
         np.testing.assert_allclose(np.sum(grad * d), numeric, rtol=1e-6)
     # also a complex Python scalar (its own key: no `math` shortcut for np.sin)
     np.testing.assert_allclose(sx.vjp(holomorphic, z)[1](1.0)[0], grad, rtol=1e-12)
     for d in _directions(z):
-        numeric = (holomorphic(z + h * d) - holomorphic(z - h * d)) / (2 * h)
+        numeric = central_difference(holomorphic, (z,), (d,))
         np.testing.assert_allclose(sx.jvp(holomorphic, (z,), (d,))[1], numeric, rtol=1e-6)
     hess = np.reshape(sx.hessian(holomorphic)(z), (np.size(z), np.size(z)))
     df = sx.grad(holomorphic)  # f'' on the diagonal (elementwise function)
     for i, d in enumerate(_directions(z)[:np.size(z)]):
-        numeric = (df(z + h * d) - df(z - h * d)) / (2 * h)
+        numeric = central_difference(df, (z,), (d,))
         np.testing.assert_allclose(hess[:, i], np.ravel(numeric), rtol=1e-5)
 
 
@@ -155,9 +154,8 @@ def test_real_linear_steps_have_exact_tangents_in_forward_mode() -> None:
     """jvp through np.real / np.conj of complex values (real-linear maps, as JAX does),
     against central differences along complex tangents."""
     def f(z): return np.sum(np.real(z) ** 2 + np.conj(z) * z)  # noqa: E704
-    h = 1e-6
     for t in (np.array([1.0, -0.5, 0.2]), np.array([0.3j, 1.0 - 1.0j, -0.7j])):
-        numeric = (f(Z + h * t) - f(Z - h * t)) / (2 * h)
+        numeric = central_difference(f, (Z,), (t,))
         np.testing.assert_allclose(sx.jvp(f, (Z,), (t,))[1], numeric, rtol=1e-6)
 
 
@@ -186,8 +184,7 @@ def complex_of_a_slice(x):
 
 def test_a_complex_cotangent_of_a_real_slice_stays_complex() -> None:
     x = np.array([0.5, 1.0, 2.0])
-    h = 1e-6
-    numeric = [(complex_of_a_slice(x + h * e) - complex_of_a_slice(x - h * e)) / (2 * h)
+    numeric = [central_difference(complex_of_a_slice, (x,), (e,))
                for e in np.eye(3)]
     with warnings.catch_warnings():
         warnings.simplefilter("error", np.exceptions.ComplexWarning)
@@ -208,19 +205,18 @@ def test_numpy_trig_of_a_complex_python_scalar_in_every_mode(f, x) -> None:
     """np.sin/np.cos/np.tanh of a scalar are not math.* when the scalar may be complex (a
     complex argument, or 1j in the function): f'(x) against central differences along the
     real axis (and the imaginary one for a complex x), in every mode; f'' likewise."""
-    h = 1e-6
     directions = [1.0, 1j] if isinstance(x, complex) else [1.0]
     grad = sx.grad(f)(x)
     value, grad2 = sx.value_and_grad(f)(x)
     np.testing.assert_allclose(value, f(x))
     for g in (grad, grad2, sx.vjp(f, x)[1](1.0)[0]):
         for d in directions:
-            numeric = (f(x + h * d) - f(x - h * d)) / (2 * h)
+            numeric = central_difference(f, (x,), (d,))
             np.testing.assert_allclose(g * d, numeric, rtol=1e-6)
     for d in directions:
-        numeric = (f(x + h * d) - f(x - h * d)) / (2 * h)
+        numeric = central_difference(f, (x,), (d,))
         np.testing.assert_allclose(sx.jvp(f, (x,), (d,))[1], numeric, rtol=1e-6)
-        second = (sx.grad(f)(x + h * d) - sx.grad(f)(x - h * d)) / (2 * h)
+        second = central_difference(sx.grad(f), (x,), (d,))
         np.testing.assert_allclose(sx.hessian(f)(x) * d, second, rtol=1e-5)
 
 
@@ -229,8 +225,7 @@ def test_a_complex_scalar_and_a_float_get_their_own_code() -> None:
     back: the cache key of a complex Python number is its own."""
     df = sx.grad(trig_of_a_scalar)
     for x in (0.4, 0.4 + 0.1j, 0.4, 0.4 + 0.1j):
-        h = 1e-6
-        numeric = (trig_of_a_scalar(x + h) - trig_of_a_scalar(x - h)) / (2 * h)
+        numeric = central_difference(trig_of_a_scalar, (x,), (1.0,))
         got = df(x)
         np.testing.assert_allclose(got, numeric, rtol=1e-6)
         assert isinstance(got, complex if isinstance(x, complex) else float)
@@ -246,8 +241,7 @@ def euler(x, v):
 
 def test_a_loop_whose_real_value_turns_complex_has_the_complex_gradient() -> None:
     x, v = np.array([0.5, 1.0, -0.3]), np.array([0.2 + 0.1j, -0.4j, 0.3])
-    h = 1e-6
-    numeric = [(euler(x + h * e, v) - euler(x - h * e, v)) / (2 * h) for e in np.eye(3)]
+    numeric = [central_difference(euler, (x, v), (e, None)) for e in np.eye(3)]
     with warnings.catch_warnings():
         warnings.simplefilter("error", np.exceptions.ComplexWarning)
         got = sx.grad(euler)(x, v)

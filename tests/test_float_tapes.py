@@ -19,6 +19,7 @@ import pytest
 import srcxform as sx
 from srcxform.compiler import support
 from srcxform.compiler.support import float_tape
+from tests.helpers import finite_difference
 
 N = 12
 
@@ -35,17 +36,10 @@ def _grad_and_source(f, *args, wrt=0):
     return got, sx.source(df)
 
 
-def _numeric(f, args, i, eps=1e-6):
-    up, down = list(args), list(args)
-    up[i] += eps
-    down[i] -= eps
-    return (f(*up) - f(*down)) / (2 * eps)
-
-
 def _check(f, args, wrt, got, rtol=1e-6):
     got = got if isinstance(wrt, tuple) else (got,)
     for i, g in zip(wrt if isinstance(wrt, tuple) else (wrt,), got):
-        want = _numeric(f, args, i)
+        want = finite_difference(f, args, i)
         assert abs(g - want) <= rtol * max(1.0, abs(want)), (f.__name__, i, g, want)
 
 
@@ -183,6 +177,5 @@ def test_a_state_that_becomes_an_array_after_some_steps(short_float_tapes):
 def test_second_derivative_through_a_float_tape():
     second = sx.grad(sx.grad(scan_long, wrt=1), wrt=1)(1.3, 0.4)
     first = sx.grad(scan_long, wrt=1)
-    eps = 1e-5
-    want = (first(1.3, 0.4 + eps) - first(1.3, 0.4 - eps)) / (2 * eps)
+    want = finite_difference(first, (1.3, 0.4), 1, eps=1e-5)
     assert abs(second - want) <= 1e-5 * max(1.0, abs(want))

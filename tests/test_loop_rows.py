@@ -18,7 +18,7 @@ import pytest
 import srcxform as sx
 from srcxform.compiler.driver import transform
 from srcxform.testing import check_grad
-from tests.helpers import with_autograd_numpy
+from tests.helpers import central_difference, finite_difference, with_autograd_numpy
 
 
 def _source(f, *args, wrt=0):
@@ -185,9 +185,7 @@ def test_forward_mode_batches_the_products_too():
     rng = np.random.default_rng(9)
     dW, dU = rng.standard_normal(W.shape), rng.standard_normal(U.shape)
     _, tangent = sx.jvp(rnn, (W, U, h, xs), (dW, dU, None, None))
-    eps = 1e-6
-    numeric = (rnn(W + eps * dW, U + eps * dU, h, xs)
-               - rnn(W - eps * dW, U - eps * dU, h, xs)) / (2 * eps)
+    numeric = float(central_difference(rnn, (W, U, h, xs), (dW, dU, None, None)))
     assert abs(tangent - numeric) < 1e-6 * max(1.0, abs(numeric))
     shapes = {"W": W.shape, "U": U.shape, "h": h.shape, "xs": xs.shape}
     made = transform(rnn, ("W", "U"), "jvp", shapes=shapes)
@@ -237,9 +235,8 @@ def test_two_list_tapes_one_loop_target_and_zero_steps():
 
 def test_second_derivative_of_a_loop_over_its_tape():
     second = sx.grad(sx.grad(float_steps, wrt=1), wrt=1)(1.3, 0.4)
-    eps = 1e-4
     first = sx.grad(float_steps, wrt=1)
-    numeric = (first(1.3, 0.4 + eps) - first(1.3, 0.4 - eps)) / (2 * eps)
+    numeric = finite_difference(first, (1.3, 0.4), 1, eps=1e-4)
     assert abs(second - numeric) < 1e-6 * max(1.0, abs(numeric))
 
 

@@ -7,7 +7,9 @@ loop — and for each takes ``grad`` (called), ``vjp`` (pulled back) and
 ``tracemalloc`` sees still allocated after ``gc.collect()``, before and after
 thousands more.  Before issue 11 every closure kept its generated code and
 its ``linecache`` text for the life of the process: 13 KB each (29 KB for
-loop code).  ``python tests/test_memory.py`` prints the numbers.
+loop code).  A second script does the same for many distinct code objects: a
+notebook's cells, each its own file, redefining one function (:data:`CELLS`).
+``python tests/test_memory.py [closures] [cells]`` prints the numbers.
 """
 
 from __future__ import annotations
@@ -68,6 +70,76 @@ print(json.dumps({"straight": measure(make_line, n), "loop": measure(make_loop, 
 """
 
 
+#: Many distinct code objects, as a notebook makes them: each "cell" is its own file (the
+#: filename IPython gives a cell) redefining ``loss`` in one namespace, with its own
+#: constants and, every other cell, a loop.  The old ``loss`` is released when the next
+#: cell rebinds the name; what srcxform made for it must go with it.  The same cells
+#: with ``inspect.getsource`` alone measure what Python itself keeps (each file's lines
+#: in ``linecache``).
+CELLS = r"""
+import gc, inspect, json, linecache, sys, time, tracemalloc
+from pathlib import Path
+import numpy as np
+import srcxform as sx
+
+CELL = '''def loss(x):
+    s = np.sum({a} * np.tanh(x) ** 2 + np.sin({b} * x))
+{loop}    return s
+'''
+LOOP = '''    for k in range({steps}):
+        s = s + np.sum(np.tanh({a} * x + k)) * 0.5
+'''
+NS = {"np": np, "__name__": "__main__"}
+
+def write_cells(folder, start, n):
+    paths = []
+    for i in range(start, start + n):
+        a, b = 0.5 + i / 1000, 1.0 + (i % 13) / 10
+        loop = LOOP.format(steps=2 + i % 3, a=a) if i % 2 else ""
+        path = Path(folder) / f"cell_{i}.py"
+        path.write_text(CELL.format(a=a, b=b, loop=loop))
+        paths.append(str(path))
+    return paths
+
+def run_cell(path, work, x):
+    exec(compile(Path(path).read_text(), path, "exec"), NS)
+    work(NS["loss"], x)
+
+def transforms(f, x):
+    sx.grad(f)(x)
+    out, pullback = sx.vjp(f, x)
+    pullback(1.0)
+    sx.jvp(f, (x,), (x,))
+
+def source_only(f, x):
+    inspect.getsource(f)
+    f(x)
+
+def measure(work, folder, start, n, warm=20):
+    x = np.linspace(-1.0, 1.0, 5)
+    for path in write_cells(folder, start - warm, warm):  # warm up
+        run_cell(path, work, x)
+    cells = write_cells(folder, start, n)
+    gc.collect(); gc.collect()
+    tracemalloc.start()
+    before, entries = tracemalloc.get_traced_memory()[0], len(linecache.cache)
+    began = time.perf_counter()
+    for path in cells:
+        run_cell(path, work, x)
+    NS.pop("loss")  # the last one released too
+    gc.collect(); gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return {"functions": n, "bytes_per_function": (after - before) / n,
+            "linecache_growth": len(linecache.cache) - entries,
+            "seconds_per_function": (time.perf_counter() - began) / n}
+
+n, folder = int(sys.argv[1]), sys.argv[2]
+print(json.dumps({"python": measure(source_only, folder, 100000, n),
+                  "srcxform": measure(transforms, folder, 200000, n)}))
+"""
+
+
 def run(n: int) -> dict:
     """The numbers of the script run in a fresh process on ``n`` closures."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -80,6 +152,28 @@ def run(n: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def run_cells(n: int) -> dict:
+    """The numbers of ``CELLS`` run in a fresh process on ``n`` distinct functions."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "cells.py"
+        script.write_text(CELLS)
+        done = subprocess.run([sys.executable, str(script), str(n), tmp], env=env,
+                              capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_many_distinct_functions_are_released_with_what_srcxform_made_for_them():
+    """Before the fix each distinct function kept its templates (which held its code
+    object, by which they were found) with three generated functions and their
+    ``linecache`` text: about 39 KB and 3 ``linecache`` entries per function."""
+    found = run_cells(80)
+    python, ours = found["python"], found["srcxform"]
+    assert ours["linecache_growth"] <= python["linecache_growth"] + 4, found
+    assert ours["bytes_per_function"] - python["bytes_per_function"] < 12_000, found
+
+
 def test_thousands_of_closures_grow_the_process_boundedly():
     found = run(2000)
     for kind, numbers in found.items():
@@ -89,3 +183,4 @@ def test_thousands_of_closures_grow_the_process_boundedly():
 
 if __name__ == "__main__":
     print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 2000), indent=2))
+    print(json.dumps(run_cells(int(sys.argv[2]) if len(sys.argv) > 2 else 200), indent=2))

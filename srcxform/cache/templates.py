@@ -3,7 +3,8 @@
 Closures made by one factory (``def make(a): def loss(x): ...; return loss``)
 share ``loss.__code__``; so does a function made again by re-running its
 definition.  After :func:`remember`, the code object keeps (weakly, at most
-``SHAPE_CACHE_SIZE`` per code) what a transform of one such function made:
+``PER_CODE`` per code, and never the code object itself, so all of it goes with
+the code) what a transform of one such function made:
 the generated code objects, how each of their closure variables is bound (a
 cell of the function's own closure, by name, or one of srcxform's helper
 cells), the text, and the labelled facts it relied on.
@@ -84,11 +85,20 @@ def remember(fn: Callable[..., Any], key: Any, made: Transformed, facts: list[Fa
     if made.backward is not None:
         parts.append(_part(fn, made.backward, False))
     skeleton = dataclasses.replace(made, fn=None, backward=None)
+    facts = [Fact(f.kind, f.subject, f.key, None, f.accept, f.builtin, f.label)
+             if _is_code_fact(f) else f for f in facts]
     with _lock:
         per_code = _templates_of(fn.__code__, create=True)
         per_code[key] = Template(skeleton, parts, facts, chains)
         while len(per_code) > PER_CODE:
             per_code.popitem(last=False)
+
+
+def _is_code_fact(fact: Fact) -> bool:
+    """The fact that the function runs its ``__code__``.  A template keeps it without its
+    value: templates are found by that code object, by identity, and one that kept the
+    code would keep itself (and its generated code and ``linecache`` text) forever."""
+    return fact.label is not None and fact.label[0] == "own" and fact.key == "__code__"
 
 
 def _bind(part: Part, fn: Callable[..., Any], name: str) -> types.FunctionType:
@@ -131,9 +141,9 @@ def recall(fn: Callable[..., Any], key: Any) -> tuple[Transformed, list[Fact]] |
             facts.append(fact)
         elif label[0] == "own":
             now = getattr(fn, fact.key)
-            if now is not fact.value and (fact.key == "__code__"
-                                          or not same_value(now, fact.value)):
-                return None
+            if not _is_code_fact(fact) and now is not fact.value \
+                    and not same_value(now, fact.value):
+                return None  # (its code is the template's: found by it)
             facts.append(Fact("own", None, fact.key, now, fact.accept, label=label))
         else:
             read = reads.pop(label[1], None)

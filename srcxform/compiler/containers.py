@@ -46,7 +46,7 @@ import numpy as np
 
 from ..errors import TransformError
 from . import anno
-from .astutil import walk
+from .astutil import walk, walk_stmts
 from .program import Program
 from .wholeseqs import is_whole_use
 
@@ -70,16 +70,9 @@ class Container:
         return None
 
 
-def _walk_stmts(stmts: list[ast.stmt]):
-    for stmt in stmts:
-        yield stmt
-        for field in ("body", "orelse"):
-            yield from _walk_stmts(getattr(stmt, field, []) or [])
-
-
 def _assign_counts(body: list[ast.stmt]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for stmt in _walk_stmts(body):
+    for stmt in walk_stmts(body):
         names: list[str] = []
         if isinstance(stmt, ast.Assign):
             for t in stmt.targets:
@@ -471,7 +464,7 @@ def _drop_dead(body: list[ast.stmt], known: dict[str, Container]) -> list[ast.st
 def _has_tuple_literals(body: list[ast.stmt]) -> bool:
     """Some name is assigned a tuple literal (which straight-line code may unpack)."""
     return any(isinstance(s, ast.Assign) and isinstance(s.value, ast.Tuple)
-               and isinstance(s.targets[0], ast.Name) for s in _walk_stmts(body))
+               and isinstance(s.targets[0], ast.Name) for s in walk_stmts(body))
 
 
 def resolve_containers(program: Program) -> Program:
@@ -516,7 +509,7 @@ def _check_dissolved(program: Program) -> None:
     changed = True
     while changed:
         changed = False
-        for stmt in _walk_stmts(program.body):
+        for stmt in walk_stmts(program.body):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                     and isinstance(stmt.targets[0], ast.Name)):
                 continue
@@ -540,7 +533,7 @@ def _check_dissolved(program: Program) -> None:
                 holding.add(name)
                 changed = True
     flat = _flat_sequences(program.body, holding)
-    for stmt in _walk_stmts(program.body):
+    for stmt in walk_stmts(program.body):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in holding:
             value = stmt.value
@@ -566,7 +559,7 @@ def _flat_sequences(body: list[ast.stmt], holding: set[str]) -> set[str]:
     """The names of ``holding`` bound once, to a list or tuple literal none of whose items
     holds a container (``xs = (xs_0, xs_1, )``): sequences ``wholeseqs.py`` may pass whole."""
     bindings: dict[str, list[ast.expr]] = {}
-    for stmt in _walk_stmts(body):
+    for stmt in walk_stmts(body):
         for name in _assigned(stmt):
             bindings.setdefault(name, []).append(
                 stmt.value if isinstance(stmt, ast.Assign) else stmt)

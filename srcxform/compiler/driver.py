@@ -8,16 +8,19 @@ after every pass that changed it (``stages``, printed as it goes).
 
 Every mode starts with the front end, then differentiates and finishes:
 
-    parse (parse.py) → check (check.py) → resolve wrt (program.py)
-    → dict results as tuples (results.py) → control (control.py)
+    parse (parse.py) → nested functions as values (funcvalues.py)
+    → generated tape arrays as lists again (tapearrays.py) → check (check.py)
+    → resolve wrt (program.py) → dict results as tuples (results.py) → control (control.py)
     → aggregates (aggregates.py) → owned arrays (aliases.py) → loops (loops.py)
     → normalize (normalize.py, with inline.py for user functions)
     → containers of known layout dissolved (containers.py) → mutation checked
     (mutation.py) → repeated values shared (cse.py)
-    → varied, effects (activity.py)
+    → varied, effects, arithmetic on lists of them (activity.py)
 
-    grad, value_and_grad:  active (activity.py) → env (env.py) → np.sign of a
-        complex value refused at run time (complexsteps.py) → reverse
+    grad, value_and_grad:  a constant result that is no number refused (check.py)
+        → active (activity.py) → safety maxima given no adjoint (shift.py)
+        → env (env.py) → np.sign of a complex value refused at run time
+        (complexsteps.py) → reverse
         → optimize → defer → lower → zero buffers complex when a call meets complex
         values (widen.py) → unshare → tape → checkpoint → tape arrays
         (tapearrays.py) → loop products with an input's rows batched (hoist.py)

@@ -4,7 +4,8 @@ The flattening that remains after the front end: the loops pass has given
 every loop its canonical shape (``loops.py``), what a name denotes is asked
 of the one resolver (``resolve.py``), which arrays may be written into of
 the alias analysis (``aliases.py``), and a call of a user function is
-replaced by its inlined body (``inline.py``).
+replaced by its inlined body (``inline.py``); values chosen by control flow
+(``a if t else b``, ``a and b``) become ``if`` statements (``branchvalues.py``).
 
 After :func:`normalize`, ``program.body`` is a list of statements of these
 shapes only (``atom`` = a Name, a Constant, or a dotted reference to a
@@ -53,6 +54,7 @@ from .astutil import (
     params_of,
     walk,
 )
+from .branchvalues import bool_value, branch_test, branch_value
 from .callargs import call_arguments, call_keywords, sequence_items
 from .closures import call_value
 from .containers import slice_bound
@@ -236,59 +238,12 @@ class _Normalizer:
         if isinstance(node, (ast.Tuple, ast.List)):
             return type(node)(sequence_items(self, node), ast.Load())
         if isinstance(node, ast.IfExp):
-            return self.branch_value(node.test, node.body, node.orelse, "choice")
+            return branch_value(self, node.test, node.body, node.orelse, "choice")
         if isinstance(node, ast.BoolOp):
-            return self.bool_value(node)
+            return bool_value(self, node)
         if is_atom(node):
             return self.atom(node)
         raise error(self.parsed, node, "this expression is not supported", line=self.line)
-
-    def branch_test(self, test: ast.expr) -> ast.expr:
-        """The atom an ``if`` tests: a name that nothing reassigns while the backward sweep
-        may still need it (a variable that changes gets copied into a fresh one first)."""
-        if isinstance(test, ast.Name) and test.id in self.fixed:
-            copy_ = self.temp("cond", ast.Name(test.id, ast.Load()))
-            return copy_
-        return test
-
-    def branch_value(self, test: ast.expr, body: ast.expr, orelse: ast.expr,
-                     base: str) -> ast.Name:
-        """``body if test else orelse`` as an ``if`` statement assigning a temporary."""
-        cond = self.branch_test(self.atom(test))
-        name = self.namer.fresh(base)
-        self.fixed.add(name)
-        self.generated.add(name)
-        branches = []
-        for expr in (body, orelse):
-            saved, self.out = self.out, []
-            value = self.atom(expr)
-            self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
-            branches.append(self.out)
-            self.out = saved
-        self.emit(ast.If(cond, branches[0], branches[1]))
-        return ast.Name(name, ast.Load())
-
-    def bool_value(self, node: ast.BoolOp) -> ast.Name:
-        """``a and b`` / ``a or b`` with Python's short-circuit and value semantics."""
-        name = self.namer.fresh("both" if isinstance(node.op, ast.And) else "either")
-        self.fixed.add(name)
-        self.generated.add(name)
-        first = self.atom(node.values[0])
-        self.emit(ast.Assign([ast.Name(name, ast.Store())], first))
-        rest = node.values[1:]
-        if not rest:
-            return ast.Name(name, ast.Load())
-        saved, self.out = self.out, []
-        tail = ast.BoolOp(node.op, rest) if len(rest) > 1 else rest[0]
-        value = self.atom(tail)
-        self.emit(ast.Assign([ast.Name(name, ast.Store())], value))
-        inner, self.out = self.out, saved
-        test = self.branch_test(ast.Name(name, ast.Load()))
-        if isinstance(node.op, ast.And):
-            self.emit(ast.If(test, inner, []))
-        else:
-            self.emit(ast.If(test, [ast.Pass()], inner))
-        return ast.Name(name, ast.Load())
 
     def index_call(self, node: ast.Subscript) -> ast.Subscript | None:
         """``np.r_[a, 1:3]``: a global object the rule table differentiates when indexed.
@@ -429,7 +384,7 @@ class _Normalizer:
             for s in taken:  # `if ax is not None:` on an argument known when compiling
                 self.statement(s)
         elif isinstance(stmt, ast.If):
-            test = self.branch_test(self.atom(stmt.test))
+            test = branch_test(self, self.atom(stmt.test))
             self.line = stmt.lineno
             body, orelse = self.block(stmt.body), self.block(stmt.orelse)
             self.line = stmt.lineno

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -112,3 +115,43 @@ def test_every_mode_makes_a_function(kind):
     else:
         tangent = np.array([1.0, 0.0])
         assert made.fn(x, W, tangent)[1] == pytest.approx(expected @ tangent)
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _pass_table() -> list[tuple[str, str]]:
+    """The README's "What the compiler does" table: ``(pass, module cell)`` per row."""
+    lines = README.read_text(encoding="utf-8").split("\n")
+    start = lines.index("| pass | module | what holds after it |")
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("| "):
+            break
+        label, module, _ = line[2:].split(" | ", 2)
+        rows.append((label, module))
+    return rows
+
+
+def _named(module_cell: str) -> set[str]:
+    """The functions a module cell names: its backquoted words that are not files."""
+    return {w for w in re.findall(r"`([A-Za-z_][\w.]*)`", module_cell) if not w.endswith(".py")}
+
+
+def test_every_pass_of_every_pipeline_has_its_own_row_in_the_readme():
+    """Each pass ``module.name`` of every mode is named (`` `name` ``) in exactly one row of
+    the README's pass table, a row whose module cell names ``module.py``; and every function
+    the table names is a pass (or ``parse_function``, which runs before them)."""
+    rows = _pass_table()
+    passes = {(p.__module__.rsplit(".", 1)[1], p.__name__)
+              for pipeline in driver.PIPELINES.values() for p in pipeline}
+    assert len(passes) > 40
+    for module, name in sorted(passes):
+        found = [label for label, cell in rows
+                 if f"`{module}.py`" in cell and name in _named(cell)]
+        assert len(found) == 1, f"{module}.{name} is described in the README's pass table " \
+                                f"by {len(found)} rows ({found}), not one"
+    known = {name for _, name in passes} | {"parse_function"}
+    for label, cell in rows:
+        assert _named(cell) <= known, f"the README row {label!r} names " \
+                                      f"{sorted(_named(cell) - known)}, which is no pass"

@@ -10,6 +10,9 @@ changed.  On top of them:
   argument ``i``, element by element, in the argument's own structure;
 * :func:`fd_directional` — ``(f(x + e t) - f(x - e t)) / 2e`` along a tree
   of tangents;
+* :func:`fd_jacobian` — the same, column by column, for an array-valued ``f``
+  (all three from ``tests/helpers.py``'s one formula, along directions that are
+  trees with ``None`` at the leaves held constant);
 * :func:`assert_structure` — a gradient has its argument's containers
   (types, lengths, keys), each leaf its leaf's shape, a float dtype, and a
   Python float for a Python float;
@@ -21,6 +24,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
+
+from tests.helpers import central_difference, jacobian_difference
 
 Path = tuple
 
@@ -76,17 +81,6 @@ def replace(x: Any, path: Path, value: Any) -> Any:
     return tuple(items)
 
 
-def tree_axpy(a: float, t: Any, x: Any) -> Any:
-    """``x + a * t`` leaf by leaf, where ``t`` has a tangent (or None) at each float leaf."""
-    for path, leaf in leaf_paths(x):
-        tangent = get(t, path)
-        if tangent is None:
-            continue
-        moved = leaf + a * tangent
-        x = replace(x, path, float(moved) if isinstance(leaf, float) else moved)
-    return x
-
-
 def random_like(x: Any, rng: np.random.Generator) -> Any:
     """A tree like ``x`` with normal values at every float leaf (floats stay floats)."""
     for path, leaf in leaf_paths(x):
@@ -95,33 +89,51 @@ def random_like(x: Any, rng: np.random.Generator) -> Any:
     return x
 
 
+def _none_like(x: Any) -> Any:
+    """A tree of ``x``'s containers with ``None`` at every leaf: a direction holding it."""
+    kids = _children(x)
+    if kids is None:
+        return None
+    if isinstance(x, dict):
+        return {k: _none_like(v) for k, v in x.items()}
+    items = [_none_like(v) for v in x]
+    if isinstance(x, list):
+        return items
+    return type(x)(*items) if hasattr(type(x), "_fields") else tuple(items)
+
+
+def _float_directions(x: Any, tangent: Any) -> Any:
+    """A direction for ``x`` along ``tangent`` at its float leaves only (others held)."""
+    direction = _none_like(x)
+    for path, _ in leaf_paths(x):
+        direction = replace(direction, path, get(tangent, path))
+    return direction
+
+
 def fd_gradient(f: Callable[..., Any], args: tuple, i: int, eps: float = 1e-6) -> Any:
-    """Central differences of scalar ``f`` w.r.t. ``args[i]``, in ``args[i]``'s structure."""
-    args = list(args)
+    """Central differences of scalar ``f`` w.r.t. ``args[i]``, in ``args[i]``'s structure
+    (``tests/helpers.central_difference`` along each element of each float leaf)."""
     arg = args[i]
     grad = arg
     for path, leaf in leaf_paths(arg):
         base = np.array(leaf, dtype=float)
         g = np.zeros_like(base)
         for idx in np.ndindex(base.shape):
-            values = []
-            for step in (eps, -eps):
-                moved = base.copy()
-                moved[idx] += step
-                new_leaf = float(moved) if isinstance(leaf, float) else moved
-                args[i] = replace(arg, path, new_leaf)
-                values.append(float(f(*args)))
-            g[idx] = (values[0] - values[1]) / (2 * eps)
+            basis = np.zeros(base.shape)
+            basis[idx] = 1.0
+            direction = replace(_none_like(arg), path,
+                                float(basis) if isinstance(leaf, float) else basis)
+            directions = [direction if j == i else None for j in range(len(args))]
+            g[idx] = float(central_difference(f, args, directions, eps))
         grad = replace(grad, path, float(g) if isinstance(leaf, float) else g)
-    args[i] = arg
     return grad
 
 
 def fd_directional(f: Callable[..., Any], args: tuple, tangents: tuple,
                    eps: float = 1e-6) -> float:
-    plus = [a if t is None else tree_axpy(eps, t, a) for a, t in zip(args, tangents)]
-    minus = [a if t is None else tree_axpy(-eps, t, a) for a, t in zip(args, tangents)]
-    return (float(f(*plus)) - float(f(*minus))) / (2 * eps)
+    """``(f(x + e t) - f(x - e t)) / 2e`` along ``tangents`` (at the float leaves)."""
+    directions = [None if t is None else _float_directions(a, t) for a, t in zip(args, tangents)]
+    return float(central_difference(f, args, directions, eps))
 
 
 def tree_vdot(grad: Any, tangent: Any) -> float:
@@ -170,18 +182,5 @@ def assert_leaves_close(actual: Any, expected: Any, arg: Any, *, rtol: float, at
 
 def fd_jacobian(f: Callable[..., Any], args: tuple, i: int, eps: float = 1e-6) -> np.ndarray:
     """Central differences of array-valued ``f`` w.r.t. array or float ``args[i]``:
-    shape ``f(...).shape + args[i].shape``."""
-    args = list(args)
-    x = args[i]
-    base = np.array(x, dtype=float)
-    columns = []
-    for idx in np.ndindex(base.shape):
-        values = []
-        for step in (eps, -eps):
-            moved = base.copy()
-            moved[idx] += step
-            args[i] = float(moved) if isinstance(x, float) else moved
-            values.append(np.asarray(f(*args), dtype=float))
-        columns.append((values[0] - values[1]) / (2 * eps))
-    out_shape = np.shape(columns[0]) if columns else ()
-    return np.stack(columns, axis=-1).reshape(out_shape + base.shape)
+    shape ``f(...).shape + args[i].shape`` (``tests/helpers.jacobian_difference``)."""
+    return jacobian_difference(f, args, i, eps)

@@ -26,6 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from srcxform.rules import registry
+from tests.helpers import central_difference, finite_difference
 
 EPS = 1e-6
 RTOL = 1e-5
@@ -179,6 +180,12 @@ def _parts(out: Any) -> list:
     return list(out) if isinstance(out, tuple) else [out]
 
 
+def _parts_of(numeric: Any, out: Any) -> list:
+    """``central_difference``'s result (a list for a list or tuple output) in the parts
+    :func:`_parts` gives of the output ``out``."""
+    return list(numeric) if isinstance(out, tuple) else [np.asarray(numeric)]
+
+
 def _inner(a: Any, b: Any) -> float:
     return float(sum(np.sum(np.asarray(x, dtype=float) * np.asarray(y, dtype=float))
                      for x, y in zip(_parts(a), _parts(b))))
@@ -244,19 +251,16 @@ def check_case(rule: registry.Rule, primal: Callable[..., Any], case: Case,
             assert np.shape(grad) == np.shape(x), \
                 f"{where}: shape {np.shape(grad)} != {np.shape(x)}"
             assert np.all(np.isfinite(grad)), f"{where}: not finite"
+            def along(y: Any, address: tuple[int, ...] = address) -> Any:
+                return phi(_with(args, address, y))
+
             if np.size(x) <= FULL_FD_MAX and not placeholder.directional:
-                numeric = np.zeros(np.shape(x))
-                for idx in np.ndindex(*np.shape(x)):
-                    step = np.zeros(np.shape(x))
-                    step[idx] = EPS
-                    numeric[idx] = (phi(_with(args, address, x + step))
-                                    - phi(_with(args, address, x - step))) / (2 * EPS)
+                numeric = finite_difference(along, [x], 0, EPS)
                 _compare(where, numeric, grad, rtol, atol)
             else:
                 for _ in range(3):
                     v = _direction(placeholder, x, rng)
-                    numeric = (phi(_with(args, address, x + EPS * v))
-                               - phi(_with(args, address, x - EPS * v))) / (2 * EPS)
+                    numeric = central_difference(along, [x], [v], EPS)
                     _compare(where + " along a random direction", numeric, np.sum(grad * v),
                              rtol, atol)
     _check_tangents(rule, primal, case, args, kwargs, out, leaves, rng, rtol, atol)
@@ -285,11 +289,10 @@ def _check_tangents(rule: registry.Rule, primal: Callable[..., Any], case: Case,
         assert isinstance(jt, tuple) == isinstance(out, tuple), f"{where}: structure"
         for a, b in zip(_parts(jt), _parts(out)):
             assert np.shape(a) == np.shape(b), f"{where}: shape {np.shape(a)} != {np.shape(b)}"
-        up = primal(*_with(args, address, x + EPS * t), **kwargs)
-        down = primal(*_with(args, address, x - EPS * t), **kwargs)
-        for k, (a, u, d) in enumerate(zip(_parts(jt), _parts(up), _parts(down))):
-            numeric = (np.asarray(u, float) - np.asarray(d, float)) / (2 * EPS)
-            _compare(f"{where}, output {k}", numeric, a, rtol, atol)
+        numeric = central_difference(
+            lambda y, address=address: primal(*_with(args, address, y), **kwargs), [x], [t], EPS)
+        for k, (a, n) in enumerate(zip(_parts(jt), _parts_of(numeric, out))):
+            _compare(f"{where}, output {k}", n, a, rtol, atol)
         g = _cotangents(out, rng)[-1]
         grads = rule.vjp(g, out, *args, **kwargs)
         grad = grads[address[0]]

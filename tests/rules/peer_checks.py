@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 import srcxform as sx
+from tests.helpers import central_difference
 
 #: the functions of the linear-algebra part of the issue (test_numpy_peer runs all of it)
 LINALG = {"kron", "inner", "tensordot", "einsum", "cross"}
@@ -541,12 +542,6 @@ def _random_like(value: Any, rng: np.random.Generator, imaginary: bool = False) 
     return d if isinstance(value, np.ndarray) else d.item()
 
 
-def _moved(value: Any, direction: Any, eps: float) -> Any:
-    if isinstance(value, (list, tuple)):
-        return type(value)(_moved(x, d, eps) for x, d in zip(value, direction))
-    return value + eps * direction
-
-
 def _inner(a: Any, b: Any) -> complex:
     """``sum(a * b)`` (no conjugate: the gradient of a holomorphic function is f')."""
     if isinstance(a, (list, tuple)):
@@ -582,10 +577,8 @@ def run_reverse(module: Any, i: int, check: Check) -> str:
     for j, (x, gx) in enumerate(zip(check.args, grads)):
         for imaginary in (False, True):
             d = _random_like(x, rng, imaginary)
-            args_up = list(check.args)
-            args_down = list(check.args)
-            args_up[j], args_down[j] = _moved(x, d, EPS), _moved(x, d, -EPS)
-            numeric = (r(*args_up) - r(*args_down)) / (2 * EPS)
+            directions = [d if k == j else None for k in range(len(check.args))]
+            numeric = central_difference(r, check.args, directions, EPS)
             ok = ok and bool(np.isclose(_inner(gx, d), complex(numeric), rtol=RTOL, atol=ATOL))
     return outcome(None, ok)
 
@@ -598,20 +591,17 @@ def run_forward(module: Any, i: int, check: Check) -> str:
         _, jt = sx.jvp(f, tuple(check.args), tangents)
     except Exception as exc:  # noqa: BLE001
         return outcome(exc)
-    up = f(*[_moved(x, t, EPS) for x, t in zip(check.args, tangents)])
-    down = f(*[_moved(x, t, -EPS) for x, t in zip(check.args, tangents)])
-    if isinstance(up, (list, tuple)):
-        numeric = [_difference(u, d) for u, d in zip(up, down)]
-    else:
-        numeric = _difference(up, down)
+    numeric = central_difference(lambda *args: _no_booleans(f(*args)), check.args, tangents,
+                                 EPS)
     return outcome(None, _close(jt, numeric))
 
 
-def _difference(up: Any, down: Any) -> np.ndarray:
-    up, down = np.asarray(up), np.asarray(down)
-    if up.dtype.kind == "b":  # a boolean result (np.all) is constant nearby
-        return np.zeros(up.shape)
-    return (up - down) / (2 * EPS)
+def _no_booleans(out: Any) -> Any:
+    """``out`` with a boolean result (``np.all``), which is constant nearby, as zeros."""
+    if isinstance(out, (list, tuple)):
+        return [_no_booleans(o) for o in out]
+    out = np.asarray(out)
+    return np.zeros(out.shape) if out.dtype.kind == "b" else out
 
 
 def run(selected: list[Check] | None = None) -> list[tuple[Check, str, str]]:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 import srcxform as sx
+from tests.helpers import central_difference
 
 EPS = 1e-6
 
@@ -29,6 +30,11 @@ def directions(x: np.ndarray, symmetric: bool, rng: np.random.Generator) -> np.n
 
 def _with(args: tuple, i: int, value: Any) -> tuple:
     return args[:i] + (value,) + args[i + 1:]
+
+
+def _along(args: tuple, i: int, direction: Any) -> tuple:
+    """Directions for ``args``: ``direction`` for argument ``i``, the others held."""
+    return tuple(direction if j == i else None for j in range(len(args)))
 
 
 def _close(what: str, got: float, want: float, rtol: float, atol: float) -> None:
@@ -58,14 +64,13 @@ def check_program(f: Callable[..., Any], args: tuple, wrt: int = 0, sym: bool = 
     assert np.shape(grad) == np.shape(x), (np.shape(grad), np.shape(x))
     for _ in range(2):
         v = directions(x, sym, rng)
-        numeric = (f(*_with(args, wrt, x + EPS * v))
-                   - f(*_with(args, wrt, x - EPS * v))) / (2 * EPS)
+        numeric = float(central_difference(f, args, _along(args, wrt, v), EPS))
         _close(f"grad of {f.__name__} along a direction", float(np.sum(grad * v)), numeric,
                rtol, atol)
     t = directions(x, sym, rng)
     tangents = tuple(t if i == wrt else None for i in range(len(args)))
     value, jt = sx.jvp(f, args, tangents)
-    numeric = (f(*_with(args, wrt, x + EPS * t)) - f(*_with(args, wrt, x - EPS * t))) / (2 * EPS)
+    numeric = float(central_difference(f, args, _along(args, wrt, t), EPS))
     _close(f"jvp of {f.__name__}", float(jt), numeric, rtol, atol)
     np.testing.assert_allclose(value, f(*args), rtol=1e-12)
     out, pullback = sx.vjp(f, *args)
@@ -74,7 +79,7 @@ def check_program(f: Callable[..., Any], args: tuple, wrt: int = 0, sym: bool = 
         h = sx.hessian(f, wrt=wrt)(*args)
         v = directions(x, sym, rng)
         df = sx.grad(f, wrt=wrt)
-        numeric = (df(*_with(args, wrt, x + 1e-5 * v)) - df(*_with(args, wrt, x - 1e-5 * v))) / 2e-5
+        numeric = central_difference(df, args, _along(args, wrt, v), 1e-5)
         hv = np.tensordot(h, v, axes=np.ndim(x))
         w = directions(x, sym, rng)  # compare along a (symmetric) direction too
         _close(f"hessian of {f.__name__}", float(np.sum(hv * w)), float(np.sum(numeric * w)),

@@ -27,7 +27,12 @@ import numpy as np
 import pytest
 
 import srcxform as sx
-from tests.helpers import finite_difference, with_autograd_numpy
+from tests.helpers import (
+    central_difference,
+    finite_difference,
+    jacobian_difference,
+    with_autograd_numpy,
+)
 from tests.rules import numpy_programs
 from tests.rules.numpy_programs import AUTOGRAD_PROGRAMS, PROGRAMS, Program, low_precision_casts
 from tests.rules.numpy_specs import NUMPY_ATTRIBUTE_SPECS, NUMPY_METHOD_SPECS, NUMPY_SPECS
@@ -73,18 +78,8 @@ def test_grad_and_jvp_match_finite_differences(program: Program) -> None:
 @pytest.mark.parametrize("program", _params(lambda p: p.hessian))
 def test_hessian_matches_differences_of_the_gradient(program: Program) -> None:
     args = program.make()
-    x = np.asarray(args[0], dtype=float)
     hess = np.asarray(sx.hessian(program.f)(*args))
-    grad = sx.grad(program.f)
-    eps = 1e-5
-    numeric = np.zeros(x.shape + x.shape)
-    for idx in np.ndindex(*x.shape):
-        step = np.zeros(x.shape)
-        step[idx] = eps
-        up = grad(*((x + step if x.ndim else float(x + step)),) + args[1:])
-        down = grad(*((x - step if x.ndim else float(x - step)),) + args[1:])
-        numeric[(Ellipsis,) + idx] = (np.asarray(up) - np.asarray(down)) / (2 * eps)
-    numeric = np.moveaxis(numeric.reshape(x.shape + (-1,)), -1, 0).reshape(x.shape + x.shape)
+    numeric = jacobian_difference(sx.grad(program.f), args, 0, eps=1e-5)
     np.testing.assert_allclose(hess, numeric, rtol=1e-4, atol=1e-5)
 
 
@@ -113,11 +108,11 @@ def test_a_holomorphic_function_of_complex_values_has_its_complex_derivative() -
     f = numpy_programs.holomorphic
     grad = sx.grad(f)(z)
     for direction in (np.array([0.7, -0.2, 0.4]), np.array([0.3j, 0.5j, -0.8j])):
-        numeric = (f(z + 1e-6 * direction) - f(z - 1e-6 * direction)) / 2e-6
+        numeric = central_difference(f, (z,), (direction,))
         np.testing.assert_allclose(np.sum(grad * direction), numeric, rtol=1e-6)
-    _, tangent = sx.jvp(f, (z,), (np.array([0.1j, 1.0, -0.5 + 0.5j]),))
-    numeric = (f(z + 1e-6 * np.array([0.1j, 1.0, -0.5 + 0.5j]))
-               - f(z - 1e-6 * np.array([0.1j, 1.0, -0.5 + 0.5j]))) / 2e-6
+    direction = np.array([0.1j, 1.0, -0.5 + 0.5j])
+    _, tangent = sx.jvp(f, (z,), (direction,))
+    numeric = central_difference(f, (z,), (direction,))
     np.testing.assert_allclose(tangent, numeric, rtol=1e-6)
 
 
