@@ -323,9 +323,21 @@ def lookup(fn: Any) -> Rule | None:
     rule = _BY_FUNCTION.get(_key(fn))
     if rule is None and _LAZY and _load_imported():
         rule = _BY_FUNCTION.get(_key(fn))
-    if rule is not None and depends.ACTIVE[0]:
+    if rule is not None and depends.ACTIVE[0] and not _is_own(rule):
         depends.note_rule(rule)  # a transform is recording what it reads
     return rule
+
+
+def _is_own(rule: Rule) -> bool:
+    """A rule of srcxform's own (or not a Python function): nothing for the cache to note
+    (``depends.note_rule`` returns at once for it); decided once per rule."""
+    own = rule.__dict__.get("_own")
+    if own is None:
+        module = getattr(rule.vjp, "__module__", "") or ""
+        own = module == "srcxform" or module.startswith("srcxform.") \
+            or not inspect.isfunction(rule.vjp)
+        object.__setattr__(rule, "_own", own)
+    return own
 
 
 def lookup_method(name: str) -> Rule | None:
