@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import ast
 
+from ..errors import TransformError
 from . import anno, arrayness
 from .aliases import shared_operands
 from .aliaswrites import rewrite_alias_writes
 from .astutil import LOOPS, copy_tree, names_loaded, names_stored, names_written_into, walk_stmts
 from .diagnostics import error
-from ..errors import TransformError
 from .program import Program
 from .resolve import Scope
 
