@@ -120,7 +120,7 @@ def helper_view_and_helper_scale_functional(x, s):
 
 
 def alias_updated_after_a_read(x):
-    y = x * 1.0
+    y = x * x[0]
     z = y
     q = np.sum(z * y)  # read before: the backward sweep needs the old values
     z += np.sin(x)
@@ -129,9 +129,17 @@ def alias_updated_after_a_read(x):
 
 
 def alias_updated_after_a_read_functional(x):
-    q = np.sum(x * x)
-    y = (x + np.sin(x)) * q
+    y = x * x[0]
+    q = np.sum(y * y)
+    y = (y + np.sin(x)) * q
     return np.sum(y * x) + q
+
+
+def number_or_array_indexed(x):  # x[0]: a number fails in Python; served for arrays
+    y = x * 1.0
+    z = y
+    z += x * x[0]
+    return np.sum(y * x)
 
 
 # -- left refused ------------------------------------------------------------------------
@@ -170,7 +178,7 @@ def list_holding_the_array(x):
     return np.sum(keep[0] * x)
 
 
-def number_or_array(x):
+def number_or_array(x):  # x may be a number or an array: served for numbers as today
     y = x * 1.0
     z = y
     z += x

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import anno
-from .astutil import names_loaded, names_stored
+from .astutil import names_loaded, names_stored, walk_stmts
 
 #: Constructors of a new C-contiguous array (without ``order=``), by ``shape`` argument.
 _CREATORS = frozenset({"zeros", "ones", "empty", "full"})
@@ -126,6 +126,9 @@ class Plan:
     others: dict           # name -> Rel: derived from ``base`` again after the write
     requires: frozenset    # the entry checks the rewritten write needs
     held: frozenset = frozenset()  # the checks under which the written name is chain(base)
+    number_too: str | None = None  # the parameter of whose arithmetic the owner may as
+    # well be a number (then Python rebinds): a call with a number fails in Python anyway
+    # when the function indexes it at its top level
 
 
 class _Walk:
@@ -210,7 +213,8 @@ class _Walk:
         others = {n: r for n, r in state.related(rel.base).items() if n != target.id}
         requires = rel.requires | owner.array_requirements() | frozenset().union(
             *(r.requires for r in others.values()))
-        return Plan(rel.base, rel.chain, others, requires, rel.requires)
+        return Plan(rel.base, rel.chain, others, requires, rel.requires,
+                    owner.param if not owner.sure and owner.need >= 1 else None)
 
     # -- owners and relations made by an assignment --------------------------------------------
     def owner_of(self, stmt: ast.stmt, state: _State) -> Owner | None:
@@ -386,21 +390,29 @@ def _mentions(chain: tuple) -> frozenset:
 
 def plan_writes(body: list[ast.stmt], params: list[str], ints: set[str]) -> dict:
     """Each in-place statement's :class:`Plan` (``None``: left as it is), by ``id``."""
-    walk = _Walk(params, ints)
+    stored = set().union(*(names_stored(s) for s in walk_stmts(body)))
+    walk = _Walk([p for p in params if p not in stored], ints)  # (an argument as passed)
     walk.block(body, _State())
     return walk.plans
 
 
 def rewrite_alias_writes(body: list[ast.stmt], params: list[str], ints: set[str],
-                         namer) -> tuple[list[ast.stmt], dict] | None:
+                         namer) -> tuple[list[ast.stmt], dict, bool] | None:
     """``body`` with every write through a known alias or view made a write into its owner
-    (module docstring), and the requirements ``{(param, ndim): user statement}``;
-    ``None`` when there is nothing to rewrite."""
+    (module docstring), the requirements ``{(param, ndim): INPLACE annotation}``, and
+    whether a rewritten write is into an array made by arithmetic of a parameter (which
+    a call may as well pass a number: then Python rebinds instead); ``None`` when there is
+    nothing to rewrite."""
     plans = plan_writes(body, params, ints)
     if not any(p is not None for p in plans.values()):
         return None
     requirements: dict[Requirement, tuple] = {}
-    return _Rewriter(plans, namer, requirements).block(body), requirements
+    indexed = {n.value.id for s in body for n in ast.walk(s) if isinstance(n, ast.Subscript)
+               and isinstance(n.value, ast.Name) and not isinstance(s, (ast.If, ast.For,
+                                                                        ast.While))}
+    number_too = any(p is not None and p.number_too not in (None, *indexed)
+                     for p in plans.values())
+    return _Rewriter(plans, namer, requirements).block(body), requirements, number_too
 
 
 class _Rewriter:
