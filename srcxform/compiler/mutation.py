@@ -30,6 +30,19 @@ After :func:`check_mutation` (on the normalized body) these hold:
   what Python does exactly when no other name sharing ``z``'s array is read
   afterwards, and is refused otherwise.
 
+Before the refusal, writes through a name whose sharing is known exactly are
+rewritten (``aliaswrites.py``): where the check above refuses, or passes only
+by asking an argument to be a number, ``z op= e`` through an exact alias or
+basic view of an array ``y`` the function made becomes the element write
+``y[idx] = ...`` plus a re-derivation of every name exactly related to ``y``,
+and an element write into ``y`` re-derives them too.  The rewritten body is
+checked again by the same walk; if that refuses, the original body and its
+refusal (or its number checks) stand.  So the rewrite is never trusted on its
+own: a name it did not re-derive and that may share the memory is still a
+located refusal when read.  Where the rewritten write needs an argument to
+be an array, ``program.entry_checks`` gets ``(param, ("array", ndim))`` and
+the generated code checks it on entry (``support.require_array``).
+
 So every read the forward sweep makes sees a value that only the writes the
 adjoint knows about have changed.  The backward sweep's reads are made right
 by the tape (``tape.py``): an array written in place has the overwritten
