@@ -183,3 +183,16 @@ def number_or_array(x):  # x may be a number or an array: served for numbers as 
     z = y
     z += x
     return np.sum(y * x)
+
+
+def alias_chosen_before_a_break(x):
+    y = x.copy()
+    w = x * x[0]
+    z = y
+    for k in range(3):
+        z = w  # on the path through the break, z is w, not y
+        if k == 1:
+            break
+        z = y
+    z += x
+    return np.sum(y * x) + np.sum(w * w)

@@ -144,6 +144,10 @@ class _Walk:
                 state = self.block(stmt.body, state.copy()).join(
                     self.block(stmt.orelse, state.copy()))
             elif isinstance(stmt, (ast.For, ast.While)):
+                jumps = any(isinstance(n, (ast.Break, ast.Continue)) for n in ast.walk(stmt))
+                if jumps:  # a jump's state is not the head's or the end's: keep only what
+                    for n in names_stored(stmt):  # the loop cannot change
+                        state.kill(n)
                 for _ in range(100):  # joins only shrink a finite state
                     inner = state.copy()
                     if isinstance(stmt, ast.For):
@@ -155,8 +159,14 @@ class _Walk:
                     state = after
                 else:  # pragma: no cover - the state cannot shrink forever
                     raise AssertionError("aliaswrites: a loop's state did not settle")
-            else:
+                if jumps:
+                    for n in names_stored(stmt):
+                        state.kill(n)
+            elif isinstance(stmt, (ast.Assign, ast.Expr, ast.Pass)):
                 self.simple(stmt, state)
+            else:  # (with, a bare jump, ...): what it stores is no longer known
+                for n in names_stored(stmt):
+                    state.kill(n)
         return state
 
     def simple(self, stmt: ast.stmt, state: _State) -> None:
