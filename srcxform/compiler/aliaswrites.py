@@ -99,9 +99,9 @@ class _State:
         return _State(self.owners, self.rels)
 
     def join(self, other: _State) -> _State:
-        return _State({n: o for n, o in self.owners.items() if other.owners.get(n) == o},
-                      {n: r for n, r in self.rels.items()
-                       if n in other.rels and other.rels[n].key() == r.key()})
+        owners = {n: o for n, o in self.owners.items() if other.owners.get(n) == o}
+        return _State(owners, {n: r for n, r in self.rels.items() if r.base in owners
+                               and n in other.rels and other.rels[n].key() == r.key()})
 
     def same(self, other: _State) -> bool:
         return self.owners == other.owners and \
@@ -191,6 +191,9 @@ class _Walk:
                 return
         made_owner = self.owner_of(stmt, state)
         made_rel = self.rel_of(stmt, state)
+        if made_rel is not None and made_rel.chain == () \
+                and made_rel.base == stmt.targets[0].id:
+            return  # `p = t` where t is p itself (z op= e on a loop's name): nothing changes
         for n in names_stored(stmt):
             state.kill(n)
         if made_owner is not None:
@@ -219,7 +222,9 @@ class _Walk:
             rel = Rel(z, (), frozenset(), frozenset())
         else:
             return None
-        owner = state.owners[rel.base]
+        owner = state.owners.get(rel.base)
+        if owner is None:  # (never: a relation's base is an owner)
+            return None
         others = {n: r for n, r in state.related(rel.base).items() if n != target.id}
         requires = rel.requires | owner.array_requirements() | frozenset().union(
             *(r.requires for r in others.values()))
@@ -323,7 +328,9 @@ class _Walk:
         base = self.plain(base_node.id, state)
         if base is None:
             return None
-        owner = state.owners[base]
+        owner = state.owners.get(base)
+        if owner is None:  # (never: a relation's base is an owner)
+            return None
         if isinstance(value, ast.Attribute):
             if value.attr != "T":
                 return None
