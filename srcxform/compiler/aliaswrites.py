@@ -237,8 +237,10 @@ class _Walk:
             return None
         value = stmt.value
         if isinstance(value, (ast.BinOp, ast.UnaryOp)):
-            if isinstance(value, ast.BinOp) and not isinstance(value.op, _ELEMENTWISE):
-                return None
+            if isinstance(value, ast.BinOp) and not isinstance(value.op, _ELEMENTWISE) \
+                    or isinstance(value, ast.UnaryOp) and not isinstance(value.op, (ast.USub,
+                                                                                    ast.UAdd)):
+                return None  # (a @ b of vectors, not a: a number)
             operands = [value.left, value.right] if isinstance(value, ast.BinOp) \
                 else [value.operand]
             return self.elementwise(operands, state)
