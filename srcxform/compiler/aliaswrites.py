@@ -126,9 +126,6 @@ class Plan:
     others: dict           # name -> Rel: derived from ``base`` again after the write
     requires: frozenset    # the entry checks the rewritten write needs
     held: frozenset = frozenset()  # the checks under which the written name is chain(base)
-    number_too: str | None = None  # the parameter of whose arithmetic the owner may as
-    # well be a number (then Python rebinds): a call with a number fails in Python anyway
-    # when the function indexes it at its top level
 
 
 class _Walk:
@@ -228,8 +225,7 @@ class _Walk:
         others = {n: r for n, r in state.related(rel.base).items() if n != target.id}
         requires = rel.requires | owner.array_requirements() | frozenset().union(
             *(r.requires for r in others.values()))
-        return Plan(rel.base, rel.chain, others, requires, rel.requires,
-                    owner.param if not owner.sure and owner.need >= 1 else None)
+        return Plan(rel.base, rel.chain, others, requires, rel.requires)
 
     # -- owners and relations made by an assignment --------------------------------------------
     def owner_of(self, stmt: ast.stmt, state: _State) -> Owner | None:
@@ -419,9 +415,9 @@ def rewrite_alias_writes(body: list[ast.stmt], params: list[str], ints: set[str]
                          namer) -> tuple[list[ast.stmt], dict, bool] | None:
     """``body`` with every write through a known alias or view made a write into its owner
     (module docstring), the requirements ``{(param, ndim): INPLACE annotation}``, and
-    whether a rewritten write is into an array made by arithmetic of a parameter (which
-    a call may as well pass a number: then Python rebinds instead); ``None`` when there is
-    nothing to rewrite."""
+    whether a call may as well pass a parameter with fewer axes than required (then
+    Python rebinds instead: code that serves such calls today is better kept); ``None``
+    when there is nothing to rewrite."""
     plans = plan_writes(body, params, ints)
     if not any(p is not None for p in plans.values()):
         return None
@@ -429,8 +425,11 @@ def rewrite_alias_writes(body: list[ast.stmt], params: list[str], ints: set[str]
     indexed = {n.value.id for s in body for n in ast.walk(s) if isinstance(n, ast.Subscript)
                and isinstance(n.value, ast.Name) and not isinstance(s, (ast.If, ast.For,
                                                                         ast.While))}
-    number_too = any(p is not None and p.number_too not in (None, *indexed)
-                     for p in plans.values())
+    needed = {r for p in plans.values() if p is not None for r in p.requires}
+    # a parameter that must have an axis (arithmetic of it made the array) or two (an
+    # integer index of it views a row): a call may as well pass fewer, unless Python
+    # indexes it at the top level anyway (then a number fails there too)
+    number_too = any(k >= 2 or k == 1 and p not in indexed for p, k in needed)
     return _Rewriter(plans, namer, requirements).block(body), requirements, number_too
 
 
