@@ -31,7 +31,10 @@ After the rewrite these hold:
 * where the rewrite needs a parameter to be an array for ``z op= e`` to write
   in place (``y = x.copy(); z = y; z += e``: ``z`` is an array exactly when ``x``
   is), ``requirements`` names the parameter and the least ``ndim``; the
-  generated code checks it on entry (``support.require_array``).
+  generated code checks it on entry (``support.require_array``).  Where a call
+  may as well pass fewer axes (``y = a * 1.0`` of an ``a`` the function never
+  indexes; a row ``v[0]`` of arithmetic of an argument) and today's code serves
+  such calls by number checks, ``mutation.py`` keeps today's code.
 
 The rewrite claims nothing it cannot see: any other name that may share the
 memory (a branch-dependent alias, a list holding the array, a view of a view,
