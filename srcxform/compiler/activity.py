@@ -23,7 +23,7 @@ from .astutil import names_mentioned, walk_stmts
 from .check import error
 from .primitives import classify, targets
 from .program import Program
-from .support import require_scalar_index, require_sequence
+from .support import require_array, require_scalar_index, require_sequence
 
 
 def assignments(stmts: list[ast.stmt]):
@@ -42,7 +42,7 @@ def effects(stmts: list[ast.stmt]):
 
 #: Calls that may see differentiated values without changing any (their result is unused).
 HARMLESS_EFFECTS = {id(print), id(require_scalar_index), id(require_sequence),
-                    id(refuse_complex)}
+                    id(require_array), id(refuse_complex)}
 
 
 def find_varied(program: Program) -> Program:

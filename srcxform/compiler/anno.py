@@ -72,9 +72,11 @@ def _declare(name: str, meaning: str, set_by: str, read_by: str) -> str:
 LINE = _declare(
     "line", "int: the user's source line a statement computes (0 or None: no line); the "
     "emitter writes a '# grad of: <that line>' comment above each backward block",
-    set_by="complexsteps widen normalize inline closures reverse forward tape defer lower split "
+    set_by="aliaswrites "
+    "complexsteps widen normalize inline closures reverse forward tape defer lower split "
     "emit checkpoint tapearrays containers horner hoist listtapes",
-    read_by="complexsteps widen emit reverse rulecalls forward tape defer lower checkpoint "
+    read_by="aliaswrites "
+    "complexsteps widen emit reverse rulecalls forward tape defer lower checkpoint "
     "tapearrays containers horner hoist listtapes")
 GRAD = _declare(
     "grad", "bool: the statement belongs to the backward sweep of reverse mode",
@@ -92,7 +94,8 @@ FORWARD = _declare(
 NOGRAD = _declare(
     "nograd", "bool: the statement was computed under the user's 'with sx.no_grad():' (no "
     "gradient flows through it; the block is kept in generated code)",
-    set_by="normalize", read_by="complexsteps refold cse primitives assemble emit")
+    set_by="aliaswrites "
+    "normalize", read_by="aliaswrites complexsteps refold cse primitives assemble emit")
 
 # -- normalized atoms and calls ---------------------------------------------------------------
 GLOBAL = _declare(
@@ -103,18 +106,20 @@ GLOBAL = _declare(
     "einsum_forms")
 CALLEE = _declare(
     "callee", "the object a normalized call calls, resolved at transform time (None: a method "
-    "call or an unknown callee)", set_by="complexsteps normalize closures containers",
-    read_by="complexsteps cse normalize primitives activity ints mutation arrayness reverse "
+    "call or an unknown callee)", set_by="aliaswrites complexsteps normalize closures containers",
+    read_by="aliaswrites "
+    "complexsteps cse normalize primitives activity ints mutation arrayness reverse "
     "forward shift "
     "containers wholeseqs emit")
 METHOD = _declare(
     "method", "str | None: the method name of a normalized method call ('sum' for x.sum()); "
-    "None for a function call", set_by="normalize closures",
-    read_by="cse normalize primitives effects shapefacts mutation arrayness forward shift")
+    "None for a function call", set_by="aliaswrites normalize closures",
+    read_by="aliaswrites "
+    "cse normalize primitives effects shapefacts mutation arrayness forward shift")
 NODE = _declare(
     "node", "ast.AST: the user's original expression a normalized call came from (the place "
-    "an error about the call points at)", set_by="complexsteps normalize closures",
-    read_by="complexsteps normalize activity rulecalls reverse forward emit")
+    "an error about the call points at)", set_by="aliaswrites complexsteps normalize closures",
+    read_by="aliaswrites complexsteps normalize activity rulecalls reverse forward emit")
 LOOP_EXIT = _declare(
     "loop_exit", "bool: the 'if stop: break' a canonical while loop begins with (its test is "
     "used as it is, not copied for the backward sweep)", set_by="loops", read_by="normalize")
@@ -142,14 +147,14 @@ POPPED = _declare(
 LIST = _declare(
     "list", "bool: a Subscript reading an element of a list whose adjoint is a list of element "
     "adjoints (built by append, or a literal read at a computed position)",
-    set_by="normalize", read_by="primitives")
+    set_by="normalize", read_by="aliaswrites primitives")
 INDEX_RULE = _declare(
     "index_rule", "Shared(Rule): a Subscript of a global object the rule table differentiates "
     "when indexed (np.r_[a, b], np.c_[...]); its slice is one atom holding the items",
-    set_by="normalize", read_by="primitives")
+    set_by="normalize", read_by="aliaswrites primitives")
 SEQUENCE = _declare(
     "sequence", "bool: a Subscript reading an element of a name bound to a tuple or list "
-    "literal (not of an array)", set_by="normalize", read_by="reverse")
+    "literal (not of an array)", set_by="normalize", read_by="aliaswrites reverse")
 
 # -- the adjoint and its tapes ------------------------------------------------------------------
 ZERO = _declare(
@@ -191,7 +196,7 @@ INPLACE = _declare(
     "inplace", "(user statement, user name, old name): on a normalized statement that Python "
     "runs in place: an element write 'a[i] = v' (old name: a) or the rebinding 'z_1 = z + e' "
     "a 'z += e' became (old name: z, which Python writes into when it holds an array)",
-    set_by="normalize", read_by="cse mutation")
+    set_by="aliaswrites normalize", read_by="aliaswrites cse mutation")
 HOLE = _declare(
     "hole", "bool: the operand forward mode replaces by its tangent while it copies an "
     "expression (set and removed within one call)", set_by="forward", read_by="forward")

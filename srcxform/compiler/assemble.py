@@ -48,7 +48,7 @@ def _entry_checks(program: Program, body: list[ast.stmt]) -> list[ast.stmt]:
     """``body`` after the argument checks ``mutation.py`` asked for (``support.py``)."""
     if not (program.entry_checks or program.sequence_checks):
         return body
-    from .support import require_scalar_index, require_sequence
+    from .support import require_array, require_scalar_index, require_sequence
 
     made: list[ast.stmt] = []
     shapes = program.shapes or {}
@@ -63,8 +63,11 @@ def _entry_checks(program: Program, body: list[ast.stmt]) -> list[ast.stmt]:
         made.append(ast.Expr(ast.Call(ast.Name(check, ast.Load()),
                                       [ast.Name(param, ast.Load()), ast.Name(where, ast.Load())],
                                       [])))
-    for (param, count), err in sorted(program.entry_checks.items()):
+    for (param, count), err in sorted(program.entry_checks.items(), key=repr):
         check = program.env.ref(require_scalar_index, "require_scalar_index")
+        if isinstance(count, tuple):  # ("array", n): an array of n axes or more (mutation.py)
+            check = program.env.ref(require_array, "require_array")
+            count = count[1]
         made.append(ast.Expr(ast.Call(ast.Name(check, ast.Load()),
                                       [ast.Name(param, ast.Load()), ast.Constant(count),
                                        _located(err)], [])))

@@ -30,6 +30,19 @@ After :func:`check_mutation` (on the normalized body) these hold:
   what Python does exactly when no other name sharing ``z``'s array is read
   afterwards, and is refused otherwise.
 
+Before the refusal, writes through a name whose sharing is known exactly are
+rewritten (``aliaswrites.py``): where the check above refuses, or passes only
+by asking an argument to be a number, ``z op= e`` through an exact alias or
+basic view of an array ``y`` the function made becomes the element write
+``y[idx] = ...`` plus a re-derivation of every name exactly related to ``y``,
+and an element write into ``y`` re-derives them too.  The rewritten body is
+checked again by the same walk; if that refuses, the original body and its
+refusal (or its number checks) stand.  So the rewrite is never trusted on its
+own: a name it did not re-derive and that may share the memory is still a
+located refusal when read.  Where the rewritten write needs an argument to
+be an array, ``program.entry_checks`` gets ``(param, ("array", ndim))`` and
+the generated code checks it on entry (``support.require_array``).
+
 So every read the forward sweep makes sees a value that only the writes the
 adjoint knows about have changed.  The backward sweep's reads are made right
 by the tape (``tape.py``): an array written in place has the overwritten
@@ -43,9 +56,11 @@ from __future__ import annotations
 
 import ast
 
+from ..errors import TransformError
 from . import anno, arrayness
 from .aliases import shared_operands
-from .astutil import LOOPS, names_loaded, names_stored, names_written_into, walk_stmts
+from .aliaswrites import rewrite_alias_writes
+from .astutil import LOOPS, copy_tree, names_loaded, names_stored, names_written_into, walk_stmts
 from .diagnostics import error
 from .program import Program
 from .resolve import Scope
@@ -68,10 +83,52 @@ def check_mutation(program: Program) -> Program:
     def outer(name: str) -> object:
         return foreign[name] if name in foreign else scope.lookup(name)
 
-    flow = _Flow(program.parsed, program.params, program.int_names, _resolver,
-                 program.entry_checks, ranks=ranks, outer=outer)
-    flow.run(body, program.result)
+    def check(stmts: list[ast.stmt], checks: dict) -> None:
+        _Flow(program.parsed, program.params, program.int_names, _resolver, checks,
+              ranks=ranks, outer=outer).run(stmts, program.result)
+
+    checks: dict = {}
+    refused: TransformError | None = None
+    try:
+        check(body, checks)
+    except TransformError as err:
+        refused = err
+    if refused is None and not checks:
+        return program  # every write is seen: nothing to rewrite
+    rewritten = rewrite_alias_writes(copy_tree(body, {}), program.params,
+                                     program.int_names, program.namer)
+    if rewritten is not None and (refused is not None or not rewritten[2]):
+        # (a program served today for numbers, where a number is as likely an argument as
+        # an array, stays so: the rewritten code would serve arrays only)
+        new_body, requirements, _ = rewritten
+        new_checks: dict = {}
+        try:
+            check(new_body, new_checks)
+        except TransformError:
+            pass  # a write the rewrite could not make exact: today's refusal below
+        else:
+            program.body = new_body
+            program.entry_checks.update(new_checks)
+            for (param, count), (node, user, _) in sorted(requirements.items()):
+                program.entry_checks.setdefault((param, ("array", count)), _array_error(
+                    program.parsed, node, user, param, count))
+            return program
+    if refused is not None:
+        raise refused
+    program.entry_checks.update(checks)
     return program
+
+
+def _array_error(parsed, node: ast.AST, user: str, param: str, count: int) -> TransformError:
+    """The located refusal of a call whose ``param`` is not an array of ``count`` axes."""
+    axes = f" of at least {count} ax{'is' if count == 1 else 'es'}" if count else ""
+    return error(parsed, node,
+                 f"{user!r} is written in place while another name shares its memory; "
+                 f"srcxform follows that write when it writes into an array, and this gradient "
+                 f"serves only calls with {param!r} a NumPy array{axes} (then the names share "
+                 f"an array), which this call's is not: make {user!r} a copy first "
+                 f"({user} = {user}.copy()), or write {user} = {user} op ... for a new value",
+                 f"write into {user!r} through another name")
 
 
 def sharers_at_writes(body: list[ast.stmt], params: list[str], resolve,
@@ -180,9 +237,9 @@ class _Flow:
         if self.parsed is None:  # generated code: every element write
             roots = names_written_into(stmt.targets) if isinstance(stmt, ast.Assign) else ()
             inplace = (stmt, next(iter(roots)), next(iter(roots))) if roots else None
-        if inplace is not None and not self.rebinds_a_number(inplace):
+        if inplace is not None and not self.rebinds_a_number(stmt, inplace):
             _, _, old = inplace
-            inplace = (*inplace, self.number_checks(inplace))
+            inplace = (*inplace, self.number_checks(stmt, inplace))
             written = state.holds(old)
             stored = names_stored(stmt)
             named = {obj[1] for obj in written if obj[0] == "name"}
@@ -250,17 +307,18 @@ class _Flow:
             return arrayness.SCALAR if value.id in self.ints else self.kinds.get(value.id)
         return arrayness.Typer(self.kinds, self.ints, self.outer).of(value)
 
-    def rebinds_a_number(self, inplace: tuple) -> bool:
+    def rebinds_a_number(self, stmt: ast.stmt, inplace: tuple) -> bool:
         """``z op= e`` on a ``z`` that only ever holds a number: rebinding is what Python
-        does."""
+        does (an element write, also one ``aliaswrites.py`` made of ``z op= e``, never
+        rebinds)."""
         node, _, old = inplace
-        return isinstance(node, ast.AugAssign) and (
+        return _rebinding(stmt) and isinstance(node, ast.AugAssign) and (
             old in self.ints or arrayness.is_scalar(self.kinds.get(old)))
 
-    def number_checks(self, inplace: tuple) -> set | None:
+    def number_checks(self, stmt: ast.stmt, inplace: tuple) -> set | None:
         """For ``z op= e``: the argument checks under which ``z`` holds a number."""
         node, _, old = inplace
-        if not isinstance(node, ast.AugAssign):
+        if not isinstance(node, ast.AugAssign) or not _rebinding(stmt):
             return None
         return arrayness.conditions(self.kinds.get(old))
 
@@ -302,6 +360,11 @@ class _Flow:
                         f"({user} = {user}.copy() before the write, or {user} = {user} op ... "
                         f"for an augmented assignment)", f"write into {user!r} seen through "
                         f"{shown!r}")
+
+
+def _rebinding(stmt: ast.stmt) -> bool:
+    """The statement assigns a name (``z_1 = z op e``), not an element (``a[i] = v``)."""
+    return not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript))
 
 
 def _appends(stmt: ast.stmt) -> bool:

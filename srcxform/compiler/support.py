@@ -228,6 +228,17 @@ def require_sequence(value: Any, located: tuple) -> None:
                              construct=construct)
 
 
+def require_array(value: Any, count: int, located: tuple) -> None:
+    """Raise the ``TransformError`` ``located`` unless ``value`` is a NumPy array of at least
+    ``count`` axes: where ``z op= e`` writes through another name into an array the
+    function made from ``value`` (``aliaswrites.py``), the generated code is right exactly
+    then (for a number, Python rebinds ``z``)."""
+    if not (isinstance(value, np.ndarray) and value.ndim >= count):
+        message, filename, lineno, col, construct = located
+        raise TransformError(message, filename=filename, lineno=lineno, col=col,
+                             construct=construct)
+
+
 def require_scalar_index(value: Any, count: int, located: tuple) -> None:
     """Raise the ``TransformError`` ``located`` (message, file, line, column, construct) unless
     ``value`` indexed by ``count`` integers is a number (``count`` 0: ``value`` is a number;
