@@ -20,7 +20,7 @@ import pytest
 
 import srcxform as sx
 from tests import alias_write_programs as A
-from tests.helpers import finite_difference
+from tests.helpers import central_difference, finite_difference
 
 X3 = np.array([0.5, -1.0, 1.5])
 X4 = np.array([0.5, -1.0, 1.5, 0.7])
@@ -81,11 +81,9 @@ def test_vjp_and_jvp(name, args):
     tangents = tuple(rng.normal(size=np.shape(a)) if np.ndim(a) else float(rng.normal())
                      for a in args)
     out, tangent = sx.jvp(f, copy.deepcopy(args), tangents)
-    eps = 1e-6
-    up = f(*[a + eps * t for a, t in zip(copy.deepcopy(args), tangents)])
-    down = f(*[a - eps * t for a, t in zip(copy.deepcopy(args), tangents)])
+    along = central_difference(f, copy.deepcopy(args), tangents, 1e-6)
     np.testing.assert_allclose(out, f(*copy.deepcopy(args)), rtol=1e-12)
-    np.testing.assert_allclose(tangent, (up - down) / (2 * eps), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(tangent, along, rtol=1e-5, atol=1e-6)
 
 
 HESSIAN_RIGHT = {"buffer_view_accumulated", "halve_through_transpose"}
@@ -106,8 +104,8 @@ def test_hessian_right_or_refused(name, args):
     g = sx.grad(f)
     n = np.size(a)
     steps = np.eye(n).reshape((n,) + np.shape(a))
-    want = np.stack([(g(a + 1e-5 * e, *args[1:]) - g(a - 1e-5 * e, *args[1:])) / 2e-5
-                     for e in steps])
+    want = np.stack([central_difference(g, (a, *args[1:]), (e,) + (None,) * len(args[1:]),
+                                        1e-5) for e in steps])
     np.testing.assert_allclose(np.reshape(H, want.shape), want, rtol=1e-5, atol=1e-6)
 
 
