@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = r"""
 import gc, json, sys, time, tracemalloc, linecache
@@ -101,9 +103,12 @@ def write_cells(folder, start, n):
         paths.append(str(path))
     return paths
 
+FRESH = len(sys.argv) > 3 and sys.argv[3] == "fresh"  # each cell in a namespace of its own
+
 def run_cell(path, work, x):
-    exec(compile(Path(path).read_text(), path, "exec"), NS)
-    work(NS["loss"], x)
+    ns = dict(NS) if FRESH else NS
+    exec(compile(Path(path).read_text(), path, "exec"), ns)
+    work(ns["loss"], x)
 
 def transforms(f, x):
     sx.grad(f)(x)
@@ -126,7 +131,7 @@ def measure(work, folder, start, n, warm=20):
     began = time.perf_counter()
     for path in cells:
         run_cell(path, work, x)
-    NS.pop("loss")  # the last one released too
+    NS.pop("loss", None)  # the last one released too
     gc.collect(); gc.collect()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
@@ -152,13 +157,15 @@ def run(n: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_cells(n: int) -> dict:
-    """The numbers of ``CELLS`` run in a fresh process on ``n`` distinct functions."""
+def run_cells(n: int, fresh: bool = False) -> dict:
+    """The numbers of ``CELLS`` run in a fresh process on ``n`` distinct functions (with
+    ``fresh``, each cell run in a namespace of its own, dropped after it)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "cells.py"
         script.write_text(CELLS)
-        done = subprocess.run([sys.executable, str(script), str(n), tmp], env=env,
+        done = subprocess.run([sys.executable, str(script), str(n), tmp]
+                              + (["fresh"] if fresh else []), env=env,
                               capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -169,6 +176,18 @@ def test_many_distinct_functions_are_released_with_what_srcxform_made_for_them()
     object, by which they were found) with three generated functions and their
     ``linecache`` text: about 39 KB and 3 ``linecache`` entries per function."""
     found = run_cells(80)
+    python, ours = found["python"], found["srcxform"]
+    assert ours["linecache_growth"] <= python["linecache_growth"] + 4, found
+    assert ours["bytes_per_function"] - python["bytes_per_function"] < 12_000, found
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="known gap: a function whose only owner is its own module globals "
+                   "(code exec'd into a dict later dropped) is kept with what srcxform made "
+                   "for it, 170-280 KB each: a template, kept by a table keyed by the code "
+                   "object, holds facts that hold those globals, which hold the function")
+def test_functions_of_dropped_namespaces_are_released():
+    found = run_cells(10, fresh=True)
     python, ours = found["python"], found["srcxform"]
     assert ours["linecache_growth"] <= python["linecache_growth"] + 4, found
     assert ours["bytes_per_function"] - python["bytes_per_function"] < 12_000, found
