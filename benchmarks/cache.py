@@ -24,13 +24,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
+from common import best_per_call  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 import srcxform as sx  # noqa: E402
-
-
-def best(fn, number: int, repeats: int) -> float:
-    return min(timeit.repeat(fn, number=number, repeat=repeats)) / number
 
 
 def main() -> None:
@@ -59,7 +56,7 @@ def main() -> None:
         times = {k: float("inf") for k in cols}
         for _ in range(rounds):
             for k, fn in cols.items():
-                times[k] = min(times[k], best(fn, number, repeats))
+                times[k] = min(times[k], best_per_call(fn, number, repeats))
         check = times["guarded"] - times["generated"]
         print(f"{w.name:<16} {times['hand'] * 1e6:>8.2f}us {times['generated'] * 1e6:>8.2f}us "
               f"{times['guarded'] * 1e6:>8.2f}us {check * 1e9:>7.0f}ns "

@@ -1,6 +1,7 @@
-"""Helpers shared by the benchmark scripts (no timing policy of their own).
+"""Helpers shared by the benchmark scripts.
 
-After import: :func:`same_gradient` compares a gradient with the hand-written
+After import: :func:`best_per_call` times a call as the least of repeated
+windows (``timeit``), :func:`same_gradient` compares a gradient with the hand-written
 one (structure and values), :func:`first_line` shortens an exception for a
 table's notes, :func:`show_time` and :func:`show_bytes` format a measurement,
 and :func:`fresh_function` copies a function into a new object with the same
@@ -9,11 +10,18 @@ code, so caches keyed on the function's identity start cold.
 
 from __future__ import annotations
 
+import timeit
 import types
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+
+def best_per_call(fn: Callable[[], Any], number: int, repeats: int) -> float:
+    """Seconds per call of ``fn``: the least of ``repeats`` windows of ``number`` calls (on a
+    shared machine the minimum is a window no other process interrupted)."""
+    return min(timeit.repeat(fn, number=number, repeat=repeats)) / number
 
 
 def first_line(err: BaseException) -> str:

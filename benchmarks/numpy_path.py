@@ -41,6 +41,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
+from common import best_per_call  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 import srcxform as sx  # noqa: E402
@@ -119,10 +120,6 @@ def variants(f, wrt, args) -> dict:
     return made
 
 
-def best(fn, number: int, repeats: int) -> float:
-    return min(timeit.repeat(fn, number=number, repeat=repeats)) / number
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -145,7 +142,7 @@ def main() -> None:
         times = {k: float("inf") for k in cols}
         for _ in range(rounds):
             for k, fn in cols.items():
-                times[k] = min(times[k], best(fn, number, repeats))
+                times[k] = min(times[k], best_per_call(fn, number, repeats))
         check = times["general"] - times["general, no check"]
         print(f"{label:<14} " + " ".join(f"{times[n] * 1e6:>16.3f}us" for n in names)
               + f" {check * 1e9:>6.0f}ns {times['general'] / times['general, no check']:>16.3f}x"
