@@ -165,6 +165,35 @@ def fix_locations(node: ast.AST) -> ast.AST:
     return node
 
 
+def place_statements(stmts: list[ast.stmt], lineno: int = 1, col: int = 0, end_lineno: int = 1,
+                     end_col: int = 0) -> None:
+    """Give each statement of ``stmts`` (nested too) without a position its enclosing
+    statement's (``1, 0`` at the top), as :func:`fix_locations` would, but not their
+    expressions: the text depends on no position but a statement's line (``ast.unparse``
+    of an assignment asks it for a type comment), and the loader compiles the text, so
+    the positions of generated expressions are never read (what reads a node's position
+    asks ``getattr(node, "lineno", 0)``: the user's nodes have theirs)."""
+    for stmt in stmts:
+        d = stmt.__dict__
+        if "lineno" in d:
+            here = d["lineno"]
+        else:
+            here = stmt.lineno = lineno
+        here_end = d["end_lineno"] if d.get("end_lineno") is not None else end_lineno
+        if d.get("end_lineno") is None:
+            stmt.end_lineno = end_lineno
+        here_col = d["col_offset"] if "col_offset" in d else col
+        if "col_offset" not in d:
+            stmt.col_offset = col
+        here_end_col = d["end_col_offset"] if d.get("end_col_offset") is not None else end_col
+        if d.get("end_col_offset") is None:
+            stmt.end_col_offset = end_col
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                place_statements(inner, here, here_col, here_end, here_end_col)
+
+
 def shift_lines(node: ast.AST, n: int) -> ast.AST:
     """:func:`ast.increment_lineno` (every line and end line ``n`` further down), faster."""
     for child in nodes(node):

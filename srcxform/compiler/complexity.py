@@ -7,7 +7,8 @@ a complex NumPy type or dtype (also by name: ``"complex64"``), a ``cmath``
 function or one of NumPy's that make complex values of real ones (``np.fft``,
 ``np.emath``, ``np.linalg.eig``/``eigvals``, ``np.roots``), or another such
 name (a fixpoint over the whole body, so the answer holds at every point of
-it).  :func:`mentions_complex` asks it of one expression.  The optimizer's
+it).  :func:`mentions_complex` asks it of one expression,
+:func:`index_mentions_complex` of a whole body already walked.  The optimizer's
 ``math`` shortcut for a NumPy function of a scalar
 (``rewrite_shapes.scalar_math``) is not taken for such values: ``math.sin``
 refuses complex numbers where ``np.sin`` is holomorphic.  (A complex
@@ -21,6 +22,7 @@ from __future__ import annotations
 import ast
 import cmath
 import re
+from typing import Any
 
 import numpy as np
 
@@ -96,6 +98,52 @@ def _complex_node(sub: ast.AST, env: Env | None) -> bool:
         if obj is not None and _complex_object(obj):
             return True
     return False
+
+
+def index_mentions_complex(names: list[ast.Name], others: list[ast.AST], env: Env | None
+                           ) -> bool:
+    """:func:`mentions_complex` of a whole body (with no names given), from a walk of it
+    made for other questions too (``astutil.names_and``): ``names`` its ``Name`` nodes,
+    ``others`` nodes of other classes, of which the constants, names and attributes are
+    looked at; each name and each chain of attributes on a name (``np.fft.fft``) is
+    resolved once, as it denotes one object wherever ``env`` resolves it."""
+    denoted: dict[Any, bool] = {}
+    for node in names:
+        if node.ctx.__class__ is ast.Load and node.id not in denoted:
+            if _complex_node(node, env):
+                return True
+            denoted[node.id] = False
+    for node in others:
+        cls = node.__class__
+        if cls is ast.Constant:
+            if _complex_node(node, env):
+                return True
+        elif cls is ast.Attribute:
+            if node.ctx.__class__ is not ast.Load:  # (only what is read denotes an object)
+                continue
+            key = _chain(node)
+            if key is None:
+                if _complex_node(node, env):
+                    return True
+            elif key not in denoted:
+                denoted[key] = complex_ = _complex_node(node, env)
+                if complex_:
+                    return True
+        elif cls in _DENOTING and _complex_node(node, env):
+            return True
+    return False
+
+
+def _chain(node: ast.Attribute) -> tuple[str, ...] | None:
+    """``("np", "fft", "fft")`` for ``np.fft.fft``; None unless a chain of attributes on a name."""
+    parts = []
+    while node.__class__ is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if node.__class__ is not ast.Name:
+        return None
+    parts.append(node.id)
+    return tuple(parts)
 
 
 def _reads(value: ast.AST, env: Env | None, walruses: list[ast.NamedExpr],

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 
 from . import anno
+from .astutil import place_statements
 from .loader import FIND_LINE_BREAK, safe_text
 from .parse import Parsed
 
@@ -159,34 +160,6 @@ def group_no_grad(body: list[ast.stmt], no_grad_name: str) -> list[ast.stmt]:
     return out
 
 
-def _place_statements(stmts: list[ast.stmt], lineno: int, col: int, end_lineno: int,
-                      end_col: int) -> None:
-    """Give each statement of ``stmts`` (nested too) without a position its enclosing
-    statement's (``1, 0`` at the top), as :func:`astutil.fix_locations` would: the text
-    depends on no position but a statement's line (``ast.unparse`` of an assignment asks
-    it for a type comment), and nothing reads the positions of a body after it is
-    written (the loader compiles the text), so its expressions are not walked."""
-    for stmt in stmts:
-        d = stmt.__dict__
-        if "lineno" in d:
-            here = d["lineno"]
-        else:
-            here = stmt.lineno = lineno
-        here_end = d["end_lineno"] if d.get("end_lineno") is not None else end_lineno
-        if d.get("end_lineno") is None:
-            stmt.end_lineno = end_lineno
-        here_col = d["col_offset"] if "col_offset" in d else col
-        if "col_offset" not in d:
-            stmt.col_offset = col
-        here_end_col = d["end_col_offset"] if d.get("end_col_offset") is not None else end_col
-        if d.get("end_col_offset") is None:
-            stmt.end_col_offset = end_col
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner:
-                _place_statements(inner, here, here_col, here_end, here_end_col)
-
-
 def emit(name: str, args: ast.arguments, body: list[ast.stmt], parsed: Parsed,
          label: str = "grad of") -> str:
     """Source text of ``def name(args): body`` with block comments (``# <label>: <line>``)."""
@@ -197,7 +170,7 @@ def emit_with_origins(name: str, args: ast.arguments, body: list[ast.stmt], pars
                       label: str = "grad of") -> tuple[str, dict[int, tuple]]:
     """``emit``'s text and the origin of each of its lines that computes a user's call
     (numbered from 1 in the text)."""
-    _place_statements(body, 1, 0, 1, 0)
+    place_statements(body)
     em = _Emitter(parsed, label)
     em.lines.append(f"def {name}({ast.unparse(args)}):")
     em.block(body, 1)

@@ -59,7 +59,7 @@ from .astutil import (
     store_counts,
     walk_stmts,
 )
-from .complexity import maybe_complex_names
+from .complexity import index_mentions_complex, maybe_complex_names
 from .constants import known_constants
 from .deadcode import remove_dead
 from .env import Env
@@ -75,8 +75,9 @@ from .shapes import has_dim
 from .support import zero_gradient
 
 #: What the first walk of a body indexes besides its names: the nodes that bind names
-#: (``inexact.py``), and the element writes (name counts).
-_INDEXED = BINDING | {ast.Subscript}
+#: (``inexact.py``), the element writes (name counts), and the constants and attributes
+#: (``complexity.index_mentions_complex``).
+_INDEXED = BINDING | {ast.Subscript, ast.Constant, ast.Attribute}
 
 #: The most rounds the fixed point may take (a safety net; bodies settle in a few).
 MAX_ROUNDS = 30
@@ -90,7 +91,8 @@ def optimize(program: Program) -> Program:
     Reads ``body``, ``env``, ``derivative_of``, ``generated_params``,
     ``scalar_names``, ``ranks``, ``shapes``, ``overwritten``, ``int_names`` and
     ``kind`` (forward mode restores nothing); sets ``body``, ``rank_dependent``,
-    ``exact_shapes`` and ``trusted_shapes`` (and the same with patterns).
+    ``mentions_complex``, ``exact_shapes`` and ``trusted_shapes`` (and the same with
+    patterns).
     """
     derivative_of = program.derivative_of
     opt = Optimizer(program.env, derivative_of, program.generated_params,
@@ -103,6 +105,7 @@ def optimize(program: Program) -> Program:
         float_zero_gradients(body, opt.last, program.params)
     program.body = body
     program.rank_dependent = opt.last.rewriter.rank_queries > 0
+    program.mentions_complex = opt.mentions_complex
     program.exact_patterns = opt.last.shapes.exact
     program.trusted_patterns = trusted_shapes(body, opt, derivative_of)
     program.size_sources = dict(opt.last.shapes.dim_sources)
@@ -145,6 +148,7 @@ class Optimizer:
         self.constants: dict[str, Shape] = {}  # globals and closure values read (constants.py)
         self.constant_ints: set[str] = set()
         self.complex_names: frozenset[str] = frozenset()  # complexity.py
+        self.mentions_complex = True  # (run) the body mentions a complex value or maker
         self.wrt = list(wrt)  # differentiated parameters (promoted to float on entry)
         self.inexact_names: frozenset[str] = frozenset()  # inexact.py
         self.round_counts: Counts | None = None  # what the next walk reads of the body
@@ -158,7 +162,10 @@ class Optimizer:
                                                           if n.__class__ is ast.Subscript])
         self.constants, self.constant_ints = known_constants(
             self.env, body, (self.round_counts.loads, self.round_counts.stores))
-        self.complex_names = maybe_complex_names(body, self.env)
+        # (a body that mentions nothing complex assigns no name a complex value)
+        self.mentions_complex = index_mentions_complex(index[0], index[1], self.env)
+        self.complex_names = maybe_complex_names(body, self.env) if self.mentions_complex \
+            else frozenset()
         self.inexact_names = frozenset(surely_inexact_names(body, self.params, self.wrt,
                                                             self.env, index))
         self.stable = self.find_stable_shapes(body)

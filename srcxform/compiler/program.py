@@ -87,6 +87,9 @@ class Program:
 
     # -- optimize ---------------------------------------------------------------------------
     rank_dependent: bool = False             # the code still asks for ranks (np.ndim ...)
+    # the body it optimized mentions a complex constant, object or maker (complexity.py);
+    # the passes after it make none, so False holds for their bodies too
+    mentions_complex: bool = True
     trusted_shapes: Shapes = field(default_factory=dict)  # exact shapes wherever read
     exact_shapes: Shapes = field(default_factory=dict)    # exact shapes after the last write
     # the same, with the shapes that hold a batch size the code is generic in (patterns,

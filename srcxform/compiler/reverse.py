@@ -44,9 +44,9 @@ from . import anno, dataflow
 from .activity import assignments
 from .astutil import (
     LOOPS,
-    fix_locations,
     names_mentioned,
     names_stored,
+    place_statements,
     walk_stmts,
 )
 from .check import error
@@ -100,7 +100,7 @@ def reverse(program: Program) -> Program:
     rev.line = last_line if program.body else 0
     rev.emit(ret)
     anno.set(ret, anno.GRAD, False)
-    fix_locations(ast.Module(body=body + rev.out, type_ignores=[]))
+    place_statements(body + rev.out)
     result = program.result
     program.body = body + rev.out
     program.adjoint_of = {b: p for p, b in rev.adjoints.items()}

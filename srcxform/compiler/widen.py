@@ -48,6 +48,7 @@ runs after them.
 from __future__ import annotations
 
 import ast
+import os
 
 import numpy as np
 
@@ -66,7 +67,8 @@ def widen_adjoint_zeros(program: Program) -> Program:
     """Give the backward sweep's zero buffers ``adjoint_dtype`` (see the module docstring).
 
     Reads ``kind``, ``body``, ``params``, ``statics``, ``seed``, ``trusted_shapes``,
-    ``env`` and ``namer``; sets ``body``.
+    ``env``, ``namer`` and ``mentions_complex`` (optimize's: when False, nothing in the
+    body is complex, which ``SRCXFORM_CHECK_ROUNDS=1`` checks); sets ``body``.
     """
     if program.kind not in _KINDS or program.env is None:
         return program
@@ -75,7 +77,11 @@ def widen_adjoint_zeros(program: Program) -> Program:
     if start is None:
         return program
     grad = [s for s in walk_stmts(body[start:]) if anno.get(s, anno.GRAD, False)]
-    inside = mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env)
+    inside = program.mentions_complex and mentions_complex(
+        ast.Module(body=body, type_ignores=[]), frozenset(), env)
+    if not program.mentions_complex and os.environ.get("SRCXFORM_CHECK_ROUNDS"):
+        assert not mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env), \
+            "a pass after optimize made a complex mention"
     buffers = any(_buffer(c, env) for s in grad for c in walk(s) if isinstance(c, ast.Call))
     # (accumulators alone do not pay for the check of the arguments: see the docstring)
     if not buffers and not (inside and _updated_in_place(grad)) and not _element_updates(grad):

@@ -1,7 +1,8 @@
 """The faster front-end helpers against what they replace: ``parse.parse_text`` against
 gast's round trip (``gast.gast_to_ast(gast.parse(text))``, what parsing used to be),
 ``complexity.maybe_complex_names`` against the plain fixed point it replaced (every
-assignment's value walked again each round), and ``shapes.broadcast_shapes`` against
+assignment's value walked again each round), ``complexity.index_mentions_complex``
+against the walk of the whole body, and ``shapes.broadcast_shapes`` against
 ``np.broadcast_shapes``."""
 
 from __future__ import annotations
@@ -130,6 +131,41 @@ def test_maybe_complex_names_on_the_compilers_own_functions() -> None:
                 assert complexity.maybe_complex_names(node.body, env) == \
                     _old_maybe_complex_names(node.body, env), (path, node.name)
     assert count > 300
+
+
+MORE = [  # attribute chains and contexts (the chain is resolved once; a store is not read)
+    "a = np.fft.fft(x)\nb = np.fft.fft(a)",
+    "a = np.emath.sqrt(x)",
+    "np.foo = x\na = np.foo",
+    "a = x.real * np.pi\nb = [1, 2][0].imag",
+    "a = 'complex64'\nb = x.astype('float32')",
+    "a = (x + 1).conj()\nb = np.linalg.eig(a)",
+]
+
+
+@pytest.mark.parametrize("text", PROGRAMS + MORE)
+@pytest.mark.parametrize("env", [None, _Env()], ids=["no-env", "env"])
+def test_index_mentions_complex_is_mentions_complex_of_the_body(text: str, env) -> None:
+    body = ast.parse(text).body
+    names, others = astutil.names_and(body, frozenset({ast.Constant, ast.Attribute, ast.Assign}))
+    whole = complexity.mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env)
+    assert complexity.index_mentions_complex(names, others, env) == whole
+    assert whole == _old_mentions(ast.Module(body=body, type_ignores=[]), set(), env)
+
+
+def test_index_mentions_complex_on_the_compilers_own_functions() -> None:
+    env = _Env()
+    seen = set()
+    for path in SOURCES[:60]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                names, others = astutil.names_and(node.body, frozenset({ast.Constant,
+                                                                       ast.Attribute}))
+                found = complexity.index_mentions_complex(names, others, env)
+                assert found == _old_mentions(ast.Module(body=node.body, type_ignores=[]),
+                                              set(), env), (path, node.name)
+                seen.add(found)
+    assert seen == {True, False}  # (both answers met)
 
 
 # -- shapes.broadcast_shapes ------------------------------------------------------------------
