@@ -149,10 +149,46 @@ def test_lines_are_those_of_the_shown_text_whatever_the_header_guess(monkeypatch
     guessed = made()
     assert guessed[3].startswith("# helper: math\n")  # the header has two lines
 
-    class NoWords:
-        @staticmethod
-        def findall(text):
-            return []
-
-    monkeypatch.setattr(loader, "_IDENTIFIER", NoWords)
+    real = loader.header_guess
+    monkeypatch.setattr(loader, "header_guess", lambda *a: real(*a) + 2)  # wrong: 4
     assert made() == guessed
+
+
+def test_code_that_reads_no_helper_is_compiled_from_its_text_with_the_same_lines(monkeypatch):
+    # no word of the text names a helper or closure variable: the text is compiled as it
+    # stands (no tree, no factory); its code has the lines and positions the factory gives
+    from srcxform.cache import templates
+    from srcxform.compiler import loader
+
+    def made():
+        def f(a, x):
+            return np.sum(np.sin(x * a) * x)
+
+        monkeypatch.setattr(templates, "_TEMPLATES", {})
+        df = sx.grad(f, wrt=(0, 1))
+        grads = df(0.3, np.linspace(0.1, 0.9, 4))
+        code = df.__wrapped__.__code__
+        return grads, (code.co_firstlineno, list(code.co_lines()), list(code.co_positions()),
+                       "".join(linecache.getlines(code.co_filename)).split("\n", 1)[1],
+                       code.co_freevars)
+
+    assert loader.header_guess.__name__ == "header_guess"
+    direct = made()
+    assert direct[1][4] == ()  # (nothing free: no helper line in the header)
+    real = loader.header_guess
+    monkeypatch.setattr(loader, "header_guess", lambda *a: real(*a) + 1)  # the factory's way
+    factory = made()
+    assert direct[1] == factory[1]
+    for mine, theirs in zip(direct[0], factory[0]):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_a_closure_variable_with_a_name_of_any_letters_is_free_in_the_code():
+    λ = 0.7  # noqa: PLC2401  (its word must be found to make it a closure variable)
+    arr = np.linspace(0.1, 0.9, 4)
+
+    def f(x):
+        return np.sum(np.sin(λ * x))
+
+    got = sx.grad(f)(arr)
+    np.testing.assert_allclose(got, λ * np.cos(λ * arr), rtol=1e-12)

@@ -22,7 +22,7 @@ import ast
 import numpy as np
 
 from . import astutil
-from .astutil import assigns, load_counts, mentions, names_written_into, written_root
+from .astutil import assigns, mentions, names_written_into, written_root
 from .diagnostics import error
 from .parse import Parsed
 from .program import Program
@@ -38,20 +38,24 @@ CONSTRUCTORS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "em
 def find_owned(program: Program) -> Program:
     """Set ``program.writable`` and ``program.lists`` (see the module docstring)."""
     fn = program.parsed.node
-    program.writable = writable_arrays(fn, program.params)
-    program.lists = growing_lists(fn, program.parsed)
+    every = astutil.nodes(fn)  # (one walk for both questions)
+    program.writable = writable_arrays(fn, program.params, every)
+    program.lists = growing_lists(fn, program.parsed, every)
     return program
 
 
-def growing_lists(fn: ast.FunctionDef, parsed: Parsed) -> set[str]:
-    """Names of lists the function builds with ``append`` (created once, at the top)."""
-    appended = {n.func.value.id for n in astutil.walk(fn) if isinstance(n, ast.Call)
+def growing_lists(fn: ast.FunctionDef, parsed: Parsed,
+                  every: list[ast.AST] | None = None) -> set[str]:
+    """Names of lists the function builds with ``append`` (created once, at the top);
+    ``every``: ``astutil.nodes(fn)``, when the caller has it."""
+    every = astutil.nodes(fn) if every is None else every
+    appended = {n.func.value.id for n in every if n.__class__ is ast.Call
                 and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
                 and isinstance(n.func.value, ast.Name)}
     if not appended:
         return set()
     top = {id(s) for s in fn.body}
-    for node in astutil.walk(fn):
+    for node in every:
         if isinstance(node, ast.Assign):
             for t in node.targets:
                 if isinstance(t, ast.Name) and t.id in appended:
@@ -150,17 +154,31 @@ def fresh_where_written(fn: ast.FunctionDef, name: str) -> bool:
     return walk(fn.body, False) is not None and found
 
 
-def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
+def writable_arrays(fn: ast.FunctionDef, params: list[str],
+                    every: list[ast.AST] | None = None) -> set[str]:
     """Names every assignment of which creates a fresh array (or that are written only right
     after such an assignment), and that are never copied to another name: element writes
-    into them cannot be seen through an alias."""
-    loads = load_counts(fn)
+    into them cannot be seen through an alias.  ``every``: ``astutil.nodes(fn)``, when the
+    caller has it."""
+    every = astutil.nodes(fn) if every is None else every
+    loads: dict[str, int] = {}
+    written_into: set[str] = set()  # (names_written_into)
+    assignments: list[ast.Assign] = []
+    for node in every:
+        cls = node.__class__
+        if cls is ast.Name:
+            if node.ctx.__class__ is ast.Load:
+                loads[node.id] = loads.get(node.id, 0) + 1
+        elif cls is ast.Assign:
+            assignments.append(node)
+        elif cls is ast.Subscript and node.ctx.__class__ is ast.Store \
+                and isinstance(node.value, ast.Name):
+            written_into.add(node.value.id)
     first: dict[str, bool] = {}  # names every assignment of which is a fresh array
-    for node in astutil.walk(fn):
-        if isinstance(node, ast.Assign):
-            for t in node.targets:
-                if isinstance(t, ast.Name):
-                    first[t.id] = first.get(t.id, True) and is_fresh(node.value)
+    for node in assignments:
+        for t in node.targets:
+            if isinstance(t, ast.Name):
+                first[t.id] = first.get(t.id, True) and is_fresh(node.value)
 
     def handover(value: ast.expr) -> bool:
         """``b = a`` where ``a`` is a fresh array read nowhere else: ``b`` is its only name."""
@@ -170,8 +188,8 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     created: dict[str, bool] = {}
     aliased: set[str] = set()
     stored: list[tuple[str, str]] = []  # (value name, array written into)
-    for node in astutil.walk(fn):
-        if isinstance(node, ast.Assign):
+    for node in every:
+        if node.__class__ is ast.Assign:
             value = node.value
             fresh = is_fresh(value) or handover(value)
             for t in node.targets:
@@ -188,7 +206,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
                 aliased.add(value.id)
             elif isinstance(value, (ast.Tuple, ast.List)):
                 aliased |= {e.id for e in value.elts if isinstance(e, ast.Name)}
-        elif isinstance(node, ast.For):
+        elif node.__class__ is ast.For:
             for e in astutil.walk(node.target):
                 if isinstance(e, ast.Name):
                     created[e.id] = False
@@ -196,8 +214,7 @@ def writable_arrays(fn: ast.FunctionDef, params: list[str]) -> set[str]:
     # `out[i] = v` copies v's elements into an array, but stores v itself into a list
     aliased |= {v for v, root in stored if root not in ok}
     writable = {n for n in ok if n not in aliased}
-    # (only a name written by element can qualify so: one walk finds them all)
-    written_into = names_written_into(fn)
+    # (only a name written by element can qualify so)
     writable |= {n for n in created if n not in writable and n in written_into
                  and fresh_where_written(fn, n)}
     return writable - set(params)

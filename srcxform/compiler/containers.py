@@ -473,6 +473,10 @@ def resolve_containers(program: Program) -> Program:
     result = program.result
     any_dropped: dict[str, Container] = {}
     for _ in range(64):
+        if not _has_tuple_literals(body) and not any(
+                s.__class__ is ast.Assign and (isinstance(s.value, (ast.List, ast.Tuple))
+                                               or _is_dict_call(s.value)) for s in body):
+            break  # (no container _find could know, nothing to unpack: the usual case)
         counts = _assign_counts(body)
         known = _find(body, counts, _changed(body) | set(program.lists))
         if isinstance(result, ast.Name):

@@ -40,6 +40,8 @@ from .program import Program
 def share_repeats(program: Program) -> Program:
     """Drop recomputations of a value a name of the same block holds (module docstring)."""
     body = program.body
+    if not _repeats(body):  # (the usual case: then the walks below would find nothing)
+        return program
     unsafe = _unsafe_names(body) | set(program.lists)
     if program.result is not None:  # two results the caller gets must stay two objects
         unsafe |= names_loaded(program.result)
@@ -54,6 +56,24 @@ def share_repeats(program: Program) -> Program:
     if program.result is not None:
         _rename_loads([program.result], renames)
     return program
+
+
+#: The values :func:`_candidate` may share.
+_SHAREABLE = (ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Subscript, ast.Call)
+
+
+def _repeats(body: list[ast.stmt]) -> bool:
+    """Whether two assignments of one block assign values of one text (``ast.dump``):
+    without, no value is shared (a shared value's key holds its text)."""
+    for block, _ in blocks(body):
+        seen: set[Any] = set()
+        for stmt in block:
+            if stmt.__class__ is ast.Assign and isinstance(stmt.value, _SHAREABLE):
+                key = _tree_key(stmt.value)
+                if key in seen:
+                    return True
+                seen.add(key)
+    return False
 
 
 def _first_reads(body: list[ast.stmt]) -> tuple[dict[str, int], dict[int, int]]:
@@ -139,7 +159,7 @@ def _candidate(stmt: ast.stmt, stores: dict[str, int], unsafe: set[str]) -> Any:
     if anno.get(stmt, anno.NOGRAD, False) or anno.get(stmt, anno.APPEND, False):
         return None
     value = stmt.value
-    if not isinstance(value, (ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Subscript, ast.Call)):
+    if not isinstance(value, _SHAREABLE):
         return None
     parts: list[Any] = [_tree_key(value)]
     for node in walk(value):
