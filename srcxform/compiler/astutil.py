@@ -72,31 +72,53 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
         yield n
 
 
+#: Per node class, the fields that hold no ``Name`` node whatever the tree (names,
+#: numbers, strings; expression contexts and operators, nodes without fields): the
+#: searches for ``Name`` nodes skip them.  A class not listed is searched in every field.
+_NO_NAME_FIELDS: dict[str, tuple[str, ...]] = {
+    "Name": ("id", "ctx"), "Attribute": ("attr", "ctx"), "Subscript": ("ctx",),
+    "Starred": ("ctx",), "List": ("ctx",), "Tuple": ("ctx",), "BinOp": ("op",),
+    "UnaryOp": ("op",), "BoolOp": ("op",), "AugAssign": ("op",), "Compare": ("ops",),
+    "keyword": ("arg",), "arg": ("arg", "type_comment"), "alias": ("name", "asname"),
+    "Constant": ("value", "kind"), "Assign": ("type_comment",), "For": ("type_comment",),
+    "FunctionDef": ("name", "type_comment"), "ImportFrom": ("module", "names", "level"),
+    "Import": ("names",), "Global": ("names",), "Nonlocal": ("names",),
+    "FormattedValue": ("conversion",), "comprehension": ("is_async",),
+}
+#: Node class -> the fields that may hold a ``Name`` node (``_NO_NAME_FIELDS``).
+_NAME_FIELDS: dict[type, tuple[str, ...]] = {
+    getattr(ast, cls): tuple(f for f in getattr(ast, cls)._fields if f not in skip)
+    for cls, skip in _NO_NAME_FIELDS.items()}
+
+#: The node classes those fields may hold (a search for them must not skip the fields).
+_IN_NO_NAME_FIELDS = frozenset({ast.Load, ast.Store, ast.Del, ast.alias}).union(
+    *(base.__subclasses__() for base in (ast.operator, ast.unaryop, ast.boolop, ast.cmpop)))
+
+
 def _names(tree: Tree, also: type | None = None) -> list[ast.AST]:
-    """The ``Name`` nodes of ``tree`` in walk order (a ``Name``'s context is not entered),
-    and the nodes of class ``also`` among them."""
+    """The ``Name`` nodes of ``tree`` in walk order (a ``Name``'s context is not entered;
+    each item of a list walked in turn), and the nodes of class ``also`` among them."""
     found: list[ast.AST] = []
-    todo = [tree] if isinstance(tree, AST) else list(tree)
-    if not isinstance(tree, AST) and len(todo) > 1:  # each item's walk in turn, as walk()
-        for item in todo:
-            found += _names(item, also)
-        return found
-    append, keep = todo.append, found.append
-    for n in todo:
-        cls = n.__class__
-        if cls is Name:
-            keep(n)
-            continue
-        if cls is also:
-            keep(n)
-        for name in n._fields:
-            value = getattr(n, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, AST):
-                        append(item)
-            elif isinstance(value, AST):
-                append(value)
+    keep = found.append
+    name_fields = _NAME_FIELDS.get
+    for top in ([tree] if isinstance(tree, AST) else tree):
+        todo = [top]
+        append = todo.append
+        for n in todo:
+            cls = n.__class__
+            if cls is Name:
+                keep(n)
+                continue
+            if cls is also:
+                keep(n)
+            for name in name_fields(cls, n._fields):
+                value = getattr(n, name, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, AST):
+                            append(item)
+                elif isinstance(value, AST):
+                    append(value)
     return found
 
 
@@ -107,6 +129,9 @@ def names_and(tree: Tree, classes: frozenset[type]) -> tuple[list[ast.Name], lis
     found: list[ast.Name] = []
     other: list[ast.AST] = []
     keep, note = found.append, other.append
+    # (the fields holding no Name are skipped unless a class asked for may be in one)
+    skip = classes.isdisjoint(_IN_NO_NAME_FIELDS)
+    name_fields = _NAME_FIELDS.get
     for top in ([tree] if isinstance(tree, AST) else tree):
         todo = [top]
         append = todo.append
@@ -117,7 +142,7 @@ def names_and(tree: Tree, classes: frozenset[type]) -> tuple[list[ast.Name], lis
                 continue
             if cls in classes:
                 note(n)
-            for name in n._fields:
+            for name in name_fields(cls, n._fields) if skip else n._fields:
                 value = getattr(n, name, None)
                 if value.__class__ is list:
                     for item in value:

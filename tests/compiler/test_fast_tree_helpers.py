@@ -60,6 +60,54 @@ def test_name_queries_agree_with_a_plain_walk() -> None:
                 astutil.load_counts(part), astutil.store_counts(part))
 
 
+EVERY_FIELD = """
+import a.b as c
+from .d import e as f, g
+global h
+def k(p: q = r, *s: t, u: v = w, **x: y) -> z:
+    nonlocal aa
+    bb: cc = dd[ee:ff:gg, hh]
+    ii = f"{jj!r:>{kk}} {ll}"
+    mm = [nn for oo in pp if qq async for rr in ss]
+    tt += uu if vv else -ww
+    del xx[yy], zz.ab
+    match ac:
+        case [ad, *ae] if af: ag = 1
+        case {"k": ah, **ai}: aj = 2
+        case Ak(al, am=An()) | ao: ap = 3
+        case None | aq.ar: pass
+    with at as (au, av): aw = ax @ ay and not az or ba < bb2 <= bc
+    lambda bd, *be, bf=bg: bd + bh
+    async def bi(): await bj
+    return (yield bk), [*bl], {bm: bn, **bo}, {bp}
+"""
+
+
+def _walk_outside_names(node: ast.AST) -> list[ast.AST]:
+    """``ast.walk`` that does not enter a ``Name`` (whose context the searches skip)."""
+    found, todo = [], [node]
+    for n in todo:
+        found.append(n)
+        if not isinstance(n, ast.Name):
+            todo.extend(ast.iter_child_nodes(n))
+    return found
+
+
+def test_name_searches_skip_only_fields_that_hold_no_name() -> None:
+    trees = [ast.parse(EVERY_FIELD)] + _trees()
+    for tree in trees:
+        every = list(ast.walk(tree))
+        assert astutil._names(tree) == [n for n in every if isinstance(n, ast.Name)]
+        subs = [n for n in every if isinstance(n, (ast.Name, ast.Subscript))]
+        assert astutil._names(tree, ast.Subscript) == subs
+        for classes in (frozenset({ast.Subscript, ast.Assign}), frozenset({ast.Store}),
+                        frozenset({ast.Add, ast.alias, ast.Lt}), frozenset({ast.Constant})):
+            names, other = astutil.names_and(tree.body, classes)
+            plain = [n for s in tree.body for n in _walk_outside_names(s)]
+            assert names == [n for n in plain if isinstance(n, ast.Name)]
+            assert other == [n for n in plain if type(n) in classes]
+
+
 def test_fix_locations_fills_what_fix_missing_locations_fills() -> None:
     rng = random.Random(0)
     for tree in _trees():
