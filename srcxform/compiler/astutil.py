@@ -29,6 +29,21 @@ BLOCK_FIELDS = ("body", "orelse")
 LOOPS = (ast.For, ast.While)
 
 
+#: Per node class, the fields that hold no node at all (names, numbers, strings, flags):
+#: the walks skip them.  A class not listed is walked in every field.
+_SCALAR_FIELDS: dict[str, tuple[str, ...]] = {
+    "Name": ("id",), "Attribute": ("attr",), "keyword": ("arg",),
+    "arg": ("arg", "type_comment"), "alias": ("name", "asname"), "Constant": ("value", "kind"),
+    "Assign": ("type_comment",), "For": ("type_comment",), "FunctionDef": ("name", "type_comment"),
+    "ImportFrom": ("module", "level"), "Global": ("names",), "Nonlocal": ("names",),
+    "FormattedValue": ("conversion",), "comprehension": ("is_async",),
+}
+#: Node class -> the fields that may hold a node (``_SCALAR_FIELDS``).
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {
+    getattr(ast, cls): tuple(f for f in getattr(ast, cls)._fields if f not in skip)
+    for cls, skip in _SCALAR_FIELDS.items()}
+
+
 def nodes(node: Tree) -> list[ast.AST]:
     """Every node of ``node`` (or of the trees of a list, breadth first across them),
     in the order :func:`ast.walk` yields them for one tree (breadth first), as a list
@@ -36,8 +51,9 @@ def nodes(node: Tree) -> list[ast.AST]:
     times."""
     found = [node] if isinstance(node, AST) else list(node)
     append = found.append
+    node_fields = _NODE_FIELDS.get
     for n in found:  # (a list grows while it is iterated: breadth first)
-        for name in n._fields:
+        for name in node_fields(n.__class__, n._fields):
             value = getattr(n, name, None)
             if value.__class__ is list:
                 for item in value:
@@ -60,8 +76,9 @@ def walk(tree: Tree) -> Iterator[ast.AST]:
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     todo = [node]
     append = todo.append
+    node_fields = _NODE_FIELDS.get
     for n in todo:
-        for name in n._fields:
+        for name in node_fields(n.__class__, n._fields):
             value = getattr(n, name, None)
             if value.__class__ is list:
                 for item in value:
@@ -158,6 +175,7 @@ def fix_locations(node: ast.AST) -> ast.AST:
     position takes its parent's (``1, 0`` at the top)."""
     todo = [(node, 1, 0, 1, 0)]
     pop, push = todo.pop, todo.append
+    node_fields = _NODE_FIELDS.get
     while todo:
         n, lineno, col, end_lineno, end_col = pop()
         if n._attributes:
@@ -179,7 +197,8 @@ def fix_locations(node: ast.AST) -> ast.AST:
                     end_col = d["end_col_offset"]
                 else:
                     n.end_col_offset = end_col
-        for name in reversed(n._fields):  # (a stack: the first child is fixed first)
+        # (a stack: the first child is fixed first)
+        for name in reversed(node_fields(n.__class__, n._fields)):
             value = getattr(n, name, None)
             if value.__class__ is list:
                 for item in reversed(value):
@@ -323,8 +342,8 @@ def written_root(stmt: ast.stmt) -> str | None:
 
 def names_written_into(tree: Tree) -> set[str]:
     """Names ``tree`` writes into by element or slice (``a`` for ``a[i] = v``)."""
-    return {n.value.id for n in walk(tree) if n.__class__ is ast.Subscript
-            and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)}
+    return {n.value.id for n in _names(tree, ast.Subscript) if n.__class__ is ast.Subscript
+            and n.ctx.__class__ is Store and n.value.__class__ is Name}
 
 
 def loads_and_writes(tree: Tree) -> tuple[dict[str, int], set[str]]:

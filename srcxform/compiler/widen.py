@@ -53,7 +53,7 @@ import os
 import numpy as np
 
 from . import anno
-from .astutil import BLOCK_FIELDS, walk, walk_stmts
+from .astutil import BLOCK_FIELDS, names_and, walk, walk_stmts
 from .complexity import mentions_complex
 from .env import Env
 from .loopzeros import ARRAY_MAKERS
@@ -61,6 +61,7 @@ from .program import Program
 from .support import complex_adjoints, widened, zeros_like_or_none
 
 _KINDS = ("grad", "value_and_grad", "vjp")
+_CALLS = frozenset({ast.Call})
 
 
 def widen_adjoint_zeros(program: Program) -> Program:
@@ -82,7 +83,7 @@ def widen_adjoint_zeros(program: Program) -> Program:
     if not program.mentions_complex and os.environ.get("SRCXFORM_CHECK_ROUNDS"):
         assert not mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env), \
             "a pass after optimize made a complex mention"
-    buffers = any(_buffer(c, env) for s in grad for c in walk(s) if isinstance(c, ast.Call))
+    buffers = any(_buffer(c, env) for c in names_and(grad, _CALLS)[1])
     # (accumulators alone do not pay for the check of the arguments: see the docstring)
     if not buffers and not (inside and _updated_in_place(grad)) and not _element_updates(grad):
         return program

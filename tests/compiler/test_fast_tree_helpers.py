@@ -96,6 +96,15 @@ def _walk_outside_names(node: ast.AST) -> list[ast.AST]:
 def test_name_searches_skip_only_fields_that_hold_no_name() -> None:
     trees = [ast.parse(EVERY_FIELD)] + _trees()
     for tree in trees:
+        assert astutil.nodes(tree) == list(ast.walk(tree)) == list(astutil.walk(tree))
+        fixed, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
+        for n in astutil.nodes(fixed) + astutil.nodes(theirs):
+            for a in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                if a in n._attributes and n is not fixed.body[0] and n is not theirs.body[0]:
+                    n.__dict__.pop(a, None)
+        astutil.fix_locations(fixed)
+        ast.fix_missing_locations(theirs)
+        assert _places(fixed) == _places(theirs)
         every = list(ast.walk(tree))
         assert astutil._names(tree) == [n for n in every if isinstance(n, ast.Name)]
         subs = [n for n in every if isinstance(n, (ast.Name, ast.Subscript))]
