@@ -565,37 +565,40 @@ def _aliasing_loads(node: ast.AST, ranks: dict[str, int] | None = None,
     argument or a new array) keeps no reference: the operator makes a new array.
     """
     found: set[str] = set()
-    Name, Load, Store = ast.Name, ast.Load, ast.Store
-
-    def visit(parent: ast.AST, operand: bool) -> None:
-        """Collect the names under ``parent`` (``operand``: it only feeds an operator)."""
-        cls = parent.__class__
-        child_operand = cls in _OPERAND_PARENTS
-        view = parent.value if cls is ast.Subscript else None  # (its view kept or not)
-        passed = parent.args[0] if cls is ast.Call and parent.func.__class__ is Name \
-            and parent.func.id in passthrough and parent.args else None
-        for child in _children(parent):
-            if child is view:
-                # a view is kept exactly when the subscript is; a write keeps none
-                here = operand or parent.ctx.__class__ is Store
-            elif child is passed:
-                here = operand
-            else:
-                here = child_operand
-            if child.__class__ is Name:
-                if child.ctx.__class__ is not Load or here:
-                    continue  # (a name has no node below it to visit)
-                if child is view and _int_index(parent.slice) and ranks is not None \
-                        and ranks.get(child.id) == _index_length(parent.slice):
-                    continue  # reading one element (every dimension indexed) copies it
-                if cls is ast.Attribute and parent.attr in _NO_REFERENCE_ATTRIBUTES:
-                    continue
-                found.add(child.id)
-            elif child._fields:  # (contexts and operators: nothing below them)
-                visit(child, here)
-
-    visit(node, False)
+    _visit_aliasing(node, False, found, ranks, passthrough)
     return found
+
+
+def _visit_aliasing(parent: ast.AST, operand: bool, found: set[str],
+                    ranks: dict[str, int] | None, passthrough: frozenset[str]) -> None:
+    """Add to ``found`` the names under ``parent`` read in a way that may keep a reference
+    (``operand``: ``parent`` only feeds an operator).  (A function of its own, not a
+    closure: a closure calling itself is a cycle each call would leave to the collector.)"""
+    Name = ast.Name
+    cls = parent.__class__
+    child_operand = cls in _OPERAND_PARENTS
+    view = parent.value if cls is ast.Subscript else None  # (its view kept or not)
+    passed = parent.args[0] if cls is ast.Call and parent.func.__class__ is Name \
+        and parent.func.id in passthrough and parent.args else None
+    for child in _children(parent):
+        if child is view:
+            # a view is kept exactly when the subscript is; a write keeps none
+            here = operand or parent.ctx.__class__ is ast.Store
+        elif child is passed:
+            here = operand
+        else:
+            here = child_operand
+        if child.__class__ is Name:
+            if child.ctx.__class__ is not ast.Load or here:
+                continue  # (a name has no node below it to visit)
+            if child is view and _int_index(parent.slice) and ranks is not None \
+                    and ranks.get(child.id) == _index_length(parent.slice):
+                continue  # reading one element (every dimension indexed) copies it
+            if cls is ast.Attribute and parent.attr in _NO_REFERENCE_ATTRIBUTES:
+                continue
+            found.add(child.id)
+        elif child._fields:  # (contexts and operators: nothing below them)
+            _visit_aliasing(child, here, found, ranks, passthrough)
 
 
 def lower(program: Program) -> Program:
