@@ -155,6 +155,19 @@ def refusal(op: Op) -> str | None:
     return None if options is None else op.rule.refusal(options)
 
 
+def _callee_text(func: ast.expr) -> str:
+    """``ast.unparse(func)``; of a dotted name (``np.linalg.norm``) joined directly."""
+    parts = []
+    node = func
+    while node.__class__ is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if node.__class__ is not ast.Name:
+        return ast.unparse(func)
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def classify(stmt: ast.stmt) -> Op:
     """Read a normalized statement as an :class:`Op`."""
     if anno.get(stmt, anno.APPEND, False):
@@ -223,7 +236,7 @@ def classify(stmt: ast.stmt) -> Op:
             kind = "rule" if rule else "unknown"
             return Op(kind, rule, args, keywords, what=f"method .{method}()", node=value)
         callee = anno.get(value, anno.CALLEE)
-        name = ast.unparse(value.func)
+        name = _callee_text(value.func)
         if callee is sum and len(value.args) == 1 and not value.keywords:
             return Op("listsum", args=list(value.args), what="sum()", node=value)
         if id(callee) in STOP_GRADIENT or rules.is_nondifferentiable(callee):

@@ -176,3 +176,13 @@ def test_without_gc_leaves_the_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_callee_text_is_the_unparsed_callee() -> None:
+    from srcxform.compiler.primitives import _callee_text
+
+    funcs = [n.func for tree in [ast.parse(EVERY_FIELD)] + _trees() for n in ast.walk(tree)
+             if isinstance(n, ast.Call)]
+    assert len(funcs) > 500 and any(isinstance(f, ast.Attribute) for f in funcs)
+    for func in funcs:
+        assert _callee_text(func) == ast.unparse(func)
