@@ -212,3 +212,34 @@ def test_binop_rules_rewrite_only_their_declared_operators() -> None:
         kept = rewrites._BY_KIND[(ast.BinOp, op)]
         assert kept == [r for r in rewrites._BY_KIND[ast.BinOp] if r in kept]
         assert set(rewrites._BY_KIND[ast.BinOp]) - set(kept) <= set(rewrites.BINOP_OPERATORS)
+
+
+def _unread_backward_program() -> driver.Program:
+    """A loop-free program whose backward sweep assigns a name nothing reads."""
+    from srcxform.compiler import anno
+    from srcxform.compiler.parse import parse_function
+    from srcxform.compiler.program import start
+
+    def f(x):
+        return x * 2.0
+
+    program = start(parse_function(f))
+    body = ast.parse("a = x * 2.0\nb_unread = a\nr = a").body
+    anno.set(body[1], anno.GRAD, True)
+    program.body = body
+    return program
+
+
+def test_drop_unread_leaves_loop_free_code_and_checks_it_did_not_need_to(monkeypatch) -> None:
+    from srcxform.compiler import deadcode
+
+    monkeypatch.delenv("SRCXFORM_CHECK_ROUNDS", raising=False)
+    program = deadcode.drop_unread(_unread_backward_program())
+    assert [ast.unparse(s) for s in program.body] == ["a = x * 2.0", "b_unread = a", "r = a"]
+    monkeypatch.setenv("SRCXFORM_CHECK_ROUNDS", "1")  # (as the tests and fuzzers run)
+    with pytest.raises(AssertionError, match="drop_unread skipped"):
+        deadcode.drop_unread(_unread_backward_program())
+    program = _unread_backward_program()
+    program.overwritten = {"a"}  # (a name overwritten: the pass searches)
+    assert [ast.unparse(s) for s in deadcode.drop_unread(program).body] == \
+        ["a = x * 2.0", "r = a"]
