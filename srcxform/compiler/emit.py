@@ -26,6 +26,7 @@ from . import anno
 from .astutil import place_statements
 from .loader import FIND_LINE_BREAK, safe_text
 from .parse import Parsed
+from .unparse import statement_text
 
 INDENT = "    "
 
@@ -99,7 +100,7 @@ class _Emitter:
             self.last_key = None
         else:
             origin = origin_of_statement(stmt)
-            for text_line in _lines(ast.unparse(stmt)):
+            for text_line in _lines(statement_text(stmt)):
                 self.lines.append(pad + text_line)
                 if origin is not None:
                     self.origins[len(self.lines)] = origin
