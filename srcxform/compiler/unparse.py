@@ -48,6 +48,7 @@ _COMPARE: dict[type, str] = {
     ast.GtE: " >= ", ast.Is: " is ", ast.IsNot: " is not ", ast.In: " in ",
     ast.NotIn: " not in "}
 _BOOL: dict[type, tuple[str, int]] = {ast.And: (" and ", AND), ast.Or: (" or ", OR)}
+_OPERATIONS = frozenset({ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp})
 _INFINITY = "1e" + repr(sys.float_info.max_10_exp + 1)
 
 
@@ -110,21 +111,8 @@ class _Writer:
             write(node.id)
         elif cls is ast.Constant:
             self.constant(node)
-        elif cls is ast.BinOp:
-            op, level = _BINOPS[node.op.__class__]
-            parens = self.level.get(node, TEST) > level
-            if parens:
-                write("(")
-            if level == POWER:
-                self.level[node.left], right = _next(level), level
-            else:
-                self.level[node.left], right = level, _next(level)
-            self.expr(node.left)
-            write(f" {op} ")
-            self.level[node.right] = right
-            self.expr(node.right)
-            if parens:
-                write(")")
+        elif cls in _OPERATIONS:
+            self.operation(node, cls)
         elif cls is ast.Call:
             self.level[node.func] = ATOM
             self.expr(node.func)
@@ -160,6 +148,55 @@ class _Writer:
             else:
                 self.expr(index)
             write("]")
+        elif cls is ast.Tuple:
+            parens = not node.elts or self.level.get(node, TEST) > TUPLE
+            if parens:
+                write("(")
+            self.items(node.elts)
+            if parens:
+                write(")")
+        elif cls is ast.Slice:
+            if node.lower:
+                self.expr(node.lower)
+            write(":")
+            if node.upper:
+                self.expr(node.upper)
+            if node.step:
+                write(":")
+                self.expr(node.step)
+        elif cls is ast.List:
+            write("[")
+            for i, item in enumerate(node.elts):
+                if i:
+                    write(", ")
+                self.expr(item)
+            write("]")
+        elif cls is ast.Starred:
+            write("*")
+            self.level[node.value] = EXPR
+            self.expr(node.value)
+        else:
+            raise _Other
+
+    def operation(self, node: Any, cls: type) -> None:
+        """An operator, a comparison or ``and``/``or``: in parentheses when its parent
+        set a higher precedence."""
+        write = self.out.append
+        if cls is ast.BinOp:
+            op, level = _BINOPS[node.op.__class__]
+            parens = self.level.get(node, TEST) > level
+            if parens:
+                write("(")
+            if level == POWER:
+                self.level[node.left], right = _next(level), level
+            else:
+                self.level[node.left], right = level, _next(level)
+            self.expr(node.left)
+            write(f" {op} ")
+            self.level[node.right] = right
+            self.expr(node.right)
+            if parens:
+                write(")")
         elif cls is ast.UnaryOp:
             op, level = _UNARY[node.op.__class__]
             parens = self.level.get(node, TEST) > level
@@ -168,13 +205,6 @@ class _Writer:
             write(op)
             self.level[node.operand] = level
             self.expr(node.operand)
-            if parens:
-                write(")")
-        elif cls is ast.Tuple:
-            parens = not node.elts or self.level.get(node, TEST) > TUPLE
-            if parens:
-                write("(")
-            self.items(node.elts)
             if parens:
                 write(")")
         elif cls is ast.Compare:
@@ -204,28 +234,6 @@ class _Writer:
                 self.expr(item)
             if parens:
                 write(")")
-        elif cls is ast.Slice:
-            if node.lower:
-                self.expr(node.lower)
-            write(":")
-            if node.upper:
-                self.expr(node.upper)
-            if node.step:
-                write(":")
-                self.expr(node.step)
-        elif cls is ast.List:
-            write("[")
-            for i, item in enumerate(node.elts):
-                if i:
-                    write(", ")
-                self.expr(item)
-            write("]")
-        elif cls is ast.Starred:
-            write("*")
-            self.level[node.value] = EXPR
-            self.expr(node.value)
-        else:
-            raise _Other
 
     def items(self, elts: list[ast.expr]) -> None:
         """The items of a tuple: a trailing comma after a single one."""
