@@ -134,14 +134,16 @@ def _joins(value: ast.BinOp, sequences: set[str], ints: set[str]) -> bool:
 
 def varied_names(program: Program, wrt: list[str]) -> set[str]:
     """Names that depend on a ``wrt`` parameter through differentiable operations."""
-    ops = [(stmt, classify(stmt)) for stmt in assignments(program.body)]
+    # (each statement's names read once: the fixed point goes over them several times)
+    flows = [(targets(stmt), classify(stmt).flow_names())
+             for stmt in assignments(program.body)]
     varied = set(wrt)
     changed = True
     while changed:
         changed = False
-        for stmt, op in ops:
-            if any(n in varied for n in op.flow_names()):
-                new = set(targets(stmt)) - varied
+        for assigned, read in flows:
+            if any(n in varied for n in read):
+                new = set(assigned) - varied
                 if new:
                     varied |= new
                     changed = True
@@ -151,7 +153,9 @@ def varied_names(program: Program, wrt: list[str]) -> set[str]:
 def active_names(program: Program, wrt: list[str], varied: set[str] | None = None) -> set[str]:
     """The set of active local names of ``program`` for ``wrt`` (``varied``: the varied
     names, when already known)."""
-    ops = [(stmt, classify(stmt)) for stmt in assignments(program.body)]
+    flows = [(targets(stmt), classify(stmt).flow_names())
+             for stmt in assignments(program.body)]
+    flows.reverse()
     if varied is None:
         varied = varied_names(program, wrt)
     useful: set[str] = set()
@@ -160,9 +164,9 @@ def active_names(program: Program, wrt: list[str], varied: set[str] | None = Non
     changed = True
     while changed:
         changed = False
-        for stmt, op in reversed(ops):
-            if useful.intersection(targets(stmt)):
-                new = set(op.flow_names()) - useful
+        for assigned, read in flows:
+            if useful.intersection(assigned):
+                new = set(read) - useful
                 if new:
                     useful |= new
                     changed = True
