@@ -39,7 +39,7 @@ _SCALAR_FIELDS: dict[str, tuple[str, ...]] = {
     "FormattedValue": ("conversion",), "comprehension": ("is_async",),
 }
 #: Node class -> the fields that may hold a node (``_SCALAR_FIELDS``).
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {
+NODE_FIELDS: dict[type, tuple[str, ...]] = {
     getattr(ast, cls): tuple(f for f in getattr(ast, cls)._fields if f not in skip)
     for cls, skip in _SCALAR_FIELDS.items()}
 
@@ -51,7 +51,7 @@ def nodes(node: Tree) -> list[ast.AST]:
     times."""
     found = [node] if isinstance(node, AST) else list(node)
     append = found.append
-    node_fields = _NODE_FIELDS.get
+    node_fields = NODE_FIELDS.get
     for n in found:  # (a list grows while it is iterated: breadth first)
         for name in node_fields(n.__class__, n._fields):
             value = getattr(n, name, None)
@@ -76,7 +76,7 @@ def walk(tree: Tree) -> Iterator[ast.AST]:
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     todo = [node]
     append = todo.append
-    node_fields = _NODE_FIELDS.get
+    node_fields = NODE_FIELDS.get
     for n in todo:
         for name in node_fields(n.__class__, n._fields):
             value = getattr(n, name, None)
@@ -175,7 +175,7 @@ def fix_locations(node: ast.AST) -> ast.AST:
     position takes its parent's (``1, 0`` at the top)."""
     todo = [(node, 1, 0, 1, 0)]
     pop, push = todo.pop, todo.append
-    node_fields = _NODE_FIELDS.get
+    node_fields = NODE_FIELDS.get
     while todo:
         n, lineno, col, end_lineno, end_col = pop()
         if n._attributes:

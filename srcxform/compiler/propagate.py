@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import anno
-from .astutil import copy_tree, mentions, names_changed, root, walk
+from .astutil import NODE_FIELDS, copy_tree, mentions, names_changed, root, walk
 from .effects import is_add_at, is_mutator
 from .facts import Facts
 from .rewrite_algebra import is_literal
@@ -386,7 +386,7 @@ class Propagator:
             return node
         if cls is ast.Constant or node is None:
             return node
-        for field_name in node._fields:  # (ast.iter_fields, without its generator)
+        for field_name in NODE_FIELDS.get(cls, node._fields):  # (fields that may hold a node)
             old = getattr(node, field_name, None)
             if isinstance(old, ast.expr):
                 setattr(node, field_name, self.expr(old, facts))

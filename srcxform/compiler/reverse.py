@@ -677,7 +677,9 @@ def _multi_output_names(stmts: list[ast.stmt]) -> dict[str, int]:
     """Names assigned the tuple a multi-output primitive returns, with its length."""
     found: dict[str, int] = {}
     for stmt in assignments(stmts):
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+        # (only a call has a multi-output rule: the table registers them on functions)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Call):
             count = tuple_outputs(classify(stmt))
             if count > 0:
                 found[stmt.targets[0].id] = count
