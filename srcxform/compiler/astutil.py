@@ -112,12 +112,17 @@ _IN_NO_NAME_FIELDS = frozenset({ast.Load, ast.Store, ast.Del, ast.alias}).union(
     *(base.__subclasses__() for base in (ast.operator, ast.unaryop, ast.boolop, ast.cmpop)))
 
 
+def _every_field(cls: type, fields: tuple[str, ...]) -> tuple[str, ...]:
+    return fields
+
+
 def _names(tree: Tree, also: type | None = None) -> list[ast.AST]:
     """The ``Name`` nodes of ``tree`` in walk order (a ``Name``'s context is not entered;
     each item of a list walked in turn), and the nodes of class ``also`` among them."""
     found: list[ast.AST] = []
     keep = found.append
-    name_fields = _NAME_FIELDS.get
+    # (the fields holding no Name are skipped unless ``also`` may be in one)
+    name_fields = _NAME_FIELDS.get if also not in _IN_NO_NAME_FIELDS else _every_field
     for top in ([tree] if isinstance(tree, AST) else tree):
         todo = [top]
         append = todo.append

@@ -80,9 +80,9 @@ def widen_adjoint_zeros(program: Program) -> Program:
     grad = [s for s in walk_stmts(body[start:]) if anno.get(s, anno.GRAD, False)]
     inside = program.mentions_complex and mentions_complex(
         ast.Module(body=body, type_ignores=[]), frozenset(), env)
-    if not program.mentions_complex and os.environ.get("SRCXFORM_CHECK_ROUNDS"):
-        assert not mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env), \
-            "a pass after optimize made a complex mention"
+    if not program.mentions_complex and os.environ.get("SRCXFORM_CHECK_ROUNDS") \
+            and mentions_complex(ast.Module(body=body, type_ignores=[]), frozenset(), env):
+        raise AssertionError("a pass after optimize made a complex mention")
     buffers = any(_buffer(c, env) for c in names_and(grad, _CALLS)[1])
     # (accumulators alone do not pay for the check of the arguments: see the docstring)
     if not buffers and not (inside and _updated_in_place(grad)) and not _element_updates(grad):

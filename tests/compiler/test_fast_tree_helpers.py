@@ -109,6 +109,10 @@ def test_name_searches_skip_only_fields_that_hold_no_name() -> None:
         assert astutil._names(tree) == [n for n in every if isinstance(n, ast.Name)]
         subs = [n for n in every if isinstance(n, (ast.Name, ast.Subscript))]
         assert astutil._names(tree, ast.Subscript) == subs
+        outside = _walk_outside_names(tree)
+        for also in (ast.Add, ast.alias):  # (classes of the fields the search may skip)
+            assert astutil._names(tree, also) == [n for n in outside
+                                                  if isinstance(n, (ast.Name, also))]
         for classes in (frozenset({ast.Subscript, ast.Assign}), frozenset({ast.Store}),
                         frozenset({ast.Add, ast.alias, ast.Lt}), frozenset({ast.Constant})):
             names, other = astutil.names_and(tree.body, classes)
