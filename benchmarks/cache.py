@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import timeit
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from common import best_per_call  # noqa: E402
+from common import interleaved_best  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 import srcxform as sx  # noqa: E402
@@ -52,11 +51,7 @@ def main() -> None:
         cols = {"hand": lambda w=w, args=args: w.df_hand(*args),
                 "generated": lambda direct=direct, args=args: direct(*args),
                 "guarded": lambda df=df, args=args: df(*args)}
-        number = max(1, int(5e-4 / max(timeit.timeit(cols["generated"], number=1), 1e-7)))
-        times = {k: float("inf") for k in cols}
-        for _ in range(rounds):
-            for k, fn in cols.items():
-                times[k] = min(times[k], best_per_call(fn, number, repeats))
+        times = interleaved_best(cols, rounds, repeats, scale="generated")
         check = times["guarded"] - times["generated"]
         print(f"{w.name:<16} {times['hand'] * 1e6:>8.2f}us {times['generated'] * 1e6:>8.2f}us "
               f"{times['guarded'] * 1e6:>8.2f}us {check * 1e9:>7.0f}ns "

@@ -1,7 +1,8 @@
 """Helpers shared by the benchmark scripts.
 
 After import: :func:`best_per_call` times a call as the least of repeated
-windows (``timeit``), :func:`same_gradient` compares a gradient with the hand-written
+windows (``timeit``), :func:`interleaved_best` times several calls in turn,
+:func:`same_gradient` compares a gradient with the hand-written
 one (structure and values), :func:`first_line` shortens an exception for a
 table's notes, :func:`show_time` and :func:`show_bytes` format a measurement,
 and :func:`fresh_function` copies a function into a new object with the same
@@ -22,6 +23,19 @@ def best_per_call(fn: Callable[[], Any], number: int, repeats: int) -> float:
     """Seconds per call of ``fn``: the least of ``repeats`` windows of ``number`` calls (on a
     shared machine the minimum is a window no other process interrupted)."""
     return min(timeit.repeat(fn, number=number, repeat=repeats)) / number
+
+
+def interleaved_best(cols: dict[str, Callable[[], Any]], rounds: int, repeats: int,
+                     scale: str) -> dict[str, float]:
+    """Seconds per call of each of ``cols``: :func:`best_per_call` of each in turn,
+    ``rounds`` times, the least kept (a window of about 0.5 ms of calls of ``cols[scale]``;
+    taking the columns in turn puts each in the same minutes as the others)."""
+    number = max(1, int(5e-4 / max(timeit.timeit(cols[scale], number=1), 1e-7)))
+    times = {k: float("inf") for k in cols}
+    for _ in range(rounds):
+        for k, fn in cols.items():
+            times[k] = min(times[k], best_per_call(fn, number, repeats))
+    return times
 
 
 def first_line(err: BaseException) -> str:

@@ -33,7 +33,6 @@ import inspect
 import linecache
 import sys
 import tempfile
-import timeit
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +40,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-from common import best_per_call  # noqa: E402
+from common import interleaved_best  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 import srcxform as sx  # noqa: E402
@@ -138,11 +137,7 @@ def main() -> None:
     for label, f, wrt, args in cases:
         made = variants(f, wrt, args)
         cols = {k: (lambda fn=fn, args=args: fn(*args)) for k, fn in made.items()}
-        number = max(1, int(5e-4 / max(timeit.timeit(cols["generated"], number=1), 1e-7)))
-        times = {k: float("inf") for k in cols}
-        for _ in range(rounds):
-            for k, fn in cols.items():
-                times[k] = min(times[k], best_per_call(fn, number, repeats))
+        times = interleaved_best(cols, rounds, repeats, scale="generated")
         check = times["general"] - times["general, no check"]
         print(f"{label:<14} " + " ".join(f"{times[n] * 1e6:>16.3f}us" for n in names)
               + f" {check * 1e9:>6.0f}ns {times['general'] / times['general, no check']:>16.3f}x"

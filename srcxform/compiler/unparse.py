@@ -180,14 +180,21 @@ class _Writer:
 
     def operation(self, node: Any, cls: type) -> None:
         """An operator, a comparison or ``and``/``or``: in parentheses when its parent
-        set a higher precedence."""
+        set a higher precedence than its own."""
         write = self.out.append
         if cls is ast.BinOp:
             op, level = _BINOPS[node.op.__class__]
-            parens = self.level.get(node, TEST) > level
-            if parens:
-                write("(")
-            if level == POWER:
+        elif cls is ast.UnaryOp:
+            op, level = _UNARY[node.op.__class__]
+        elif cls is ast.Compare:
+            op, level = "", CMP
+        else:
+            op, level = _BOOL[node.op.__class__]
+        parens = self.level.get(node, TEST) > level
+        if parens:
+            write("(")
+        if cls is ast.BinOp:
+            if level == POWER:  # (right-associative)
                 self.level[node.left], right = _next(level), level
             else:
                 self.level[node.left], right = level, _next(level)
@@ -195,45 +202,28 @@ class _Writer:
             write(f" {op} ")
             self.level[node.right] = right
             self.expr(node.right)
-            if parens:
-                write(")")
         elif cls is ast.UnaryOp:
-            op, level = _UNARY[node.op.__class__]
-            parens = self.level.get(node, TEST) > level
-            if parens:
-                write("(")
             write(op)
             self.level[node.operand] = level
             self.expr(node.operand)
-            if parens:
-                write(")")
         elif cls is ast.Compare:
-            parens = self.level.get(node, TEST) > CMP
-            if parens:
-                write("(")
             inner = _next(CMP)
             self.level[node.left] = inner
             for item in node.comparators:
                 self.level[item] = inner
             self.expr(node.left)
-            for op, item in zip(node.ops, node.comparators):
-                write(_COMPARE[op.__class__])
+            for compare, item in zip(node.ops, node.comparators):
+                write(_COMPARE[compare.__class__])
                 self.expr(item)
-            if parens:
-                write(")")
-        elif cls is ast.BoolOp:
-            op, level = _BOOL[node.op.__class__]
-            parens = self.level.get(node, TEST) > level
-            if parens:
-                write("(")
+        else:  # (each operand of and/or one level tighter than the one before)
             for i, item in enumerate(node.values):
                 if i:
                     write(op)
                 level = _next(level)
                 self.level[item] = level
                 self.expr(item)
-            if parens:
-                write(")")
+        if parens:
+            write(")")
 
     def items(self, elts: list[ast.expr]) -> None:
         """The items of a tuple: a trailing comma after a single one."""
